@@ -1,0 +1,138 @@
+"""`orgkg fmt`: one stable, sorted, prefix-aware Turtle layout, so diffs of data stay readable.
+
+Layout: the file's leading comment block; the prefixes it uses, sorted; then one block per
+subject, sorted by name (the ontology header first); `a` first, then predicates sorted; objects
+sorted; blank nodes used once are written inline as `[ ... ]`, RDF lists as `( ... )`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, XSD
+
+from orgkg.loading import parse_turtle
+from orgkg.namespaces import PREFIXES, bind_prefixes
+
+INDENT = "    "
+_PLAIN_NUMBER = {XSD.integer: r"[+-]?\d+", XSD.decimal: r"[+-]?\d*\.\d+", XSD.boolean: r"true|false"}
+
+
+class _Writer:
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.used_namespaces: set[str] = set()
+        references: dict[BNode, int] = {}
+        for obj in graph.objects():
+            if isinstance(obj, BNode):
+                references[obj] = references.get(obj, 0) + 1
+        self.inline = {node for node, count in references.items() if count == 1}
+
+    def term(self, term, depth: int) -> str:
+        if isinstance(term, URIRef):
+            return self.iri(term)
+        if isinstance(term, Literal):
+            return self.literal(term)
+        if term in self.inline:
+            items = self.as_list(term)
+            if items is not None:
+                return "( " + " ".join(self.term(item, depth) for item in items) + " )" if items else "()"
+            if not any(isinstance(o, BNode) for o in self.graph.objects(term)):
+                return "[ " + self.predicates(term, None) + " ]"
+            return "[\n" + self.predicates(term, depth + 1) + "\n" + INDENT * depth + "]"
+        return "_:" + self.labels[term]
+
+    def iri(self, iri: URIRef) -> str:
+        if iri == RDF.type:
+            return "a"
+        for prefix, namespace in PREFIXES.items():
+            local = str(iri)[len(str(namespace)):]
+            if str(iri).startswith(str(namespace)) and re.fullmatch(r"[A-Za-z_][\w\-]*|", local):
+                self.used_namespaces.add(prefix)
+                return f"{prefix}:{local}"
+        return f"<{iri}>"
+
+    def literal(self, literal: Literal) -> str:
+        lexical = str(literal)
+        pattern = _PLAIN_NUMBER.get(literal.datatype)
+        if pattern and re.fullmatch(pattern, lexical):
+            return lexical
+        quoted = _quote(lexical)
+        if literal.language:
+            return f"{quoted}@{literal.language}"
+        if literal.datatype and literal.datatype != XSD.string:
+            return f"{quoted}^^{self.iri(literal.datatype)}"
+        return quoted
+
+    def as_list(self, node: BNode) -> list | None:
+        """The members of a well-formed RDF list starting at `node`, else None."""
+        items, current = [], node
+        while current != RDF.nil:
+            if set(self.graph.predicates(current)) != {RDF.first, RDF.rest}:
+                return None
+            items.append(self.graph.value(current, RDF.first))
+            current = self.graph.value(current, RDF.rest)
+            if current != RDF.nil and current not in self.inline:
+                return None
+        return items
+
+    def predicates(self, subject, depth: int | None) -> str:
+        """Predicate-object lists of `subject`; depth None writes them on one line."""
+        blocks = []
+        by_predicate = sorted(
+            set(self.graph.predicates(subject)), key=lambda p: (p != RDF.type, self.iri(p))
+        )
+        for predicate in by_predicate:
+            objects = sorted(self.term(o, (depth or 0)) for o in self.graph.objects(subject, predicate))
+            one_line = ", ".join(objects)
+            if depth is None or any("\n" in o for o in objects) or len(one_line) + 4 * depth < 90:
+                blocks.append(f"{self.iri(predicate)} {one_line}")
+            else:
+                blocks.append(f"{self.iri(predicate)}\n" + ",\n".join(INDENT * (depth + 1) + o for o in objects))
+        if depth is None:
+            return " ; ".join(blocks)
+        return " ;\n".join(INDENT * depth + block for block in blocks)
+
+    def document(self) -> str:
+        top = [s for s in set(self.graph.subjects()) if s not in self.inline]
+        named = [s for s in top if not isinstance(s, BNode)]
+        blank = [s for s in top if isinstance(s, BNode)]
+        # Blank nodes that cannot be inlined get labels in an order fixed by their content.
+        self.labels = {node: f"b{index}" for index, node in enumerate(sorted(blank, key=self._content_key))}
+        ontology_first = sorted(named, key=lambda s: ((s, RDF.type, OWL.Ontology) not in self.graph, self.iri(s)))
+        ordered = ontology_first + sorted(blank, key=lambda node: self.labels[node])
+        blocks = [f"{self.term(s, 0) if isinstance(s, BNode) else self.iri(s)}\n"
+                  f"{self.predicates(s, 1)} ." for s in ordered]
+        header = "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(self.used_namespaces))
+        return header + "\n" + "\n\n".join(blocks) + "\n"
+
+    def _content_key(self, node: BNode) -> str:
+        return " ".join(sorted(f"{p} {o}" for p, o in self.graph.predicate_objects(node)
+                               if not isinstance(o, BNode)))
+
+
+def _quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def leading_comments(text: str) -> str:
+    """The comment block a file starts with (licence, purpose), kept by the formatter."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line.rstrip())
+    return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def format_turtle(path: Path) -> str:
+    """The canonical text of a Turtle file (raises TurtleSyntaxError if it does not parse)."""
+    original = path.read_text(encoding="utf-8")
+    graph = parse_turtle(path)
+    if len(graph) == 0:
+        return leading_comments(original)
+    return leading_comments(original) + _Writer(bind_prefixes(graph)).document()

@@ -1,0 +1,329 @@
+"""`orgkg validate`: Turtle syntax, SHACL (pySHACL with RDFS inference), lint and quotes.
+
+Every check yields `Finding`s; a `Report` gathers them and decides whether the data conforms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+
+from orgkg.loading import TurtleSyntaxError, is_shapes_file, load_union, parse_turtle
+from orgkg.namespaces import KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
+
+VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
+_LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
+_DEFINITIONS = (RDFS.comment, SKOS.definition)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which check found it, how bad it is, where, and what it means."""
+
+    severity: str
+    check: str  # syntax | shacl | lint | quote
+    message: str
+    focus: str = ""
+    path: str = ""
+    rule: str = ""
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    value: str = ""
+
+
+@dataclass
+class Report:
+    files: list[Path]
+    triples: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def conforms(self, strict: bool = False) -> bool:
+        failing = {VIOLATION, WARNING} if strict else {VIOLATION}
+        return not any(finding.severity in failing for finding in self.findings)
+
+    def as_dict(self, strict: bool = False) -> dict:
+        return {
+            "conforms": self.conforms(strict),
+            "files": [str(path) for path in self.files],
+            "triples": self.triples,
+            "violations": self.count(VIOLATION),
+            "warnings": self.count(WARNING),
+            "notices": self.notices,
+            "findings": [asdict(finding) for finding in self.findings],
+        }
+
+
+def validate(root: Path, files: list[Path], sources: Path | None = None) -> Report:
+    """Run every check over `files` (data), with the repository's ontology and shapes."""
+    report = Report(files=files)
+    ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
+    graphs: dict[Path, Graph] = {}
+    for path in dict.fromkeys([*files, ontology_path, shapes_path]):
+        try:
+            graphs[path] = parse_turtle(path)
+        except TurtleSyntaxError as error:
+            report.findings.append(_syntax_finding(error, root))
+        except OSError as error:
+            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+    if report.findings:
+        return report
+
+    ontology, shapes = graphs[ontology_path], graphs[shapes_path]
+    data = bind_prefixes(Graph())
+    for path in files:
+        if not is_shapes_file(path, root):
+            data += graphs[path]
+    data += ontology
+    report.triples = len(data)
+    where = _subject_files(graphs, files, root)
+
+    report.findings += shacl_findings(data, shapes, ontology, where)
+    report.findings += lint_findings(data, ontology, where)
+    if sources is None:
+        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+    else:
+        report.findings += quote_findings(data, sources, where)
+    report.findings.sort(key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message))
+    return report
+
+
+def _syntax_finding(error: TurtleSyntaxError, root: Path) -> Finding:
+    return Finding(
+        VIOLATION, "syntax", f"{error.reason} (hint: {error.hint})",
+        file=_relative(error.path, root), line=error.line, column=error.column, rule="turtle-syntax",
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[URIRef, str]:
+    """For each subject, the first file that describes it (so findings can name a file)."""
+    where: dict[URIRef, str] = {}
+    for path in files:
+        for subject in graphs[path].subjects(unique=True):
+            where.setdefault(subject, _relative(path, root))
+    return where
+
+
+def _short(graph: Graph, term) -> str:
+    """A readable name: a prefixed IRI, or for a blank node the path from its named owner."""
+    if isinstance(term, URIRef):
+        return graph.namespace_manager.normalizeUri(term)
+    if isinstance(term, BNode):
+        for owner, predicate in graph.subject_predicates(term):
+            return f"{_short(graph, owner)} {_short(graph, predicate)} [...]"
+        return "[]"
+    return str(term)
+
+
+# --- SHACL -------------------------------------------------------------------------------
+
+
+def shacl_findings(data: Graph, shapes: Graph, ontology: Graph, where: dict) -> list[Finding]:
+    """pySHACL with RDFS inference from the ontology; one Finding per validation result."""
+    _, results, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
+        abort_on_first=False, allow_warnings=True, meta_shacl=False,
+    )
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage) or "constraint not met"
+        value = results.value(result, SH.value)
+        findings.append(Finding(
+            severity=_local(results.value(result, SH.resultSeverity)) or VIOLATION,
+            check="shacl",
+            message=str(message),
+            focus=_short(data, focus),
+            path=_short(shapes, path) if isinstance(path, URIRef) else "",
+            rule=_short(shapes, shape) if isinstance(shape, URIRef) else _short(
+                shapes, results.value(result, SH.sourceConstraintComponent)),
+            file=where.get(focus, ""),
+            value=_short(data, value) if value is not None else "",
+        ))
+    return findings
+
+
+def _local(term) -> str:
+    return str(term).rsplit("#", 1)[-1] if term is not None else ""
+
+
+# --- lint (in the spirit of ROBOT report) --------------------------------------------------
+
+
+def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+    declared = set(ontology.subjects())
+    findings: list[Finding] = []
+
+    def add(severity: str, rule: str, node, message: str, value: str = "") -> None:
+        findings.append(Finding(severity, "lint", message, focus=_short(data, node), rule=rule,
+                                file=where.get(node, ""), value=value))
+
+    for node in sorted(set(data.subjects()) | set(data.objects()), key=str):
+        if not isinstance(node, URIRef):
+            continue
+        if node.startswith(str(OKG)) and node not in declared:
+            add(VIOLATION, "undeclared-term", node,
+                "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling")
+        elif node in declared and node.startswith(str(OKG)):
+            if not any(ontology.value(node, p) for p in _LABELS):
+                add(VIOLATION, "missing-label", node, "ontology term has no rdfs:label")
+            if not any(ontology.value(node, p) for p in _DEFINITIONS):
+                add(VIOLATION, "missing-definition", node,
+                    "ontology term has no definition (rdfs:comment or skos:definition)")
+        elif node.startswith(str(KG)):
+            if (node, RDF.type, None) not in data:
+                add(WARNING, "dangling-reference", node,
+                    "kg: resource is used but never typed or described: define it in graph/reference/ "
+                    "or fix the IRI")
+            elif not any(data.value(node, p) for p in _LABELS):
+                add(VIOLATION, "missing-label", node, "resource has no rdfs:label (or schema:headline)")
+
+    labels: dict[tuple[str, str], set] = defaultdict(set)
+    for subject, predicate, obj in data:
+        if isinstance(obj, Literal) and obj.datatype in (None, XSD.string):
+            text = str(obj)
+            if text != text.strip() or "  " in text:
+                add(WARNING, "stray-whitespace", subject,
+                    f"literal of {_short(data, predicate)} has leading, trailing or doubled spaces",
+                    value=repr(text))
+        if predicate in (RDFS.label, SKOS.prefLabel) and isinstance(subject, URIRef):
+            labels[(str(obj).casefold(), obj.language or "")].add(subject)
+    for (label, _), subjects in sorted(labels.items()):
+        if len(subjects) > 1:
+            for subject in sorted(subjects):
+                others = ", ".join(_short(data, s) for s in sorted(subjects) if s != subject)
+                add(WARNING, "duplicate-label", subject,
+                    f"label {label!r} is also used by {others}: make labels tell them apart")
+    return findings
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
+    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text."""
+    if not sources.is_dir():
+        raise FileNotFoundError(f"sources folder not found: {sources}")
+    texts: dict = {}
+    findings: list[Finding] = []
+    for article in sorted(data.subjects(RDF.type, SCHEMA.NewsArticle), key=str):
+        name = data.value(article, OKG.sourceText)
+        source = sources / str(name) if name else None
+        if source is None or not source.is_file():
+            findings.append(Finding(WARNING, "quote",
+                                    f"text of this article not found in {sources} "
+                                    f"(okg:sourceText {str(name)!r}): its quotes were not checked",
+                                    focus=_short(data, article), rule="source-text",
+                                    file=where.get(article, "")))
+            continue
+        texts[article] = normalise_space(source.read_text(encoding="utf-8"))
+    for claim, evidence in data.subject_objects(OKG.evidence):
+        article = data.value(evidence, OA.hasSource)
+        if article not in texts:
+            continue
+        for selector in data.objects(evidence, OA.hasSelector):
+            exact = data.value(selector, OA.exact)
+            if exact is not None and normalise_space(str(exact)) not in texts[article]:
+                findings.append(Finding(
+                    VIOLATION, "quote",
+                    f"quote not found verbatim in {data.value(article, OKG.sourceText)}: "
+                    "copy the words exactly as the article prints them",
+                    focus=_short(data, claim), path="oa:exact", rule="quote-verbatim",
+                    file=where.get(claim, ""), value=str(exact)))
+    return findings
+
+
+# --- report formats ----------------------------------------------------------------------
+
+REPORT_FORMATS = ("human", "table", "turtle", "json")
+
+
+def render(report: Report, fmt: str, strict: bool = False) -> str:
+    return {"human": _human, "table": _table, "turtle": _turtle, "json": _json}[fmt](report, strict)
+
+
+def _where(finding: Finding) -> str:
+    place = finding.file or "<data>"
+    if finding.line is not None:
+        place += f":{finding.line}:{finding.column}"
+    return place
+
+
+def summary(report: Report, strict: bool = False) -> str:
+    verdict = "conforms" if report.conforms(strict) else "does not conform"
+    return (f"{len(report.files)} files, {report.triples} triples: {report.count(VIOLATION)} violations, "
+            f"{report.count(WARNING)} warnings — {verdict}" + (" (strict)" if strict else ""))
+
+
+def _human(report: Report, strict: bool) -> str:
+    lines = []
+    for f in report.findings:
+        subject = f" {f.focus}" + (f" ({f.path})" if f.path else "") if f.focus else ""
+        lines.append(f"{_where(f)}: {f.severity} [{f.check} {f.rule}]{subject}: {f.message}"
+                     + (f"\n    value: {f.value}" if f.value else ""))
+    lines += [f"notice: {notice}" for notice in report.notices]
+    lines.append(summary(report, strict))
+    return "\n".join(lines)
+
+
+def _table(report: Report, strict: bool) -> str:
+    rows = [[f.severity, f.check, f.rule, _where(f), f.focus, f.path, f.message] for f in report.findings]
+    headers = ["severity", "check", "rule", "where", "node", "path", "message"]
+    return "\n".join([text_table(headers, rows), *(f"notice: {n}" for n in report.notices),
+                      summary(report, strict)])
+
+
+def _json(report: Report, strict: bool) -> str:
+    import json
+
+    return json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False)
+
+
+def _turtle(report: Report, strict: bool) -> str:
+    """A sh:ValidationReport holding every finding, SHACL or not, as a sh:ValidationResult."""
+    graph = bind_prefixes(Graph())
+    node = BNode("report")
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(report.conforms(strict))))
+    for index, f in enumerate(report.findings):
+        result = BNode(f"result{index:05d}")
+        graph.add((node, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.resultSeverity, SH[f.severity]))
+        graph.add((result, SH.resultMessage, Literal(f"[{f.check} {f.rule}] {_where(f)}: {f.message}")))
+        for predicate, text in ((SH.focusNode, f.focus), (SH.resultPath, f.path)):
+            if text and not text.endswith("[...]"):
+                graph.add((result, predicate, _expand(graph, text)))
+        if f.value:
+            graph.add((result, SH.value, Literal(f.value)))
+    return graph.serialize(format="turtle")
+
+
+def _expand(graph: Graph, name: str):
+    try:
+        return graph.namespace_manager.expand_curie(name)
+    except ValueError:
+        return Literal(name)

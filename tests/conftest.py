@@ -1,0 +1,37 @@
+"""Shared fixtures: the repository, its Turtle files, and the graph as rdflib sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orgkg.loading import data_files, load_dataset, load_union
+from orgkg.namespaces import find_root
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return find_root(ROOT)
+
+
+@pytest.fixture(scope="session")
+def kg(root):
+    """The union of the ontology and every graph/ file, as one rdflib Graph."""
+    return load_union(data_files(root))
+
+
+@pytest.fixture(scope="session")
+def kg_dataset(root):
+    """The same files as a Dataset, one named graph per file."""
+    return load_dataset(data_files(root), root)
+
+
+@pytest.fixture(scope="session")
+def sources() -> Path:
+    if not SOURCES.is_dir():
+        pytest.skip(f"article texts not found at {SOURCES} (../shared/seeds beside the checkout)")
+    return SOURCES

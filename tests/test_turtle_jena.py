@@ -1,0 +1,26 @@
+"""Every Turtle file parses in Apache Jena's riot too, an implementation independent of rdflib."""
+
+from __future__ import annotations
+
+import pytest
+
+from orgkg.loading import turtle_files
+
+from . import jena
+
+pytestmark = pytest.mark.skipif(not jena.available(), reason="Jena not installed (apt-get install libapache-jena-java)")
+
+
+def test_riot_accepts_every_turtle_file(root, tmp_path_factory):
+    folders = [root / "ontology", root / "graph", root / "tests" / "fixtures"]
+    files = [str(p) for p in turtle_files(root, [f for f in folders if f.is_dir()])]
+    result = jena.run(tmp_path_factory.mktemp("jena"), "riotcmd.riot", "--validate", *files)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_riot_rejects_broken_turtle(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "unterminated .\n')
+    result = jena.run(tmp_path, "riotcmd.riot", "--validate", str(broken))
+    assert result.returncode == 1
+    assert "unterminated" in result.stderr

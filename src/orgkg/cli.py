@@ -45,7 +45,7 @@ def main() -> None:
     show_default=True,
     help="Aligned text columns, or a JSON list of objects.",
 )
-def docid(codes: tuple[str, ...], output_format: str) -> None:
+def docid_command(codes: tuple[str, ...], output_format: str) -> None:
     """Explain Party document codes such as 18-NQ/TW: document type and issuer level.
 
     Reads codes as printed (stray spaces, lowercase, QD for QĐ, DU for ĐU) and loose

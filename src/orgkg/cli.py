@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from pathlib import Path
 
 import click
 
 from orgkg import __version__
+from orgkg.catalogue import QueryError, find_query, load_catalogue
 from orgkg.formatting import format_turtle
 from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
-from orgkg.namespaces import find_root
-from orgkg.output import write_atomic
+from orgkg.namespaces import QUERIES_DIR, find_root
+from orgkg.output import text_table, write_atomic
+from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
+from orgkg.results import render as render_results
+from orgkg.store import ENGINES, EmbeddedStore, StoreError, engine_for
 from orgkg.validation import REPORT_FORMATS, render, validate
 
 #: Exit codes shared by every command.
@@ -24,7 +30,20 @@ class OrgkgError(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns the library's errors into one-line messages and exit codes, never tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TurtleSyntaxError as error:
+            click.echo(f"orgkg: {error}", err=True)
+            raise SystemExit(EXIT_DATA) from None
+        except (FileNotFoundError, QueryError, StoreError) as error:
+            raise OrgkgError(str(error)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="orgkg")
 def main() -> None:
     """orgkg: validate, query and export the knowledge graph of Vietnam's Party organizations.
@@ -77,18 +96,8 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
         raise SystemExit(EXIT_DATA)
 
 
-def _root() -> Path:
-    try:
-        return find_root()
-    except FileNotFoundError as error:
-        raise OrgkgError(str(error)) from None
-
-
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
-    try:
-        return turtle_files(root, list(paths)) if paths else default
-    except FileNotFoundError as error:
-        raise OrgkgError(str(error)) from None
+    return turtle_files(root, list(paths)) if paths else default
 
 
 @main.command("validate")
@@ -110,12 +119,9 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
       orgkg validate --sources ../shared/seeds --strict
       orgkg validate graph/articles/cao-bang-2025.ttl --format table
     """
-    root = _root()
+    root = find_root()
     files = _files(root, paths, data_files(root))
-    try:
-        report = validate(root, files, sources)
-    except FileNotFoundError as error:
-        raise OrgkgError(str(error)) from None
+    report = validate(root, files, sources)
     click.echo(render(report, output_format, strict))
     if not report.conforms(strict):
         raise SystemExit(EXIT_DATA)
@@ -135,7 +141,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
       orgkg fmt --check
       orgkg fmt graph/articles/nghe-an-2024.ttl
     """
-    root = _root()
+    root = find_root()
     files = _files(root, paths, turtle_files(root))
     changed, broken = [], False
     for path in files:
@@ -155,6 +161,158 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     click.echo(f"{len(changed)} of {len(files)} files {verb}", err=True)
     if broken or (check and changed):
         raise SystemExit(EXIT_DATA)
+
+
+def _output(text: str, output: Path | None) -> None:
+    """Write to -o FILE atomically, else to standard output."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_atomic(output, text)
+
+
+def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
+    return engine_for(root, engine, endpoint).query(sparql)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.UsageError(f"--param takes name=value, got {pair!r}")
+        values.setdefault(name.strip(), []).append(value)
+    return values
+
+
+_engine_options = [
+    click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
+                 help="Embedded pyoxigraph store, or rdflib as the reference."),
+    click.option("--endpoint", metavar="URL", help="Run on a SPARQL 1.1 endpoint instead (credentials from "
+                 "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or ~/.netrc)."),
+    click.option("--format", "output_format", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+                 help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT)."),
+    click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+                 help="Write the result to FILE (atomically)."),
+]
+
+
+def engine_options(command):
+    for option in reversed(_engine_options):
+        command = option(command)
+    return command
+
+
+def _emit(results, output_format: str | None, output: Path | None) -> None:
+    if output_format is None:
+        terminal = output is None and sys.stdout.isatty()
+        output_format = "turtle" if results.graph is not None else ("table" if terminal else "csv")
+    try:
+        _output(render_results(results, output_format), output)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@main.group("query")
+def query_group() -> None:
+    """List, read and run the saved queries in queries/.
+
+    \b
+    Example:
+      orgkg query list
+      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
+    """
+
+
+@query_group.command("list")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+def query_list(output_format: str) -> None:
+    """Name, summary and parameters of every saved query.
+
+    \b
+    Example:
+      orgkg query list --format json
+    """
+    catalogue = load_catalogue(find_root() / QUERIES_DIR)
+    if output_format == "json":
+        click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
+                                "params": [p.to_dict() for p in q.params]} for q in catalogue.values()],
+                              ensure_ascii=False, indent=2))
+        return
+    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([["name", "summary", "parameters"], *rows])
+    else:
+        click.echo(text_table(["name", "summary", "parameters"], rows))
+
+
+@query_group.command("show")
+@click.argument("name")
+def query_show(name: str) -> None:
+    """Description, parameters and SPARQL text of one saved query.
+
+    \b
+    Example:
+      orgkg query show lineage
+    """
+    query = find_query(find_root() / QUERIES_DIR, name)
+    click.echo(f"{query.name}: {query.summary}\n")
+    if query.description:
+        click.echo(query.description + "\n")
+    click.echo(("Parameters: " + "; ".join(p.describe() for p in query.params)) if query.params
+               else "Parameters: none")
+    click.echo(f"Tags: {', '.join(query.tags)}\n")
+    click.echo(query.sparql)
+
+
+@query_group.command("run")
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value; repeat it (or give a comma list) for list parameters.")
+@engine_options
+def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | None,
+              output_format: str | None, output: Path | None) -> None:
+    """Run a saved query, binding its parameters as RDF terms.
+
+    \b
+    Example:
+      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
+      orgkg query run documents-by-code --param code=18-NQ/TW --format json
+    """
+    root = find_root()
+    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
+    _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
+
+
+@main.command("sparql")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@engine_options
+def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
+
+    \b
+    Example:
+      echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
+    """
+    _emit(_run_query(find_root(), file.read(), engine, endpoint), output_format, output)
+
+
+@main.command("build")
+@click.option("--force", is_flag=True, help="Rebuild from scratch instead of reloading changed files only.")
+def build_command(force: bool) -> None:
+    """Build (or bring up to date) the embedded store from the Turtle files.
+
+    Queries do this automatically; only files whose content changed are reloaded.
+
+    \b
+    Example:
+      orgkg build --force
+    """
+    report = EmbeddedStore(find_root()).build(force=force)
+    click.echo(f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
+               f"removed; {report.triples} quads in the store")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,172 @@
+"""The saved-query catalogue: one SPARQL file per query under queries/, each with a grlc-style
+`#+` YAML header (summary, description, tags, params), and binding of parameters as RDF terms.
+
+Parameters are never pasted into the query text as the user typed them: each value is parsed
+into an RDF term of the declared type (rejecting what is not one) and bound through a VALUES
+block, written by rdflib's term serialiser, at the head of the query's outer WHERE group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
+_LANG = re.compile(r"(?s)(.*)@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)")
+
+
+class QueryError(Exception):
+    """A catalogue problem the user can fix: unknown query, bad parameter, broken header."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | list[str] | None = None
+    description: str = ""
+    list: bool = False
+
+    def describe(self) -> str:
+        kind = f"list of {self.type}" if self.list else self.type
+        default = ",".join(self.default) if isinstance(self.default, list) else self.default
+        return f"{self.name} ({kind}" + (f", default {default}" if default is not None else "") + ")"
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "list": self.list, "default": self.default,
+                "description": self.description}
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: Path
+    summary: str
+    description: str
+    sparql: str
+    tags: tuple[str, ...] = ()
+    params: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    @property
+    def kind(self) -> str:
+        return query_kind(self.sparql)
+
+    def bind(self, values: dict[str, list[str]]) -> str:
+        """The query text with every parameter bound (given values, else defaults)."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise QueryError(f"unknown parameter {', '.join(unknown)} for {self.name}; {self.parameter_help()}")
+        rows: list[tuple[str, list]] = []
+        for param in self.params:
+            raw = values.get(param.name)
+            if raw is None:
+                if param.default is None:
+                    raise QueryError(f"missing parameter {param.name} for {self.name}; {self.parameter_help()}")
+                raw = param.default if isinstance(param.default, list) else [str(param.default)]
+            if param.list:
+                raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
+            elif len(raw) != 1:
+                raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
+            terms = [to_term(param, text) for text in raw]
+            rows.append((param.name, terms))
+        return insert_values(self.sparql, rows)
+
+    def parameter_help(self) -> str:
+        if not self.params:
+            return "it takes no parameters"
+        return "its parameters: " + "; ".join(p.describe() for p in self.params)
+
+
+def to_term(param: Parameter, text: str):
+    """Parse one user-given value into an RDF term of the parameter's type."""
+    def bad(expected: str) -> QueryError:
+        return QueryError(f"parameter {param.name}: {text!r} is not {expected}")
+
+    if param.type == "iri":
+        if not _IRI.fullmatch(text):
+            raise bad("an absolute IRI such as https://w3id.org/orgkg/id/org-politburo")
+        return URIRef(text)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", text.strip()):
+            raise bad("an integer")
+        return Literal(int(text), datatype=XSD.integer)
+    if param.type == "date":
+        try:
+            return Literal(date.fromisoformat(text.strip()), datatype=XSD.date)
+        except ValueError:
+            raise bad("a date YYYY-MM-DD") from None
+    if param.type == "langString":
+        match = _LANG.fullmatch(text)
+        if not match:
+            raise bad("a language-tagged string such as Cao Bằng@vi")
+        return Literal(match.group(1), lang=match.group(2))
+    return Literal(text)
+
+
+def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
+    """Put `VALUES ?p { ... }` blocks at the head of the outermost WHERE group."""
+    if not rows:
+        return sparql
+    match = re.search(r"\bWHERE\s*\{", _mask(sparql), re.IGNORECASE)
+    if not match:
+        raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
+    block = "".join(
+        f"\n  VALUES ?{name} {{ {' '.join(term.n3() for term in terms)} }}" for name, terms in rows
+    )
+    return sparql[: match.end()] + block + sparql[match.end():]
+
+
+def query_kind(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
+    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _mask(sparql), re.IGNORECASE)
+    return match.group(1).upper() if match else "SELECT"
+
+
+def _mask(sparql: str) -> str:
+    """The text with comments, strings and IRIs blanked out (same length), to find keywords."""
+    pattern = r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
+    return re.sub(pattern, lambda m: " " * len(m.group(0)), sparql)
+
+
+def parse_query_file(path: Path) -> SavedQuery:
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
+                       for line in text.splitlines() if line.startswith("#+"))
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
+    if not isinstance(meta, dict) or "summary" not in meta:
+        raise QueryError(f"{path}: the #+ header needs at least a summary")
+    params = []
+    for spec in meta.get("params") or []:
+        param = Parameter(name=spec["name"], type=spec.get("type", "string"), default=spec.get("default"),
+                          description=spec.get("description", ""), list=bool(spec.get("list", False)))
+        if param.type not in PARAM_TYPES:
+            raise QueryError(f"{path}: parameter {param.name} has unknown type {param.type}; use one of "
+                             + ", ".join(PARAM_TYPES))
+        params.append(param)
+    return SavedQuery(name=path.stem, path=path, summary=str(meta["summary"]).strip(),
+                      description=str(meta.get("description", "")).strip(), sparql=text,
+                      tags=tuple(meta.get("tags") or ()), params=tuple(params))
+
+
+def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
+    return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def find_query(folder: Path, name: str) -> SavedQuery:
+    catalogue = load_catalogue(folder)
+    if name not in catalogue:
+        close = [n for n in catalogue if name.lower() in n.lower()]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
+        raise QueryError(f"no saved query named {name!r}{hint}")
+    return catalogue[name]

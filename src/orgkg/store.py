@@ -1,0 +1,266 @@
+"""Where queries run: the embedded pyoxigraph store (default), rdflib (the reference), or a
+remote SPARQL 1.1 endpoint. Local engines are read-only: updates are refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from orgkg.catalogue import query_kind
+from orgkg.loading import data_files, load_dataset, parse_turtle
+from orgkg.namespaces import graph_iri
+from orgkg.output import write_atomic
+from orgkg.results import Results
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (refused update, busy store, unreachable endpoint)."""
+
+
+class QuerySyntaxError(StoreError):
+    pass
+
+
+def cache_dir(root: Path) -> Path:
+    """$ORGKG_CACHE, else ~/.cache/orgkg/<hash of the checkout path>."""
+    if env := os.environ.get("ORGKG_CACHE"):
+        return Path(env)
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "orgkg" / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class BuildReport:
+    loaded: list[str]
+    removed: list[str]
+    unchanged: int
+    triples: int
+
+
+class EmbeddedStore:
+    """An on-disk pyoxigraph store under the cache directory, one named graph per Turtle file.
+
+    A manifest of content hashes makes rebuilds incremental: only files that changed are
+    reloaded (their graph cleared first), and graphs of deleted files are dropped.
+    """
+
+    def __init__(self, root: Path, location: Path | None = None):
+        self.root = root
+        self.location = location or cache_dir(root) / "store"
+        self.manifest_path = self.location.parent / "manifest.json"
+        self._store: ox.Store | None = None
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            self.location.mkdir(parents=True, exist_ok=True)
+            try:
+                self._store = ox.Store(str(self.location))
+            except OSError as error:
+                raise StoreError(f"cannot open the store at {self.location} ({error}); is another "
+                                 "orgkg running? Remove the folder to rebuild from scratch") from None
+        return self._store
+
+    def _manifest(self) -> dict[str, str]:
+        try:
+            return json.loads(self.manifest_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def build(self, force: bool = False) -> BuildReport:
+        files = {str(p.relative_to(self.root)): p for p in data_files(self.root)}
+        old = {} if force else self._manifest()
+        if force:
+            self.manifest_path.unlink(missing_ok=True)
+            self.store.clear()
+        current = {name: _digest(path) for name, path in files.items()}
+        changed = [name for name in sorted(files) if old.get(name) != current[name]]
+        removed = sorted(set(old) - set(files))
+        manifest = {name: digest for name, digest in old.items() if name in files and name not in changed}
+        for name in removed:
+            self.store.remove_graph(ox.NamedNode(str(graph_iri(self.root / name, self.root))))
+        for name in changed:
+            self._load_file(files[name])
+            manifest[name] = current[name]
+            self._write_manifest(manifest)
+        self._write_manifest(manifest)
+        self.store.flush()
+        return BuildReport(changed, removed, len(files) - len(changed), len(self.store))
+
+    def _write_manifest(self, manifest: dict[str, str]) -> None:
+        write_atomic(self.manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
+
+    def _load_file(self, path: Path) -> None:
+        graph = ox.NamedNode(str(graph_iri(path, self.root)))
+        # Parse into memory first: a file that does not parse leaves its old graph in place.
+        try:
+            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        except SyntaxError:
+            parse_turtle(path)  # raises the located TurtleSyntaxError
+            raise
+        self.store.remove_graph(graph)
+        self.store.extend(quads)
+
+    def query(self, sparql: str) -> Results:
+        self.build()
+        refuse_update(sparql)
+        try:
+            answer = self.store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise QuerySyntaxError(str(error)) from None
+        return _from_oxigraph(answer)
+
+
+def refuse_update(sparql: str) -> None:
+    """Local queries are read-only: refuse anything that parses as a SPARQL Update."""
+    try:
+        ox.Store().query(sparql)
+        return
+    except SyntaxError as query_error:
+        try:
+            ox.Store().update(sparql)  # an empty in-memory store: harmless
+        except SyntaxError:
+            raise QuerySyntaxError(str(query_error)) from None
+        except OSError:
+            pass
+    raise StoreError("this is a SPARQL Update; local queries are read-only")
+
+
+def _to_rdflib(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _from_oxigraph(answer) -> Results:
+    if isinstance(answer, ox.QueryBoolean):
+        return Results(boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        graph = Graph()
+        for triple in answer:
+            graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))
+        return Results(graph=graph)
+    variables = [v.value for v in answer.variables]
+    rows = [[_to_rdflib(solution[v]) for v in variables] for solution in answer]
+    return Results(variables=variables, rows=rows)
+
+
+class RdflibEngine:
+    """The same query on rdflib over the same files (slow, but the reference implementation)."""
+
+    def __init__(self, root: Path):
+        self.dataset = load_dataset(data_files(root), root)
+        self.dataset.default_union = True
+
+    def query(self, sparql: str) -> Results:
+        refuse_update(sparql)
+        answer = self.dataset.query(sparql)
+        if answer.type == "ASK":
+            return Results(boolean=bool(answer.askAnswer))
+        if answer.type in ("CONSTRUCT", "DESCRIBE"):
+            graph = Graph()
+            for triple in answer:
+                graph.add(triple)
+            return Results(graph=graph)
+        variables = [str(v) for v in answer.vars]
+        rows = [[_plain_string(row[v]) for v in answer.vars] for row in answer]
+        return Results(variables=variables, rows=rows)
+
+
+def _plain_string(term):
+    """rdflib keeps xsd:string explicit on some literals; SPARQL results treat them as simple."""
+    if isinstance(term, Literal) and term.datatype == URIRef("http://www.w3.org/2001/XMLSchema#string"):
+        return Literal(str(term))
+    return term
+
+
+class Endpoint:
+    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded).
+
+    Credentials come from ORGKG_STORE_TOKEN (bearer), ORGKG_STORE_USER/ORGKG_STORE_PASSWORD
+    (basic), or ~/.netrc (requests reads it), never from the command line.
+    """
+
+    def __init__(self, url: str, timeout: float = 60.0):
+        self.url = url
+        self.timeout = timeout
+
+    def _auth(self) -> tuple[dict, tuple | None]:
+        if token := os.environ.get("ORGKG_STORE_TOKEN"):
+            return {"Authorization": f"Bearer {token}"}, None
+        user = os.environ.get("ORGKG_STORE_USER")
+        if user:
+            return {}, (user, os.environ.get("ORGKG_STORE_PASSWORD", ""))
+        return {}, None
+
+    def query(self, sparql: str) -> Results:
+        import requests
+
+        refuse_update(sparql)
+        headers, auth = self._auth()
+        graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
+        headers["Accept"] = "application/n-triples" if graph_query else "application/sparql-results+json"
+        try:
+            response = requests.post(self.url, data={"query": sparql}, headers=headers, auth=auth,
+                                     timeout=(10, self.timeout))
+        except requests.RequestException as error:
+            raise StoreError(f"cannot reach {self.url}: {error.__class__.__name__}") from None
+        if response.status_code in (401, 403):
+            raise StoreError(f"{self.url} refused the credentials (HTTP {response.status_code}); set "
+                             "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD or ORGKG_STORE_TOKEN")
+        if response.status_code != 200:
+            raise StoreError(f"{self.url} answered HTTP {response.status_code}: {response.text[:300]}")
+        if graph_query:
+            return Results(graph=Graph().parse(data=response.text, format="nt"))
+        return _from_json(response.json())
+
+
+def _from_json(document: dict) -> Results:
+    if "boolean" in document:
+        return Results(boolean=bool(document["boolean"]))
+    variables = document["head"]["vars"]
+
+    def term(value: dict | None):
+        if value is None:
+            return None
+        kind = value["type"]
+        if kind == "uri":
+            return URIRef(value["value"])
+        if kind == "bnode":
+            return BNode(value["value"])
+        if "xml:lang" in value:
+            return Literal(value["value"], lang=value["xml:lang"])
+        datatype = value.get("datatype")
+        if datatype in (None, "http://www.w3.org/2001/XMLSchema#string"):
+            return Literal(value["value"])
+        return Literal(value["value"], datatype=URIRef(datatype))
+
+    rows = [[term(binding.get(v)) for v in variables] for binding in document["results"]["bindings"]]
+    return Results(variables=variables, rows=rows)
+
+
+def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None):
+    if endpoint:
+        return Endpoint(endpoint)
+    return RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root)

@@ -1,0 +1,201 @@
+"""The SHACL shapes (ontology/shapes.ttl) catch exactly the mistakes they name.
+
+Every rule has a pair of fixtures under tests/fixtures/shapes/:
+``<rule>.fail.ttl`` breaks that rule and nothing else (its first line,
+``# expect: okgsh:Shape``, names the shape that must fire; an optional
+``# also: okgsh:Other ...`` line names shapes that necessarily fire with it), and
+``<rule>.pass.ttl`` is the same data, corrected, and conforms.
+
+Data is validated the way the project validates the real graph: as one union graph
+with the ontology mixed in and RDFS inference.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+ROOT = Path(__file__).resolve().parents[1]
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+ONTOLOGY_FILE = ROOT / "ontology" / "orgkg.ttl"
+FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
+OKGSH = Namespace("https://w3id.org/orgkg/shapes#")
+
+# Used only while ontology/orgkg.ttl does not exist yet: the few axioms of the
+# modelling contract (ontology/README.md) that the fixtures need for inference.
+_STAND_IN_ONTOLOGY = """
+@prefix okg:    <https://w3id.org/orgkg/ontology#> .
+@prefix org:    <http://www.w3.org/ns/org#> .
+@prefix eli:    <http://data.europa.eu/eli/ontology#> .
+@prefix prov:   <http://www.w3.org/ns/prov#> .
+@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <http://schema.org/> .
+@prefix skos:   <http://www.w3.org/2004/02/skos/core#> .
+okg:PartyOrganization rdfs:subClassOf org:Organization .
+okg:PartyCommittee rdfs:subClassOf okg:PartyOrganization .
+okg:ProvincialPartyCommittee rdfs:subClassOf okg:PartyCommittee .
+okg:DistrictPartyCommittee rdfs:subClassOf okg:PartyCommittee .
+okg:CommunePartyCommittee rdfs:subClassOf okg:PartyCommittee .
+okg:BlocPartyCommittee rdfs:subClassOf okg:PartyCommittee .
+okg:CentralPartyBody rdfs:subClassOf okg:PartyOrganization .
+okg:MediaOrganization rdfs:subClassOf org:Organization .
+okg:Newspaper rdfs:subClassOf okg:MediaOrganization .
+okg:RadioTelevisionStation rdfs:subClassOf okg:MediaOrganization .
+okg:AdministrativeUnit rdfs:subClassOf schema:AdministrativeArea .
+okg:Province rdfs:subClassOf okg:AdministrativeUnit .
+okg:ChangeEvent rdfs:subClassOf org:ChangeEvent .
+okg:Establishment rdfs:subClassOf okg:ChangeEvent .
+okg:Dissolution rdfs:subClassOf okg:ChangeEvent .
+okg:Merger rdfs:subClassOf okg:ChangeEvent .
+okg:Renaming rdfs:subClassOf okg:ChangeEvent .
+okg:Restructuring rdfs:subClassOf okg:ChangeEvent .
+okg:Congress rdfs:subClassOf schema:Event .
+okg:PartyDocument rdfs:subClassOf eli:LegalResource .
+okg:Decision rdfs:subClassOf prov:Activity .
+okg:predecessor rdfs:subPropertyOf prov:wasDerivedFrom .
+okg:Resolution skos:inScheme okg:DocumentTypeScheme ; skos:prefLabel "Nghị quyết"@vi .
+okg:IssuerCentral skos:inScheme okg:IssuerLevelScheme .
+"""
+
+
+@lru_cache(maxsize=1)
+def shapes() -> Graph:
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+@lru_cache(maxsize=1)
+def ontology() -> Graph:
+    """The ontology used for inference: ontology/orgkg.ttl, or a stand-in while it is missing."""
+    if ONTOLOGY_FILE.exists():
+        return Graph().parse(ONTOLOGY_FILE, format="turtle")
+    return Graph().parse(data=_STAND_IN_ONTOLOGY, format="turtle")
+
+
+def validate(fixture: Graph) -> tuple[bool, Graph, str]:
+    """Validate like the project does: the data graph is the union of the ontology and the
+    data (pySHACL's ont_graph mix-in alone copies only class and property axioms, not the
+    SKOS concepts), with the ontology also given for RDFS inference."""
+    data = fixture + ontology()
+    conforms, results, text = pyshacl.validate(
+        data, shacl_graph=shapes(), ont_graph=ontology(), inference="rdfs"
+    )
+    return conforms, results, text
+
+
+def expectation(path: Path) -> tuple[URIRef, set[URIRef]]:
+    """The shape a failing fixture must fire (``# expect:``) and any that fire with it (``# also:``)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = re.fullmatch(r"# expect: okgsh:(\w+)", lines[0])
+    assert first, f"{path.name}: first line must be '# expect: okgsh:<Shape>'"
+    also: set[URIRef] = set()
+    for line in lines[1:]:
+        if line.startswith("# also:"):
+            also |= {OKGSH[name] for name in re.findall(r"okgsh:(\w+)", line)}
+    return OKGSH[first.group(1)], also
+
+
+def declared(result_shape: URIRef, constraint, predicate: URIRef):
+    """The sh:message or sh:severity declared for a result: on its SPARQL constraint, else on its shape."""
+    if constraint is not None:
+        value = shapes().value(constraint, predicate)
+        if value is not None:
+            return value
+    return shapes().value(result_shape, predicate)
+
+
+FAIL = sorted(FIXTURES.glob("*.fail.ttl"))
+PASS = sorted(FIXTURES.glob("*.pass.ttl"))
+
+
+@pytest.mark.parametrize("path", FAIL, ids=lambda p: p.name.removesuffix(".fail.ttl"))
+def test_fail_fixture_fires_exactly_its_rule(path: Path) -> None:
+    expected, also = expectation(path)
+    assert (shapes().value(expected, RDF.type)) is not None, f"{expected} is not in shapes.ttl"
+    conforms, results, text = validate(Graph().parse(path, format="turtle"))
+    assert not conforms, f"{path.name} should not conform"
+
+    fired = {}
+    for result in results.objects(None, SH.result):  # top-level results, not sh:detail
+        fired.setdefault(results.value(result, SH.sourceShape), []).append(result)
+    assert set(fired) == {expected} | also, f"{path.name}: unexpected shapes fired\n{text}"
+
+    for result in fired[expected]:
+        constraint = results.value(result, SH.sourceConstraint)
+        assert results.value(result, SH.resultMessage) == declared(expected, constraint, SH.message)
+        assert results.value(result, SH.resultSeverity) == declared(expected, constraint, SH.severity)
+
+
+@pytest.mark.parametrize("path", PASS, ids=lambda p: p.name.removesuffix(".pass.ttl"))
+def test_pass_fixture_conforms(path: Path) -> None:
+    conforms, _, text = validate(Graph().parse(path, format="turtle"))
+    assert conforms, f"{path.name} should conform\n{text}"
+
+
+def test_every_fail_fixture_has_a_pass_twin() -> None:
+    fail = {p.name.removesuffix(".fail.ttl") for p in FAIL}
+    ok = {p.name.removesuffix(".pass.ttl") for p in PASS}
+    assert fail == ok
+    assert len(fail) >= 40
+
+
+# --- the shapes graph itself -------------------------------------------------
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def targeted_shapes() -> set:
+    return {s for p in TARGETS for s in shapes().subjects(p, None)}
+
+
+def rules() -> set[URIRef]:
+    """Each rule a fixture must exercise: the named property shapes of targeted shapes,
+    and targeted shapes that constrain the focus node itself (sh:or, sh:sparql)."""
+    found: set[URIRef] = set()
+    for shape in targeted_shapes():
+        found |= set(shapes().objects(shape, SH.property))
+        if (shape, SH["or"], None) in shapes() or (shape, SH.sparql, None) in shapes():
+            found.add(shape)
+    return found
+
+
+def test_shapes_graph_is_valid_shacl() -> None:
+    conforms, _, text = pyshacl.validate(Graph(), shacl_graph=shapes(), meta_shacl=True)
+    assert conforms, text
+
+
+def test_every_top_level_shape_is_named_labelled_and_in_the_shapes_namespace() -> None:
+    for shape in targeted_shapes() | rules():
+        assert isinstance(shape, URIRef) and shape.startswith(str(OKGSH)), shape
+        assert shapes().value(shape, RDFS.label) is not None, f"{shape} has no rdfs:label"
+
+
+def test_every_constraint_states_a_message_and_a_severity() -> None:
+    g = shapes()
+    constrained = set(g.objects(None, SH.property)) | set(g.objects(None, SH.sparql))
+    constrained |= {s for s in targeted_shapes() if (s, SH["or"], None) in g}
+    for node in constrained:
+        message = g.value(node, SH.message)
+        assert isinstance(message, Literal) and str(message).strip(), f"{node} has no sh:message"
+        assert g.value(node, SH.severity) in (SH.Violation, SH.Warning), f"{node} has no sh:severity"
+    for sparql in g.objects(None, SH.sparql):
+        assert not isinstance(sparql, BNode) or g.value(sparql, SH.message), sparql
+
+
+def test_warnings_are_few() -> None:
+    warnings = set(shapes().subjects(SH.severity, SH.Warning))
+    assert len(warnings) <= 3, warnings
+
+
+def test_every_rule_has_a_failing_fixture() -> None:
+    covered = set()
+    for path in FAIL:
+        expected, _ = expectation(path)
+        covered.add(expected)
+    missing = sorted(str(r) for r in rules() - covered)
+    assert not missing, f"rules without a .fail.ttl fixture: {missing}"

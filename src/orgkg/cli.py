@@ -121,7 +121,7 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
     """
     root = find_root()
     files = _files(root, paths, data_files(root))
-    report = validate(root, files, sources)
+    report = validate(root, files, sources, complete=not paths)
     click.echo(render(report, output_format, strict))
     if not report.conforms(strict):
         raise SystemExit(EXIT_DATA)

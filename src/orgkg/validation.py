@@ -16,6 +16,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, load_union, parse_turtle
 from orgkg.namespaces import KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
+from orgkg.output import text_table
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
@@ -64,8 +65,12 @@ class Report:
         }
 
 
-def validate(root: Path, files: list[Path], sources: Path | None = None) -> Report:
-    """Run every check over `files` (data), with the repository's ontology and shapes."""
+def validate(root: Path, files: list[Path], sources: Path | None = None, complete: bool = True) -> Report:
+    """Run every check over `files` (data), with the repository's ontology and shapes.
+
+    `complete` says the files are the whole graph, so a reference to an undescribed kg:
+    resource is dangling; a few files alone may rightly point at entities defined elsewhere.
+    """
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
     graphs: dict[Path, Graph] = {}
@@ -89,7 +94,7 @@ def validate(root: Path, files: list[Path], sources: Path | None = None) -> Repo
     where = _subject_files(graphs, files, root)
 
     report.findings += shacl_findings(data, shapes, ontology, where)
-    report.findings += lint_findings(data, ontology, where)
+    report.findings += lint_findings(data, ontology, where, complete)
     if sources is None:
         report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
     else:
@@ -169,7 +174,7 @@ def _local(term) -> str:
 # --- lint (in the spirit of ROBOT report) --------------------------------------------------
 
 
-def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = True) -> list[Finding]:
     declared = set(ontology.subjects())
     findings: list[Finding] = []
 
@@ -189,13 +194,10 @@ def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
             if not any(ontology.value(node, p) for p in _DEFINITIONS):
                 add(VIOLATION, "missing-definition", node,
                     "ontology term has no definition (rdfs:comment or skos:definition)")
-        elif node.startswith(str(KG)):
-            if (node, RDF.type, None) not in data:
-                add(WARNING, "dangling-reference", node,
-                    "kg: resource is used but never typed or described: define it in graph/reference/ "
-                    "or fix the IRI")
-            elif not any(data.value(node, p) for p in _LABELS):
-                add(VIOLATION, "missing-label", node, "resource has no rdfs:label (or schema:headline)")
+        elif complete and node.startswith(str(KG)) and (node, RDF.type, None) not in data:
+            add(WARNING, "dangling-reference", node,
+                "kg: resource is used but never typed or described: define it in graph/reference/ "
+                "or fix the IRI")
 
     labels: dict[tuple[str, str], set] = defaultdict(set)
     for subject, predicate, obj in data:

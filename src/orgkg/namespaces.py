@@ -21,6 +21,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 #: Every prefix the project writes, in the order Turtle files declare them.
 PREFIXES: dict[str, Namespace] = {
     "okg": OKG,
+    "okgsh": Namespace(BASE + "shapes#"),
     "kg": KG,
     "cv": CV,
     "dct": Namespace(str(DCTERMS)),

@@ -1,0 +1,118 @@
+"""The saved-query catalogue: headers, parameters bound as RDF terms, and the commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from orgkg.catalogue import QueryError, find_query, load_catalogue
+from orgkg.cli import main
+from orgkg.namespaces import QUERIES_DIR
+
+HOSTILE = '" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ \'\'\''
+
+
+@pytest.fixture(scope="module")
+def catalogue(root):
+    return load_catalogue(root / QUERIES_DIR)
+
+
+def run(root, *args, cache=None):
+    env = {"ORGKG_ROOT": str(root)}
+    if cache:
+        env["ORGKG_CACHE"] = str(cache)
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_catalogue_has_at_least_25_documented_queries(catalogue):
+    assert len(catalogue) >= 25
+    for query in catalogue.values():
+        assert query.summary and query.tags, query.name
+        for param in query.params:
+            assert param.default is not None, (query.name, param.name)
+
+
+def test_parameter_values_are_data_never_query_text(catalogue):
+    query = catalogue["search-label"]
+    bound = query.bind({"text": [HOSTILE]})
+    assert "DROP ALL" in bound  # present only inside an escaped string literal
+    assert bound.count("VALUES ?text {") == 1
+    from pyoxigraph import Store
+
+    assert list(Store().query(bound)) == []  # still one well-formed query
+
+
+def test_hostile_value_runs_as_plain_data_end_to_end(root, tmp_path):
+    result = run(root, "query", "run", "search-label", "--param", f"text={HOSTILE}", "--format", "json",
+                 cache=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"]["bindings"] == []
+
+
+@pytest.mark.parametrize("value", ["https://example.org/a>b", "not an iri", "https://x.org/{a}"])
+def test_iri_parameter_rejects_what_is_not_an_iri(catalogue, value):
+    with pytest.raises(QueryError, match="is not an absolute IRI"):
+        catalogue["lineage"].bind({"organization": [value]})
+
+
+def test_typed_parameters_reject_ill_typed_values(catalogue):
+    with pytest.raises(QueryError, match="is not a date"):
+        catalogue["events-in-window"].bind({"from": ["15/09/2025"]})
+
+
+def test_list_parameter_accepts_repeats_and_comma_lists(catalogue):
+    query = catalogue["documents-by-type"]
+    a = "https://w3id.org/orgkg/ontology#Resolution"
+    b = "https://w3id.org/orgkg/ontology#Directive"
+    assert query.bind({"documentType": [a, b]}) == query.bind({"documentType": [f"{a},{b}"]})
+    assert f"VALUES ?documentType {{ <{a}> <{b}> }}" in query.bind({"documentType": [a, b]})
+
+
+def test_unknown_parameter_exits_2_listing_the_parameters(root, tmp_path):
+    result = run(root, "query", "run", "lineage", "--param", "org=x", cache=tmp_path)
+    assert result.exit_code == 2
+    assert "unknown parameter org for lineage; its parameters: organization (iri" in result.output
+
+
+def test_unknown_query_suggests_close_names(root):
+    result = run(root, "query", "show", "lineag")
+    assert result.exit_code == 2
+    assert "did you mean lineage" in result.output
+
+
+def test_query_list_json_gives_parameters_with_types_and_defaults(root):
+    result = run(root, "query", "list", "--format", "json")
+    assert result.exit_code == 0
+    listed = {q["name"]: q for q in json.loads(result.output)}
+    assert listed["lineage"]["params"][0]["type"] == "iri"
+    assert listed["lineage"]["params"][0]["default"].startswith("https://w3id.org/orgkg/id/")
+
+
+def test_query_show_prints_description_parameters_and_sparql(root):
+    result = run(root, "query", "show", "lineage")
+    assert result.exit_code == 0
+    assert "Parameters: organization (iri" in result.output and "okg:predecessor" in result.output
+
+
+def test_updates_are_refused_locally(root, tmp_path):
+    update = tmp_path / "drop.rq"
+    update.write_text("DROP ALL")
+    for engine in ("oxigraph", "rdflib"):
+        result = run(root, "sparql", str(update), "--engine", engine, cache=tmp_path)
+        assert result.exit_code == 2, result.output
+        assert "local queries are read-only" in result.output
+
+
+def test_malformed_ad_hoc_query_is_a_usage_error(root, tmp_path):
+    broken = tmp_path / "broken.rq"
+    broken.write_text("SELECT * WHERE { ?s ?p }")
+    result = run(root, "sparql", str(broken), cache=tmp_path)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_find_query_names_the_catalogue(root):
+    with pytest.raises(QueryError, match="no saved query named 'nothing'"):
+        find_query(root / QUERIES_DIR, "nothing")

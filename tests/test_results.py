@@ -1,0 +1,62 @@
+"""Every output format carries the same rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from orgkg.results import Results, render
+
+RESULTS = Results(
+    variables=["org", "label", "count"],
+    rows=[
+        [URIRef("https://w3id.org/orgkg/id/org-a"), Literal("Cao Bằng, \"quoted\"", lang="en"),
+         Literal("10", datatype=XSD.integer)],
+        [URIRef("https://w3id.org/orgkg/id/org-b"), Literal("pipe | tab\there"), None],
+    ],
+)
+
+
+def test_csv_tsv_json_xml_md_agree_on_rows():
+    rows_csv = list(csv.reader(io.StringIO(render(RESULTS, "csv"))))
+    assert rows_csv[0] == ["org", "label", "count"]
+    assert rows_csv[1] == ["https://w3id.org/orgkg/id/org-a", 'Cao Bằng, "quoted"', "10"]
+    assert rows_csv[2][2] == ""
+
+    tsv = render(RESULTS, "tsv").splitlines()
+    assert tsv[0] == "?org\t?label\t?count"
+    assert tsv[1].split("\t")[2] == '"10"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+    document = json.loads(render(RESULTS, "json"))
+    assert document["head"]["vars"] == ["org", "label", "count"]
+    first, second = document["results"]["bindings"]
+    assert first["label"] == {"type": "literal", "value": 'Cao Bằng, "quoted"', "xml:lang": "en"}
+    assert "count" not in second
+
+    tree = ET.fromstring(render(RESULTS, "xml"))
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    assert len(tree.findall("r:results/r:result", ns)) == 2
+
+    markdown = render(RESULTS, "md").splitlines()
+    assert len(markdown) == 4 and "pipe \\| tab" in markdown[3]
+
+
+def test_table_fits_the_width_and_counts_rows():
+    table = render(RESULTS, "table", width=60)
+    assert all(len(line) <= 60 for line in table.splitlines())
+    assert table.endswith("(2 rows)")
+
+
+def test_graph_formats_are_refused_for_select_results():
+    with pytest.raises(ValueError, match="SELECT/ASK"):
+        render(RESULTS, "turtle")
+
+
+def test_ask_results():
+    assert json.loads(render(Results(boolean=True), "json")) == {"head": {}, "boolean": True}

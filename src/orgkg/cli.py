@@ -11,8 +11,20 @@ import click
 
 from orgkg import __version__
 from orgkg.catalogue import QueryError, find_query, load_catalogue
+from orgkg.exporting import EXPORT_FORMATS, ExportError, export
 from orgkg.formatting import format_turtle
 from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
+from orgkg.lineage import (
+    LINEAGE_FORMATS,
+    LineageError,
+    label_of,
+    lineage,
+    render_dot,
+    render_mermaid,
+    render_svg,
+    render_text,
+    resolve,
+)
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.output import text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
@@ -39,7 +51,7 @@ class _Group(click.Group):
         except TurtleSyntaxError as error:
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(EXIT_DATA) from None
-        except (FileNotFoundError, QueryError, StoreError) as error:
+        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError) as error:
             raise OrgkgError(str(error)) from None
 
 
@@ -313,6 +325,54 @@ def build_command(force: bool) -> None:
     report = EmbeddedStore(find_root()).build(force=force)
     click.echo(f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
                f"removed; {report.triples} quads in the store")
+
+
+@main.command("export")
+@click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option("--graph", "article", metavar="ARTICLE", help="Only one article's graph (e.g. cao-bang-2025).")
+@click.option("--inferred", is_flag=True,
+              help="Add the RDFS entailments of the ontology (org:ChangeEvent, prov:wasDerivedFrom, ...).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
+def export_command(output_format: str, article: str | None, inferred: bool, output: Path | None) -> None:
+    """Export the graph; the output is byte-identical from run to run.
+
+    turtle and nt merge the graphs; nq, trig and jsonld keep one named graph per file
+    (entailments go to the graph .../graph/inferred).
+
+    \b
+    Example:
+      orgkg export --format nq -o orgkg.nq
+      orgkg export --graph nghe-an-2024 --inferred
+    """
+    _output(export(find_root(), output_format, article, inferred), output)
+
+
+@main.command("lineage")
+@click.argument("organization", metavar="NAME-OR-IRI")
+@click.option("--format", "output_format", type=click.Choice(LINEAGE_FORMATS), default="text", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
+def lineage_command(organization: str, output_format: str, engine: str, output: Path | None) -> None:
+    """Predecessors and successors of an organization at any depth, with events, dates and
+    legal bases on the edges.
+
+    NAME-OR-IRI is an IRI, kg:NAME, or a label ("cao bang newspaper": case and diacritics
+    are ignored). svg needs Graphviz's dot.
+
+    \b
+    Example:
+      orgkg lineage "Central Organizing Committee"
+      orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
+    """
+    root = find_root()
+    store = engine_for(root, engine)
+    focus = resolve(store, organization)
+    edges = lineage(root, store, focus)
+    if output_format == "text":
+        text = render_text(label_of(store, focus), edges)
+    else:
+        text = {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}[output_format](focus, edges)
+    _output(text, output)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ INDENT = "    "
 _PLAIN_NUMBER = {XSD.integer: r"[+-]?\d+", XSD.decimal: r"[+-]?\d*\.\d+", XSD.boolean: r"true|false"}
 
 
-class _Writer:
+class TurtleWriter:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.used_namespaces: set[str] = set()
@@ -95,7 +95,8 @@ class _Writer:
             return " ; ".join(blocks)
         return " ;\n".join(INDENT * depth + block for block in blocks)
 
-    def document(self) -> str:
+    def body(self) -> str:
+        """The subject blocks (prefixes used are collected in `used_namespaces`)."""
         top = [s for s in set(self.graph.subjects()) if s not in self.inline]
         named = [s for s in top if not isinstance(s, BNode)]
         blank = [s for s in top if isinstance(s, BNode)]
@@ -103,10 +104,15 @@ class _Writer:
         self.labels = {node: f"b{index}" for index, node in enumerate(sorted(blank, key=self._content_key))}
         ontology_first = sorted(named, key=lambda s: ((s, RDF.type, OWL.Ontology) not in self.graph, self.iri(s)))
         ordered = ontology_first + sorted(blank, key=lambda node: self.labels[node])
-        blocks = [f"{self.term(s, 0) if isinstance(s, BNode) else self.iri(s)}\n"
-                  f"{self.predicates(s, 1)} ." for s in ordered]
-        header = "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(self.used_namespaces))
-        return header + "\n" + "\n\n".join(blocks) + "\n"
+        return "\n\n".join(f"{self.term(s, 0) if isinstance(s, BNode) else self.iri(s)}\n"
+                             f"{self.predicates(s, 1)} ." for s in ordered)
+
+    def prefixes(self) -> str:
+        return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(self.used_namespaces))
+
+    def document(self) -> str:
+        body = self.body()
+        return self.prefixes() + "\n" + body + "\n"
 
     def _content_key(self, node: BNode) -> str:
         return " ".join(sorted(f"{p} {o}" for p, o in self.graph.predicate_objects(node)
@@ -135,4 +141,4 @@ def format_turtle(path: Path) -> str:
     graph = parse_turtle(path)
     if len(graph) == 0:
         return leading_comments(original)
-    return leading_comments(original) + _Writer(bind_prefixes(graph)).document()
+    return leading_comments(original) + TurtleWriter(bind_prefixes(graph)).document()

@@ -69,12 +69,14 @@ def resolve(engine, name_or_iri: str) -> URIRef:
 
 def lineage(root: Path, engine, organization: URIRef) -> list[Edge]:
     sparql = find_query(root / QUERIES_DIR, "lineage").bind({"organization": [str(organization)]})
-    edges = {
-        Edge(*(("" if v is None else str(v)) for v in (
-            row["later"], row["laterLabel"], row["earlier"], row["earlierLabel"],
-            row["kind"], row["date"], row["legalBasis"])))
-        for row in (dict(zip(results.variables, r)) for results in [engine.query(sparql)] for r in results.rows)
-    }
+    results = engine.query(sparql)
+    edges = set()
+    for values in results.rows:
+        row = {name: ("" if v is None else str(v)) for name, v in zip(results.variables, values)}
+        # GROUP_CONCAT's order is unspecified in SPARQL 1.1: sort the legal bases ourselves.
+        bases = " | ".join(sorted(filter(None, row["legalBasis"].split(" | "))))
+        edges.add(Edge(row["later"], row["laterLabel"], row["earlier"], row["earlierLabel"],
+                       row["kind"], row["date"], bases))
     return sorted(edges, key=lambda e: (e.date, e.later_label, e.earlier_label, e.kind))
 
 

@@ -51,7 +51,13 @@ def _plain(term) -> str:
 
 
 def _table(results: Results, width: int | None) -> str:
-    rows = [[_plain(v) for v in row] for row in results.rows]
+    """For reading: IRIs shortened to the project's prefixes (kg:org-politburo)."""
+    names = bind_prefixes(Graph()).namespace_manager
+
+    def cell(term) -> str:
+        return names.normalizeUri(term) if isinstance(term, URIRef) else _plain(term)
+
+    rows = [[cell(v) for v in row] for row in results.rows]
     footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
     return text_table(results.variables, rows, width) + "\n" + footer
 

@@ -52,12 +52,14 @@ def resolve(engine, name_or_iri: str) -> URIRef:
     results = engine.query(
         "PREFIX org: <http://www.w3.org/ns/org#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-        "SELECT DISTINCT ?o ?label WHERE { ?o a ?c . ?c rdfs:subClassOf* org:Organization . "
-        "?o rdfs:label|skos:altLabel ?label }")
+        "SELECT DISTINCT ?o ?label ?preferred WHERE { ?o a ?c . ?c rdfs:subClassOf* org:Organization . "
+        "{ ?o rdfs:label ?label BIND(true AS ?preferred) } UNION { ?o skos:altLabel ?label } }")
     wanted = _plain(name_or_iri)
-    exact = {row[0] for row in results.rows if _plain(str(row[1])) == wanted}
-    partial = {row[0] for row in results.rows if wanted in _plain(str(row[1]))}
-    matches = exact or partial
+    candidates = [(row[0], _plain(str(row[1])), row[2] is not None) for row in results.rows]
+    # Best first: the exact label, then an exact variant, then any label containing the words.
+    matches = ({o for o, label, preferred in candidates if label == wanted and preferred}
+               or {o for o, label, _ in candidates if label == wanted}
+               or {o for o, label, _ in candidates if wanted in label})
     if len(matches) == 1:
         return URIRef(str(next(iter(matches))))
     if not matches:

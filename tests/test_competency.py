@@ -78,8 +78,7 @@ def test_p6_the_implied_2022_figure_is_derived_by_a_query_not_stored(kg, root):
     from orgkg.catalogue import find_query
     from orgkg.store import RdflibEngine
 
-    assert not ask(kg, 'ASK { ?o okg:refPeriod "2022"^^xsd:gYear }' if False else
-                   'SELECT ?o WHERE { ?o okg:refPeriod "2022"^^xsd:gYear }')
+    assert not ask(kg, 'SELECT ?o WHERE { ?o okg:refPeriod "2022"^^xsd:gYear }')
     query = find_query(root / "queries", "derived-previous-period")
     results = RdflibEngine(root).query(query.bind({}))
     rows = [dict(zip(results.variables, row)) for row in results.rows]

@@ -1,0 +1,411 @@
+"""Competency questions answered from the Cao Bang article (seeds/000_8420fa3d6bd522e5.txt).
+
+One test (or more) per paragraph group of the article; the paragraph numbers follow the
+map in graph/COVERAGE.md (¶1..¶26: every non-empty line of the text, headings and the
+photo caption included).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+
+from orgkg.namespaces import KG, OKG, PREFIXES
+
+# Plain URIRefs rather than rdflib's closed XSD namespace, which pytest's collection probes.
+DATE = URIRef(str(PREFIXES["xsd"]) + "date")
+GYEAR = URIRef(str(PREFIXES["xsd"]) + "gYear")
+
+ARTICLE = KG["article-cao-bang-2025"]
+SOURCE_FILE = "000_8420fa3d6bd522e5.txt"
+ORGANIZING_COMMITTEE = KG["org-cao-bang-provincial-party-organizing-committee"]
+
+
+def rows(kg, query: str, **bindings):
+    return list(kg.query(query, initNs=PREFIXES, initBindings=bindings))
+
+
+def ask(kg, query: str, **bindings) -> bool:
+    return bool(kg.query(query, initNs=PREFIXES, initBindings=bindings).askAnswer)
+
+
+def quoted(kg, node: URIRef, words: str) -> bool:
+    """The node carries evidence from the Cao Bang article whose quote contains `words`."""
+    return ask(kg, """
+        ASK { ?node prov:wasDerivedFrom ?article ;
+                    okg:evidence [ oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact ] .
+              FILTER(CONTAINS(?exact, ?words)) }""",
+               node=node, article=ARTICLE, words=Literal(words))
+
+
+def figure(kg, node: URIRef):
+    (row,) = rows(kg, """
+        SELECT ?value ?comparator ?unit ?period ?indicator ?outOf WHERE {
+            ?obs a qb:Observation ; qb:dataSet kg:figures ; okg:value ?value ;
+                 okg:comparator ?comparator ; okg:unit ?unit ; okg:refPeriod ?period ;
+                 okg:indicator ?indicator ; okg:refArea kg:place-cao-bang .
+            OPTIONAL { ?obs okg:outOf ?outOf } }""", obs=node)
+    return row
+
+
+# ¶1 ¶24 ¶25 — the article itself ----------------------------------------------------------
+
+
+def test_the_article_is_an_undated_translation_about_the_95th_anniversary(kg):
+    (row,) = rows(kg, """
+        SELECT ?headline ?publisher ?republished ?language ?about WHERE {
+            ?article a schema:NewsArticle ; okg:sourceText ?file ; schema:headline ?headline ;
+                schema:publisher/rdfs:label ?publisher ; okg:republishedUrl ?republished ;
+                schema:inLanguage ?language ; schema:about ?about }""",
+                  file=Literal(SOURCE_FILE))
+    assert str(row.headline) == "The opening milestone of Party building and organization work"
+    assert str(row.publisher) == "Baocaobang.vn"
+    assert str(row.republished).startswith("https://caobang.gov.vn/chinh-tri/phat-huy-truyen-thong")
+    assert str(row.language) == "en"
+    assert row.about == KG["event-95th-anniversary-party-organization-sector"]
+    assert not ask(kg, "ASK { ?article schema:datePublished ?date }", article=ARTICLE)
+
+
+def test_every_claim_node_of_the_article_is_mentioned_and_every_mention_is_quoted(kg):
+    unmentioned = rows(kg, """
+        SELECT ?node WHERE {
+            ?node prov:wasDerivedFrom ?article .
+            FILTER NOT EXISTS { ?article schema:mentions|schema:citation ?node } }""",
+                       article=ARTICLE)
+    assert unmentioned == []
+    unquoted = rows(kg, """
+        SELECT ?node WHERE {
+            ?article schema:mentions|schema:citation ?node .
+            FILTER NOT EXISTS { ?node prov:wasDerivedFrom ?article ;
+                                      okg:evidence/oa:hasSource ?article } }""",
+                    article=ARTICLE)
+    assert unquoted == []
+
+
+def test_every_quote_occurs_verbatim_in_the_article_text(kg, sources):
+    text = " ".join((sources / SOURCE_FILE).read_text(encoding="utf-8").split())
+    exacts = [str(row.exact) for row in rows(kg, """
+        SELECT DISTINCT ?exact WHERE {
+            ?node okg:evidence [ oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact ] }""",
+                                           article=ARTICLE)]
+    assert len(exacts) > 100
+    assert [exact for exact in exacts if " ".join(exact.split()) not in text] == []
+
+
+# ¶2 — the Party's founding, the Ministry of Organization and Communications, 14 October --
+
+
+def test_p8_the_communist_party_of_vietnam_was_founded_on_3_february_1930(kg):
+    (row,) = rows(kg, """
+        SELECT ?date WHERE {
+            ?event a okg:Establishment ; org:resultingOrganization kg:org-communist-party-of-vietnam ;
+                   dct:date ?date ; prov:wasDerivedFrom ?article }""", article=ARTICLE)
+    assert row.date == Literal("1930-02-03", datatype=DATE)
+
+
+def test_p1_the_ministry_of_organization_and_communications_is_the_predecessor(kg):
+    labels = {str(row.label) for row in rows(kg, """
+        SELECT ?label WHERE {
+            kg:org-central-organizing-committee okg:predecessor ?before .
+            ?before rdfs:label ?label . FILTER(lang(?label) = "en") }""")}
+    assert labels == {"Ministry of Organization and Communications"}
+    assert quoted(kg, KG["org-central-organizing-committee"], "the predecessor of today's Central Organizing Committee")
+
+
+def test_the_ministry_was_set_up_by_the_central_committee_on_14_october_1930_in_hong_kong(kg):
+    (row,) = rows(kg, """
+        SELECT ?date ?conference ?country WHERE {
+            ?event org:resultingOrganization kg:org-ministry-of-organization-and-communications ;
+                   okg:decidedBy kg:org-central-committee ; dct:date ?date ;
+                   prov:atLocation kg:place-hong-kong ; dct:isPartOf ?conference .
+            ?conference a okg:Conference ; okg:ordinal 1 ;
+                   schema:organizer kg:org-provisional-central-executive-committee .
+            kg:place-hong-kong schema:containedInPlace ?country }""")
+    assert row.date == Literal("1930-10-14", datatype=DATE)
+    assert row.country == KG["place-china"]
+
+
+def test_the_secretariat_of_the_9th_central_committee_made_14_october_the_traditional_day(kg):
+    (row,) = rows(kg, """
+        SELECT ?tenure ?month ?day WHERE {
+            kg:decision-2002-02-02-traditional-day okg:decidedBy kg:org-secretariat ;
+                okg:tenure ?tenure ; okg:outcome ?day_event .
+            ?day_event a okg:CommemorativeDay ;
+                schema:about kg:org-party-organization-building-sector ;
+                schema:eventSchedule [ schema:byMonth ?month ; schema:byMonthDay ?day ] }""")
+    assert (int(row.tenure), int(row.month), int(row.day)) == (9, 10, 14)
+    # The Cao Bang article states the decision without its date.
+    assert quoted(kg, KG["decision-2002-02-02-traditional-day"], "the Secretariat of the 9th Party Central Committee decided")
+
+
+# ¶3 — after the 6th Congress (1986) -------------------------------------------------------------
+
+
+def test_the_6th_congress_is_dated_1986_and_its_quoted_words_are_kept(kg):
+    (row,) = rows(kg, """
+        SELECT ?year ?text WHERE {
+            kg:event-6th-national-congress schema:startDate ?year .
+            ?quote a schema:Quotation ; schema:about kg:event-6th-national-congress ; schema:text ?text }""")
+    assert row.year == Literal("1986", datatype=GYEAR)
+    assert str(row.text).startswith("on par with a ruling party")
+
+
+# ¶5 — the first Party cell of the province -------------------------------------------------
+
+
+def test_the_first_party_cell_was_set_up_on_1_april_1930_in_nam_lin_inside_cao_bang(kg):
+    (row,) = rows(kg, """
+        SELECT ?date ?unnamed WHERE {
+            ?event a okg:Establishment ; org:resultingOrganization ?cell ; dct:date ?date ;
+                   prov:atLocation kg:place-nam-lin .
+            ?cell a okg:PartyCell ; okg:unnamed ?unnamed .
+            kg:place-nam-lin schema:containedInPlace kg:place-hoang-tung-commune .
+            kg:place-hoang-tung-commune a okg:Commune ; schema:containedInPlace kg:place-hoa-an-district .
+            kg:place-hoa-an-district a okg:District ; schema:containedInPlace+ kg:place-vietnam }""")
+    assert row.date == Literal("1930-04-01", datatype=DATE)
+    assert row.unnamed.toPython() is True
+
+
+# ¶6 — "Cadres are the root of all work" -----------------------------------------------------------
+
+
+def test_cadres_are_the_root_of_all_work_is_attributed_to_ho_chi_minh(kg):
+    assert ask(kg, """
+        ASK { ?motto a okg:Motto ; schema:text "Cadres are the root of all work" ;
+                     okg:attributedTo kg:person-ho-chi-minh ; prov:wasDerivedFrom ?article }""",
+               article=ARTICLE)
+
+
+# ¶8 ¶9 — the 2020-2025 term, the 19th Congress, one Organizing Committee under many names -------
+
+
+def test_the_organizing_committee_is_one_node_under_all_its_printed_names(kg):
+    names = {str(row.name) for row in rows(kg, """
+        SELECT ?name WHERE { ?committee rdfs:label|skos:altLabel ?name }""",
+                                           committee=ORGANIZING_COMMITTEE)}
+    assert {"Organizing Committee of the Cao Bang Provincial Party Committee",
+            "Provincial Party Committee's Organization Board", "the Board",
+            "Provincial Party Organization and Building Department",
+            "Provincial Party Organization Committee"} <= names
+    assert ask(kg, "ASK { ?committee a okg:OrganizingCommittee ; "
+                   "org:subOrganizationOf kg:org-cao-bang-provincial-party-committee }",
+               committee=ORGANIZING_COMMITTEE)
+
+
+def test_the_19th_provincial_congress_opened_the_2020_2025_term_and_passed_a_resolution(kg):
+    assert ask(kg, """
+        ASK { ?congress a okg:Congress ; okg:ordinal 19 ; okg:duringTerm kg:term-2020-2025 .
+              ?resolution eli:type_document okg:Resolution ; prov:wasGeneratedBy ?congress .
+              ?article schema:citation ?resolution }""", article=ARTICLE)
+
+
+# ¶10 — the two-level local government model and the 2025 restructuring ------------------------
+
+
+def test_p2_cao_bang_newspaper_was_merged_from_the_old_paper_and_the_radio_tv_station(kg):
+    originals = {str(row.label) for row in rows(kg, """
+        SELECT ?label WHERE {
+            ?merger a okg:Merger ; org:resultingOrganization ?result ; org:originalOrganization ?original .
+            ?result rdfs:label "Cao Bang Newspaper"@en ; okg:predecessor ?original .
+            ?original skos:altLabel|rdfs:label ?label .
+            FILTER(?label IN ("Cao Bang Newspaper"@en, "Cao Bang Radio and Television Station"@en)) }""")}
+    assert originals == {"Cao Bang Newspaper", "Cao Bang Radio and Television Station"}
+    # Distinct identity after the change: the paper before the merger is another node.
+    assert KG["org-cao-bang-newspaper"] != KG["org-cao-bang-newspaper-until-2025"]
+
+
+def test_p3_ten_district_and_161_commune_committees_ended_and_56_were_set_up(kg):
+    counts = {(str(row.kind), int(row.units)) for row in rows(kg, """
+        SELECT ?kind ?units WHERE {
+            { ?event a okg:Dissolution ; okg:originalCount ?units ; okg:originalKind ?kind }
+            UNION
+            { ?event a okg:Establishment ; okg:resultingCount ?units ; okg:resultingKind ?kind }
+            ?event dct:spatial kg:place-cao-bang ; prov:wasDerivedFrom ?article }""",
+                                                       article=ARTICLE)}
+    assert counts == {(str(OKG.DistrictPartyCommittee), 10), (str(OKG.CommunePartyCommittee), 161),
+                      (str(OKG.CommunePartyCommittee), 56)}
+
+
+def test_the_2025_changes_rest_on_resolutions_18_and_19_and_were_advised_by_the_committee(kg):
+    events = rows(kg, """
+        SELECT ?event WHERE {
+            ?event dct:isPartOf kg:event-cao-bang-two-level-local-government-implementation ;
+                   cv:hasFormalFramework kg:doc-18-nq-tw-n1 , kg:doc-19-nq-tw-n1 ;
+                   okg:advisedBy ?committee }""", committee=ORGANIZING_COMMITTEE)
+    assert len(events) == 9
+    # The Politburo's and Secretariat's conclusions have no code: no document is invented.
+    assert not ask(kg, """
+        ASK { ?article schema:citation ?doc . ?doc eli:type_document okg:Conclusion }""",
+                   article=ARTICLE)
+
+
+def test_unnamed_results_and_uncounted_groups_stay_unnamed(kg):
+    for node in ("org-cao-bang-merged-propaganda-and-mass-mobilization-committee",
+                 "org-cao-bang-steering-committees-without-tasks",
+                 "org-cao-bang-socio-political-organizations"):
+        (row,) = rows(kg, "SELECT ?label WHERE { ?node okg:unnamed true ; rdfs:label ?label }",
+                      node=KG[node])
+        assert str(row.label).startswith("(unnamed)")
+    assert ask(kg, """
+        ASK { ?merger a okg:Merger ;
+                org:originalOrganization kg:org-cao-bang-provincial-party-propaganda-and-education-committee ,
+                                         kg:org-cao-bang-provincial-party-mass-mobilization-committee ;
+                org:resultingOrganization kg:org-cao-bang-merged-propaganda-and-mass-mobilization-committee }""")
+
+
+def test_agencies_and_enterprises_committee_ended_and_two_bloc_committees_were_set_up(kg):
+    assert ask(kg, """
+        ASK { ?end a okg:Dissolution ;
+                   org:originalOrganization kg:org-cao-bang-provincial-party-committee-of-agencies-and-enterprises .
+              ?start a okg:Establishment ;
+                   org:resultingOrganization kg:org-cao-bang-party-committee-of-provincial-party-committee-agencies ,
+                                             kg:org-cao-bang-provincial-peoples-committee-party-committee .
+              ?rearrangement a okg:Restructuring ; org:originalOrganization kg:org-cao-bang-fatherland-front }""")
+
+
+# ¶11 — the photo caption: the Decision establishing the 56 commune Party Committees ----------
+
+
+def test_the_decision_on_56_new_communes_is_the_instrument_of_their_establishment(kg):
+    assert ask(kg, """
+        ASK { ?event okg:resultingCount 56 ; cv:hasFormalFramework ?decision .
+              ?decision eli:type_document okg:Decision ;
+                        okg:subject "to establish Party Committees of 56 new communes in Cao Bang province" .
+              ?handover a schema:Event ; schema:about ?decision .
+              ?article schema:citation ?decision }""", article=ARTICLE)
+
+
+# ¶12 — Le Hai Yen ----------------------------------------------------------------------------------
+
+
+def test_p7_le_hai_yen_heads_the_organizing_committee_and_sits_on_the_standing_committee(kg):
+    (row,) = rows(kg, """
+        SELECT ?name WHERE {
+            ?person org:holds [ a org:Post ; org:postIn ?committee ] ; rdfs:label ?name .
+            ?membership a org:Membership ; org:member ?person ;
+                        org:organization kg:org-cao-bang-provincial-party-standing-committee }""",
+                  committee=ORGANIZING_COMMITTEE)
+    assert str(row.name) == "Le Hai Yen"
+    assert quoted(kg, KG["person-le-hai-yen"], "Head of the Provincial Party Organization Committee")
+    assert quoted(kg, KG["person-le-hai-yen"], "Head of the Provincial Party Committee's Organizing Committee Le Hai Yen")
+
+
+# ¶13 — Party cells, new members, Resolution No. 21, the highest ratio ------------------------------
+
+
+def test_over_2000_new_members_a_year_on_average_and_party_cells_in_all_hamlets(kg):
+    members = figure(kg, KG["obs-cao-bang-new-party-members-per-year-2020-2025"])
+    assert (members.value.toPython(), members.comparator, members.unit, members.period) == (
+        Decimal("2000"), OKG.AverageMoreThan, OKG.Persons, KG["term-2020-2025"])
+    cells = figure(kg, KG["obs-cao-bang-hamlets-residential-groups-with-party-cells"])
+    assert (cells.value.toPython(), cells.unit) == (Decimal("100"), OKG.Percent)
+
+
+def test_resolution_21_is_the_shared_document_with_its_loose_cao_bang_wording(kg):
+    assert ask(kg, """
+        ASK { ?article schema:citation kg:doc-21-nq-tw-n1 .
+              kg:doc-21-nq-tw-n1 eli:id_local "21-NQ/TW" ;
+                  skos:altLabel "Resolution No. 21 of the Central Committee"@en .
+              ?claim schema:citation kg:doc-21-nq-tw-n1 ;
+                     schema:about kg:obs-cao-bang-new-party-members-per-year-2020-2025 }""",
+               article=ARTICLE)
+    assert quoted(kg, KG["doc-21-nq-tw-n1"], "Resolution No. 21 of the Central Committee")
+    assert not ask(kg, "ASK { kg:doc-21-nq-tw-n1 okg:codeInferred true }")
+
+
+def test_p10_the_highest_ratio_claim_is_backed_by_the_cao_bang_article_in_its_words(kg):
+    (row,) = rows(kg, """
+        SELECT ?article ?exact WHERE {
+            ?claim schema:about kg:place-cao-bang ;
+                   okg:evidence [ oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact ] .
+            FILTER(CONTAINS(?exact, "the highest ratio of party members/population")) }""")
+    assert row.article == ARTICLE
+    assert "compared to the whole country" in str(row.exact)
+
+
+# ¶14 — cadre work in figures, the campaign, the competition, the workshop ---------------------------
+
+
+def test_cadre_work_figures_keep_their_comparators(kg):
+    expected = {
+        "obs-cao-bang-cadres-in-planning-2020-2025": (Decimal("2030"), OKG.Exactly, OKG.Cadres),
+        "obs-cao-bang-cadres-assigned-appointed-2020-2025": (Decimal("600"), OKG.MoreThan, OKG.Cadres),
+        "obs-cao-bang-cadres-sent-for-training-2020-2025": (Decimal("3650"), OKG.MoreThan, OKG.Cadres),
+        "obs-cao-bang-grassroots-party-organizations-completing-tasks-well":
+            (Decimal("90"), OKG.MoreThan, OKG.Percent),
+    }
+    for node, (value, comparator, unit) in expected.items():
+        row = figure(kg, KG[node])
+        assert (row.value.toPython(), row.comparator, row.unit) == (value, comparator, unit), node
+        assert row.period == KG["term-2020-2025"]
+
+
+def test_self_examination_campaign_competition_with_1675_secretaries_and_workshop(kg):
+    assert ask(kg, """
+        ASK { ?campaign a okg:Campaign ; schema:organizer kg:org-cao-bang-provincial-party-committee ;
+                        okg:advisedBy ?committee .
+              ?theme a okg:Motto ; schema:text "self-examination, self-correction" ; okg:mottoOf ?campaign .
+              ?workshop a okg:Workshop ; schema:organizer ?committee }""",
+               committee=ORGANIZING_COMMITTEE)
+    (row,) = rows(kg, """
+        SELECT ?value WHERE {
+            ?competition a okg:Competition .
+            ?obs schema:about ?competition ; okg:value ?value ; okg:unit okg:Persons }""")
+    assert row.value.toPython() == Decimal("1675")
+
+
+# ¶15 — congresses at all levels and the 20th Provincial Party Congress ---------------------------
+
+
+def test_p9_the_20th_provincial_congress_was_held_15_to_17_september_2025(kg):
+    (row,) = rows(kg, """
+        SELECT ?start ?end ?motto WHERE {
+            ?congress a okg:Congress ; okg:ordinal 20 ; okg:duringTerm kg:term-2025-2030 ;
+                schema:startDate ?start ; schema:endDate ?end ;
+                schema:organizer kg:org-cao-bang-provincial-party-committee .
+            [] okg:mottoOf ?congress ; schema:text ?motto }""")
+    assert (row.start, row.end) == (Literal("2025-09-15", datatype=DATE), Literal("2025-09-17", datatype=DATE))
+    assert str(row.motto) == "Solidarity - Democracy - Discipline - Breakthrough - Development"
+
+
+def test_all_grassroots_organizations_and_60_of_60_committees_held_their_congress(kg):
+    grassroots = figure(kg, KG["obs-cao-bang-grassroots-party-organizations-completed-congress"])
+    assert (grassroots.value.toPython(), grassroots.unit) == (Decimal("100"), OKG.Percent)
+    committees = figure(kg, KG["obs-cao-bang-party-committees-under-ppc-completed-congress"])
+    assert (committees.value.toPython(), committees.outOf.toPython()) == (Decimal("60"), Decimal("60"))
+    assert committees.period == Literal("2025", datatype=GYEAR)
+
+
+# ¶18 ¶19 ¶21 ¶22 — sayings and principles --------------------------------------------------------
+
+
+def test_quoted_sayings_are_kept_exactly_as_printed(kg):
+    texts = {str(row.text) for row in rows(kg, """
+        SELECT ?text WHERE { ?motto a okg:Motto ; schema:text ?text ; prov:wasDerivedFrom ?article }""",
+                                           article=ARTICLE)}
+    assert {"key of the key", "both red and professional", "right person, right job",
+            "some in, some out; some up, some down", "self-evolution", "self-transformation"} <= texts
+    assert quoted(kg, KG["motto-self-evolution"], "promptly handling signs of degradation")
+
+
+# ¶21 — the new phase: the 20th Congress Resolution, the 2026-2031 elections -----------------------
+
+
+def test_the_new_phase_names_the_20th_congress_resolution_and_the_2026_2031_elections(kg):
+    assert ask(kg, """
+        ASK { ?resolution prov:wasGeneratedBy ?congress . ?congress okg:ordinal 20 .
+              ?election a schema:Event ; schema:about kg:org-national-assembly , kg:term-2026-2031 .
+              ?statement a schema:Quotation ; schema:creator kg:person-le-hai-yen ;
+                         schema:about kg:term-2025-2030 }""")
+
+
+# ¶23 — the 95th anniversary ------------------------------------------------------------------------
+
+
+def test_the_95th_anniversary_falls_on_14_october_2025(kg):
+    (row,) = rows(kg, """
+        SELECT ?date WHERE {
+            kg:event-95th-anniversary-party-organization-sector a okg:Anniversary ; okg:ordinal 95 ;
+                schema:startDate ?date ; schema:about kg:org-party-organization-building-sector }""")
+    assert row.date == Literal("2025-10-14", datatype=DATE)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from rdflib import Literal
 
 from orgkg.catalogue import load_catalogue
 from orgkg.namespaces import QUERIES_DIR
+from orgkg.results import Results
 from orgkg.store import EmbeddedStore, RdflibEngine
 
 
@@ -20,7 +22,7 @@ def repo(root, tmp_path):
 
 
 def test_build_loads_every_file_then_only_what_changed(repo, tmp_path):
-    store = EmbeddedStore(repo, tmp_path / "cache" / "store")
+    store = EmbeddedStore(repo, tmp_path / "cache")
     first = store.build()
     assert first.unchanged == 0 and len(first.loaded) >= 4
     again = store.build()
@@ -38,7 +40,7 @@ def test_build_loads_every_file_then_only_what_changed(repo, tmp_path):
 
 
 def test_named_graph_per_file(repo, tmp_path):
-    store = EmbeddedStore(repo, tmp_path / "store")
+    store = EmbeddedStore(repo, tmp_path / "cache")
     results = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
     graphs = [str(row[0]) for row in results.rows]
     assert "https://w3id.org/orgkg/graph/articles/cao-bang-2025" in graphs
@@ -49,28 +51,33 @@ def test_named_graph_per_file(repo, tmp_path):
 def test_a_broken_file_leaves_its_previous_graph_in_place(repo, tmp_path):
     from orgkg.loading import TurtleSyntaxError
 
-    store = EmbeddedStore(repo, tmp_path / "store")
+    store = EmbeddedStore(repo, tmp_path / "cache")
     before = store.build().triples
     (repo / "graph" / "reference" / "central.ttl").write_text("@prefix broken")
     with pytest.raises(TurtleSyntaxError):
         store.build()
-    assert len(store.store) == before
+    assert store.size() == before
 
 
-def comparable(results) -> list[tuple]:
-    """Rows as sorted tuples; GROUP_CONCAT lists (" | ") compared as sets, their order being
+def comparable(results: Results) -> list[tuple]:
+    """Canonical rows; GROUP_CONCAT lists (" | ") compared as sets, their order being
     unspecified in SPARQL 1.1."""
-    return sorted(tuple(" | ".join(sorted(cell.split(" | "))) for cell in row) for row in results.sorted_rows())
+    def as_set(term):
+        if isinstance(term, Literal) and " | " in term:
+            return Literal(" | ".join(sorted(str(term).split(" | "))), lang=term.language, datatype=term.datatype)
+        return term
+
+    return Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).sorted_rows()
 
 
 def test_every_saved_query_gives_the_same_rows_on_oxigraph_and_rdflib(root, tmp_path):
-    oxigraph, reference = EmbeddedStore(root, tmp_path / "store"), RdflibEngine(root)
+    oxigraph, reference = EmbeddedStore(root, tmp_path / "cache"), RdflibEngine(root)
     for query in load_catalogue(root / QUERIES_DIR).values():
         sparql = query.bind({})
         assert comparable(oxigraph.query(sparql)) == comparable(reference.query(sparql)), query.name
 
 
 def test_every_saved_query_returns_rows_on_the_seed_graph(root, tmp_path):
-    store = EmbeddedStore(root, tmp_path / "store")
+    store = EmbeddedStore(root, tmp_path / "cache")
     empty = [q.name for q in load_catalogue(root / QUERIES_DIR).values() if not store.query(q.bind({})).rows]
     assert empty == []

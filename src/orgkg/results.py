@@ -7,9 +7,11 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from orgkg.namespaces import bind_prefixes
 from orgkg.output import text_table
@@ -28,8 +30,24 @@ class Results:
     graph: Graph | None = None
 
     def sorted_rows(self) -> list[tuple]:
-        """Rows in a canonical order, for comparing engines."""
-        return sorted(tuple("" if v is None else v.n3() for v in row) for row in self.rows)
+        """Rows in a canonical order and numbers in canonical form, for comparing engines
+        (rdflib writes the decimal 600 as "600.0", Oxigraph as "600")."""
+        return sorted(tuple(_canonical(v) for v in row) for row in self.rows)
+
+
+_NUMERIC = {XSD.decimal, XSD.integer, XSD.double, XSD.float}
+
+
+def _canonical(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal) and term.datatype in _NUMERIC:
+        try:
+            number = Decimal(str(term))
+        except ArithmeticError:
+            return term.n3()
+        return f'"{format(number.normalize(), "f")}"^^<{term.datatype}>'
+    return term.n3()
 
 
 def render(results: Results, fmt: str, width: int | None = None) -> str:

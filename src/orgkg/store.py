@@ -56,22 +56,19 @@ class EmbeddedStore:
     reloaded (their graph cleared first), and graphs of deleted files are dropped.
     """
 
-    def __init__(self, root: Path, location: Path | None = None):
+    def __init__(self, root: Path, cache: Path | None = None):
         self.root = root
-        self.location = location or cache_dir(root) / "store"
-        self.manifest_path = self.location.parent / "manifest.json"
-        self._store: ox.Store | None = None
+        cache = cache or cache_dir(root)
+        self.location = cache / "store"
+        self.manifest_path = cache / "manifest.json"
 
-    @property
-    def store(self) -> ox.Store:
-        if self._store is None:
-            self.location.mkdir(parents=True, exist_ok=True)
-            try:
-                self._store = ox.Store(str(self.location))
-            except OSError as error:
-                raise StoreError(f"cannot open the store at {self.location} ({error}); is another "
-                                 "orgkg running? Remove the folder to rebuild from scratch") from None
-        return self._store
+    def _open_for_writing(self) -> ox.Store:
+        self.location.mkdir(parents=True, exist_ok=True)
+        try:
+            return ox.Store(str(self.location))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {self.location} ({error}); is another orgkg "
+                             "building it? Remove the folder to rebuild from scratch") from None
 
     def _manifest(self) -> dict[str, str]:
         try:
@@ -80,29 +77,39 @@ class EmbeddedStore:
             return {}
 
     def build(self, force: bool = False) -> BuildReport:
+        """Bring the store up to date; the write lock is held only while this runs."""
         files = {str(p.relative_to(self.root)): p for p in data_files(self.root)}
         old = {} if force else self._manifest()
-        if force:
-            self.manifest_path.unlink(missing_ok=True)
-            self.store.clear()
         current = {name: _digest(path) for name, path in files.items()}
         changed = [name for name in sorted(files) if old.get(name) != current[name]]
         removed = sorted(set(old) - set(files))
-        manifest = {name: digest for name, digest in old.items() if name in files and name not in changed}
-        for name in removed:
-            self.store.remove_graph(ox.NamedNode(str(graph_iri(self.root / name, self.root))))
-        for name in changed:
-            self._load_file(files[name])
-            manifest[name] = current[name]
+        if not (changed or removed or force) and self.location.exists():
+            return BuildReport([], [], len(files), self.size())
+        store = self._open_for_writing()
+        try:
+            if force:
+                self.manifest_path.unlink(missing_ok=True)
+                store.clear()
+            manifest = {name: digest for name, digest in old.items() if name in files and name not in changed}
+            for name in removed:
+                store.remove_graph(ox.NamedNode(str(graph_iri(self.root / name, self.root))))
+            for name in changed:
+                self._load_file(store, files[name])
+                manifest[name] = current[name]
+                self._write_manifest(manifest)
             self._write_manifest(manifest)
-        self._write_manifest(manifest)
-        self.store.flush()
-        return BuildReport(changed, removed, len(files) - len(changed), len(self.store))
+            store.flush()
+            return BuildReport(changed, removed, len(files) - len(changed), len(store))
+        finally:
+            del store  # release the lock even when an error's traceback outlives this frame
+
+    def size(self) -> int:
+        return len(ox.Store.read_only(str(self.location)))
 
     def _write_manifest(self, manifest: dict[str, str]) -> None:
         write_atomic(self.manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
 
-    def _load_file(self, path: Path) -> None:
+    def _load_file(self, store: ox.Store, path: Path) -> None:
         graph = ox.NamedNode(str(graph_iri(path, self.root)))
         # Parse into memory first: a file that does not parse leaves its old graph in place.
         try:
@@ -111,14 +118,16 @@ class EmbeddedStore:
         except SyntaxError:
             parse_turtle(path)  # raises the located TurtleSyntaxError
             raise
-        self.store.remove_graph(graph)
-        self.store.extend(quads)
+        store.remove_graph(graph)
+        store.extend(quads)
 
     def query(self, sparql: str) -> Results:
+        """Run a query on a read-only view of the (freshly built) store."""
         self.build()
         refuse_update(sparql)
+        store = ox.Store.read_only(str(self.location))
         try:
-            answer = self.store.query(sparql, use_default_graph_as_union=True)
+            answer = store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
         return _from_oxigraph(answer)

@@ -1,0 +1,71 @@
+"""`orgkg export`: every format, stable bytes, one article, RDFS entailments."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import ORG, PROV, RDF
+
+from orgkg.cli import main
+from orgkg.exporting import EXPORT_FORMATS, INFERRED_GRAPH, export
+from orgkg.namespaces import KG
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_output_is_byte_identical_from_run_to_run(root, fmt):
+    assert export(root, fmt) == export(root, fmt)
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt")])
+def test_merged_formats_hold_exactly_the_graph(root, kg, fmt, rdflib_format):
+    assert isomorphic(Graph().parse(data=export(root, fmt), format=rdflib_format), kg)
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")])
+def test_dataset_formats_keep_one_named_graph_per_file(root, kg_dataset, fmt, rdflib_format):
+    exported = Dataset().parse(data=export(root, fmt), format=rdflib_format)
+    names = {g.identifier for g in exported.graphs() if len(g)}
+    expected = {g.identifier for g in kg_dataset.graphs() if len(g)}
+    assert names == expected
+    for name in expected:
+        assert isomorphic(exported.graph(name), kg_dataset.graph(name)), name
+
+
+def test_one_article_graph(root):
+    exported = Dataset().parse(data=export(root, "nq", article="nghe-an-2024"), format="nquads")
+    assert {str(g.identifier) for g in exported.graphs() if len(g)} == {
+        "https://w3id.org/orgkg/graph/articles/nghe-an-2024"}
+
+
+def test_unknown_article_is_a_usage_error_listing_the_articles(root):
+    result = CliRunner().invoke(main, ["export", "--graph", "hanoi"], env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 2
+    assert "no article graph 'hanoi'; articles: cao-bang-2025, nghe-an-2024" in result.output
+
+
+def test_inferred_adds_standard_types_and_properties_in_their_own_graph(root):
+    exported = Dataset().parse(data=export(root, "nq", inferred=True), format="nquads")
+    inferred = exported.graph(INFERRED_GRAPH)
+    merger = KG["event-cao-bang-merger-newspaper-and-radio-television-station"]
+    assert (merger, RDF.type, ORG.ChangeEvent) in inferred
+    assert (KG["org-central-organizing-committee"], PROV.wasDerivedFrom,
+            KG["org-ministry-of-organization-and-communications"]) in inferred
+    assert (KG["doc-18-nq-tw-n1"], RDF.type, URIRef("http://data.europa.eu/eli/ontology#LegalResource")) in inferred
+    asserted = Graph()
+    for graph in exported.graphs():
+        if graph.identifier != INFERRED_GRAPH:
+            asserted += graph
+    assert not set(inferred) & set(asserted)
+
+
+def test_output_file_is_written_whole(root, tmp_path):
+    target = tmp_path / "orgkg.jsonld"
+    result = CliRunner().invoke(main, ["export", "--format", "jsonld", "-o", str(target)],
+                                env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 0 and result.output == ""
+    assert json.loads(target.read_text())[0]["@id"].startswith("https://w3id.org/orgkg/graph/")
+    assert [p.name for p in tmp_path.iterdir()] == ["orgkg.jsonld"]

@@ -26,7 +26,7 @@ from orgkg.lineage import (
     resolve,
 )
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.output import text_table, write_atomic
+from orgkg.output import Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
 from orgkg.results import render as render_results
 from orgkg.store import ENGINES, EmbeddedStore, StoreError, engine_for
@@ -134,7 +134,7 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
     root = find_root()
     files = _files(root, paths, data_files(root))
     report = validate(root, files, sources, complete=not paths)
-    click.echo(render(report, output_format, strict))
+    click.echo(render(report, output_format, strict, colour=colour_wanted()))
     if not report.conforms(strict):
         raise SystemExit(EXIT_DATA)
 
@@ -184,7 +184,7 @@ def _output(text: str, output: Path | None) -> None:
 
 
 def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
-    return engine_for(root, engine, endpoint).query(sparql)
+    return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -322,7 +322,7 @@ def build_command(force: bool) -> None:
     Example:
       orgkg build --force
     """
-    report = EmbeddedStore(find_root()).build(force=force)
+    report = EmbeddedStore(find_root(), progress=Progress("Loading changed files")).build(force=force)
     click.echo(f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
                f"removed; {report.triples} quads in the store")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,9 @@ class EmbeddedStore:
     reloaded (their graph cleared first), and graphs of deleted files are dropped.
     """
 
-    def __init__(self, root: Path, cache: Path | None = None):
+    def __init__(self, root: Path, cache: Path | None = None, progress: Callable[[int, int], None] | None = None):
         self.root = root
+        self.progress = progress
         cache = cache or cache_dir(root)
         self.location = cache / "store"
         self.manifest_path = cache / "manifest.json"
@@ -93,10 +95,12 @@ class EmbeddedStore:
             manifest = {name: digest for name, digest in old.items() if name in files and name not in changed}
             for name in removed:
                 store.remove_graph(ox.NamedNode(str(graph_iri(self.root / name, self.root))))
-            for name in changed:
+            for done, name in enumerate(changed, 1):
                 self._load_file(store, files[name])
                 manifest[name] = current[name]
                 self._write_manifest(manifest)
+                if self.progress:
+                    self.progress(done, len(changed))
             self._write_manifest(manifest)
             store.flush()
             return BuildReport(changed, removed, len(files) - len(changed), len(store))
@@ -269,7 +273,7 @@ def _from_json(document: dict) -> Results:
     return Results(variables=variables, rows=rows)
 
 
-def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None):
+def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None):
     if endpoint:
         return Endpoint(endpoint)
-    return RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root)
+    return RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)

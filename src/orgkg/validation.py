@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, load_union, parse_turtle
 from orgkg.namespaces import KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
-from orgkg.output import text_table
+from orgkg.output import paint, text_table
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
@@ -263,8 +263,10 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
 REPORT_FORMATS = ("human", "table", "turtle", "json")
 
 
-def render(report: Report, fmt: str, strict: bool = False) -> str:
-    return {"human": _human, "table": _table, "turtle": _turtle, "json": _json}[fmt](report, strict)
+def render(report: Report, fmt: str, strict: bool = False, colour: bool = False) -> str:
+    if fmt == "human":
+        return _human(report, strict, colour)
+    return {"table": _table, "turtle": _turtle, "json": _json}[fmt](report, strict)
 
 
 def _where(finding: Finding) -> str:
@@ -280,14 +282,15 @@ def summary(report: Report, strict: bool = False) -> str:
             f"{report.count(WARNING)} warnings — {verdict}" + (" (strict)" if strict else ""))
 
 
-def _human(report: Report, strict: bool) -> str:
+def _human(report: Report, strict: bool, colour: bool = False) -> str:
     lines = []
     for f in report.findings:
         subject = f" {f.focus}" + (f" ({f.path})" if f.path else "") if f.focus else ""
-        lines.append(f"{_where(f)}: {f.severity} [{f.check} {f.rule}]{subject}: {f.message}"
+        severity = paint(f.severity, "red" if f.severity == VIOLATION else "yellow", colour)
+        lines.append(f"{_where(f)}: {severity} [{f.check} {f.rule}]{subject}: {f.message}"
                      + (f"\n    value: {f.value}" if f.value else ""))
-    lines += [f"notice: {notice}" for notice in report.notices]
-    lines.append(summary(report, strict))
+    lines += [paint(f"notice: {notice}", "dim", colour) for notice in report.notices]
+    lines.append(paint(summary(report, strict), "green" if report.conforms(strict) else "red", colour))
     return "\n".join(lines)
 
 

@@ -270,7 +270,7 @@ def test_agencies_and_enterprises_committee_ended_and_two_bloc_committees_were_s
 def test_the_decision_on_56_new_communes_is_the_instrument_of_their_establishment(kg):
     assert ask(kg, """
         ASK { ?event okg:resultingCount 56 ; cv:hasFormalFramework ?decision .
-              ?decision eli:type_document okg:Decision ;
+              ?decision eli:type_document okg:DecisionDocument ;
                         okg:subject "to establish Party Committees of 56 new communes in Cao Bang province" .
               ?handover a schema:Event ; schema:about ?decision .
               ?article schema:citation ?decision }""", article=ARTICLE)

@@ -241,12 +241,15 @@ def test_the_2025_changes_rest_on_resolutions_18_and_19_and_were_advised_by_the_
 
 
 def test_unnamed_results_and_uncounted_groups_stay_unnamed(kg):
-    for node in ("org-cao-bang-merged-propaganda-and-mass-mobilization-committee",
-                 "org-cao-bang-steering-committees-without-tasks",
-                 "org-cao-bang-socio-political-organizations"):
-        (row,) = rows(kg, "SELECT ?label WHERE { ?node okg:unnamed true ; rdfs:label ?label }",
-                      node=KG[node])
-        assert str(row.label).startswith("(unnamed)")
+    (row,) = rows(kg, "SELECT ?label WHERE { ?node okg:unnamed true ; rdfs:label ?label }",
+                  node=KG["org-cao-bang-merged-propaganda-and-mass-mobilization-committee"])
+    assert str(row.label).startswith("(unnamed)")
+    # "a number of steering committees", "socio-political organizations": a kind, no count, no nodes
+    kinds = {(str(r.event), str(r.kind)) for r in rows(kg, """
+        SELECT ?event ?kind WHERE { ?event okg:originalKind ?kind FILTER NOT EXISTS { ?event okg:originalCount ?n } }""")}
+    assert kinds == {(str(KG["event-cao-bang-dissolution-steering-committees"]), str(OKG.SteeringCommittee)),
+                     (str(KG["event-cao-bang-restructuring-fatherland-front-and-socio-political-organizations"]),
+                      str(OKG.SocioPoliticalOrganization))}
     assert ask(kg, """
         ASK { ?merger a okg:Merger ;
                 org:originalOrganization kg:org-cao-bang-provincial-party-propaganda-and-education-committee ,

@@ -375,5 +375,35 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
     _output(text, output)
 
 
+@main.command("docs")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
+              show_default=True, help="Folder for the site; an earlier site there is replaced whole.")
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
+              help="Folder with the article texts, so the validation page checks quotes [env: ORGKG_SOURCES].")
+def docs_command(output: Path, sources: Path | None) -> None:
+    """Build a static HTML site: ontology reference, query catalogue with results, one page
+    per article, lineage diagrams and the validation report.
+
+    Open DIR/index.html in a browser: no server needed, nothing fetched from the network.
+    The site is built in a temporary folder and swapped in only when complete. Lineage
+    pictures need Graphviz's dot; without it they are skipped and the tables remain.
+
+    \b
+    Example:
+      orgkg docs -o site && xdg-open site/index.html
+      orgkg docs -o /tmp/orgkg-site --sources ../shared/seeds
+    """
+    from orgkg.docs import DocsError, build_site
+
+    try:
+        report = build_site(find_root(), output, sources=sources, progress=Progress("Writing pages"))
+    except DocsError as error:
+        raise OrgkgError(str(error)) from None
+    click.echo(f"{report.pages} pages written to {report.output}; validation: {report.validation}")
+    if report.pictures_skipped:
+        click.echo(f"lineage pictures skipped for {report.lineage_pages} organizations: Graphviz's dot is not "
+                   "installed (apt-get install graphviz)", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

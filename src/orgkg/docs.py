@@ -1,0 +1,380 @@
+"""`orgkg docs`: a static HTML site for people who want to look before they read Turtle.
+
+Pages: an index; the ontology reference (every okg: term with its definition, parents,
+alignments to the standard vocabularies and examples from the graph); one page per saved
+query with its SPARQL and its result on the graph; one page per source article with every
+claim and quote; a lineage diagram per organization with predecessors or successors; the
+validation report. Every page is self-contained (inline CSS and SVG, nothing fetched at view
+time) and the site is built in a temporary folder that replaces the target only when whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import SparqlLexer
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
+
+from orgkg import __version__
+from orgkg.catalogue import SavedQuery, load_catalogue
+from orgkg.lineage import Edge, label_of, lineage, render_svg
+from orgkg.loading import data_files, parse_turtle
+from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes, graph_iri
+from orgkg.store import EmbeddedStore
+from orgkg.results import render as render_results
+from orgkg.validation import VIOLATION, WARNING, summary, validate
+
+#: A file in every built site, so a rebuild may replace the folder and nothing else.
+SITE_MARKER = ".orgkg-site"
+_ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))
+_LABEL = (RDFS.label, SKOS.prefLabel)
+_DEFINITION = (RDFS.comment, SKOS.definition, DCTERMS.description)
+_ALIGNMENTS = {
+    RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "subproperty of",
+    OWL.equivalentClass: "equivalent to", OWL.equivalentProperty: "equivalent to",
+    SKOS.exactMatch: "exact match", SKOS.closeMatch: "close match", SKOS.broadMatch: "broader match",
+    SKOS.narrowMatch: "narrower match", SKOS.relatedMatch: "related match", RDFS.seeAlso: "see also",
+}
+_PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
+                   QB.DimensionProperty, QB.MeasureProperty, QB.AttributeProperty)
+_EXAMPLES = 3
+
+
+class DocsError(Exception):
+    """The site cannot be written where asked (the target is a file, or a folder of other things)."""
+
+
+@dataclass
+class SiteReport:
+    output: Path
+    pages: int
+    lineage_pages: int
+    pictures_skipped: bool
+    validation: str
+
+
+@dataclass
+class Term:
+    """One okg: term as the ontology reference shows it."""
+
+    iri: URIRef
+    local: str
+    kinds: list[URIRef]
+    labels: list[Literal]
+    definition: str
+    parents: list[URIRef] = field(default_factory=list)
+    children: list[URIRef] = field(default_factory=list)
+    alignments: list[tuple[str, URIRef]] = field(default_factory=list)
+    domain: list[URIRef] = field(default_factory=list)
+    range: list[URIRef] = field(default_factory=list)
+    inverse: list[URIRef] = field(default_factory=list)
+    notation: str = ""
+    broader: list[URIRef] = field(default_factory=list)
+    examples: list[tuple] = field(default_factory=list)
+    uses: int = 0
+
+    @property
+    def category(self) -> str:
+        """Where the reference lists the term: classes, properties, schemes, concepts or other."""
+        if OWL.Class in self.kinds or RDFS.Class in self.kinds:
+            return "classes"
+        if any(kind in _PROPERTY_TYPES for kind in self.kinds):
+            return "properties"
+        if SKOS.ConceptScheme in self.kinds:
+            return "schemes"
+        return "concepts" if SKOS.Concept in self.kinds else "other"
+
+    @property
+    def label(self) -> str:
+        return str(self.labels[0]) if self.labels else self.local
+
+    @property
+    def other_labels(self) -> list[Literal]:
+        return self.labels[1:]
+
+
+def build_site(root: Path, output: Path, store=None, sources: Path | None = None,
+               progress: Callable[[int, int], None] | None = None) -> SiteReport:
+    """Build the whole site in a temporary folder beside `output`, then swap it in."""
+    output = Path(output).absolute()
+    check_target(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    try:
+        site = _Site(root, staging, store or EmbeddedStore(root), sources, progress)
+        report = site.write()
+        (staging / SITE_MARKER).write_text(f"built by orgkg {__version__}; `orgkg docs` may replace this folder\n")
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report.output = output
+    return report
+
+
+def check_target(output: Path) -> None:
+    """Refuse to replace a file, or a non-empty folder that an earlier build did not write."""
+    if output.exists() and not output.is_dir():
+        raise DocsError(f"{output} is a file; give -o a folder for the site")
+    if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).exists():
+        raise DocsError(f"{output} is not empty and holds no orgkg site ({SITE_MARKER} missing); "
+                        "choose a new folder or empty this one")
+
+
+def _swap(staging: Path, output: Path) -> None:
+    """Put the new site in place; an old site is moved aside first and removed last."""
+    staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".old", dir=output.parent))
+    old.rmdir()
+    os.replace(output, old)
+    try:
+        os.replace(staging, output)
+    except BaseException:
+        os.replace(old, output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def svg_fragment(svg: str) -> str:
+    """Graphviz's SVG document as an element to inline in HTML: no XML prolog, no doctype."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def highlight_sparql(sparql: str) -> Markup:
+    """SPARQL as HTML with inline styles, so the page needs no stylesheet of Pygments'."""
+    formatter = HtmlFormatter(noclasses=True, style="friendly", cssclass="sparql", wrapcode=True)
+    return Markup(highlight(sparql, SparqlLexer(), formatter))
+
+
+class _Site:
+    def __init__(self, root: Path, out: Path, store, sources: Path | None, progress):
+        self.root, self.out, self.store, self.sources = root, out, store, sources
+        self.progress = progress
+        self.names = bind_prefixes(Graph()).namespace_manager
+        self.env = Environment(loader=PackageLoader("orgkg", "templates"), autoescape=select_autoescape(["html"]),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.catalogue = load_catalogue(root / QUERIES_DIR)
+        self.pages: dict[str, str] = {}  # IRI -> site-relative page (and #anchor)
+        self.labels: dict[str, str] = {}
+        self.written = 0
+        self.total = 0
+
+    # --- the plan: what pages there are, known before any is written -------------------
+
+    def write(self) -> SiteReport:
+        ontology = parse_turtle(self.root / ONTOLOGY_FILE)
+        terms = self._terms(ontology)
+        articles = self._select(self.catalogue["articles"].bind({}))
+        organizations = self._lineage_organizations()
+        for term in terms:
+            self.pages[str(term.iri)] = f"ontology.html#{term.local}"
+        for article in articles:
+            self.pages[str(article["article"])] = f"articles/{_slug(article['article'])}.html"
+        for organization in organizations:
+            self.pages[str(organization)] = f"lineage/{_slug(organization)}.html"
+        self.labels = {str(row["s"]): str(row["label"]) for row in self._select(_LABELS_QUERY)}
+        self.total = 5 + len(self.catalogue) + len(articles) + len(organizations)
+
+        self._ontology_page(ontology, terms)
+        self._query_pages()
+        self._article_pages(articles)
+        pictures = shutil.which("dot") is not None
+        self._lineage_pages(organizations, pictures)
+        files = data_files(self.root)
+        report = validate(self.root, files, self.sources)
+        self._page("validation.html", "validation.html", title="Validation report", report=report,
+                   files=[str(path.relative_to(self.root)) for path in files],
+                   verdict=summary(report), VIOLATION=VIOLATION, WARNING=WARNING)
+        size = self._select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
+        self._page("index.html", "index.html", title="orgkg", statements=int(size["n"]), graphs=int(size["graphs"]),
+                   terms=terms,
+                   queries=self.catalogue, articles=articles, organizations=len(organizations),
+                   verdict=summary(report), conforms=report.conforms(), pictures=pictures)
+        return SiteReport(self.out, self.written, len(organizations), not pictures, summary(report))
+
+    def _select(self, sparql: str) -> list[dict]:
+        results = self.store.query(sparql)
+        return [dict(zip(results.variables, row)) for row in results.rows]
+
+    def _page(self, path: str, template: str, **context) -> None:
+        base = "../" * path.count("/")
+        folder = path.split("/")[0]
+        section = {"queries": "Queries", "articles": "Articles", "lineage": "Lineage",
+                   "ontology.html": "Ontology", "validation.html": "Validation"}.get(folder, "Home")
+        html = self.env.get_template(template).render(
+            base=base, version=__version__, section=section, short=self.names.normalizeUri,
+            href=lambda iri: base + self.pages[str(iri)],
+            term=lambda value, label=False: self._term(value, base, label), **context)
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.written += 1
+        if self.progress:
+            self.progress(self.written, self.total)
+
+    def _term(self, value, base: str, label: bool = False) -> Markup:
+        """An RDF term as HTML: a link to its page on the site when it has one, to its
+        standard vocabulary for other IRIs, a prefixed name for kg: resources without one."""
+        if value is None:
+            return Markup("")
+        if isinstance(value, BNode):
+            return Markup('<span class="muted">[&nbsp;]</span>')
+        if isinstance(value, Literal):
+            text = escape(str(value))
+            if value.language and value.language != "en":
+                return Markup(f'{text} <span class="lang">@{escape(value.language)}</span>')
+            return text
+        short = self.names.normalizeUri(value)
+        short = str(value) if short.startswith("<") else short
+        labelled = label and str(value) in self.labels
+        shown = escape(self.labels[str(value)] if labelled else short)
+        title = f' title="{escape(str(value))}"'
+        if str(value) in self.pages:
+            return Markup(f'<a class="iri" href="{base}{self.pages[str(value)]}"{title}>{shown}</a>')
+        if str(value).startswith(str(KG)):
+            return Markup(f'<span{title}>{shown}</span>' if labelled else f'<code class="iri"{title}>{shown}</code>')
+        return Markup(f'<a class="ext iri" href="{escape(str(value))}"{title}>{shown}</a>')
+
+    # --- ontology --------------------------------------------------------------------
+
+    def _terms(self, ontology: Graph) -> list[Term]:
+        terms = []
+        for iri in sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}):
+            labels = sorted({label for p in _LABEL for label in ontology.objects(iri, p)},
+                            key=lambda l: (l.language not in (None, "en"), l.language or "", str(l)))
+            definition = next((str(d) for p in _DEFINITION for d in ontology.objects(iri, p)), "")
+            term = Term(iri, iri.removeprefix(str(OKG)), sorted(ontology.objects(iri, RDF.type)), labels, definition)
+            for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):
+                term.parents += sorted(ontology.objects(iri, predicate))
+                term.children += sorted(ontology.subjects(predicate, iri))
+            term.alignments = sorted((name, target) for predicate, name in _ALIGNMENTS.items()
+                                     for target in ontology.objects(iri, predicate)
+                                     if isinstance(target, URIRef) and not target.startswith(str(OKG)))
+            term.domain = sorted(ontology.objects(iri, RDFS.domain))
+            term.range = sorted(ontology.objects(iri, RDFS.range))
+            term.inverse = sorted({*ontology.objects(iri, OWL.inverseOf), *ontology.subjects(OWL.inverseOf, iri)})
+            term.notation = ", ".join(sorted(str(n) for n in ontology.objects(iri, SKOS.notation)))
+            term.broader = sorted(ontology.objects(iri, SKOS.broader))
+            terms.append(term)
+        self._examples(terms)
+        return sorted(terms, key=lambda t: t.local.casefold())
+
+    def _examples(self, terms: list[Term]) -> None:
+        """Triples of the data graphs (not the ontology) using each term as predicate or object."""
+        uses = defaultdict(list)
+        for row in self._select(_EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", graph_iri(self.root / ONTOLOGY_FILE,
+                                                                                     self.root).n3())):
+            uses[str(row["term"])].append((row["s"], row["p"], row["o"]))
+        for term in terms:
+            found = sorted(uses[str(term.iri)], key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]),
+                                                                isinstance(t[2], BNode), str(t[2])))
+            term.uses, term.examples = len(found), found[:_EXAMPLES]
+
+    def _ontology_page(self, ontology: Graph, terms: list[Term]) -> None:
+        groups = defaultdict(list)
+        for term in terms:
+            groups[term.category].append(term)
+        schemes = [(scheme, sorted((t for t in groups["concepts"] if (t.iri, SKOS.inScheme, scheme.iri) in ontology),
+                                   key=lambda t: (t.notation.casefold(), t.local.casefold())))
+                   for scheme in groups["schemes"]]
+        in_a_scheme = {concept.iri for _, concepts in schemes for concept in concepts}
+        loose = [t for t in groups["concepts"] if t.iri not in in_a_scheme]
+
+        def first(predicate):
+            return next(iter(sorted(ontology.objects(_ONTOLOGY_IRI, predicate))), None)
+
+        meta = {"title": first(DCTERMS.title), "description": first(DCTERMS.description),
+                "version": first(OWL.versionInfo), "license": first(DCTERMS.license),
+                "creator": first(DCTERMS.creator)}
+        self._page("ontology.html", "ontology.html", title="Ontology reference", meta=meta,
+                   ontology=_ONTOLOGY_IRI, namespace=str(OKG), classes=groups["classes"],
+                   properties=groups["properties"], schemes=schemes, other=groups["other"] + loose)
+
+    # --- queries, articles, lineage --------------------------------------------------
+
+    def _query_pages(self) -> None:
+        self._page("queries/index.html", "queries.html", title="Query catalogue", queries=self.catalogue)
+        for query in self.catalogue.values():
+            results = self.store.query(query.bind({}))
+            self._page(f"queries/{query.name}.html", "query.html", title=query.name, query=query,
+                       sparql=highlight_sparql(query.sparql), results=results, defaults=_defaults(query),
+                       graph_text=render_results(results, "turtle") if results.graph is not None else "")
+
+    def _article_pages(self, articles: list[dict]) -> None:
+        self._page("articles/index.html", "articles.html", title="Source articles", articles=articles)
+        claims_query = self.catalogue["article-claims"]
+        for article in articles:
+            iri = article["article"]
+            statements = self._select(_ABOUT_QUERY.replace("ARTICLE", iri.n3()))
+            claims: dict[str, dict] = {}
+            for row in self._select(claims_query.bind({"article": [str(iri)]})):
+                claim = claims.setdefault(str(row["node"]), {"node": row["node"], "label": row["label"],
+                                                             "kinds": [], "quotes": []})
+                for key, value in (("kinds", row["kind"]), ("quotes", row["quote"])):
+                    if value is not None and value not in claim[key]:
+                        claim[key].append(value)
+            quotes = sum(len(c["quotes"]) for c in claims.values())
+            self._page(self.pages[str(iri)], "article.html", title=str(article["headline"]), article=article,
+                       statements=statements, claims=list(claims.values()), quotes=quotes)
+
+    def _lineage_organizations(self) -> list[URIRef]:
+        rows = self._select(_LINEAGE_QUERY)
+        return sorted({URIRef(str(row["o"])) for row in rows})
+
+    def _lineage_pages(self, organizations: list[URIRef], pictures: bool) -> None:
+        entries = []
+        for organization in organizations:
+            edges: list[Edge] = lineage(self.root, self.store, organization)
+            picture = _link_nodes(svg_fragment(render_svg(organization, edges))) if pictures else ""
+            entries.append({"iri": organization, "label": label_of(self.store, organization), "edges": edges,
+                            "picture": Markup(picture)})
+        entries.sort(key=lambda e: e["label"].casefold())
+        self._page("lineage/index.html", "lineages.html", title="Lineage", entries=entries, pictures=pictures)
+        for entry in entries:
+            self._page(self.pages[str(entry["iri"])], "lineage.html", title=entry["label"], entry=entry,
+                       pictures=pictures, lineage_query=self.catalogue["lineage"])
+
+
+def _slug(iri) -> str:
+    """The page name of a kg: resource: its local name (kg:org-x -> org-x)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", str(iri).removeprefix(str(KG)))
+
+
+def _link_nodes(svg: str) -> str:
+    """Graphviz links each node to its kg: IRI; every node of a lineage has its own page beside this one."""
+    return re.sub(r'xlink:href="' + re.escape(str(KG)) + r'([^"]+)"',
+                  lambda m: f'xlink:href="{_slug(KG[m.group(1)])}.html"', svg)
+
+
+def _defaults(query: SavedQuery) -> str:
+    return "; ".join(f"{p.name} = {', '.join(p.default) if isinstance(p.default, list) else p.default}"
+                     for p in query.params)
+
+
+_LABELS_QUERY = f"""SELECT ?s (MIN(?l) AS ?label)
+WHERE {{ ?s <{RDFS.label}> ?l FILTER(LANG(?l) IN ("", "en")) }} GROUP BY ?s"""
+
+_EXAMPLES_QUERY = f"""SELECT ?term ?s ?p ?o WHERE {{
+  GRAPH ?g {{ {{ ?s ?term ?o BIND(?term AS ?p) }} UNION {{ ?s ?p ?term BIND(?term AS ?o) }} }}
+  FILTER(?g != ONTOLOGY_GRAPH && STRSTARTS(STR(?term), "{OKG}"))
+}}"""
+
+_ABOUT_QUERY = f"SELECT ?p ?o WHERE {{ ARTICLE ?p ?o FILTER(?p != <{SCHEMA.mentions}>) }} ORDER BY ?p ?o"
+
+_LINEAGE_QUERY = f"SELECT DISTINCT ?o WHERE {{ {{ ?o <{OKG.predecessor}> ?x }} UNION {{ ?x <{OKG.predecessor}> ?o }} }}"

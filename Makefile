@@ -17,7 +17,7 @@ $(BIN)/orgkg: pyproject.toml
 # The main job: validate the graph (quotes checked against the article texts), then a showcase query.
 demo: $(BIN)/orgkg
 	$(BIN)/orgkg validate $(SOURCES_OPTION)
-	$(BIN)/orgkg query run change-events --format table
+	$(BIN)/orgkg query run mergers --format table
 
 # The whole test suite (it includes the Jena riot and `orgkg fmt --check` checks CI enforces).
 test: $(BIN)/orgkg

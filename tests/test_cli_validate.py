@@ -14,7 +14,8 @@ FIXTURES = "tests/fixtures/shapes"
 
 
 def run(*args, root=None, env=None):
-    environment = {"ORGKG_ROOT": str(root)} if root else {}
+    """The CLI with a clean environment: no article texts unless a test passes --sources."""
+    environment = {"ORGKG_SOURCES": ""} | ({"ORGKG_ROOT": str(root)} if root else {})
     environment.update(env or {})
     return CliRunner().invoke(main, list(args), env=environment, catch_exceptions=False)
 
@@ -42,7 +43,7 @@ def test_missing_path_is_a_usage_error(root):
 
 
 def test_quote_check_is_skipped_with_a_notice_without_sources(root):
-    result = run("validate", "--format", "json", root=root, env={"ORGKG_SOURCES": ""})
+    result = run("validate", "--format", "json", root=root)
     report = json.loads(result.output)
     assert report["notices"] == ["quote check skipped: no --sources folder or ORGKG_SOURCES given"]
 

@@ -32,8 +32,8 @@ from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import data_files, parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes, graph_iri
-from orgkg.store import EmbeddedStore
 from orgkg.results import render as render_results
+from orgkg.store import EmbeddedStore
 from orgkg.validation import VIOLATION, WARNING, summary, validate
 
 #: A file in every built site, so a rebuild may replace the folder and nothing else.
@@ -189,7 +189,8 @@ class _Site:
         for organization in organizations:
             self.pages[str(organization)] = f"lineage/{_slug(organization)}.html"
         self.labels = {str(row["s"]): str(row["label"]) for row in self._select(_LABELS_QUERY)}
-        self.total = 5 + len(self.catalogue) + len(articles) + len(organizations)
+        # the index, ontology, validation and three section indexes, then one page per item
+        self.total = 6 + len(self.catalogue) + len(articles) + len(organizations)
 
         self._ontology_page(ontology, terms)
         self._query_pages()
@@ -201,16 +202,16 @@ class _Site:
         self._page("validation.html", "validation.html", title="Validation report", report=report,
                    files=[str(path.relative_to(self.root)) for path in files],
                    verdict=summary(report), VIOLATION=VIOLATION, WARNING=WARNING)
-        size = self._select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
+        size = self._select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) "
+                            "WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
         self._page("index.html", "index.html", title="orgkg", statements=int(size["n"]), graphs=int(size["graphs"]),
-                   terms=terms,
-                   queries=self.catalogue, articles=articles, organizations=len(organizations),
+                   terms=terms, queries=self.catalogue, articles=articles, organizations=len(organizations),
                    verdict=summary(report), conforms=report.conforms(), pictures=pictures)
         return SiteReport(self.out, self.written, len(organizations), not pictures, summary(report))
 
     def _select(self, sparql: str) -> list[dict]:
         results = self.store.query(sparql)
-        return [dict(zip(results.variables, row)) for row in results.rows]
+        return [dict(zip(results.variables, row, strict=True)) for row in results.rows]
 
     def _page(self, path: str, template: str, **context) -> None:
         base = "../" * path.count("/")
@@ -257,7 +258,7 @@ class _Site:
         terms = []
         for iri in sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}):
             labels = sorted({label for p in _LABEL for label in ontology.objects(iri, p)},
-                            key=lambda l: (l.language not in (None, "en"), l.language or "", str(l)))
+                            key=lambda text: (text.language not in (None, "en"), text.language or "", str(text)))
             definition = next((str(d) for p in _DEFINITION for d in ontology.objects(iri, p)), "")
             term = Term(iri, iri.removeprefix(str(OKG)), sorted(ontology.objects(iri, RDF.type)), labels, definition)
             for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):

@@ -1,0 +1,210 @@
+"""`orgkg docs`: the static site's pages hold what the graph holds, nothing is fetched from the
+network, and a failed build never leaves half a site. (The browser test opens the pages.)"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+from rdflib import URIRef
+from rdflib.namespace import PROV, RDF
+
+from orgkg import docs
+from orgkg.catalogue import load_catalogue
+from orgkg.cli import main
+from orgkg.docs import SITE_MARKER, DocsError, build_site
+from orgkg.namespaces import GRAPH_BASE, KG, OA, OKG, QUERIES_DIR
+from orgkg.store import EmbeddedStore
+
+ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology/orgkg")
+
+
+@pytest.fixture(scope="module")
+def store(root, tmp_path_factory):
+    return EmbeddedStore(root, cache=tmp_path_factory.mktemp("docs-cache"))
+
+
+@pytest.fixture(scope="module")
+def site(root, store, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("docs") / "site"
+    calls = []
+    report = build_site(root, out, store=store, progress=lambda done, total: calls.append((done, total)))
+    pages = len(list(out.rglob("*.html")))
+    assert report.output == out and report.pages == pages
+    assert calls[-1] == (pages, pages) and len(calls) == pages
+    return out
+
+
+def read(site: Path, page: str) -> str:
+    return (site / page).read_text(encoding="utf-8")
+
+
+def result_rows(page: str) -> int:
+    table = re.search(r'<table class="results">(.*?)</table>', page, re.DOTALL).group(1)
+    return table.split("<tbody>")[1].count("<tr>")
+
+
+def test_every_saved_query_has_a_page_with_its_result_on_the_graph(root, store, site):
+    catalogue = load_catalogue(root / QUERIES_DIR)
+    assert {p.stem for p in (site / "queries").glob("*.html")} == set(catalogue) | {"index"}
+    for query in catalogue.values():
+        page = read(site, f"queries/{query.name}.html")
+        results = store.query(query.bind({}))
+        assert html.escape(query.summary, quote=False) in page
+        assert result_rows(page) == len(results.rows), query.name
+        assert f"<p>{len(results.rows)} row" in page
+        for variable in results.variables:
+            assert f"<th>?{variable}</th>" in page
+
+
+def test_query_page_highlights_sparql_with_inline_styles_and_shows_defaults(site):
+    page = read(site, "queries/lineage.html")
+    assert re.search(r'<span style="[^"]+">SELECT</span>', page)
+    assert "With the defaults: organization = https://w3id.org/orgkg/id/org-cao-bang-newspaper." in page
+    # the default organization's two predecessors are in the result table, linked to their lineage pages
+    for predecessor in ("org-cao-bang-newspaper-until-2025", "org-cao-bang-radio-and-television-station"):
+        assert f'href="../lineage/{predecessor}.html"' in page
+
+
+def test_ontology_reference_has_every_term_with_alignments_and_examples(root, site, kg_dataset):
+    page = read(site, "ontology.html")
+    ontology = kg_dataset.graph(ONTOLOGY_GRAPH)
+    terms = {s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}
+    assert len(terms) > 100
+    for term in terms:
+        assert f'<section class="term" id="{term.removeprefix(str(OKG))}">' in page, term
+    change_event = page.split('id="ChangeEvent">')[1].split("</section>")[0]
+    assert "subclass of</span> <a class=\"ext iri\" href=\"http://www.w3.org/ns/org#ChangeEvent\"" in change_event
+    # the count of uses matches rdflib's own count over the data graphs (not the ontology)
+    data = [g for g in kg_dataset.graphs() if g.identifier != ONTOLOGY_GRAPH]
+    mergers = sum(1 for g in data for _ in g.subjects(RDF.type, OKG.Merger))
+    assert mergers >= 2
+    merger = page.split('id="Merger">')[1].split("</section>")[0]
+    assert f"{mergers} triples, for example:" in merger
+    assert merger.count("<li>") == min(3, mergers)
+
+
+def test_each_article_page_has_every_quote_of_that_article(site, kg_dataset):
+    index = read(site, "articles/index.html")
+    articles = sorted({a for g in kg_dataset.graphs() for a in g.objects(None, PROV.wasDerivedFrom)
+                       if a.startswith(str(KG) + "article-")})
+    assert len(articles) >= 2
+    for article in articles:
+        name = article.removeprefix(str(KG))
+        assert f'href="../articles/{name}.html"' in index
+        page = read(site, f"articles/{name}.html")
+        quotes = {str(q) for g in kg_dataset.graphs() for evidence in g.subjects(OA.hasSource, article)
+                  for selector in g.objects(evidence, OA.hasSelector) for q in g.objects(selector, OA.exact)}
+        assert quotes
+        for quote in quotes:
+            assert f"<blockquote>{escape(quote)}</blockquote>" in page, quote
+
+
+def test_lineage_pages_for_every_organization_with_predecessors_or_successors(site, kg):
+    linked = {*kg.subjects(OKG.predecessor), *kg.objects(None, OKG.predecessor)}
+    assert {p.stem for p in (site / "lineage").glob("*.html")} == {o.removeprefix(str(KG)) for o in linked} | {"index"}
+    page = read(site, "lineage/org-cao-bang-newspaper.html")
+    assert "<h1>Lineage of Cao Bang Newspaper</h1>" in page
+    assert "Cao Bang Radio and Television Station</a>" in page
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz not installed (apt-get install graphviz): lineage pictures are skipped")
+    svg = page.split('<figure class="lineage">')[1].split("</figure>")[0]
+    assert svg.startswith("<svg") and "<?xml" not in svg
+    # the nodes link to the neighbours' pages on the site, not to w3id.org
+    assert 'xlink:href="org-cao-bang-radio-and-television-station.html"' in svg
+    assert "w3id.org" not in svg
+
+
+def test_validation_page_reports_the_verdict(site):
+    page = read(site, "validation.html")
+    assert re.search(r"\d+ files, \d+ triples: \d+ violations, \d+ warnings", page)
+    assert "quote check skipped" in page  # no --sources given
+
+
+def test_pages_fetch_nothing_and_share_one_navigation(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 40
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        fetching = r"<script[^>]*\bsrc=|<link[^>]*stylesheet|<img[^>]*src=\"https?:|@import|url\("
+        assert not re.search(fetching, page), path
+        assert '<link rel="icon" href="data:,">' in page  # no request for /favicon.ico
+        assert page.count('<nav class="top">') == 1 and 'index.html">orgkg</a>' in page
+
+
+def test_a_failed_build_leaves_the_previous_site_and_no_temporary_folder(root, store, site, tmp_path, monkeypatch):
+    previous = tmp_path / "site"
+    shutil.copytree(site, previous)
+    before = read(previous, "index.html")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("validation crashed")
+
+    monkeypatch.setattr(docs, "validate", broken)
+    with pytest.raises(RuntimeError):
+        build_site(root, previous, store=store)
+    assert read(previous, "index.html") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_new_site_replaces_the_old_one_whole(tmp_path):
+    old, new = tmp_path / "site", tmp_path / ".site.new.tmp"
+    for folder, pages in ((old, ["index.html", "gone.html"]), (new, ["index.html"])):
+        folder.mkdir()
+        (folder / SITE_MARKER).write_text("")
+        for name in pages:
+            (folder / name).write_text(folder.name)
+    docs._swap(new, old)
+    assert sorted(p.name for p in old.iterdir()) == [SITE_MARKER, "index.html"]
+    assert read(old, "index.html") == ".site.new.tmp"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_refuses_to_replace_a_folder_that_holds_something_else(root, store, tmp_path):
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me")
+    with pytest.raises(DocsError, match="holds no orgkg site"):
+        build_site(root, target, store=store)
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+    (tmp_path / "file").write_text("")
+    with pytest.raises(DocsError, match="is a file"):
+        build_site(root, tmp_path / "file", store=store)
+
+
+def test_cli_builds_without_graphviz_and_says_pictures_were_skipped(root, tmp_path, kg):
+    out = tmp_path / "site"
+    no_dot = str(Path(sys.executable).parent)  # the venv's bin: python, but no Graphviz
+    env = {"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "PATH": no_dot}
+    result = CliRunner().invoke(main, ["docs", "-o", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(rf"\d+ pages written to {re.escape(str(out))}; validation: .*conforms\n", result.stdout)
+    organizations = len({*kg.subjects(OKG.predecessor), *kg.objects(None, OKG.predecessor)})
+    assert f"lineage pictures skipped for {organizations} organizations" in result.stderr
+    assert "Writing pages" not in result.output  # progress only on a terminal
+    assert (out / SITE_MARKER).exists()
+    page = read(out, "lineage/org-cao-bang-newspaper.html")
+    assert "<svg" not in page and "The picture was skipped" in page
+
+
+def test_cli_refusal_is_a_one_line_usage_error(root, tmp_path):
+    (tmp_path / "other.txt").write_text("x")
+    result = CliRunner().invoke(main, ["docs", "-o", str(tmp_path)], env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 2
+    assert "holds no orgkg site" in result.output and "Traceback" not in result.output
+
+
+def test_help_has_an_example():
+    result = CliRunner().invoke(main, ["docs", "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output and "orgkg docs -o site" in result.output
+
+
+def test_templates_ship_with_the_package():
+    templates = Path(docs.__file__).parent / "templates"
+    assert {"base.html", "index.html", "ontology.html", "query.html"} <= {p.name for p in templates.glob("*.html")}

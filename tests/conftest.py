@@ -9,6 +9,9 @@ import pytest
 from orgkg.loading import data_files, load_dataset, load_union
 from orgkg.namespaces import find_root
 
+#: Real triplestores (one Virtuoso per session) and the query x engine report.
+pytest_plugins = ("tests.servers", "tests.compare")
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT.parent / "shared" / "seeds"
 

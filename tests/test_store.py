@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from rdflib import Literal
 
 from orgkg.catalogue import load_catalogue
 from orgkg.namespaces import QUERIES_DIR
-from orgkg.results import Results
 from orgkg.store import EmbeddedStore, RdflibEngine
+
+from .compare import comparable
 
 
 @pytest.fixture
@@ -57,17 +57,6 @@ def test_a_broken_file_leaves_its_previous_graph_in_place(repo, tmp_path):
     with pytest.raises(TurtleSyntaxError):
         store.build()
     assert store.size() == before
-
-
-def comparable(results: Results) -> list[tuple]:
-    """Canonical rows; GROUP_CONCAT lists (" | ") compared as sets, their order being
-    unspecified in SPARQL 1.1."""
-    def as_set(term):
-        if isinstance(term, Literal) and " | " in term:
-            return Literal(" | ".join(sorted(str(term).split(" | "))), lang=term.language, datatype=term.datatype)
-        return term
-
-    return Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).sorted_rows()
 
 
 def test_every_saved_query_gives_the_same_rows_on_oxigraph_and_rdflib(root, tmp_path):

@@ -405,5 +405,99 @@ def docs_command(output: Path, sources: Path | None) -> None:
                    "installed (apt-get install graphviz)", err=True)
 
 
+from orgkg.loader import DIALECTS  # noqa: E402  (beside the commands that use it)
+
+
+@main.command("load")
+@click.argument("url")
+@click.option("--dialect", type=click.Choice(list(DIALECTS)),
+              default="oxigraph", show_default=True,
+              help="The store's paths: URL is its base (fuseki: the dataset, graphdb: the repository; "
+                   "gsp: a Graph Store endpoint in full).")
+@click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
+@click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+              help="Seconds to wait for each answer of the store.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="Triples per request; larger graphs are sent in several requests.")
+def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int) -> None:
+    """Load the ontology, reference graphs and one named graph per article into a triplestore.
+
+    Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
+    swapped in with SPARQL Update MOVE only when all arrived, so a failed load leaves the
+    store as it was. Then every graph's triple count in the store is checked: a mismatch
+    exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or
+    ~/.netrc (Virtuoso: Digest).
+
+    \b
+    Example:
+      orgkg load http://localhost:7878 --dry-run
+      ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
+    """
+    from orgkg.loader import RemoteStore, load, prepare
+
+    if not url.startswith(("http://", "https://")):
+        raise click.UsageError(f"URL must start with http:// or https://, got {url!r}")
+    uploads = prepare(find_root(), chunk_size)
+    if dry_run:
+        rows = [[str(u.iri), str(u.triples), str(len(u.bodies))] for u in uploads]
+        click.echo(text_table(["graph", "triples", "requests"], rows))
+        click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
+                   f"{'added to' if append else 'loaded into'} {url} ({dialect}); nothing was sent", err=True)
+        return
+    store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
+    total = sum(u.triples for u in uploads)
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+            report = load(uploads, store, append, progress=bar.update)
+    else:
+        report = load(uploads, store, append)
+    rows = [[str(iri), str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+            for iri, local, remote in report.counts]
+    click.echo(text_table(["graph", "local", "store", "check"], rows))
+    if report.mismatches:
+        click.echo(f"orgkg load: the store's triple count differs from the local one for "
+                   f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
+        raise SystemExit(EXIT_DATA)
+    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {url}", err=True)
+
+
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback offers the graph to the network.")
+def serve_command(port: int, host: str) -> None:
+    """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
+
+    Serves a snapshot of the embedded store, with the union of all graphs as the default
+    graph (as local queries see it); restart it to pick up edits.
+
+    \b
+    Example:
+      orgkg serve --port 7878
+      orgkg query run change-events --endpoint http://127.0.0.1:7878/query
+    """
+    import signal
+
+    from orgkg.serving import Server
+
+    server = Server(find_root(), host, port)
+    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        url = server.start()
+        click.echo(f"SPARQL endpoint (read-only): {url}")
+        click.echo(f"  orgkg query run change-events --endpoint {url}")
+        click.echo("Press Ctrl-C to stop.", err=True)
+        code = server.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+        return
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+    raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,39 @@
+"""Comparing query results across engines, and the query x engine matrix printed at the end of
+the test session (registered as a pytest plugin in conftest.py)."""
+
+from __future__ import annotations
+
+from rdflib import Literal
+
+from orgkg.results import Results
+
+#: query name -> engine -> cell, filled by test_conformance.py.
+MATRIX: dict[str, dict[str, str]] = {}
+ENGINES: list[str] = []
+
+
+def comparable(results: Results) -> list[tuple]:
+    """Canonical rows; GROUP_CONCAT lists (" | ") compared as sets, their order being
+    unspecified in SPARQL 1.1."""
+    def as_set(term):
+        if isinstance(term, Literal) and " | " in term:
+            return Literal(" | ".join(sorted(str(term).split(" | "))), lang=term.language, datatype=term.datatype)
+        return term
+
+    return Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).sorted_rows()
+
+
+def record(query: str, engine: str, cell: str) -> None:
+    if engine not in ENGINES:
+        ENGINES.append(engine)
+    MATRIX.setdefault(query, {})[engine] = cell
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not MATRIX:
+        return
+    from orgkg.output import text_table
+
+    rows = [[name, *(MATRIX[name].get(engine, "-") for engine in ENGINES)] for name in sorted(MATRIX)]
+    terminalreporter.section("saved queries x engines (rows; = same as rdflib, ≠ differs)")
+    terminalreporter.write_line(text_table(["query", *ENGINES], rows, width=200))

@@ -1,0 +1,264 @@
+"""`orgkg load` against real servers: graphs replaced or appended, counts checked, large graphs
+in several requests, and faults (killed server, HTTP 500, slow answers, wrong credentials) that
+leave the store as it was, with a clear message and a non-zero exit."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+import requests
+from click.testing import CliRunner
+from rdflib import BNode, Graph, Literal, URIRef
+
+from orgkg.cli import main
+from orgkg.exporting import named_graphs
+from orgkg.loader import TEMPORARY_BASE, _bodies, prepare
+
+from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
+
+ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
+OTHER = "http://example.org/someone-elses-graph"
+NUMBERS = tuple(URIRef(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("decimal", "integer", "double", "float"))
+OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
+
+
+def load(root, url: str, *options: str, env: dict | None = None):
+    return CliRunner().invoke(main, ["load", url, *options], env={"ORGKG_ROOT": str(root), **(env or {})})
+
+
+def select(query_url: str, sparql: str) -> list[dict]:
+    response = requests.post(query_url, data={"query": sparql}, headers={"Accept": "application/sparql-results+json"},
+                             timeout=30)
+    response.raise_for_status()
+    return response.json()["results"]["bindings"]
+
+
+def graph_counts(query_url: str) -> dict[str, int]:
+    rows = select(query_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+@pytest.fixture(scope="module")
+def local(root) -> dict[str, Graph]:
+    return {str(iri): graph for iri, graph in named_graphs(root).items()}
+
+
+@pytest.fixture
+def old_store(oxigraph, local):
+    """An Oxigraph server holding an older version: one triple in each of our graphs, and
+    someone else's graph that a load must not touch."""
+    for graph in [*local, OTHER]:
+        requests.put(oxigraph.url + "/store", params={"graph": graph}, data=OLD.encode(),
+                     headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+    return oxigraph
+
+
+def assert_unchanged(server, local) -> None:
+    assert graph_counts(server.query_url) == {graph: 1 for graph in [*local, OTHER]}
+
+
+def test_dry_run_lists_every_graph_and_sends_nothing(root, local, oxigraph):
+    with FaultProxy(oxigraph.url) as proxy:
+        result = load(root, proxy.url, "--dry-run")
+    assert result.exit_code == 0, result.output
+    for graph, triples in local.items():
+        assert re.search(rf"^{re.escape(graph)}\s+{len(triples)}\s+1$", result.stdout, re.MULTILINE)
+    assert f"{len(local)} graphs, {sum(map(len, local.values()))} triples would be loaded" in result.stderr
+    assert proxy.requests == []
+
+
+def test_load_replaces_our_graphs_and_checks_their_counts(root, local, old_store):
+    result = load(root, old_store.url)
+    assert result.exit_code == 0, result.output
+    expected = {graph: len(triples) for graph, triples in local.items()}
+    assert graph_counts(old_store.query_url) == {**expected, OTHER: 1}
+    for graph, triples in expected.items():
+        assert re.search(rf"^{re.escape(graph)}\s+{triples}\s+{triples}\s+ok$", result.stdout, re.MULTILINE)
+    assert select(old_store.query_url, 'SELECT ?g WHERE { GRAPH ?g { ?s ?p "old content" } }') == [{"g": {"type": "uri", "value": OTHER}}]
+    again = load(root, old_store.url)  # PUT replaces: loading twice is loading once
+    assert again.exit_code == 0 and graph_counts(old_store.query_url) == {**expected, OTHER: 1}
+
+
+def test_append_adds_to_the_graphs_already_there(root, local, old_store):
+    result = load(root, old_store.url, "--append")
+    assert result.exit_code == 0, result.output
+    assert graph_counts(old_store.query_url) == {**{g: len(t) + 1 for g, t in local.items()}, OTHER: 1}
+    assert "triples added to" in result.stderr
+
+
+def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, local, oxigraph):
+    with FaultProxy(oxigraph.url) as proxy:
+        result = load(root, proxy.url, "--chunk-size", "100")
+    assert result.exit_code == 0, result.output
+    uploads = [r for r in proxy.requests if r.method in ("PUT", "POST") and "/store" in r.path]
+    assert len(uploads) == sum(len(upload.bodies) for upload in prepare(root, 100)) > 2 * len(local)
+    assert max(body.count(b"\n") for upload in prepare(root, 100) for body in upload.bodies) <= 110
+    for graph, triples in local.items():
+        stored = Graph().parse(data=requests.get(oxigraph.url + "/store", params={"graph": graph},
+                                                 headers={"Accept": "application/n-triples"}, timeout=10).text,
+                               format="nt")
+        assert canonical(stored) == canonical(triples), graph
+
+
+def canonical(graph: Graph) -> set[str]:
+    """The graph with blank nodes canonically relabelled (pyoxigraph's RDF canonicalization,
+    much faster than rdflib's) and numbers by value: stores write the decimal 600.0 as 600."""
+    def by_value(term):
+        if isinstance(term, Literal) and term.datatype in NUMBERS:
+            return Literal(format(Decimal(str(term)).normalize(), "f"), datatype=term.datatype)
+        return term
+
+    text = "".join(" ".join(by_value(term).n3() for term in triple) + " .\n" for triple in graph)
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return {str(quad) for quad in dataset}
+
+
+def test_a_blank_node_chain_stays_in_one_body():
+    graph = Graph()
+    a, b = BNode(), BNode()
+    graph.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), a))
+    graph.add((a, URIRef("http://example.org/q"), b))
+    graph.add((b, URIRef("http://example.org/r"), Literal("x")))
+    graph.add((URIRef("http://example.org/t"), URIRef("http://example.org/p"), Literal("y")))
+    bodies = _bodies(graph, 1)
+    assert sorted(body.count(b"\n") for body in bodies) == [1, 3]
+
+
+def test_the_graph_gsp_dialect_replaces_in_place(root, local, old_store):
+    result = load(root, old_store.url + "/store", "--dialect", "gsp")
+    assert result.exit_code == 0, result.output
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_a_count_that_differs_after_loading_exits_1(root, local, oxigraph):
+    def another_writer(request):
+        # Someone adds a triple to the article graph just before we count it.
+        if request.method == "POST" and "COUNT" in request.text and ARTICLE in request.text:
+            return lambda: requests.post(oxigraph.url + "/store", params={"graph": ARTICLE}, data=OLD.encode(),
+                                         headers={"Content-Type": "application/n-triples"}, timeout=10)
+        return None
+
+    with FaultProxy(oxigraph.url, another_writer) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 1
+    assert re.search(rf"^{re.escape(ARTICLE)}\s+{len(local[ARTICLE])}\s+{len(local[ARTICLE]) + 1}\s+MISMATCH$",
+                     result.stdout, re.MULTILINE)
+    assert f"triple count differs from the local one for <{ARTICLE}>" in result.stderr
+
+
+# Faults. Every one: a one-line message, a non-zero exit, the store's graphs as they were.
+
+def test_one_http_500_is_retried(root, local, old_store):
+    failed = []
+
+    def once(request):
+        if request.method == "PUT" and not failed:
+            failed.append(request)
+            return "fail"
+        return None
+
+    with FaultProxy(old_store.url, once) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 0, result.output
+    assert "answered HTTP 500: injected failure; retrying in 0.5 s" in result.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_http_500_on_every_attempt_leaves_the_store_as_it_was(root, local, old_store):
+    article_upload = "graph=" + TEMPORARY_BASE + "articles/nghe-an-2024"
+
+    def broken(request):
+        return "fail" if request.method == "PUT" and article_upload in request.text else None
+
+    with FaultProxy(old_store.url, broken) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 2
+    assert (f"uploading {ARTICLE}: 127.0.0.1:{proxy.url.rsplit(':', 1)[1]} answered HTTP 500: injected failure "
+            "(after 3 attempts). Nothing was changed in the store") in result.output
+    assert "Traceback" not in result.output
+    assert_unchanged(old_store, local)  # no temporary graphs left either
+
+
+def test_an_answer_slower_than_the_timeout_leaves_the_store_as_it_was(root, local, old_store):
+    def slow(request):
+        return 3 if request.method == "PUT" and "reference/central" in request.text else None
+
+    with FaultProxy(old_store.url, slow) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+    assert result.exit_code == 2
+    assert "did not answer within 1 s (a slower store needs a larger --timeout). Nothing was changed" in result.output
+    assert_unchanged(old_store, local)
+
+
+def test_a_server_killed_mid_load_keeps_its_old_graphs(root, local, old_store, tmp_path):
+    killed = []
+
+    def crash(request):
+        if request.method == "PUT" and "reference/cao-bang" in request.text and not killed:
+            killed.append(request)
+            return old_store.kill
+        return None
+
+    with FaultProxy(old_store.url, crash) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 2
+    assert "cannot reach" in result.output and "(after 3 attempts)" in result.output
+    assert "The store's graphs are unchanged, but the temporary graphs" in result.output
+    assert "could not be dropped: re-run the load (it replaces them) or DROP them" in result.output
+
+    restarted = OxigraphServer(old_store.location).start()
+    try:
+        counts = graph_counts(restarted.query_url)
+        assert {g: n for g, n in counts.items() if not g.startswith(TEMPORARY_BASE)} == \
+            {graph: 1 for graph in [*local, OTHER]}
+        leftovers = [g for g in counts if g.startswith(TEMPORARY_BASE)]
+        assert leftovers and all(f"<{g}>" in result.output for g in leftovers)
+        rerun = load(root, restarted.url)
+        assert rerun.exit_code == 0, rerun.output
+        assert graph_counts(restarted.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+    finally:
+        restarted.stop()
+
+
+def test_a_failed_swap_says_which_graphs_are_new_and_which_old(root, local, old_store):
+    graphs = list(local)
+
+    def refuse_second_move(request):
+        return "fail" if "MOVE GRAPH" in request.text and f"TO GRAPH <{graphs[1]}>" in request.text else None
+
+    with FaultProxy(old_store.url, refuse_second_move) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 2
+    old = ", ".join(f"<{g}>" for g in graphs[1:])
+    assert f"swapping in {graphs[1]}: " in result.output
+    assert f"New: <{graphs[0]}>; old: {old}. Re-run the load to finish" in result.output
+    counts = graph_counts(old_store.query_url)
+    assert counts == {graphs[0]: len(local[graphs[0]]), **{g: 1 for g in graphs[1:]}, OTHER: 1}
+
+
+def test_virtuoso_loads_with_digest_auth_from_netrc(root, local, virtuoso, tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login dba password dba\n")
+    netrc.chmod(0o600)
+    result = load(root, virtuoso.url, "--dialect", "virtuoso", env={"NETRC": str(netrc)})
+    assert result.exit_code == 0, result.output
+    counts = graph_counts(virtuoso.query_url)
+    assert {g: counts[g] for g in local} == {g: len(t) for g, t in local.items()}
+    assert not any(g.startswith(TEMPORARY_BASE) for g in counts)
+    label = select(virtuoso.query_url, "SELECT ?l WHERE { <https://w3id.org/orgkg/id/place-cao-bang> "
+                                       "<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = 'vi') }")
+    assert [row["l"]["value"] for row in label] == ["Cao Bằng"]  # UTF-8 intact
+
+
+def test_virtuoso_refuses_wrong_credentials_and_keeps_its_graphs(root, virtuoso):
+    before = graph_counts(virtuoso.query_url)
+    result = load(root, virtuoso.url, "--dialect", "virtuoso",
+                  env={**VIRTUOSO_USER, "ORGKG_STORE_PASSWORD": "not-the-password"})
+    assert result.exit_code == 2
+    assert f"127.0.0.1:{virtuoso.http_port} refused the credentials (HTTP 401); set ORGKG_STORE_USER" in result.output
+    assert "not-the-password" not in result.output
+    assert graph_counts(virtuoso.query_url) == before

@@ -1,0 +1,71 @@
+"""`orgkg serve` as users run it: a read-only endpoint on loopback that answers the saved queries
+as the embedded store does, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import requests
+from click.testing import CliRunner
+
+from orgkg.cli import main
+from orgkg.store import EmbeddedStore, _from_json
+
+from .compare import comparable
+from .servers import free_port
+
+
+def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(scratch)}
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "orgkg.cli", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        url = f"http://127.0.0.1:{port}/query"
+        assert first == f"SPARQL endpoint (read-only): {url}\n", process.stderr.read() if not first else first
+        assert f"--endpoint {url}" in process.stdout.readline()
+
+        ran = CliRunner().invoke(main, ["query", "run", "change-events", "--endpoint", url, "--format", "json"],
+                                 env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")})
+        assert ran.exit_code == 0, ran.output
+        local = EmbeddedStore(root, tmp_path / "cache").query(
+            "SELECT * WHERE { ?s ?p ?o }")  # the same store the server snapshotted
+        served = requests.post(url, data={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        assert comparable(_from_json(served.json())) == comparable(local)
+        assert len(json.loads(ran.stdout)["results"]["bindings"]) > 0
+
+        refused = requests.post(f"http://127.0.0.1:{port}/update",
+                                data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, timeout=10)
+        assert refused.status_code == 403
+
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        assert process.wait(timeout=20) == 0
+        assert "stopped" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # the Oxigraph server is gone too
+    assert list(scratch.iterdir()) == []  # and so is its snapshot
+
+
+def test_serve_on_a_port_in_use_says_so(root, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)],
+                                    env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")})
+    assert result.exit_code == 2
+    assert f"the Oxigraph server did not start on 127.0.0.1:{port}" in result.output
+    assert "choose another with --port" in result.output

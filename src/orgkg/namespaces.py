@@ -43,7 +43,7 @@ PREFIXES: dict[str, Namespace] = {
 
 
 def bind_prefixes(graph: Graph) -> Graph:
-    """Bind the project's prefixes (replacing rdflib's defaults) and return the graph."""
+    """Bind the project's prefixes (each overriding whatever that prefix or namespace was bound to)."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph

@@ -17,7 +17,7 @@ from orgkg.cli import main
 from orgkg.exporting import named_graphs
 from orgkg.loader import TEMPORARY_BASE, _bodies, prepare
 
-from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
+from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer, free_port
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 OTHER = "http://example.org/someone-elses-graph"
@@ -238,6 +238,15 @@ def test_a_failed_swap_says_which_graphs_are_new_and_which_old(root, local, old_
     assert f"New: <{graphs[0]}>; old: {old}. Re-run the load to finish" in result.output
     counts = graph_counts(old_store.query_url)
     assert counts == {graphs[0]: len(local[graphs[0]]), **{g: 1 for g in graphs[1:]}, OTHER: 1}
+
+
+def test_a_store_that_is_not_there(root):
+    port = free_port()
+    result = load(root, f"http://127.0.0.1:{port}")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: uploading https://w3id.org/orgkg/graph/ontology/orgkg: cannot reach 127.0.0.1:{port} "
+        "(ConnectionError) (after 3 attempts). The store never answered; nothing was changed")
 
 
 def test_virtuoso_loads_with_digest_auth_from_netrc(root, local, virtuoso, tmp_path):

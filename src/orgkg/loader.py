@@ -155,6 +155,7 @@ class RemoteStore:
         self.name = dialect
         self.timeout, self.attempts, self.backoff, self.notice = timeout, attempts, backoff, notice
         self.session = requests.Session()
+        self.answered = False  # whether the store has answered anything yet
         headers, self.session.auth = credentials(self.base, self.dialect.digest)
         self.session.headers.update(headers)
 
@@ -180,6 +181,7 @@ class RemoteStore:
                             "larger --timeout)") from None
         except requests.RequestException as error:
             raise LoadError(f"request to {host} failed ({error.__class__.__name__})") from None
+        self.answered = True
         if response.status_code in (401, 403):
             raise LoadError(f"{host} refused the credentials (HTTP {response.status_code}); set "
                             "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD or ORGKG_STORE_TOKEN, or add the host to ~/.netrc")
@@ -220,7 +222,8 @@ class RemoteStore:
         self._retrying(f"uploading {upload.iri}", attempt)
 
     def update(self, sparql: str, what: str, retry: bool = False) -> None:
-        """SPARQL Update; not retried unless idempotent (a repeated MOVE would empty the graph)."""
+        """SPARQL Update, retried only when idempotent (DROP SILENT): once a MOVE may have run,
+        its temporary graph is gone and a second MOVE would fail or empty the target."""
         def attempt():
             self._once("POST", self._url(self.dialect.update), data={"update": sparql})
 
@@ -229,9 +232,7 @@ class RemoteStore:
         else:
             try:
                 attempt()
-            except _Transient as error:
-                raise LoadError(f"{what}: {error}") from None
-            except LoadError as error:
+            except (_Transient, LoadError) as error:
                 raise LoadError(f"{what}: {error}") from None
 
     def count(self, graph: URIRef) -> int:
@@ -276,6 +277,8 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
         try:
             store.send(upload, upload.temporary, append=False, progress=progress)
         except LoadError as error:
+            if not store.answered:
+                raise LoadError(f"{error}. The store never answered; nothing was changed") from None
             left = _drop([u.temporary for u in sent], store)
             if left:
                 raise LoadError(f"{error}. The store's graphs are unchanged, but the temporary graphs "

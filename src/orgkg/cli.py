@@ -11,6 +11,7 @@ import click
 
 from orgkg import __version__
 from orgkg.catalogue import QueryError, find_query, load_catalogue
+from orgkg.docid import DocumentCodeError, format_table, parse_code
 from orgkg.exporting import EXPORT_FORMATS, ExportError, export
 from orgkg.formatting import format_turtle
 from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
@@ -88,10 +89,6 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
       orgkg docid 18-NQ/TW 29-CT/TU 2993-QD/TU 48-KL/TW
       orgkg docid "Directive No. 35 of the Politburo" --format json
     """
-    import json
-
-    from orgkg.docid import DocumentCodeError, format_table, parse_code
-
     parsed, failed = [], False
     for text in codes:
         try:

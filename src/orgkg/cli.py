@@ -116,7 +116,10 @@ def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Pat
 @click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
               help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].")
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
-def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path | None, strict: bool) -> None:
+@click.option("--incremental", is_flag=True,
+              help="Re-run only what changed since the last run (the whole graph; same report as a full run).")
+def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path | None, strict: bool,
+                     incremental: bool) -> None:
     """Check Turtle syntax, SHACL shapes (with RDFS inference), lint rules and quotes.
 
     PATH is a Turtle file or folder (default: the ontology and graph/ of the repository);
@@ -127,10 +130,17 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
     Example:
       orgkg validate --sources ../shared/seeds --strict
       orgkg validate graph/articles/cao-bang-2025.ttl --format table
+      orgkg validate --incremental --sources ../shared/seeds
     """
     root = find_root()
-    files = _files(root, paths, data_files(root))
-    report = validate(root, files, sources, complete=not paths)
+    if incremental:
+        if paths:
+            raise click.UsageError("--incremental validates the whole graph; leave out PATH")
+        from orgkg.incremental import validate_incremental
+
+        report = validate_incremental(root, sources)
+    else:
+        report = validate(root, _files(root, paths, data_files(root)), sources, complete=not paths)
     click.echo(render(report, output_format, strict, colour=colour_wanted()))
     if not report.conforms(strict):
         raise SystemExit(EXIT_DATA)
@@ -494,6 +504,59 @@ def serve_command(port: int, host: str) -> None:
         server.stop()
         signal.signal(signal.SIGTERM, previous)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
+
+
+@main.group("dev")
+def dev_group() -> None:
+    """Developer tools: synthetic corpora for scale tests and benchmarks (see bench/)."""
+
+
+def _error_counts(pairs: tuple[str, ...]) -> dict[str, int]:
+    from orgkg.synth import ERROR_KINDS
+
+    counts: dict[str, int] = {}
+    for pair in pairs:
+        kind, sep, count = pair.partition("=")
+        if kind not in ERROR_KINDS or not (sep and count.isdigit()):
+            raise click.BadParameter(f"{pair!r}: give KIND=COUNT, KIND one of {', '.join(ERROR_KINDS)}",
+                                     param_hint="--errors")
+        counts[kind] = counts.get(kind, 0) + int(count)
+    return counts
+
+
+@dev_group.command("synth")
+@click.argument("count", metavar="N", type=click.IntRange(1, 99999))
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="New folder to write (default: synth-N).")
+@click.option("--errors", "errors", multiple=True, metavar="KIND=COUNT",
+              help="Seed COUNT errors of KIND (repeat the option); synth.json lists them.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same files.")
+def synth_command(count: int, output: Path | None, errors: tuple[str, ...], seed: int) -> None:
+    """Write a synthetic corpus of N articles in the repository's layout.
+
+    Reference entities, change events, documents, figures and quotes in the project's style,
+    the article texts under sources/, and copies of the ontology, shapes and saved queries,
+    so that every command runs on it (set ORGKG_ROOT or cd into it). Error kinds:
+    merger-one-original, missing-evidence, bad-document-code, observation-without-unit,
+    predecessor-cycle, duplicate-document, duplicate-label, dangling-reference, bad-quote,
+    missing-label, untyped-date, unquoted-reference.
+
+    \b
+    Example:
+      orgkg dev synth 1000 -o /tmp/synth-1000
+      orgkg dev synth 100 --errors merger-one-original=2 --errors predecessor-cycle=1
+      ORGKG_ROOT=/tmp/synth-1000 orgkg validate --incremental --sources /tmp/synth-1000/sources
+    """
+    from orgkg.synth import synthesize
+
+    output = output or Path(f"synth-{count}")
+    counts = _error_counts(errors)
+    try:
+        report = synthesize(count, output, find_root(), seed, counts, progress=Progress("Writing articles"))
+    except (FileExistsError, ValueError) as error:
+        raise OrgkgError(str(error)) from None
+    click.echo(f"{report.articles} articles, {report.triples} triples, {len(report.errors)} seeded errors "
+               f"written to {report.path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,13 +14,17 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
+from orgkg.docid import DocumentCodeError, parse_code
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, load_union, parse_turtle
-from orgkg.namespaces import KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
+from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.output import paint, text_table
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
+#: Issuer levels with a single issuing body, so that a code alone names the issuer.
+_SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
+DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 
 @dataclass(frozen=True)
@@ -146,25 +150,28 @@ def shacl_findings(data: Graph, shapes: Graph, ontology: Graph, where: dict) -> 
         data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
         abort_on_first=False, allow_warnings=True, meta_shacl=False,
     )
-    findings = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        shape = results.value(result, SH.sourceShape)
-        message = results.value(result, SH.resultMessage) or "constraint not met"
-        value = results.value(result, SH.value)
-        findings.append(Finding(
-            severity=_local(results.value(result, SH.resultSeverity)) or VIOLATION,
-            check="shacl",
-            message=str(message),
-            focus=_short(data, focus),
-            path=_short(shapes, path) if isinstance(path, URIRef) else "",
-            rule=_short(shapes, shape) if isinstance(shape, URIRef) else _short(
-                shapes, results.value(result, SH.sourceConstraintComponent)),
-            file=where.get(focus, ""),
-            value=_short(data, value) if value is not None else "",
-        ))
-    return findings
+    return [result_finding(results, result, data, shapes, where)
+            for result in results.subjects(RDF.type, SH.ValidationResult)]
+
+
+def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: dict) -> Finding:
+    """One sh:ValidationResult of a pySHACL report as a Finding (incremental validation too)."""
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    shape = results.value(result, SH.sourceShape)
+    message = results.value(result, SH.resultMessage) or "constraint not met"
+    value = results.value(result, SH.value)
+    return Finding(
+        severity=_local(results.value(result, SH.resultSeverity)) or VIOLATION,
+        check="shacl",
+        message=str(message),
+        focus=_short(data, focus),
+        path=_short(shapes, path) if isinstance(path, URIRef) else "",
+        rule=_short(shapes, shape) if isinstance(shape, URIRef) else _short(
+            shapes, results.value(result, SH.sourceConstraintComponent)),
+        file=where.get(focus, ""),
+        value=_short(data, value) if value is not None else "",
+    )
 
 
 def _local(term) -> str:
@@ -195,9 +202,7 @@ def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = Tr
                 add(VIOLATION, "missing-definition", node,
                     "ontology term has no definition (rdfs:comment or skos:definition)")
         elif complete and node.startswith(str(KG)) and (node, RDF.type, None) not in data:
-            add(WARNING, "dangling-reference", node,
-                "kg: resource is used but never typed or described: define it in graph/reference/ "
-                "or fix the IRI")
+            add(WARNING, "dangling-reference", node, DANGLING)
 
     labels: dict[tuple[str, str], set] = defaultdict(set)
     for subject, predicate, obj in data:
@@ -209,12 +214,59 @@ def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = Tr
                     value=repr(text))
         if predicate in (RDFS.label, SKOS.prefLabel) and isinstance(subject, URIRef):
             labels[(str(obj).casefold(), obj.language or "")].add(subject)
+    findings += duplicate_label_findings(labels, lambda term: _short(data, term), where)
+    findings += duplicate_document_findings(document_rows(data), lambda term: _short(data, term), where)
+    return findings
+
+
+def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
+    """One warning per subject whose (case-folded label, language) another subject shares."""
+    findings = []
     for (label, _), subjects in sorted(labels.items()):
         if len(subjects) > 1:
             for subject in sorted(subjects):
-                others = ", ".join(_short(data, s) for s in sorted(subjects) if s != subject)
-                add(WARNING, "duplicate-label", subject,
-                    f"label {label!r} is also used by {others}: make labels tell them apart")
+                others = ", ".join(short(s) for s in sorted(subjects) if s != subject)
+                findings.append(Finding(WARNING, "lint", f"label {label!r} is also used by {others}: make labels "
+                                        "tell them apart", focus=short(subject), rule="duplicate-label",
+                                        file=where.get(subject, "")))
+    return findings
+
+
+def document_rows(data: Graph) -> list[tuple]:
+    """(document, code, issuer or None, date or None) for every eli:id_local, as a SPARQL join gives them."""
+    return [(document, code, issuer, day)
+            for document, code in data.subject_objects(ELI.id_local) if isinstance(document, URIRef)
+            for issuer in (list(data.objects(document, ELI.passed_by)) or [None])
+            for day in (list(data.objects(document, ELI.date_document)) or [None])]
+
+
+def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
+    """One document, one IRI: warn about IRIs with the same code (as `orgkg docid` reads it) and
+    issuer (eli:passed_by; for codes of a single central issuer such as TW, the issuer level)
+    whose eli:date_document, where both give one, agree. Codes restart every term, so differing
+    dates mean different documents."""
+    dates: dict[tuple, dict] = defaultdict(lambda: defaultdict(set))
+    for document, code, issuer, day in rows:
+        try:
+            parsed = parse_code(str(code))
+        except DocumentCodeError:
+            continue  # the DocumentCode shape reports it
+        who = str(issuer) if issuer is not None else (parsed.issuer if parsed.issuer in _SINGLE_ISSUERS else None)
+        if who is not None:
+            group = dates[(parsed.canonical, who)][document]
+            if day is not None:
+                group.add(str(day))
+    findings = []
+    for (code, _), documents in sorted(dates.items()):
+        for document in sorted(documents):
+            same = [other for other in sorted(documents) if other != document
+                    and not (documents[document] and documents[other] and documents[document].isdisjoint(documents[other]))]
+            if same:
+                findings.append(Finding(
+                    WARNING, "lint", f"document {code} of the same issuer also has the IRI "
+                    f"{', '.join(short(other) for other in same)}: keep one IRI per document (or give "
+                    "both an eli:date_document if they are different documents)",
+                    focus=short(document), rule="duplicate-document", file=where.get(document, "")))
     return findings
 
 

@@ -41,6 +41,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.query import Result
 
@@ -105,7 +106,9 @@ class Schema:
     superproperties: dict  # property -> every strict superproperty
     domains: dict  # property -> classes its subjects get (with superclasses)
     ranges: dict  # property -> classes its IRI objects get (with superclasses)
-    maxcount: tuple  # (classes, subject-of predicates, object-of predicates, nodes) of sh:maxCount shapes
+    targets: dict  # (target kind, class / predicate / node) -> shapes of the unit shapes with that target
+    capped: frozenset  # shapes with a sh:maxCount: a node they target is judged on all its files
+    combinable: frozenset  # shapes whose every result is about a value (their views need not agree)
     store_location: str = ""
     reference_graphs: tuple = ()
     described_here: set = field(default_factory=set)  # subjects of the ontology
@@ -131,7 +134,7 @@ class Schema:
             return dict(table)
 
         schema = cls(root, ontology, bind_prefixes(Graph()), shapes, _without_targets(shapes, CORPUS_SHAPES),
-                     supers, superproperties, typed_by(RDFS.domain), typed_by(RDFS.range), _maxcount_targets(shapes),
+                     supers, superproperties, typed_by(RDFS.domain), typed_by(RDFS.range), *_target_index(shapes),
                      store_location, tuple(sorted(reference_graphs)))
         schema.closed += ontology
         for triple in schema.entail(ontology):
@@ -180,6 +183,14 @@ class Schema:
             found |= self.ranges.get(p, set())
         return found
 
+    def shapes_targeting(self, node, triples_about: Iterable, triples_to: Iterable) -> frozenset:
+        """The unit shapes whose targets include `node`, given the triples about it and pointing at it."""
+        about, to = list(triples_about), list(triples_to)
+        keys = {(SH.targetClass, c) for c in self.types(node, about, to)} | {(SH.targetNode, node)}
+        keys |= {(SH.targetSubjectsOf, q) for _, p, _ in about for q in {p} | self.superproperties.get(p, set())}
+        keys |= {(SH.targetObjectsOf, q) for _, p, _ in to for q in {p} | self.superproperties.get(p, set())}
+        return frozenset(shape for key in keys for shape in self.targets.get(key, ()))
+
 
 def _closure(ontology: Graph, relation: URIRef) -> dict:
     direct: dict = defaultdict(set)
@@ -206,17 +217,41 @@ def _without_targets(shapes: Graph, dropped: Iterable[URIRef]) -> Graph:
     return copy
 
 
-def _maxcount_targets(shapes: Graph) -> tuple:
-    """Targets of node shapes with a sh:maxCount: a node they reach must be judged on all its files."""
-    classes, subjects_of, objects_of, nodes = set(), set(), set(), set()
-    for shape in set(shapes.subjects(SH.property, None)):
-        if any((prop, SH.maxCount, None) in shapes or (prop, SH.qualifiedMaxCount, None) in shapes
-               for prop in shapes.objects(shape, SH.property)):
-            classes |= set(shapes.objects(shape, SH.targetClass))
-            subjects_of |= set(shapes.objects(shape, SH.targetSubjectsOf))
-            objects_of |= set(shapes.objects(shape, SH.targetObjectsOf))
-            nodes |= set(shapes.objects(shape, SH.targetNode))
-    return frozenset(classes), frozenset(subjects_of), frozenset(objects_of), frozenset(nodes)
+def _target_index(shapes: Graph) -> tuple[dict, frozenset]:
+    """Which shapes each class, predicate or node brings into play; and the shapes with sh:maxCount."""
+    index: dict = defaultdict(set)
+    for kind in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        for shape, target in shapes.subject_objects(kind):
+            if shape not in CORPUS_SHAPES:
+                index[(kind, target)].add(shape)
+    capped = frozenset(shape for shape in set(shapes.subjects(SH.property, None))
+                       if any((prop, SH.maxCount, None) in shapes or (prop, SH.qualifiedMaxCount, None) in shapes
+                              for prop in shapes.objects(shape, SH.property)))
+    combinable = frozenset(shape for shape in {shape for _, shape_set in index.items() for shape in shape_set}
+                           if _about_values_only(shapes, shape))
+    return dict(index), capped, combinable
+
+
+_METADATA = {RDF.type, RDFS.label, RDFS.comment, SH.property, SH.targetSubjectsOf, SH.severity, SH.message, SH.name,
+             SH.description}
+_COUNTS = (SH.minCount, SH.qualifiedMinCount, SH.maxCount, SH.qualifiedMaxCount)
+
+
+def _about_values_only(shapes: Graph, shape) -> bool:
+    """A node shape targeting the subjects of the very paths it constrains, with no counts: a view
+    that does not target a node has no values for it either, so its views combine by union."""
+    subjects_of = set(shapes.objects(shape, SH.targetSubjectsOf))
+    if not subjects_of or set(shapes.predicates(shape)) - _METADATA:
+        return False
+    for prop in shapes.objects(shape, SH.property):
+        if any((prop, count, None) in shapes for count in _COUNTS):
+            return False
+        path = shapes.value(prop, SH.path)
+        alternatives = shapes.value(path, SH.alternativePath) if isinstance(path, BNode) else None
+        paths = set(Collection(shapes, alternatives)) if alternatives is not None else {path}
+        if not paths <= subjects_of:
+            return False
+    return True
 
 
 # --- a unit ----------------------------------------------------------------------------------
@@ -369,20 +404,18 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Path | No
 
 def _describe(schema: Schema, own: Graph, ref: Graph, own_subjects: set, shared: set, where: dict,
               with_reference: bool, result: UnitResult) -> None:
-    """The IRIs the unit describes (and whether its view of them can be combined with others),
-    and the kg: IRIs it uses that neither it nor the reference types (dangling candidates)."""
-    classes, subjects_of, objects_of, nodes = schema.maxcount
+    """The IRIs the unit describes, and whether its view of each can be combined with the views of
+    other units: only if the same shapes target the node here as in the reference alone (and no
+    sh:maxCount shape does); plus the kg: IRIs used that neither it nor the reference types."""
     for subject in own_subjects:
         if not isinstance(subject, URIRef):
             continue
-        types = schema.types(subject, own.triples((subject, None, None)), own.triples((None, None, subject)))
-        reference_types = schema.types(subject, ref.triples((subject, None, None)), ())
-        # A type the other views of the node do not see (the reference unit is the baseline).
-        anew = with_reference and bool(types - reference_types if subject in shared else types)
-        under_max = bool((types | reference_types) & classes or subject in nodes
-                         or any((subject, p, None) in own for p in subjects_of)
-                         or any((None, p, subject) in own for p in objects_of))
-        result.described.append((where[subject], str(subject), anew, under_max))
+        about_ref = list(ref.triples((subject, None, None)))
+        here = schema.shapes_targeting(subject, [*own.triples((subject, None, None)), *about_ref],
+                                       [*own.triples((None, None, subject)), *ref.triples((None, None, subject))])
+        baseline = schema.shapes_targeting(subject, about_ref, ())
+        anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
+        result.described.append((where[subject], str(subject), anew, bool(here & schema.capped)))
     typed = set(own.subjects(RDF.type, None)) | set(ref.subjects(RDF.type, None)) | set(
         schema.ontology.subjects(RDF.type, None))
     used = {t for t in (*own.subjects(), *own.objects()) if isinstance(t, URIRef) and t.startswith(str(KG))}

@@ -1,0 +1,143 @@
+"""Incremental validation reports exactly what a full pySHACL run reports, before and after edits.
+
+One synthetic corpus with every kind of seeded error; after each edit (an article added, removed,
+a node shared across articles, the reference changed, a broken file) the incremental report is
+compared with a full `validate` of the same files: same findings (severity, rule, focus node,
+file, message, value), same triple count. Speed is measured by bench/, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import astuple
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orgkg.cli import main
+from orgkg.incremental import validate_incremental
+from orgkg.loading import data_files
+from orgkg.store import EmbeddedStore
+from orgkg.synth import ERROR_KINDS, clone_article, synthesize
+from orgkg.validation import VIOLATION, validate
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, root) -> Path:
+    path = tmp_path_factory.mktemp("incremental") / "corpus"
+    synthesize(30, path, root, seed=5, errors={kind: 1 for kind in ERROR_KINDS})
+    return path
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _same_as_full(root: Path) -> list:
+    """Run both validators; assert they agree; return the findings."""
+    sources = root / "sources"
+    incremental = validate_incremental(root, sources)
+    full = validate(root, data_files(root), sources)
+    only_full = Counter(map(astuple, full.findings)) - Counter(map(astuple, incremental.findings))
+    only_incremental = Counter(map(astuple, incremental.findings)) - Counter(map(astuple, full.findings))
+    assert not only_full and not only_incremental, (sorted(only_full), sorted(only_incremental))
+    assert (incremental.triples, incremental.notices) == (full.triples, full.notices)
+    return full.findings
+
+
+def test_same_report_as_a_full_run_on_seeded_errors(corpus, cache):
+    findings = _same_as_full(corpus)
+    seeded = json.loads((corpus / "synth.json").read_text())["seeded"]
+    found = {(f.rule, f.focus) for f in findings}
+    for error in seeded:
+        focus = "kg:" + error["node"].rsplit("/", 1)[1]
+        assert (error["rule"], focus) in found, error
+    assert {f.severity for f in findings} == {VIOLATION, "Warning"}
+    # The cycle spans two article files: only the corpus-wide check can see it.
+    cycle = next(e for e in seeded if e["kind"] == "predecessor-cycle")
+    assert sum(f.rule == "okgsh:NoCircularSuccessionShape" for f in findings) == 2, cycle
+
+
+def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
+    first = validate_incremental(corpus, corpus / "sources")
+    import orgkg.incremental as incremental
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a unit was validated again although nothing changed")
+
+    monkeypatch.setattr(incremental, "run_unit", refuse)
+    second = validate_incremental(corpus, corpus / "sources")
+    assert sorted(map(astuple, second.findings)) == sorted(map(astuple, first.findings))
+
+
+def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
+    root = tmp_path / "edited"
+    shutil.copytree(corpus, root)
+    _same_as_full(root)
+    # An article added, then removed again.
+    clone_article(root, 3, 31)
+    _same_as_full(root)
+    (root / "graph/articles/00031.ttl").unlink()
+    _same_as_full(root)
+    # A node of one article described by another article too: judged on both files. Its own
+    # article dropped its quote (a seeded error), so the other article's triple must not hide it.
+    seeded = json.loads((root / "synth.json").read_text())["seeded"]
+    bare = next(e for e in seeded if e["kind"] == "missing-evidence" and e["rule"] == "okgsh:ClaimEvidence")
+    other = root / "graph/articles/00007.ttl"
+    assert bare["file"] != "graph/articles/00007.ttl"
+    other.write_text(other.read_text(encoding="utf-8")
+                     + f'\n<{bare["node"]}> <http://www.w3.org/2000/01/rdf-schema#comment> "Also here." .\n',
+                     encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.rule == "okgsh:ClaimEvidence" and bare["node"].endswith(f.focus[3:]) for f in findings)
+    # A second unit on a figure: sh:maxCount sees both values.
+    figure = root / "graph/articles/00005.ttl"
+    figure.write_text(figure.read_text(encoding="utf-8").replace("okg:unit okg:Persons", "okg:unit okg:Persons, okg:Cadres", 1),
+                      encoding="utf-8")
+    _same_as_full(root)
+    # The reference changes: every unit depends on it.
+    central = root / "graph/reference/central.ttl"
+    central.write_text(central.read_text(encoding="utf-8") + '\nkg:org-extra a <http://www.w3.org/ns/org#Organization> ;\n'
+                       '    <http://www.w3.org/2000/01/rdf-schema#label> "Extra body"@en .\n', encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.focus == "kg:org-extra" and f.rule == "okgsh:ClaimEvidence" for f in findings)
+    # A file that does not parse: only syntax findings, as in a full run.
+    other.write_text(other.read_text(encoding="utf-8") + "\nkg:broken kg:x .\n", encoding="utf-8")
+    findings = _same_as_full(root)
+    assert [f.check for f in findings] == ["syntax"]
+
+
+def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
+    root = tmp_path / "store"
+    shutil.copytree(corpus, root)
+    store = EmbeddedStore(root, cache=tmp_path / "store-cache")
+    first = store.build()
+    assert len(first.loaded) == len(data_files(root))
+    clone_article(root, 4, 32)
+    second = store.build()
+    assert (second.loaded, second.removed, second.unchanged) == (["graph/articles/00032.ttl"], [], len(first.loaded))
+    assert second.triples > first.triples
+
+
+def test_cli_flag(corpus, cache, monkeypatch):
+    monkeypatch.setenv("ORGKG_ROOT", str(corpus))
+    runner = CliRunner()
+    failing = runner.invoke(main, ["validate", "--incremental", "--sources", str(corpus / "sources"), "--format", "json"])
+    assert failing.exit_code == 1, failing.output
+    assert json.loads(failing.output)["violations"] > 0
+    usage = runner.invoke(main, ["validate", "--incremental", str(corpus / "graph")])
+    assert usage.exit_code == 2 and "leave out PATH" in usage.output
+
+
+def test_cli_flag_on_a_conforming_corpus(tmp_path, cache, monkeypatch, root):
+    synthesize(3, tmp_path / "ok", root, seed=4)
+    monkeypatch.setenv("ORGKG_ROOT", str(tmp_path / "ok"))
+    result = CliRunner().invoke(main, ["validate", "--incremental", "--sources", str(tmp_path / "ok/sources"),
+                                       "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "conforms (strict)" in result.output

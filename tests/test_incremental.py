@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from orgkg.cli import main
 from orgkg.incremental import validate_incremental
-from orgkg.loading import data_files
+from orgkg.loading import data_files, parse_turtle
+from orgkg.namespaces import KG, OKG
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
 from orgkg.validation import VIOLATION, validate
@@ -36,6 +37,10 @@ def corpus(tmp_path_factory, root) -> Path:
 def cache(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+def _short_name(iri) -> str:
+    return "kg:" + str(iri)[len(str(KG)):]
 
 
 def _same_as_full(root: Path) -> list:
@@ -95,6 +100,18 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
                      encoding="utf-8")
     findings = _same_as_full(root)
     assert any(f.rule == "okgsh:ClaimEvidence" and bare["node"].endswith(f.focus[3:]) for f in findings)
+    # A succession cycle closed by an edit in another file, then opened again.
+    later, earlier, home = next((s, o, path) for path in sorted((root / "graph/articles").iterdir())
+                                for s, o in parse_turtle(path).subject_objects(OKG.predecessor))
+    elsewhere = next(p for p in sorted((root / "graph/articles").iterdir()) if p != home)
+    before = elsewhere.read_text(encoding="utf-8")
+    elsewhere.write_text(before + f"\n<{earlier}> <{OKG.predecessor}> <{later}> .\n", encoding="utf-8")
+    findings = _same_as_full(root)
+    assert {f.focus for f in findings if f.rule == "okgsh:NoCircularSuccessionShape"} >= {
+        _short_name(later), _short_name(earlier)}
+    elsewhere.write_text(before, encoding="utf-8")
+    findings = _same_as_full(root)
+    assert _short_name(later) not in {f.focus for f in findings if f.rule == "okgsh:NoCircularSuccessionShape"}
     # A second unit on a figure: sh:maxCount sees both values.
     figure = root / "graph/articles/00005.ttl"
     figure.write_text(figure.read_text(encoding="utf-8").replace("okg:unit okg:Persons", "okg:unit okg:Persons, okg:Cadres", 1),

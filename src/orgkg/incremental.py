@@ -42,10 +42,11 @@ import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.query import Result
 
-from orgkg.loading import TurtleSyntaxError, data_files, parse_turtle
+from orgkg.catalogue import insert_values
+from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import (
     GRAPH_BASE,
     KG,
@@ -310,6 +311,8 @@ class UnitResult:
     untyped: list = field(default_factory=list)  # kg: IRIs used but typed neither here nor in the reference
     sources: dict = field(default_factory=dict)  # article text name -> [size, mtime_ns]
     syntax: list = field(default_factory=list)  # Findings of files that do not parse
+    labels: list = field(default_factory=list)  # (IRI, case-folded label, language) as lint compares them
+    mentioned: list = field(default_factory=list)  # every IRI of the unit's triples (not cached)
 
 
 _SCHEMA: Schema | None = None  # set before the worker processes fork
@@ -353,6 +356,7 @@ def run_unit(schema: Schema, name: str, digest: str, paths: list[Path], sources:
     if result.syntax:
         return result
     mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+    result.mentioned = sorted(map(str, mentioned))
     ref = _reference_slice(schema, mentioned) if with_reference else Graph()
     own_subjects = set(own.subjects())
     shared = set(ref.subjects()) | schema.described_here
@@ -416,6 +420,8 @@ def _describe(schema: Schema, own: Graph, ref: Graph, own_subjects: set, shared:
         baseline = schema.shapes_targeting(subject, about_ref, ())
         anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
         result.described.append((where[subject], str(subject), anew, bool(here & schema.capped)))
+    result.labels = sorted({(str(s), str(o).casefold(), getattr(o, "language", None) or "")
+                            for p in _LABELS for s, o in own.subject_objects(p) if isinstance(s, URIRef)})
     typed = set(own.subjects(RDF.type, None)) | set(ref.subjects(RDF.type, None)) | set(
         schema.ontology.subjects(RDF.type, None))
     used = {t for t in (*own.subjects(), *own.objects()) if isinstance(t, URIRef) and t.startswith(str(KG))}
@@ -475,21 +481,46 @@ CREATE TABLE IF NOT EXISTS untyped (unit TEXT, iri TEXT);
 CREATE INDEX IF NOT EXISTS untyped_unit ON untyped (unit);
 CREATE TABLE IF NOT EXISTS fallback (iri TEXT PRIMARY KEY, key TEXT, rows TEXT);
 CREATE TABLE IF NOT EXISTS duplicates (iri TEXT PRIMARY KEY, n INTEGER);
+CREATE TABLE IF NOT EXISTS labels (unit TEXT, iri TEXT, key TEXT, lang TEXT);
+CREATE INDEX IF NOT EXISTS labels_unit ON labels (unit);
+CREATE INDEX IF NOT EXISTS labels_key ON labels (key, lang, iri);
+CREATE TABLE IF NOT EXISTS corpus (shape TEXT, focus TEXT, value TEXT);
+CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode INTEGER, digest TEXT);
 """
+_UNIT_TABLES = ("units", "rows", "described", "untyped", "labels")
 
 
 class _Cache:
     """Per-unit results in SQLite: kept across runs, dropped when a dependency changes."""
 
-    def __init__(self, path: Path, dependencies: str):
+    def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=60)
         self.db.executescript(_TABLES)
+
+    def depend_on(self, dependencies: str) -> None:
+        """Forget every result computed with other dependencies (ontology, shapes, reference...)."""
         old = self.db.execute("SELECT value FROM meta WHERE key = 'dependencies'").fetchone()
         if old is None or old[0] != dependencies:
-            for table in ("units", "rows", "described", "untyped", "fallback", "duplicates"):
+            for table in (*_UNIT_TABLES, "fallback", "duplicates", "corpus", "meta"):
                 self.db.execute(f"DELETE FROM {table}")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('dependencies', ?)", (dependencies,))
+            self.db.execute("INSERT INTO meta VALUES ('dependencies', ?)", (dependencies,))
+
+    def digests(self, names: dict[str, Path]) -> dict[str, str]:
+        """sha256 of every file, hashed again only when its size, mtime or inode changed."""
+        known = {name: rest for name, *rest in self.db.execute("SELECT name, size, mtime, inode, digest FROM files")}
+        out, fresh = {}, []
+        for name, path in names.items():
+            stat = path.stat()
+            mark = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            if known.get(name, [None])[:3] == mark:
+                out[name] = known[name][3]
+            else:
+                out[name] = _digest(path.read_bytes())
+                fresh.append((name, *mark, out[name]))
+        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", fresh)
+        self.db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in set(known) - set(names)])
+        return out
 
     def units(self) -> dict[str, tuple[str, dict]]:
         return {name: (digest, json.loads(sources))
@@ -497,7 +528,7 @@ class _Cache:
 
     def drop(self, names: Iterable[str]) -> None:
         for name in names:
-            for table in ("units", "rows", "described", "untyped"):
+            for table in _UNIT_TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE {'name' if table == 'units' else 'unit'} = ?", (name,))
 
     def store(self, result: UnitResult) -> None:
@@ -509,6 +540,7 @@ class _Cache:
         self.db.executemany("INSERT INTO described VALUES (?, ?, ?, ?, ?)",
                             [(name, file, iri, int(typed), int(cap)) for file, iri, typed, cap in result.described])
         self.db.executemany("INSERT INTO untyped VALUES (?, ?)", [(name, iri) for iri in result.untyped])
+        self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?)", [(name, *label) for label in result.labels])
 
     def iris_of(self, names: Iterable[str]) -> set[str]:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (name TEXT)")
@@ -530,7 +562,9 @@ class _Cache:
 def validate_incremental(root: Path, sources: Path | None = None, jobs: int | None = None) -> Report:
     """The report `validation.validate(root, data_files(root), sources)` gives, recomputing only
     the units whose files or dependencies changed since the last run."""
-    files = data_files(root)
+    root = root.resolve()
+    names = _data_files(root)
+    files = list(names.values())
     if sources is not None and not sources.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources}")
     report = Report(files=files)
@@ -545,21 +579,21 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     if report.findings:
         return report
 
-    names = {_relative(path, root): path for path in files}
+    cache = _Cache(cache_dir(root) / "validation.sqlite")
+    digests = cache.digests(names)
     reference_files = [ontology_path] + [p for p in files if p.is_relative_to(root / "graph" / "reference")]
-    digests = {name: _digest(path.read_bytes()) for name, path in names.items()}
-    dependencies = _digest(json.dumps([VERSION, pyshacl.__version__, _digest(shapes_path.read_bytes()),
-                                       str(sources), [digests[_relative(p, root)] for p in reference_files]]))
+    cache.depend_on(_digest(json.dumps([
+        VERSION, pyshacl.__version__, _digest(shapes_path.read_bytes()), str(sources),
+        [digests[_relative(p, root)] for p in reference_files]])))
     store = EmbeddedStore(root)
     try:
-        store.build()
+        store.build(digests=digests, count=False)
     except TurtleSyntaxError:
         pass  # the units that parse this file report it with every other malformed file
-    cache = _Cache(cache_dir(root) / "validation.sqlite", dependencies)
     cached = cache.units()
+    dependencies = cache.db.execute("SELECT value FROM meta WHERE key = 'dependencies'").fetchone()[0]
     units = {REFERENCE: (dependencies, reference_files)}
-    units.update({name: (digests[name], [path]) for name, path in names.items()
-                  if path not in reference_files})
+    units.update({name: (digests[name], [path]) for name, path in names.items() if path not in reference_files})
     stale = [name for name, (digest, _) in units.items()
              if name not in cached or cached[name][0] != digest
              or any(_fingerprint(sources / text) != mark for text, mark in cached[name][1].items())]
@@ -571,6 +605,7 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     results = _run_units(_SCHEMA, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs)
     syntax = [finding for result in results for finding in result.syntax]
     if syntax:
+        cache.db.commit()
         report.findings = sorted(syntax, key=lambda f: (f.file, f.line or 0))
         return report
     cache.drop(removed)
@@ -581,6 +616,8 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     order = {name: index for index, name in enumerate(names)}
     _update_fallbacks(cache, _SCHEMA, touched, digests, names, sources)
     _update_duplicates(cache, store_view, touched)
+    changed = None if len(stale) > _INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
+    _update_corpus_shapes(_SCHEMA, store_view, cache, changed)
     cache.db.commit()
 
     report.triples = (cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
@@ -593,6 +630,20 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     report.findings = findings
     cache.db.close()
     return report
+
+
+#: Above this many changed units, corpus shapes are checked on the whole store at once.
+_INCREMENTAL_LIMIT = 200
+
+
+def _data_files(root: Path) -> dict[str, Path]:
+    """`loading.data_files` (the ontology, then graph/ sorted) by name, without resolving each path."""
+    found = [root / ONTOLOGY_FILE]
+    graph = root / "graph"
+    for folder, _, names in sorted(os.walk(graph)):
+        found += sorted(Path(folder) / name for name in names if name.endswith(".ttl"))
+    found = [found[0], *sorted(found[1:])]
+    return {path.relative_to(root).as_posix(): path for path in found}
 
 
 def _run_units(schema: Schema, tasks: list[tuple], jobs: int | None) -> list[UnitResult]:
@@ -710,9 +761,20 @@ def _corpus_findings(schema: Schema, store: ox.Store, cache: _Cache, order: dict
     names = bind_prefixes(Graph())
     where = _Where(cache, order)
     findings = []
-    for shape in CORPUS_SHAPES:
-        findings += _sparql_shape(schema, store, shape, names, where)
-    findings += _duplicate_labels(store, names, where)
+    shapes = schema.shapes
+    for shape, focus, value in cache.db.execute("SELECT shape, focus, value FROM corpus"):
+        shape = URIRef(shape)
+        constraint = shapes.value(shape, SH.sparql)
+        message = shapes.value(shape, SH.message) or shapes.value(constraint, SH.message) or "constraint not met"
+        findings.append(Finding(_local(shapes.value(shape, SH.severity)) or VIOLATION, "shacl", str(message),
+                                focus=_short(names, URIRef(focus)), rule=_short(shapes, shape),
+                                file=where.get(URIRef(focus), ""), value=value or ""))
+    labels: dict = defaultdict(set)
+    for iri, key, language in cache.db.execute(
+            "SELECT iri, key, lang FROM labels WHERE (key, lang) IN "
+            "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"):
+        labels[(key, language)].add(URIRef(iri))
+    findings += duplicate_label_findings(labels, lambda term: _short(names, term), where)
     rows = store.query(f"""SELECT ?document ?code ?issuer ?date WHERE {{
         ?document <{PREFIXES['eli']}id_local> ?code FILTER(isIRI(?document))
         OPTIONAL {{ ?document <{PREFIXES['eli']}passed_by> ?issuer }}
@@ -724,29 +786,48 @@ def _corpus_findings(schema: Schema, store: ox.Store, cache: _Cache, order: dict
     return findings
 
 
-def _sparql_shape(schema: Schema, store: ox.Store, shape: URIRef, names: Graph, where) -> list[Finding]:
-    """A node shape's SPARQL constraint over the whole store: $this left free, so every solution
-    names its focus node, kept if it is a target of the shape (with RDFS entailment)."""
+def _update_corpus_shapes(schema: Schema, store: ox.Store, cache: _Cache, changed: set[str] | None) -> None:
+    """Run the corpus shapes on the store and keep their failing nodes in the cache. With `changed`
+    (the IRIs of the units just re-run) only those nodes and the ones that failed before are
+    checked again: a new succession cycle passes through a changed triple, whose ends it names."""
+    db = cache.db
+    if db.execute("SELECT value FROM meta WHERE key = 'corpus'").fetchone() is None:
+        changed = None
+    names = bind_prefixes(Graph())
+    for shape in CORPUS_SHAPES:
+        if changed is None:
+            candidates = None
+            db.execute("DELETE FROM corpus WHERE shape = ?", (str(shape),))
+        else:
+            candidates = changed | {f for (f,) in db.execute("SELECT focus FROM corpus WHERE shape = ?", (str(shape),))}
+            db.executemany("DELETE FROM corpus WHERE shape = ? AND focus = ?", [(str(shape), c) for c in candidates])
+            if not candidates:
+                continue
+        db.executemany("INSERT INTO corpus VALUES (?, ?, ?)", [
+            (str(shape), str(focus), _short(names, value) if value is not None else None)
+            for focus, value in _sparql_shape(schema, store, shape, candidates)])
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('corpus', '1')")
+
+
+def _sparql_shape(schema: Schema, store: ox.Store, shape: URIRef, candidates: set[str] | None) -> list[tuple]:
+    """(focus, value) of a node shape's SPARQL constraints on the whole store: $this is bound to
+    the candidates, or left free so that every solution names its focus node; a focus counts if
+    it is a target of the shape (with RDFS entailment)."""
     shapes = schema.shapes
     targets = set(shapes.objects(shape, SH.targetClass))
-    findings = []
+    found = []
     for constraint in shapes.objects(shape, SH.sparql):
         prefixes = {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
                     for owner in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(owner, SH.declare)}
         select = str(shapes.value(constraint, SH.select)).replace("$this", "?this")
-        message = str(shapes.value(shape, SH.message) or shapes.value(constraint, SH.message) or "constraint not met")
-        severity = _local(shapes.value(shape, SH.severity)) or VIOLATION
-        seen = set()
+        if candidates is not None:
+            select = insert_values(select, [("this", [URIRef(iri) for iri in sorted(candidates)])])
         for solution in store.query(select, prefixes=prefixes, use_default_graph_as_union=True):
             focus = _to_rdflib(solution["this"])
             value = _to_rdflib(solution["value"]) if solution["value"] is not None else None
-            if (focus, value) in seen or not (_store_types(schema, store, focus) & targets):
-                continue
-            seen.add((focus, value))
-            findings.append(Finding(
-                severity, "shacl", message, focus=_short(names, focus), rule=_short(shapes, shape),
-                file=where.get(focus, ""), value=_short(names, value) if value is not None else ""))
-    return findings
+            if (focus, value) not in found and _store_types(schema, store, focus) & targets:
+                found.append((focus, value))
+    return found
 
 
 def _store_types(schema: Schema, store: ox.Store, node) -> set:
@@ -756,17 +837,6 @@ def _store_types(schema: Schema, store: ox.Store, node) -> set:
     about = {(node, _to_rdflib(q.predicate), _to_rdflib(q.object)) for q in store.quads_for_pattern(term, None, None)}
     to = {(None, _to_rdflib(q.predicate), node) for q in store.quads_for_pattern(None, None, term)}
     return schema.types(node, about, to)
-
-
-def _duplicate_labels(store: ox.Store, names: Graph, where) -> list[Finding]:
-    """lint's duplicate-label rule on the whole store (labels compared after str.casefold)."""
-    labels: dict = defaultdict(set)
-    query = f"SELECT ?s ?label WHERE {{ ?s <{RDFS.label}>|<{SKOS.prefLabel}> ?label FILTER(isIRI(?s)) }}"
-    for solution in store.query(query, use_default_graph_as_union=True):
-        label = solution["label"]
-        language = label.language if isinstance(label, ox.Literal) else None
-        labels[(label.value.casefold(), language or "")].add(URIRef(solution["s"].value))
-    return duplicate_label_findings(labels, lambda term: _short(names, term), where)
 
 
 def _dangling(store: ox.Store, cache: _Cache, names: Graph, where) -> list[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,15 +79,23 @@ class EmbeddedStore:
         except (OSError, ValueError):
             return {}
 
-    def build(self, force: bool = False) -> BuildReport:
-        """Bring the store up to date; the write lock is held only while this runs."""
-        files = {str(p.relative_to(self.root)): p for p in data_files(self.root)}
+    def build(self, force: bool = False, digests: dict[str, str] | None = None, count: bool = True) -> BuildReport:
+        """Bring the store up to date; the write lock is held only while this runs.
+
+        `digests` (file name under the root -> sha256 of its bytes) spares hashing every file
+        when the caller already knows them (incremental validation); `count=False` skips
+        counting the store's quads (triples is then -1): both cost O(corpus) per call.
+        """
+        if digests is None:
+            files = {str(p.relative_to(self.root)): p for p in data_files(self.root)}
+            current = {name: _digest(path) for name, path in files.items()}
+        else:
+            files, current = {name: self.root / name for name in digests}, digests
         old = {} if force else self._manifest()
-        current = {name: _digest(path) for name, path in files.items()}
         changed = [name for name in sorted(files) if old.get(name) != current[name]]
         removed = sorted(set(old) - set(files))
         if not (changed or removed or force) and self.location.exists():
-            return BuildReport([], [], len(files), self.size())
+            return BuildReport([], [], len(files), self.size() if count else -1)
         store = self._open_for_writing()
         try:
             if force:
@@ -95,15 +104,18 @@ class EmbeddedStore:
             manifest = {name: digest for name, digest in old.items() if name in files and name not in changed}
             for name in removed:
                 store.remove_graph(ox.NamedNode(str(graph_iri(self.root / name, self.root))))
+            saved = time.monotonic()
             for done, name in enumerate(changed, 1):
                 self._load_file(store, files[name])
                 manifest[name] = current[name]
-                self._write_manifest(manifest)
+                if time.monotonic() - saved > 1:  # a checkpoint: rewriting it per file is O(files^2)
+                    self._write_manifest(manifest)
+                    saved = time.monotonic()
                 if self.progress:
                     self.progress(done, len(changed))
             self._write_manifest(manifest)
             store.flush()
-            return BuildReport(changed, removed, len(files) - len(changed), len(store))
+            return BuildReport(changed, removed, len(files) - len(changed), len(store) if count else -1)
         finally:
             del store  # release the lock even when an error's traceback outlives this frame
 

@@ -8,10 +8,13 @@ photo caption included).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from rdflib import Literal, URIRef
 
 from orgkg.namespaces import KG, OKG, PREFIXES
+
+from .graph_queries import ask, quoted_in, rows
 
 # Plain URIRefs rather than rdflib's closed XSD namespace, which pytest's collection probes.
 DATE = URIRef(str(PREFIXES["xsd"]) + "date")
@@ -22,21 +25,7 @@ SOURCE_FILE = "000_8420fa3d6bd522e5.txt"
 ORGANIZING_COMMITTEE = KG["org-cao-bang-provincial-party-organizing-committee"]
 
 
-def rows(kg, query: str, **bindings):
-    return list(kg.query(query, initNs=PREFIXES, initBindings=bindings))
-
-
-def ask(kg, query: str, **bindings) -> bool:
-    return bool(kg.query(query, initNs=PREFIXES, initBindings=bindings).askAnswer)
-
-
-def quoted(kg, node: URIRef, words: str) -> bool:
-    """The node carries evidence from the Cao Bang article whose quote contains `words`."""
-    return ask(kg, """
-        ASK { ?node prov:wasDerivedFrom ?article ;
-                    okg:evidence [ oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact ] .
-              FILTER(CONTAINS(?exact, ?words)) }""",
-               node=node, article=ARTICLE, words=Literal(words))
+quoted = partial(quoted_in, article=ARTICLE)
 
 
 def figure(kg, node: URIRef):

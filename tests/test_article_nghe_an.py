@@ -7,10 +7,14 @@ map in graph/COVERAGE.md (¶H headline, ¶S standfirst, ¶D date line, ¶1..¶13
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from rdflib import Literal, URIRef
+
 from orgkg.namespaces import KG, PREFIXES
+
+from .graph_queries import ask, quoted_in, rows
 
 # Plain URIRefs rather than rdflib's closed XSD namespace, which pytest's collection probes.
 DATE = URIRef(str(PREFIXES["xsd"]) + "date")
@@ -20,21 +24,7 @@ ARTICLE = KG["article-nghe-an-2024"]
 SOURCE_FILE = "002_cd67c542fbcd9703.txt"
 
 
-def rows(kg, query: str, **bindings):
-    return list(kg.query(query, initNs=PREFIXES, initBindings=bindings))
-
-
-def ask(kg, query: str, **bindings) -> bool:
-    return bool(kg.query(query, initNs=PREFIXES, initBindings=bindings).askAnswer)
-
-
-def quoted(kg, node: URIRef, words: str) -> bool:
-    """The node carries evidence from the Nghe An article whose quote contains `words`."""
-    return ask(kg, """
-        ASK { ?node prov:wasDerivedFrom ?article ;
-                    okg:evidence [ oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact ] .
-              FILTER(CONTAINS(?exact, ?words)) }""",
-               node=node, article=ARTICLE, words=Literal(words))
+quoted = partial(quoted_in, article=ARTICLE)
 
 
 # ¶H ¶S ¶D — the article itself --------------------------------------------------------

@@ -5,7 +5,6 @@ Every check yields `Finding`s; a `Report` gathers them and decides whether the d
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from orgkg.docid import DocumentCodeError, parse_code
-from orgkg.loading import TurtleSyntaxError, is_shapes_file, load_union, parse_turtle
+from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.output import paint, text_table
 

@@ -12,11 +12,11 @@ from orgkg.exporting import rdfs_entailments
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, ONTOLOGY_FILE, PREFIXES
 
-from .graph_queries import rows
+from .graph_queries import rows as select
 
 
 def english(graph, sparql: str) -> set[str]:
-    return {str(row[0]) for row in rows(graph, sparql)}
+    return {str(row[0]) for row in select(graph, sparql)}
 
 
 def test_p1_predecessor_of_the_central_organizing_committee(kg):
@@ -26,7 +26,7 @@ def test_p1_predecessor_of_the_central_organizing_committee(kg):
 
 
 def test_p2_organizations_merged_into_cao_bang_newspaper(kg):
-    rows = rows(kg, """SELECT ?original ?label WHERE {
+    rows = select(kg, """SELECT ?original ?label WHERE {
         ?merger a okg:Merger ; org:resultingOrganization kg:org-cao-bang-newspaper ;
                 org:originalOrganization ?original .
         ?original rdfs:label ?label FILTER(LANG(?label) = "en") }""")
@@ -37,7 +37,7 @@ def test_p2_organizations_merged_into_cao_bang_newspaper(kg):
 
 
 def test_p3_party_committees_ended_and_set_up_in_cao_bang(kg):
-    rows = rows(kg, """SELECT ?kind ?ended ?created WHERE {
+    rows = select(kg, """SELECT ?kind ?ended ?created WHERE {
         ?event dct:spatial kg:place-cao-bang .
         { ?event a okg:Dissolution ; okg:originalCount ?ended ; okg:originalKind ?kind }
         UNION { ?event a okg:Establishment ; okg:resultingCount ?created ; okg:resultingKind ?kind } }""")
@@ -60,13 +60,13 @@ def test_p4_documents_mentioned_in_both_articles(kg):
 
 
 def test_p5_new_party_members_admitted_in_nghe_an_in_2023(kg):
-    rows = rows(kg, """SELECT ?value ?unit ?comparator WHERE {
+    rows = select(kg, """SELECT ?value ?unit ?comparator WHERE {
         ?obs okg:refArea kg:place-nghe-an ; okg:refPeriod "2023"^^xsd:gYear ;
              okg:indicator kg:indicator-new-party-members-admitted ;
              okg:value ?value ; okg:unit ?unit ; okg:comparator ?comparator }""")
     assert [(Decimal(str(v)), u.split("#")[1], c.split("#")[1]) for v, u, c in rows] == [
         (Decimal(5097), "Persons", "Exactly")]
-    increase = rows(kg, """SELECT ?value ?baseline WHERE {
+    increase = select(kg, """SELECT ?value ?baseline WHERE {
         ?obs okg:refArea kg:place-nghe-an ; okg:refPeriod "2023"^^xsd:gYear ;
              okg:unit okg:Percent ; okg:value ?value ; okg:baselinePeriod ?baseline }""")
     assert [(Decimal(str(v)), str(b)) for v, b in increase] == [(Decimal("27.2"), "2022")]
@@ -76,7 +76,7 @@ def test_p6_the_implied_2022_figure_is_derived_by_a_query_not_stored(kg, root):
     from orgkg.catalogue import find_query
     from orgkg.store import RdflibEngine
 
-    assert not rows(kg, 'SELECT ?o WHERE { ?o okg:refPeriod "2022"^^xsd:gYear }')
+    assert not select(kg, 'SELECT ?o WHERE { ?o okg:refPeriod "2022"^^xsd:gYear }')
     query = find_query(root / "queries", "derived-previous-period")
     results = RdflibEngine(root).query(query.bind({}))
     rows = [dict(zip(results.variables, row)) for row in results.rows]
@@ -98,14 +98,14 @@ def test_p8_founding_date_of_the_communist_party_of_vietnam(kg):
 
 
 def test_p9_dates_of_the_20th_cao_bang_provincial_party_congress(kg):
-    rows = rows(kg, """SELECT ?start ?end WHERE {
+    rows = select(kg, """SELECT ?start ?end WHERE {
         ?congress a okg:Congress ; okg:ordinal 20 ; dct:spatial|schema:location kg:place-cao-bang ;
                   schema:startDate ?start ; schema:endDate ?end }""")
     assert [(str(s), str(e)) for s, e in rows] == [("2025-09-15", "2025-09-17")]
 
 
 def test_p10_source_and_words_of_the_highest_ratio_claim(kg):
-    rows = rows(kg, """SELECT DISTINCT ?article ?quote WHERE {
+    rows = select(kg, """SELECT DISTINCT ?article ?quote WHERE {
         ?claim okg:evidence ?e . ?e oa:hasSource ?article ; oa:hasSelector/oa:exact ?quote .
         FILTER(CONTAINS(?quote, "the highest ratio of party members/population")) }""")
     assert {r[0] for r in rows} == {KG["article-cao-bang-2025"]}

@@ -6,7 +6,7 @@ SOURCES ?= ../shared/seeds
 # Quotes are checked against the article texts where they are present.
 SOURCES_OPTION = $(if $(wildcard $(SOURCES)),--sources $(SOURCES))
 
-.PHONY: demo test fmt clean
+.PHONY: demo test fmt bench clean
 
 $(BIN)/orgkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: $(BIN)/orgkg
 
 fmt: $(BIN)/orgkg
 	$(BIN)/orgkg fmt
+
+# orgkg against rdflib, pySHACL and the oxigraph CLI on synthetic corpora; writes bench/results.md.
+# 1,000 articles by default (about half an hour); ARGS=--quick takes a minute or two,
+# ARGS="--sizes 1000,10000" adds the large corpus.
+bench: $(BIN)/orgkg
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

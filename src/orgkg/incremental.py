@@ -16,13 +16,16 @@ thousand articles. Here the same shapes are run in pieces, and only the pieces t
   if any unit reports it. Where views cannot be combined -- a node described by two articles
   but not by the reference, a reference node that an article gives a new type, a node under a
   sh:maxCount shape described twice -- the node is validated on all the files that describe it.
-- **Corpus constraints** run as SPARQL on the embedded store (itself rebuilt incrementally):
-  succession cycles (okgsh:NoCircularSuccessionShape), duplicate labels, one IRI per document
-  code and issuer, dangling references.
+- **Corpus constraints** run on the embedded store (itself rebuilt incrementally): succession
+  cycles (okgsh:NoCircularSuccessionShape, its SPARQL bound to the nodes that changed units
+  mention and to those that failed before), one IRI per document code and issuer, dangling
+  references; duplicate labels come from an index of every unit's labels, case-folded as lint
+  folds them.
+- **Files** are re-hashed only when their size, mtime or inode changed.
 
 The layout rules make this exact: shared entities are typed in graph/reference/ and articles
 add claims to them. tests/test_incremental.py checks that the report equals a full run on a
-synthetic corpus with every kind of seeded error.
+synthetic corpus with every kind of seeded error, before and after edits.
 """
 
 from __future__ import annotations
@@ -48,7 +51,6 @@ from rdflib.query import Result
 from orgkg.catalogue import insert_values
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import (
-    GRAPH_BASE,
     KG,
     OKG,
     ONTOLOGY_FILE,
@@ -81,7 +83,6 @@ VERSION = "1"
 #: Shapes whose results depend on the whole corpus: run as SPARQL on the store, not per unit.
 CORPUS_SHAPES = (URIRef(str(PREFIXES["okgsh"]) + "NoCircularSuccessionShape"),)
 REFERENCE = "reference"  #: the unit of the ontology and graph/reference/
-_REFERENCE_GRAPHS = GRAPH_BASE + "reference/"
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _GLOBAL_LINT = ("duplicate-label", "duplicate-document")  # recomputed on the whole corpus
 _LABELS = (RDFS.label, SKOS.prefLabel)
@@ -112,7 +113,7 @@ class Schema:
     combinable: frozenset  # shapes whose every result is about a value (their views need not agree)
     store_location: str = ""
     reference_graphs: tuple = ()
-    described_here: set = field(default_factory=set)  # subjects of the ontology
+    ontology_subjects: set = field(default_factory=set)  # subjects of the ontology
     _store: ox.Store | None = None  # opened on first use, so that worker processes open their own
 
     def store(self) -> ox.Store:
@@ -140,13 +141,13 @@ class Schema:
         schema.closed += ontology
         for triple in schema.entail(ontology):
             schema.closed.add(triple)
-        schema.described_here = set(ontology.subjects())
+        schema.ontology_subjects = set(ontology.subjects())
         return schema
 
     def ontology_about(self, nodes: Iterable) -> Iterable:
         """The closed ontology's triples about `nodes` and the blank nodes they lead to (shapes
         read one step from a focus node: a concept's scheme, a class's superclasses)."""
-        todo, seen = [n for n in nodes if n in self.described_here], set()
+        todo, seen = [n for n in nodes if n in self.ontology_subjects], set()
         while todo:
             node = todo.pop()
             if node in seen:
@@ -218,8 +219,9 @@ def _without_targets(shapes: Graph, dropped: Iterable[URIRef]) -> Graph:
     return copy
 
 
-def _target_index(shapes: Graph) -> tuple[dict, frozenset]:
-    """Which shapes each class, predicate or node brings into play; and the shapes with sh:maxCount."""
+def _target_index(shapes: Graph) -> tuple[dict, frozenset, frozenset]:
+    """Which shapes each class, predicate or node brings into play; the shapes with a sh:maxCount;
+    the shapes whose views combine by union."""
     index: dict = defaultdict(set)
     for kind in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         for shape, target in shapes.subject_objects(kind):
@@ -359,7 +361,7 @@ def run_unit(schema: Schema, name: str, digest: str, paths: list[Path], sources:
     result.mentioned = sorted(map(str, mentioned))
     ref = _reference_slice(schema, mentioned) if with_reference else Graph()
     own_subjects = set(own.subjects())
-    shared = set(ref.subjects()) | schema.described_here
+    shared = set(ref.subjects()) | schema.ontology_subjects
     if only is None:
         result.triples = len(own)
         _lint_and_quotes(schema, own, where, sources, result)
@@ -583,7 +585,7 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     digests = cache.digests(names)
     reference_files = [ontology_path] + [p for p in files if p.is_relative_to(root / "graph" / "reference")]
     cache.depend_on(_digest(json.dumps([
-        VERSION, pyshacl.__version__, _digest(shapes_path.read_bytes()), str(sources),
+        VERSION, pyshacl.__version__, _digest(shapes_path.read_bytes()), str(sources and sources.resolve()),
         [digests[_relative(p, root)] for p in reference_files]])))
     store = EmbeddedStore(root)
     try:

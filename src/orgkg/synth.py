@@ -321,9 +321,12 @@ class _Corpus:
         if p.documents and self.rng.random() < 0.4:
             return self.rng.choice(p.documents), "", False
         key, kind, english = self.rng.choice(_PROVINCIAL_TYPES)
-        number, p.next_number = str(p.next_number), p.next_number + self.rng.randrange(1, 40)
-        code = f"{number}-{key}/TU"
-        node = self.ref.entity(p.slug, KG[f"doc-{slug(code)}-{day.isoformat()}"], OKG.PartyDocument,
+        node = None
+        while node is None or node in self.ref.defined:  # another province's code and day: the next number
+            number, p.next_number = str(p.next_number), p.next_number + self.rng.randrange(1, 40)
+            code = f"{number}-{key}/TU"
+            node = KG[f"doc-{slug(code)}-{day.isoformat()}"]
+        node = self.ref.entity(p.slug, node, OKG.PartyDocument,
                                f"{english} No. {code} ({p.name}, {day_label(day)})",
                                (ELI.id_local, Literal(code)), (ELI.number, Literal(number)),
                                (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerProvincial))

@@ -206,6 +206,7 @@ class Bench:
         return [self.orgkg, *arguments]
 
     def run_all(self) -> None:
+        self.facts["load"] = [round(os.getloadavg()[0], 2)]
         sources = str(self.root / "sources")
         if self.work.exists():
             shutil.rmtree(self.work)
@@ -311,6 +312,7 @@ class Bench:
             server.terminate()
             _, _, usage = os.wait4(server.pid, 0)
             self.facts["server_peak_mb"] = usage.ru_maxrss / 1024
+        self.facts["load"].append(round(os.getloadavg()[0], 2))
 
 
 def _wait_for(port: int, seconds: float = 30) -> None:
@@ -408,7 +410,9 @@ def report(records: list[Record]) -> str:
         info = record.machine
         lines += [f"## {record.size:,} articles", "",
                   f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}; "
-                  + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".", ""]
+                  + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + "."
+                  + (" Load average (other jobs included) at the start and end: "
+                     + " and ".join(map(str, record.facts["load"])) + "." if "load" in record.facts else ""), ""]
         lines += goals(record) + tasks(record) + queries(record)
     lines += [
         "## How to read this",

@@ -138,7 +138,7 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
             raise click.UsageError("--incremental validates the whole graph; leave out PATH")
         from orgkg.incremental import validate_incremental
 
-        report = validate_incremental(root, sources)
+        report = validate_incremental(root, sources, progress=Progress("Validating changed files"))
     else:
         report = validate(root, _files(root, paths, data_files(root)), sources, complete=not paths)
     click.echo(render(report, output_format, strict, colour=colour_wanted()))

@@ -35,7 +35,7 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -561,9 +561,11 @@ class _Cache:
 # --- the run ---------------------------------------------------------------------------------
 
 
-def validate_incremental(root: Path, sources: Path | None = None, jobs: int | None = None) -> Report:
+def validate_incremental(root: Path, sources: Path | None = None, jobs: int | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> Report:
     """The report `validation.validate(root, data_files(root), sources)` gives, recomputing only
-    the units whose files or dependencies changed since the last run."""
+    the units whose files or dependencies changed since the last run (`progress(done, total)`
+    is told as units finish)."""
     root = root.resolve()
     names = _data_files(root)
     files = list(names.values())
@@ -604,7 +606,8 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
 
     global _SCHEMA
     _SCHEMA = Schema.load(root, str(store.location), {str(graph_iri(p, root)) for p in reference_files[1:]})
-    results = _run_units(_SCHEMA, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs)
+    results = _run_units(_SCHEMA, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs,
+                         progress)
     syntax = [finding for result in results for finding in result.syntax]
     if syntax:
         cache.db.commit()
@@ -648,12 +651,25 @@ def _data_files(root: Path) -> dict[str, Path]:
     return {path.relative_to(root).as_posix(): path for path in found}
 
 
-def _run_units(schema: Schema, tasks: list[tuple], jobs: int | None) -> list[UnitResult]:
+def _run_units(schema: Schema, tasks: list[tuple], jobs: int | None, progress=None) -> list[UnitResult]:
+    """Every unit, in worker processes (one per CPU) when there are many."""
     jobs = jobs or os.cpu_count() or 1
+    results = []
     if len(tasks) < 16 or jobs == 1:
-        return [run_unit(schema, *task) for task in tasks]
-    with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
-        return list(pool.map(_worker, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4)))))
+        runs = (run_unit(schema, *task) for task in tasks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"))
+        runs = pool.map(_worker, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4))))
+    try:
+        for result in runs:
+            results.append(result)
+            if progress:
+                progress(len(results), len(tasks))
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    return results
 
 
 def _candidates(db: sqlite3.Connection, iris: Iterable[str]) -> None:

@@ -14,7 +14,6 @@ from orgkg.catalogue import QueryError, find_query, load_catalogue
 from orgkg.docid import DocumentCodeError, format_table, parse_code
 from orgkg.exporting import EXPORT_FORMATS, ExportError, export
 from orgkg.formatting import format_turtle
-from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
 from orgkg.lineage import (
     LINEAGE_FORMATS,
     LineageError,
@@ -26,6 +25,8 @@ from orgkg.lineage import (
     render_text,
     resolve,
 )
+from orgkg.loader import DIALECTS
+from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.output import Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
@@ -410,9 +411,6 @@ def docs_command(output: Path, sources: Path | None) -> None:
     if report.pictures_skipped:
         click.echo(f"lineage pictures skipped for {report.lineage_pages} organizations: Graphviz's dot is not "
                    "installed (apt-get install graphviz)", err=True)
-
-
-from orgkg.loader import DIALECTS  # noqa: E402  (beside the commands that use it)
 
 
 @main.command("load")

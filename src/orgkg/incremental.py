@@ -74,6 +74,7 @@ from orgkg.validation import (
     duplicate_document_findings,
     duplicate_label_findings,
     lint_findings,
+    parse_all,
     quote_findings,
     result_finding,
 )
@@ -573,13 +574,7 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
         raise FileNotFoundError(f"sources folder not found: {sources}")
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
-    for path in (ontology_path, shapes_path):
-        try:
-            parse_turtle(path)
-        except TurtleSyntaxError as error:
-            report.findings.append(_syntax_finding(error, root))
-        except OSError as error:
-            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+    parse_all([ontology_path, shapes_path], root, report)
     if report.findings:
         return report
 

@@ -76,14 +76,7 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     """
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
-    graphs: dict[Path, Graph] = {}
-    for path in dict.fromkeys([*files, ontology_path, shapes_path]):
-        try:
-            graphs[path] = parse_turtle(path)
-        except TurtleSyntaxError as error:
-            report.findings.append(_syntax_finding(error, root))
-        except OSError as error:
-            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+    graphs = parse_all([*files, ontology_path, shapes_path], root, report)
     if report.findings:
         return report
 
@@ -104,6 +97,19 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
         report.findings += quote_findings(data, sources, where)
     report.findings.sort(key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message))
     return report
+
+
+def parse_all(paths: list[Path], root: Path, report: Report) -> dict[Path, Graph]:
+    """Parse every file, adding a located syntax finding to `report` for each that fails."""
+    graphs: dict[Path, Graph] = {}
+    for path in dict.fromkeys(paths):
+        try:
+            graphs[path] = parse_turtle(path)
+        except TurtleSyntaxError as error:
+            report.findings.append(_syntax_finding(error, root))
+        except OSError as error:
+            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+    return graphs
 
 
 def _syntax_finding(error: TurtleSyntaxError, root: Path) -> Finding:

@@ -28,7 +28,7 @@ from orgkg.lineage import (
 from orgkg.loader import DIALECTS
 from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.output import Progress, colour_wanted, text_table, write_atomic
+from orgkg.output import OutputError, Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
 from orgkg.results import render as render_results
 from orgkg.store import ENGINES, EmbeddedStore, StoreError, engine_for
@@ -53,7 +53,7 @@ class _Group(click.Group):
         except TurtleSyntaxError as error:
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(EXIT_DATA) from None
-        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError) as error:
+        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError, OutputError) as error:
             raise OrgkgError(str(error)) from None
 
 

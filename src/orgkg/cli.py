@@ -26,7 +26,7 @@ from orgkg.lineage import (
     resolve,
 )
 from orgkg.loader import DIALECTS
-from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
+from orgkg.loading import DataFileError, TurtleSyntaxError, data_files, turtle_files
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.output import OutputError, Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
@@ -53,7 +53,8 @@ class _Group(click.Group):
         except TurtleSyntaxError as error:
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(EXIT_DATA) from None
-        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError, OutputError) as error:
+        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError, OutputError,
+                DataFileError) as error:
             raise OrgkgError(str(error)) from None
 
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from orgkg.catalogue import query_kind
-from orgkg.loading import data_files, load_dataset, parse_turtle
+from orgkg.loading import data_files, load_dataset, parse_strict
 from orgkg.namespaces import graph_iri
 from orgkg.output import write_atomic
 from orgkg.results import Results
@@ -128,12 +128,7 @@ class EmbeddedStore:
     def _load_file(self, store: ox.Store, path: Path) -> None:
         graph = ox.NamedNode(str(graph_iri(path, self.root)))
         # Parse into memory first: a file that does not parse leaves its old graph in place.
-        try:
-            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-        except SyntaxError:
-            parse_turtle(path)  # raises the located TurtleSyntaxError
-            raise
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_strict(path, self.root)]
         store.remove_graph(graph)
         store.extend(quads)
 

@@ -14,6 +14,7 @@ from orgkg.catalogue import QueryError, find_query, load_catalogue
 from orgkg.docid import DocumentCodeError, format_table, parse_code
 from orgkg.exporting import EXPORT_FORMATS, ExportError, export
 from orgkg.formatting import format_turtle
+from orgkg.guards import QueryRefused, QueryTimeout
 from orgkg.lineage import (
     LINEAGE_FORMATS,
     LineageError,
@@ -54,7 +55,7 @@ class _Group(click.Group):
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(EXIT_DATA) from None
         except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError, OutputError,
-                DataFileError) as error:
+                DataFileError, QueryRefused, QueryTimeout) as error:
             raise OrgkgError(str(error)) from None
 
 
@@ -192,8 +193,10 @@ def _output(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
-    return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
+def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None, allow_service: bool,
+               timeout: float | None):
+    return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
+                      timeout=timeout).query(sparql)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -215,6 +218,10 @@ _engine_options = [
                  help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT)."),
     click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                  help="Write the result to FILE (atomically)."),
+    click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS",
+                 help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s."),
+    click.option("--allow-service", is_flag=True,
+                 help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default)."),
 ]
 
 
@@ -294,7 +301,7 @@ def query_show(name: str) -> None:
               help="A parameter value; repeat it (or give a comma list) for list parameters.")
 @engine_options
 def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | None,
-              output_format: str | None, output: Path | None) -> None:
+              output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
     \b
@@ -304,20 +311,25 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
     """
     root = find_root()
     sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
+    _emit(_run_query(root, sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None) -> None:
+def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None,
+                   timeout: float | None, allow_service: bool) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
 
     \b
     Example:
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    _emit(_run_query(find_root(), file.read(), engine, endpoint), output_format, output)
+    try:
+        sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+    except UnicodeDecodeError as error:
+        raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    _emit(_run_query(find_root(), sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 
 @main.command("build")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from orgkg import guards
 from orgkg.catalogue import query_kind
 from orgkg.loading import data_files, load_dataset, parse_strict
 from orgkg.namespaces import graph_iri
@@ -21,6 +22,7 @@ from orgkg.output import write_atomic
 from orgkg.results import Results
 
 ENGINES = ("oxigraph", "rdflib")
+DEFAULT_ENDPOINT_TIMEOUT = 60.0
 
 
 class StoreError(Exception):
@@ -57,6 +59,9 @@ class EmbeddedStore:
     A manifest of content hashes makes rebuilds incremental: only files that changed are
     reloaded (their graph cleared first), and graphs of deleted files are dropped.
     """
+
+    allow_service: bool = False
+    timeout: float | None = None
 
     def __init__(self, root: Path, cache: Path | None = None, progress: Callable[[int, int], None] | None = None):
         self.root = root
@@ -135,28 +140,16 @@ class EmbeddedStore:
     def query(self, sparql: str) -> Results:
         """Run a query on a read-only view of the (freshly built) store."""
         self.build(count=False)  # counting every quad would cost O(corpus) per query
-        refuse_update(sparql)
         store = ox.Store.read_only(str(self.location))
-        try:
-            answer = store.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as error:
-            raise QuerySyntaxError(str(error)) from None
-        return _from_oxigraph(answer)
+        names_dataset = guards.check(sparql, self.allow_service, lambda: {g.value for g in store.named_graphs()})
 
+        def run() -> Results:
+            try:  # a FROM clause replaces the union default graph, as in rdflib
+                return _from_oxigraph(store.query(sparql, use_default_graph_as_union=not names_dataset))
+            except SyntaxError as error:
+                raise QuerySyntaxError(str(error)) from None
 
-def refuse_update(sparql: str) -> None:
-    """Local queries are read-only: refuse anything that parses as a SPARQL Update."""
-    try:
-        ox.Store().query(sparql)
-        return
-    except SyntaxError as query_error:
-        try:
-            ox.Store().update(sparql)  # an empty in-memory store: harmless
-        except SyntaxError:
-            raise QuerySyntaxError(str(query_error)) from None
-        except OSError:
-            pass
-    raise StoreError("this is a SPARQL Update; local queries are read-only")
+        return guards.run_with_deadline(run, self.timeout)
 
 
 def _to_rdflib(term):
@@ -189,12 +182,21 @@ def _from_oxigraph(answer) -> Results:
 class RdflibEngine:
     """The same query on rdflib over the same files (slow, but the reference implementation)."""
 
+    allow_service: bool = False
+    timeout: float | None = None
+
     def __init__(self, root: Path):
         self.dataset = load_dataset(data_files(root), root)
         self.dataset.default_union = True
 
     def query(self, sparql: str) -> Results:
-        refuse_update(sparql)
+        guards.check(sparql, self.allow_service, {str(graph.identifier) for graph in self.dataset.graphs()})
+        return guards.run_with_deadline(lambda: self._run(sparql), self.timeout)
+
+    def _run(self, sparql: str) -> Results:
+        import rdflib.plugins.sparql
+
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM never downloads nor reads a file
         answer = self.dataset.query(sparql)
         if answer.type == "ASK":
             return Results(boolean=bool(answer.askAnswer))
@@ -237,7 +239,7 @@ class Endpoint:
     def query(self, sparql: str) -> Results:
         import requests
 
-        refuse_update(sparql)
+        guards.check(sparql, self.allow_service)
         headers, auth = self._auth()
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
         headers["Accept"] = "application/n-triples" if graph_query else "application/sparql-results+json"
@@ -280,7 +282,13 @@ def _from_json(document: dict) -> Results:
     return Results(variables=variables, rows=rows)
 
 
-def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None):
+def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None,
+               allow_service: bool = False, timeout: float | None = None):
+    """The engine to run queries on; `allow_service` lets SERVICE through, `timeout` (seconds)
+    bounds each query."""
     if endpoint:
-        return Endpoint(endpoint)
-    return RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
+        chosen = Endpoint(endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT)
+    else:
+        chosen = RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
+    chosen.allow_service, chosen.timeout = allow_service, timeout
+    return chosen

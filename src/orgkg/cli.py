@@ -15,6 +15,7 @@ from orgkg.docid import DocumentCodeError, format_table, parse_code
 from orgkg.exporting import EXPORT_FORMATS, ExportError, export
 from orgkg.formatting import format_turtle
 from orgkg.guards import QueryRefused, QueryTimeout
+from orgkg.http_client import HttpError
 from orgkg.lineage import (
     LINEAGE_FORMATS,
     LineageError,
@@ -32,7 +33,7 @@ from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.output import OutputError, Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
 from orgkg.results import render as render_results
-from orgkg.store import ENGINES, EmbeddedStore, StoreError, engine_for
+from orgkg.store import ENGINES, EmbeddedStore, StoreError, cache_dir, engine_for
 from orgkg.validation import REPORT_FORMATS, render, validate
 
 #: Exit codes shared by every command.
@@ -55,7 +56,7 @@ class _Group(click.Group):
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(EXIT_DATA) from None
         except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError, OutputError,
-                DataFileError, QueryRefused, QueryTimeout) as error:
+                DataFileError, QueryRefused, QueryTimeout, HttpError) as error:
             raise OrgkgError(str(error)) from None
 
 
@@ -435,49 +436,67 @@ def docs_command(output: Path, sources: Path | None) -> None:
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds to wait for each answer of the store.")
+              help="Seconds to wait for each whole answer of the store.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request; larger graphs are sent in several requests.")
-def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int) -> None:
+@click.option("--prune", is_flag=True,
+              help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.")
+def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int,
+                 prune: bool) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
     Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
-    swapped in with SPARQL Update MOVE only when all arrived, so a failed load leaves the
-    store as it was. Then every graph's triple count in the store is checked: a mismatch
-    exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or
-    ~/.netrc (Virtuoso: Digest).
+    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
+    leaves the store's graphs as they were. Then every graph's triple count in the store is
+    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b
     Example:
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    from orgkg.loader import RemoteStore, load, prepare
+    import signal
 
-    if not url.startswith(("http://", "https://")):
-        raise click.UsageError(f"URL must start with http:// or https://, got {url!r}")
-    uploads = prepare(find_root(), chunk_size)
+    from orgkg.http_client import check_url, redact
+    from orgkg.loader import RemoteStore, load, locked, prepare
+
+    try:
+        check_url(url)
+    except HttpError as error:
+        raise click.UsageError(str(error)) from None
+    shown = redact(url)
+    root = find_root()
+    uploads = prepare(root, chunk_size)
     if dry_run:
-        rows = [[str(u.iri), str(u.triples), str(len(u.bodies))] for u in uploads]
+        rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
         click.echo(text_table(["graph", "triples", "requests"], rows))
         click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                   f"{'added to' if append else 'loaded into'} {url} ({dialect}); nothing was sent", err=True)
+                   f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-            report = load(uploads, store, append, progress=bar.update)
-    else:
-        report = load(uploads, store, append)
-    rows = [[str(iri), str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+    # SIGTERM (a service manager, kill) fails the load as cleanly as Ctrl-C: temporaries dropped.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with locked(url, cache_dir(root)):
+            if sys.stderr.isatty():
+                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                    report = load(uploads, store, append, progress=bar.update, prune=prune)
+            else:
+                report = load(uploads, store, append, prune=prune)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
+    for graph in report.pruned:
+        click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
     if report.mismatches:
         click.echo(f"orgkg load: the store's triple count differs from the local one for "
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
-    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {url}", err=True)
+    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
 
 
 @main.command("serve")

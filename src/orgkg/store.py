@@ -218,47 +218,39 @@ def _plain_string(term):
 
 
 class Endpoint:
-    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded).
+    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded), through
+    the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
 
-    Credentials come from ORGKG_STORE_TOKEN (bearer), ORGKG_STORE_USER/ORGKG_STORE_PASSWORD
-    (basic), or ~/.netrc (requests reads it), never from the command line.
-    """
+    allow_service: bool = False
 
-    def __init__(self, url: str, timeout: float = 60.0):
+    def __init__(self, url: str, timeout: float = DEFAULT_ENDPOINT_TIMEOUT):
+        from orgkg.http_client import Client
+
+        self.client = Client(url, timeout)
         self.url = url
-        self.timeout = timeout
-
-    def _auth(self) -> tuple[dict, tuple | None]:
-        if token := os.environ.get("ORGKG_STORE_TOKEN"):
-            return {"Authorization": f"Bearer {token}"}, None
-        user = os.environ.get("ORGKG_STORE_USER")
-        if user:
-            return {}, (user, os.environ.get("ORGKG_STORE_PASSWORD", ""))
-        return {}, None
 
     def query(self, sparql: str) -> Results:
-        import requests
+        from orgkg.http_client import redact
 
         guards.check(sparql, self.allow_service)
-        headers, auth = self._auth()
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
-        headers["Accept"] = "application/n-triples" if graph_query else "application/sparql-results+json"
+        accept = "application/n-triples" if graph_query else "application/sparql-results+json"
+        answer = self.client.request("POST", self.client.base, "querying the endpoint", retry=False,
+                                     data={"query": sparql}, headers={"Accept": accept})
         try:
-            response = requests.post(self.url, data={"query": sparql}, headers=headers, auth=auth,
-                                     timeout=(10, self.timeout))
-        except requests.RequestException as error:
-            raise StoreError(f"cannot reach {self.url}: {error.__class__.__name__}") from None
-        if response.status_code in (401, 403):
-            raise StoreError(f"{self.url} refused the credentials (HTTP {response.status_code}); set "
-                             "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD or ORGKG_STORE_TOKEN")
-        if response.status_code != 200:
-            raise StoreError(f"{self.url} answered HTTP {response.status_code}: {response.text[:300]}")
-        if graph_query:
-            return Results(graph=Graph().parse(data=response.text, format="nt"))
-        return _from_json(response.json())
+            if graph_query:
+                return Results(graph=Graph().parse(data=answer.text, format="nt"))
+            return _from_json(json.loads(answer.content))
+        except (ValueError, KeyError, TypeError, SyntaxError):
+            kind = "N-Triples" if graph_query else "SPARQL results JSON"
+            raise StoreError(f"{redact(self.url)} did not answer with {kind} "
+                             f"({answer.headers.get('Content-Type', 'no content type')}); is it a SPARQL endpoint?") \
+                from None
 
 
 def _from_json(document: dict) -> Results:
+    if not isinstance(document, dict):
+        raise ValueError("not a SPARQL results document")
     if "boolean" in document:
         return Results(boolean=bool(document["boolean"]))
     variables = document["head"]["vars"]
@@ -287,8 +279,9 @@ def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None
     """The engine to run queries on; `allow_service` lets SERVICE through, `timeout` (seconds)
     bounds each query."""
     if endpoint:
-        chosen = Endpoint(endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT)
+        chosen = Endpoint(endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT)  # bounds the whole answer
     else:
         chosen = RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
-    chosen.allow_service, chosen.timeout = allow_service, timeout
+        chosen.timeout = timeout
+    chosen.allow_service = allow_service
     return chosen

@@ -271,3 +271,26 @@ def test_virtuoso_refuses_wrong_credentials_and_keeps_its_graphs(root, virtuoso)
     assert f"127.0.0.1:{virtuoso.http_port} refused the credentials (HTTP 401); set ORGKG_STORE_USER" in result.output
     assert "not-the-password" not in result.output
     assert graph_counts(virtuoso.query_url) == before
+
+
+def test_prune_drops_graphs_the_repository_no_longer_has_and_nothing_else(root, local, old_store):
+    gone = "https://w3id.org/orgkg/graph/articles/deleted-article"
+    requests.put(old_store.url + "/store", params={"graph": gone}, data=OLD.encode(),
+                 headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+    kept = load(root, old_store.url)
+    assert kept.exit_code == 0 and gone in graph_counts(old_store.query_url)
+    pruned = load(root, old_store.url, "--prune")
+    assert pruned.exit_code == 0, pruned.output
+    assert f"dropped <{gone}> (no longer in the repository)" in pruned.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_a_second_load_into_the_same_store_waits_its_turn(root, local, old_store, tmp_path):
+    from orgkg.loader import locked
+    from orgkg.store import cache_dir
+
+    with locked(old_store.url, cache_dir(root)):
+        result = load(root, old_store.url)
+    assert result.exit_code == 2
+    assert f"another orgkg load into {old_store.url} is running" in result.output
+    assert_unchanged(old_store, local)

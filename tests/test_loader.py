@@ -17,7 +17,9 @@ from orgkg.cli import main
 from orgkg.exporting import named_graphs
 from orgkg.loader import TEMPORARY_BASE, graph_bodies, prepare
 
-from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer, free_port
+from orgkg.serving import free_port
+
+from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 OTHER = "http://example.org/someone-elses-graph"

@@ -503,11 +503,16 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback offers the graph to the network.")
-def serve_command(port: int, host: str) -> None:
+@click.option("--timeout-s", type=click.IntRange(min=1), default=60, show_default=True,
+              help="The server abandons a query that runs longer, even after its client has left.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).")
+def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
-    graph (as local queries see it); restart it to pick up edits.
+    graph (as local queries see it); restart it to pick up edits. Queries follow the local
+    rules: no SERVICE unless --allow-service, FROM only the repository's graphs.
 
     \b
     Example:
@@ -518,9 +523,9 @@ def serve_command(port: int, host: str) -> None:
 
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port)
-    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
+    # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
         url = server.start()
         click.echo(f"SPARQL endpoint (read-only): {url}")
@@ -532,7 +537,8 @@ def serve_command(port: int, host: str) -> None:
         return
     finally:
         server.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

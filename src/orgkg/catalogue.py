@@ -73,6 +73,8 @@ class SavedQuery:
                 raw = param.default if isinstance(param.default, list) else [str(param.default)]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
+                if not raw:
+                    raise QueryError(f"parameter {param.name} of {self.name} needs at least one value")
             elif len(raw) != 1:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
             terms = [to_term(param, text) for text in raw]
@@ -95,8 +97,8 @@ def to_term(param: Parameter, text: str):
             raise bad("an absolute IRI such as https://w3id.org/orgkg/id/org-politburo")
         return URIRef(text)
     if param.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", text.strip()):
-            raise bad("an integer")
+        if not re.fullmatch(r"[+-]?\d{1,100}", text.strip()):
+            raise bad("an integer of at most 100 digits")
         return Literal(int(text), datatype=XSD.integer)
     if param.type == "date":
         try:

@@ -110,14 +110,17 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
 
 
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
-    return turtle_files(root, list(paths)) if paths else default
+    files = turtle_files(root, list(paths)) if paths else default
+    if paths and not files:
+        raise OrgkgError(f"no .ttl files in {', '.join(map(str, paths))}; name Turtle files or folders holding them")
+    return files
 
 
 @main.command("validate")
 @click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="human",
               show_default=True, help="Report layout.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="ORGKG_SOURCES",
               help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].")
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
 @click.option("--incremental", is_flag=True,

@@ -52,6 +52,9 @@ def bind_prefixes(graph: Graph) -> Graph:
 def find_root(start: Path | None = None) -> Path:
     """The repository root: $ORGKG_ROOT, else the nearest parent holding ontology/ and graph/."""
     if env := os.environ.get("ORGKG_ROOT"):
+        if not (Path(env) / "ontology").is_dir():
+            raise FileNotFoundError(f"ORGKG_ROOT={env} is not an orgkg repository (no ontology/ folder there); "
+                                    "fix or unset ORGKG_ROOT")
         return Path(env).resolve()
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):

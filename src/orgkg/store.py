@@ -153,13 +153,13 @@ class EmbeddedStore:
         try:
             self.location.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(self.location))
-        except OSError:
+        except (OSError, RuntimeError):
             # A damaged store (a corrupt file, a half-deleted folder) is only a cache: start over.
             shutil.rmtree(self.location, ignore_errors=True)
             try:
                 self.location.mkdir(parents=True, exist_ok=True)
                 return ox.Store(str(self.location))
-            except OSError as error:
+            except (OSError, RuntimeError) as error:
                 raise StoreError(f"cannot create the store at {self.location} ({error}); set ORGKG_CACHE "
                                  "to a writable folder") from None
 
@@ -220,14 +220,24 @@ class EmbeddedStore:
     def _open_read_only(self) -> ox.Store:
         try:
             return ox.Store.read_only(str(self.location))
-        except OSError as error:
+        except (OSError, RuntimeError) as error:  # RocksDB reports corruption as RuntimeError
             raise StoreError(f"cannot read the store at {self.location} ({error}); `orgkg build --force` "
                              "rebuilds it") from None
 
     @contextmanager
     def reading(self) -> Iterator[ox.Store]:
-        """The up-to-date store, read-only, held against builders for the `with` block."""
+        """The up-to-date store, read-only, held against builders for the `with` block. A store
+        that cannot be opened is only a damaged cache: it is rebuilt once from the files."""
         self.build(count=False)
+        with self._lock(exclusive=False):
+            try:
+                store = self._open_read_only()
+            except StoreError:
+                store = None
+            if store is not None:
+                yield store
+                return
+        self.build(force=True, count=False)
         with self._lock(exclusive=False):
             yield self._open_read_only()
 

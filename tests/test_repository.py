@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from orgkg.repository import Repository, RepositoryError
+from orgkg.repository import Repository, DataFileError
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_a_folder_named_like_a_turtle_file_is_not_a_data_file(repo, tmp_path):
 def test_bad_symbolic_links_are_named_not_followed(repo, tmp_path, target, message):
     link = repo / "graph" / "loop.ttl"
     link.symlink_to(target)
-    with pytest.raises(RepositoryError, match=message):
+    with pytest.raises(DataFileError, match=message):
         Repository(repo, tmp_path / "cache").files()
 
 

@@ -32,13 +32,15 @@ class OrgkgError(click.ClickException):
 
 #: The library's errors users can fix, by module: an error class whose module was never imported
 #: cannot have been raised, so none of these is imported just to be caught.
-_DATA_ERRORS = {"orgkg.loading": "TurtleSyntaxError", "orgkg.repository": "RepositoryError"}
-_RUNTIME_ERRORS = {"orgkg.catalogue": "QueryError", "orgkg.store": "StoreError", "orgkg.exporting": "ExportError",
-                   "orgkg.lineage": "LineageError"}
+_DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
+_RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
+                   ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
+                   ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
+                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"))
 
 
-def _loaded(errors: dict[str, str]) -> tuple[type, ...]:
-    return tuple(getattr(sys.modules[module], name) for module, name in errors.items() if module in sys.modules)
+def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in errors if module in sys.modules)
 
 
 class _Group(click.Group):
@@ -204,10 +206,12 @@ def _output(data: str | bytes, output: Path | None) -> None:
         click.echo(data, nl=not data.endswith("\n"))
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
+def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None, allow_service: bool,
+               timeout: float | None):
     from orgkg.store import engine_for
 
-    return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
+    return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
+                      timeout=timeout).query(sparql)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -229,6 +233,10 @@ _engine_options = [
                  help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT)."),
     click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                  help="Write the result to FILE (atomically)."),
+    click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS",
+                 help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s."),
+    click.option("--allow-service", is_flag=True,
+                 help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default)."),
 ]
 
 
@@ -316,7 +324,7 @@ def query_show(name: str) -> None:
               help="A parameter value; repeat it (or give a comma list) for list parameters.")
 @engine_options
 def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | None,
-              output_format: str | None, output: Path | None) -> None:
+              output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
     \b
@@ -328,20 +336,25 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
 
     root = find_root()
     sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
+    _emit(_run_query(root, sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None) -> None:
+def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None,
+                   timeout: float | None, allow_service: bool) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
 
     \b
     Example:
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    _emit(_run_query(find_root(), file.read(), engine, endpoint), output_format, output)
+    try:
+        sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+    except UnicodeDecodeError as error:
+        raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    _emit(_run_query(find_root(), sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 
 @main.command("build")
@@ -454,60 +467,84 @@ def docs_command(output: Path, sources: Path | None) -> None:
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds to wait for each answer of the store.")
+              help="Seconds to wait for each whole answer of the store.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request; larger graphs are sent in several requests.")
-def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int) -> None:
+@click.option("--prune", is_flag=True,
+              help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.")
+def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int,
+                 prune: bool) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
     Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
-    swapped in with SPARQL Update MOVE only when all arrived, so a failed load leaves the
-    store as it was. Then every graph's triple count in the store is checked: a mismatch
-    exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or
-    ~/.netrc (Virtuoso: Digest).
+    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
+    leaves the store's graphs as they were. Then every graph's triple count in the store is
+    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b
     Example:
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    from orgkg.loader import RemoteStore, load, prepare
+    import signal
 
-    if not url.startswith(("http://", "https://")):
-        raise click.UsageError(f"URL must start with http:// or https://, got {url!r}")
-    uploads = prepare(find_root(), chunk_size)
+    from orgkg.http_client import HttpError, check_url, redact
+    from orgkg.loader import RemoteStore, load, locked, prepare
+    from orgkg.repository import cache_dir
+
+    try:
+        check_url(url)
+    except HttpError as error:
+        raise click.UsageError(str(error)) from None
+    shown = redact(url)
+    root = find_root()
+    uploads = prepare(root, chunk_size)
     if dry_run:
-        rows = [[str(u.iri), str(u.triples), str(len(u.bodies))] for u in uploads]
+        rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
         click.echo(text_table(["graph", "triples", "requests"], rows))
         click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                   f"{'added to' if append else 'loaded into'} {url} ({dialect}); nothing was sent", err=True)
+                   f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-            report = load(uploads, store, append, progress=bar.update)
-    else:
-        report = load(uploads, store, append)
-    rows = [[str(iri), str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+    # SIGTERM (a service manager, kill) fails the load as cleanly as Ctrl-C: temporaries dropped.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with locked(url, cache_dir(root)):
+            if sys.stderr.isatty():
+                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                    report = load(uploads, store, append, progress=bar.update, prune=prune)
+            else:
+                report = load(uploads, store, append, prune=prune)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
+    for graph in report.pruned:
+        click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
     if report.mismatches:
         click.echo(f"orgkg load: the store's triple count differs from the local one for "
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
-    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {url}", err=True)
+    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
 
 
 @main.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback offers the graph to the network.")
-def serve_command(port: int, host: str) -> None:
+@click.option("--timeout-s", type=click.IntRange(min=1), default=60, show_default=True,
+              help="The server abandons a query that runs longer, even after its client has left.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).")
+def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
-    graph (as local queries see it); restart it to pick up edits.
+    graph (as local queries see it); restart it to pick up edits. Queries follow the local
+    rules: no SERVICE unless --allow-service, FROM only the repository's graphs.
 
     \b
     Example:
@@ -518,9 +555,9 @@ def serve_command(port: int, host: str) -> None:
 
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port)
-    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
+    # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
         url = server.start()
         click.echo(f"SPARQL endpoint (read-only): {url}")
@@ -532,7 +569,8 @@ def serve_command(port: int, host: str) -> None:
         return
     finally:
         server.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

@@ -126,7 +126,7 @@ def test_a_list_parameter_of_only_commas_is_refused_not_empty(catalogue):
 def test_a_5000_digit_integer_is_refused_in_one_line():
     from orgkg.catalogue import Parameter, to_term
 
-    with pytest.raises(QueryError, match="at most 100 digits"):
+    with pytest.raises(QueryError, match="at most 30 digits"):
         to_term(Parameter(name="n", type="integer", default=None, description="", list=False), "9" * 5000)
 
 

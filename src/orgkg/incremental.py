@@ -58,9 +58,10 @@ from orgkg.namespaces import (
     SCHEMA,
     SHAPES_FILE,
     bind_prefixes,
-    graph_iri,
 )
-from orgkg.store import EmbeddedStore, _to_rdflib, cache_dir
+from orgkg.repository import cache_dir, graph_iri
+from orgkg.store import EmbeddedStore
+from orgkg.terms import to_rdflib as _to_rdflib
 from orgkg.validation import (
     DANGLING,
     VIOLATION,
@@ -586,7 +587,7 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
         [digests[_relative(p, root)] for p in reference_files]])))
     store = EmbeddedStore(root)
     try:
-        store.build(digests=digests, count=False)
+        store.build(count=False)
     except TurtleSyntaxError:
         pass  # the units that parse this file report it with every other malformed file
     cached = cache.units()
@@ -791,7 +792,7 @@ def _corpus_findings(schema: Schema, store: ox.Store, cache: _Cache, order: dict
     rows = store.query(f"""SELECT ?document ?code ?issuer ?date WHERE {{
         ?document <{PREFIXES['eli']}id_local> ?code FILTER(isIRI(?document))
         OPTIONAL {{ ?document <{PREFIXES['eli']}passed_by> ?issuer }}
-        OPTIONAL {{ ?document <{PREFIXES['eli']}date_document> ?date }} }}""", use_default_graph_as_union=True)
+        OPTIONAL {{ ?document <{PREFIXES['eli']}date_document> ?date }} }}""")
     findings += duplicate_document_findings(
         [tuple(_to_rdflib(solution[v]) for v in ("document", "code", "issuer", "date")) for solution in rows],
         lambda term: _short(names, term), where)
@@ -835,7 +836,7 @@ def _sparql_shape(schema: Schema, store: ox.Store, shape: URIRef, candidates: se
         select = str(shapes.value(constraint, SH.select)).replace("$this", "?this")
         if candidates is not None:
             select = insert_values(select, [("this", [URIRef(iri) for iri in sorted(candidates)])])
-        for solution in store.query(select, prefixes=prefixes, use_default_graph_as_union=True):
+        for solution in store.query(select, prefixes=prefixes):
             focus = _to_rdflib(solution["this"])
             value = _to_rdflib(solution["value"]) if solution["value"] is not None else None
             if (focus, value) not in found and _store_types(schema, store, focus) & targets:

@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from orgkg.http_client import Client, HttpError, redact
-from orgkg.loading import data_files
-from orgkg.namespaces import GRAPH_BASE, graph_iri
+from orgkg.namespaces import GRAPH_BASE
+from orgkg.repository import data_files, graph_iri
 from orgkg.store import EmbeddedStore, StoreError
 
 #: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).

@@ -1,9 +1,10 @@
-"""Finding and parsing the repository's Turtle files, one named graph per file.
+"""Parsing Turtle files; which files make up the graph is `repository`'s concern.
 
 `parse_strict` is the front door: it alone decides whether a file is valid Turtle. It uses
 pyoxigraph's parser, which is strict where rdflib's is lax (a relative IRI, a space in an IRI,
 a byte-order mark, invalid UTF-8, a malformed language tag), so that validate, fmt, the store
-and every other command agree on what parses. rdflib parses only files the front door let in.
+and every other command agree on what parses. rdflib parses only files the front door let in,
+and is imported only by the functions that build rdflib graphs (validation, fmt, --engine rdflib).
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import errno
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
-from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from orgkg.namespaces import DATA_DIRS, ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes, graph_iri
+from orgkg.namespaces import SHAPES_FILE, bind_prefixes
+from orgkg.repository import DataFileError, graph_iri
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+    from rdflib.plugins.parsers.notation3 import BadSyntax
 
 #: Hints for the parser messages users meet most, matched by substring (pyoxigraph's, then rdflib's).
 _SYNTAX_HINTS = (
@@ -50,11 +55,6 @@ class TurtleSyntaxError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.reason} (hint: {self.hint})"
-
-
-class DataFileError(Exception):
-    """A data file that cannot be read: missing, a folder, unreadable, a broken, looping or
-    escaping symlink."""
 
 
 def read_data_file(path: Path, root: Path | None = None) -> bytes:
@@ -92,34 +92,15 @@ def parse_strict(path: Path, root: Path | None = None, data: bytes | None = None
         raise TurtleSyntaxError(path, error.lineno or 1, error.offset or 1, reason) from None
 
 
-def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
-    """The .ttl files named by `paths` (files or folders), default the data folders under root.
-
-    Raises FileNotFoundError for a path that does not exist.
-    """
-    targets = paths if paths else [root / folder for folder in DATA_DIRS]
-    found: list[Path] = []
-    for target in targets:
-        if target.is_dir():
-            found.extend(sorted(target.rglob("*.ttl")))
-        elif target.is_file():
-            found.append(target)
-        else:
-            raise FileNotFoundError(f"no such file or folder: {target}")
-    return sorted(dict.fromkeys(path.resolve() for path in found))
-
-
-def data_files(root: Path) -> list[Path]:
-    """The files that make up the graph itself: the ontology and everything under graph/."""
-    return [root / ONTOLOGY_FILE, *turtle_files(root, [root / "graph"])]
-
-
 def is_shapes_file(path: Path, root: Path) -> bool:
     return path.resolve() == (root / SHAPES_FILE).resolve()
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     """Parse one Turtle file with rdflib, once the front door (`parse_strict`) has let it in."""
+    from rdflib import Graph
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
     data = read_data_file(path)
     parse_strict(path, data=data)
     graph = into if into is not None else bind_prefixes(Graph())
@@ -145,6 +126,8 @@ def _located(path: Path, error: BadSyntax) -> TurtleSyntaxError:
 
 def load_union(files: list[Path]) -> Graph:
     """All files merged into one graph (what SHACL and rdflib queries see)."""
+    from rdflib import Graph
+
     graph = bind_prefixes(Graph())
     for path in files:
         parse_turtle(path, into=graph)
@@ -153,8 +136,10 @@ def load_union(files: list[Path]) -> Graph:
 
 def load_dataset(files: list[Path], root: Path) -> Dataset:
     """A dataset with one named graph per file, named by `graph_iri`."""
+    from rdflib import Dataset, URIRef
+
     dataset = Dataset()
     bind_prefixes(dataset)
     for path in files:
-        parse_turtle(path, into=dataset.graph(graph_iri(path, root)))
+        parse_turtle(path, into=dataset.graph(URIRef(graph_iri(path, root))))
     return dataset

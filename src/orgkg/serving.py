@@ -1,7 +1,8 @@
 """`orgkg serve`: a read-only SPARQL endpoint over the embedded store, served by the Oxigraph
 server (the `oxigraph` package on PyPI) behind a small guard.
 
-It serves a snapshot of the store, not the store itself: the next `orgkg query` may rebuild
+Its default graph is the store's: the union of the named graphs, each triple once. It serves a
+snapshot of the store, not the store itself: the next `orgkg query` may rebuild
 the store while the server reads it, which Oxigraph's read-only mode does not allow.
 
 The Oxigraph server executes `SERVICE` by fetching the URL itself and has no switch to turn
@@ -123,7 +124,7 @@ class Server:
         with (self.snapshot / "server.log").open("w") as log:
             self.process = subprocess.Popen(
                 [binary, mode, "--location", str(self.snapshot / "store"), "--bind", f"127.0.0.1:{backend}",
-                 "--union-default-graph", "--timeout-s", str(self.timeout_s)],
+                 "--timeout-s", str(self.timeout_s)],
                 stdout=subprocess.DEVNULL, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
                 env={**os.environ, "RUST_BACKTRACE": "0"})
         self._wait_until_ready(backend, wait)

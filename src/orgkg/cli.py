@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -490,8 +491,6 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    import signal
-
     from orgkg.http_client import HttpError, check_url, redact
     from orgkg.loader import RemoteStore, load, locked, prepare
     from orgkg.repository import cache_dir
@@ -511,17 +510,13 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    # SIGTERM (a service manager, kill) fails the load as cleanly as Ctrl-C: temporaries dropped.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        with locked(url, cache_dir(root)):
-            if sys.stderr.isatty():
-                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-                    report = load(uploads, store, append, progress=bar.update, prune=prune)
-            else:
-                report = load(uploads, store, append, prune=prune)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+    with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                report = load(uploads, store, append, progress=bar.update, prune=prune)
+        else:
+            report = load(uploads, store, append, prune=prune)
     rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
@@ -532,6 +527,21 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
     click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
+
+
+@contextmanager
+def _stopped_like_ctrl_c():
+    """SIGTERM (a service manager, kill) and SIGHUP (the terminal closing) raise KeyboardInterrupt
+    inside the block, so they clean up as Ctrl-C does."""
+    import signal
+
+    numbers = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @main.command("serve")
@@ -554,26 +564,22 @@ def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> 
       orgkg serve --port 7878
       orgkg query run change-events --endpoint http://127.0.0.1:7878/query
     """
-    import signal
-
     from orgkg.serving import Server
 
     server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
     # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
-    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        url = server.start()
-        click.echo(f"SPARQL endpoint (read-only): {url}")
-        click.echo(f"  orgkg query run change-events --endpoint {url}")
-        click.echo("Press Ctrl-C to stop.", err=True)
-        code = server.wait()
+        with _stopped_like_ctrl_c():
+            url = server.start()
+            click.echo(f"SPARQL endpoint (read-only): {url}")
+            click.echo(f"  orgkg query run change-events --endpoint {url}")
+            click.echo("Press Ctrl-C to stop.", err=True)
+            code = server.wait()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
         return
     finally:
         server.stop()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

@@ -357,7 +357,7 @@ def sparql_command(file, engine: str, endpoint: str | None, output_format: str |
     try:
         sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
     except UnicodeDecodeError as error:
-        raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+        raise OrgkgError(f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
     _emit(_run_query(find_root(), sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 

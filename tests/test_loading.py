@@ -118,10 +118,11 @@ def test_build_reports_an_unreadable_data_file_in_one_line(repository, tmp_path,
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_a_folder_named_like_a_turtle_file_is_not_data(repository, tmp_path):
+def test_build_passes_over_a_folder_named_like_a_turtle_file(repository, tmp_path):
     break_repository(repository, tmp_path, "folder")
     result = run(repository, tmp_path, "build")
     assert result.exit_code == 0, result.output
+    assert result.output.startswith("6 files loaded")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -112,14 +113,17 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
     from orgkg.repository import turtle_files
 
-    return turtle_files(root, list(paths)) if paths else default
+    files = turtle_files(root, list(paths)) if paths else default
+    if paths and not files:
+        raise OrgkgError(f"no .ttl files in {', '.join(map(str, paths))}; name Turtle files or folders holding them")
+    return files
 
 
 @main.command("validate")
 @click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="human",
               show_default=True, help="Report layout.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="ORGKG_SOURCES",
               help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].")
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
 @click.option("--incremental", is_flag=True,
@@ -487,8 +491,6 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    import signal
-
     from orgkg.http_client import HttpError, check_url, redact
     from orgkg.loader import RemoteStore, load, locked, prepare
     from orgkg.repository import cache_dir
@@ -508,17 +510,13 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    # SIGTERM (a service manager, kill) fails the load as cleanly as Ctrl-C: temporaries dropped.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        with locked(url, cache_dir(root)):
-            if sys.stderr.isatty():
-                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-                    report = load(uploads, store, append, progress=bar.update, prune=prune)
-            else:
-                report = load(uploads, store, append, prune=prune)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+    with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                report = load(uploads, store, append, progress=bar.update, prune=prune)
+        else:
+            report = load(uploads, store, append, prune=prune)
     rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
@@ -529,6 +527,21 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
     click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
+
+
+@contextmanager
+def _stopped_like_ctrl_c():
+    """SIGTERM (a service manager, kill) and SIGHUP (the terminal closing) raise KeyboardInterrupt
+    inside the block, so they clean up as Ctrl-C does."""
+    import signal
+
+    numbers = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @main.command("serve")
@@ -551,26 +564,22 @@ def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> 
       orgkg serve --port 7878
       orgkg query run change-events --endpoint http://127.0.0.1:7878/query
     """
-    import signal
-
     from orgkg.serving import Server
 
     server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
     # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
-    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        url = server.start()
-        click.echo(f"SPARQL endpoint (read-only): {url}")
-        click.echo(f"  orgkg query run change-events --endpoint {url}")
-        click.echo("Press Ctrl-C to stop.", err=True)
-        code = server.wait()
+        with _stopped_like_ctrl_c():
+            url = server.start()
+            click.echo(f"SPARQL endpoint (read-only): {url}")
+            click.echo(f"  orgkg query run change-events --endpoint {url}")
+            click.echo("Press Ctrl-C to stop.", err=True)
+            code = server.wait()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
         return
     finally:
         server.stop()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

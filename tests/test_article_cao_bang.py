@@ -201,7 +201,7 @@ def test_p2_cao_bang_newspaper_was_merged_from_the_old_paper_and_the_radio_tv_st
             FILTER(?label IN ("Cao Bang Newspaper"@en, "Cao Bang Radio and Television Station"@en)) }""")}
     assert originals == {"Cao Bang Newspaper", "Cao Bang Radio and Television Station"}
     # Distinct identity after the change: the paper before the merger is another node.
-    assert KG["org-cao-bang-newspaper"] != KG["org-cao-bang-newspaper-until-2025"]
+    assert KG["org-cao-bang-newspaper"] != KG["org-cao-bang-newspaper-before-merger"]
 
 
 def test_p3_ten_district_and_161_commune_committees_ended_and_56_were_set_up(kg):

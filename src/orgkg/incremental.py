@@ -64,6 +64,8 @@ from orgkg.store import EmbeddedStore
 from orgkg.terms import to_rdflib as _to_rdflib
 from orgkg.validation import (
     DANGLING,
+    DOCUMENT_FACTS,
+    NODE_TEXTS,
     VIOLATION,
     WARNING,
     Finding,
@@ -74,6 +76,7 @@ from orgkg.validation import (
     _syntax_finding,
     duplicate_document_findings,
     duplicate_label_findings,
+    iri_year_findings,
     lint_findings,
     parse_all,
     quote_findings,
@@ -789,13 +792,11 @@ def _corpus_findings(schema: Schema, store: ox.Store, cache: _Cache, order: dict
             "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"):
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, lambda term: _short(names, term), where)
-    rows = store.query(f"""SELECT ?document ?code ?issuer ?date WHERE {{
-        ?document <{PREFIXES['eli']}id_local> ?code FILTER(isIRI(?document))
-        OPTIONAL {{ ?document <{PREFIXES['eli']}passed_by> ?issuer }}
-        OPTIONAL {{ ?document <{PREFIXES['eli']}date_document> ?date }} }}""")
+    rows = store.query(DOCUMENT_FACTS)
     findings += duplicate_document_findings(
-        [tuple(_to_rdflib(solution[v]) for v in ("document", "code", "issuer", "date")) for solution in rows],
+        [tuple(_to_rdflib(solution[v]) for v in ("document", "code", "fact", "value")) for solution in rows],
         lambda term: _short(names, term), where)
+    findings += iri_year_findings([(_to_rdflib(row["node"]), _to_rdflib(row["text"])) for row in store.query(NODE_TEXTS)], lambda term: _short(names, term), where)
     findings += _dangling(store, cache, names, where)
     return findings
 

@@ -6,66 +6,36 @@ Every check yields `Finding`s; a `Report` gathers them and decides whether the d
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pyshacl
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from orgkg.docid import DocumentCodeError, parse_code
+from orgkg.findings import (
+    VIOLATION,
+    WARNING,
+    Finding,
+    Report,
+    relative_path,
+    result_finding,
+    short_name,
+    sort_findings,
+    syntax_finding,
+)
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.output import paint, text_table
+from orgkg.rdfs import Closure, rdflib_vocabulary
+from orgkg.shapes import Shapes
+from orgkg.terms import to_oxigraph, to_rdflib
 
-VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
 #: Issuer levels with a single issuing body, so that a code alone names the issuer.
 _SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: which check found it, how bad it is, where, and what it means."""
-
-    severity: str
-    check: str  # syntax | shacl | lint | quote
-    message: str
-    focus: str = ""
-    path: str = ""
-    rule: str = ""
-    file: str = ""
-    line: int | None = None
-    column: int | None = None
-    value: str = ""
-
-
-@dataclass
-class Report:
-    files: list[Path]
-    triples: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    def count(self, severity: str) -> int:
-        return sum(1 for finding in self.findings if finding.severity == severity)
-
-    def conforms(self, strict: bool = False) -> bool:
-        failing = {VIOLATION, WARNING} if strict else {VIOLATION}
-        return not any(finding.severity in failing for finding in self.findings)
-
-    def as_dict(self, strict: bool = False) -> dict:
-        return {
-            "conforms": self.conforms(strict),
-            "files": [str(path) for path in self.files],
-            "triples": self.triples,
-            "violations": self.count(VIOLATION),
-            "warnings": self.count(WARNING),
-            "notices": self.notices,
-            "findings": [asdict(finding) for finding in self.findings],
-        }
 
 
 def validate(root: Path, files: list[Path], sources: Path | None = None, complete: bool = True) -> Report:
@@ -80,7 +50,7 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     if report.findings:
         return report
 
-    ontology, shapes = graphs[ontology_path], graphs[shapes_path]
+    ontology, shapes = graphs[ontology_path], Shapes(graphs[shapes_path])
     data = bind_prefixes(Graph())
     for path in files:
         if not is_shapes_file(path, root):
@@ -89,13 +59,13 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     report.triples = len(data)
     where = _subject_files(graphs, files, root)
 
-    report.findings += shacl_findings(data, shapes, ontology, where)
+    report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
     report.findings += lint_findings(data, ontology, where, complete)
     if sources is None:
         report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
     else:
         report.findings += quote_findings(data, sources, where)
-    report.findings.sort(key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message))
+    report.findings = sort_findings(report.findings)
     return report
 
 
@@ -106,24 +76,10 @@ def parse_all(paths: list[Path], root: Path, report: Report) -> dict[Path, Graph
         try:
             graphs[path] = parse_turtle(path)
         except TurtleSyntaxError as error:
-            report.findings.append(_syntax_finding(error, root))
+            report.findings.append(syntax_finding(error, root))
         except OSError as error:
             raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
     return graphs
-
-
-def _syntax_finding(error: TurtleSyntaxError, root: Path) -> Finding:
-    return Finding(
-        VIOLATION, "syntax", f"{error.reason} (hint: {error.hint})",
-        file=_relative(error.path, root), line=error.line, column=error.column, rule="turtle-syntax",
-    )
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[URIRef, str]:
@@ -131,56 +87,34 @@ def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> 
     where: dict[URIRef, str] = {}
     for path in files:
         for subject in graphs[path].subjects(unique=True):
-            where.setdefault(subject, _relative(path, root))
+            where.setdefault(subject, relative_path(path, root))
     return where
-
-
-def _short(graph: Graph, term) -> str:
-    """A readable name: a prefixed IRI, or for a blank node the path from its named owner."""
-    if isinstance(term, URIRef):
-        return graph.namespace_manager.normalizeUri(term)
-    if isinstance(term, BNode):
-        for owner, predicate in graph.subject_predicates(term):
-            return f"{_short(graph, owner)} {_short(graph, predicate)} [...]"
-        return "[]"
-    return str(term)
 
 
 # --- SHACL -------------------------------------------------------------------------------
 
 
-def shacl_findings(data: Graph, shapes: Graph, ontology: Graph, where: dict) -> list[Finding]:
-    """pySHACL with RDFS inference from the ontology; one Finding per validation result."""
-    _, results, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
-        abort_on_first=False, allow_warnings=True, meta_shacl=False,
-    )
-    return [result_finding(results, result, data, shapes, where)
-            for result in results.subjects(RDF.type, SH.ValidationResult)]
+def closed_graphs(data: Graph, closure: Closure) -> tuple[Graph, ox.Store]:
+    """`data` with its RDFS entailments, for pySHACL and as an Oxigraph store for the SPARQL shapes."""
+    closed = Graph()
+    closed += data
+    closed.addN((s, p, o, closed) for s, p, o in closure.entailments(data))
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in closed)
+    return closed, store
 
 
-def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: dict) -> Finding:
-    """One sh:ValidationResult of a pySHACL report as a Finding (incremental validation too)."""
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    shape = results.value(result, SH.sourceShape)
-    message = results.value(result, SH.resultMessage) or "constraint not met"
-    value = results.value(result, SH.value)
-    return Finding(
-        severity=_local(results.value(result, SH.resultSeverity)) or VIOLATION,
-        check="shacl",
-        message=str(message),
-        focus=_short(data, focus),
-        path=_short(shapes, path) if isinstance(path, URIRef) else "",
-        rule=_short(shapes, shape) if isinstance(shape, URIRef) else _short(
-            shapes, results.value(result, SH.sourceConstraintComponent)),
-        file=where.get(focus, ""),
-        value=_short(data, value) if value is not None else "",
-    )
-
-
-def _local(term) -> str:
-    return str(term).rsplit("#", 1)[-1] if term is not None else ""
+def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -> list[Finding]:
+    """Every shape on `data` (named from it): SHACL Core by pySHACL on the RDFS-closed graph, the
+    SPARQL constraints of node shapes as one Oxigraph query each."""
+    closed, store = closed_graphs(data, closure)
+    results = shapes.core_report(closed)
+    findings = [result_finding(results, result, data, shapes.graph, where)
+                for result in results.subjects(RDF.type, SH.ValidationResult)]
+    for shape in shapes.sparql:
+        findings += [shape.finding(to_rdflib(focus), to_rdflib(value), data, shapes.graph, where)
+                     for focus, value in shape.solutions(store, shape.focus_nodes(store))]
+    return findings
 
 
 # --- lint (in the spirit of ROBOT report) --------------------------------------------------
@@ -191,7 +125,7 @@ def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = Tr
     findings: list[Finding] = []
 
     def add(severity: str, rule: str, node, message: str, value: str = "") -> None:
-        findings.append(Finding(severity, "lint", message, focus=_short(data, node), rule=rule,
+        findings.append(Finding(severity, "lint", message, focus=short_name(data, node), rule=rule,
                                 file=where.get(node, ""), value=value))
 
     for node in sorted(set(data.subjects()) | set(data.objects()), key=str):
@@ -215,12 +149,12 @@ def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = Tr
             text = str(obj)
             if text != text.strip() or "  " in text:
                 add(WARNING, "stray-whitespace", subject,
-                    f"literal of {_short(data, predicate)} has leading, trailing or doubled spaces",
+                    f"literal of {short_name(data, predicate)} has leading, trailing or doubled spaces",
                     value=repr(text))
         if predicate in (RDFS.label, SKOS.prefLabel) and isinstance(subject, URIRef):
             labels[(str(obj).casefold(), obj.language or "")].add(subject)
-    findings += duplicate_label_findings(labels, lambda term: _short(data, term), where)
-    findings += duplicate_document_findings(document_rows(data), lambda term: _short(data, term), where)
+    findings += duplicate_label_findings(labels, lambda term: short_name(data, term), where)
+    findings += duplicate_document_findings(document_rows(data), lambda term: short_name(data, term), where)
     return findings
 
 
@@ -295,7 +229,7 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
             findings.append(Finding(WARNING, "quote",
                                     f"text of this article not found in {sources} "
                                     f"(okg:sourceText {str(name)!r}): its quotes were not checked",
-                                    focus=_short(data, article), rule="source-text",
+                                    focus=short_name(data, article), rule="source-text",
                                     file=where.get(article, "")))
             continue
         texts[article] = normalise_space(source.read_text(encoding="utf-8"))
@@ -310,7 +244,7 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
                     VIOLATION, "quote",
                     f"quote not found verbatim in {data.value(article, OKG.sourceText)}: "
                     "copy the words exactly as the article prints them",
-                    focus=_short(data, claim), path="oa:exact", rule="quote-verbatim",
+                    focus=short_name(data, claim), path="oa:exact", rule="quote-verbatim",
                     file=where.get(claim, ""), value=str(exact)))
     return findings
 

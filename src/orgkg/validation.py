@@ -60,7 +60,8 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     where = _subject_files(graphs, files, root)
 
     report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
-    report.findings += lint_findings(data, ontology, where, complete)
+    report.findings += lint_findings(data, ontology, where)
+    report.findings += corpus_lint_findings(data, where, complete)
     if sources is None:
         report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
     else:
@@ -120,42 +121,80 @@ def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -
 # --- lint (in the spirit of ROBOT report) --------------------------------------------------
 
 
-def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = True) -> list[Finding]:
+# Two kinds of rule: per node (each file's own triples decide) and corpus-wide (the whole graph
+# decides). Full validation runs both on one graph; incremental validation runs the per-node
+# rules per unit and feeds the corpus-wide ones from its cache and the store.
+
+
+def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+    """lint's per-node rules."""
+    return ontology_term_findings(data, ontology, where) + stray_whitespace_findings(data, where)
+
+
+def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> list[Finding]:
+    """lint's corpus-wide rules on one graph; dangling references only if it is the `complete` graph."""
+    def short(term) -> str:
+        return short_name(data, term)
+
+    labels: dict[tuple[str, str], set] = defaultdict(set)
+    for subject, key, language in label_keys(data):
+        labels[(key, language)].add(subject)
+    findings = duplicate_label_findings(labels, short, where)
+    findings += duplicate_document_findings(document_rows(data), short, where)
+    if complete:
+        used = {node for node in (*data.subjects(), *data.objects()) if isinstance(node, URIRef)}
+        findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data),
+                                      short, where)
+    return findings
+
+
+def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+    """okg: terms used must be declared, with a label and a definition."""
     declared = set(ontology.subjects())
     findings: list[Finding] = []
 
-    def add(severity: str, rule: str, node, message: str, value: str = "") -> None:
-        findings.append(Finding(severity, "lint", message, focus=short_name(data, node), rule=rule,
-                                file=where.get(node, ""), value=value))
+    def add(rule: str, node, message: str) -> None:
+        findings.append(Finding(VIOLATION, "lint", message, focus=short_name(data, node), rule=rule,
+                                file=where.get(node, "")))
 
-    for node in sorted(set(data.subjects()) | set(data.objects()), key=str):
-        if not isinstance(node, URIRef):
-            continue
-        if node.startswith(str(OKG)) and node not in declared:
-            add(VIOLATION, "undeclared-term", node,
+    for node in sorted({n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef)
+                        and n.startswith(str(OKG))}, key=str):
+        if node not in declared:
+            add("undeclared-term", node,
                 "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling")
-        elif node in declared and node.startswith(str(OKG)):
-            if not any(ontology.value(node, p) for p in _LABELS):
-                add(VIOLATION, "missing-label", node, "ontology term has no rdfs:label")
-            if not any(ontology.value(node, p) for p in _DEFINITIONS):
-                add(VIOLATION, "missing-definition", node,
-                    "ontology term has no definition (rdfs:comment or skos:definition)")
-        elif complete and node.startswith(str(KG)) and (node, RDF.type, None) not in data:
-            add(WARNING, "dangling-reference", node, DANGLING)
+            continue
+        if not any(ontology.value(node, p) for p in _LABELS):
+            add("missing-label", node, "ontology term has no rdfs:label")
+        if not any(ontology.value(node, p) for p in _DEFINITIONS):
+            add("missing-definition", node, "ontology term has no definition (rdfs:comment or skos:definition)")
+    return findings
 
-    labels: dict[tuple[str, str], set] = defaultdict(set)
+
+def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
+    findings = []
     for subject, predicate, obj in data:
         if isinstance(obj, Literal) and obj.datatype in (None, XSD.string):
             text = str(obj)
             if text != text.strip() or "  " in text:
-                add(WARNING, "stray-whitespace", subject,
-                    f"literal of {short_name(data, predicate)} has leading, trailing or doubled spaces",
-                    value=repr(text))
-        if predicate in (RDFS.label, SKOS.prefLabel) and isinstance(subject, URIRef):
-            labels[(str(obj).casefold(), obj.language or "")].add(subject)
-    findings += duplicate_label_findings(labels, lambda term: short_name(data, term), where)
-    findings += duplicate_document_findings(document_rows(data), lambda term: short_name(data, term), where)
+                findings.append(Finding(
+                    WARNING, "lint", f"literal of {short_name(data, predicate)} has leading, trailing or doubled spaces",
+                    focus=short_name(data, subject), rule="stray-whitespace", file=where.get(subject, ""),
+                    value=repr(text)))
     return findings
+
+
+def label_keys(data: Graph) -> set[tuple]:
+    """(IRI, case-folded label, language) of every rdfs:label and skos:prefLabel: what duplicate
+    labels are compared by."""
+    return {(subject, str(label).casefold(), getattr(label, "language", None) or "")
+            for predicate in (RDFS.label, SKOS.prefLabel)
+            for subject, label in data.subject_objects(predicate) if isinstance(subject, URIRef)}
+
+
+def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
+    """kg: IRIs used but never typed anywhere in the graph."""
+    return [Finding(WARNING, "lint", DANGLING, focus=short(node), rule="dangling-reference", file=where.get(node, ""))
+            for node in untyped if str(node).startswith(str(KG))]
 
 
 def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:

@@ -125,7 +125,8 @@ def repeat(times: int, command: list[str], env: dict | None = None, before=None,
 def child_task(name: str, root: Path, extra: list[str]) -> None:
     sys.path.insert(0, str(REPO / "src"))
     from orgkg.catalogue import load_catalogue
-    from orgkg.loading import data_files, load_dataset, load_union, parse_turtle
+    from orgkg.loading import load_dataset, load_union, parse_turtle
+    from orgkg.repository import data_files
     from orgkg.namespaces import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
 
     started = time.perf_counter()

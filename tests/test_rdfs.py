@@ -11,7 +11,7 @@ from rdflib.namespace import ORG, PROV, RDF, RDFS
 
 from orgkg.namespaces import KG, OKG
 from orgkg.rdfs import Closure, oxigraph_vocabulary, rdflib_vocabulary
-from orgkg.terms import to_oxigraph
+from orgkg.terms import from_rdflib
 
 AXIOMATIC = (str(RDF), str(RDFS), "http://www.w3.org/2001/XMLSchema#")
 
@@ -53,7 +53,7 @@ def test_pyoxigraph_terms_entail_what_rdflib_terms_do(kg, root):
     ontology = Graph().parse(root / "ontology/orgkg.ttl")
 
     def convert(triples):
-        return {tuple(to_oxigraph(t) for t in triple) for triple in triples}
+        return {tuple(from_rdflib(t) for t in triple) for triple in triples}
 
     by_rdflib = Closure(ontology, rdflib_vocabulary()).entailments(kg)
     by_oxigraph = Closure(convert(ontology), oxigraph_vocabulary()).entailments(convert(kg))

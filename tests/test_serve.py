@@ -14,7 +14,7 @@ import requests
 from click.testing import CliRunner
 
 from orgkg.cli import main
-from orgkg.store import EmbeddedStore, _from_json
+from orgkg.store import EmbeddedStore, from_sparql_json
 
 from .compare import comparable
 from .servers import free_port
@@ -40,7 +40,7 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
             "SELECT * WHERE { ?s ?p ?o }")  # the same store the server snapshotted
         served = requests.post(url, data={"query": "SELECT * WHERE { ?s ?p ?o }"},
                                headers={"Accept": "application/sparql-results+json"}, timeout=10)
-        assert comparable(_from_json(served.json())) == comparable(local)
+        assert comparable(from_sparql_json(served.json())) == comparable(local)
         assert len(json.loads(ran.stdout)["results"]["bindings"]) > 0
 
         refused = requests.post(f"http://127.0.0.1:{port}/update",

@@ -27,9 +27,10 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from orgkg.findings import result_finding
-from orgkg.loading import data_files, parse_turtle
+from orgkg.loading import parse_turtle
 from orgkg.namespaces import bind_prefixes
 from orgkg.rdfs import Closure, rdflib_vocabulary
+from orgkg.repository import data_files
 from orgkg.shapes import Shapes
 from orgkg.synth import ERROR_KINDS, synthesize
 from orgkg.validation import shacl_findings

@@ -42,7 +42,7 @@ def test_build_loads_every_file_then_only_what_changed(repo, tmp_path):
 def test_named_graph_per_file(repo, tmp_path):
     store = EmbeddedStore(repo, tmp_path / "cache")
     results = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
-    graphs = [str(row[0]) for row in results.rows]
+    graphs = [row[0].value for row in results.rows]
     assert "https://w3id.org/orgkg/graph/articles/cao-bang-2025" in graphs
     assert "https://w3id.org/orgkg/graph/ontology/orgkg" in graphs
     assert "https://w3id.org/orgkg/graph/reference/central" in graphs

@@ -10,29 +10,16 @@ from pathlib import Path
 import click
 
 from orgkg import __version__
-from orgkg.catalogue import QueryError, find_query, load_catalogue
-from orgkg.docid import DocumentCodeError, format_table, parse_code
-from orgkg.exporting import EXPORT_FORMATS, ExportError, export
-from orgkg.formatting import format_turtle
-from orgkg.lineage import (
-    LINEAGE_FORMATS,
-    LineageError,
-    label_of,
-    lineage,
-    render_dot,
-    render_mermaid,
-    render_svg,
-    render_text,
-    resolve,
-)
+from orgkg.exporting import EXPORT_FORMATS
+from orgkg.lineage import LINEAGE_FORMATS
 from orgkg.loader import DIALECTS
-from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.output import Progress, colour_wanted, text_table, write_atomic
+from orgkg.output import REPORT_FORMATS, Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
-from orgkg.results import render as render_results
-from orgkg.store import ENGINES, EmbeddedStore, StoreError, engine_for
-from orgkg.validation import REPORT_FORMATS, render, validate
+from orgkg.store import ENGINES
+
+# Only what option definitions need is imported above: each command imports the rest of the
+# library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
 
 #: Exit codes shared by every command.
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -44,17 +31,30 @@ class OrgkgError(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+#: The library's errors users can fix, by module: an error class whose module was never imported
+#: cannot have been raised, so none of these is imported just to be caught.
+_DATA_ERRORS = {"orgkg.loading": "TurtleSyntaxError", "orgkg.repository": "RepositoryError"}
+_RUNTIME_ERRORS = {"orgkg.catalogue": "QueryError", "orgkg.store": "StoreError", "orgkg.exporting": "ExportError",
+                   "orgkg.lineage": "LineageError"}
+
+
+def _loaded(errors: dict[str, str]) -> tuple[type, ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in errors.items() if module in sys.modules)
+
+
 class _Group(click.Group):
     """Turns the library's errors into one-line messages and exit codes, never tracebacks."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except TurtleSyntaxError as error:
-            click.echo(f"orgkg: {error}", err=True)
-            raise SystemExit(EXIT_DATA) from None
-        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError) as error:
-            raise OrgkgError(str(error)) from None
+        except Exception as error:
+            if isinstance(error, _loaded(_DATA_ERRORS)):
+                click.echo(f"orgkg: {error}", err=True)
+                raise SystemExit(EXIT_DATA) from None
+            if isinstance(error, (FileNotFoundError, *_loaded(_RUNTIME_ERRORS))):
+                raise OrgkgError(str(error)) from None
+            raise
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +90,8 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
       orgkg docid 18-NQ/TW 29-CT/TU 2993-QD/TU 48-KL/TW
       orgkg docid "Directive No. 35 of the Politburo" --format json
     """
+    from orgkg.docid import DocumentCodeError, format_table, parse_code
+
     parsed, failed = [], False
     for text in codes:
         try:
@@ -107,6 +109,8 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
 
 
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
+    from orgkg.repository import turtle_files
+
     return turtle_files(root, list(paths)) if paths else default
 
 
@@ -133,6 +137,9 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
       orgkg validate graph/articles/cao-bang-2025.ttl --format table
       orgkg validate --incremental --sources ../shared/seeds
     """
+    from orgkg.repository import data_files
+    from orgkg.validation import render, validate
+
     root = find_root()
     if incremental:
         if paths:
@@ -161,6 +168,10 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
       orgkg fmt --check
       orgkg fmt graph/articles/nghe-an-2024.ttl
     """
+    from orgkg.formatting import format_turtle
+    from orgkg.loading import TurtleSyntaxError
+    from orgkg.repository import turtle_files
+
     root = find_root()
     files = _files(root, paths, turtle_files(root))
     changed, broken = [], False
@@ -183,15 +194,20 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         raise SystemExit(EXIT_DATA)
 
 
-def _output(text: str, output: Path | None) -> None:
+def _output(data: str | bytes, output: Path | None) -> None:
     """Write to -o FILE atomically, else to standard output."""
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+    if output is not None:
+        write_atomic(output, data)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
-        write_atomic(output, text)
+        click.echo(data, nl=not data.endswith("\n"))
 
 
 def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
+    from orgkg.store import engine_for
+
     return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
 
 
@@ -224,9 +240,11 @@ def engine_options(command):
 
 
 def _emit(results, output_format: str | None, output: Path | None) -> None:
+    from orgkg.results import render as render_results
+
     if output_format is None:
         terminal = output is None and sys.stdout.isatty()
-        output_format = "turtle" if results.graph is not None else ("table" if terminal else "csv")
+        output_format = "turtle" if results.triples is not None else ("table" if terminal else "csv")
     try:
         _output(render_results(results, output_format), output)
     except ValueError as error:
@@ -254,6 +272,8 @@ def query_list(output_format: str) -> None:
     Example:
       orgkg query list --format json
     """
+    from orgkg.catalogue import load_catalogue
+
     catalogue = load_catalogue(find_root() / QUERIES_DIR)
     if output_format == "json":
         click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
@@ -277,6 +297,8 @@ def query_show(name: str) -> None:
     Example:
       orgkg query show lineage
     """
+    from orgkg.catalogue import find_query
+
     query = find_query(find_root() / QUERIES_DIR, name)
     click.echo(f"{query.name}: {query.summary}\n")
     if query.description:
@@ -301,6 +323,8 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
       orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
       orgkg query run documents-by-code --param code=18-NQ/TW --format json
     """
+    from orgkg.catalogue import find_query
+
     root = find_root()
     sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
     _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
@@ -330,6 +354,8 @@ def build_command(force: bool) -> None:
     Example:
       orgkg build --force
     """
+    from orgkg.store import EmbeddedStore
+
     report = EmbeddedStore(find_root(), progress=Progress("Loading changed files")).build(force=force)
     click.echo(f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
                f"removed; {report.triples} quads in the store")
@@ -352,6 +378,8 @@ def export_command(output_format: str, article: str | None, inferred: bool, outp
       orgkg export --format nq -o orgkg.nq
       orgkg export --graph nghe-an-2024 --inferred
     """
+    from orgkg.exporting import export
+
     _output(export(find_root(), output_format, article, inferred), output)
 
 
@@ -372,6 +400,9 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
     """
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text, resolve
+    from orgkg.store import engine_for
+
     root = find_root()
     store = engine_for(root, engine)
     focus = resolve(store, organization)

@@ -30,8 +30,9 @@ from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 from orgkg import __version__
 from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.lineage import Edge, label_of, lineage, render_svg
-from orgkg.loading import data_files, parse_turtle
-from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes, graph_iri
+from orgkg.loading import parse_turtle
+from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
+from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
 from orgkg.store import EmbeddedStore
 from orgkg.validation import VIOLATION, WARNING, summary, validate

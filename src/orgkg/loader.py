@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rdflib import BNode, Graph, URIRef
+import pyoxigraph as ox
 
-from orgkg.exporting import named_graphs
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.store import StoreError
 
@@ -65,25 +64,24 @@ class _Transient(Exception):
 class Upload:
     """One local graph, as N-Triples bodies of at most chunk-size triples each."""
 
-    iri: URIRef
+    iri: str
     triples: int
     bodies: list[bytes]
 
     @property
-    def temporary(self) -> URIRef:
-        name = str(self.iri).removeprefix(GRAPH_BASE) if str(self.iri).startswith(GRAPH_BASE) else str(self.iri)
-        return URIRef(TEMPORARY_BASE + name)
+    def temporary(self) -> str:
+        return TEMPORARY_BASE + self.iri.removeprefix(GRAPH_BASE)
 
 
 @dataclass
 class LoadReport:
     """Per graph: the local triple count and the store's after loading."""
 
-    counts: list[tuple[URIRef, int, int]] = field(default_factory=list)
+    counts: list[tuple[str, int, int]] = field(default_factory=list)
     append: bool = False
 
     @property
-    def mismatches(self) -> list[URIRef]:
+    def mismatches(self) -> list[str]:
         if self.append:  # the store may hold more than we sent
             return [iri for iri, local, remote in self.counts if remote < local]
         return [iri for iri, local, remote in self.counts if remote != local]
@@ -91,27 +89,34 @@ class LoadReport:
 
 def prepare(root: Path, chunk_size: int) -> list[Upload]:
     """The repository's graphs (ontology, reference entities, one per article) ready to send."""
-    return [Upload(iri, len(graph), _bodies(graph, chunk_size)) for iri, graph in named_graphs(root).items()]
+    from orgkg.store import EmbeddedStore
+
+    uploads = []
+    with EmbeddedStore(root).reading() as store:
+        for graph in sorted(store.named_graphs(), key=lambda g: g.value):
+            triples = [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
+            uploads.append(Upload(graph.value, len(triples), _bodies(triples, chunk_size)))
+    return uploads
 
 
-def _bodies(graph: Graph, size: int) -> list[bytes]:
+def _bodies(graph: list[ox.Triple], size: int) -> list[bytes]:
     """N-Triples bodies of at most `size` triples, never splitting the triples that share a blank
     node: each request has its own blank-node scope, so `_:b` in two bodies would be two nodes."""
-    parent: dict[BNode, BNode] = {}
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
 
-    def top(node: BNode) -> BNode:
+    def top(node: ox.BlankNode) -> ox.BlankNode:
         while parent.setdefault(node, node) != node:
             node = parent[node]
         return node
 
     for subject, _, obj in graph:
-        if isinstance(subject, BNode) and isinstance(obj, BNode):
+        if isinstance(subject, ox.BlankNode) and isinstance(obj, ox.BlankNode):
             parent[top(subject)] = top(obj)
     groups: dict = {}
     for triple in graph:
         subject, _, obj = triple
-        blank = subject if isinstance(subject, BNode) else obj if isinstance(obj, BNode) else None
-        line = " ".join(term.n3() for term in triple) + " .\n"
+        blank = subject if isinstance(subject, ox.BlankNode) else obj if isinstance(obj, ox.BlankNode) else None
+        line = " ".join(str(term) for term in triple) + " .\n"
         groups.setdefault(top(blank) if blank is not None else triple, []).append(line)
     bodies, current = [], []
     for lines in sorted(groups.values()):
@@ -207,7 +212,7 @@ class RemoteStore:
                 time.sleep(delay)
         raise LoadError(f"{what}: {failure} (after {self.attempts} attempts)")
 
-    def send(self, upload: Upload, target: URIRef, append: bool, progress: Callable[[int], None]) -> None:
+    def send(self, upload: Upload, target: str, append: bool, progress: Callable[[int], None]) -> None:
         """PUT (or with `append` POST) a graph; further bodies of a large graph are POSTed.
         A retry starts the graph over with PUT, so nothing is sent twice."""
         url = self._url(self.dialect.store)
@@ -235,7 +240,7 @@ class RemoteStore:
             except (_Transient, LoadError) as error:
                 raise LoadError(f"{what}: {error}") from None
 
-    def count(self, graph: URIRef) -> int:
+    def count(self, graph: str) -> int:
         """Triples in a named graph: a COUNT query, or (plain Graph Store) the graph fetched."""
         if self.dialect.query is None:
             import pyoxigraph as ox
@@ -244,7 +249,7 @@ class RemoteStore:
                 "GET", self._url(self.dialect.store), params={self.dialect.graph_param: str(graph)},
                 headers={"Accept": "application/n-triples"}))
             return sum(1 for _ in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}"
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         response = self._retrying(f"counting the triples of {graph}", lambda: self._once(
             "POST", self._url(self.dialect.query), data={"query": query},
             headers={"Accept": "application/sparql-results+json"}))
@@ -289,7 +294,7 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
 
 def _swap(uploads: list[Upload], store: RemoteStore, append: bool) -> None:
     for position, upload in enumerate(uploads):
-        temporary, target = upload.temporary.n3(), upload.iri.n3()
+        temporary, target = f"<{upload.temporary}>", f"<{upload.iri}>"
         sparql = (f"ADD GRAPH {temporary} TO GRAPH {target} ; DROP GRAPH {temporary}" if append
                   else f"MOVE GRAPH {temporary} TO GRAPH {target}")
         try:
@@ -320,12 +325,12 @@ def _swapped(upload: Upload, store: RemoteStore) -> bool | None:
         return None
 
 
-def _drop(graphs: list[URIRef], store: RemoteStore) -> list[URIRef]:
+def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
     """Drop temporary graphs (DROP SILENT is safe to repeat); those left when the store stops
     answering."""
     for position, graph in enumerate(graphs):
         try:
-            store.update(f"DROP SILENT GRAPH {graph.n3()}", f"dropping {graph}", retry=True)
+            store.update(f"DROP SILENT GRAPH <{graph}>", f"dropping {graph}", retry=True)
         except LoadError:
             return graphs[position:]
     return []
@@ -343,5 +348,5 @@ def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, pr
                             f"time. New: {_names(new) or 'none'}; old: {_names(old)}") from None
 
 
-def _names(graphs: list[URIRef]) -> str:
+def _names(graphs: list[str]) -> str:
     return ", ".join(f"<{graph}>" for graph in graphs)

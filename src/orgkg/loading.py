@@ -1,14 +1,16 @@
-"""Finding and parsing the repository's Turtle files, one named graph per file."""
+"""Parsing Turtle files into rdflib graphs (validation, fmt, the rdflib engine), one named graph
+per file; which files make up the graph is `repository`'s concern."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from orgkg.namespaces import DATA_DIRS, ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes, graph_iri
+from orgkg.namespaces import SHAPES_FILE, bind_prefixes
+from orgkg.repository import graph_iri
 
 #: Hints for the parser messages users meet most, matched by substring.
 _SYNTAX_HINTS = (
@@ -21,7 +23,7 @@ _SYNTAX_HINTS = (
 _DEFAULT_HINT = "check the Turtle syntax at the marked position (riot --validate shows it too)"
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: raising sets __traceback__ on it
 class TurtleSyntaxError(Exception):
     """A Turtle file that does not parse, located to file:line:column."""
 
@@ -33,28 +35,6 @@ class TurtleSyntaxError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.reason} (hint: {self.hint})"
-
-
-def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
-    """The .ttl files named by `paths` (files or folders), default the data folders under root.
-
-    Raises FileNotFoundError for a path that does not exist.
-    """
-    targets = paths if paths else [root / folder for folder in DATA_DIRS]
-    found: list[Path] = []
-    for target in targets:
-        if target.is_dir():
-            found.extend(sorted(target.rglob("*.ttl")))
-        elif target.is_file():
-            found.append(target)
-        else:
-            raise FileNotFoundError(f"no such file or folder: {target}")
-    return sorted(dict.fromkeys(path.resolve() for path in found))
-
-
-def data_files(root: Path) -> list[Path]:
-    """The files that make up the graph itself: the ontology and everything under graph/."""
-    return [root / ONTOLOGY_FILE, *turtle_files(root, [root / "graph"])]
 
 
 def is_shapes_file(path: Path, root: Path) -> bool:
@@ -94,5 +74,5 @@ def load_dataset(files: list[Path], root: Path) -> Dataset:
     dataset = Dataset()
     bind_prefixes(dataset)
     for path in files:
-        parse_turtle(path, into=dataset.graph(graph_iri(path, root)))
+        parse_turtle(path, into=dataset.graph(URIRef(graph_iri(path, root))))
     return dataset

@@ -1,7 +1,8 @@
 """`orgkg serve`: a read-only SPARQL endpoint over the embedded store, served by the Oxigraph
 server (the `oxigraph` package on PyPI).
 
-It serves a snapshot of the store, not the store itself: the next `orgkg query` may rebuild
+Its default graph is the store's: the union of the named graphs, each triple once. It serves a
+snapshot of the store, not the store itself: the next `orgkg query` may rebuild
 the store while the server reads it, which Oxigraph's read-only mode does not allow.
 """
 
@@ -68,7 +69,7 @@ class Server:
         bind = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
         with (self.snapshot / "server.log").open("w") as log:
             self.process = subprocess.Popen(
-                [binary, mode, "--location", str(self.snapshot / "store"), "--bind", bind, "--union-default-graph"],
+                [binary, mode, "--location", str(self.snapshot / "store"), "--bind", bind],
                 stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         self._wait_until_ready(wait)
         return self.url

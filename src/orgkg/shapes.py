@@ -61,7 +61,7 @@ class SparqlShape:
                              if not isinstance(q.object, ox.Literal))
         return found
 
-    def solutions(self, store: ox.Store, focus: Iterable | None, union: bool = False) -> list[tuple]:
+    def solutions(self, store: ox.Store, focus: Iterable | None) -> list[tuple]:
         """(focus, value) of every result, in Oxigraph terms; `focus` None leaves $this free
         (every solution then names its own focus node; callers keep the targeted ones)."""
         runs: list[tuple[str, dict]] = []
@@ -70,14 +70,13 @@ class SparqlShape:
                 runs.append((select, {}))
                 continue
             nodes = sorted(focus, key=str)
-            iris = [URIRef(node.value) for node in nodes if isinstance(node, ox.NamedNode)]
+            iris = [node for node in nodes if isinstance(node, ox.NamedNode)]
             runs += [(insert_values(select, [("this", iris[i:i + _VALUES_CHUNK])]), {})
                      for i in range(0, len(iris), _VALUES_CHUNK)]
             runs += [(select, {_THIS: node}) for node in nodes if isinstance(node, ox.BlankNode)]
         found: dict = {}
         for query, bound in runs:
-            for solution in store.query(query, prefixes=dict(self.prefixes), substitutions=bound,
-                                        use_default_graph_as_union=union):
+            for solution in store.query(query, prefixes=dict(self.prefixes), substitutions=bound):
                 this = bound.get(_THIS) or solution["this"]
                 value = solution["value"]  # None where the SELECT has no ?value
                 found[(this, value if value is not None else this)] = None

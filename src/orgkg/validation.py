@@ -29,7 +29,7 @@ from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FIL
 from orgkg.output import paint, text_table
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import Shapes
-from orgkg.terms import to_oxigraph, to_rdflib
+from orgkg.terms import from_rdflib, to_rdflib
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
@@ -101,7 +101,7 @@ def closed_graphs(data: Graph, closure: Closure) -> tuple[Graph, ox.Store]:
     closed += data
     closed.addN((s, p, o, closed) for s, p, o in closure.entailments(data))
     store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in closed)
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in closed)
     return closed, store
 
 
@@ -290,7 +290,6 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
 
 # --- report formats ----------------------------------------------------------------------
 
-REPORT_FORMATS = ("human", "table", "turtle", "json")
 
 
 def render(report: Report, fmt: str, strict: bool = False, colour: bool = False) -> str:

@@ -48,8 +48,8 @@ from orgkg.incremental.schema import Schema
 from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
-from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE, graph_iri
-from orgkg.store import EmbeddedStore, cache_dir
+from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
+from orgkg.store import EmbeddedStore
 from orgkg.validation import parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
@@ -66,7 +66,10 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     the units whose files or dependencies changed since the last run (`progress(done, total)`
     is told as units finish)."""
     root = root.resolve()
-    names = _data_files(root)
+    store = EmbeddedStore(root)
+    repository = store.repository
+    data_files = repository.files()
+    names = {file.name: file.path for file in data_files}
     files = list(names.values())
     if sources is not None and not sources.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources}")
@@ -76,15 +79,14 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     if report.findings:
         return report
 
-    cache = Cache(cache_dir(root) / "validation.sqlite")
-    digests = cache.digests(names)
+    cache = Cache(repository.cache / "validation.sqlite")
+    digests = repository.digests()
     reference_files = [ontology_path] + [p for p in files if p.is_relative_to(root / "graph" / "reference")]
     cache.depend_on(digest(json.dumps([
         VERSION, pyshacl.__version__, digest(shapes_path.read_bytes()), str(sources and sources.resolve()),
         [digests[relative_path(p, root)] for p in reference_files]])))
-    store = EmbeddedStore(root)
     try:
-        store.build(digests=digests, count=False)
+        store.build(count=False)
     except TurtleSyntaxError:
         pass  # the units that parse this file report it with every other malformed file
     cached = cache.units()
@@ -96,7 +98,7 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
 
-    setting = (root, str(store.location), tuple(sorted(str(graph_iri(p, root)) for p in reference_files[1:])))
+    setting = (root, str(store.location), tuple(sorted(f.graph for f in data_files if f.path in reference_files[1:])))
     schema = Schema.load(*setting)
     results = _run_units(schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale],
                          jobs, progress)
@@ -125,16 +127,6 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     report.findings = sort_findings(findings)
     cache.db.close()
     return report
-
-
-def _data_files(root: Path) -> dict[str, Path]:
-    """`loading.data_files` (the ontology, then graph/ sorted) by name, without resolving each path."""
-    found = [root / ONTOLOGY_FILE]
-    graph = root / "graph"
-    for folder, _, names in sorted(os.walk(graph)):
-        found += sorted(Path(folder) / name for name in names if name.endswith(".ttl"))
-    found = [found[0], *sorted(found[1:])]
-    return {path.relative_to(root).as_posix(): path for path in found}
 
 
 def _run_units(schema: Schema, setting: tuple, tasks: list[tuple], jobs: int | None,

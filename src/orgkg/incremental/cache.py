@@ -30,7 +30,6 @@ CREATE TABLE IF NOT EXISTS labels (unit TEXT, iri TEXT, key TEXT, lang TEXT);
 CREATE INDEX IF NOT EXISTS labels_unit ON labels (unit);
 CREATE INDEX IF NOT EXISTS labels_key ON labels (key, lang, iri);
 CREATE TABLE IF NOT EXISTS corpus (shape TEXT, focus TEXT, value TEXT);
-CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode INTEGER, digest TEXT);
 """
 _UNIT_TABLES = ("units", "rows", "described", "untyped", "labels")
 
@@ -74,22 +73,6 @@ class Cache:
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
-
-    def digests(self, names: dict[str, Path]) -> dict[str, str]:
-        """sha256 of every file, hashed again only when its size, mtime or inode changed."""
-        known = {name: rest for name, *rest in self.db.execute("SELECT name, size, mtime, inode, digest FROM files")}
-        out, fresh = {}, []
-        for name, path in names.items():
-            stat = path.stat()
-            mark = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-            if known.get(name, [None])[:3] == mark:
-                out[name] = known[name][3]
-            else:
-                out[name] = digest(path.read_bytes())
-                fresh.append((name, *mark, out[name]))
-        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", fresh)
-        self.db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in set(known) - set(names)])
-        return out
 
     def units(self) -> dict[str, tuple[str, dict]]:
         return {name: (unit_digest, json.loads(sources))

@@ -58,7 +58,7 @@ def _targeted_solutions(schema: Schema, store: ox.Store, shape: SparqlShape, can
     """The shape's results on the store (its union graph) for the candidates (None: every node)
     that the shape targets, with RDFS entailment."""
     focus = None if candidates is None else [ox.NamedNode(iri) for iri in sorted(candidates)]
-    return [(this, value) for this, value in shape.solutions(store, focus, union=True)
+    return [(this, value) for this, value in shape.solutions(store, focus)
             if isinstance(this, ox.NamedNode) and _is_target(schema, store, shape, this)]
 
 
@@ -90,7 +90,7 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
     rows = store.query(f"""SELECT ?document ?code ?issuer ?date WHERE {{
         ?document <{eli}id_local> ?code FILTER(isIRI(?document))
         OPTIONAL {{ ?document <{eli}passed_by> ?issuer }}
-        OPTIONAL {{ ?document <{eli}date_document> ?date }} }}""", use_default_graph_as_union=True)
+        OPTIONAL {{ ?document <{eli}date_document> ?date }} }}""")
     findings += duplicate_document_findings(
         [tuple(to_rdflib(solution[v]) for v in ("document", "code", "issuer", "date")) for solution in rows],
         short, where)

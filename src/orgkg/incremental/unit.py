@@ -15,7 +15,7 @@ from orgkg.findings import Finding, relative_path, result_finding, syntax_findin
 from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
-from orgkg.terms import to_oxigraph, to_rdflib
+from orgkg.terms import from_rdflib, to_rdflib
 from orgkg.validation import label_keys, lint_findings, quote_findings
 
 
@@ -106,7 +106,7 @@ def run_unit(schema: Schema, name: str, digest: str, paths: list[Path], sources:
         focus, value = report.value(node, SH.focusNode), report.value(node, SH.value)
         keep(result_finding(report, node, own, schema.shapes.graph, where), focus, value is None or value == focus)
     store = ox.Store()
-    store.bulk_extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in data)
     for shape in schema.shapes.sparql:
         if not shape.corpus:
             for focus, value in shape.solutions(store, shape.focus_nodes(store)):

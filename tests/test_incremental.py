@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from orgkg.cli import main
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
-from orgkg.repository import data_files
 from orgkg.namespaces import KG, OKG
+from orgkg.repository import data_files
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
 from orgkg.validation import VIOLATION, validate

@@ -30,18 +30,25 @@ def test_entailments_are_pyshacls_rdfs_inference_without_its_axioms(kg, root):
 
 
 def test_rules_on_a_small_schema():
-    schema = [(OKG.Merger, RDFS.subClassOf, OKG.ChangeEvent), (OKG.ChangeEvent, RDFS.subClassOf, ORG.ChangeEvent),
-              (OKG.predecessor, RDFS.subPropertyOf, PROV.wasDerivedFrom),
-              (OKG.predecessor, RDFS.domain, ORG.Organization), (OKG.predecessor, RDFS.range, ORG.Organization),
-              (OKG.value, RDFS.range, OKG.Quantity)]
+    schema = [
+        (OKG.Merger, RDFS.subClassOf, OKG.ChangeEvent),
+        (OKG.ChangeEvent, RDFS.subClassOf, ORG.ChangeEvent),
+        (OKG.predecessor, RDFS.subPropertyOf, PROV.wasDerivedFrom),
+        (OKG.predecessor, RDFS.domain, ORG.Organization),
+        (OKG.predecessor, RDFS.range, ORG.Organization),
+        (OKG.value, RDFS.range, OKG.Quantity),
+    ]
     closure = Closure(schema, rdflib_vocabulary())
     a, b, event = KG.a, KG.b, KG.event
-    entailed = closure.entailments([(a, OKG.predecessor, b), (event, RDF.type, OKG.Merger), (a, OKG.value, Literal(3)),
-                                    *schema])
+    entailed = closure.entailments(
+        [(a, OKG.predecessor, b), (event, RDF.type, OKG.Merger), (a, OKG.value, Literal(3)), *schema]
+    )
     assert entailed == {
         (a, PROV.wasDerivedFrom, b),  # rdfs7
-        (a, RDF.type, ORG.Organization), (b, RDF.type, ORG.Organization),  # rdfs2, rdfs3
-        (event, RDF.type, OKG.ChangeEvent), (event, RDF.type, ORG.ChangeEvent),  # rdfs9 through rdfs11
+        (a, RDF.type, ORG.Organization),
+        (b, RDF.type, ORG.Organization),  # rdfs2, rdfs3
+        (event, RDF.type, OKG.ChangeEvent),
+        (event, RDF.type, ORG.ChangeEvent),  # rdfs9 through rdfs11
         (OKG.Merger, RDFS.subClassOf, ORG.ChangeEvent),  # rdfs11
     }  # and no range type for the literal 3
     assert closure.types([(a, OKG.predecessor, b)], []) == {ORG.Organization}

@@ -61,14 +61,21 @@ class Report:
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """The report's order: violations first, then by file, node, rule and the rest."""
-    return sorted(findings, key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message, f.path,
-                                           f.value, f.line or 0))
+    return sorted(
+        findings,
+        key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message, f.path, f.value, f.line or 0),
+    )
 
 
 def syntax_finding(error: TurtleSyntaxError, root: Path) -> Finding:
     return Finding(
-        VIOLATION, "syntax", f"{error.reason} (hint: {error.hint})",
-        file=relative_path(error.path, root), line=error.line, column=error.column, rule="turtle-syntax",
+        VIOLATION,
+        "syntax",
+        f"{error.reason} (hint: {error.hint})",
+        file=relative_path(error.path, root),
+        line=error.line,
+        column=error.column,
+        rule="turtle-syntax",
     )
 
 
@@ -108,8 +115,9 @@ def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: di
         message=str(message),
         focus=short_name(data, focus),
         path=short_name(shapes, path) if isinstance(path, URIRef) else "",
-        rule=short_name(shapes, shape) if isinstance(shape, URIRef) else short_name(
-            shapes, results.value(result, SH.sourceConstraintComponent)),
+        rule=short_name(shapes, shape)
+        if isinstance(shape, URIRef)
+        else short_name(shapes, results.value(result, SH.sourceConstraintComponent)),
         file=where.get(focus, ""),
         value=short_name(data, value) if value is not None else "",
     )

@@ -35,8 +35,14 @@ class Vocabulary:
     @classmethod
     def of(cls, named_node: Callable[[str], Hashable], literal_class: type) -> Vocabulary:
         """The vocabulary for a library: its IRI constructor and its literal class."""
-        return cls(named_node(RDF_TYPE), named_node(RDFS_NS + "subClassOf"), named_node(RDFS_NS + "subPropertyOf"),
-                   named_node(RDFS_NS + "domain"), named_node(RDFS_NS + "range"), literal_class)
+        return cls(
+            named_node(RDF_TYPE),
+            named_node(RDFS_NS + "subClassOf"),
+            named_node(RDFS_NS + "subPropertyOf"),
+            named_node(RDFS_NS + "domain"),
+            named_node(RDFS_NS + "range"),
+            literal_class,
+        )
 
 
 def rdflib_vocabulary() -> Vocabulary:

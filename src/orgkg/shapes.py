@@ -57,8 +57,9 @@ class SparqlShape:
             elif kind == SH.targetSubjectsOf:
                 found.update(q.subject for q in store.quads_for_pattern(None, node, None))
             else:
-                found.update(q.object for q in store.quads_for_pattern(None, node, None)
-                             if not isinstance(q.object, ox.Literal))
+                found.update(
+                    q.object for q in store.quads_for_pattern(None, node, None) if not isinstance(q.object, ox.Literal)
+                )
         return found
 
     def solutions(self, store: ox.Store, focus: Iterable | None) -> list[tuple]:
@@ -71,8 +72,10 @@ class SparqlShape:
                 continue
             nodes = sorted(focus, key=str)
             iris = [node for node in nodes if isinstance(node, ox.NamedNode)]
-            runs += [(insert_values(select, [("this", iris[i:i + _VALUES_CHUNK])]), {})
-                     for i in range(0, len(iris), _VALUES_CHUNK)]
+            runs += [
+                (insert_values(select, [("this", iris[i : i + _VALUES_CHUNK])]), {})
+                for i in range(0, len(iris), _VALUES_CHUNK)
+            ]
             runs += [(select, {_THIS: node}) for node in nodes if isinstance(node, ox.BlankNode)]
         found: dict = {}
         for query, bound in runs:
@@ -84,9 +87,15 @@ class SparqlShape:
 
     def finding(self, focus, value, names: Graph, shapes: Graph, where: dict) -> Finding:
         """A solution as the Finding pySHACL's result would give (rdflib terms, named in `names`)."""
-        return Finding(self.severity, "shacl", self.message, focus=short_name(names, focus),
-                       rule=short_name(shapes, self.node), file=where.get(focus, ""),
-                       value=short_name(names, value))
+        return Finding(
+            self.severity,
+            "shacl",
+            self.message,
+            focus=short_name(names, focus),
+            rule=short_name(shapes, self.node),
+            file=where.get(focus, ""),
+            value=short_name(names, value),
+        )
 
 
 class Shapes:
@@ -94,8 +103,11 @@ class Shapes:
 
     def __init__(self, graph: Graph):
         self.graph = graph
-        self.sparql = tuple(self._sparql_shape(node) for node in sorted(set(graph.subjects(SH.sparql, None)))
-                            if graph.value(node, SH.path) is None and not _deactivated(graph, node))
+        self.sparql = tuple(
+            self._sparql_shape(node)
+            for node in sorted(set(graph.subjects(SH.sparql, None)))
+            if graph.value(node, SH.path) is None and not _deactivated(graph, node)
+        )
         lifted = {shape.node for shape in self.sparql}
         #: what pySHACL runs: the shapes graph without the lifted constraints
         self.core = Graph()
@@ -110,24 +122,31 @@ class Shapes:
         graph = self.graph
         constraints = [c for c in sorted(graph.objects(node, SH.sparql)) if not _deactivated(graph, c)]
         messages = [*graph.objects(node, SH.message), *(m for c in constraints for m in graph.objects(c, SH.message))]
-        prefixes = {(str(graph.value(d, SH.prefix)), str(graph.value(d, SH.namespace)))
-                    for c in constraints for owner in graph.objects(c, SH.prefixes)
-                    for d in graph.objects(owner, SH.declare)}
+        prefixes = {
+            (str(graph.value(d, SH.prefix)), str(graph.value(d, SH.namespace)))
+            for c in constraints
+            for owner in graph.objects(c, SH.prefixes)
+            for d in graph.objects(owner, SH.declare)
+        }
         return SparqlShape(
-            node, tuple(sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind))),
+            node,
+            tuple(sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind))),
             tuple(str(graph.value(c, SH.select)).replace("$this", "?this") for c in constraints),
-            tuple(sorted(prefixes)), local_name(graph.value(node, SH.severity)) or VIOLATION,
-            str(messages[0]) if messages else "constraint not met", node in CORPUS_SHAPES)
+            tuple(sorted(prefixes)),
+            local_name(graph.value(node, SH.severity)) or VIOLATION,
+            str(messages[0]) if messages else "constraint not met",
+            node in CORPUS_SHAPES,
+        )
 
     def core_report(self, data: Graph) -> Graph:
         """pySHACL's sh:ValidationReport of the SHACL Core shapes on `data`, already RDFS-closed."""
         import pyshacl
 
-        _, results, _ = pyshacl.validate(data, shacl_graph=self.core, inference="none", abort_on_first=False,
-                                         allow_warnings=True, meta_shacl=False)
+        _, results, _ = pyshacl.validate(
+            data, shacl_graph=self.core, inference="none", abort_on_first=False, allow_warnings=True, meta_shacl=False
+        )
         return results
 
 
 def _deactivated(graph: Graph, node) -> bool:
     return graph.value(node, SH.deactivated) == Literal(True)
-

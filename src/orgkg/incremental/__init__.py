@@ -60,8 +60,9 @@ INCREMENTAL_LIMIT = 200
 POOL_THRESHOLD = 16
 
 
-def validate_incremental(root: Path, sources: Path | None = None, jobs: int | None = None,
-                         progress: Callable[[int, int], None] | None = None) -> Report:
+def validate_incremental(
+    root: Path, sources: Path | None = None, jobs: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> Report:
     """The report `validation.validate(root, data_files(root), sources)` gives, recomputing only
     the units whose files or dependencies changed since the last run (`progress(done, total)`
     is told as units finish)."""
@@ -82,9 +83,19 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     cache = Cache(repository.cache / "validation.sqlite")
     digests = repository.digests()
     reference_files = [ontology_path] + [p for p in files if p.is_relative_to(root / "graph" / "reference")]
-    cache.depend_on(digest(json.dumps([
-        VERSION, pyshacl.__version__, digest(shapes_path.read_bytes()), str(sources and sources.resolve()),
-        [digests[relative_path(p, root)] for p in reference_files]])))
+    cache.depend_on(
+        digest(
+            json.dumps(
+                [
+                    VERSION,
+                    pyshacl.__version__,
+                    digest(shapes_path.read_bytes()),
+                    str(sources and sources.resolve()),
+                    [digests[relative_path(p, root)] for p in reference_files],
+                ]
+            )
+        )
+    )
     try:
         store.build(count=False)
     except TurtleSyntaxError:
@@ -92,16 +103,21 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     cached = cache.units()
     units = {REFERENCE: (cache.meta("dependencies"), reference_files)}
     units.update({name: (digests[name], [path]) for name, path in names.items() if path not in reference_files})
-    stale = [name for name, (unit_digest, _) in units.items()
-             if name not in cached or cached[name][0] != unit_digest
-             or any(fingerprint(sources / text) != mark for text, mark in cached[name][1].items())]
+    stale = [
+        name
+        for name, (unit_digest, _) in units.items()
+        if name not in cached
+        or cached[name][0] != unit_digest
+        or any(fingerprint(sources / text) != mark for text, mark in cached[name][1].items())
+    ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
 
     setting = (root, str(store.location), tuple(sorted(f.graph for f in data_files if f.path in reference_files[1:])))
     schema = Schema.load(*setting)
-    results = _run_units(schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale],
-                         jobs, progress)
+    results = _run_units(
+        schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
+    )
     syntax = [finding for result in results for finding in result.syntax]
     if syntax:
         cache.db.commit()
@@ -119,8 +135,10 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     update_corpus_shapes(schema, store_view, cache, changed)
     cache.db.commit()
 
-    report.triples = (cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
-                      - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0])
+    report.triples = (
+        cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
+        - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
+    )
     findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
     if sources is None:
         report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
@@ -129,8 +147,13 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
     return report
 
 
-def _run_units(schema: Schema, setting: tuple, tasks: list[tuple], jobs: int | None,
-               progress: Callable[[int, int], None] | None = None) -> list[UnitResult]:
+def _run_units(
+    schema: Schema,
+    setting: tuple,
+    tasks: list[tuple],
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[UnitResult]:
     """Every unit; in worker processes (one per CPU) when there are many. Workers are spawned and
     load the schema from `setting` themselves: nothing depends on memory inherited by fork."""
     jobs = jobs or os.cpu_count() or 1

@@ -75,8 +75,10 @@ class Cache:
         return row[0] if row else None
 
     def units(self) -> dict[str, tuple[str, dict]]:
-        return {name: (unit_digest, json.loads(sources))
-                for name, unit_digest, sources in self.db.execute("SELECT name, digest, sources FROM units")}
+        return {
+            name: (unit_digest, json.loads(sources))
+            for name, unit_digest, sources in self.db.execute("SELECT name, digest, sources FROM units")
+        }
 
     def drop(self, names: Iterable[str]) -> None:
         for name in names:
@@ -86,11 +88,14 @@ class Cache:
     def store(self, result: UnitResult) -> None:
         self.drop([result.name])
         name = result.name
-        self.db.execute("INSERT INTO units VALUES (?, ?, ?, ?)",
-                        (name, result.digest, json.dumps(result.sources), result.triples))
+        self.db.execute(
+            "INSERT INTO units VALUES (?, ?, ?, ?)", (name, result.digest, json.dumps(result.sources), result.triples)
+        )
         self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)", [(name, *row) for row in result.rows])
-        self.db.executemany("INSERT INTO described VALUES (?, ?, ?, ?, ?)",
-                            [(name, file, iri, int(typed), int(cap)) for file, iri, typed, cap in result.described])
+        self.db.executemany(
+            "INSERT INTO described VALUES (?, ?, ?, ?, ?)",
+            [(name, file, iri, int(typed), int(cap)) for file, iri, typed, cap in result.described],
+        )
         self.db.executemany("INSERT INTO untyped VALUES (?, ?)", [(name, iri) for iri in result.untyped])
         self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?)", [(name, *label) for label in result.labels])
 
@@ -98,8 +103,10 @@ class Cache:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (name TEXT)")
         self.db.execute("DELETE FROM touched")
         self.db.executemany("INSERT INTO touched VALUES (?)", [(n,) for n in names])
-        return {iri for (iri,) in self.db.execute(
-            "SELECT DISTINCT iri FROM described WHERE unit IN (SELECT name FROM touched)")}
+        return {
+            iri
+            for (iri,) in self.db.execute("SELECT DISTINCT iri FROM described WHERE unit IN (SELECT name FROM touched)")
+        }
 
     def describers(self, iris: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         out: dict = defaultdict(list)

@@ -42,15 +42,21 @@ def update_corpus_shapes(schema: Schema, store: ox.Store, cache: Cache, changed:
             candidates = None
             db.execute("DELETE FROM corpus WHERE shape = ?", (str(shape.node),))
         else:
-            candidates = changed | {f for (f,) in db.execute("SELECT focus FROM corpus WHERE shape = ?",
-                                                              (str(shape.node),))}
-            db.executemany("DELETE FROM corpus WHERE shape = ? AND focus = ?",
-                           [(str(shape.node), c) for c in candidates])
+            candidates = changed | {
+                f for (f,) in db.execute("SELECT focus FROM corpus WHERE shape = ?", (str(shape.node),))
+            }
+            db.executemany(
+                "DELETE FROM corpus WHERE shape = ? AND focus = ?", [(str(shape.node), c) for c in candidates]
+            )
             if not candidates:
                 continue
-        db.executemany("INSERT INTO corpus VALUES (?, ?, ?)", [
-            (str(shape.node), focus.value, short_name(names, to_rdflib(value)))
-            for focus, value in _targeted_solutions(schema, store, shape, candidates)])
+        db.executemany(
+            "INSERT INTO corpus VALUES (?, ?, ?)",
+            [
+                (str(shape.node), focus.value, short_name(names, to_rdflib(value)))
+                for focus, value in _targeted_solutions(schema, store, shape, candidates)
+            ],
+        )
     db.execute("INSERT OR REPLACE INTO meta VALUES ('corpus', '1')")
 
 
@@ -58,12 +64,17 @@ def _targeted_solutions(schema: Schema, store: ox.Store, shape: SparqlShape, can
     """The shape's results on the store (its union graph) for the candidates (None: every node)
     that the shape targets, with RDFS entailment."""
     focus = None if candidates is None else [ox.NamedNode(iri) for iri in sorted(candidates)]
-    return [(this, value) for this, value in shape.solutions(store, focus)
-            if isinstance(this, ox.NamedNode) and _is_target(schema, store, shape, this)]
+    return [
+        (this, value)
+        for this, value in shape.solutions(store, focus)
+        if isinstance(this, ox.NamedNode) and _is_target(schema, store, shape, this)
+    ]
 
 
 def _is_target(schema: Schema, store: ox.Store, shape: SparqlShape, node: ox.NamedNode) -> bool:
-    about = [tuple(map(to_rdflib, (q.subject, q.predicate, q.object))) for q in store.quads_for_pattern(node, None, None)]
+    about = [
+        tuple(map(to_rdflib, (q.subject, q.predicate, q.object))) for q in store.quads_for_pattern(node, None, None)
+    ]
     pointing = [(None, to_rdflib(q.predicate), None) for q in store.quads_for_pattern(None, None, node)]
     classes = {term for kind, term in shape.targets if kind == SH.targetClass}
     return bool(schema.closure.types(about, pointing) & classes)
@@ -82,8 +93,9 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
         findings.append(shapes[URIRef(node)].finding(URIRef(focus), value, names, schema.shapes.graph, where))
     labels: dict = defaultdict(set)
     for iri, key, language in cache.db.execute(
-            "SELECT iri, key, lang FROM labels WHERE (key, lang) IN "
-            "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"):
+        "SELECT iri, key, lang FROM labels WHERE (key, lang) IN "
+        "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"
+    ):
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, short, where)
     eli = PREFIXES["eli"]
@@ -93,10 +105,18 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
         OPTIONAL {{ ?document <{eli}date_document> ?date }} }}""")
     findings += duplicate_document_findings(
         [tuple(to_rdflib(solution[v]) for v in ("document", "code", "issuer", "date")) for solution in rows],
-        short, where)
+        short,
+        where,
+    )
     untyped = sorted({iri for (iri,) in cache.db.execute("SELECT DISTINCT iri FROM untyped")})
     rdf_type = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
     findings += dangling_findings(
-        [URIRef(iri) for iri in untyped if next(store.quads_for_pattern(ox.NamedNode(iri), rdf_type, None), None) is None],
-        short, where)
+        [
+            URIRef(iri)
+            for iri in untyped
+            if next(store.quads_for_pattern(ox.NamedNode(iri), rdf_type, None), None) is None
+        ],
+        short,
+        where,
+    )
     return findings

@@ -48,8 +48,17 @@ class Schema:
         closed = bind_prefixes(Graph())
         closed += ontology
         closed.addN((s, p, o, closed) for s, p, o in closure.entailments(ontology))
-        return cls(root, ontology, closure, closed, shapes, *_target_index(shapes), store_location,
-                   tuple(sorted(reference_graphs)), set(ontology.subjects()))
+        return cls(
+            root,
+            ontology,
+            closure,
+            closed,
+            shapes,
+            *_target_index(shapes),
+            store_location,
+            tuple(sorted(reference_graphs)),
+            set(ontology.subjects()),
+        )
 
     def ontology_about(self, nodes: Iterable) -> Iterable:
         """The closed ontology's triples about `nodes` and the blank nodes they lead to (shapes
@@ -85,16 +94,31 @@ def _target_index(shapes: Shapes) -> tuple[dict, frozenset, frozenset]:
         for shape, target in graph.subject_objects(kind):
             if shape not in corpus:
                 index[(kind, target)].add(shape)
-    capped = frozenset(shape for shape in set(graph.subjects(SH.property, None))
-                       if any((prop, SH.maxCount, None) in graph or (prop, SH.qualifiedMaxCount, None) in graph
-                              for prop in graph.objects(shape, SH.property)))
-    combinable = frozenset(shape for shape_set in index.values() for shape in shape_set
-                           if _about_values_only(graph, shape))
+    capped = frozenset(
+        shape
+        for shape in set(graph.subjects(SH.property, None))
+        if any(
+            (prop, SH.maxCount, None) in graph or (prop, SH.qualifiedMaxCount, None) in graph
+            for prop in graph.objects(shape, SH.property)
+        )
+    )
+    combinable = frozenset(
+        shape for shape_set in index.values() for shape in shape_set if _about_values_only(graph, shape)
+    )
     return dict(index), capped, combinable
 
 
-_METADATA = {RDF.type, RDFS.label, RDFS.comment, SH.property, SH.targetSubjectsOf, SH.severity, SH.message, SH.name,
-             SH.description}
+_METADATA = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.property,
+    SH.targetSubjectsOf,
+    SH.severity,
+    SH.message,
+    SH.name,
+    SH.description,
+}
 _COUNTS = (SH.minCount, SH.qualifiedMinCount, SH.maxCount, SH.qualifiedMaxCount)
 
 

@@ -52,8 +52,15 @@ def reference_slice(schema: Schema, nodes) -> Graph:
     return out
 
 
-def run_unit(schema: Schema, name: str, digest: str, paths: list[Path], sources: Path | None,
-             with_reference: bool = True, only: URIRef | None = None) -> UnitResult:
+def run_unit(
+    schema: Schema,
+    name: str,
+    digest: str,
+    paths: list[Path],
+    sources: Path | None,
+    with_reference: bool = True,
+    only: URIRef | None = None,
+) -> UnitResult:
     """Validate one unit: the files `paths`, plus (for articles) the reference slice they mention.
 
     `only` keeps just the SHACL results about that node (a node judged on all its files).
@@ -87,8 +94,12 @@ def run_unit(schema: Schema, name: str, digest: str, paths: list[Path], sources:
     data = bind_prefixes(Graph())
     data += own
     data.addN((s, p, o, data) for s, p, o in entailed)
-    data.addN((s, p, o, data) for s, p, o in schema.ontology_about(
-        {t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}))
+    data.addN(
+        (s, p, o, data)
+        for s, p, o in schema.ontology_about(
+            {t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}
+        )
+    )
 
     def keep(finding: Finding, focus, existence: bool) -> None:
         if only is not None:
@@ -128,8 +139,16 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Path | No
             result.sources[str(text)] = fingerprint(sources / str(text))
 
 
-def _describe(schema: Schema, own: Graph, ref: Graph, own_subjects: set, shared: set, where: dict,
-              with_reference: bool, result: UnitResult) -> None:
+def _describe(
+    schema: Schema,
+    own: Graph,
+    ref: Graph,
+    own_subjects: set,
+    shared: set,
+    where: dict,
+    with_reference: bool,
+    result: UnitResult,
+) -> None:
     """The IRIs the unit describes, and whether its view of each can be combined with the views of
     other units: only if the same shapes target the node here as in the reference alone (and no
     sh:maxCount shape does); plus the kg: IRIs used that neither it nor the reference types."""
@@ -137,14 +156,20 @@ def _describe(schema: Schema, own: Graph, ref: Graph, own_subjects: set, shared:
         if not isinstance(subject, URIRef):
             continue
         about_ref = list(ref.triples((subject, None, None)))
-        here = schema.shapes_targeting(subject, [*own.triples((subject, None, None)), *about_ref],
-                                       [*own.triples((None, None, subject)), *ref.triples((None, None, subject))])
+        here = schema.shapes_targeting(
+            subject,
+            [*own.triples((subject, None, None)), *about_ref],
+            [*own.triples((None, None, subject)), *ref.triples((None, None, subject))],
+        )
         baseline = schema.shapes_targeting(subject, about_ref, ())
         anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
         result.described.append((where[subject], str(subject), anew, bool(here & schema.capped)))
     result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
-    typed = set(own.subjects(RDF.type, None)) | set(ref.subjects(RDF.type, None)) | set(
-        schema.ontology.subjects(RDF.type, None))
+    typed = (
+        set(own.subjects(RDF.type, None))
+        | set(ref.subjects(RDF.type, None))
+        | set(schema.ontology.subjects(RDF.type, None))
+    )
     used = {t for t in (*own.subjects(), *own.objects()) if isinstance(t, URIRef) and t.startswith(str(KG))}
     result.untyped = sorted(str(t) for t in used - typed)
 
@@ -163,8 +188,11 @@ def _focus_term(graph: Graph, finding: Finding):
     if not finding.focus or finding.focus.endswith("[...]"):
         return None
     try:
-        return graph.namespace_manager.expand_curie(finding.focus) if not finding.focus.startswith("<") \
+        return (
+            graph.namespace_manager.expand_curie(finding.focus)
+            if not finding.focus.startswith("<")
             else URIRef(finding.focus[1:-1])
+        )
     except ValueError:
         return None
 
@@ -179,5 +207,4 @@ def _row(finding: Finding, focus, here: bool, existence: bool, kind: str = "shac
     iri = str(focus) if isinstance(focus, URIRef) else None
     if iri is not None:
         finding = Finding(**{**asdict(finding), "file": ""})  # set once all describing files are known
-    return (iri, int(here), int(existence), kind, _identity(finding),
-            json.dumps(asdict(finding), ensure_ascii=False))
+    return (iri, int(here), int(existence), kind, _identity(finding), json.dumps(asdict(finding), ensure_ascii=False))

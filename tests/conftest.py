@@ -43,7 +43,6 @@ def sources() -> Path:
     return SOURCES
 
 
-
 @pytest.fixture
 def cli(root):
     """`orgkg ARGS` run in-process (tests/cli.py), on the checkout unless a test passes `root=`."""

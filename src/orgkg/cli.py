@@ -35,7 +35,7 @@ class OrgkgError(click.ClickException):
 #: cannot have been raised, so none of these is imported just to be caught.
 _DATA_ERRORS = {"orgkg.loading": "TurtleSyntaxError", "orgkg.repository": "RepositoryError"}
 _RUNTIME_ERRORS = {"orgkg.catalogue": "QueryError", "orgkg.store": "StoreError", "orgkg.exporting": "ExportError",
-                   "orgkg.lineage": "LineageError"}
+                   "orgkg.lineage": "LineageError", "orgkg.names": "UnresolvedName"}
 
 
 def _loaded(errors: dict[str, str]) -> tuple[type, ...]:
@@ -205,10 +205,10 @@ def _output(data: str | bytes, output: Path | None) -> None:
         click.echo(data, nl=not data.endswith("\n"))
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
+def _engine(root: Path, engine: str, endpoint: str | None = None):
     from orgkg.store import engine_for
 
-    return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
+    return engine_for(root, engine, endpoint, progress=Progress("Updating the store"))
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -318,16 +318,23 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
               output_format: str | None, output: Path | None) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
+    An iri parameter takes a full IRI, a prefixed name (kg:, okg:, dct:, ...), or a label or
+    document code of the kind of node it names; a name that matches no node, or several,
+    is refused (exit 2) with the candidates.
+
     \b
     Example:
-      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
-      orgkg query run documents-by-code --param code=18-NQ/TW --format json
+      orgkg query run lineage --param organization="cao bang newspaper"
+      orgkg query run change-events-by-legal-basis --param document=18-NQ/TW --format json
+      orgkg query run change-events-by-kind --param eventClass=okg:Dissolution
     """
     from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
 
     root = find_root()
-    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
+    store = _engine(root, engine, endpoint)
+    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params), Resolver(store))
+    _emit(store.query(sparql), output_format, output)
 
 
 @main.command("sparql")
@@ -340,7 +347,7 @@ def sparql_command(file, engine: str, endpoint: str | None, output_format: str |
     Example:
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    _emit(_run_query(find_root(), file.read(), engine, endpoint), output_format, output)
+    _emit(_engine(find_root(), engine, endpoint).query(file.read()), output_format, output)
 
 
 @main.command("build")
@@ -400,12 +407,13 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
     """
-    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text, resolve
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.names import Resolver
     from orgkg.store import engine_for
 
     root = find_root()
     store = engine_for(root, engine)
-    focus = resolve(store, organization)
+    focus = Resolver(store).resolve(organization, "organization")
     edges = lineage(root, store, focus)
     if output_format == "text":
         text = render_text(label_of(store, focus), edges)

@@ -338,16 +338,34 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
+@click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None) -> None:
-    """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
+def sparql_command(file, expression: str | None, engine: str, endpoint: str | None, output_format: str | None,
+                   output: Path | None) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
+
+    The catalogue's prefixes (kg:, okg:, org:, dct:, schema:, ... see `orgkg query list`)
+    are predeclared; a PREFIX in the query wins. The default graph holds each triple once,
+    however many article graphs state it; GRAPH ?g shows which articles do. Updates are
+    refused; a syntax error is told in one line with its line and column.
 
     \b
     Example:
+      orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    _emit(_engine(find_root(), engine, endpoint).query(file.read()), output_format, output)
+    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.store import QuerySyntaxError
+
+    if (file is None) == (expression is None):
+        raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
+    sparql = expression if expression is not None else file.read()
+    try:
+        results = _engine(find_root(), engine, endpoint).query(with_prefixes(sparql))
+    except QuerySyntaxError as error:
+        raise OrgkgError(explain(str(error), sparql)) from None
+    _emit(results, output_format, output)
 
 
 @main.command("build")

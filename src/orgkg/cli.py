@@ -337,6 +337,31 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
     _emit(store.query(sparql), output_format, output)
 
 
+@main.command("describe")
+@click.argument("node", metavar="NODE")
+@engine_options
+def describe_command(node: str, engine: str, endpoint: str | None, output_format: str | None,
+                     output: Path | None) -> None:
+    """Everything about one node: each statement about it and pointing to it, labels beside
+    IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
+
+    NODE is an IRI, a prefixed name (kg:NAME) or a label (case and diacritics ignored), as
+    `lineage` takes them. The saved query `describe` does the work.
+
+    \b
+    Example:
+      orgkg describe "Ministry of Organization and Communications"
+      orgkg describe kg:doc-18-nq-tw-n1 --format md
+    """
+    from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
+
+    root = find_root()
+    store = _engine(root, engine, endpoint)
+    focus = Resolver(store).resolve(node)
+    _emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
+
+
 @main.command("sparql")
 @click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
 @click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")

@@ -81,7 +81,7 @@ class Resolver:
             except ValueError:
                 raise UnresolvedName(f"{text!r} is not a valid IRI") from None
             if not self._ask(f"ASK {{ VALUES ?node {{ {node} }} {pattern} }}"):
-                exists = kind == "node" or self._ask(f"ASK {{ VALUES ?node {{ {node} }} {KINDS['node'][0]} }}")
+                exists = kind != "node" and self._ask(f"ASK {{ VALUES ?node {{ {node} }} {KINDS['node'][0]} }}")
                 article = "an" if noun[0] in "aeiou" else "a"
                 raise UnresolvedName(f"{short(iri)} is " + (f"not {article} {noun}" if exists else "not in the graph"))
             return iri

@@ -41,10 +41,8 @@ def lineage(root: Path, engine, organization: str) -> list[Edge]:
     edges = set()
     for values in results.rows:
         row = {name: ("" if v is None else v.value) for name, v in zip(results.variables, values)}
-        # GROUP_CONCAT's order is unspecified in SPARQL 1.1: sort the legal bases ourselves.
-        bases = " | ".join(sorted(filter(None, row["legalBasis"].split(" | "))))
         edges.add(Edge(row["later"], row["laterLabel"], row["earlier"], row["earlierLabel"],
-                       row["kind"], row["date"], bases))
+                       row["kind"], row["date"], row["legalBasis"]))
     return sorted(edges, key=lambda e: (e.date, e.later_label, e.earlier_label, e.kind))
 
 

@@ -12,7 +12,7 @@ from orgkg.exporting import rdfs_entailments
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, ONTOLOGY_FILE, PREFIXES
 
-from .graph_queries import rows as select
+from .graph_queries import NS, rows as select
 
 
 def english(graph, sparql: str) -> set[str]:
@@ -30,7 +30,7 @@ def test_p2_organizations_merged_into_cao_bang_newspaper(kg):
         ?merger a okg:Merger ; org:resultingOrganization kg:org-cao-bang-newspaper ;
                 org:originalOrganization ?original .
         ?original rdfs:label ?label FILTER(LANG(?label) = "en") }""")
-    assert {r[0] for r in rows} == {KG["org-cao-bang-newspaper-until-2025"], KG["org-cao-bang-radio-and-television-station"]}
+    assert {r[0] for r in rows} == {KG["org-cao-bang-newspaper-before-merger"], KG["org-cao-bang-radio-and-television-station"]}
     assert {str(r[1]) for r in rows} >= {"Cao Bang Radio and Television Station"}
     # the newspaper after the merger is a distinct node from the one before it
     assert KG["org-cao-bang-newspaper"] not in {r[0] for r in rows}
@@ -43,9 +43,9 @@ def test_p3_party_committees_ended_and_set_up_in_cao_bang(kg):
         UNION { ?event a okg:Establishment ; okg:resultingCount ?created ; okg:resultingKind ?kind } }""")
     ended = {r[0]: int(r[1]) for r in rows if r[1] is not None}
     created = {r[0]: int(r[2]) for r in rows if r[2] is not None}
-    assert ended == {URIRef(PREFIXES["okg"]["DistrictPartyCommittee"]): 10,
-                     URIRef(PREFIXES["okg"]["CommunePartyCommittee"]): 161}
-    assert created == {URIRef(PREFIXES["okg"]["CommunePartyCommittee"]): 56}
+    assert ended == {URIRef(NS["okg"]["DistrictPartyCommittee"]): 10,
+                     URIRef(NS["okg"]["CommunePartyCommittee"]): 161}
+    assert created == {URIRef(NS["okg"]["CommunePartyCommittee"]): 56}
 
 
 def test_p4_documents_mentioned_in_both_articles(kg):

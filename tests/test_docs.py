@@ -68,7 +68,7 @@ def test_query_page_highlights_sparql_with_inline_styles_and_shows_defaults(site
     assert re.search(r'<span style="[^"]+">SELECT</span>', page)
     assert "With the defaults: organization = https://w3id.org/orgkg/id/org-cao-bang-newspaper." in page
     # the default organization's two predecessors are in the result table, linked to their lineage pages
-    for predecessor in ("org-cao-bang-newspaper-until-2025", "org-cao-bang-radio-and-television-station"):
+    for predecessor in ("org-cao-bang-newspaper-before-merger", "org-cao-bang-radio-and-television-station"):
         assert f'href="../lineage/{predecessor}.html"' in page
 
 

@@ -37,7 +37,7 @@ _DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
 _RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
                    ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
                    ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
-                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"))
+                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"), ("orgkg.names", "UnresolvedName"))
 
 
 def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
@@ -210,12 +210,12 @@ def _output(data: str | bytes, output: Path | None) -> None:
         click.echo(data, nl=not data.endswith("\n"))
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None, allow_service: bool,
-               timeout: float | None):
+def _engine(root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False,
+            timeout: float | None = None):
     from orgkg.store import engine_for
 
     return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
-                      timeout=timeout).query(sparql)
+                      timeout=timeout)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -331,34 +331,86 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
               output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
+    An iri parameter takes a full IRI, a prefixed name (kg:, okg:, dct:, ...), or a label or
+    document code of the kind of node it names; a name that matches no node, or several,
+    is refused (exit 2) with the candidates.
+
     \b
     Example:
-      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
-      orgkg query run documents-by-code --param code=18-NQ/TW --format json
+      orgkg query run lineage --param organization="cao bang newspaper"
+      orgkg query run change-events-by-legal-basis --param document=18-NQ/TW --format json
+      orgkg query run change-events-by-kind --param eventClass=okg:Dissolution
     """
     from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
 
     root = find_root()
-    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint, allow_service, timeout), output_format, output)
+    store = _engine(root, engine, endpoint, allow_service, timeout)
+    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params), Resolver(store))
+    _emit(store.query(sparql), output_format, output)
+
+
+@main.command("describe")
+@click.argument("node", metavar="NODE")
+@engine_options
+def describe_command(node: str, engine: str, endpoint: str | None, output_format: str | None,
+                     output: Path | None, timeout: float | None, allow_service: bool) -> None:
+    """Everything about one node: each statement about it and pointing to it, labels beside
+    IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
+
+    NODE is an IRI, a prefixed name (kg:NAME) or a label (case and diacritics ignored), as
+    `lineage` takes them. The saved query `describe` does the work.
+
+    \b
+    Example:
+      orgkg describe "Ministry of Organization and Communications"
+      orgkg describe kg:doc-18-nq-tw-n1 --format md
+    """
+    from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
+
+    root = find_root()
+    store = _engine(root, engine, endpoint, allow_service, timeout)
+    focus = Resolver(store).resolve(node)
+    _emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.File("rb"), required=False)
+@click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None,
-                   timeout: float | None, allow_service: bool) -> None:
-    """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
+def sparql_command(file, expression: str | None, engine: str, endpoint: str | None, output_format: str | None,
+                   output: Path | None, timeout: float | None, allow_service: bool) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
+
+    The catalogue's prefixes (kg:, okg:, org:, dct:, schema:, ... see `orgkg query list`)
+    are predeclared; a PREFIX in the query wins. The default graph holds each triple once,
+    however many article graphs state it; GRAPH ?g shows which articles do. Updates are
+    refused; a syntax error is told in one line with its line and column.
 
     \b
     Example:
+      orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
+    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.store import QuerySyntaxError
+
+    if (file is None) == (expression is None):
+        raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
+    if expression is not None:
+        sparql = expression
+    else:
+        try:
+            sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+        except UnicodeDecodeError as error:
+            raise OrgkgError(f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8") \
+                from None
     try:
-        sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
-    except UnicodeDecodeError as error:
-        raise OrgkgError(f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
-    _emit(_run_query(find_root(), sparql, engine, endpoint, allow_service, timeout), output_format, output)
+        results = _engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
+    except QuerySyntaxError as error:
+        raise OrgkgError(explain(str(error), sparql)) from None
+    _emit(results, output_format, output)
 
 
 @main.command("build")
@@ -418,12 +470,13 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
     """
-    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text, resolve
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.names import Resolver
     from orgkg.store import engine_for
 
     root = find_root()
     store = engine_for(root, engine)
-    focus = resolve(store, organization)
+    focus = Resolver(store).resolve(organization, "organization")
     edges = lineage(root, store, focus)
     if output_format == "text":
         text = render_text(label_of(store, focus), edges)

@@ -11,7 +11,6 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-
 #: Layouts of `orgkg validate`'s report (here, not in validation.py, so that declaring the
 #: option does not import pySHACL).
 REPORT_FORMATS = ("human", "table", "turtle", "json")

@@ -9,10 +9,11 @@ import pytest
 from rdflib import Graph, URIRef
 
 from orgkg.loading import parse_turtle
-from orgkg.namespaces import KG, ONTOLOGY_FILE, PREFIXES
+from orgkg.namespaces import KG, ONTOLOGY_FILE
 from orgkg.rdfs import Closure, rdflib_vocabulary
 
-from .graph_queries import NS, rows as select
+from .graph_queries import NS
+from .graph_queries import rows as select
 
 
 def english(graph, sparql: str) -> set[str]:

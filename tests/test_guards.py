@@ -85,8 +85,8 @@ def test_from_names_only_repository_graphs(root, tmp_path, engine, graph):
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_from_a_repository_graph_queries_that_graph_only(root, tmp_path, engine, kg_dataset):
     expected = len(kg_dataset.graph(ARTICLE))
-    result = sparql(root, tmp_path, f"PREFIX a: <https://w3id.org/orgkg/graph/articles/>\n"
-                    f"SELECT (COUNT(*) AS ?n) FROM a:nghe-an-2024 WHERE {{ ?s ?p ?o }}",
+    result = sparql(root, tmp_path, "PREFIX a: <https://w3id.org/orgkg/graph/articles/>\n"
+                    "SELECT (COUNT(*) AS ?n) FROM a:nghe-an-2024 WHERE { ?s ?p ?o }",
                     "--engine", engine, "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["n", str(expected)]

@@ -17,6 +17,7 @@ from orgkg.cli import main
 from orgkg.loader import TEMPORARY_BASE, graph_bodies, prepare
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
+from orgkg.store import EmbeddedStore
 
 from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
@@ -97,7 +98,8 @@ def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, l
         result = load(root, proxy.url, "--chunk-size", "100")
     assert result.exit_code == 0, result.output
     uploads = [r for r in proxy.requests if r.method in ("PUT", "POST") and "/store" in r.path]
-    bodies = [body for upload in prepare(root, 100, tmp_path / "cache") for body in upload.bodies()]
+    with EmbeddedStore(root, tmp_path / "cache").reading() as store:
+        bodies = [body for upload in prepare(store, root, 100) for body in upload.bodies()]
     assert len(uploads) == len(bodies) > 2 * len(local)
     assert max(body.count(b"\n") for body in bodies) <= 110
     for graph, triples in local.items():

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from orgkg.repository import Repository, DataFileError
+from orgkg.repository import DataFileError, Repository
 
 
 @pytest.fixture

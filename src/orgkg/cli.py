@@ -547,6 +547,7 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
     from orgkg.http_client import HttpError, check_url, redact
     from orgkg.loader import RemoteStore, load, locked, prepare
     from orgkg.repository import cache_dir
+    from orgkg.store import EmbeddedStore
 
     try:
         check_url(url)
@@ -554,22 +555,24 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         raise click.UsageError(str(error)) from None
     shown = redact(url)
     root = find_root()
-    uploads = prepare(root, chunk_size)
-    if dry_run:
-        rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
-        click.echo(text_table(["graph", "triples", "requests"], rows))
-        click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                   f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
-        return
-    store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
-    total = sum(u.triples for u in uploads)
-    # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
-    with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
-        if sys.stderr.isatty():
-            with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-                report = load(uploads, store, append, progress=bar.update, prune=prune)
-        else:
-            report = load(uploads, store, append, prune=prune)
+    with EmbeddedStore(root).reading() as embedded:  # no build changes it while it is sent
+        uploads = prepare(embedded, root, chunk_size)
+        if dry_run:
+            rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
+            click.echo(text_table(["graph", "triples", "requests"], rows))
+            click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
+                       f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
+            return
+        store = RemoteStore(url, dialect, timeout=timeout,
+                            notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
+        total = sum(u.triples for u in uploads)
+        # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+        with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+            if sys.stderr.isatty():
+                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                    report = load(uploads, store, append, progress=bar.update, prune=prune)
+            else:
+                report = load(uploads, store, append, prune=prune)
     rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import SparqlLexer
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 
@@ -35,9 +35,9 @@ from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
 from orgkg.output import remove_leftovers
 from orgkg.repository import data_files, graph_iri
-from orgkg.terms import to_rdflib
 from orgkg.results import render as render_results
 from orgkg.store import EmbeddedStore
+from orgkg.terms import to_rdflib
 from orgkg.validation import VIOLATION, WARNING, summary, validate
 
 #: The only schemes an IRI of the data becomes a link with; the site's own pages are relative links.

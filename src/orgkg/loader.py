@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from orgkg.http_client import Client, HttpError, redact
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.repository import data_files, graph_iri
-from orgkg.store import EmbeddedStore, StoreError
+from orgkg.store import StoreError
 
 #: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
 TEMPORARY_BASE = GRAPH_BASE + "_loading/"
@@ -92,15 +92,13 @@ class LoadReport:
         return [iri for iri, local, remote in self.counts if remote != local]
 
 
-def prepare(root: Path, chunk_size: int, cache: Path | None = None) -> list[Upload]:
+def prepare(store: ox.Store, root: Path, chunk_size: int) -> list[Upload]:
     """The repository's graphs (ontology, reference entities, one per article) ready to send,
-    read from the embedded store (brought up to date first)."""
-    embedded = EmbeddedStore(root, cache)
-    embedded.build(count=False)
-    store = ox.Store.read_only(str(embedded.location))
+    read from the embedded store: open it with `EmbeddedStore.reading()` and keep it open
+    while the uploads are sent, so that no build changes it under the load."""
     uploads = []
     for path in data_files(root):
-        iri = str(graph_iri(path, root))
+        iri = graph_iri(path, root)
         triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
         uploads.append(Upload(iri, triples, store, chunk_size))
     return uploads

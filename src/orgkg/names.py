@@ -9,8 +9,8 @@ turned into a query that silently returns no rows.
 
 from __future__ import annotations
 
-import shlex
 import re
+import shlex
 import unicodedata
 
 import pyoxigraph as ox

@@ -70,10 +70,12 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
 def _die_with_parent() -> None:
     """In the child before exec: SIGKILL it when orgkg dies, however orgkg dies."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def remove_stale_snapshots(folder: Path | None = None) -> None:
@@ -112,10 +114,10 @@ class Server:
         binary = oxigraph_binary()
         if self.port and _port_taken(self.host, self.port):
             raise StoreError(f"port {self.port} on {self.host} is in use; choose another with --port (0: any free)")
-        self.store.build(count=False)
         remove_stale_snapshots()
         self.snapshot = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
-        ox.Store.read_only(str(self.store.location)).backup(str(self.snapshot / "store"))
+        with self.store.reading() as store:  # fresh, and no builder writes while it is copied
+            store.backup(str(self.snapshot / "store"))
         graphs = {g.value for g in ox.Store.read_only(str(self.snapshot / "store")).named_graphs()}
         backend = free_port("127.0.0.1")
         help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout

@@ -3,7 +3,7 @@ the test session (registered as a pytest plugin in conftest.py)."""
 
 from __future__ import annotations
 
-from rdflib import Literal
+import pyoxigraph as ox
 
 from orgkg.results import Results
 
@@ -16,8 +16,9 @@ def comparable(results: Results) -> list[tuple]:
     """Canonical rows; GROUP_CONCAT lists (" | ") compared as sets, their order being
     unspecified in SPARQL 1.1."""
     def as_set(term):
-        if isinstance(term, Literal) and " | " in term:
-            return Literal(" | ".join(sorted(str(term).split(" | "))), lang=term.language, datatype=term.datatype)
+        if isinstance(term, ox.Literal) and " | " in term.value:
+            return ox.Literal(" | ".join(sorted(term.value.split(" | "))), language=term.language,
+                              datatype=None if term.language else term.datatype)
         return term
 
     return Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).sorted_rows()

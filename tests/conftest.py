@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from orgkg.loading import data_files, load_dataset, load_union
+from orgkg.loading import load_dataset, load_union
+from orgkg.repository import data_files
 from orgkg.namespaces import find_root
 
 #: Real triplestores (one Virtuoso per session) and the query x engine report.

@@ -31,7 +31,7 @@ def test_syntax_error_names_file_line_and_column(root, tmp_path):
     broken.write_text('@prefix kg: <https://w3id.org/orgkg/id/> .\n\nkg:a kg:b "open .\n')
     result = run("validate", str(broken), root=root)
     assert result.exit_code == 1
-    assert f"{broken}:3:18: Violation [syntax turtle-syntax]: newline found in string literal" in result.output
+    assert f"{broken}:3:11: Violation [syntax turtle-syntax]: Unexpected end of file" in result.output
     assert "hint:" in result.output
 
 

@@ -19,15 +19,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
-from rdflib.compare import to_canonical_graph
+import pyoxigraph as ox
 
 from orgkg.catalogue import load_catalogue
 from orgkg.cli import main
 from orgkg.exporting import export
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.results import Results
-from orgkg.store import EmbeddedStore, RdflibEngine, _from_json
+from orgkg.store import EmbeddedStore, RdflibEngine, from_sparql_json
 
 from . import jena
 from .compare import comparable, record
@@ -50,8 +49,10 @@ KNOWN = {
 
 
 def canonical(results: Results):
-    if results.graph is not None:
-        return sorted(" ".join(t.n3() for t in triple) for triple in to_canonical_graph(results.graph))
+    if results.triples is not None:
+        dataset = ox.Dataset(ox.Quad(*triple) for triple in results.triples)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        return sorted(str(quad) for quad in dataset)
     if results.boolean is not None:
         return results.boolean
     return comparable(results)
@@ -73,14 +74,14 @@ class _Remote:
                       root=self.root)
         assert result.exit_code == 0, result.output
         if graph:
-            return Results(graph=Graph().parse(data=result.stdout, format="nt"))
-        return _from_json(json.loads(result.stdout))
+            return Results(triples=list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.N_TRIPLES)))
+        return from_sparql_json(json.loads(result.stdout))
 
 
 def _jena(root: Path, work: Path, catalogue) -> dict[str, Results]:
     """All queries in one JVM (tests/ArqBatch.java) over the union-as-default-graph N-Quads."""
     data = work / "orgkg-union.nq"
-    data.write_text(export(root, "nt") + export(root, "nq"), encoding="utf-8")
+    data.write_bytes(export(root, "nt") + export(root, "nq"))
     (work / "queries").mkdir()
     (work / "out").mkdir()
     files = []
@@ -93,8 +94,8 @@ def _jena(root: Path, work: Path, catalogue) -> dict[str, Results]:
     answers = {}
     for name in catalogue:
         srj, nt = work / "out" / f"{name}.srj", work / "out" / f"{name}.nt"
-        answers[name] = (_from_json(json.loads(srj.read_text(encoding="utf-8"))) if srj.exists()
-                         else Results(graph=Graph().parse(nt, format="nt")))
+        answers[name] = (from_sparql_json(json.loads(srj.read_text(encoding="utf-8"))) if srj.exists()
+                         else Results(triples=list(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))))
     return answers
 
 

@@ -6,7 +6,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from orgkg.formatting import format_turtle
-from orgkg.loading import turtle_files
+from orgkg.repository import turtle_files
 
 SAMPLE = '''# A sample
 @prefix kg: <https://w3id.org/orgkg/id/> .

@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from orgkg.cli import main
 from orgkg.incremental import validate_incremental
-from orgkg.loading import data_files, parse_turtle
+from orgkg.loading import parse_turtle
+from orgkg.repository import data_files
 from orgkg.namespaces import KG, OKG
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize

@@ -7,18 +7,18 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
 
 from orgkg.results import Results, render
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
 RESULTS = Results(
     variables=["org", "label", "count"],
     rows=[
-        [URIRef("https://w3id.org/orgkg/id/org-a"), Literal("Cao Bằng, \"quoted\"", lang="en"),
-         Literal("10", datatype=XSD.integer)],
-        [URIRef("https://w3id.org/orgkg/id/org-b"), Literal("pipe | tab\there"), None],
+        [ox.NamedNode("https://w3id.org/orgkg/id/org-a"), ox.Literal("Cao Bằng, \"quoted\"", language="en"),
+         ox.Literal("10", datatype=ox.NamedNode(XSD + "integer"))],
+        [ox.NamedNode("https://w3id.org/orgkg/id/org-b"), ox.Literal("pipe | tab\there"), None],
     ],
 )
 
@@ -60,3 +60,11 @@ def test_graph_formats_are_refused_for_select_results():
 
 def test_ask_results():
     assert json.loads(render(Results(boolean=True), "json")) == {"head": {}, "boolean": True}
+
+
+def test_numbers_are_written_in_canonical_form_whatever_the_engine_wrote():
+    decimal, integer = ox.NamedNode(XSD + "decimal"), ox.NamedNode(XSD + "integer")
+    results = Results(variables=["a", "b", "c"],
+                      rows=[[ox.Literal("600.0", datatype=decimal), ox.Literal("+007", datatype=integer),
+                             ox.Literal("27.20", datatype=decimal)]])
+    assert render(results, "csv").splitlines()[1] == "600,7,27.2"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orgkg.loading import turtle_files
+from orgkg.repository import turtle_files
 
 from . import jena
 

@@ -1,8 +1,5 @@
 """orgkg: a knowledge graph of Vietnam's Party and political-system organizations."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("orgkg")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+#: The one place the version is written (pyproject.toml reads it from here): importing
+#: importlib.metadata to look it up would cost every command ~0.1 s of start-up.
+__version__ = "0.2.0"

@@ -3,22 +3,24 @@
 
 Parameters are never pasted into the query text as the user typed them: each value is parsed
 into an RDF term of the declared type (rejecting what is not one) and bound through a VALUES
-block, written by rdflib's term serialiser, at the head of the query's outer WHERE group.
+block, written in N-Triples syntax by pyoxigraph, at the head of the query's outer WHERE group.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+import pyoxigraph as ox
+
+from orgkg.namespaces import PREFIXES
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
+_XSD = PREFIXES["xsd"]
 _LANG = re.compile(r"(?s)(.*)@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)")
 
 
@@ -93,22 +95,22 @@ def to_term(param: Parameter, text: str):
     if param.type == "iri":
         if not _IRI.fullmatch(text):
             raise bad("an absolute IRI such as https://w3id.org/orgkg/id/org-politburo")
-        return URIRef(text)
+        return ox.NamedNode(text)
     if param.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", text.strip()):
-            raise bad("an integer")
-        return Literal(int(text), datatype=XSD.integer)
+        if not re.fullmatch(r"[+-]?\d{1,30}", text.strip()):
+            raise bad("an integer (at most 30 digits)")
+        return ox.Literal(str(int(text)), datatype=ox.NamedNode(_XSD + "integer"))
     if param.type == "date":
         try:
-            return Literal(date.fromisoformat(text.strip()), datatype=XSD.date)
+            return ox.Literal(date.fromisoformat(text.strip()).isoformat(), datatype=ox.NamedNode(_XSD + "date"))
         except ValueError:
             raise bad("a date YYYY-MM-DD") from None
     if param.type == "langString":
         match = _LANG.fullmatch(text)
         if not match:
             raise bad("a language-tagged string such as Cao Bằng@vi")
-        return Literal(match.group(1), lang=match.group(2))
-    return Literal(text)
+        return ox.Literal(match.group(1), language=match.group(2))
+    return ox.Literal(text)
 
 
 def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
@@ -119,7 +121,7 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
     if not match:
         raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
     block = "".join(
-        f"\n  VALUES ?{name} {{ {' '.join(term.n3() for term in terms)} }}" for name, terms in rows
+        f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows
     )
     return sparql[: match.end()] + block + sparql[match.end():]
 
@@ -137,6 +139,8 @@ def _mask(sparql: str) -> str:
 
 
 def parse_query_file(path: Path) -> SavedQuery:
+    import yaml  # only where a header is read: `orgkg --help` need not pay for it
+
     text = path.read_text(encoding="utf-8")
     header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
                        for line in text.splitlines() if line.startswith("#+"))
@@ -164,9 +168,13 @@ def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
 
 
 def find_query(folder: Path, name: str) -> SavedQuery:
-    catalogue = load_catalogue(folder)
-    if name not in catalogue:
-        close = [n for n in catalogue if name.lower() in n.lower()]
-        hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
-        raise QueryError(f"no saved query named {name!r}{hint}")
-    return catalogue[name]
+    """One saved query by name; only its own file is read (a run must not parse the catalogue)."""
+    path = folder / f"{name}.rq"
+    if "/" not in name and path.is_file():
+        return parse_query_file(path)
+    if not folder.is_dir():
+        raise QueryError(f"no saved queries: {folder} is not a folder")
+    names = sorted(p.stem for p in folder.glob("*.rq"))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
+    raise QueryError(f"no saved query named {name!r}{hint}")

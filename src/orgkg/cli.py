@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -10,29 +9,16 @@ from pathlib import Path
 import click
 
 from orgkg import __version__
-from orgkg.catalogue import QueryError, find_query, load_catalogue
-from orgkg.docid import DocumentCodeError, format_table, parse_code
-from orgkg.exporting import EXPORT_FORMATS, ExportError, export
-from orgkg.formatting import format_turtle
-from orgkg.lineage import (
-    LINEAGE_FORMATS,
-    LineageError,
-    label_of,
-    lineage,
-    render_dot,
-    render_mermaid,
-    render_svg,
-    render_text,
-    resolve,
-)
+from orgkg.exporting import EXPORT_FORMATS
+from orgkg.lineage import LINEAGE_FORMATS
 from orgkg.loader import DIALECTS
-from orgkg.loading import TurtleSyntaxError, data_files, turtle_files
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.output import Progress, colour_wanted, text_table, write_atomic
+from orgkg.output import REPORT_FORMATS, Progress, colour_wanted, text_table, write_atomic
 from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
-from orgkg.results import render as render_results
-from orgkg.store import ENGINES, EmbeddedStore, StoreError, engine_for
-from orgkg.validation import REPORT_FORMATS, render, validate
+from orgkg.store import ENGINES
+
+# Only what option definitions need is imported above: each command imports the rest of the
+# library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
 
 #: Exit codes shared by every command.
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -44,17 +30,32 @@ class OrgkgError(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+#: The library's errors users can fix, by module: an error class whose module was never imported
+#: cannot have been raised, so none of these is imported just to be caught.
+_DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
+_RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
+                   ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
+                   ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
+                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"))
+
+
+def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in errors if module in sys.modules)
+
+
 class _Group(click.Group):
     """Turns the library's errors into one-line messages and exit codes, never tracebacks."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except TurtleSyntaxError as error:
-            click.echo(f"orgkg: {error}", err=True)
-            raise SystemExit(EXIT_DATA) from None
-        except (FileNotFoundError, QueryError, StoreError, ExportError, LineageError) as error:
-            raise OrgkgError(str(error)) from None
+        except Exception as error:
+            if isinstance(error, _loaded(_DATA_ERRORS)):
+                click.echo(f"orgkg: {error}", err=True)
+                raise SystemExit(EXIT_DATA) from None
+            if isinstance(error, (FileNotFoundError, *_loaded(_RUNTIME_ERRORS))):
+                raise OrgkgError(str(error)) from None
+            raise
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +91,8 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
       orgkg docid 18-NQ/TW 29-CT/TU 2993-QD/TU 48-KL/TW
       orgkg docid "Directive No. 35 of the Politburo" --format json
     """
+    from orgkg.docid import DocumentCodeError, format_table, parse_code
+
     parsed, failed = [], False
     for text in codes:
         try:
@@ -107,6 +110,8 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
 
 
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
+    from orgkg.repository import turtle_files
+
     return turtle_files(root, list(paths)) if paths else default
 
 
@@ -133,6 +138,9 @@ def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path 
       orgkg validate graph/articles/cao-bang-2025.ttl --format table
       orgkg validate --incremental --sources ../shared/seeds
     """
+    from orgkg.repository import data_files
+    from orgkg.validation import render, validate
+
     root = find_root()
     if incremental:
         if paths:
@@ -161,6 +169,10 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
       orgkg fmt --check
       orgkg fmt graph/articles/nghe-an-2024.ttl
     """
+    from orgkg.formatting import format_turtle
+    from orgkg.loading import TurtleSyntaxError
+    from orgkg.repository import turtle_files
+
     root = find_root()
     files = _files(root, paths, turtle_files(root))
     changed, broken = [], False
@@ -183,16 +195,23 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         raise SystemExit(EXIT_DATA)
 
 
-def _output(text: str, output: Path | None) -> None:
+def _output(data: str | bytes, output: Path | None) -> None:
     """Write to -o FILE atomically, else to standard output."""
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+    if output is not None:
+        write_atomic(output, data)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
-        write_atomic(output, text)
+        click.echo(data, nl=not data.endswith("\n"))
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
-    return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
+def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None, allow_service: bool,
+               timeout: float | None):
+    from orgkg.store import engine_for
+
+    return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
+                      timeout=timeout).query(sparql)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -214,6 +233,10 @@ _engine_options = [
                  help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT)."),
     click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                  help="Write the result to FILE (atomically)."),
+    click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS",
+                 help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s."),
+    click.option("--allow-service", is_flag=True,
+                 help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default)."),
 ]
 
 
@@ -224,9 +247,11 @@ def engine_options(command):
 
 
 def _emit(results, output_format: str | None, output: Path | None) -> None:
+    from orgkg.results import render as render_results
+
     if output_format is None:
         terminal = output is None and sys.stdout.isatty()
-        output_format = "turtle" if results.graph is not None else ("table" if terminal else "csv")
+        output_format = "turtle" if results.triples is not None else ("table" if terminal else "csv")
     try:
         _output(render_results(results, output_format), output)
     except ValueError as error:
@@ -254,6 +279,8 @@ def query_list(output_format: str) -> None:
     Example:
       orgkg query list --format json
     """
+    from orgkg.catalogue import load_catalogue
+
     catalogue = load_catalogue(find_root() / QUERIES_DIR)
     if output_format == "json":
         click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
@@ -262,6 +289,8 @@ def query_list(output_format: str) -> None:
         return
     rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
     if output_format == "csv":
+        import csv
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows([["name", "summary", "parameters"], *rows])
     else:
@@ -277,6 +306,8 @@ def query_show(name: str) -> None:
     Example:
       orgkg query show lineage
     """
+    from orgkg.catalogue import find_query
+
     query = find_query(find_root() / QUERIES_DIR, name)
     click.echo(f"{query.name}: {query.summary}\n")
     if query.description:
@@ -293,7 +324,7 @@ def query_show(name: str) -> None:
               help="A parameter value; repeat it (or give a comma list) for list parameters.")
 @engine_options
 def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | None,
-              output_format: str | None, output: Path | None) -> None:
+              output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
     \b
@@ -301,22 +332,29 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
       orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
       orgkg query run documents-by-code --param code=18-NQ/TW --format json
     """
+    from orgkg.catalogue import find_query
+
     root = find_root()
     sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
+    _emit(_run_query(root, sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None) -> None:
+def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None,
+                   timeout: float | None, allow_service: bool) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
 
     \b
     Example:
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    _emit(_run_query(find_root(), file.read(), engine, endpoint), output_format, output)
+    try:
+        sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+    except UnicodeDecodeError as error:
+        raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    _emit(_run_query(find_root(), sparql, engine, endpoint, allow_service, timeout), output_format, output)
 
 
 @main.command("build")
@@ -330,6 +368,8 @@ def build_command(force: bool) -> None:
     Example:
       orgkg build --force
     """
+    from orgkg.store import EmbeddedStore
+
     report = EmbeddedStore(find_root(), progress=Progress("Loading changed files")).build(force=force)
     click.echo(f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
                f"removed; {report.triples} quads in the store")
@@ -352,6 +392,8 @@ def export_command(output_format: str, article: str | None, inferred: bool, outp
       orgkg export --format nq -o orgkg.nq
       orgkg export --graph nghe-an-2024 --inferred
     """
+    from orgkg.exporting import export
+
     _output(export(find_root(), output_format, article, inferred), output)
 
 
@@ -372,6 +414,9 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
     """
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text, resolve
+    from orgkg.store import engine_for
+
     root = find_root()
     store = engine_for(root, engine)
     focus = resolve(store, organization)
@@ -422,60 +467,84 @@ def docs_command(output: Path, sources: Path | None) -> None:
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds to wait for each answer of the store.")
+              help="Seconds to wait for each whole answer of the store.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request; larger graphs are sent in several requests.")
-def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int) -> None:
+@click.option("--prune", is_flag=True,
+              help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.")
+def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int,
+                 prune: bool) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
     Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
-    swapped in with SPARQL Update MOVE only when all arrived, so a failed load leaves the
-    store as it was. Then every graph's triple count in the store is checked: a mismatch
-    exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or
-    ~/.netrc (Virtuoso: Digest).
+    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
+    leaves the store's graphs as they were. Then every graph's triple count in the store is
+    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b
     Example:
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    from orgkg.loader import RemoteStore, load, prepare
+    import signal
 
-    if not url.startswith(("http://", "https://")):
-        raise click.UsageError(f"URL must start with http:// or https://, got {url!r}")
-    uploads = prepare(find_root(), chunk_size)
+    from orgkg.http_client import HttpError, check_url, redact
+    from orgkg.loader import RemoteStore, load, locked, prepare
+    from orgkg.repository import cache_dir
+
+    try:
+        check_url(url)
+    except HttpError as error:
+        raise click.UsageError(str(error)) from None
+    shown = redact(url)
+    root = find_root()
+    uploads = prepare(root, chunk_size)
     if dry_run:
-        rows = [[str(u.iri), str(u.triples), str(len(u.bodies))] for u in uploads]
+        rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
         click.echo(text_table(["graph", "triples", "requests"], rows))
         click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                   f"{'added to' if append else 'loaded into'} {url} ({dialect}); nothing was sent", err=True)
+                   f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-            report = load(uploads, store, append, progress=bar.update)
-    else:
-        report = load(uploads, store, append)
-    rows = [[str(iri), str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+    # SIGTERM (a service manager, kill) fails the load as cleanly as Ctrl-C: temporaries dropped.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with locked(url, cache_dir(root)):
+            if sys.stderr.isatty():
+                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                    report = load(uploads, store, append, progress=bar.update, prune=prune)
+            else:
+                report = load(uploads, store, append, prune=prune)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
+    for graph in report.pruned:
+        click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
     if report.mismatches:
         click.echo(f"orgkg load: the store's triple count differs from the local one for "
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
-    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {url}", err=True)
+    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
 
 
 @main.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback offers the graph to the network.")
-def serve_command(port: int, host: str) -> None:
+@click.option("--timeout-s", type=click.IntRange(min=1), default=60, show_default=True,
+              help="The server abandons a query that runs longer, even after its client has left.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).")
+def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
-    graph (as local queries see it); restart it to pick up edits.
+    graph (as local queries see it); restart it to pick up edits. Queries follow the local
+    rules: no SERVICE unless --allow-service, FROM only the repository's graphs.
 
     \b
     Example:
@@ -486,9 +555,9 @@ def serve_command(port: int, host: str) -> None:
 
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port)
-    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
+    # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
         url = server.start()
         click.echo(f"SPARQL endpoint (read-only): {url}")
@@ -500,7 +569,8 @@ def serve_command(port: int, host: str) -> None:
         return
     finally:
         server.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

@@ -24,14 +24,17 @@ from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import SparqlLexer
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 
 from orgkg import __version__
 from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.lineage import Edge, label_of, lineage, render_svg
-from orgkg.loading import data_files, parse_turtle
-from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes, graph_iri
+from orgkg.loading import parse_turtle
+from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
+from orgkg.repository import data_files, graph_iri
+from orgkg.terms import to_rdflib
 from orgkg.results import render as render_results
 from orgkg.store import EmbeddedStore
 from orgkg.validation import VIOLATION, WARNING, summary, validate
@@ -210,8 +213,10 @@ class _Site:
         return SiteReport(self.out, self.written, len(organizations), not pictures, summary(report))
 
     def _select(self, sparql: str) -> list[dict]:
+        """Rows as rdflib terms, which the templates and the ontology pages share."""
         results = self.store.query(sparql)
-        return [dict(zip(results.variables, row, strict=True)) for row in results.rows]
+        return [{name: to_rdflib(value) for name, value in zip(results.variables, row, strict=True)}
+                for row in results.rows]
 
     def _page(self, path: str, template: str, **context) -> None:
         base = "../" * path.count("/")
@@ -234,6 +239,8 @@ class _Site:
         standard vocabulary for other IRIs, a prefixed name for kg: resources without one."""
         if value is None:
             return Markup("")
+        if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal)):  # a query result's cell
+            value = to_rdflib(value)
         if isinstance(value, BNode):
             return Markup('<span class="muted">[&nbsp;]</span>')
         if isinstance(value, Literal):
@@ -279,8 +286,7 @@ class _Site:
     def _examples(self, terms: list[Term]) -> None:
         """Triples of the data graphs (not the ontology) using each term as predicate or object."""
         uses = defaultdict(list)
-        for row in self._select(_EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", graph_iri(self.root / ONTOLOGY_FILE,
-                                                                                     self.root).n3())):
+        for row in self._select(_EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", f"<{graph_iri(self.root / ONTOLOGY_FILE, self.root)}>")):
             uses[str(row["term"])].append((row["s"], row["p"], row["o"]))
         for term in terms:
             found = sorted(uses[str(term.iri)], key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]),
@@ -315,7 +321,7 @@ class _Site:
             results = self.store.query(query.bind({}))
             self._page(f"queries/{query.name}.html", "query.html", title=query.name, query=query,
                        sparql=highlight_sparql(query.sparql), results=results, defaults=_defaults(query),
-                       graph_text=render_results(results, "turtle") if results.graph is not None else "")
+                       graph_text=render_results(results, "turtle") if results.triples is not None else "")
 
     def _article_pages(self, articles: list[dict]) -> None:
         self._page("articles/index.html", "articles.html", title="Source articles", articles=articles)

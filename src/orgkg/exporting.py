@@ -1,48 +1,102 @@
-"""`orgkg export`: the graph as Turtle, N-Triples, N-Quads, TriG or JSON-LD, byte-identical from
-run to run, optionally with the RDFS entailments of the ontology for standard-vocabulary clients."""
+"""`orgkg export`: the graph as N-Triples, N-Quads, Turtle, TriG or JSON-LD, read from the embedded
+store and written by pyoxigraph, byte-identical from run to run; optionally with the RDFS
+entailments of the ontology for standard-vocabulary clients.
+
+Blank nodes get W3C RDFC-1.0 canonical labels, and statements are sorted, so the N-Quads (and
+N-Triples) output is the W3C canonical form of the dataset: the same graph always gives the
+same bytes, and two exports can be compared with `cmp`.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
-from rdflib.namespace import RDF, RDFS
+import pyoxigraph as ox
 
-from orgkg.formatting import TurtleWriter
-from orgkg.loading import data_files, parse_turtle
-from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, bind_prefixes, graph_iri
+from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, PREFIXES
+from orgkg.repository import graph_iri
 
 EXPORT_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld")
-INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
+INFERRED_GRAPH = GRAPH_BASE + "inferred"
+_WRITERS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+_MERGED = ("turtle", "nt")  # formats without named graphs: the union, each triple once
+_RDF, _RDFS = PREFIXES["rdf"], PREFIXES["rdfs"]
 
 
 class ExportError(Exception):
     pass
 
 
-def named_graphs(root: Path, article: str | None = None) -> dict[URIRef, Graph]:
-    """The repository's graphs by IRI; with `article`, only the graph whose name ends with it."""
-    graphs = {graph_iri(path, root): parse_turtle(path) for path in data_files(root)}
+def export(root: Path, fmt: str, article: str | None = None, inferred: bool = False) -> bytes:
+    from orgkg.store import EmbeddedStore
+
+    with EmbeddedStore(root).reading() as store:
+        graphs = _chosen_graphs(store, article)
+        dataset = ox.Dataset(quad for graph in graphs for quad in store.quads_for_pattern(None, None, None, graph))
+        if inferred:
+            ontology = store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri(root / ONTOLOGY_FILE, root)))
+            inferred_graph = ox.NamedNode(INFERRED_GRAPH)
+            for triple in rdfs_entailments([q.triple for q in dataset], (q.triple for q in ontology)):
+                dataset.add(ox.Quad(*triple, inferred_graph))
+    return serialize(dataset, fmt)
+
+
+def _chosen_graphs(store: ox.Store, article: str | None) -> list[ox.NamedNode]:
+    """Every named graph; with `article`, only the article graph whose name ends with it."""
+    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     if article is None:
         return graphs
-    chosen = {iri: g for iri, g in graphs.items()
-              if str(iri) == article or str(iri).endswith("/articles/" + article)}
+    chosen = [g for g in graphs if g.value == article or g.value.endswith("/articles/" + article)]
     if not chosen:
-        names = ", ".join(sorted(str(i).rsplit("/", 1)[-1] for i in graphs if "/articles/" in str(i)))
+        names = ", ".join(g.value.rsplit("/", 1)[-1] for g in graphs if "/articles/" in g.value)
         raise ExportError(f"no article graph {article!r}; articles: {names}")
     return chosen
 
 
-def rdfs_entailments(data: Graph, ontology: Graph) -> Graph:
+def serialize(dataset: ox.Dataset, fmt: str) -> bytes:
+    """The dataset with canonical blank-node labels, sorted, in `fmt` (merged formats: the set
+    union of its graphs)."""
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    if fmt in _MERGED:
+        statements = sorted({quad.triple for quad in dataset}, key=_statement_key)
+    else:
+        statements = sorted(dataset, key=_statement_key)
+    if fmt in ("nt", "nq"):
+        # Canonical N-Quads is sorted by code point: sort the lines pyoxigraph writes.
+        lines = ox.serialize(statements, format=_WRITERS[fmt]).splitlines(keepends=True)
+        return b"".join(sorted(lines))
+    prefixes = _used_prefixes(statements) if fmt in ("turtle", "trig") else None
+    return ox.serialize(statements, format=_WRITERS[fmt], prefixes=prefixes)
+
+
+def _statement_key(statement) -> tuple[str, ...]:
+    """Graph first, then subject, predicate, object, so writers group a graph's statements."""
+    graph = (statement.graph_name.value,) if isinstance(statement, ox.Quad) else ()
+    return (*graph, str(statement.subject), str(statement.predicate), str(statement.object))
+
+
+def _used_prefixes(statements) -> dict[str, str]:
+    iris = {term.value for statement in statements for term in statement if isinstance(term, ox.NamedNode)}
+    iris |= {s.object.datatype.value for s in statements if isinstance(s.object, ox.Literal)}
+    return {prefix: namespace for prefix, namespace in PREFIXES.items()
+            if any(iri.startswith(namespace) for iri in iris)}
+
+
+def rdfs_entailments(data, ontology) -> set[ox.Triple]:
     """Triples RDFS adds through the ontology's subClassOf, subPropertyOf, domain and range
     (rules rdfs2, 3, 7, 9), minus those already stated."""
-    def closure(relation) -> dict:
-        parents: dict = {}
-        for child, parent in ontology.subject_objects(relation):
-            parents.setdefault(child, set()).add(parent)
-        result = {}
+    ontology = list(ontology)
+
+    def objects(relation: str) -> dict:
+        table: dict = {}
+        for triple in ontology:
+            if triple.predicate.value == relation:
+                table.setdefault(triple.subject, set()).add(triple.object)
+        return table
+
+    def closure(relation: str) -> dict:
+        parents, result = objects(relation), {}
         for start in parents:
             seen, todo = set(), list(parents[start])
             while todo:
@@ -53,98 +107,18 @@ def rdfs_entailments(data: Graph, ontology: Graph) -> Graph:
             result[start] = seen
         return result
 
-    superclasses, superproperties = closure(RDFS.subClassOf), closure(RDFS.subPropertyOf)
-    entailed = Graph()
-    for s, p, o in data:
+    superclasses, superproperties = closure(_RDFS + "subClassOf"), closure(_RDFS + "subPropertyOf")
+    domains, ranges = objects(_RDFS + "domain"), objects(_RDFS + "range")
+    rdf_type = ox.NamedNode(_RDF + "type")
+    data = set(data)
+    entailed: set[ox.Triple] = set()
+    for triple in data:
+        s, p, o = triple
         for prop in {p} | superproperties.get(p, set()):
-            entailed.add((s, prop, o))
-            for domain in ontology.objects(prop, RDFS.domain):
-                entailed.add((s, RDF.type, domain))
-            if not isinstance(o, Literal):
-                for range_ in ontology.objects(prop, RDFS.range):
-                    entailed.add((o, RDF.type, range_))
-    for node, cls in list(entailed.subject_objects(RDF.type)):
-        for parent in superclasses.get(cls, ()):
-            entailed.add((node, RDF.type, parent))
+            entailed.add(ox.Triple(s, prop, o))
+            entailed.update(ox.Triple(s, rdf_type, cls) for cls in domains.get(prop, ()))
+            if not isinstance(o, ox.Literal):
+                entailed.update(ox.Triple(o, rdf_type, cls) for cls in ranges.get(prop, ()))
+    entailed.update(ox.Triple(t.subject, rdf_type, parent) for t in list(entailed) if t.predicate == rdf_type
+                    for parent in superclasses.get(t.object, ()))
     return entailed - data
-
-
-def export(root: Path, fmt: str, article: str | None = None, inferred: bool = False) -> str:
-    graphs = named_graphs(root, article)
-    if inferred:
-        ontology = parse_turtle(root / ONTOLOGY_FILE)
-        union = Graph()
-        for graph in graphs.values():
-            union += graph
-        graphs[INFERRED_GRAPH] = rdfs_entailments(union, ontology)
-    if fmt in ("turtle", "nt"):
-        union = Graph()
-        for graph in graphs.values():
-            union += graph
-        return _turtle(union) if fmt == "turtle" else _ntriples(union)
-    return {"nq": _nquads, "trig": _trig, "jsonld": _jsonld}[fmt](graphs)
-
-
-def _turtle(graph: Graph) -> str:
-    return TurtleWriter(bind_prefixes(graph)).document()
-
-
-def _canonical(graph: Graph) -> Graph:
-    """Blank nodes relabelled from the graph's content, so labels are the same every run."""
-    return to_canonical_graph(graph) if any(isinstance(t, BNode) for triple in graph for t in triple) else graph
-
-
-def _ntriples(graph: Graph) -> str:
-    lines = {f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in _canonical(graph)}
-    return "".join(line + "\n" for line in sorted(lines))
-
-
-def _nquads(graphs: dict[URIRef, Graph]) -> str:
-    lines = set()
-    for name, graph in graphs.items():
-        lines |= {f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} ." for s, p, o in _canonical(graph)}
-    return "".join(line + "\n" for line in sorted(lines))
-
-
-def _trig(graphs: dict[URIRef, Graph]) -> str:
-    writers = {name: TurtleWriter(bind_prefixes(graph)) for name, graph in sorted(graphs.items())}
-    blocks = []
-    for name, writer in writers.items():
-        body = writer.body().replace("\n", "\n    ")
-        blocks.append(f"<{name}> {{\n    {body}\n}}\n")
-    used = set().union(*(w.used_namespaces for w in writers.values()))
-    header = TurtleWriter(Graph())
-    header.used_namespaces = used
-    return header.prefixes() + "\n" + "\n".join(blocks)
-
-
-def _jsonld_term(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"@id": str(term)}
-    if isinstance(term, BNode):
-        return {"@id": f"_:{term}"}
-    value: dict = {"@value": str(term)}
-    if term.language:
-        value["@language"] = term.language
-    elif term.datatype:
-        value["@type"] = str(term.datatype)
-    return value
-
-
-def _jsonld(graphs: dict[URIRef, Graph]) -> str:
-    """Expanded JSON-LD (no context needed), one @graph per named graph, everything sorted."""
-    document = []
-    for name, graph in sorted(graphs.items()):
-        graph = _canonical(graph)
-        nodes = []
-        for subject in sorted(set(graph.subjects()), key=lambda t: t.n3()):
-            node: dict = {"@id": _jsonld_term(subject)["@id"]}
-            types = sorted(str(t) for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef))
-            if types:
-                node["@type"] = types
-            for predicate in sorted(set(graph.predicates(subject)) - {RDF.type}, key=str):
-                values = sorted(graph.objects(subject, predicate), key=lambda t: t.n3())
-                node[str(predicate)] = [_jsonld_term(v) for v in values]
-            nodes.append(node)
-        document.append({"@id": str(name), "@graph": nodes})
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

@@ -139,8 +139,8 @@ def leading_comments(text: str) -> str:
 
 def format_turtle(path: Path) -> str:
     """The canonical text of a Turtle file (raises TurtleSyntaxError if it does not parse)."""
-    original = path.read_text(encoding="utf-8")
     graph = parse_turtle(path)
+    original = path.read_text(encoding="utf-8")
     if len(graph) == 0:
         return leading_comments(original)
     return leading_comments(original) + TurtleWriter(bind_prefixes(graph)).document()

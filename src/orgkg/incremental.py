@@ -58,9 +58,10 @@ from orgkg.namespaces import (
     SCHEMA,
     SHAPES_FILE,
     bind_prefixes,
-    graph_iri,
 )
-from orgkg.store import EmbeddedStore, _to_rdflib, cache_dir
+from orgkg.repository import cache_dir, graph_iri
+from orgkg.store import EmbeddedStore
+from orgkg.terms import to_rdflib as _to_rdflib
 from orgkg.validation import (
     DANGLING,
     DOCUMENT_FACTS,
@@ -589,7 +590,7 @@ def validate_incremental(root: Path, sources: Path | None = None, jobs: int | No
         [digests[_relative(p, root)] for p in reference_files]])))
     store = EmbeddedStore(root)
     try:
-        store.build(digests=digests, count=False)
+        store.build(count=False)
     except TurtleSyntaxError:
         pass  # the units that parse this file report it with every other malformed file
     cached = cache.units()
@@ -791,12 +792,11 @@ def _corpus_findings(schema: Schema, store: ox.Store, cache: _Cache, order: dict
             "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"):
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, lambda term: _short(names, term), where)
-    rows = store.query(DOCUMENT_FACTS, use_default_graph_as_union=True)
+    rows = store.query(DOCUMENT_FACTS)
     findings += duplicate_document_findings(
         [tuple(_to_rdflib(solution[v]) for v in ("document", "code", "fact", "value")) for solution in rows],
         lambda term: _short(names, term), where)
-    findings += iri_year_findings([(_to_rdflib(row["node"]), _to_rdflib(row["text"])) for row in store.query(
-        NODE_TEXTS, use_default_graph_as_union=True)], lambda term: _short(names, term), where)
+    findings += iri_year_findings([(_to_rdflib(row["node"]), _to_rdflib(row["text"])) for row in store.query(NODE_TEXTS)], lambda term: _short(names, term), where)
     findings += _dangling(store, cache, names, where)
     return findings
 
@@ -837,7 +837,7 @@ def _sparql_shape(schema: Schema, store: ox.Store, shape: URIRef, candidates: se
         select = str(shapes.value(constraint, SH.select)).replace("$this", "?this")
         if candidates is not None:
             select = insert_values(select, [("this", [URIRef(iri) for iri in sorted(candidates)])])
-        for solution in store.query(select, prefixes=prefixes, use_default_graph_as_union=True):
+        for solution in store.query(select, prefixes=prefixes):
             focus = _to_rdflib(solution["this"])
             value = _to_rdflib(solution["value"]) if solution["value"] is not None else None
             if (focus, value) not in found and _store_types(schema, store, focus) & targets:

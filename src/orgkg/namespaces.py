@@ -1,58 +1,86 @@
-"""The one place for namespaces, prefixes, repository paths and graph IRIs."""
+"""The one place for namespaces, prefixes and repository paths.
+
+Prefixes are plain strings, so commands that never touch rdflib do not pay its import
+(~0.25 s); the rdflib `Namespace` objects (OKG, KG, ...) are made on first use.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SH, SKOS, TIME, XSD
-
 BASE = "https://w3id.org/orgkg/"
-OKG = Namespace(BASE + "ontology#")
-KG = Namespace(BASE + "id/")
 GRAPH_BASE = BASE + "graph/"
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-CV = Namespace("http://data.europa.eu/m8g/")
-SCHEMA = Namespace("http://schema.org/")
-WD = Namespace("http://www.wikidata.org/entity/")
 
 #: Every prefix the project writes, in the order Turtle files declare them.
-PREFIXES: dict[str, Namespace] = {
-    "okg": OKG,
-    "okgsh": Namespace(BASE + "shapes#"),
-    "kg": KG,
-    "cv": CV,
-    "dct": Namespace(str(DCTERMS)),
-    "eli": ELI,
-    "oa": OA,
-    "org": Namespace(str(ORG)),
-    "owl": Namespace(str(OWL)),
-    "prov": Namespace(str(PROV)),
-    "qb": Namespace(str(QB)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "schema": SCHEMA,
-    "sh": Namespace(str(SH)),
-    "skos": Namespace(str(SKOS)),
-    "time": Namespace(str(TIME)),
-    "wd": WD,
-    "xsd": Namespace(str(XSD)),
+PREFIXES: dict[str, str] = {
+    "okg": BASE + "ontology#",
+    "okgsh": BASE + "shapes#",
+    "kg": BASE + "id/",
+    "cv": "http://data.europa.eu/m8g/",
+    "dct": "http://purl.org/dc/terms/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "http://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "time": "http://www.w3.org/2006/time#",
+    "wd": "http://www.wikidata.org/entity/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
+#: The rdflib Namespace objects other modules import by name, made lazily by __getattr__.
+_RDFLIB_NAMESPACES = {"OKG": "okg", "KG": "kg", "CV": "cv", "ELI": "eli", "OA": "oa", "SCHEMA": "schema", "WD": "wd"}
+_LOCAL_NAME = re.compile(r"[A-Za-z_][\w\-]*|")
 
-def bind_prefixes(graph: Graph) -> Graph:
-    """Bind the project's prefixes (each overriding whatever that prefix or namespace was bound to)."""
+
+def __getattr__(name: str):
+    if name in _RDFLIB_NAMESPACES:
+        from rdflib import Namespace
+
+        namespace = globals()[name] = Namespace(PREFIXES[_RDFLIB_NAMESPACES[name]])
+        return namespace
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def prefixed(iri: str) -> str | None:
+    """`iri` as prefix:local with the project's prefixes, or None when none fits."""
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
+        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace):]):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return None
+
+
+def sparql_prefixes() -> str:
+    """PREFIX declarations for every project prefix, to put before a query."""
+    return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
+
+
+def bind_prefixes(graph):
+    """Bind the project's prefixes on an rdflib graph (each overriding whatever that prefix or
+    namespace was bound to)."""
+    from rdflib import Namespace
+
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, Namespace(namespace), override=True, replace=True)
     return graph
 
 
 def find_root(start: Path | None = None) -> Path:
     """The repository root: $ORGKG_ROOT, else the nearest parent holding ontology/ and graph/."""
     if env := os.environ.get("ORGKG_ROOT"):
-        return Path(env).resolve()
+        root = Path(env).resolve()
+        if not ((root / "ontology").is_dir() and (root / "graph").is_dir()):
+            raise FileNotFoundError(f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ "
+                                    "and graph/); fix or unset it")
+        return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / "ontology").is_dir() and (candidate / "graph").is_dir():
@@ -71,13 +99,3 @@ DATA_DIRS = ("ontology", "graph")
 ONTOLOGY_FILE = Path("ontology/orgkg.ttl")
 SHAPES_FILE = Path("ontology/shapes.ttl")
 QUERIES_DIR = Path("queries")
-
-
-def graph_iri(path: Path, root: Path) -> URIRef:
-    """Named graph of a Turtle file: GRAPH_BASE + its path under the root, minus .ttl.
-
-    Files under graph/ drop the leading "graph/" (graph/articles/x.ttl -> .../graph/articles/x).
-    """
-    relative = path.resolve().relative_to(root.resolve()).with_suffix("")
-    parts = relative.parts[1:] if relative.parts[0] == "graph" else relative.parts
-    return URIRef(GRAPH_BASE + "/".join(parts))

@@ -1,5 +1,5 @@
-"""Query results as one engine-neutral structure, and every output format written from it,
-so the same rows come out whatever the engine or the format."""
+"""Query results as one engine-neutral structure of pyoxigraph terms, and every output format
+written from it, so the same rows come out whatever the engine or the format."""
 
 from __future__ import annotations
 
@@ -7,55 +7,64 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
+from decimal import Decimal, InvalidOperation
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+import pyoxigraph as ox
 
-from orgkg.namespaces import bind_prefixes
+from orgkg.namespaces import PREFIXES, prefixed
 from orgkg.output import text_table
+from orgkg.terms import XSD_STRING, to_sparql_json
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+_GRAPH_WRITERS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+_XSD = PREFIXES["xsd"]
+#: Numbers every engine must write alike: rdflib writes the decimal 600 as "600.0", Oxigraph
+#: as "600" (XSD 1.1's canonical form, which is what we print).
+_EXACT_NUMBERS = {_XSD + "decimal", _XSD + "integer"}
 
 
 @dataclass
 class Results:
-    """SELECT rows (rdflib terms, None where unbound), an ASK boolean, or a CONSTRUCT graph."""
+    """SELECT rows (pyoxigraph terms, None where unbound), an ASK boolean, or CONSTRUCT triples."""
 
     variables: list[str] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)
     boolean: bool | None = None
-    graph: Graph | None = None
+    triples: list[ox.Triple] | None = None
+
+    def __post_init__(self) -> None:
+        self.rows = [[canonical(term) for term in row] for row in self.rows]
 
     def sorted_rows(self) -> list[tuple]:
-        """Rows in a canonical order and numbers in canonical form, for comparing engines
-        (rdflib writes the decimal 600 as "600.0", Oxigraph as "600")."""
-        return sorted(tuple(_canonical(v) for v in row) for row in self.rows)
+        """Rows in a canonical order, for comparing engines."""
+        return sorted(tuple("" if term is None else str(term) for term in row) for row in self.rows)
 
 
-_NUMERIC = {XSD.decimal, XSD.integer, XSD.double, XSD.float}
-
-
-def _canonical(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, Literal) and term.datatype in _NUMERIC:
-        try:
-            number = Decimal(str(term))
-        except ArithmeticError:
-            return term.n3()
-        return f'"{format(number.normalize(), "f")}"^^<{term.datatype}>'
-    return term.n3()
+def canonical(term):
+    """Integers and decimals in their canonical lexical form; any other term as it is."""
+    if not isinstance(term, ox.Literal) or term.datatype.value not in _EXACT_NUMBERS:
+        return term
+    try:
+        number = Decimal(term.value.strip())
+    except InvalidOperation:
+        return term
+    if not number.is_finite():
+        return term
+    text = format(number.normalize(), "f") if number != 0 else "0"
+    if text == term.value:
+        return term
+    return ox.Literal(text, datatype=term.datatype)
 
 
 def render(results: Results, fmt: str, width: int | None = None) -> str:
-    if results.graph is not None:
+    if results.triples is not None:
         if fmt not in GRAPH_FORMATS:
             raise ValueError(f"a CONSTRUCT/DESCRIBE result is written as {', '.join(GRAPH_FORMATS)}, not {fmt}")
-        rdflib_format = {"nt": "nt", "turtle": "turtle", "jsonld": "json-ld"}[fmt]
-        return bind_prefixes(results.graph).serialize(format=rdflib_format)
+        used = {prefix: iri for prefix, iri in PREFIXES.items()
+                if any(str(term).startswith("<" + iri) for triple in results.triples for term in triple)}
+        return ox.serialize(sorted(results.triples, key=str), format=_GRAPH_WRITERS[fmt],
+                            prefixes=used if fmt == "turtle" else None).decode("utf-8")
     if fmt not in SELECT_FORMATS:
         raise ValueError(f"a SELECT/ASK result is written as {', '.join(SELECT_FORMATS)}, not {fmt}")
     if results.boolean is not None:
@@ -65,15 +74,16 @@ def render(results: Results, fmt: str, width: int | None = None) -> str:
 
 
 def _plain(term) -> str:
-    return "" if term is None else str(term)
+    """The lexical value; blank nodes keep their `_:` so they cannot pass for names."""
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, ox.BlankNode) else term.value
 
 
 def _table(results: Results, width: int | None) -> str:
     """For reading: IRIs shortened to the project's prefixes (kg:org-politburo)."""
-    names = bind_prefixes(Graph()).namespace_manager
-
     def cell(term) -> str:
-        return names.normalizeUri(term) if isinstance(term, URIRef) else _plain(term)
+        return (prefixed(term.value) or term.value) if isinstance(term, ox.NamedNode) else _plain(term)
 
     rows = [[cell(v) for v in row] for row in results.rows]
     footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
@@ -90,43 +100,40 @@ def _csv(results: Results, _width=None) -> str:
 
 
 def _tsv(results: Results, _width=None) -> str:
-    """SPARQL 1.1 TSV: variables with '?', terms in Turtle syntax."""
+    """SPARQL 1.1 TSV: variables with '?', terms in N-Triples (so Turtle) syntax."""
     lines = ["\t".join(f"?{v}" for v in results.variables)]
-    lines += ["\t".join("" if v is None else v.n3() for v in row) for row in results.rows]
+    lines += ["\t".join("" if v is None else _ntriples(v) for v in row) for row in results.rows]
     return "\n".join(lines) + "\n"
 
 
-def _json_term(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    value: dict = {"type": "literal", "value": str(term)}
-    if term.language:
-        value["xml:lang"] = term.language
-    elif term.datatype:
-        value["datatype"] = str(term.datatype)
-    return value
+def _ntriples(term) -> str:
+    """N-Triples form, with xsd:string literals written simple as SPARQL TSV shows them."""
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_STRING:
+        return str(ox.Literal(term.value))
+    return str(term)
 
 
 def _json(results: Results, _width=None) -> str:
-    bindings = [{var: _json_term(v) for var, v in zip(results.variables, row) if v is not None}
+    bindings = [{var: to_sparql_json(v) for var, v in zip(results.variables, row) if v is not None}
                 for row in results.rows]
     return json.dumps({"head": {"vars": results.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=2) + "\n"
 
 
 def _xml_term(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    attributes = (f" xml:lang={quoteattr(term.language)}" if term.language
-                  else f" datatype={quoteattr(str(term.datatype))}" if term.datatype else "")
-    return f"<literal{attributes}>{escape(str(term))}</literal>"
+    from xml.sax.saxutils import escape, quoteattr  # it imports urllib: only for XML output
+
+    value = to_sparql_json(term)
+    if value["type"] != "literal":
+        return f"<{value['type']}>{escape(value['value'])}</{value['type']}>"
+    attributes = (f" xml:lang={quoteattr(value['xml:lang'])}" if "xml:lang" in value
+                  else f" datatype={quoteattr(value['datatype'])}" if "datatype" in value else "")
+    return f"<literal{attributes}>{escape(value['value'])}</literal>"
 
 
 def _xml(results: Results, _width=None) -> str:
+    from xml.sax.saxutils import quoteattr
+
     lines = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     lines += [f"    <variable name={quoteattr(v)}/>" for v in results.variables]
     lines += ["  </head>", "  <results>"]

@@ -3,24 +3,28 @@ remote SPARQL 1.1 endpoint. Local engines are read-only: updates are refused."""
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import json
-import os
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
 
+from orgkg import guards
 from orgkg.catalogue import query_kind
-from orgkg.loading import data_files, load_dataset, parse_turtle
-from orgkg.namespaces import graph_iri
 from orgkg.output import write_atomic
+from orgkg.repository import Repository, graph_iri
 from orgkg.results import Results
 
 ENGINES = ("oxigraph", "rdflib")
+#: How long a command waits for another orgkg that is building the store.
+LOCK_WAIT = 60.0
+_MANIFEST_VERSION = 2
+DEFAULT_ENDPOINT_TIMEOUT = 60.0
 
 
 class StoreError(Exception):
@@ -31,261 +35,326 @@ class QuerySyntaxError(StoreError):
     pass
 
 
-def cache_dir(root: Path) -> Path:
-    """$ORGKG_CACHE, else ~/.cache/orgkg/<hash of the checkout path>."""
-    if env := os.environ.get("ORGKG_CACHE"):
-        return Path(env)
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "orgkg" / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass
 class BuildReport:
     loaded: list[str]
     removed: list[str]
     unchanged: int
     triples: int
+    rebuilt: str = ""  # why the store was rebuilt from scratch, if it was
 
 
 class EmbeddedStore:
     """An on-disk pyoxigraph store under the cache directory, one named graph per Turtle file.
 
-    A manifest of content hashes makes rebuilds incremental: only files that changed are
-    reloaded (their graph cleared first), and graphs of deleted files are dropped.
+    Its default graph holds the union of the named graphs as a set (each triple once, however
+    many files state it, as Jena's union graph), kept up to date as files change; `GRAPH ?g`
+    still shows which files say a triple. A manifest records which digest of each file the
+    store holds, so only files that changed are reloaded. A lock file lets one builder work at
+    a time while readers wait (bounded) rather than read a store being written.
     """
 
+    allow_service: bool = False
+    timeout: float | None = None
+
     def __init__(self, root: Path, cache: Path | None = None, progress: Callable[[int, int], None] | None = None):
+        self.repository = Repository(root, cache)
         self.root = root
         self.progress = progress
-        cache = cache or cache_dir(root)
-        self.location = cache / "store"
-        self.manifest_path = cache / "manifest.json"
+        self.location = self.repository.cache / "store"
+        self.manifest_path = self.repository.cache / "manifest.json"
+
+    # --- locking ------------------------------------------------------------------------
+
+    @contextmanager
+    def _lock(self, exclusive: bool) -> Iterator[None]:
+        cache = self.repository.cache
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            handle = open(cache / "lock", "a+b")
+        except OSError as error:
+            raise StoreError(f"cannot use the cache folder {cache} ({error.strerror}); make it a writable "
+                             "folder or set ORGKG_CACHE to one") from None
+        with handle:
+            deadline = time.monotonic() + LOCK_WAIT
+            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+            while True:
+                try:
+                    fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"the store in {cache} is busy: another orgkg has been building or "
+                                         f"reading it for over {LOCK_WAIT:g} s; try again when it is done") from None
+                    time.sleep(0.05)
+            yield
+
+    # --- building -----------------------------------------------------------------------
+
+    def _manifest(self) -> dict[str, str] | None:
+        """The digests the store holds, or None if the store cannot be trusted to match them."""
+        try:
+            document = json.loads(self.manifest_path.read_bytes())
+            graphs = document["graphs"]
+            if (document["version"] != _MANIFEST_VERSION or document["store"] != self._identity()
+                    or not all(isinstance(v, str) for v in graphs.values())):
+                return None
+            return graphs
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def _identity(self) -> int | None:
+        """The store folder's inode: a folder removed or replaced behind our back reads as new."""
+        try:
+            return self.location.stat().st_ino
+        except OSError:
+            return None
+
+    def _write_manifest(self, graphs: dict[str, str]) -> None:
+        write_atomic(self.manifest_path, json.dumps(
+            {"version": _MANIFEST_VERSION, "store": self._identity(), "graphs": graphs}, indent=1, sort_keys=True))
+
+    def _plan(self, force: bool) -> tuple[dict[str, str], dict[str, str] | None, list[str], list[str]]:
+        current = self.repository.digests()
+        old = None if force else self._manifest()
+        held = old or {}
+        changed = [name for name in sorted(current) if held.get(name) != current[name]]
+        removed = sorted(set(held) - set(current))
+        return current, old, changed, removed
+
+    def build(self, force: bool = False, count: bool = True) -> BuildReport:
+        """Bring the store up to date. `count=False` skips counting the store's quads (triples is
+        then -1), which costs O(corpus)."""
+        current, old, changed, removed = self._plan(force)
+        if old is not None and not (changed or removed):
+            return BuildReport([], [], len(current), self.size() if count else -1)
+        with self._lock(exclusive=True):
+            current, old, changed, removed = self._plan(force)  # another builder may have finished
+            if old is not None and not (changed or removed):
+                return BuildReport([], [], len(current), self.size() if count else -1)
+            rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
+            if old is None:
+                shutil.rmtree(self.location, ignore_errors=True)
+                self.manifest_path.unlink(missing_ok=True)
+            store = self._open_for_writing()
+            try:
+                self._update(store, current, old or {}, changed, removed)
+                report = BuildReport(changed, removed, len(current) - len(changed),
+                                     _named_quads(store) if count else -1, rebuilt)
+            finally:
+                del store  # release RocksDB's own lock even when a traceback outlives this frame
+            # Opened and closed once more, RocksDB retires the write-ahead log of the build, which
+            # every read-only open (every query) would otherwise replay: 40 ms -> 5 ms a query.
+            self._open_for_writing()
+            return report
+
+    def _why_rebuild(self) -> str:
+        if not self.location.exists():
+            return "no store yet" if not self.manifest_path.exists() else "the store folder was removed"
+        return "the store did not match its manifest"
 
     def _open_for_writing(self) -> ox.Store:
-        self.location.mkdir(parents=True, exist_ok=True)
         try:
+            self.location.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(self.location))
-        except OSError as error:
-            raise StoreError(f"cannot open the store at {self.location} ({error}); is another orgkg "
-                             "building it? Remove the folder to rebuild from scratch") from None
+        except (OSError, RuntimeError):
+            # A damaged store (a corrupt file, a half-deleted folder) is only a cache: start over.
+            shutil.rmtree(self.location, ignore_errors=True)
+            try:
+                self.location.mkdir(parents=True, exist_ok=True)
+                return ox.Store(str(self.location))
+            except (OSError, RuntimeError) as error:
+                raise StoreError(f"cannot create the store at {self.location} ({error}); set ORGKG_CACHE "
+                                 "to a writable folder") from None
 
-    def _manifest(self) -> dict[str, str]:
-        try:
-            return json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def build(self, force: bool = False, digests: dict[str, str] | None = None, count: bool = True) -> BuildReport:
-        """Bring the store up to date; the write lock is held only while this runs.
-
-        `digests` (file name under the root -> sha256 of its bytes) spares hashing every file
-        when the caller already knows them (incremental validation); `count=False` skips
-        counting the store's quads (triples is then -1): both cost O(corpus) per call.
-        """
-        if digests is None:
-            files = {str(p.relative_to(self.root)): p for p in data_files(self.root)}
-            current = {name: _digest(path) for name, path in files.items()}
-        else:
-            files, current = {name: self.root / name for name in digests}, digests
-        old = {} if force else self._manifest()
-        changed = [name for name in sorted(files) if old.get(name) != current[name]]
-        removed = sorted(set(old) - set(files))
-        if not (changed or removed or force) and self.location.exists():
-            return BuildReport([], [], len(files), self.size() if count else -1)
-        store = self._open_for_writing()
-        try:
-            if force:
-                self.manifest_path.unlink(missing_ok=True)
-                store.clear()
-            manifest = {name: digest for name, digest in old.items() if name in files and name not in changed}
-            for name in removed:
-                store.remove_graph(ox.NamedNode(str(graph_iri(self.root / name, self.root))))
-            saved = time.monotonic()
-            for done, name in enumerate(changed, 1):
-                self._load_file(store, files[name])
-                manifest[name] = current[name]
-                if time.monotonic() - saved > 1:  # a checkpoint: rewriting it per file is O(files^2)
-                    self._write_manifest(manifest)
-                    saved = time.monotonic()
-                if self.progress:
-                    self.progress(done, len(changed))
+    def _update(self, store: ox.Store, current: dict[str, str], held: dict[str, str], changed: list[str],
+                removed: list[str]) -> None:
+        manifest = {name: digest for name, digest in held.items() if name in current and name not in changed}
+        for name in removed:
+            self._drop_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
             self._write_manifest(manifest)
-            store.flush()
-            return BuildReport(changed, removed, len(files) - len(changed), len(store) if count else -1)
-        finally:
-            del store  # release the lock even when an error's traceback outlives this frame
-
-    def size(self) -> int:
-        return len(ox.Store.read_only(str(self.location)))
-
-    def _write_manifest(self, manifest: dict[str, str]) -> None:
-        write_atomic(self.manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
+        saved = time.monotonic()
+        for done, name in enumerate(changed, 1):
+            self._load_file(store, self.root / name)
+            manifest[name] = current[name]
+            if time.monotonic() - saved > 1:  # a checkpoint: rewriting it per file is O(files^2)
+                self._write_manifest(manifest)
+                saved = time.monotonic()
+            if self.progress:
+                self.progress(done, len(changed))
+        store.flush()
+        self._write_manifest(manifest)
 
     def _load_file(self, store: ox.Store, path: Path) -> None:
-        graph = ox.NamedNode(str(graph_iri(path, self.root)))
+        graph = ox.NamedNode(graph_iri(path, self.root))
         # Parse into memory first: a file that does not parse leaves its old graph in place.
-        try:
-            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-        except SyntaxError:
-            parse_turtle(path)  # raises the located TurtleSyntaxError
-            raise
+        from orgkg.loading import parse_strict
+
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_strict(path, self.root)]
+        self._replace_graph(store, graph, quads)
+
+    def _replace_graph(self, store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
+        """Swap a file's graph for its new quads, keeping the default graph their set union."""
+        self._drop_graph(store, graph)
+        default = ox.DefaultGraph()
+        store.extend([*quads, *(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)])
+
+    @staticmethod
+    def _drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
+        """Remove a named graph, and from the default graph what no other named graph states."""
+        old = list(store.quads_for_pattern(None, None, None, graph))
         store.remove_graph(graph)
-        store.extend(quads)
+        default = ox.DefaultGraph()
+        for quad in old:
+            others = store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+            if not any(other.graph_name != default for other in others):
+                store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
+
+    def size(self) -> int:
+        with self._lock(exclusive=False):
+            return _named_quads(self._open_read_only())
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _open_read_only(self) -> ox.Store:
+        try:
+            return ox.Store.read_only(str(self.location))
+        except (OSError, RuntimeError) as error:  # RocksDB reports corruption as RuntimeError
+            raise StoreError(f"cannot read the store at {self.location} ({error}); `orgkg build --force` "
+                             "rebuilds it") from None
+
+    @contextmanager
+    def reading(self) -> Iterator[ox.Store]:
+        """The up-to-date store, read-only, held against builders for the `with` block. A store
+        that cannot be opened is only a damaged cache: it is rebuilt once from the files."""
+        self.build(count=False)
+        with self._lock(exclusive=False):
+            try:
+                store = self._open_read_only()
+            except StoreError:
+                store = None
+            if store is not None:
+                yield store
+                return
+        self.build(force=True, count=False)
+        with self._lock(exclusive=False):
+            yield self._open_read_only()
 
     def query(self, sparql: str) -> Results:
         """Run a query on a read-only view of the (freshly built) store."""
-        self.build(count=False)  # counting every quad would cost O(corpus) per query
-        refuse_update(sparql)
-        store = ox.Store.read_only(str(self.location))
-        try:
-            answer = store.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as error:
-            raise QuerySyntaxError(str(error)) from None
-        return _from_oxigraph(answer)
+        with self.reading() as store:
+            guards.check(sparql, self.allow_service, lambda: {g.value for g in store.named_graphs()})
+
+            def run() -> Results:
+                # The default graph is the union already; a FROM clause replaces it, as in rdflib.
+                try:
+                    return from_oxigraph(store.query(sparql))
+                except SyntaxError as error:
+                    raise QuerySyntaxError(str(error)) from None
+
+            return guards.run_with_deadline(run, self.timeout)
 
 
-def refuse_update(sparql: str) -> None:
-    """Local queries are read-only: refuse anything that parses as a SPARQL Update."""
-    try:
-        ox.Store().query(sparql)
-        return
-    except SyntaxError as query_error:
-        try:
-            ox.Store().update(sparql)  # an empty in-memory store: harmless
-        except SyntaxError:
-            raise QuerySyntaxError(str(query_error)) from None
-        except OSError:
-            pass
-    raise StoreError("this is a SPARQL Update; local queries are read-only")
+def _named_quads(store: ox.Store) -> int:
+    """Quads in the named graphs (the default graph only repeats them)."""
+    return len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
-def _to_rdflib(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def _from_oxigraph(answer) -> Results:
+def from_oxigraph(answer) -> Results:
     if isinstance(answer, ox.QueryBoolean):
         return Results(boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        graph = Graph()
-        for triple in answer:
-            graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))
-        return Results(graph=graph)
+        return Results(triples=list(answer))
     variables = [v.value for v in answer.variables]
-    rows = [[_to_rdflib(solution[v]) for v in variables] for solution in answer]
-    return Results(variables=variables, rows=rows)
+    return Results(variables=variables, rows=[[solution[v] for v in variables] for solution in answer])
 
 
 class RdflibEngine:
     """The same query on rdflib over the same files (slow, but the reference implementation)."""
 
+    allow_service: bool = False
+    timeout: float | None = None
+
     def __init__(self, root: Path):
-        self.dataset = load_dataset(data_files(root), root)
+        from orgkg.loading import load_dataset
+
+        self.dataset = load_dataset(Repository(root).data_files(), root)
         self.dataset.default_union = True
 
     def query(self, sparql: str) -> Results:
-        refuse_update(sparql)
+        guards.check(sparql, self.allow_service, {str(graph.identifier) for graph in self.dataset.graphs()})
+        return guards.run_with_deadline(lambda: self._run(sparql), self.timeout)
+
+    def _run(self, sparql: str) -> Results:
+        import rdflib.plugins.sparql
+
+        from orgkg.terms import from_rdflib
+
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM never downloads nor reads a file
         answer = self.dataset.query(sparql)
         if answer.type == "ASK":
             return Results(boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
-            graph = Graph()
-            for triple in answer:
-                graph.add(triple)
-            return Results(graph=graph)
+            return Results(triples=[ox.Triple(*(from_rdflib(term) for term in triple)) for triple in answer])
         variables = [str(v) for v in answer.vars]
-        rows = [[_plain_string(row[v]) for v in answer.vars] for row in answer]
-        return Results(variables=variables, rows=rows)
-
-
-def _plain_string(term):
-    """rdflib keeps xsd:string explicit on some literals; SPARQL results treat them as simple."""
-    if isinstance(term, Literal) and term.datatype == URIRef("http://www.w3.org/2001/XMLSchema#string"):
-        return Literal(str(term))
-    return term
+        return Results(variables=variables, rows=[[from_rdflib(row[v]) for v in answer.vars] for row in answer])
 
 
 class Endpoint:
-    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded).
+    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded), through
+    the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
 
-    Credentials come from ORGKG_STORE_TOKEN (bearer), ORGKG_STORE_USER/ORGKG_STORE_PASSWORD
-    (basic), or ~/.netrc (requests reads it), never from the command line.
-    """
+    allow_service: bool = False
 
-    def __init__(self, url: str, timeout: float = 60.0):
+    def __init__(self, url: str, timeout: float = DEFAULT_ENDPOINT_TIMEOUT):
+        from orgkg.http_client import Client
+
+        self.client = Client(url, timeout)
         self.url = url
-        self.timeout = timeout
-
-    def _auth(self) -> tuple[dict, tuple | None]:
-        if token := os.environ.get("ORGKG_STORE_TOKEN"):
-            return {"Authorization": f"Bearer {token}"}, None
-        user = os.environ.get("ORGKG_STORE_USER")
-        if user:
-            return {}, (user, os.environ.get("ORGKG_STORE_PASSWORD", ""))
-        return {}, None
 
     def query(self, sparql: str) -> Results:
-        import requests
+        from orgkg.http_client import redact
 
-        refuse_update(sparql)
-        headers, auth = self._auth()
+        guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
-        headers["Accept"] = "application/n-triples" if graph_query else "application/sparql-results+json"
+        accept = "application/n-triples" if graph_query else "application/sparql-results+json"
+        answer = self.client.request("POST", self.client.base, "querying the endpoint", retry=False,
+                                     data={"query": sparql}, headers={"Accept": accept})
         try:
-            response = requests.post(self.url, data={"query": sparql}, headers=headers, auth=auth,
-                                     timeout=(10, self.timeout))
-        except requests.RequestException as error:
-            raise StoreError(f"cannot reach {self.url}: {error.__class__.__name__}") from None
-        if response.status_code in (401, 403):
-            raise StoreError(f"{self.url} refused the credentials (HTTP {response.status_code}); set "
-                             "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD or ORGKG_STORE_TOKEN")
-        if response.status_code != 200:
-            raise StoreError(f"{self.url} answered HTTP {response.status_code}: {response.text[:300]}")
-        if graph_query:
-            return Results(graph=Graph().parse(data=response.text, format="nt"))
-        return _from_json(response.json())
+            if graph_query:
+                return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))
+            return from_sparql_json(json.loads(answer.content))
+        except (ValueError, SyntaxError):
+            kind = "N-Triples" if graph_query else "SPARQL results JSON"
+            raise StoreError(f"{redact(self.url)} did not answer with {kind} "
+                             f"({answer.headers.get('Content-Type', 'no content type')}); is it a SPARQL endpoint?") \
+                from None
 
 
-def _from_json(document: dict) -> Results:
-    if "boolean" in document:
-        return Results(boolean=bool(document["boolean"]))
-    variables = document["head"]["vars"]
+def from_sparql_json(document: dict) -> Results:
+    """A SPARQL 1.1 JSON results document; ValueError if it is not one."""
+    from orgkg.terms import from_sparql_json as term
 
-    def term(value: dict | None):
-        if value is None:
-            return None
-        kind = value["type"]
-        if kind == "uri":
-            return URIRef(value["value"])
-        if kind == "bnode":
-            return BNode(value["value"])
-        if "xml:lang" in value:
-            return Literal(value["value"], lang=value["xml:lang"])
-        datatype = value.get("datatype")
-        if datatype in (None, "http://www.w3.org/2001/XMLSchema#string"):
-            return Literal(value["value"])
-        return Literal(value["value"], datatype=URIRef(datatype))
-
-    rows = [[term(binding.get(v)) for v in variables] for binding in document["results"]["bindings"]]
-    return Results(variables=variables, rows=rows)
+    if not isinstance(document, dict):
+        raise ValueError("not a SPARQL results document")
+    try:
+        if "boolean" in document:
+            return Results(boolean=bool(document["boolean"]))
+        variables = document["head"]["vars"]
+        bindings = document["results"]["bindings"]
+        return Results(variables=variables, rows=[[term(binding.get(v)) for v in variables] for binding in bindings])
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"no {error} in the results document") from None
 
 
-def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None):
+def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None,
+               allow_service: bool = False, timeout: float | None = None):
+    """The engine to run queries on; `allow_service` lets SERVICE through, `timeout` (seconds)
+    bounds each query."""
     if endpoint:
-        return Endpoint(endpoint)
-    return RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
+        chosen = Endpoint(endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT)  # bounds the whole answer
+    else:
+        chosen = RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
+        chosen.timeout = timeout
+    chosen.allow_service = allow_service
+    return chosen

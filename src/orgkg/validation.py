@@ -366,7 +366,6 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
 
 # --- report formats ----------------------------------------------------------------------
 
-REPORT_FORMATS = ("human", "table", "turtle", "json")
 
 
 def render(report: Report, fmt: str, strict: bool = False, colour: bool = False) -> str:

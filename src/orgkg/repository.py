@@ -1,0 +1,181 @@
+"""The repository's data: which files make up the graph, how their graphs are named, and which
+of them changed.
+
+This module is the only place that lists data files and decides what changed. A stat index in
+the cache (like git's index) maps each file's (size, mtime_ns, inode) to the sha256 of its
+bytes, so finding out what changed costs one `stat` per file: a file is read and hashed only
+when its stat changed. The embedded store, export, load, docs and incremental validation all
+ask it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
+
+#: A file modified this recently may change again within the clock's granularity without its
+#: stat changing (git's "racily clean" entries): its digest is not trusted from the index.
+_RACY_NS = 2_000_000_000
+_INDEX_VERSION = 1
+
+
+class DataFileError(Exception):
+    """A data file that cannot be read: missing, a folder, unreadable, a broken, looping or
+    escaping symlink."""
+
+
+def cache_dir(root: Path) -> Path:
+    """$ORGKG_CACHE, else ~/.cache/orgkg/<hash of the checkout path>."""
+    if env := os.environ.get("ORGKG_CACHE"):
+        return Path(env)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "orgkg" / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
+def graph_iri(path: Path, root: Path) -> str:
+    """Named graph of a Turtle file: GRAPH_BASE + its path under the root, minus .ttl.
+
+    Files under graph/ drop the leading "graph/" (graph/articles/x.ttl -> .../graph/articles/x).
+    """
+    relative = Path(os.path.relpath(path, root)).with_suffix("")
+    parts = relative.parts[1:] if relative.parts[0] == "graph" else relative.parts
+    return GRAPH_BASE + "/".join(parts)
+
+
+def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
+    """The .ttl files named by `paths` (files or folders), default the data folders under root.
+
+    Raises FileNotFoundError for a path that does not exist.
+    """
+    targets = paths if paths else [root / folder for folder in DATA_DIRS]
+    found: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            found.extend(path for path, _ in _scan(target, root))
+        elif target.is_file():
+            found.append(target)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {target}")
+    return sorted(dict.fromkeys(path.resolve() for path in found))
+
+
+def _scan(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
+    """(path, stat) of every .ttl file below `folder`, sorted; real folders only, so a link loop
+    cannot trap the walk, and a linked file must resolve inside the repository."""
+    entries = []
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                entries.extend(_scan(path, root))
+            elif entry.name.endswith(".ttl"):
+                if entry.is_symlink():
+                    _check_link(path, root)
+                try:
+                    info = path.stat()
+                except OSError as error:
+                    raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
+                if stat.S_ISREG(info.st_mode):
+                    entries.append((path, info))
+    return sorted(entries, key=lambda item: item[0])
+
+
+def _check_link(path: Path, root: Path) -> None:
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        raise DataFileError(f"{path}: a symbolic link that loops; fix or remove it") from None
+    if not target.exists():
+        raise DataFileError(f"{path}: a symbolic link to {target}, which does not exist; fix or remove it")
+    if not target.is_relative_to(root.resolve()):
+        raise DataFileError(f"{path}: a symbolic link out of the repository (to {target}); copy the file in instead")
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str  # posix path under the root, e.g. graph/articles/nghe-an-2024.ttl
+    path: Path
+    graph: str  # its named graph's IRI
+
+
+class Repository:
+    """The ontology and every Turtle file under graph/, with their graphs and digests."""
+
+    def __init__(self, root: Path, cache: Path | None = None):
+        self.root = root
+        self.cache = cache or cache_dir(root)
+        self._index_path = self.cache / "index.json"
+
+    def files(self) -> list[DataFile]:
+        return [DataFile(name, path, graph_iri(path, self.root)) for name, path, _ in self._stat_all()]
+
+    def data_files(self) -> list[Path]:
+        return [path for _, path, _ in self._stat_all()]
+
+    def graph_name(self, path: Path) -> str:
+        return graph_iri(path, self.root)
+
+    def _stat_all(self) -> list[tuple[str, Path, os.stat_result]]:
+        ontology = self.root / ONTOLOGY_FILE
+        try:
+            found = [(ontology, ontology.stat())]
+        except OSError as error:
+            raise DataFileError(f"{ontology}: cannot read it ({error.strerror})") from None
+        graph = self.root / "graph"
+        found += _scan(graph, self.root) if graph.is_dir() else []
+        return [(path.relative_to(self.root).as_posix(), path, info) for path, info in found]
+
+    def digests(self) -> dict[str, str]:
+        """File name under the root -> sha256 of its bytes; only files whose stat changed since
+        the last call are read."""
+        index = self._read_index()
+        fresh: dict[str, list] = {}
+        digests: dict[str, str] = {}
+        now = time.time_ns()
+        for name, path, info in self._stat_all():
+            key = [info.st_size, info.st_mtime_ns, info.st_ino]
+            known = index.get(name)
+            if known and known[:3] == key:
+                digest = known[3]
+            else:
+                try:
+                    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError as error:
+                    raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
+            digests[name] = digest
+            if now - info.st_mtime_ns > _RACY_NS:
+                fresh[name] = [*key, digest]
+        if fresh != index:
+            self._write_index(fresh)
+        return digests
+
+    def _read_index(self) -> dict[str, list]:
+        try:
+            document = json.loads(self._index_path.read_bytes())
+            if document.get("version") == _INDEX_VERSION and isinstance(document.get("files"), dict):
+                return document["files"]
+        except (OSError, ValueError, AttributeError):
+            pass
+        return {}
+
+    def _write_index(self, files: dict[str, list]) -> None:
+        """Best effort: a cache that cannot be written only costs hashing again next time."""
+        from orgkg.output import write_atomic
+
+        try:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._index_path, json.dumps({"version": _INDEX_VERSION, "files": files}))
+        except OSError:
+            pass
+
+
+def data_files(root: Path) -> list[Path]:
+    """The files that make up the graph itself: the ontology, then everything under graph/."""
+    return Repository(root).data_files()

@@ -1,0 +1,73 @@
+"""The one place RDF terms are converted: pyoxigraph terms (what queries return) to and from
+rdflib terms (validation, docs) and SPARQL 1.1 JSON results (remote endpoints)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as rdflib's (None stays None); xsd:string literals become simple ones."""
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def from_rdflib(term):
+    """An rdflib term as pyoxigraph's (None stays None)."""
+    from rdflib import BNode, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+
+
+def from_sparql_json(value: dict | None):
+    """One binding of a SPARQL 1.1 JSON result as a pyoxigraph term; ValueError if malformed."""
+    if value is None:
+        return None
+    try:
+        kind, text = value["type"], value["value"]
+        if kind == "uri":
+            return ox.NamedNode(text)
+        if kind == "bnode":
+            return ox.BlankNode(text)
+        if kind in ("literal", "typed-literal"):
+            if "xml:lang" in value:
+                return ox.Literal(text, language=value["xml:lang"])
+            datatype = value.get("datatype")
+            return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"not a SPARQL JSON term: {value!r} ({error})") from None
+    raise ValueError(f"not a SPARQL JSON term: {value!r}")
+
+
+def to_sparql_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    value: dict = {"type": "literal", "value": term.value}
+    if term.language:
+        value["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        value["datatype"] = term.datatype.value
+    return value

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -126,8 +126,8 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
     sys.path.insert(0, str(REPO / "src"))
     from orgkg.catalogue import load_catalogue
     from orgkg.loading import load_dataset, load_union, parse_turtle
-    from orgkg.repository import data_files
     from orgkg.namespaces import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
+    from orgkg.repository import data_files
 
     started = time.perf_counter()
     if name == "rdflib-parse":
@@ -375,7 +375,7 @@ def seed_graph(work: Path, repeats: int) -> dict:
     for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
         for name, command in commands.items():
             run(command, env, runs=results[name])
-    return {"started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"), "machine": machine(),
+    return {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "machine": machine(),
             "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in results.items()}}
 
 
@@ -665,7 +665,7 @@ def main() -> None:
         seed = seed_graph(work, args.repeat)
         save()
         for size in [] if args.seed_graph else sizes:
-            started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+            started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
             bench = Bench(size, work, args.repeat, args.timeout, args.slow_timeout, args.slow_peers_up_to)
             bench.run_all()
             records[size] = Record.of(bench, started, command.strip())

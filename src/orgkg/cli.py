@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -36,7 +37,7 @@ _DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
 _RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
                    ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
                    ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
-                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"))
+                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"), ("orgkg.names", "UnresolvedName"))
 
 
 def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
@@ -112,14 +113,17 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
     from orgkg.repository import turtle_files
 
-    return turtle_files(root, list(paths)) if paths else default
+    files = turtle_files(root, list(paths)) if paths else default
+    if paths and not files:
+        raise OrgkgError(f"no .ttl files in {', '.join(map(str, paths))}; name Turtle files or folders holding them")
+    return files
 
 
 @main.command("validate")
 @click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="human",
               show_default=True, help="Report layout.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="ORGKG_SOURCES",
               help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].")
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
 @click.option("--incremental", is_flag=True,
@@ -206,12 +210,12 @@ def _output(data: str | bytes, output: Path | None) -> None:
         click.echo(data, nl=not data.endswith("\n"))
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None, allow_service: bool,
-               timeout: float | None):
+def _engine(root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False,
+            timeout: float | None = None):
     from orgkg.store import engine_for
 
     return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
-                      timeout=timeout).query(sparql)
+                      timeout=timeout)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -327,34 +331,85 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
               output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
+    An iri parameter takes a full IRI, a prefixed name (kg:, okg:, dct:, ...), or a label or
+    document code of the kind of node it names; a name that matches no node, or several,
+    is refused (exit 2) with the candidates.
+
     \b
     Example:
-      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
-      orgkg query run documents-by-code --param code=18-NQ/TW --format json
+      orgkg query run lineage --param organization="cao bang newspaper"
+      orgkg query run change-events-by-legal-basis --param document=18-NQ/TW --format json
+      orgkg query run change-events-by-kind --param eventClass=okg:Dissolution
     """
     from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
 
     root = find_root()
-    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint, allow_service, timeout), output_format, output)
+    store = _engine(root, engine, endpoint, allow_service, timeout)
+    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params), Resolver(store))
+    _emit(store.query(sparql), output_format, output)
+
+
+@main.command("describe")
+@click.argument("node", metavar="NODE")
+@engine_options
+def describe_command(node: str, engine: str, endpoint: str | None, output_format: str | None,
+                     output: Path | None, timeout: float | None, allow_service: bool) -> None:
+    """Everything about one node: each statement about it and pointing to it, labels beside
+    IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
+
+    NODE is an IRI, a prefixed name (kg:NAME) or a label (case and diacritics ignored), as
+    `lineage` takes them. The saved query `describe` does the work.
+
+    \b
+    Example:
+      orgkg describe "Ministry of Organization and Communications"
+      orgkg describe kg:doc-18-nq-tw-n1 --format md
+    """
+    from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
+
+    root = find_root()
+    store = _engine(root, engine, endpoint, allow_service, timeout)
+    focus = Resolver(store).resolve(node)
+    _emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.File("rb"), required=False)
+@click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None,
-                   timeout: float | None, allow_service: bool) -> None:
-    """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
+def sparql_command(file, expression: str | None, engine: str, endpoint: str | None, output_format: str | None,
+                   output: Path | None, timeout: float | None, allow_service: bool) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
+
+    The catalogue's prefixes (kg:, okg:, org:, dct:, schema:, ... see `orgkg query list`)
+    are predeclared; a PREFIX in the query wins. The default graph holds each triple once,
+    however many article graphs state it; GRAPH ?g shows which articles do. Updates are
+    refused; a syntax error is told in one line with its line and column.
 
     \b
     Example:
+      orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
+    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.store import QuerySyntaxError
+
+    if (file is None) == (expression is None):
+        raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
+    if expression is not None:
+        sparql = expression
+    else:
+        try:
+            sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+        except UnicodeDecodeError as error:
+            raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
     try:
-        sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
-    except UnicodeDecodeError as error:
-        raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
-    _emit(_run_query(find_root(), sparql, engine, endpoint, allow_service, timeout), output_format, output)
+        results = _engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
+    except QuerySyntaxError as error:
+        raise OrgkgError(explain(str(error), sparql)) from None
+    _emit(results, output_format, output)
 
 
 @main.command("build")
@@ -414,12 +469,13 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
     """
-    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text, resolve
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.names import Resolver
     from orgkg.store import engine_for
 
     root = find_root()
     store = engine_for(root, engine)
-    focus = resolve(store, organization)
+    focus = Resolver(store).resolve(organization, "organization")
     edges = lineage(root, store, focus)
     if output_format == "text":
         text = render_text(label_of(store, focus), edges)
@@ -487,8 +543,6 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    import signal
-
     from orgkg.http_client import HttpError, check_url, redact
     from orgkg.loader import RemoteStore, load, locked, prepare
     from orgkg.repository import cache_dir
@@ -508,17 +562,13 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    # SIGTERM (a service manager, kill) fails the load as cleanly as Ctrl-C: temporaries dropped.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        with locked(url, cache_dir(root)):
-            if sys.stderr.isatty():
-                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-                    report = load(uploads, store, append, progress=bar.update, prune=prune)
-            else:
-                report = load(uploads, store, append, prune=prune)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+    with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
+                report = load(uploads, store, append, progress=bar.update, prune=prune)
+        else:
+            report = load(uploads, store, append, prune=prune)
     rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
@@ -529,6 +579,21 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
     click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
+
+
+@contextmanager
+def _stopped_like_ctrl_c():
+    """SIGTERM (a service manager, kill) and SIGHUP (the terminal closing) raise KeyboardInterrupt
+    inside the block, so they clean up as Ctrl-C does."""
+    import signal
+
+    numbers = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @main.command("serve")
@@ -551,26 +616,22 @@ def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> 
       orgkg serve --port 7878
       orgkg query run change-events --endpoint http://127.0.0.1:7878/query
     """
-    import signal
-
     from orgkg.serving import Server
 
     server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
     # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
-    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        url = server.start()
-        click.echo(f"SPARQL endpoint (read-only): {url}")
-        click.echo(f"  orgkg query run change-events --endpoint {url}")
-        click.echo("Press Ctrl-C to stop.", err=True)
-        code = server.wait()
+        with _stopped_like_ctrl_c():
+            url = server.start()
+            click.echo(f"SPARQL endpoint (read-only): {url}")
+            click.echo(f"  orgkg query run change-events --endpoint {url}")
+            click.echo("Press Ctrl-C to stop.", err=True)
+            code = server.wait()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
         return
     finally:
         server.stop()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

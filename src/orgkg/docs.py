@@ -33,12 +33,15 @@ from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
+from orgkg.output import remove_leftovers
 from orgkg.repository import data_files, graph_iri
 from orgkg.terms import to_rdflib
 from orgkg.results import render as render_results
 from orgkg.store import EmbeddedStore
 from orgkg.validation import VIOLATION, WARNING, summary, validate
 
+#: The only schemes an IRI of the data becomes a link with; the site's own pages are relative links.
+LINK_SCHEMES = ("http://", "https://")
 #: A file in every built site, so a rebuild may replace the folder and nothing else.
 SITE_MARKER = ".orgkg-site"
 _ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))
@@ -114,7 +117,8 @@ def build_site(root: Path, output: Path, store=None, sources: Path | None = None
     output = Path(output).absolute()
     check_target(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    remove_leftovers(output.parent, output.name, (".tmp", ".old"))  # of builds killed midway
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".tmp", dir=output.parent))
     try:
         site = _Site(root, staging, store or EmbeddedStore(root), sources, progress)
         report = site.write()
@@ -142,7 +146,7 @@ def _swap(staging: Path, output: Path) -> None:
     if not output.exists():
         os.replace(staging, output)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".old", dir=output.parent))
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".old", dir=output.parent))
     old.rmdir()
     os.replace(output, old)
     try:
@@ -257,6 +261,8 @@ class _Site:
             return Markup(f'<a class="iri" href="{base}{self.pages[str(value)]}"{title}>{shown}</a>')
         if str(value).startswith(str(KG)):
             return Markup(f'<span{title}>{shown}</span>' if labelled else f'<code class="iri"{title}>{shown}</code>')
+        if not str(value).startswith(LINK_SCHEMES):  # javascript:, data:, file: ... are shown, never linked
+            return Markup(f'<code class="iri"{title}>{shown}</code>')
         return Markup(f'<a class="ext iri" href="{escape(str(value))}"{title}>{shown}</a>')
 
     # --- ontology --------------------------------------------------------------------

@@ -11,7 +11,6 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-
 #: Layouts of `orgkg validate`'s report (here, not in validation.py, so that declaring the
 #: option does not import pySHACL).
 REPORT_FORMATS = ("human", "table", "turtle", "json")
@@ -77,7 +76,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         _write_directly(path, payload)
         return
     folder = target.parent
-    _remove_leftovers(folder, target.name)
+    remove_leftovers(folder, target.name)
     mode = stat.S_IMODE(status.st_mode) if status else 0o666 & ~current_umask()
     try:
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
@@ -116,16 +115,20 @@ def _output_error(path: Path, error: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {error.strerror or error}")
 
 
-def _remove_leftovers(folder: Path, name: str) -> None:
-    """Temporary files of `name` whose writer process is gone (a killed run) are removed."""
+def remove_leftovers(folder: Path, name: str, suffixes: tuple[str, ...] = (".tmp",)) -> None:
+    """Temporary files or folders `.NAME.PID.*SUFFIX` whose writer process is gone (a killed
+    run) are removed; those of a live writer are left alone."""
     try:
-        leftovers = list(folder.glob(f".{glob.escape(name)}.*.tmp"))
+        leftovers = [p for suffix in suffixes for p in folder.glob(f".{glob.escape(name)}.*{suffix}")]
     except OSError:
         return
     for leftover in leftovers:
         owner = leftover.name[len(name) + 2:].split(".", 1)[0]
         if owner.isdigit() and not process_alive(int(owner)):
-            leftover.unlink(missing_ok=True)
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def process_alive(pid: int) -> bool:

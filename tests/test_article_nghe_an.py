@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 
 from orgkg.namespaces import KG, PREFIXES
 
-from .graph_queries import ask, quoted_in, rows
+from .graph_queries import NS, ask, quoted_in, rows
 
 # Plain URIRefs rather than rdflib's closed XSD namespace, which pytest's collection probes.
 DATE = URIRef(str(PREFIXES["xsd"]) + "date")
@@ -192,7 +192,7 @@ def test_p5_new_party_members_admitted_in_2023_and_the_increase_over_2022(kg):
                  okg:refArea kg:place-nghe-an ; okg:refPeriod "2023"^^xsd:gYear ;
                  okg:value ?value ; okg:comparator ?comparator ; okg:unit okg:Persons }""")
     assert count.value.toPython() == Decimal("5097")
-    assert count.comparator == PREFIXES["okg"]["Exactly"]
+    assert count.comparator == NS["okg"]["Exactly"]
     (increase,) = rows(kg, """
         SELECT ?value ?baseline WHERE {
             ?obs okg:indicator kg:indicator-new-party-members-admitted-change ;
@@ -223,7 +223,7 @@ def test_p5_first_9_months_of_2024_and_the_resolution_21_target(kg):
         SELECT ?unit ?value WHERE {
             ?obs okg:refArea kg:place-nghe-an ; okg:refPeriod kg:period-2024-first-9-months ;
                  okg:unit ?unit ; okg:value ?value }""")}
-    okg = PREFIXES["okg"]
+    okg = NS["okg"]
     assert found == {okg["Persons"]: Decimal("4600"), okg["Percent"]: Decimal("76.7")}
     assert ask(kg, """
         ASK { ?obs okg:indicator kg:indicator-new-party-members-admitted-share-of-target ;
@@ -238,7 +238,7 @@ def test_p5_67_party_organizations_with_659_members_in_non_state_enterprises(kg)
                    okg:resultingCount ?count ; okg:resultingKind ?kind ;
                    prov:wasDerivedFrom ?article }""", article=ARTICLE)
     assert row["count"].toPython() == 67
-    assert row.kind == PREFIXES["okg"]["PartyOrganization"]
+    assert row.kind == NS["okg"]["PartyOrganization"]
     assert ask(kg, """
         ASK { ?obs okg:indicator kg:indicator-party-members-in-new-party-organizations-in-non-state-enterprises ;
                    okg:value ?value ; okg:refPeriod ?period .
@@ -255,7 +255,7 @@ def test_p6_twelve_personnel_regulations_amended_is_a_count_not_twelve_nodes(kg)
             ?obs okg:indicator kg:indicator-personnel-work-regulations-amended ;
                  okg:value ?value ; okg:unit ?unit }""")
     assert row.value.toPython() == Decimal("12")
-    assert row.unit == PREFIXES["okg"]["Documents"]
+    assert row.unit == NS["okg"]["Documents"]
 
 
 def test_p6_cadre_planning_for_four_terms(kg):
@@ -285,7 +285,7 @@ def test_p7_project_and_plan_on_administrative_units_follow_conclusion_48(kg):
         SELECT ?kind WHERE {
             ?doc eli:passed_by kg:org-nghe-an-provincial-peoples-committee ;
                  eli:based_on kg:doc-48-kl-tw-2023-01-30 ; eli:type_document ?kind }""")}
-    assert kinds == {PREFIXES["okg"]["Project"], PREFIXES["okg"]["Plan"]}
+    assert kinds == {NS["okg"]["Project"], NS["okg"]["Plan"]}
     assert ask(kg, """
         ASK { kg:doc-48-kl-tw-2023-01-30 eli:date_document "2023-01-30"^^xsd:date ;
                   eli:passed_by kg:org-politburo ; okg:subject ?subject .
@@ -366,7 +366,7 @@ def test_p9_over_10_inspections_a_year_on_average(kg):
             ?obs okg:refOrganization kg:org-nghe-an-provincial-party-organizing-committee ;
                  okg:unit okg:Inspections ; okg:value ?value ; okg:comparator ?comparator }""")
     assert row.value.toPython() == Decimal("10")
-    assert row.comparator == PREFIXES["okg"]["AverageMoreThan"]
+    assert row.comparator == NS["okg"]["AverageMoreThan"]
     assert ask(kg, """
         ASK { ?conference a okg:Conference ; okg:unnamed true ;
                           schema:organizer kg:org-nghe-an-party-organization-building-sector }""")
@@ -392,9 +392,9 @@ def test_p10_what_the_text_does_not_say_of_the_places_is_marked_as_the_encoders_
         SELECT ?s ?p ?o WHERE { ?i a okg:Inference ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                                    prov:wasDerivedFrom ?article ; rdfs:comment ?why ; okg:evidence ?e .
                                 ?s ?p ?o }""", article=ARTICLE)}
-    rdf_type, inside = PREFIXES["rdf"]["type"], PREFIXES["schema"]["containedInPlace"]
-    assert {(KG["place-quy-chau-district"], rdf_type, PREFIXES["okg"]["District"]),
-            (KG["place-nghi-loc-district"], rdf_type, PREFIXES["okg"]["District"]),
+    rdf_type, inside = NS["rdf"]["type"], NS["schema"]["containedInPlace"]
+    assert {(KG["place-quy-chau-district"], rdf_type, NS["okg"]["District"]),
+            (KG["place-nghi-loc-district"], rdf_type, NS["okg"]["District"]),
             (KG["place-quy-chau-district"], inside, KG["place-nghe-an"]),
             (KG["place-nghi-loc-district"], inside, KG["place-nghe-an"]),
             (KG["place-binh-thuan-hamlet"], inside, KG["place-nghi-thuan-commune"])} <= inferred

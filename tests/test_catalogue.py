@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from orgkg.catalogue import QueryError, find_query, load_catalogue
+from orgkg.cli import main
 from orgkg.namespaces import QUERIES_DIR
 
 HOSTILE = '" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ \'\'\''

@@ -12,7 +12,7 @@ from orgkg.exporting import rdfs_entailments
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, ONTOLOGY_FILE, PREFIXES
 
-from .graph_queries import rows as select
+from .graph_queries import NS, rows as select
 
 
 def english(graph, sparql: str) -> set[str]:
@@ -43,9 +43,9 @@ def test_p3_party_committees_ended_and_set_up_in_cao_bang(kg):
         UNION { ?event a okg:Establishment ; okg:resultingCount ?created ; okg:resultingKind ?kind } }""")
     ended = {r[0]: int(r[1]) for r in rows if r[1] is not None}
     created = {r[0]: int(r[2]) for r in rows if r[2] is not None}
-    assert ended == {URIRef(PREFIXES["okg"]["DistrictPartyCommittee"]): 10,
-                     URIRef(PREFIXES["okg"]["CommunePartyCommittee"]): 161}
-    assert created == {URIRef(PREFIXES["okg"]["CommunePartyCommittee"]): 56}
+    assert ended == {URIRef(NS["okg"]["DistrictPartyCommittee"]): 10,
+                     URIRef(NS["okg"]["CommunePartyCommittee"]): 161}
+    assert created == {URIRef(NS["okg"]["CommunePartyCommittee"]): 56}
 
 
 def test_p4_documents_mentioned_in_both_articles(kg):

@@ -9,6 +9,8 @@ import pytest
 
 from orgkg.namespaces import PREFIXES
 
+from .graph_queries import NS
+
 ARTICLES = {"000_8420fa3d6bd522e5.txt": "article-cao-bang-2025", "002_cd67c542fbcd9703.txt": "article-nghe-an-2024"}
 CODE = re.compile(r"\b\d+-[A-ZĐ]+/[A-ZĐ]+\b")
 # Figures as printed: thousands, decimals, percentages, ratios and numbers of three digits or
@@ -26,7 +28,7 @@ def test_every_printed_code_is_a_document_with_that_code(kg, sources, name):
     printed = set(CODE.findall(_text(sources, name)))
     encoded = {str(row[0]) for row in kg.query(
         "SELECT ?code WHERE { ?article schema:citation ?doc . ?doc eli:id_local ?code }",
-        initNs=PREFIXES, initBindings={"article": PREFIXES["kg"][ARTICLES[name]]})}
+        initNs=PREFIXES, initBindings={"article": NS["kg"][ARTICLES[name]]})}
     assert printed and printed <= encoded
 
 
@@ -37,7 +39,7 @@ def test_every_printed_figure_is_an_observation(kg, sources, name):
     quotes = [str(row[0]) for row in kg.query(
         """SELECT ?quote WHERE { ?obs a qb:Observation ; okg:evidence ?e .
            ?e oa:hasSource ?article ; oa:hasSelector/oa:exact ?quote }""",
-        initNs=PREFIXES, initBindings={"article": PREFIXES["kg"][ARTICLES[name]]})]
+        initNs=PREFIXES, initBindings={"article": NS["kg"][ARTICLES[name]]})]
     def quoted(number: str) -> bool:
         whole = re.compile(rf"(?<![\d,.]){re.escape(number)}(?!\d|[,.]\d)")
         return any(whole.search(quote) for quote in quotes)
@@ -77,7 +79,7 @@ def _described(text: str):
 
 def test_every_node_coverage_names_exists(kg, root):
     named = {node for _, cell in _coverage_rows(root) for node in NODE.findall(cell)}
-    missing = sorted(node for node in named if (PREFIXES["kg"][node], None, None) not in kg)
+    missing = sorted(node for node in named if (NS["kg"][node], None, None) not in kg)
     assert len(named) > 150
     assert missing == []
 
@@ -87,12 +89,12 @@ def test_every_term_coverage_names_after_a_node_is_on_that_node(kg, root):
     wrong = []
     for paragraph, cell in _coverage_rows(root):
         for node, inner, text in _described(cell):
-            nodes = [PREFIXES["kg"][n] for n in (node, *inner)]
+            nodes = [NS["kg"][n] for n in (node, *inner)]
             about = set()
             for subject in nodes:
                 about |= {term for triple in kg.triples((subject, None, None)) for term in triple[1:]}
                 about |= {p for p in kg.predicates(None, subject)}
-                for evidence in kg.objects(subject, PREFIXES["okg"]["evidence"]):
+                for evidence in kg.objects(subject, NS["okg"]["evidence"]):
                     about |= {term for triple in kg.triples((evidence, None, None)) for term in triple[1:]}
             for term in COVERAGE_TERM.findall(text):
                 if expand(term) not in about:

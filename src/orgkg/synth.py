@@ -276,10 +276,10 @@ class _Corpus:
     def _central_document(number: str, key: str, kind: URIRef, english: str, day: date | None) -> tuple:
         code = f"{number}-{key}/TW"
         node = KG[f"doc-{slug(code)}-{day.isoformat() if day else 'n1'}"]
-        return node, code, number, kind, english
+        return node, code, number, kind, english, day
 
     def central_document(self, row: tuple) -> URIRef:
-        node, code, number, kind, english = row
+        node, code, number, kind, english, _ = row
         return self.ref.entity("central", node, OKG.PartyDocument, f"{english} No. {code}",
                                (ELI.id_local, Literal(code)), (ELI.number, Literal(number)),
                                (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerCentral))
@@ -369,7 +369,11 @@ class _Corpus:
             doc = self.central_document(row)
             a.add((event, CV.hasFormalFramework, doc), (a.node, SCHEMA.citation, doc))
             mention = f"{row[3]} No. {row[1]}"
-            a.say(f"{mention} was implemented by the {a.province.name} Party Organization", doc)
+            if row[5]:  # a dated IRI: the article states the date (an IRI says only what the text says)
+                a.add((doc, ELI.date_document, Literal(row[5].isoformat(), datatype=XSD.date)))
+                a.say(f"{mention}, dated {day_text(row[5])}, was implemented by the {a.province.name} Party Organization", doc)
+            else:
+                a.say(f"{mention} was implemented by the {a.province.name} Party Organization", doc)
             return mention
         issued = day - timedelta(days=self.rng.randrange(20, 200))
         doc, code, new = self.provincial_document(a.province, issued)

@@ -77,3 +77,9 @@ def test_list_cells_are_sorted_whatever_order_the_engine_joined_them():
     tagged = ox.Literal("b | a", language="en")  # a language-tagged text is prose, not a list
     rows = Results(variables=["bases", "text"], rows=[[joined, tagged]]).rows
     assert rows == [[ox.Literal("18-NQ/TW | 19-NQ/TW"), tagged]]
+
+
+def test_booleans_are_written_in_canonical_form():
+    boolean = ox.NamedNode(XSD + "boolean")
+    results = Results(variables=["a", "b"], rows=[[ox.Literal("1", datatype=boolean), ox.Literal("0", datatype=boolean)]])
+    assert render(results, "csv").splitlines()[1] == "true,false"

@@ -22,6 +22,8 @@ _XSD = PREFIXES["xsd"]
 #: Numbers every engine must write alike: rdflib writes the decimal 600 as "600.0", Oxigraph
 #: as "600" (XSD 1.1's canonical form, which is what we print).
 _EXACT_NUMBERS = {_XSD + "decimal", _XSD + "integer"}
+#: Booleans likewise: Virtuoso writes true as "1", a valid but not the canonical form.
+_BOOLEANS = {"1": "true", "0": "false"}
 
 
 @dataclass
@@ -46,12 +48,14 @@ LIST_SEPARATOR = " | "
 
 
 def canonical(term):
-    """Integers and decimals in their canonical lexical form; list cells (plain strings joined
+    """Integers, decimals and booleans in their canonical lexical form; list cells (plain strings joined
     by LIST_SEPARATOR) with their values sorted, since GROUP_CONCAT's order differs between
     engines; any other term as it is."""
     if isinstance(term, ox.Literal) and term.datatype.value == XSD_STRING and LIST_SEPARATOR in term.value:
         values = sorted(term.value.split(LIST_SEPARATOR))
         return ox.Literal(LIST_SEPARATOR.join(values)) if values != term.value.split(LIST_SEPARATOR) else term
+    if isinstance(term, ox.Literal) and term.datatype.value == _XSD + "boolean" and term.value in _BOOLEANS:
+        return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
     if not isinstance(term, ox.Literal) or term.datatype.value not in _EXACT_NUMBERS:
         return term
     try:

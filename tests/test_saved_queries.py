@@ -96,3 +96,104 @@ def test_csv_is_byte_identical_on_oxigraph_and_rdflib(root, engines, name):
     oxigraph, rdflib = (render(engine.query(sparql), "csv") for engine in engines)
     assert oxigraph == rdflib
     assert oxigraph.count("\n") > 1, f"{name} returns no rows with its defaults"
+
+
+def by(rows: list[dict], column: str, value: str) -> dict:
+    """The one row whose column holds value (IRIs given without the kg: namespace)."""
+    found = [row for row in rows if row[column].removeprefix(KG) == value]
+    assert len(found) == 1, (value, found)
+    return found[0]
+
+
+def test_change_events_show_kinds_without_counts_and_every_kind_of_place(query):
+    """Item 6."""
+    rows = query("change-events")
+    steering = by(rows, "event", "event-cao-bang-dissolution-steering-committees")
+    assert (steering["originalCount"], steering["originalKind"]) == ("", "steering committee")
+    assert by(rows, "event", "event-1930-04-01-establishment-first-party-cell-cao-bang")["place"] == \
+        "Cao Bang province | Nam Lin"
+    assert by(rows, "event", "event-1930-10-14-establishment-ministry-of-organization-and-communications")["place"] \
+        == "Hong Kong"
+
+
+def test_documents_lists_every_document_with_tenure_subject_and_citing_articles(query):
+    """Items 7 and 13: the unnumbered plans and projects too, with tenure and subject."""
+    rows = query("documents")
+    assert len(rows) == 22
+    project = by(rows, "document", "doc-cao-bang-project-administrative-unit-arrangement")
+    assert (project["subject"], project["articles"]) == ("administrative unit arrangement", KG + "article-cao-bang-2025")
+    by(rows, "document", "doc-nghe-an-plan-arrangement-administrative-units-2023-2025")
+    resolution5 = by(rows, "document", "doc-resolution-5-central-committee-10th-tenure")
+    assert resolution5["tenure"] == "10th tenure of the Central Committee"
+    assert resolution5["subject"].startswith("continuing to innovate the Party's leadership methods")
+
+
+def test_document_by_code_prints_the_code_as_stored(query):
+    """Item 7: the code typed in lower case with QD comes back as the sources print it."""
+    rows = query("document-by-code", code="2993-qd / tu")
+    assert [(r["document"], r["storedCode"]) for r in rows] == [(KG + "doc-2993-qd-tu-n1", "2993-QD/TU")]
+    assert rows[0]["subject"] == "the exemplary responsibility of cadres and Party members"
+
+
+def test_documents_and_figures_by_article(query):
+    """Item 13: filtered by the citing or printing article, given by its headline."""
+    documents = query("documents-by-article", article="The opening milestone of Party building and organization work")
+    assert len(documents) == 7 and {r["articles"] for r in documents} >= {KG + "article-cao-bang-2025"}
+    figures = query("figures-by-article", article="kg:article-nghe-an-2024")
+    target = by(figures, "observation", "obs-nghe-an-2024-9m-new-party-members-share-of-21-nq-tw-target")
+    assert target["quote"] == "4,600 party members were admitted, reaching 76.7% according to the target of " \
+                              "Resolution No. 21-NQ/TW"
+    assert not {r["observation"] for r in figures} & {r["observation"] for r in query("figures-by-article")}
+
+
+def test_articles_give_url_republication_date_interpretation_and_topic(query):
+    """Item 8."""
+    rows = query("articles")
+    cao_bang, nghe_an = by(rows, "article", "article-cao-bang-2025"), by(rows, "article", "article-nghe-an-2024")
+    assert cao_bang["url"] == cao_bang["republishedUrl"] and cao_bang["url"].startswith("https://caobang.gov.vn/")
+    assert cao_bang["about"].startswith("95th anniversary of the Party Organization and Building sector")
+    assert nghe_an["dateInterpretation"].startswith("The printed date 10/12/2024 is ambiguous")
+    assert (nghe_an["printedDate"], nghe_an["datePublished"], nghe_an["url"]) == ("10/12/2024", "2024-10-12", "")
+    sources = query("source-of-fact")
+    assert by(sources, "article", "article-cao-bang-2025")["url"] == cao_bang["url"]
+
+
+def test_search_label_types_every_node(query):
+    """Item 9: activities, observations and the unnamed merged committee have a type."""
+    rows = query("search-label", text="nghe an")
+    assert all(row["type"] for row in rows)
+    assert {"Activity", "Observation"} <= {row["type"] for row in rows}
+    merged = query("search-label", text="body formed by merging")
+    assert [r["type"] for r in merged] == ["Organization"]
+
+
+def test_people_without_posts_are_listed(query):
+    """Item 15."""
+    assert by(query("people-and-posts"), "person", "person-ho-chi-minh")["role"] == ""
+
+
+def test_derived_figures_days_between_and_implied_total(query):
+    """Item 16: computed, never stored, and marked derived."""
+    days = query("derived-days-between")
+    assert [(r["firstDate"], r["secondDate"], r["days"], r["derived"]) for r in days] == [
+        ("1930-02-03", "1930-10-14", "253", "true")]
+    back = query("derived-days-between", first="kg:article-nghe-an-2024",
+                 second="kg:event-94th-anniversary-party-organization-sector")
+    assert [r["days"] for r in back] == ["2"]
+    implied = query("derived-implied-total")
+    assert [(r["targetDocument"], r["countValue"], r["sharePercent"], r["derivedValue"], r["comparator"])
+            for r in implied] == [("21-NQ/TW", "4600", "76.7", "5997", "about")]
+
+
+def test_examples_in_help_name_saved_queries_that_exist(root, cache):
+    """Item 14: `query run --help` showed documents-by-code, which does not exist."""
+    import re
+
+    names = set(saved_query_names())
+    for command in (["query", "run"], ["query"], ["serve"], ["describe"]):
+        result = CliRunner().invoke(main, [*command, "--help"], env={"ORGKG_ROOT": str(root)})
+        for name in re.findall(r"query run ([\w-]+)", result.output):
+            assert name in names, (command, name)
+    unknown = CliRunner().invoke(main, ["query", "run", "documents-by-code"],
+                                 env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    assert unknown.exit_code == 2 and "did you mean document-by-code" in unknown.output

@@ -108,7 +108,8 @@ class Resolver:
         results = self.engine.query(sparql_prefixes() + (
             "SELECT DISTINCT ?node ?label ?preferred WHERE { " + pattern +
             " { ?node rdfs:label ?label BIND(true AS ?preferred) } UNION { ?node skos:prefLabel ?label "
-            "BIND(true AS ?preferred) } UNION { ?node skos:altLabel ?label } UNION { ?node eli:id_local ?label } "
+            "BIND(true AS ?preferred) } UNION { ?node schema:headline ?label BIND(true AS ?preferred) } "
+            "UNION { ?node skos:altLabel ?label } UNION { ?node eli:id_local ?label } "
             "FILTER(isIRI(?node)) }"))
         wanted = {plain(text)} | _code_forms(text)
         rows = [(row[0].value, row[1].value, row[2] is not None) for row in results.rows]

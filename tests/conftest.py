@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from orgkg.loading import load_dataset, load_union
-from orgkg.repository import data_files
 from orgkg.namespaces import find_root
+from orgkg.repository import data_files
+
+from .cli import run_cli
 
 #: Real triplestores (one Virtuoso per session) and the query x engine report.
 pytest_plugins = ("tests.servers", "tests.compare")
@@ -39,3 +41,13 @@ def sources() -> Path:
     if not SOURCES.is_dir():
         pytest.skip(f"article texts not found at {SOURCES} (../shared/seeds beside the checkout)")
     return SOURCES
+
+
+@pytest.fixture
+def cli(root):
+    """`orgkg ARGS` run in-process (tests/cli.py), on the checkout unless a test passes `root=`."""
+
+    def invoke(*args, root: Path = root, cache: Path | None = None, env: dict | None = None):
+        return run_cli(*args, root=root, cache=cache, env=env)
+
+    return invoke

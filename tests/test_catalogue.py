@@ -19,13 +19,6 @@ def catalogue(root):
     return load_catalogue(root / QUERIES_DIR)
 
 
-def run(root, *args, cache=None):
-    env = {"ORGKG_ROOT": str(root)}
-    if cache:
-        env["ORGKG_CACHE"] = str(cache)
-    return CliRunner().invoke(main, list(args), env=env)
-
-
 def test_catalogue_has_at_least_25_documented_queries(catalogue):
     assert len(catalogue) >= 25
     for query in catalogue.values():
@@ -44,8 +37,8 @@ def test_parameter_values_are_data_never_query_text(catalogue):
     assert list(Store().query(bound)) == []  # still one well-formed query
 
 
-def test_hostile_value_runs_as_plain_data_end_to_end(root, tmp_path):
-    result = run(root, "query", "run", "search-label", "--param", f"text={HOSTILE}", "--format", "json",
+def test_hostile_value_runs_as_plain_data_end_to_end(cli, root, tmp_path):
+    result = cli("query", "run", "search-label", "--param", f"text={HOSTILE}", "--format", "json",
                  cache=tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["results"]["bindings"] == []
@@ -70,45 +63,45 @@ def test_list_parameter_accepts_repeats_and_comma_lists(catalogue):
     assert f"VALUES ?documentType {{ <{a}> <{b}> }}" in query.bind({"documentType": [a, b]})
 
 
-def test_unknown_parameter_exits_2_listing_the_parameters(root, tmp_path):
-    result = run(root, "query", "run", "lineage", "--param", "org=x", cache=tmp_path)
+def test_unknown_parameter_exits_2_listing_the_parameters(cli, root, tmp_path):
+    result = cli("query", "run", "lineage", "--param", "org=x", cache=tmp_path)
     assert result.exit_code == 2
     assert "unknown parameter org for lineage; its parameters: organization (iri" in result.output
 
 
-def test_unknown_query_suggests_close_names(root):
-    result = run(root, "query", "show", "lineag")
+def test_unknown_query_suggests_close_names(cli, root):
+    result = cli("query", "show", "lineag")
     assert result.exit_code == 2
     assert "did you mean lineage" in result.output
 
 
-def test_query_list_json_gives_parameters_with_types_and_defaults(root):
-    result = run(root, "query", "list", "--format", "json")
+def test_query_list_json_gives_parameters_with_types_and_defaults(cli, root):
+    result = cli("query", "list", "--format", "json")
     assert result.exit_code == 0
     listed = {q["name"]: q for q in json.loads(result.output)}
     assert listed["lineage"]["params"][0]["type"] == "iri"
     assert listed["lineage"]["params"][0]["default"].startswith("https://w3id.org/orgkg/id/")
 
 
-def test_query_show_prints_description_parameters_and_sparql(root):
-    result = run(root, "query", "show", "lineage")
+def test_query_show_prints_description_parameters_and_sparql(cli, root):
+    result = cli("query", "show", "lineage")
     assert result.exit_code == 0
     assert "Parameters: organization (iri" in result.output and "okg:predecessor" in result.output
 
 
-def test_updates_are_refused_locally(root, tmp_path):
+def test_updates_are_refused_locally(cli, root, tmp_path):
     update = tmp_path / "drop.rq"
     update.write_text("DROP ALL")
     for engine in ("oxigraph", "rdflib"):
-        result = run(root, "sparql", str(update), "--engine", engine, cache=tmp_path)
+        result = cli("sparql", str(update), "--engine", engine, cache=tmp_path)
         assert result.exit_code == 2, result.output
         assert "local queries are read-only" in result.output
 
 
-def test_malformed_ad_hoc_query_is_a_usage_error(root, tmp_path):
+def test_malformed_ad_hoc_query_is_a_usage_error(cli, root, tmp_path):
     broken = tmp_path / "broken.rq"
     broken.write_text("SELECT * WHERE { ?s ?p }")
-    result = run(root, "sparql", str(broken), cache=tmp_path)
+    result = cli("sparql", str(broken), cache=tmp_path)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
@@ -116,3 +109,21 @@ def test_malformed_ad_hoc_query_is_a_usage_error(root, tmp_path):
 def test_find_query_names_the_catalogue(root):
     with pytest.raises(QueryError, match="no saved query named 'nothing'"):
         find_query(root / QUERIES_DIR, "nothing")
+
+
+def test_a_list_parameter_of_only_commas_is_refused_not_empty(catalogue):
+    with pytest.raises(QueryError, match="needs at least one value"):
+        catalogue["documents-by-type"].bind({"documentType": [",,,"]})
+
+
+def test_a_5000_digit_integer_is_refused_in_one_line():
+    from orgkg.catalogue import Parameter, to_term
+
+    with pytest.raises(QueryError, match="at most 30 digits"):
+        to_term(Parameter(name="n", type="integer", default=None, description="", list=False), "9" * 5000)
+
+
+def test_a_wrong_orgkg_root_is_named_as_such(tmp_path):
+    result = CliRunner().invoke(main, ["query", "run", "mergers"], env={"ORGKG_ROOT": str(tmp_path / "nonexistent")})
+    assert result.exit_code == 2
+    assert f"ORGKG_ROOT={tmp_path / 'nonexistent'} is not an orgkg repository" in result.output

@@ -13,25 +13,18 @@ from orgkg.cli import main
 FIXTURES = "tests/fixtures/shapes"
 
 
-def run(*args, root=None, env=None):
-    """The CLI with a clean environment: no article texts unless a test passes --sources."""
-    environment = {"ORGKG_SOURCES": ""} | ({"ORGKG_ROOT": str(root)} if root else {})
-    environment.update(env or {})
-    return CliRunner().invoke(main, list(args), env=environment, catch_exceptions=False)
-
-
-def test_repository_conforms_strictly_with_every_quote_found(root, sources):
-    result = run("validate", "--strict", "--sources", str(sources), root=root)
+def test_repository_conforms_strictly_with_every_quote_found(cli, root, sources):
+    result = cli("validate", "--strict", "--sources", str(sources), root=root)
     assert result.exit_code == 0, result.output[-4000:]
     assert "0 violations, 0 warnings — conforms (strict)" in result.output
 
 
-def test_syntax_error_names_file_line_and_column(root, tmp_path):
+def test_syntax_error_names_file_line_and_column(cli, root, tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text('@prefix kg: <https://w3id.org/orgkg/id/> .\n\nkg:a kg:b "open .\n')
-    result = run("validate", str(broken), root=root)
+    result = cli("validate", str(broken), root=root)
     assert result.exit_code == 1
-    assert f"{broken}:3:18: Violation [syntax turtle-syntax]: newline found in string literal" in result.output
+    assert f"{broken}:3:11: Violation [syntax turtle-syntax]: Unexpected end of file" in result.output
     assert "hint:" in result.output
 
 
@@ -42,13 +35,13 @@ def test_missing_path_is_a_usage_error(root):
     assert "Traceback" not in result.output
 
 
-def test_quote_check_is_skipped_with_a_notice_without_sources(root):
-    result = run("validate", "--format", "json", root=root)
+def test_quote_check_is_skipped_with_a_notice_without_sources(cli, root):
+    result = cli("validate", "--format", "json", root=root)
     report = json.loads(result.output)
     assert report["notices"] == ["quote check skipped: no --sources folder or ORGKG_SOURCES given"]
 
 
-def test_a_quote_not_in_the_article_is_a_violation(root, sources, tmp_path):
+def test_a_quote_not_in_the_article_is_a_violation(cli, root, sources, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(root / "ontology", repo / "ontology")
     shutil.copytree(root / "graph", repo / "graph")
@@ -57,7 +50,7 @@ def test_a_quote_not_in_the_article_is_a_violation(root, sources, tmp_path):
     assert "5,097 party members were admitted" in text
     article.write_text(text.replace("5,097 party members were admitted", "5,098 party members were admitted"),
                        encoding="utf-8")
-    result = run("validate", "--sources", str(sources), "--format", "json", root=repo)
+    result = cli("validate", "--sources", str(sources), "--format", "json", root=repo)
     assert result.exit_code == 1
     quotes = [f for f in json.loads(result.output)["findings"] if f["rule"] == "quote-verbatim"]
     assert len(quotes) == 1 and "5,098" in quotes[0]["value"]
@@ -65,44 +58,55 @@ def test_a_quote_not_in_the_article_is_a_violation(root, sources, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["human", "table", "turtle", "json"])
-def test_every_report_format_says_whether_it_conforms(root, fmt):
+def test_every_report_format_says_whether_it_conforms(cli, root, fmt):
     fixture = sorted((root / FIXTURES).glob("*.fail.ttl"))[0]
-    result = run("validate", str(fixture), "--format", fmt, root=root)
+    result = cli("validate", str(fixture), "--format", fmt, root=root)
     assert result.exit_code == 1
     expected = {"human": "does not conform", "table": "does not conform",
                 "turtle": "sh:conforms false", "json": '"conforms": false'}[fmt]
     assert expected in result.output
 
 
-def test_fail_fixtures_name_node_and_rule_on_the_command_line(root):
+def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root):
     for fixture in sorted((root / FIXTURES).glob("*.fail.ttl")):
         shape = fixture.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect:").strip()
-        result = run("validate", str(fixture), "--strict", "--format", "json", root=root)
+        result = cli("validate", str(fixture), "--strict", "--format", "json", root=root)
         assert result.exit_code == 1, fixture.name
         findings = json.loads(result.output)["findings"]
         assert any(f["rule"] == shape and f["focus"] for f in findings), (fixture.name, findings)
 
 
-def test_pass_fixtures_conform_on_the_command_line(root):
+def test_pass_fixtures_conform_on_the_command_line(cli, root):
     for fixture in sorted((root / FIXTURES).glob("*.pass.ttl")):
-        result = run("validate", str(fixture), "--strict", root=root)
+        result = cli("validate", str(fixture), "--strict", root=root)
         assert result.exit_code == 0, (fixture.name, result.output[-2000:])
 
 
-def test_fmt_check_passes_on_the_repository(root):
-    result = run("fmt", "--check", root=root)
+def test_fmt_check_passes_on_the_repository(cli, root):
+    result = cli("fmt", "--check", root=root)
     assert result.exit_code == 0, result.output
 
 
-def test_fmt_check_names_a_file_that_would_change_and_fmt_fixes_it(root, tmp_path):
+def test_fmt_check_names_a_file_that_would_change_and_fmt_fixes_it(cli, root, tmp_path):
     (tmp_path / "ontology").mkdir()
     (tmp_path / "graph").mkdir()
     messy = tmp_path / "graph" / "messy.ttl"
     messy.write_text("# header kept\n@prefix kg: <https://w3id.org/orgkg/id/> .\nkg:b kg:p kg:c. kg:a kg:p 1 .\n")
-    result = run("fmt", "--check", root=tmp_path)
+    result = cli("fmt", "--check", root=tmp_path)
     assert result.exit_code == 1
     assert "would reformat graph/messy.ttl" in result.output
-    assert run("fmt", root=tmp_path).exit_code == 0
+    assert cli("fmt", root=tmp_path).exit_code == 0
     assert messy.read_text() == ("# header kept\n\n@prefix kg: <https://w3id.org/orgkg/id/> .\n\n"
                                  "kg:a\n    kg:p 1 .\n\nkg:b\n    kg:p kg:c .\n")
-    assert run("fmt", "--check", root=tmp_path).exit_code == 0
+    assert cli("fmt", "--check", root=tmp_path).exit_code == 0
+
+
+def test_missing_sources_folder_is_refused_before_any_work(root, tmp_path):
+    result = CliRunner().invoke(main, ["validate", "--sources", str(tmp_path / "nonexistent")],
+                                env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_an_empty_folder_is_not_reported_as_conforming(root, tmp_path):
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)], env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 2 and "no .ttl files in" in result.output

@@ -17,18 +17,17 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 import pyoxigraph as ox
+import pytest
 
 from orgkg.catalogue import load_catalogue
-from orgkg.cli import main
 from orgkg.exporting import export
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.results import Results
 from orgkg.store import EmbeddedStore, RdflibEngine, from_sparql_json
 
 from . import jena
+from .cli import run_cli
 from .compare import comparable, record
 from .servers import VIRTUOSO_USER, OxigraphServer
 
@@ -58,10 +57,6 @@ def canonical(results: Results):
     return comparable(results)
 
 
-def _cli(*args: str, root: Path, env: dict | None = None):
-    return CliRunner().invoke(main, list(args), env={"ORGKG_ROOT": str(root), **(env or {})})
-
-
 class _Remote:
     """A store after `orgkg load`, queried with `orgkg query run NAME --endpoint URL`."""
 
@@ -70,7 +65,7 @@ class _Remote:
 
     def __call__(self, name: str) -> Results:
         graph = self.catalogue[name].kind in ("CONSTRUCT", "DESCRIBE")
-        result = _cli("query", "run", name, "--endpoint", self.endpoint, "--format", "nt" if graph else "json",
+        result = run_cli("query", "run", name, "--endpoint", self.endpoint, "--format", "nt" if graph else "json",
                       root=self.root)
         assert result.exit_code == 0, result.output
         if graph:
@@ -114,7 +109,7 @@ def engines(root, catalogue, tmp_path_factory, request):
 
     server = OxigraphServer(tmp_path_factory.mktemp("conformance") / "oxigraph").start()
     request.addfinalizer(server.stop)
-    loaded = _cli("load", server.url, root=root)
+    loaded = run_cli("load", server.url, root=root)
     assert loaded.exit_code == 0, loaded.output
     found["oxigraph-server"] = _Remote(root, server.query_url, catalogue)
 
@@ -123,7 +118,7 @@ def engines(root, catalogue, tmp_path_factory, request):
     except pytest.skip.Exception as skipped:
         found["virtuoso"] = f"skipped: {skipped.msg}"
     else:
-        loaded = _cli("load", virtuoso.url, "--dialect", "virtuoso", root=root, env=VIRTUOSO_USER)
+        loaded = run_cli("load", virtuoso.url, "--dialect", "virtuoso", root=root, env=VIRTUOSO_USER)
         assert loaded.exit_code == 0, loaded.output
         found["virtuoso"] = _Remote(root, virtuoso.query_url, catalogue)
 
@@ -160,7 +155,16 @@ def test_saved_query_gives_the_same_result_set_on_every_engine(name, engines):
 
 
 def test_every_engine_ran(engines):
-    """A skipped engine is visible: the reason is reported here, not silently dropped."""
+    """Every engine answers, or is skipped only because it is not installed, saying what to install;
+    the engines orgkg brings itself (rdflib, pyoxigraph, the Oxigraph server) are never skipped. A
+    skipped engine is then reported here, not silently dropped."""
+    assert set(engines) == set(ENGINES)
     skipped = {engine: run for engine, run in engines.items() if isinstance(run, str)}
+    assert not skipped.keys() & {"rdflib", "embedded", "oxigraph-server"}, skipped
+    for engine, reason in skipped.items():
+        assert "not installed (apt-get install " in reason, (engine, reason)
+    for engine, run in engines.items():
+        if engine not in skipped:
+            assert canonical(run("articles")), f"{engine} found no articles"
     if skipped:
         pytest.skip("; ".join(f"{engine} {reason}" for engine, reason in skipped.items()))

@@ -29,10 +29,6 @@ ARTICLE_CODES = {
 }
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, ["docid", *args])
-
-
 # --- the library -------------------------------------------------------------------------
 
 
@@ -171,8 +167,8 @@ def test_any_text_parses_or_raises_document_code_error(text):
 # --- the command ---------------------------------------------------------------------------
 
 
-def test_docid_prints_type_and_issuer_level_of_the_article_codes():
-    result = run(*ARTICLE_CODES)
+def test_docid_prints_type_and_issuer_level_of_the_article_codes(cli):
+    result = cli("docid", *ARTICLE_CODES)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert [line.split("  ")[0] for line in lines] == [
@@ -189,8 +185,8 @@ def test_docid_prints_type_and_issuer_level_of_the_article_codes():
     assert len({line.index(label) for line, (label, _) in zip(lines, ARTICLE_CODES.values())}) == 1
 
 
-def test_docid_json_lists_one_object_per_code():
-    result = run(*ARTICLE_CODES, "Resolution No. 5 of the Central Committee (10th tenure)",
+def test_docid_json_lists_one_object_per_code(cli):
+    result = cli("docid", *ARTICLE_CODES, "Resolution No. 5 of the Central Committee (10th tenure)",
                  "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -201,14 +197,14 @@ def test_docid_json_lists_one_object_per_code():
     assert data[4]["inferred"] is True and data[4]["tenure"] == 10
 
 
-def test_docid_marks_inferred_codes():
-    result = run("Directive No. 35 of the Politburo")
+def test_docid_marks_inferred_codes(cli):
+    result = cli("docid", "Directive No. 35 of the Politburo")
     assert result.exit_code == 0
     assert result.stdout.split() == ["35-CT/TW", "directive", "central", "inferred"]
 
 
-def test_docid_reports_bad_codes_prints_good_ones_and_exits_1():
-    result = run("18-NQ/TW", "18-XX/TW", "junk")
+def test_docid_reports_bad_codes_prints_good_ones_and_exits_1(cli):
+    result = cli("docid", "18-NQ/TW", "18-XX/TW", "junk")
     assert result.exit_code == 1
     assert result.stdout.split() == ["18-NQ/TW", "resolution", "central"]
     errors = result.stderr.splitlines()

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from orgkg.cli import main
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
-from orgkg.repository import data_files
 from orgkg.namespaces import KG, OKG
+from orgkg.repository import data_files
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
 from orgkg.validation import VIOLATION, validate
@@ -159,3 +159,22 @@ def test_cli_flag_on_a_conforming_corpus(tmp_path, cache, monkeypatch, root):
                                        "--strict"])
     assert result.exit_code == 0, result.output
     assert "conforms (strict)" in result.output
+
+
+def test_a_damaged_cache_is_rebuilt(corpus, cache):
+    validate_incremental(corpus, corpus / "sources")
+    database = cache / "validation.sqlite"
+    assert database.is_file()
+    database.write_bytes(b"this is not an SQLite database" * 100)
+    _same_as_full(corpus)
+    assert database.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_workers_are_spawned_and_agree_with_one_process(corpus, tmp_path, monkeypatch):
+    """Many changed units run in spawned worker processes (no state inherited through fork)."""
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "one"))
+    alone = validate_incremental(corpus, corpus / "sources", jobs=1)
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "pool"))
+    pooled = validate_incremental(corpus, corpus / "sources", jobs=2)
+    assert sorted(map(astuple, pooled.findings)) == sorted(map(astuple, alone.findings))
+    assert pooled.triples == alone.triples

@@ -6,13 +6,18 @@ Every rule has a pair of fixtures under tests/fixtures/shapes/:
 ``# also: okgsh:Other ...`` line names shapes that necessarily fire with it), and
 ``<rule>.pass.ttl`` is the same data, corrected, and conforms.
 
-Data is validated the way the project validates the real graph: as one union graph
-with the ontology mixed in and RDFS inference.
+Data is validated the way the shapes are written for: as one union graph with the ontology
+mixed in and RDFS inference, by one plain pySHACL run. The project's own validator (SHACL Core in
+pySHACL on the RDFS closure computed once, SPARQL constraints as one Oxigraph query each) must
+give identical findings: on every fixture, on the seed graph and on a synthetic corpus with every
+kind of seeded error.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import astuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +25,15 @@ import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH
+
+from orgkg.findings import result_finding
+from orgkg.loading import parse_turtle
+from orgkg.namespaces import bind_prefixes
+from orgkg.rdfs import Closure, rdflib_vocabulary
+from orgkg.repository import data_files
+from orgkg.shapes import Shapes
+from orgkg.synth import ERROR_KINDS, synthesize
+from orgkg.validation import shacl_findings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -88,6 +102,17 @@ def validate(fixture: Graph) -> tuple[bool, Graph, str]:
     return conforms, results, text
 
 
+def same_findings(data: Graph) -> list:
+    """Both validators on `data` (ontology included): assert their findings are identical; return them."""
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes(), ont_graph=ontology(), inference="rdfs")
+    plain = [result_finding(results, r, data, shapes(), {}) for r in results.subjects(RDF.type, SH.ValidationResult)]
+    fast = shacl_findings(data, Shapes(shapes()), Closure(ontology(), rdflib_vocabulary()), {})
+    only_plain, only_fast = Counter(map(astuple, plain)) - Counter(map(astuple, fast)), \
+        Counter(map(astuple, fast)) - Counter(map(astuple, plain))
+    assert not only_plain and not only_fast, (sorted(only_plain), sorted(only_fast))
+    return fast
+
+
 def expectation(path: Path) -> tuple[URIRef, set[URIRef]]:
     """The shape a failing fixture must fire (``# expect:``) and any that fire with it (``# also:``)."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -117,8 +142,10 @@ PASS = sorted(FIXTURES.glob("*.pass.ttl"))
 def test_fail_fixture_fires_exactly_its_rule(path: Path) -> None:
     expected, also = expectation(path)
     assert (shapes().value(expected, RDF.type)) is not None, f"{expected} is not in shapes.ttl"
-    conforms, results, text = validate(Graph().parse(path, format="turtle"))
+    fixture = Graph().parse(path, format="turtle")
+    conforms, results, text = validate(fixture)
     assert not conforms, f"{path.name} should not conform"
+    assert same_findings(bind_prefixes(fixture + ontology()))
 
     fired = {}
     for result in results.objects(None, SH.result):  # top-level results, not sh:detail
@@ -133,8 +160,10 @@ def test_fail_fixture_fires_exactly_its_rule(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PASS, ids=lambda p: p.name.removesuffix(".pass.ttl"))
 def test_pass_fixture_conforms(path: Path) -> None:
-    conforms, _, text = validate(Graph().parse(path, format="turtle"))
+    fixture = Graph().parse(path, format="turtle")
+    conforms, _, text = validate(fixture)
     assert conforms, f"{path.name} should conform\n{text}"
+    assert same_findings(bind_prefixes(fixture + ontology())) == []
 
 
 def test_every_fail_fixture_has_a_pass_twin() -> None:
@@ -199,3 +228,25 @@ def test_every_rule_has_a_failing_fixture() -> None:
         covered.add(expected)
     missing = sorted(str(r) for r in rules() - covered)
     assert not missing, f"rules without a .fail.ttl fixture: {missing}"
+
+
+# --- the project's validator against plain pySHACL ---------------------------------------------
+
+
+def union(files: list[Path]) -> Graph:
+    data = bind_prefixes(Graph())
+    for path in files:
+        data += parse_turtle(path)
+    return data
+
+
+def test_identical_findings_on_the_seed_graph(root) -> None:
+    assert same_findings(union(data_files(root))) == []
+
+
+def test_identical_findings_on_a_corpus_with_every_kind_of_seeded_error(root, tmp_path) -> None:
+    synthesize(20, tmp_path, root, seed=7, errors={kind: 1 for kind in ERROR_KINDS})
+    findings = same_findings(union(data_files(tmp_path)))
+    fired = {f.rule for f in findings}
+    shacl_rules = {rule for _, rule in ERROR_KINDS.values() if rule.startswith("okgsh:")}
+    assert shacl_rules <= fired, shacl_rules - fired

@@ -13,8 +13,8 @@ from rdflib.namespace import PROV, RDF
 from orgkg.cli import main
 from orgkg.formatting import format_turtle
 from orgkg.loading import parse_turtle
-from orgkg.repository import data_files
 from orgkg.namespaces import KG, OA, OKG, SCHEMA
+from orgkg.repository import data_files
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
 from orgkg.validation import validate
 

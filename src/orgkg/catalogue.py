@@ -80,6 +80,8 @@ class SavedQuery:
                 raw = param.default if isinstance(param.default, list) else [str(param.default)]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
+                if not raw:
+                    raise QueryError(f"parameter {param.name} of {self.name} needs at least one value")
             elif len(raw) != 1:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
             terms = [to_term(param, text, resolver) for text in raw]

@@ -21,7 +21,6 @@ INFERRED_GRAPH = GRAPH_BASE + "inferred"
 _WRITERS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
             "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 _MERGED = ("turtle", "nt")  # formats without named graphs: the union, each triple once
-_RDF, _RDFS = PREFIXES["rdf"], PREFIXES["rdfs"]
 
 
 class ExportError(Exception):
@@ -84,41 +83,8 @@ def _used_prefixes(statements) -> dict[str, str]:
 
 
 def rdfs_entailments(data, ontology) -> set[ox.Triple]:
-    """Triples RDFS adds through the ontology's subClassOf, subPropertyOf, domain and range
-    (rules rdfs2, 3, 7, 9), minus those already stated."""
-    ontology = list(ontology)
+    """Triples RDFS adds through the ontology (`orgkg.rdfs`), minus those already stated."""
+    from orgkg.rdfs import Closure, oxigraph_vocabulary
 
-    def objects(relation: str) -> dict:
-        table: dict = {}
-        for triple in ontology:
-            if triple.predicate.value == relation:
-                table.setdefault(triple.subject, set()).add(triple.object)
-        return table
-
-    def closure(relation: str) -> dict:
-        parents, result = objects(relation), {}
-        for start in parents:
-            seen, todo = set(), list(parents[start])
-            while todo:
-                node = todo.pop()
-                if node not in seen:
-                    seen.add(node)
-                    todo.extend(parents.get(node, ()))
-            result[start] = seen
-        return result
-
-    superclasses, superproperties = closure(_RDFS + "subClassOf"), closure(_RDFS + "subPropertyOf")
-    domains, ranges = objects(_RDFS + "domain"), objects(_RDFS + "range")
-    rdf_type = ox.NamedNode(_RDF + "type")
     data = set(data)
-    entailed: set[ox.Triple] = set()
-    for triple in data:
-        s, p, o = triple
-        for prop in {p} | superproperties.get(p, set()):
-            entailed.add(ox.Triple(s, prop, o))
-            entailed.update(ox.Triple(s, rdf_type, cls) for cls in domains.get(prop, ()))
-            if not isinstance(o, ox.Literal):
-                entailed.update(ox.Triple(o, rdf_type, cls) for cls in ranges.get(prop, ()))
-    entailed.update(ox.Triple(t.subject, rdf_type, parent) for t in list(entailed) if t.predicate == rdf_type
-                    for parent in superclasses.get(t.object, ()))
-    return entailed - data
+    return {ox.Triple(*triple) for triple in Closure(ontology, oxigraph_vocabulary()).entailments(data)} - data

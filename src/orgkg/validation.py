@@ -5,67 +5,38 @@ Every check yields `Finding`s; a `Report` gathers them and decides whether the d
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pyshacl
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from orgkg.docid import DocumentCodeError, parse_code
+from orgkg.findings import (
+    VIOLATION,
+    WARNING,
+    Finding,
+    Report,
+    relative_path,
+    result_finding,
+    short_name,
+    sort_findings,
+    syntax_finding,
+)
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.output import paint, text_table
+from orgkg.rdfs import Closure, rdflib_vocabulary
+from orgkg.shapes import Shapes
+from orgkg.terms import from_rdflib, to_rdflib
 
-VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
 #: Issuer levels with a single issuing body, so that a code alone names the issuer.
 _SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: which check found it, how bad it is, where, and what it means."""
-
-    severity: str
-    check: str  # syntax | shacl | lint | quote
-    message: str
-    focus: str = ""
-    path: str = ""
-    rule: str = ""
-    file: str = ""
-    line: int | None = None
-    column: int | None = None
-    value: str = ""
-
-
-@dataclass
-class Report:
-    files: list[Path]
-    triples: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    def count(self, severity: str) -> int:
-        return sum(1 for finding in self.findings if finding.severity == severity)
-
-    def conforms(self, strict: bool = False) -> bool:
-        failing = {VIOLATION, WARNING} if strict else {VIOLATION}
-        return not any(finding.severity in failing for finding in self.findings)
-
-    def as_dict(self, strict: bool = False) -> dict:
-        return {
-            "conforms": self.conforms(strict),
-            "files": [str(path) for path in self.files],
-            "triples": self.triples,
-            "violations": self.count(VIOLATION),
-            "warnings": self.count(WARNING),
-            "notices": self.notices,
-            "findings": [asdict(finding) for finding in self.findings],
-        }
 
 
 def validate(root: Path, files: list[Path], sources: Path | None = None, complete: bool = True) -> Report:
@@ -80,7 +51,7 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     if report.findings:
         return report
 
-    ontology, shapes = graphs[ontology_path], graphs[shapes_path]
+    ontology, shapes = graphs[ontology_path], Shapes(graphs[shapes_path])
     data = bind_prefixes(Graph())
     for path in files:
         if not is_shapes_file(path, root):
@@ -89,13 +60,14 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     report.triples = len(data)
     where = _subject_files(graphs, files, root)
 
-    report.findings += shacl_findings(data, shapes, ontology, where)
-    report.findings += lint_findings(data, ontology, where, complete)
+    report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
+    report.findings += lint_findings(data, ontology, where)
+    report.findings += corpus_lint_findings(data, where, complete)
     if sources is None:
         report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
     else:
         report.findings += quote_findings(data, sources, where)
-    report.findings.sort(key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message))
+    report.findings = sort_findings(report.findings)
     return report
 
 
@@ -106,24 +78,10 @@ def parse_all(paths: list[Path], root: Path, report: Report) -> dict[Path, Graph
         try:
             graphs[path] = parse_turtle(path)
         except TurtleSyntaxError as error:
-            report.findings.append(_syntax_finding(error, root))
+            report.findings.append(syntax_finding(error, root))
         except OSError as error:
             raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
     return graphs
-
-
-def _syntax_finding(error: TurtleSyntaxError, root: Path) -> Finding:
-    return Finding(
-        VIOLATION, "syntax", f"{error.reason} (hint: {error.hint})",
-        file=_relative(error.path, root), line=error.line, column=error.column, rule="turtle-syntax",
-    )
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[URIRef, str]:
@@ -131,97 +89,114 @@ def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> 
     where: dict[URIRef, str] = {}
     for path in files:
         for subject in graphs[path].subjects(unique=True):
-            where.setdefault(subject, _relative(path, root))
+            where.setdefault(subject, relative_path(path, root))
     return where
-
-
-def _short(graph: Graph, term) -> str:
-    """A readable name: a prefixed IRI, or for a blank node the path from its named owner."""
-    if isinstance(term, URIRef):
-        return graph.namespace_manager.normalizeUri(term)
-    if isinstance(term, BNode):
-        for owner, predicate in graph.subject_predicates(term):
-            return f"{_short(graph, owner)} {_short(graph, predicate)} [...]"
-        return "[]"
-    return str(term)
 
 
 # --- SHACL -------------------------------------------------------------------------------
 
 
-def shacl_findings(data: Graph, shapes: Graph, ontology: Graph, where: dict) -> list[Finding]:
-    """pySHACL with RDFS inference from the ontology; one Finding per validation result."""
-    _, results, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
-        abort_on_first=False, allow_warnings=True, meta_shacl=False,
-    )
-    return [result_finding(results, result, data, shapes, where)
-            for result in results.subjects(RDF.type, SH.ValidationResult)]
+def closed_graphs(data: Graph, closure: Closure) -> tuple[Graph, ox.Store]:
+    """`data` with its RDFS entailments, for pySHACL and as an Oxigraph store for the SPARQL shapes."""
+    closed = Graph()
+    closed += data
+    closed.addN((s, p, o, closed) for s, p, o in closure.entailments(data))
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in closed)
+    return closed, store
 
 
-def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: dict) -> Finding:
-    """One sh:ValidationResult of a pySHACL report as a Finding (incremental validation too)."""
-    focus = results.value(result, SH.focusNode)
-    path = results.value(result, SH.resultPath)
-    shape = results.value(result, SH.sourceShape)
-    message = results.value(result, SH.resultMessage) or "constraint not met"
-    value = results.value(result, SH.value)
-    return Finding(
-        severity=_local(results.value(result, SH.resultSeverity)) or VIOLATION,
-        check="shacl",
-        message=str(message),
-        focus=_short(data, focus),
-        path=_short(shapes, path) if isinstance(path, URIRef) else "",
-        rule=_short(shapes, shape) if isinstance(shape, URIRef) else _short(
-            shapes, results.value(result, SH.sourceConstraintComponent)),
-        file=where.get(focus, ""),
-        value=_short(data, value) if value is not None else "",
-    )
-
-
-def _local(term) -> str:
-    return str(term).rsplit("#", 1)[-1] if term is not None else ""
+def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -> list[Finding]:
+    """Every shape on `data` (named from it): SHACL Core by pySHACL on the RDFS-closed graph, the
+    SPARQL constraints of node shapes as one Oxigraph query each."""
+    closed, store = closed_graphs(data, closure)
+    results = shapes.core_report(closed)
+    findings = [result_finding(results, result, data, shapes.graph, where)
+                for result in results.subjects(RDF.type, SH.ValidationResult)]
+    for shape in shapes.sparql:
+        findings += [shape.finding(to_rdflib(focus), to_rdflib(value), data, shapes.graph, where)
+                     for focus, value in shape.solutions(store, shape.focus_nodes(store))]
+    return findings
 
 
 # --- lint (in the spirit of ROBOT report) --------------------------------------------------
 
 
-def lint_findings(data: Graph, ontology: Graph, where: dict, complete: bool = True) -> list[Finding]:
+# Two kinds of rule: per node (each file's own triples decide) and corpus-wide (the whole graph
+# decides). Full validation runs both on one graph; incremental validation runs the per-node
+# rules per unit and feeds the corpus-wide ones from its cache and the store.
+
+
+def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+    """lint's per-node rules."""
+    return ontology_term_findings(data, ontology, where) + stray_whitespace_findings(data, where)
+
+
+def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> list[Finding]:
+    """lint's corpus-wide rules on one graph; dangling references only if it is the `complete` graph."""
+    def short(term) -> str:
+        return short_name(data, term)
+
+    labels: dict[tuple[str, str], set] = defaultdict(set)
+    for subject, key, language in label_keys(data):
+        labels[(key, language)].add(subject)
+    findings = duplicate_label_findings(labels, short, where)
+    findings += duplicate_document_findings(data.query(DOCUMENT_FACTS), short, where)
+    if complete:
+        findings += iri_year_findings(data.query(NODE_TEXTS), short, where)
+        used = {node for node in (*data.subjects(), *data.objects()) if isinstance(node, URIRef)}
+        findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data),
+                                      short, where)
+    return findings
+
+
+def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+    """okg: terms used must be declared, with a label and a definition."""
     declared = set(ontology.subjects())
     findings: list[Finding] = []
 
-    def add(severity: str, rule: str, node, message: str, value: str = "") -> None:
-        findings.append(Finding(severity, "lint", message, focus=_short(data, node), rule=rule,
-                                file=where.get(node, ""), value=value))
+    def add(rule: str, node, message: str) -> None:
+        findings.append(Finding(VIOLATION, "lint", message, focus=short_name(data, node), rule=rule,
+                                file=where.get(node, "")))
 
-    for node in sorted(set(data.subjects()) | set(data.objects()), key=str):
-        if not isinstance(node, URIRef):
-            continue
-        if node.startswith(str(OKG)) and node not in declared:
-            add(VIOLATION, "undeclared-term", node,
+    for node in sorted({n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef)
+                        and n.startswith(str(OKG))}, key=str):
+        if node not in declared:
+            add("undeclared-term", node,
                 "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling")
-        elif node in declared and node.startswith(str(OKG)):
-            if not any(ontology.value(node, p) for p in _LABELS):
-                add(VIOLATION, "missing-label", node, "ontology term has no rdfs:label")
-            if not any(ontology.value(node, p) for p in _DEFINITIONS):
-                add(VIOLATION, "missing-definition", node,
-                    "ontology term has no definition (rdfs:comment or skos:definition)")
-        elif complete and node.startswith(str(KG)) and (node, RDF.type, None) not in data:
-            add(WARNING, "dangling-reference", node, DANGLING)
+            continue
+        if not any(ontology.value(node, p) for p in _LABELS):
+            add("missing-label", node, "ontology term has no rdfs:label")
+        if not any(ontology.value(node, p) for p in _DEFINITIONS):
+            add("missing-definition", node, "ontology term has no definition (rdfs:comment or skos:definition)")
+    return findings
 
-    labels: dict[tuple[str, str], set] = defaultdict(set)
+
+def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
+    findings = []
     for subject, predicate, obj in data:
         if isinstance(obj, Literal) and obj.datatype in (None, XSD.string):
             text = str(obj)
             if text != text.strip() or "  " in text:
-                add(WARNING, "stray-whitespace", subject,
-                    f"literal of {_short(data, predicate)} has leading, trailing or doubled spaces",
-                    value=repr(text))
-        if predicate in (RDFS.label, SKOS.prefLabel) and isinstance(subject, URIRef):
-            labels[(str(obj).casefold(), obj.language or "")].add(subject)
-    findings += duplicate_label_findings(labels, lambda term: _short(data, term), where)
-    findings += duplicate_document_findings(document_rows(data), lambda term: _short(data, term), where)
+                findings.append(Finding(
+                    WARNING, "lint", f"literal of {short_name(data, predicate)} has leading, trailing or doubled spaces",
+                    focus=short_name(data, subject), rule="stray-whitespace", file=where.get(subject, ""),
+                    value=repr(text)))
     return findings
+
+
+def label_keys(data: Graph) -> set[tuple]:
+    """(IRI, case-folded label, language) of every rdfs:label and skos:prefLabel: what duplicate
+    labels are compared by."""
+    return {(subject, str(label).casefold(), getattr(label, "language", None) or "")
+            for predicate in (RDFS.label, SKOS.prefLabel)
+            for subject, label in data.subject_objects(predicate) if isinstance(subject, URIRef)}
+
+
+def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
+    """kg: IRIs used but never typed anywhere in the graph."""
+    return [Finding(WARNING, "lint", DANGLING, focus=short(node), rule="dangling-reference", file=where.get(node, ""))
+            for node in untyped if str(node).startswith(str(KG))]
 
 
 def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
@@ -237,41 +212,85 @@ def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
     return findings
 
 
-def document_rows(data: Graph) -> list[tuple]:
-    """(document, code, issuer or None, date or None) for every eli:id_local, as a SPARQL join gives them."""
-    return [(document, code, issuer, day)
-            for document, code in data.subject_objects(ELI.id_local) if isinstance(document, URIRef)
-            for issuer in (list(data.objects(document, ELI.passed_by)) or [None])
-            for day in (list(data.objects(document, ELI.date_document)) or [None])]
+_TELLING_APART = (ELI.date_document, OKG.subject, OKG.forCongress, OKG.tenure)
+#: One row (document, code, fact, value) per fact and quote of every coded document; the same
+#: query runs on rdflib (full validation) and on the embedded store (incremental validation).
+DOCUMENT_FACTS = f"""SELECT ?document ?code ?fact ?value WHERE {{
+    ?document <{ELI.id_local}> ?code FILTER(isIRI(?document))
+    OPTIONAL {{
+        {{ ?document ?fact ?value VALUES ?fact {{ {" ".join(f"<{p}>" for p in (ELI.passed_by, *_TELLING_APART, OWL.differentFrom))} }} }}
+        UNION {{ ?document <{OKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?value BIND(<{OA.exact}> AS ?fact) }}
+    }} }}"""
 
 
 def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
-    """One document, one IRI: warn about IRIs with the same code (as `orgkg docid` reads it) and
-    issuer (eli:passed_by; for codes of a single central issuer such as TW, the issuer level)
-    whose eli:date_document, where both give one, agree. Codes restart every term, so differing
-    dates mean different documents."""
-    dates: dict[tuple, dict] = defaultdict(lambda: defaultdict(set))
-    for document, code, issuer, day in rows:
+    """One document, one IRI, but codes restart every term: warn about IRIs with the same code (as
+    `orgkg docid` reads it) and issuer (eli:passed_by; for codes of a single central issuer such as
+    TW, the issuer level) that no stated fact tells apart, quoting both so that a reviewer can judge.
+    A possible duplicate, never a reason to merge: documents the text tells apart are told apart
+    in data (eli:date_document, okg:subject, okg:forCongress, okg:tenure, owl:differentFrom)."""
+    codes: dict = {}
+    facts: dict = defaultdict(lambda: defaultdict(set))
+    for document, code, fact, value in rows:
+        codes[document] = str(code)
+        if fact is not None:
+            facts[document][fact].add(" ".join(str(value).casefold().split()) if fact == OKG.subject else str(value))
+    groups: dict[tuple, set] = defaultdict(set)
+    for document, code in codes.items():
         try:
-            parsed = parse_code(str(code))
+            parsed = parse_code(code)
         except DocumentCodeError:
             continue  # the DocumentCode shape reports it
-        who = str(issuer) if issuer is not None else (parsed.issuer if parsed.issuer in _SINGLE_ISSUERS else None)
-        if who is not None:
-            group = dates[(parsed.canonical, who)][document]
-            if day is not None:
-                group.add(str(day))
-    findings = []
-    for (code, _), documents in sorted(dates.items()):
+        issuers = facts[document][ELI.passed_by] or ({parsed.issuer} if parsed.issuer in _SINGLE_ISSUERS else set())
+        for issuer in issuers:
+            groups[(parsed.canonical, issuer)].add(document)
+
+    def told_apart(one, other) -> bool:
+        return (str(other) in facts[one][OWL.differentFrom] or str(one) in facts[other][OWL.differentFrom]
+                or any(facts[one][p] and facts[other][p] and facts[one][p].isdisjoint(facts[other][p])
+                       for p in _TELLING_APART))
+
+    def quote(document) -> str:
+        return repr(min(facts[document][OA.exact], default="(no quote)"))
+
+    findings = {}
+    for (code, _), documents in sorted(groups.items()):
         for document in sorted(documents):
-            same = [other for other in sorted(documents) if other != document
-                    and not (documents[document] and documents[other] and documents[document].isdisjoint(documents[other]))]
-            if same:
-                findings.append(Finding(
-                    WARNING, "lint", f"document {code} of the same issuer also has the IRI "
-                    f"{', '.join(short(other) for other in same)}: keep one IRI per document (or give "
-                    "both an eli:date_document if they are different documents)",
-                    focus=short(document), rule="duplicate-document", file=where.get(document, "")))
+            for other in sorted(documents - {document}):
+                if not told_apart(document, other):
+                    findings[(document, other)] = Finding(
+                        WARNING, "lint", f"possible duplicate: document {code} of the same issuer also has the "
+                        f"IRI {short(other)}; this one is quoted {quote(document)}, that one {quote(other)}. "
+                        "If the text tells them apart, say how (okg:subject, okg:forCongress, okg:tenure, "
+                        "eli:date_document, or owl:differentFrom); merge them only if it says they are one",
+                        focus=short(document), rule="duplicate-document", file=where.get(document, ""))
+    return list(findings.values())
+
+
+#: Every literal and quote of each kg: node whose IRI names a year: one row (node, text) each.
+NODE_TEXTS = f"""SELECT ?node ?text WHERE {{
+    {{ ?node ?property ?text FILTER(isLiteral(?text)) }}
+    UNION {{ ?node <{OKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?text }}
+    FILTER(STRSTARTS(STR(?node), "{KG}") && REGEX(STR(?node), "(19|20)[0-9][0-9]")) }}"""
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def iri_year_findings(rows, short, where: dict) -> list[Finding]:
+    """An IRI says only what the text says: warn about a year in a kg: IRI that none of the node's
+    labels, dates or quotes states (an old newspaper's IRI ending "-until-2025" asserts an end the
+    article never gives). Corpus-wide: the labels live in graph/reference/, the quotes in articles."""
+    texts: dict = defaultdict(list)
+    for node, text in rows:
+        texts[node].append(str(text))
+    findings = []
+    for node, values in sorted(texts.items()):
+        missing = sorted({year for year in _YEAR.findall(str(node)[len(str(KG)):])
+                          if not any(year in value for value in values)})
+        if missing:
+            findings.append(Finding(
+                WARNING, "lint", f"the IRI names {', '.join(missing)}, which no label, date or quote of the node "
+                "states: rename it so that the IRI says only what the text says",
+                focus=short(node), rule="iri-year", file=where.get(node, "")))
     return findings
 
 
@@ -295,7 +314,7 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
             findings.append(Finding(WARNING, "quote",
                                     f"text of this article not found in {sources} "
                                     f"(okg:sourceText {str(name)!r}): its quotes were not checked",
-                                    focus=_short(data, article), rule="source-text",
+                                    focus=short_name(data, article), rule="source-text",
                                     file=where.get(article, "")))
             continue
         texts[article] = normalise_space(source.read_text(encoding="utf-8"))
@@ -310,7 +329,7 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
                     VIOLATION, "quote",
                     f"quote not found verbatim in {data.value(article, OKG.sourceText)}: "
                     "copy the words exactly as the article prints them",
-                    focus=_short(data, claim), path="oa:exact", rule="quote-verbatim",
+                    focus=short_name(data, claim), path="oa:exact", rule="quote-verbatim",
                     file=where.get(claim, ""), value=str(exact)))
     return findings
 

@@ -1,0 +1,123 @@
+"""What every check reports: `Finding`s gathered in a `Report`, and how a finding names things.
+
+Full and incremental validation both build findings through these functions, so the same problem
+reads the same whichever validator found it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SH
+
+from orgkg.loading import TurtleSyntaxError
+
+VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which check found it, how bad it is, where, and what it means."""
+
+    severity: str
+    check: str  # syntax | shacl | lint | quote
+    message: str
+    focus: str = ""
+    path: str = ""
+    rule: str = ""
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    value: str = ""
+
+
+@dataclass
+class Report:
+    files: list[Path]
+    triples: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def conforms(self, strict: bool = False) -> bool:
+        failing = {VIOLATION, WARNING} if strict else {VIOLATION}
+        return not any(finding.severity in failing for finding in self.findings)
+
+    def as_dict(self, strict: bool = False) -> dict:
+        return {
+            "conforms": self.conforms(strict),
+            "files": [str(path) for path in self.files],
+            "triples": self.triples,
+            "violations": self.count(VIOLATION),
+            "warnings": self.count(WARNING),
+            "notices": self.notices,
+            "findings": [asdict(finding) for finding in self.findings],
+        }
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """The report's order: violations first, then by file, node, rule and the rest."""
+    return sorted(
+        findings,
+        key=lambda f: (f.severity != VIOLATION, f.file, f.focus, f.rule, f.message, f.path, f.value, f.line or 0),
+    )
+
+
+def syntax_finding(error: TurtleSyntaxError, root: Path) -> Finding:
+    return Finding(
+        VIOLATION,
+        "syntax",
+        f"{error.reason} (hint: {error.hint})",
+        file=relative_path(error.path, root),
+        line=error.line,
+        column=error.column,
+        rule="turtle-syntax",
+    )
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """`path` as the report shows it: relative to the repository root when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def short_name(graph: Graph, term) -> str:
+    """A readable name: a prefixed IRI, or for a blank node the path from its named owner."""
+    if isinstance(term, URIRef):
+        return graph.namespace_manager.normalizeUri(term)
+    if isinstance(term, BNode):
+        for owner, predicate in graph.subject_predicates(term):
+            return f"{short_name(graph, owner)} {short_name(graph, predicate)} [...]"
+        return "[]"
+    return str(term)
+
+
+def local_name(term) -> str:
+    return str(term).rsplit("#", 1)[-1] if term is not None else ""
+
+
+def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: dict) -> Finding:
+    """One sh:ValidationResult of a pySHACL report as a Finding."""
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    shape = results.value(result, SH.sourceShape)
+    message = results.value(result, SH.resultMessage) or "constraint not met"
+    value = results.value(result, SH.value)
+    return Finding(
+        severity=local_name(results.value(result, SH.resultSeverity)) or VIOLATION,
+        check="shacl",
+        message=str(message),
+        focus=short_name(data, focus),
+        path=short_name(shapes, path) if isinstance(path, URIRef) else "",
+        rule=short_name(shapes, shape)
+        if isinstance(shape, URIRef)
+        else short_name(shapes, results.value(result, SH.sourceConstraintComponent)),
+        file=where.get(focus, ""),
+        value=short_name(data, value) if value is not None else "",
+    )

@@ -1,0 +1,127 @@
+"""The corpus-wide rules on the embedded store: succession cycles (the corpus shapes), duplicate
+labels (from the cache's label index), one IRI per document, dangling references. The rules are
+the full run's own (`orgkg.shapes`, `orgkg.validation`); only their inputs come from here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from orgkg.findings import Finding, short_name
+from orgkg.incremental.cache import Cache
+from orgkg.incremental.schema import Schema
+from orgkg.namespaces import PREFIXES, bind_prefixes
+from orgkg.shapes import SparqlShape
+from orgkg.terms import to_rdflib
+from orgkg.validation import (
+    DOCUMENT_FACTS,
+    NODE_TEXTS,
+    dangling_findings,
+    duplicate_document_findings,
+    duplicate_label_findings,
+    iri_year_findings,
+)
+
+
+class FirstFiles(dict):
+    """A lazy `where` for findings computed from the store: the first file describing a node."""
+
+    def __init__(self, cache: Cache, order: dict[str, int]):
+        super().__init__()
+        self.cache, self.order = cache, order
+
+    def get(self, key, default=""):
+        return self.cache.first_files([str(key)], self.order).get(str(key), default)
+
+
+def update_corpus_shapes(schema: Schema, store: ox.Store, cache: Cache, changed: set[str] | None) -> None:
+    """Run the corpus shapes on the store and keep their results in the cache. With `changed` (the
+    IRIs of the units just re-run) only those nodes and the ones that failed before are checked
+    again: a new succession cycle passes through a changed triple, whose ends it names."""
+    db, names = cache.db, bind_prefixes(Graph())
+    if cache.meta("corpus") is None:
+        changed = None
+    for shape in (s for s in schema.shapes.sparql if s.corpus):
+        if changed is None:
+            candidates = None
+            db.execute("DELETE FROM corpus WHERE shape = ?", (str(shape.node),))
+        else:
+            candidates = changed | {
+                f for (f,) in db.execute("SELECT focus FROM corpus WHERE shape = ?", (str(shape.node),))
+            }
+            db.executemany(
+                "DELETE FROM corpus WHERE shape = ? AND focus = ?", [(str(shape.node), c) for c in candidates]
+            )
+            if not candidates:
+                continue
+        db.executemany(
+            "INSERT INTO corpus VALUES (?, ?, ?)",
+            [
+                (str(shape.node), focus.value, short_name(names, to_rdflib(value)))
+                for focus, value in _targeted_solutions(schema, store, shape, candidates)
+            ],
+        )
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('corpus', '1')")
+
+
+def _targeted_solutions(schema: Schema, store: ox.Store, shape: SparqlShape, candidates: set[str] | None) -> list:
+    """The shape's results on the store (its union graph) for the candidates (None: every node)
+    that the shape targets, with RDFS entailment."""
+    focus = None if candidates is None else [ox.NamedNode(iri) for iri in sorted(candidates)]
+    return [
+        (this, value)
+        for this, value in shape.solutions(store, focus)
+        if isinstance(this, ox.NamedNode) and _is_target(schema, store, shape, this)
+    ]
+
+
+def _is_target(schema: Schema, store: ox.Store, shape: SparqlShape, node: ox.NamedNode) -> bool:
+    about = [
+        tuple(map(to_rdflib, (q.subject, q.predicate, q.object))) for q in store.quads_for_pattern(node, None, None)
+    ]
+    pointing = [(None, to_rdflib(q.predicate), None) for q in store.quads_for_pattern(None, None, node)]
+    classes = {term for kind, term in shape.targets if kind == SH.targetClass}
+    return bool(schema.closure.types(about, pointing) & classes)
+
+
+def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[str, int]) -> list[Finding]:
+    names = bind_prefixes(Graph())
+    where = FirstFiles(cache, order)
+
+    def short(term) -> str:
+        return short_name(names, term)
+
+    findings = []
+    shapes = {shape.node: shape for shape in schema.shapes.sparql}
+    for node, focus, value in cache.db.execute("SELECT shape, focus, value FROM corpus"):
+        findings.append(shapes[URIRef(node)].finding(URIRef(focus), value, names, schema.shapes.graph, where))
+    labels: dict = defaultdict(set)
+    for iri, key, language in cache.db.execute(
+        "SELECT iri, key, lang FROM labels WHERE (key, lang) IN "
+        "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"
+    ):
+        labels[(key, language)].add(URIRef(iri))
+    findings += duplicate_label_findings(labels, short, where)
+    findings += duplicate_document_findings(
+        [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in store.query(DOCUMENT_FACTS)],
+        short,
+        where,
+    )
+    findings += iri_year_findings(
+        [(to_rdflib(row["node"]), to_rdflib(row["text"])) for row in store.query(NODE_TEXTS)], short, where
+    )
+    untyped = sorted({iri for (iri,) in cache.db.execute("SELECT DISTINCT iri FROM untyped")})
+    rdf_type = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
+    findings += dangling_findings(
+        [
+            URIRef(iri)
+            for iri in untyped
+            if next(store.quads_for_pattern(ox.NamedNode(iri), rdf_type, None), None) is None
+        ],
+        short,
+        where,
+    )
+    return findings

@@ -1,0 +1,139 @@
+"""What every unit needs, loaded once per process: the ontology with its RDFS closure, the shapes,
+and which shapes a node's triples bring into play (to know when views of a node can be combined)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH
+
+from orgkg.loading import parse_turtle
+from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes
+from orgkg.rdfs import Closure, rdflib_vocabulary
+from orgkg.shapes import TARGET_KINDS, Shapes
+
+
+@dataclass
+class Schema:
+    """The ontology (closed), the shapes, and the target index; the embedded store, read-only."""
+
+    root: Path
+    ontology: Graph  # as parsed (lint declares terms from its subjects)
+    closure: Closure
+    closed: Graph  # the ontology with its own entailments; each unit gets the part about the nodes it uses
+    shapes: Shapes
+    targets: dict  # (target kind, class / predicate / node) -> the shapes a unit runs with that target
+    capped: frozenset  # shapes with a sh:maxCount: a node they target is judged on all its files
+    combinable: frozenset  # shapes whose every result is about a value (their views need not agree)
+    store_location: str = ""
+    reference_graphs: tuple = ()
+    ontology_subjects: set = field(default_factory=set)
+    _store: ox.Store | None = None  # opened on first use, in the process that uses it
+
+    def store(self) -> ox.Store:
+        if self._store is None:
+            self._store = ox.Store.read_only(self.store_location)
+        return self._store
+
+    @classmethod
+    def load(cls, root: Path, store_location: str, reference_graphs: Iterable[str]) -> Schema:
+        ontology, shapes = parse_turtle(root / ONTOLOGY_FILE), Shapes.load(root / SHAPES_FILE)
+        closure = Closure(ontology, rdflib_vocabulary())
+        closed = bind_prefixes(Graph())
+        closed += ontology
+        closed.addN((s, p, o, closed) for s, p, o in closure.entailments(ontology))
+        return cls(
+            root,
+            ontology,
+            closure,
+            closed,
+            shapes,
+            *_target_index(shapes),
+            store_location,
+            tuple(sorted(reference_graphs)),
+            set(ontology.subjects()),
+        )
+
+    def ontology_about(self, nodes: Iterable) -> Iterable:
+        """The closed ontology's triples about `nodes` and the blank nodes they lead to (shapes
+        read one step from a focus node: a concept's scheme, a class's superclasses)."""
+        todo, seen = [n for n in nodes if n in self.ontology_subjects], set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for triple in self.closed.triples((node, None, None)):
+                yield triple
+                if isinstance(triple[2], BNode):
+                    todo.append(triple[2])
+
+    def shapes_targeting(self, node, about: Iterable, pointing: Iterable) -> frozenset:
+        """The unit's shapes whose targets include `node`, given the triples about it and pointing at it."""
+        about, pointing = list(about), list(pointing)
+        supers = self.closure.superproperties
+        keys = {(SH.targetClass, c) for c in self.closure.types(about, pointing)} | {(SH.targetNode, node)}
+        keys |= {(SH.targetSubjectsOf, q) for _, p, _ in about for q in {p} | supers.get(p, set())}
+        keys |= {(SH.targetObjectsOf, q) for _, p, _ in pointing for q in {p} | supers.get(p, set())}
+        return frozenset(shape for key in keys for shape in self.targets.get(key, ()))
+
+
+def _target_index(shapes: Shapes) -> tuple[dict, frozenset, frozenset]:
+    """Which shapes each class, predicate or node brings into play (corpus shapes excepted); the
+    shapes with a sh:maxCount; the shapes whose views combine by union."""
+    graph = shapes.graph
+    corpus = {shape.node for shape in shapes.sparql if shape.corpus}
+    index: dict = defaultdict(set)
+    for kind in TARGET_KINDS:
+        for shape, target in graph.subject_objects(kind):
+            if shape not in corpus:
+                index[(kind, target)].add(shape)
+    capped = frozenset(
+        shape
+        for shape in set(graph.subjects(SH.property, None))
+        if any(
+            (prop, SH.maxCount, None) in graph or (prop, SH.qualifiedMaxCount, None) in graph
+            for prop in graph.objects(shape, SH.property)
+        )
+    )
+    combinable = frozenset(
+        shape for shape_set in index.values() for shape in shape_set if _about_values_only(graph, shape)
+    )
+    return dict(index), capped, combinable
+
+
+_METADATA = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.property,
+    SH.targetSubjectsOf,
+    SH.severity,
+    SH.message,
+    SH.name,
+    SH.description,
+}
+_COUNTS = (SH.minCount, SH.qualifiedMinCount, SH.maxCount, SH.qualifiedMaxCount)
+
+
+def _about_values_only(shapes: Graph, shape) -> bool:
+    """A node shape targeting the subjects of the very paths it constrains, with no counts: a view
+    that does not target a node has no values for it either, so its views combine by union."""
+    subjects_of = set(shapes.objects(shape, SH.targetSubjectsOf))
+    if not subjects_of or set(shapes.predicates(shape)) - _METADATA:
+        return False
+    for prop in shapes.objects(shape, SH.property):
+        if any((prop, count, None) in shapes for count in _COUNTS):
+            return False
+        path = shapes.value(prop, SH.path)
+        alternatives = shapes.value(path, SH.alternativePath) if isinstance(path, BNode) else None
+        paths = set(Collection(shapes, alternatives)) if alternatives is not None else {path}
+        if not paths <= subjects_of:
+            return False
+    return True

@@ -1,0 +1,210 @@
+"""One unit: an article file (or graph/reference/ with the ontology) validated on its own, with the
+reference descriptions of the nodes it mentions, by the per-node rules of a full run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from orgkg.findings import Finding, relative_path, result_finding, syntax_finding
+from orgkg.incremental.schema import Schema
+from orgkg.loading import TurtleSyntaxError, parse_turtle
+from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
+from orgkg.terms import from_rdflib, to_rdflib
+from orgkg.validation import label_keys, lint_findings, quote_findings
+
+
+@dataclass
+class UnitResult:
+    """What one unit contributes, in the form the cache keeps."""
+
+    name: str
+    digest: str
+    triples: int = 0
+    rows: list = field(default_factory=list)  # (focus IRI or None, here, existence, kind, key, finding json)
+    described: list = field(default_factory=list)  # (file, IRI, typed anew, under sh:maxCount)
+    untyped: list = field(default_factory=list)  # kg: IRIs used but typed neither here nor in the reference
+    sources: dict = field(default_factory=dict)  # article text name -> [size, mtime_ns]
+    syntax: list = field(default_factory=list)  # Findings of files that do not parse
+    labels: list = field(default_factory=list)  # (IRI, case-folded label, language) as lint compares them
+    mentioned: list = field(default_factory=list)  # every IRI of the unit's triples (not cached)
+
+
+def reference_slice(schema: Schema, nodes) -> Graph:
+    """The reference's description of `nodes` (with blank nodes it uses), read from the store."""
+    store, out = schema.store(), Graph()
+    graphs = [ox.NamedNode(g) for g in schema.reference_graphs]
+    todo = [ox.NamedNode(str(n)) for n in nodes]
+    seen = set()
+    while todo:
+        node = todo.pop()
+        for graph in graphs:
+            for quad in store.quads_for_pattern(node, None, None, graph):
+                out.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+                if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                    seen.add(quad.object)
+                    todo.append(quad.object)
+    return out
+
+
+def run_unit(
+    schema: Schema,
+    name: str,
+    digest: str,
+    paths: list[Path],
+    sources: Path | None,
+    with_reference: bool = True,
+    only: URIRef | None = None,
+) -> UnitResult:
+    """Validate one unit: the files `paths`, plus (for articles) the reference slice they mention.
+
+    `only` keeps just the SHACL results about that node (a node judged on all its files).
+    """
+    result = UnitResult(name, digest)
+    own, where = bind_prefixes(Graph()), {}
+    for path in paths:
+        try:
+            graph = parse_turtle(path)
+        except TurtleSyntaxError as error:
+            result.syntax.append(syntax_finding(error, schema.root))
+            continue
+        relative = relative_path(path, schema.root)
+        for subject in graph.subjects(unique=True):
+            where.setdefault(subject, relative)
+        own += graph
+    if result.syntax:
+        return result
+    mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+    result.mentioned = sorted(map(str, mentioned))
+    ref = reference_slice(schema, mentioned) if with_reference else Graph()
+    own_subjects = set(own.subjects())
+    shared = set(ref.subjects()) | schema.ontology_subjects
+    if only is None:
+        result.triples = len(own)
+        _lint_and_quotes(schema, own, where, sources, result)
+        _describe(schema, own, ref, own_subjects, shared, where, with_reference, result)
+
+    entailed = schema.closure.entailments(own) | schema.closure.entailments(ref)
+    own += ref  # from here on `own` is what the full run's names are read from
+    data = bind_prefixes(Graph())
+    data += own
+    data.addN((s, p, o, data) for s, p, o in entailed)
+    data.addN(
+        (s, p, o, data)
+        for s, p, o in schema.ontology_about(
+            {t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}
+        )
+    )
+
+    def keep(finding: Finding, focus, existence: bool) -> None:
+        if only is not None:
+            if focus == only:
+                result.rows.append(_row(finding, focus, True, True))
+        elif isinstance(focus, BNode):
+            if focus in own_subjects:  # else a blank node of the reference: the reference unit reports it
+                result.rows.append(_row(finding, focus, True, existence))
+        elif focus in own_subjects or not existence or focus not in shared:
+            # (otherwise the reference's own view of the node decides what it lacks)
+            result.rows.append(_row(finding, focus, focus in own_subjects, existence))
+
+    report = schema.shapes.core_report(data)
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus, value = report.value(node, SH.focusNode), report.value(node, SH.value)
+        keep(result_finding(report, node, own, schema.shapes.graph, where), focus, value is None or value == focus)
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in data)
+    for shape in schema.shapes.sparql:
+        if not shape.corpus:
+            for focus, value in shape.solutions(store, shape.focus_nodes(store)):
+                focus, value = to_rdflib(focus), to_rdflib(value)
+                keep(shape.finding(focus, value, own, schema.shapes.graph, where), focus, value == focus)
+    return result
+
+
+def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Path | None, result: UnitResult) -> None:
+    """lint's per-node rules and the quote check, on the unit's own files."""
+    for finding in lint_findings(own, schema.ontology, where):
+        result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
+    if sources is None:
+        return
+    for finding in quote_findings(own, sources, where):
+        result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
+    for article in own.subjects(RDF.type, SCHEMA.NewsArticle):
+        for text in own.objects(article, OKG.sourceText):
+            result.sources[str(text)] = fingerprint(sources / str(text))
+
+
+def _describe(
+    schema: Schema,
+    own: Graph,
+    ref: Graph,
+    own_subjects: set,
+    shared: set,
+    where: dict,
+    with_reference: bool,
+    result: UnitResult,
+) -> None:
+    """The IRIs the unit describes, and whether its view of each can be combined with the views of
+    other units: only if the same shapes target the node here as in the reference alone (and no
+    sh:maxCount shape does); plus the kg: IRIs used that neither it nor the reference types."""
+    for subject in own_subjects:
+        if not isinstance(subject, URIRef):
+            continue
+        about_ref = list(ref.triples((subject, None, None)))
+        here = schema.shapes_targeting(
+            subject,
+            [*own.triples((subject, None, None)), *about_ref],
+            [*own.triples((None, None, subject)), *ref.triples((None, None, subject))],
+        )
+        baseline = schema.shapes_targeting(subject, about_ref, ())
+        anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
+        result.described.append((where[subject], str(subject), anew, bool(here & schema.capped)))
+    result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
+    typed = (
+        set(own.subjects(RDF.type, None))
+        | set(ref.subjects(RDF.type, None))
+        | set(schema.ontology.subjects(RDF.type, None))
+    )
+    used = {t for t in (*own.subjects(), *own.objects()) if isinstance(t, URIRef) and t.startswith(str(KG))}
+    result.untyped = sorted(str(t) for t in used - typed)
+
+
+def fingerprint(path: Path) -> list:
+    """[size, mtime_ns] of an article text, or [-1, -1] when it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return [-1, -1]
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _focus_term(graph: Graph, finding: Finding):
+    """The IRI a lint or quote finding is about (None for a blank node): its prefixed name expanded."""
+    if not finding.focus or finding.focus.endswith("[...]"):
+        return None
+    try:
+        return (
+            graph.namespace_manager.expand_curie(finding.focus)
+            if not finding.focus.startswith("<")
+            else URIRef(finding.focus[1:-1])
+        )
+    except ValueError:
+        return None
+
+
+def _identity(finding: Finding) -> str:
+    fields = asdict(finding)
+    fields.pop("file")
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False)
+
+
+def _row(finding: Finding, focus, here: bool, existence: bool, kind: str = "shacl") -> tuple:
+    iri = str(focus) if isinstance(focus, URIRef) else None
+    if iri is not None:
+        finding = Finding(**{**asdict(finding), "file": ""})  # set once all describing files are known
+    return (iri, int(here), int(existence), kind, _identity(finding), json.dumps(asdict(finding), ensure_ascii=False))

@@ -28,6 +28,7 @@ def query(root, cache):
         result = CliRunner().invoke(main, args, env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
         assert result.exit_code == 0, result.output
         return list(csv.DictReader(io.StringIO(result.output)))
+
     return run
 
 
@@ -38,9 +39,11 @@ def things(rows: list[dict], column: str = "thing") -> set[str]:
 def test_events_in_window_finds_events_dated_with_dct_date(query):
     """Item 5: the 1930 conference and establishments are dated with dct:date only."""
     found = things(query("events-in-window", **{"from": "1930-01-01", "to": "1930-12-31"}))
-    assert {"event-1930-first-conference-provisional-central-executive-committee",
-            "event-1930-10-14-establishment-ministry-of-organization-and-communications",
-            "event-1930-02-03-establishment-communist-party-of-vietnam"} <= found
+    assert {
+        "event-1930-first-conference-provisional-central-executive-committee",
+        "event-1930-10-14-establishment-ministry-of-organization-and-communications",
+        "event-1930-02-03-establishment-communist-party-of-vietnam",
+    } <= found
 
 
 def test_events_dated_only_by_their_term_answer_a_window(query):
@@ -48,7 +51,8 @@ def test_events_dated_only_by_their_term_answer_a_window(query):
     rows = query("events-in-window", **{"from": "2022-03-01", "to": "2022-03-31"})
     competition = [r for r in rows if r["thing"] == KG + "event-cao-bang-competition-excellent-party-cell-secretaries"]
     assert [(r["kind"], r["start"], r["end"], r["datedBy"]) for r in competition] == [
-        ("competition", "2020", "2025", "https://w3id.org/orgkg/ontology#duringTerm")]
+        ("competition", "2020", "2025", "https://w3id.org/orgkg/ontology#duringTerm")
+    ]
 
 
 def test_a_year_overlaps_a_window_inside_it(query):
@@ -63,12 +67,16 @@ def test_change_events_in_period_and_dated_in_window_share_the_date_model(query)
     changes = things(query("change-events-in-period", **{"from": "1930-01-01", "to": "1930-12-31"}))
     assert "event-1930-first-conference-provisional-central-executive-committee" not in changes
     assert "event-1930-04-01-establishment-first-party-cell-cao-bang" in changes
-    dated = {r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
-             for r in query("dated-in-window", **{"from": "1930-01-01", "to": "1930-12-31"})}
+    dated = {
+        r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
+        for r in query("dated-in-window", **{"from": "1930-01-01", "to": "1930-12-31"})
+    }
     assert dated["org-ministry-of-organization-and-communications"] == "foundingDate"
     assert dated["event-1930-first-conference-provisional-central-executive-committee"] == "date"
-    in_2024 = {r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
-               for r in query("dated-in-window", **{"from": "2024-06-06", "to": "2024-06-06"})}
+    in_2024 = {
+        r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
+        for r in query("dated-in-window", **{"from": "2024-06-06", "to": "2024-06-06"})
+    }
     assert in_2024["doc-29-ct-tu-2024-06-06"] == "ontology#date_document"
 
 
@@ -110,10 +118,14 @@ def test_change_events_show_kinds_without_counts_and_every_kind_of_place(query):
     rows = query("change-events")
     steering = by(rows, "event", "event-cao-bang-dissolution-steering-committees")
     assert (steering["originalCount"], steering["originalKind"]) == ("", "steering committee")
-    assert by(rows, "event", "event-1930-04-01-establishment-first-party-cell-cao-bang")["place"] == \
-        "Cao Bang province | Nam Lin"
-    assert by(rows, "event", "event-1930-10-14-establishment-ministry-of-organization-and-communications")["place"] \
+    assert (
+        by(rows, "event", "event-1930-04-01-establishment-first-party-cell-cao-bang")["place"]
+        == "Cao Bang province | Nam Lin"
+    )
+    assert (
+        by(rows, "event", "event-1930-10-14-establishment-ministry-of-organization-and-communications")["place"]
         == "Hong Kong"
+    )
 
 
 def test_documents_lists_every_document_with_tenure_subject_and_citing_articles(query):
@@ -121,7 +133,10 @@ def test_documents_lists_every_document_with_tenure_subject_and_citing_articles(
     rows = query("documents")
     assert len(rows) == 22
     project = by(rows, "document", "doc-cao-bang-project-administrative-unit-arrangement")
-    assert (project["subject"], project["articles"]) == ("administrative unit arrangement", KG + "article-cao-bang-2025")
+    assert (project["subject"], project["articles"]) == (
+        "administrative unit arrangement",
+        KG + "article-cao-bang-2025",
+    )
     by(rows, "document", "doc-nghe-an-plan-arrangement-administrative-units-2023-2025")
     resolution5 = by(rows, "document", "doc-resolution-5-central-committee-10th-tenure")
     assert resolution5["tenure"] == "10th tenure of the Central Committee"
@@ -141,8 +156,10 @@ def test_documents_and_figures_by_article(query):
     assert len(documents) == 7 and {r["articles"] for r in documents} >= {KG + "article-cao-bang-2025"}
     figures = query("figures-by-article", article="kg:article-nghe-an-2024")
     target = by(figures, "observation", "obs-nghe-an-2024-9m-new-party-members-share-of-21-nq-tw-target")
-    assert target["quote"] == "4,600 party members were admitted, reaching 76.7% according to the target of " \
-                              "Resolution No. 21-NQ/TW"
+    assert (
+        target["quote"] == "4,600 party members were admitted, reaching 76.7% according to the target of "
+        "Resolution No. 21-NQ/TW"
+    )
     assert not {r["observation"] for r in figures} & {r["observation"] for r in query("figures-by-article")}
 
 
@@ -176,13 +193,18 @@ def test_derived_figures_days_between_and_implied_total(query):
     """Item 16: computed, never stored, and marked derived."""
     days = query("derived-days-between")
     assert [(r["firstDate"], r["secondDate"], r["days"], r["derived"]) for r in days] == [
-        ("1930-02-03", "1930-10-14", "253", "true")]
-    back = query("derived-days-between", first="kg:article-nghe-an-2024",
-                 second="kg:event-94th-anniversary-party-organization-sector")
+        ("1930-02-03", "1930-10-14", "253", "true")
+    ]
+    back = query(
+        "derived-days-between",
+        first="kg:article-nghe-an-2024",
+        second="kg:event-94th-anniversary-party-organization-sector",
+    )
     assert [r["days"] for r in back] == ["2"]
     implied = query("derived-implied-total")
-    assert [(r["targetDocument"], r["countValue"], r["sharePercent"], r["derivedValue"], r["comparator"])
-            for r in implied] == [("21-NQ/TW", "4600", "76.7", "5997", "about")]
+    assert [
+        (r["targetDocument"], r["countValue"], r["sharePercent"], r["derivedValue"], r["comparator"]) for r in implied
+    ] == [("21-NQ/TW", "4600", "76.7", "5997", "about")]
 
 
 def test_examples_in_help_name_saved_queries_that_exist(root, cache):
@@ -194,6 +216,7 @@ def test_examples_in_help_name_saved_queries_that_exist(root, cache):
         result = CliRunner().invoke(main, [*command, "--help"], env={"ORGKG_ROOT": str(root)})
         for name in re.findall(r"query run ([\w-]+)", result.output):
             assert name in names, (command, name)
-    unknown = CliRunner().invoke(main, ["query", "run", "documents-by-code"],
-                                 env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    unknown = CliRunner().invoke(
+        main, ["query", "run", "documents-by-code"], env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)}
+    )
     assert unknown.exit_code == 2 and "did you mean document-by-code" in unknown.output

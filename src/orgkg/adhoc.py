@@ -34,14 +34,16 @@ def explain(message: str, sparql: str, line_offset: int = 1) -> str:
     where = f"line {line}, column {column}"
     expected = match.group(3)
     if "Prefix not found" in expected:
-        name = _PREFIXED_END.search(text[:column - 1])
+        name = _PREFIXED_END.search(text[: column - 1])
         prefix = name.group(1) if name else "?"
         where = f"line {line}, column {name.start() + 1}" if name else where
         known = ", ".join(f"{p}:" for p in PREFIXES)
-        return (f"SPARQL syntax error at {where}: unknown prefix {prefix + ':'!r}; declare it with "
-                f"PREFIX {prefix}: <...> or use one of {known}")
-    near = text[column - 1:column + 19].strip()
-    at_end = line > len(lines) or (line == len(lines) and not text[column - 1:].strip())
+        return (
+            f"SPARQL syntax error at {where}: unknown prefix {prefix + ':'!r}; declare it with "
+            f"PREFIX {prefix}: <...> or use one of {known}"
+        )
+    near = text[column - 1 : column + 19].strip()
+    at_end = line > len(lines) or (line == len(lines) and not text[column - 1 :].strip())
     found = "at the end of the query" if at_end or not near else f"near {near!r}"
     words = [w for w in re.findall(r'"((?:[^"\\]|\\.)*)"|\b([A-Z]{2,})\b', expected)]
     tokens = [quoted.replace('\\"', '"').replace("\\\\", "\\") or keyword for quoted, keyword in words]

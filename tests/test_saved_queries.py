@@ -7,9 +7,8 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 
@@ -25,7 +24,7 @@ def query(root, cache):
         args = ["query", "run", name, "--format", "csv"]
         for key, value in params.items():
             args += ["--param", f"{key}={value}"]
-        result = CliRunner().invoke(main, args, env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+        result = run_cli(*args, root=root, cache=cache)
         assert result.exit_code == 0, result.output
         return list(csv.DictReader(io.StringIO(result.output)))
 
@@ -131,7 +130,7 @@ def test_change_events_show_kinds_without_counts_and_every_kind_of_place(query):
 def test_documents_lists_every_document_with_tenure_subject_and_citing_articles(query):
     """Items 7 and 13: the unnumbered plans and projects too, with tenure and subject."""
     rows = query("documents")
-    assert len(rows) == 22
+    assert len(rows) == len({row["document"] for row in rows}) > 20  # one row per document
     project = by(rows, "document", "doc-cao-bang-project-administrative-unit-arrangement")
     assert (project["subject"], project["articles"]) == (
         "administrative unit arrangement",
@@ -153,7 +152,8 @@ def test_document_by_code_prints_the_code_as_stored(query):
 def test_documents_and_figures_by_article(query):
     """Item 13: filtered by the citing or printing article, given by its headline."""
     documents = query("documents-by-article", article="The opening milestone of Party building and organization work")
-    assert len(documents) == 7 and {r["articles"] for r in documents} >= {KG + "article-cao-bang-2025"}
+    assert documents and all(KG + "article-cao-bang-2025" in r["articles"].split(" | ") for r in documents)
+    assert "doc-cao-bang-project-administrative-unit-arrangement" in things(documents, "document")
     figures = query("figures-by-article", article="kg:article-nghe-an-2024")
     target = by(figures, "observation", "obs-nghe-an-2024-9m-new-party-members-share-of-21-nq-tw-target")
     assert (
@@ -213,10 +213,8 @@ def test_examples_in_help_name_saved_queries_that_exist(root, cache):
 
     names = set(saved_query_names())
     for command in (["query", "run"], ["query"], ["serve"], ["describe"]):
-        result = CliRunner().invoke(main, [*command, "--help"], env={"ORGKG_ROOT": str(root)})
+        result = run_cli(*command, "--help", root=root)
         for name in re.findall(r"query run ([\w-]+)", result.output):
             assert name in names, (command, name)
-    unknown = CliRunner().invoke(
-        main, ["query", "run", "documents-by-code"], env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)}
-    )
+    unknown = run_cli("query", "run", "documents-by-code", root=root, cache=cache)
     assert unknown.exit_code == 2 and "did you mean document-by-code" in unknown.output

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from orgkg.namespaces import PREFIXES
+from orgkg.namespaces import BASE, PREFIXES
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
@@ -200,3 +200,38 @@ def find_query(folder: Path, name: str) -> SavedQuery:
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
     raise QueryError(f"no saved query named {name!r}{hint}")
+
+
+#: Where the catalogue's queries are named when described as RDF.
+QUERY_BASE = BASE + "queries/"
+_EXECUTABLE = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+
+
+def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
+    """The catalogue in the vocabulary SIB's sparql-examples uses (sh:SPARQLExecutable with
+    sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
+    example browsers can load it. Each query's text has its parameters bound to their
+    defaults, so it runs as given."""
+    sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
+    triples = []
+    for query in catalogue.values():
+        node = ox.NamedNode(QUERY_BASE + query.name)
+        kind = query.kind
+        statements = [
+            (rdf + "type", ox.NamedNode(sh + "SPARQLExecutable")),
+            (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
+            (rdfs + "label", ox.Literal(query.name)),
+            (rdfs + "comment", ox.Literal(query.summary, language="en")),
+            (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.bind({})))),
+            *((schema + "keywords", ox.Literal(tag)) for tag in query.tags),
+        ]
+        if query.description:
+            statements.append((dct + "description", ox.Literal(query.description, language="en")))
+        triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
+    used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
+    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+
+
+def _without_header(sparql: str) -> str:
+    """The query text without its `#+` header (said in the RDF already)."""
+    return "\n".join(line for line in sparql.splitlines() if not line.startswith("#+")).strip() + "\n"

@@ -274,18 +274,24 @@ def query_group() -> None:
 
 
 @query_group.command("list")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json", "turtle"]), default="table",
+              show_default=True, help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).")
 def query_list(output_format: str) -> None:
     """Name, summary and parameters of every saved query.
 
     \b
     Example:
       orgkg query list --format json
+      orgkg query list --format turtle > queries.ttl
     """
     from orgkg.catalogue import load_catalogue
 
     catalogue = load_catalogue(find_root() / QUERIES_DIR)
+    if output_format == "turtle":
+        from orgkg.catalogue import catalogue_turtle
+
+        click.echo(catalogue_turtle(catalogue), nl=False)
+        return
     if output_format == "json":
         click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
                                 "params": [p.to_dict() for p in q.params]} for q in catalogue.values()],

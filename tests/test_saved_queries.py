@@ -218,3 +218,10 @@ def test_examples_in_help_name_saved_queries_that_exist(root, cache):
             assert name in names, (command, name)
     unknown = run_cli("query", "run", "documents-by-code", root=root, cache=cache)
     assert unknown.exit_code == 2 and "did you mean document-by-code" in unknown.output
+
+
+def test_organizations_have_founding_dates_from_either_property_or_event(query):
+    """Item 12: the Nghe An Committee of Agencies has an establishment event but no foundingDate."""
+    rows = query("organizations")
+    assert by(rows, "organization", "org-nghe-an-provincial-party-committee-of-agencies")["founded"] == "1954-09-22"
+    assert by(rows, "organization", "org-ministry-of-organization-and-communications")["founded"] == "1930-10-14"

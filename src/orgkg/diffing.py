@@ -45,9 +45,9 @@ class Diff:
         return bool(self.added or self.removed)
 
 
-def _git(root: Path, *args: str) -> bytes:
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60)
+        result = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, timeout=120)
     except FileNotFoundError:
         raise DiffError("git is not installed") from None
     if result.returncode != 0:
@@ -68,12 +68,18 @@ def _files_at(root: Path, revision: str | None) -> dict[Path, bytes]:
         raise DiffError(
             f"{revision!r} is not a git revision of {root}; try HEAD, HEAD~1, a branch or a commit"
         ) from None
-    listed = _git(root, "ls-tree", "-r", "--name-only", revision, "--", *DATA_DIRS).decode().splitlines()
-    files = {}
-    for name in listed:
-        path = root / name
-        if name.endswith(".ttl") and not is_shapes_file(path, root):
-            files[path] = _git(root, "show", f"{revision}:./{name}")
+    blobs = {}  # path -> blob id, then every blob read by one `git cat-file --batch`
+    for line in _git(root, "ls-tree", "-r", "-z", revision, "--", *DATA_DIRS).decode().split("\0"):
+        meta, _, name = line.partition("\t")
+        if name.endswith(".ttl") and meta.split()[1] == "blob" and not is_shapes_file(root / name, root):
+            blobs[root / name] = meta.split()[2]
+    batch = _git(root, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in blobs.values()).encode())
+    files, offset = {}, 0
+    for path in blobs:
+        header_end = batch.index(b"\n", offset)
+        size = int(batch[offset:header_end].split()[2])
+        files[path] = batch[header_end + 1 : header_end + 1 + size]
+        offset = header_end + 1 + size + 1
     return files
 
 

@@ -94,3 +94,9 @@ def test_default_graph_holds_a_triple_once_and_graph_shows_each_article(root, ca
         "https://w3id.org/orgkg/graph/articles/cao-bang-2025",
         "https://w3id.org/orgkg/graph/articles/nghe-an-2024",
     ]
+
+
+def test_incomplete_triple_pattern_gets_a_hint(root, cache):
+    result = sparql(root, cache, "-e", "SELECT * WHERE { ?s ?p }")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "a triple pattern needs subject, predicate and object" in result.output

@@ -49,19 +49,28 @@ def explain(message: str, sparql: str, line_offset: int = 1) -> str:
     tokens = [quoted.replace('\\"', '"').replace("\\\\", "\\") or keyword for quoted, keyword in words]
     shown = [t if t.isalpha() else f'"{t}"' for t in dict.fromkeys(tokens[:8])]
     wanted = ("one of " if len(shown) > 1 else "") + (", ".join(shown) or "something else")
-    hint = _hint(tokens, at_end)
+    hint = _hint(tokens, at_end, _unclosed(sparql))
     return f"SPARQL syntax error at {where} {found}: expected {wanted}" + (f"; {hint}" if hint else "")
 
 
-def _hint(tokens: list[str], at_end: bool) -> str:
-    if at_end and "}" in tokens:
-        return "a { is not closed"
-    if at_end and ")" in tokens:
-        return "a ( is not closed"
+def _hint(tokens: list[str], at_end: bool, unclosed: str) -> str:
     if '"' in tokens:
         return "a string is not closed"
-    if "." in tokens and "}" in tokens:
-        return "a triple pattern needs subject, predicate and object, and ends with . or }"
+    if at_end and unclosed:
+        return f"a {unclosed} is not closed"
     if tokens == ["BY"]:
         return "write ORDER BY / GROUP BY"
+    if "." in tokens and "}" in tokens or at_end:
+        return "a triple pattern needs subject, predicate and object, and ends with . or }"
+    return ""
+
+
+def _unclosed(sparql: str) -> str:
+    """The bracket left open at the end of the query (outside comments, strings and IRIs), if any."""
+    from orgkg.catalogue import mask
+
+    text = mask(sparql)
+    for opening, closing in (("{", "}"), ("(", ")")):
+        if text.count(opening) > text.count(closing):
+            return opening
     return ""

@@ -132,7 +132,7 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
     """Put `VALUES ?p { ... }` blocks at the head of the outermost WHERE group."""
     if not rows:
         return sparql
-    match = re.search(r"\bWHERE\s*\{", _mask(sparql), re.IGNORECASE)
+    match = re.search(r"\bWHERE\s*\{", mask(sparql), re.IGNORECASE)
     if not match:
         raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
     block = "".join(
@@ -143,11 +143,11 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
 
 def query_kind(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _mask(sparql), re.IGNORECASE)
+    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
     return match.group(1).upper() if match else "SELECT"
 
 
-def _mask(sparql: str) -> str:
+def mask(sparql: str) -> str:
     """The text with comments, strings and IRIs blanked out (same length), to find keywords."""
     pattern = r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
     return re.sub(pattern, lambda m: " " * len(m.group(0)), sparql)

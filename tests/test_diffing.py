@@ -84,3 +84,17 @@ def test_markdown_groups_by_graph_and_subject(clone):
 def test_unknown_revision_exits_2(clone):
     result = run_cli("diff", "no-such-revision", root=clone)
     assert result.exit_code == 2 and "no-such-revision" in result.output and "Traceback" not in result.output
+
+
+def test_broken_turtle_is_an_error_not_a_change(clone):
+    (clone / ARTICLE).write_text("kg:x kg:y", encoding="utf-8")
+    result = run_cli("diff", root=clone)
+    assert result.exit_code == 2 and "nghe-an-2024.ttl" in result.output and "(in the working tree)" in result.output
+
+
+def test_text_is_coloured_only_when_asked(clone):
+    path = clone / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8") + '\nkg:org-politburo rdfs:comment "y"@en .\n', encoding="utf-8")
+    result = diff(clone)
+    assert "\x1b[32m+ rdfs:comment" in render(result, "text", colour=True)
+    assert "\x1b[" not in render(result, "text") and "\x1b[" not in render(result, "markdown", colour=True)

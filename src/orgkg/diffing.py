@@ -84,13 +84,18 @@ def _files_at(root: Path, revision: str | None) -> dict[Path, bytes]:
 
 
 def _quads(root: Path, revision: str | None) -> set[ox.Quad]:
-    from orgkg.loading import parse_strict
+    from orgkg.loading import TurtleSyntaxError, parse_strict
     from orgkg.repository import graph_iri
 
     quads = []
     for path, data in _files_at(root, revision).items():
         graph = ox.NamedNode(graph_iri(path, root))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_strict(path, root, data)]
+        try:
+            triples = parse_strict(path, root, data)
+        except TurtleSyntaxError as error:  # exit 1 would read as "changes": a broken side is an error
+            where = "the working tree" if revision is WORKING_TREE else revision
+            raise DiffError(f"{error} (in {where}); fix the file or compare other revisions") from None
+        quads += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     return _relabel(quads)
 
 

@@ -21,8 +21,9 @@ def cache(tmp_path_factory):
 
 
 def sparql(root, cache, *args, stdin=None):
-    return CliRunner().invoke(main, ["sparql", *args], input=stdin,
-                              env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    return CliRunner().invoke(
+        main, ["sparql", *args], input=stdin, env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)}
+    )
 
 
 def rows(result) -> list[dict]:
@@ -47,7 +48,8 @@ def test_unknown_prefix_is_one_line_with_position_and_hint(root, cache):
     assert result.exit_code == 2
     message = result.output.strip().splitlines()
     assert message == [message[0]] and message[0].startswith(
-        "Error: SPARQL syntax error at line 2, column 8: unknown prefix 'okgx:'; declare it with PREFIX okgx:")
+        "Error: SPARQL syntax error at line 2, column 8: unknown prefix 'okgx:'; declare it with PREFIX okgx:"
+    )
 
 
 def test_unclosed_group_is_one_line_with_a_hint(root, cache):
@@ -70,10 +72,31 @@ def test_file_and_expression_are_exclusive(root, cache, tmp_path):
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_default_graph_holds_a_triple_once_and_graph_shows_each_article(root, cache, engine):
     """Item 4: the 1930 establishment's date is stated in both article graphs."""
-    once = rows(sparql(root, cache, "-e", f"SELECT ?date WHERE {{ {EVENT} dct:date ?date }}", "--engine", engine,
-                       "--format", "csv"))
+    once = rows(
+        sparql(
+            root, cache, "-e", f"SELECT ?date WHERE {{ {EVENT} dct:date ?date }}", "--engine", engine, "--format", "csv"
+        )
+    )
     assert once == [{"date": "1930-10-14"}]
-    graphs = rows(sparql(root, cache, "-e", f"SELECT ?g WHERE {{ GRAPH ?g {{ {EVENT} dct:date ?date }} }} ORDER BY ?g",
-                         "--engine", engine, "--format", "csv"))
-    assert [row["g"] for row in graphs] == ["https://w3id.org/orgkg/graph/articles/cao-bang-2025",
-                                            "https://w3id.org/orgkg/graph/articles/nghe-an-2024"]
+    graphs = rows(
+        sparql(
+            root,
+            cache,
+            "-e",
+            f"SELECT ?g WHERE {{ GRAPH ?g {{ {EVENT} dct:date ?date }} }} ORDER BY ?g",
+            "--engine",
+            engine,
+            "--format",
+            "csv",
+        )
+    )
+    assert [row["g"] for row in graphs] == [
+        "https://w3id.org/orgkg/graph/articles/cao-bang-2025",
+        "https://w3id.org/orgkg/graph/articles/nghe-an-2024",
+    ]
+
+
+def test_incomplete_triple_pattern_gets_a_hint(root, cache):
+    result = sparql(root, cache, "-e", "SELECT * WHERE { ?s ?p }")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "a triple pattern needs subject, predicate and object" in result.output

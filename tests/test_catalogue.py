@@ -127,3 +127,33 @@ def test_a_wrong_orgkg_root_is_named_as_such(tmp_path):
     result = CliRunner().invoke(main, ["query", "run", "mergers"], env={"ORGKG_ROOT": str(tmp_path / "nonexistent")})
     assert result.exit_code == 2
     assert f"ORGKG_ROOT={tmp_path / 'nonexistent'} is not an orgkg repository" in result.output
+
+
+def test_catalogue_as_rdf_runs_every_query_from_the_rdf(cli, root, catalogue, tmp_path):
+    """`query list --format turtle` in sparql-examples' vocabulary; each sh:select/sh:ask/...
+    text read back from the RDF gives the same CSV as `query run` with the defaults."""
+    import pyoxigraph as ox
+
+    from orgkg.results import render
+    from orgkg.store import EmbeddedStore
+
+    result = cli("query", "list", "--format", "turtle")
+    assert result.exit_code == 0, result.output
+    graph = ox.Store()
+    graph.load(result.output.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    described = graph.query("""
+        PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX schema: <http://schema.org/>
+        SELECT ?name ?comment ?text (GROUP_CONCAT(?keyword; separator=",") AS ?keywords) WHERE {
+          ?query a sh:SPARQLExecutable ; rdfs:label ?name ; rdfs:comment ?comment ;
+                 sh:select|sh:ask|sh:construct|sh:describe ?text ; schema:keywords ?keyword }
+        GROUP BY ?name ?comment ?text""")
+    rows = {row["name"].value: row for row in described}
+    assert set(rows) == set(catalogue)
+    store = EmbeddedStore(root, cache=tmp_path)
+    for name, query in catalogue.items():
+        row = rows[name]
+        assert row["comment"].value == query.summary
+        assert sorted(row["keywords"].value.split(",")) == sorted(query.tags)
+        from_rdf = render(store.query(row["text"].value), "csv")
+        assert from_rdf == render(store.query(query.bind({})), "csv"), name

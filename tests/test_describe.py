@@ -6,9 +6,8 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 MINISTRY = "kg:org-ministry-of-organization-and-communications"
@@ -20,7 +19,7 @@ def cache(tmp_path_factory):
 
 
 def describe(root, cache, *args):
-    return CliRunner().invoke(main, ["describe", *args], env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    return run_cli("describe", *args, root=root, cache=cache)
 
 
 def rows(result) -> list[dict]:
@@ -31,18 +30,30 @@ def rows(result) -> list[dict]:
 def test_statements_about_the_node_carry_article_and_quote(root, cache):
     found = rows(describe(root, cache, MINISTRY, "--format", "csv"))
     founding = [r for r in found if r["property"] == "http://schema.org/foundingDate"]
-    assert founding == [{"direction": "about", "property": "http://schema.org/foundingDate", "value": "1930-10-14",
-                         "valueLabel": "", "sources": KG + "article-cao-bang-2025",
-                         "quotes": "the Ministry of Organization and Communications, the predecessor of today's "
-                                   "Central Organizing Committee"}]
+    assert founding == [
+        {
+            "direction": "about",
+            "property": "http://schema.org/foundingDate",
+            "value": "1930-10-14",
+            "valueLabel": "",
+            "sources": KG + "article-cao-bang-2025",
+            "quotes": "the Ministry of Organization and Communications, the predecessor of today's "
+            "Central Organizing Committee",
+        }
+    ]
 
 
 def test_statements_pointing_to_the_node_name_both_articles_with_labels(root, cache):
     found = rows(describe(root, cache, MINISTRY, "--format", "csv"))
     successor = [r for r in found if r["property"] == "https://w3id.org/orgkg/ontology#predecessor"]
     assert [(r["direction"], r["value"], r["valueLabel"], r["sources"]) for r in successor] == [
-        ("pointing to", KG + "org-central-organizing-committee", "Central Organizing Committee",
-         f"{KG}article-cao-bang-2025 | {KG}article-nghe-an-2024")]
+        (
+            "pointing to",
+            KG + "org-central-organizing-committee",
+            "Central Organizing Committee",
+            f"{KG}article-cao-bang-2025 | {KG}article-nghe-an-2024",
+        )
+    ]
     labels = [r for r in found if r["property"].endswith("rdf-schema#label")]
     assert labels[0]["sources"] == "https://w3id.org/orgkg/graph/reference/central"
 

@@ -7,11 +7,11 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.names import Resolver, UnresolvedName, expand, plain
 from orgkg.store import EmbeddedStore
+
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 
@@ -27,12 +27,16 @@ def resolver(root, cache):
 
 
 def run(root, cache, *args):
-    return CliRunner().invoke(main, list(args), env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    return run_cli(*args, root=root, cache=cache)
 
 
 def rows(result) -> list[dict]:
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.output)))
+
+
+def query_rows(root, cache, name: str, param: str) -> list[dict]:
+    return rows(run(root, cache, "query", "run", name, "--param", param, "--format", "csv"))
 
 
 def test_expand_reads_iris_and_project_prefixes_only():
@@ -49,20 +53,21 @@ def test_plain_ignores_case_diacritics_and_spacing():
 
 def test_prefixed_class_for_an_iri_parameter_returns_its_rows(root, cache):
     """Item 1: okg:Dissolution used to be bound as the IRI <okg:Dissolution> and match nothing."""
-    found = rows(run(root, cache, "query", "run", "change-events-by-kind", "--param", "eventClass=okg:Dissolution",
-                     "--format", "csv"))
+    found = query_rows(root, cache, "change-events-by-kind", "eventClass=okg:Dissolution")
     assert found and {row["kind"] for row in found} == {"dissolution"}
-    by_label = rows(run(root, cache, "query", "run", "change-events-by-kind", "--param", "eventClass=dissolution",
-                        "--format", "csv"))
+    by_label = query_rows(root, cache, "change-events-by-kind", "eventClass=dissolution")
     assert by_label == found
 
 
-@pytest.mark.parametrize("value, message", [
-    ("kg:org-no-such-body", "parameter organization: kg:org-no-such-body is not in the graph"),
-    ("kg:doc-18-nq-tw-n1", "parameter organization: kg:doc-18-nq-tw-n1 is not an organization"),
-    ("foo:bar", "parameter organization: 'foo:bar' has an unknown prefix"),
-    ("no such body", "parameter organization: no organization is labelled 'no such body'"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("kg:org-no-such-body", "parameter organization: kg:org-no-such-body is not in the graph"),
+        ("kg:doc-18-nq-tw-n1", "parameter organization: kg:doc-18-nq-tw-n1 is not an organization"),
+        ("foo:bar", "parameter organization: 'foo:bar' has an unknown prefix"),
+        ("no such body", "parameter organization: no organization is labelled 'no such body'"),
+    ],
+)
 def test_names_that_resolve_to_nothing_are_refused_naming_the_parameter(root, cache, value, message):
     result = run(root, cache, "query", "run", "predecessors", "--param", f"organization={value}")
     assert result.exit_code == 2
@@ -79,17 +84,14 @@ def test_ambiguous_label_lists_the_candidates(root, cache):
 
 def test_document_code_is_accepted_where_a_document_is_expected(root, cache):
     """Item 11: --param document=18-NQ/TW used to be refused."""
-    by_code = rows(run(root, cache, "query", "run", "change-events-by-legal-basis", "--param", "document=18-NQ/TW",
-                       "--format", "csv"))
-    by_iri = rows(run(root, cache, "query", "run", "change-events-by-legal-basis", "--param",
-                      f"document={KG}doc-18-nq-tw-n1", "--format", "csv"))
+    by_code = query_rows(root, cache, "change-events-by-legal-basis", "document=18-NQ/TW")
+    by_iri = query_rows(root, cache, "change-events-by-legal-basis", f"document={KG}doc-18-nq-tw-n1")
     assert by_code and by_code == by_iri
 
 
 def test_place_label_is_accepted_where_a_place_is_expected(root, cache):
-    by_label = rows(run(root, cache, "query", "run", "figures-by-place", "--param", "place=nghe an", "--format", "csv"))
-    by_name = rows(run(root, cache, "query", "run", "figures-by-place", "--param", "place=kg:place-nghe-an",
-                       "--format", "csv"))
+    by_label = query_rows(root, cache, "figures-by-place", "place=nghe an")
+    by_name = query_rows(root, cache, "figures-by-place", "place=kg:place-nghe-an")
     assert by_label and by_label == by_name
 
 

@@ -7,9 +7,8 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 
@@ -25,9 +24,10 @@ def query(root, cache):
         args = ["query", "run", name, "--format", "csv"]
         for key, value in params.items():
             args += ["--param", f"{key}={value}"]
-        result = CliRunner().invoke(main, args, env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+        result = run_cli(*args, root=root, cache=cache)
         assert result.exit_code == 0, result.output
         return list(csv.DictReader(io.StringIO(result.output)))
+
     return run
 
 
@@ -38,9 +38,11 @@ def things(rows: list[dict], column: str = "thing") -> set[str]:
 def test_events_in_window_finds_events_dated_with_dct_date(query):
     """Item 5: the 1930 conference and establishments are dated with dct:date only."""
     found = things(query("events-in-window", **{"from": "1930-01-01", "to": "1930-12-31"}))
-    assert {"event-1930-first-conference-provisional-central-executive-committee",
-            "event-1930-10-14-establishment-ministry-of-organization-and-communications",
-            "event-1930-02-03-establishment-communist-party-of-vietnam"} <= found
+    assert {
+        "event-1930-first-conference-provisional-central-executive-committee",
+        "event-1930-10-14-establishment-ministry-of-organization-and-communications",
+        "event-1930-02-03-establishment-communist-party-of-vietnam",
+    } <= found
 
 
 def test_events_dated_only_by_their_term_answer_a_window(query):
@@ -48,7 +50,8 @@ def test_events_dated_only_by_their_term_answer_a_window(query):
     rows = query("events-in-window", **{"from": "2022-03-01", "to": "2022-03-31"})
     competition = [r for r in rows if r["thing"] == KG + "event-cao-bang-competition-excellent-party-cell-secretaries"]
     assert [(r["kind"], r["start"], r["end"], r["datedBy"]) for r in competition] == [
-        ("competition", "2020", "2025", "https://w3id.org/orgkg/ontology#duringTerm")]
+        ("competition", "2020", "2025", "https://w3id.org/orgkg/ontology#duringTerm")
+    ]
 
 
 def test_a_year_overlaps_a_window_inside_it(query):
@@ -63,12 +66,16 @@ def test_change_events_in_period_and_dated_in_window_share_the_date_model(query)
     changes = things(query("change-events-in-period", **{"from": "1930-01-01", "to": "1930-12-31"}))
     assert "event-1930-first-conference-provisional-central-executive-committee" not in changes
     assert "event-1930-04-01-establishment-first-party-cell-cao-bang" in changes
-    dated = {r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
-             for r in query("dated-in-window", **{"from": "1930-01-01", "to": "1930-12-31"})}
+    dated = {
+        r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
+        for r in query("dated-in-window", **{"from": "1930-01-01", "to": "1930-12-31"})
+    }
     assert dated["org-ministry-of-organization-and-communications"] == "foundingDate"
     assert dated["event-1930-first-conference-provisional-central-executive-committee"] == "date"
-    in_2024 = {r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
-               for r in query("dated-in-window", **{"from": "2024-06-06", "to": "2024-06-06"})}
+    in_2024 = {
+        r["thing"].removeprefix(KG): r["datedBy"].rsplit("/", 1)[-1]
+        for r in query("dated-in-window", **{"from": "2024-06-06", "to": "2024-06-06"})
+    }
     assert in_2024["doc-29-ct-tu-2024-06-06"] == "ontology#date_document"
 
 
@@ -96,3 +103,125 @@ def test_csv_is_byte_identical_on_oxigraph_and_rdflib(root, engines, name):
     oxigraph, rdflib = (render(engine.query(sparql), "csv") for engine in engines)
     assert oxigraph == rdflib
     assert oxigraph.count("\n") > 1, f"{name} returns no rows with its defaults"
+
+
+def by(rows: list[dict], column: str, value: str) -> dict:
+    """The one row whose column holds value (IRIs given without the kg: namespace)."""
+    found = [row for row in rows if row[column].removeprefix(KG) == value]
+    assert len(found) == 1, (value, found)
+    return found[0]
+
+
+def test_change_events_show_kinds_without_counts_and_every_kind_of_place(query):
+    """Item 6."""
+    rows = query("change-events")
+    steering = by(rows, "event", "event-cao-bang-dissolution-steering-committees")
+    assert (steering["originalCount"], steering["originalKind"]) == ("", "steering committee")
+    assert (
+        by(rows, "event", "event-1930-04-01-establishment-first-party-cell-cao-bang")["place"]
+        == "Cao Bang province | Nam Lin"
+    )
+    assert (
+        by(rows, "event", "event-1930-10-14-establishment-ministry-of-organization-and-communications")["place"]
+        == "Hong Kong"
+    )
+
+
+def test_documents_lists_every_document_with_tenure_subject_and_citing_articles(query):
+    """Items 7 and 13: the unnumbered plans and projects too, with tenure and subject."""
+    rows = query("documents")
+    assert len(rows) == len({row["document"] for row in rows}) > 20  # one row per document
+    project = by(rows, "document", "doc-cao-bang-project-administrative-unit-arrangement")
+    assert (project["subject"], project["articles"]) == (
+        "administrative unit arrangement",
+        KG + "article-cao-bang-2025",
+    )
+    by(rows, "document", "doc-nghe-an-plan-arrangement-administrative-units-2023-2025")
+    resolution5 = by(rows, "document", "doc-resolution-5-central-committee-10th-tenure")
+    assert resolution5["tenure"] == "10th tenure of the Central Committee"
+    assert resolution5["subject"].startswith("continuing to innovate the Party's leadership methods")
+
+
+def test_document_by_code_prints_the_code_as_stored(query):
+    """Item 7: the code typed in lower case with QD comes back as the sources print it."""
+    rows = query("document-by-code", code="2993-qd / tu")
+    assert [(r["document"], r["storedCode"]) for r in rows] == [(KG + "doc-2993-qd-tu-n1", "2993-QD/TU")]
+    assert rows[0]["subject"] == "the exemplary responsibility of cadres and Party members"
+
+
+def test_documents_and_figures_by_article(query):
+    """Item 13: filtered by the citing or printing article, given by its headline."""
+    documents = query("documents-by-article", article="The opening milestone of Party building and organization work")
+    assert documents and all(KG + "article-cao-bang-2025" in r["articles"].split(" | ") for r in documents)
+    assert "doc-cao-bang-project-administrative-unit-arrangement" in things(documents, "document")
+    figures = query("figures-by-article", article="kg:article-nghe-an-2024")
+    target = by(figures, "observation", "obs-nghe-an-2024-9m-new-party-members-share-of-21-nq-tw-target")
+    assert (
+        target["quote"] == "4,600 party members were admitted, reaching 76.7% according to the target of "
+        "Resolution No. 21-NQ/TW"
+    )
+    assert not {r["observation"] for r in figures} & {r["observation"] for r in query("figures-by-article")}
+
+
+def test_articles_give_url_republication_date_interpretation_and_topic(query):
+    """Item 8."""
+    rows = query("articles")
+    cao_bang, nghe_an = by(rows, "article", "article-cao-bang-2025"), by(rows, "article", "article-nghe-an-2024")
+    assert cao_bang["url"] == cao_bang["republishedUrl"] and cao_bang["url"].startswith("https://caobang.gov.vn/")
+    assert cao_bang["about"].startswith("95th anniversary of the Party Organization and Building sector")
+    assert nghe_an["dateInterpretation"].startswith("The printed date 10/12/2024 is ambiguous")
+    assert (nghe_an["printedDate"], nghe_an["datePublished"], nghe_an["url"]) == ("10/12/2024", "2024-10-12", "")
+    sources = query("source-of-fact")
+    assert by(sources, "article", "article-cao-bang-2025")["url"] == cao_bang["url"]
+
+
+def test_search_label_types_every_node(query):
+    """Item 9: activities, observations and the unnamed merged committee have a type."""
+    rows = query("search-label", text="nghe an")
+    assert all(row["type"] for row in rows)
+    assert {"Activity", "Observation"} <= {row["type"] for row in rows}
+    merged = query("search-label", text="body formed by merging")
+    assert [r["type"] for r in merged] == ["Organization"]
+
+
+def test_people_without_posts_are_listed(query):
+    """Item 15."""
+    assert by(query("people-and-posts"), "person", "person-ho-chi-minh")["role"] == ""
+
+
+def test_derived_figures_days_between_and_implied_total(query):
+    """Item 16: computed, never stored, and marked derived."""
+    days = query("derived-days-between")
+    assert [(r["firstDate"], r["secondDate"], r["days"], r["derived"]) for r in days] == [
+        ("1930-02-03", "1930-10-14", "253", "true")
+    ]
+    back = query(
+        "derived-days-between",
+        first="kg:article-nghe-an-2024",
+        second="kg:event-94th-anniversary-party-organization-sector",
+    )
+    assert [r["days"] for r in back] == ["2"]
+    implied = query("derived-implied-total")
+    assert [
+        (r["targetDocument"], r["countValue"], r["sharePercent"], r["derivedValue"], r["comparator"]) for r in implied
+    ] == [("21-NQ/TW", "4600", "76.7", "5997", "about")]
+
+
+def test_examples_in_help_name_saved_queries_that_exist(root, cache):
+    """Item 14: `query run --help` showed documents-by-code, which does not exist."""
+    import re
+
+    names = set(saved_query_names())
+    for command in (["query", "run"], ["query"], ["serve"], ["describe"]):
+        result = run_cli(*command, "--help", root=root)
+        for name in re.findall(r"query run ([\w-]+)", result.output):
+            assert name in names, (command, name)
+    unknown = run_cli("query", "run", "documents-by-code", root=root, cache=cache)
+    assert unknown.exit_code == 2 and "did you mean document-by-code" in unknown.output
+
+
+def test_organizations_have_founding_dates_from_either_property_or_event(query):
+    """Item 12: the Nghe An Committee of Agencies has an establishment event but no foundingDate."""
+    rows = query("organizations")
+    assert by(rows, "organization", "org-nghe-an-provincial-party-committee-of-agencies")["founded"] == "1954-09-22"
+    assert by(rows, "organization", "org-ministry-of-organization-and-communications")["founded"] == "1930-10-14"

@@ -34,32 +34,43 @@ def explain(message: str, sparql: str, line_offset: int = 1) -> str:
     where = f"line {line}, column {column}"
     expected = match.group(3)
     if "Prefix not found" in expected:
-        name = _PREFIXED_END.search(text[:column - 1])
+        name = _PREFIXED_END.search(text[: column - 1])
         prefix = name.group(1) if name else "?"
         where = f"line {line}, column {name.start() + 1}" if name else where
         known = ", ".join(f"{p}:" for p in PREFIXES)
-        return (f"SPARQL syntax error at {where}: unknown prefix {prefix + ':'!r}; declare it with "
-                f"PREFIX {prefix}: <...> or use one of {known}")
-    near = text[column - 1:column + 19].strip()
-    at_end = line > len(lines) or (line == len(lines) and not text[column - 1:].strip())
+        return (
+            f"SPARQL syntax error at {where}: unknown prefix {prefix + ':'!r}; declare it with "
+            f"PREFIX {prefix}: <...> or use one of {known}"
+        )
+    near = text[column - 1 : column + 19].strip()
+    at_end = line > len(lines) or (line == len(lines) and not text[column - 1 :].strip())
     found = "at the end of the query" if at_end or not near else f"near {near!r}"
     words = [w for w in re.findall(r'"((?:[^"\\]|\\.)*)"|\b([A-Z]{2,})\b', expected)]
     tokens = [quoted.replace('\\"', '"').replace("\\\\", "\\") or keyword for quoted, keyword in words]
     shown = [t if t.isalpha() else f'"{t}"' for t in dict.fromkeys(tokens[:8])]
     wanted = ("one of " if len(shown) > 1 else "") + (", ".join(shown) or "something else")
-    hint = _hint(tokens, at_end)
+    hint = _hint(tokens, at_end, _unclosed(sparql))
     return f"SPARQL syntax error at {where} {found}: expected {wanted}" + (f"; {hint}" if hint else "")
 
 
-def _hint(tokens: list[str], at_end: bool) -> str:
-    if at_end and "}" in tokens:
-        return "a { is not closed"
-    if at_end and ")" in tokens:
-        return "a ( is not closed"
+def _hint(tokens: list[str], at_end: bool, unclosed: str) -> str:
     if '"' in tokens:
         return "a string is not closed"
-    if "." in tokens and "}" in tokens:
-        return "a triple pattern needs subject, predicate and object, and ends with . or }"
+    if at_end and unclosed:
+        return f"a {unclosed} is not closed"
     if tokens == ["BY"]:
         return "write ORDER BY / GROUP BY"
+    if "." in tokens and "}" in tokens or at_end:
+        return "a triple pattern needs subject, predicate and object, and ends with . or }"
+    return ""
+
+
+def _unclosed(sparql: str) -> str:
+    """The bracket left open at the end of the query (outside comments, strings and IRIs), if any."""
+    from orgkg.catalogue import mask
+
+    text = mask(sparql)
+    for opening, closing in (("{", "}"), ("(", ")")):
+        if text.count(opening) > text.count(closing):
+            return opening
     return ""

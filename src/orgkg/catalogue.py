@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from orgkg.namespaces import PREFIXES
+from orgkg.namespaces import BASE, PREFIXES
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
@@ -132,7 +132,7 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
     """Put `VALUES ?p { ... }` blocks at the head of the outermost WHERE group."""
     if not rows:
         return sparql
-    match = re.search(r"\bWHERE\s*\{", _mask(sparql), re.IGNORECASE)
+    match = re.search(r"\bWHERE\s*\{", mask(sparql), re.IGNORECASE)
     if not match:
         raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
     block = "".join(
@@ -143,11 +143,11 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
 
 def query_kind(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _mask(sparql), re.IGNORECASE)
+    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
     return match.group(1).upper() if match else "SELECT"
 
 
-def _mask(sparql: str) -> str:
+def mask(sparql: str) -> str:
     """The text with comments, strings and IRIs blanked out (same length), to find keywords."""
     pattern = r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
     return re.sub(pattern, lambda m: " " * len(m.group(0)), sparql)
@@ -200,3 +200,38 @@ def find_query(folder: Path, name: str) -> SavedQuery:
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
     raise QueryError(f"no saved query named {name!r}{hint}")
+
+
+#: Where the catalogue's queries are named when described as RDF.
+QUERY_BASE = BASE + "queries/"
+_EXECUTABLE = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+
+
+def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
+    """The catalogue in the vocabulary SIB's sparql-examples uses (sh:SPARQLExecutable with
+    sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
+    example browsers can load it. Each query's text has its parameters bound to their
+    defaults, so it runs as given."""
+    sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
+    triples = []
+    for query in catalogue.values():
+        node = ox.NamedNode(QUERY_BASE + query.name)
+        kind = query.kind
+        statements = [
+            (rdf + "type", ox.NamedNode(sh + "SPARQLExecutable")),
+            (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
+            (rdfs + "label", ox.Literal(query.name)),
+            (rdfs + "comment", ox.Literal(query.summary, language="en")),
+            (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.bind({})))),
+            *((schema + "keywords", ox.Literal(tag)) for tag in query.tags),
+        ]
+        if query.description:
+            statements.append((dct + "description", ox.Literal(query.description, language="en")))
+        triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
+    used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
+    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+
+
+def _without_header(sparql: str) -> str:
+    """The query text without its `#+` header (said in the RDF already)."""
+    return "\n".join(line for line in sparql.splitlines() if not line.startswith("#+")).strip() + "\n"

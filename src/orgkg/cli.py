@@ -37,7 +37,8 @@ _DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
 _RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
                    ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
                    ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
-                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"), ("orgkg.names", "UnresolvedName"))
+                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"), ("orgkg.names", "UnresolvedName"),
+                   ("orgkg.diffing", "DiffError"))
 
 
 def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
@@ -274,18 +275,24 @@ def query_group() -> None:
 
 
 @query_group.command("list")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json", "turtle"]), default="table",
+              show_default=True, help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).")
 def query_list(output_format: str) -> None:
     """Name, summary and parameters of every saved query.
 
     \b
     Example:
       orgkg query list --format json
+      orgkg query list --format turtle > queries.ttl
     """
     from orgkg.catalogue import load_catalogue
 
     catalogue = load_catalogue(find_root() / QUERIES_DIR)
+    if output_format == "turtle":
+        from orgkg.catalogue import catalogue_turtle
+
+        click.echo(catalogue_turtle(catalogue), nl=False)
+        return
     if output_format == "json":
         click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
                                 "params": [p.to_dict() for p in q.params]} for q in catalogue.values()],
@@ -483,6 +490,35 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
     else:
         text = {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}[output_format](focus, edges)
     _output(text, output)
+
+
+@main.command("diff")
+@click.argument("before", metavar="[REV_A]", default="HEAD")
+@click.argument("after", metavar="[REV_B]", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "patch"]), default="text",
+              show_default=True, help="text (coloured on a terminal), markdown (for a pull request) or an RDF Patch.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
+def diff_command(before: str, after: str | None, output_format: str, output: Path | None) -> None:
+    """What a change to the encoding says differently: statements added and removed between
+    two git revisions (default: HEAD against the working tree), by article graph and subject,
+    with labels and the quotes behind what was added.
+
+    Formatting, order and blank-node names are not changes. Exit 0 no change, 1 changes,
+    2 error (e.g. an unknown revision).
+
+    \b
+    Example:
+      orgkg diff
+      orgkg diff HEAD~3 HEAD --format markdown > review.md
+      orgkg diff main --format patch -o change.rdfp
+    """
+    from orgkg.diffing import diff, render
+
+    result = diff(find_root(), before, after)
+    colour = output is None and output_format == "text" and colour_wanted()
+    _output(render(result, output_format, colour=colour), output)
+    if result.changed:
+        raise SystemExit(EXIT_DATA)
 
 
 @main.command("docs")

@@ -21,9 +21,11 @@ from orgkg.namespaces import PREFIXES, prefixed, sparql_prefixes
 KINDS: dict[str, tuple[str, str]] = {
     "organization": ("?node a ?class . ?class rdfs:subClassOf* org:Organization .", "organization"),
     "document": ("?node a ?class . ?class rdfs:subClassOf* eli:LegalResource .", "document"),
-    "place": ("?node a ?class . ?class rdfs:subClassOf* ?root . "
-              "VALUES ?root { schema:Place schema:AdministrativeArea okg:AdministrativeUnit dct:Location }",
-              "place"),
+    "place": (
+        "?node a ?class . ?class rdfs:subClassOf* ?root . "
+        "VALUES ?root { schema:Place schema:AdministrativeArea okg:AdministrativeUnit dct:Location }",
+        "place",
+    ),
     "article": ("?node a schema:NewsArticle .", "article"),
     "class": ("{ ?node a owl:Class } UNION { ?node a rdfs:Class }", "class"),
     "concept": ("?node a skos:Concept .", "concept"),
@@ -94,8 +96,7 @@ class Resolver:
                 known = ", ".join(f"{p}:" for p in PREFIXES)
                 raise UnresolvedName(f"{text!r} has an unknown prefix; use one of {known} or a full IRI")
             words = shlex.quote("text=" + " ".join(text.split()))  # one line, safe to paste into a shell
-            raise UnresolvedName(f"no {noun} is labelled {text!r}; try `orgkg query run search-label "
-                                 f"--param {words}`")
+            raise UnresolvedName(f"no {noun} is labelled {text!r}; try `orgkg query run search-label --param {words}`")
         listed = ", ".join(f"{short(iri)} ({label})" for iri, label in sorted(matches.items())[:10])
         more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
         raise UnresolvedName(f"{text!r} matches several {noun}s: {listed}{more}; give one as prefix:NAME")
@@ -107,22 +108,31 @@ class Resolver:
         """Nodes of `kind` named `text`, best kind of match first: an exact label, an exact
         variant (or document code), then labels containing the words."""
         pattern = KINDS[kind][0]
-        results = self.engine.query(sparql_prefixes() + (
-            "SELECT DISTINCT ?node ?label ?preferred WHERE { " + pattern +
-            " { ?node rdfs:label ?label BIND(true AS ?preferred) } UNION { ?node skos:prefLabel ?label "
-            "BIND(true AS ?preferred) } UNION { ?node skos:altLabel ?label } UNION { ?node eli:id_local ?label } "
-            "FILTER(isIRI(?node)) }"))
+        results = self.engine.query(
+            sparql_prefixes()
+            + (
+                "SELECT DISTINCT ?node ?label ?preferred WHERE { "
+                + pattern
+                + " { ?node rdfs:label ?label BIND(true AS ?preferred) } UNION { ?node skos:prefLabel ?label "
+                "BIND(true AS ?preferred) } UNION { ?node schema:headline ?label BIND(true AS ?preferred) } "
+                "UNION { ?node skos:altLabel ?label } UNION { ?node eli:id_local ?label } "
+                "FILTER(isIRI(?node)) }"
+            )
+        )
         wanted = {plain(text)} | _code_forms(text)
         rows = [(row[0].value, row[1].value, row[2] is not None) for row in results.rows]
         # Each candidate is shown by its English (or untagged) preferred label where it has one.
-        rank = {(row[0].value, row[1].value): (row[2] is not None, row[1].language in (None, "en"))
-                for row in results.rows}
+        rank = {
+            (row[0].value, row[1].value): (row[2] is not None, row[1].language in (None, "en")) for row in results.rows
+        }
         labels: dict[str, str] = {}
         for iri, label, _ in sorted(rows, key=lambda r: rank[r[0], r[1]]):
             labels[iri] = label
-        for test in (lambda label, preferred: preferred and plain(label) in wanted,
-                     lambda label, preferred: plain(label) in wanted or bool(_code_forms(label) & wanted),
-                     lambda label, preferred: any(w in plain(label) for w in wanted)):
+        for test in (
+            lambda label, preferred: preferred and plain(label) in wanted,
+            lambda label, preferred: plain(label) in wanted or bool(_code_forms(label) & wanted),
+            lambda label, preferred: any(w in plain(label) for w in wanted),
+        ):
             found = {iri for iri, label, preferred in rows if test(label, preferred)}
             if found:
                 return {iri: labels[iri] for iri in found}

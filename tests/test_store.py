@@ -139,3 +139,18 @@ def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path):
     out, err = reader.communicate(timeout=60)
     assert reader.returncode == 0, err
     assert len(out.splitlines()) > 1
+
+
+def test_a_broken_file_in_a_first_build_leaves_nothing_half_trusted(repo, tmp_path):
+    from orgkg.loading import TurtleSyntaxError
+
+    central = repo / "graph" / "reference" / "central.ttl"
+    good = central.read_text(encoding="utf-8")
+    central.write_text("@prefix broken")
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    with pytest.raises(TurtleSyntaxError):
+        store.build()
+    assert store.size() == 0  # no manifest: nothing the store holds is trusted
+    central.write_text(good, encoding="utf-8")
+    report = store.build()
+    assert report.rebuilt and report.unchanged == 0 and report.triples > 4000

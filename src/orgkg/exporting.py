@@ -57,14 +57,15 @@ def serialize(dataset: ox.Dataset, fmt: str) -> bytes:
     """The dataset with canonical blank-node labels, sorted, in `fmt` (merged formats: the set
     union of its graphs)."""
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    if fmt in _MERGED:
-        statements = sorted({quad.triple for quad in dataset}, key=_statement_key)
-    else:
-        statements = sorted(dataset, key=_statement_key)
+    if fmt in _MERGED:  # the union: a Dataset is a set, so a triple two graphs state is kept once
+        dataset = ox.Dataset(ox.Quad(quad.subject, quad.predicate, quad.object) for quad in dataset)
     if fmt in ("nt", "nq"):
-        # Canonical N-Quads is sorted by code point: sort the lines pyoxigraph writes.
-        lines = ox.serialize(statements, format=_WRITERS[fmt]).splitlines(keepends=True)
-        return b"".join(sorted(lines))
+        # Canonical N-Quads is sorted by code point: sort the lines pyoxigraph writes (N-Quads of
+        # default-graph quads are N-Triples), never holding Python objects per statement.
+        lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+        lines.sort()
+        return b"".join(lines)
+    statements = sorted((quad.triple for quad in dataset) if fmt in _MERGED else dataset, key=_statement_key)
     prefixes = _used_prefixes(statements) if fmt in ("turtle", "trig") else None
     return ox.serialize(statements, format=_WRITERS[fmt], prefixes=prefixes)
 

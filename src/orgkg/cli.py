@@ -90,7 +90,7 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
       orgkg docid 18-NQ/TW 29-CT/TU 2993-QD/TU 48-KL/TW
       orgkg docid "Directive No. 35 of the Politburo" --format json
     """
-    from orgkg.docid import DocumentCodeError, format_table, parse_code
+    from orgkg.docid import DocumentCodeError, parse_code
 
     parsed, failed = [], False
     for text in codes:
@@ -102,8 +102,10 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps([code.to_dict() for code in parsed], ensure_ascii=False, indent=2))
     else:
-        for line in format_table(parsed):
-            click.echo(line)
+        rows = [[code.canonical, code.type_label, code.issuer_label, "inferred" if code.inferred else "",
+                 f"tenure {code.tenure}" if code.tenure is not None else ""] for code in parsed]
+        if rows:
+            click.echo(text_table(None, rows))
     if failed:
         raise SystemExit(EXIT_DATA)
 
@@ -483,11 +485,8 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
-    if sys.stderr.isatty():
-        with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-            report = load(uploads, store, append, progress=bar.update)
-    else:
-        report = load(uploads, store, append)
+    uploading = Progress("Uploading triples", total=total)
+    report = load(uploads, store, append, progress=uploading.advance)
     rows = [[str(iri), str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))

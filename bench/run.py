@@ -142,6 +142,13 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
         conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
                                           abort_on_first=False, allow_warnings=True, meta_shacl=False)
         print(json.dumps({"seconds": time.perf_counter() - started, "conforms": conforms}))
+    elif name == "rdflib-export-query":  # the peer of one `orgkg query run`: parse, then query
+        from rdflib import Dataset
+
+        dataset = Dataset(default_union=True)
+        dataset.parse(extra[0], format="nquads")
+        rows = list(dataset.query(Path(extra[1]).read_text(encoding="utf-8")))
+        print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(rows)}))
     elif name in ("rdflib-queries", "orgkg-queries"):
         from orgkg.store import EmbeddedStore, RdflibEngine
 
@@ -337,6 +344,72 @@ def _same_findings(first: dict, second: dict) -> bool | None:
     return key(first) == key(second)
 
 
+def seed_graph(work: Path, repeats: int) -> dict:
+    """Whole processes on the repository's own graph, each beside the peer doing the same work."""
+    orgkg, oxigraph = tool("orgkg"), tool("oxigraph")
+    env = {"ORGKG_ROOT": str(REPO), "ORGKG_CACHE": str(work / "seed-cache"), "NO_COLOR": "1"}
+    run([orgkg, "build"], env)
+    export, store = work / "seed.nq", work / "seed-oxigraph"
+    run([orgkg, "export", "--format", "nq", "-o", str(export)], env)
+    run([oxigraph, "load", "--location", str(store), "--file", str(export)])
+    sys.path.insert(0, str(REPO / "src"))
+    from orgkg.catalogue import find_query
+
+    query = work / "mergers.rq"
+    query.write_text(find_query(REPO / "queries", "mergers").bind({}), encoding="utf-8")
+    times = max(repeats, 5)
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "orgkg --version": [orgkg, "--version"],
+        "orgkg query run mergers": [orgkg, "query", "run", "mergers", "--format", "csv"],
+        "oxigraph query (same query, same data)": [
+            oxigraph, "query", "--location", str(store), "--query-file", str(query), "--results-format", "csv",
+            "--union-default-graph"],
+        "rdflib: parse the export and run the query": [
+            sys.executable, __file__, "--task", "rdflib-export-query", str(REPO), str(export), str(query)],
+        "orgkg export --format nq": [orgkg, "export", "--format", "nq", "-o", str(work / "again.nq")],
+        "oxigraph dump --format nq": [oxigraph, "dump", "--location", str(store), "--format", "nq",
+                                      "--file", str(work / "dump.nq")],
+    }
+    results = {name: Runs() for name in commands}
+    for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
+        for name, command in commands.items():
+            run(command, env, runs=results[name])
+    return {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "machine": machine(),
+            "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in results.items()}}
+
+
+def seed_section(seed: dict | None) -> list[str]:
+    if not seed:
+        return []
+    runs = {name: Runs(**value) for name, value in seed["results"].items()}
+
+    def median(name: str) -> float | None:
+        return runs[name].median if name in runs else None
+
+    def versus(name: str, peer: str) -> float | None:
+        return median(name) / median(peer) if median(name) and median(peer) else None
+
+    lines = ["## The seed graph (the repository's own two articles)", "",
+             f"Run on {seed['started']} UTC, {seed['machine']['cpus']} CPUs; every command a whole process, "
+             "the commands interleaved, medians of the runs.", "",
+             "| command | median | runs | peak memory |", "|---|---|---|---|"]
+    lines += [f"| `{name}` | {seconds(r.median)} | {len(r.seconds)} | {r.peak_mb:,.0f} MB |" for name, r in runs.items()]
+    query_ox = versus("orgkg query run mergers", "oxigraph query (same query, same data)")
+    query_rdflib = versus("rdflib: parse the export and run the query", "orgkg query run mergers")
+    version = versus("orgkg --version", "python -c pass")
+    export = versus("orgkg export --format nq", "oxigraph dump --format nq")
+    lines += ["", "| goal | measured | |", "|---|---|---|"]
+    for goal, value, target, higher in (
+            ("`orgkg query run` ≤ 4× `oxigraph query`", query_ox, 4, False),
+            ("`orgkg query run` ≥ 5× faster than rdflib parse + query", query_rdflib, 5, True),
+            ("`orgkg --version` ≤ 4× `python -c pass`", version, 4, False),
+            ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False)):
+        met = value is not None and (value >= target if higher else value <= target)
+        lines.append(f"| {goal} | {ratio(value)} | {'**met**' if met else 'not met'} |")
+    return lines + [""]
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -394,7 +467,7 @@ class Record:
         return cls(**{**data, "results": {k: Runs(**r) for k, r in data["results"].items()}})
 
 
-def report(records: list[Record]) -> str:
+def report(records: list[Record], seed: dict | None = None) -> str:
     lines = [
         "# orgkg benchmark",
         "",
@@ -406,6 +479,7 @@ def report(records: list[Record]) -> str:
         "synthetic corpus (`orgkg dev synth N --seed 1`), so the ratios compare like with like.",
         "`bench/results.json` holds the same figures; a run replaces the sizes it ran.",
         "",
+        *seed_section(seed),
     ]
     for record in records:
         info = record.machine
@@ -565,6 +639,8 @@ def main() -> None:
                         help="run the whole-corpus pySHACL peers only up to this size")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument("--seed-graph", action="store_true",
+                        help="only the seed-graph comparison (seconds); it also runs before every other run")
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -574,17 +650,26 @@ def main() -> None:
     sizes = [int(s) for s in (args.sizes or ("30" if args.quick else "1000")).split(",")]
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     kept = args.out.with_suffix(".json")
-    records = {r["size"]: Record.from_json(r) for r in json.loads(kept.read_text())} if kept.exists() else {}
+    stored = json.loads(kept.read_text()) if kept.exists() else {}
+    stored = {"sizes": stored} if isinstance(stored, list) else stored  # the first layout was a list
+    records = {r["size"]: Record.from_json(r) for r in stored.get("sizes", [])}
     work = args.work or Path(tempfile.mkdtemp(prefix="orgkg-bench-"))
+
+    def save() -> None:
+        ordered = [records[k] for k in sorted(records)]
+        kept.write_text(json.dumps({"seed": seed, "sizes": [r.to_json() for r in ordered]}, indent=1) + "\n",
+                        encoding="utf-8")
+        args.out.write_text(report(ordered, seed), encoding="utf-8")
+
     try:
-        for size in sizes:
+        seed = seed_graph(work, args.repeat)
+        save()
+        for size in [] if args.seed_graph else sizes:
             started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
             bench = Bench(size, work, args.repeat, args.timeout, args.slow_timeout, args.slow_peers_up_to)
             bench.run_all()
             records[size] = Record.of(bench, started, command.strip())
-            ordered = [records[k] for k in sorted(records)]
-            kept.write_text(json.dumps([r.to_json() for r in ordered], indent=1) + "\n", encoding="utf-8")
-            args.out.write_text(report(ordered), encoding="utf-8")
+            save()
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

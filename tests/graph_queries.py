@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from rdflib import Literal, URIRef
+from rdflib import Literal, Namespace, URIRef
 
 from orgkg.namespaces import PREFIXES
+
+#: The project's prefixes as rdflib namespaces, for building terms in tests: NS["okg"]["Merger"].
+NS = {prefix: Namespace(iri) for prefix, iri in PREFIXES.items()}
 
 
 def rows(kg, query: str, **bindings):

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -25,16 +24,10 @@ from urllib.parse import unquote_plus, urlsplit
 import pytest
 import requests
 
-from orgkg.serving import oxigraph_binary
+from orgkg.serving import free_port, oxigraph_binary
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_USER = {"ORGKG_STORE_USER": "dba", "ORGKG_STORE_PASSWORD": "dba"}  # a fresh database's admin
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _stop(process: subprocess.Popen | None, grace: float = 20) -> None:

@@ -115,6 +115,22 @@ def test_the_ministry_was_set_up_by_the_central_committee_on_14_october_1930_in_
     assert row.country == KG["place-china"]
 
 
+def test_in_cao_bang_the_1930_decision_is_the_provisional_central_executive_committees(kg, kg_dataset):
+    """The sentence puts the decision at that committee's first conference and calls it "the Central
+    Committee": decidedBy points at the provisional committee, related to the Central Committee."""
+    graph = PREFIXES["kg"].replace("/id/", "/graph/") + "articles/cao-bang-2025"
+    deciders = {r.decider for r in kg_dataset.query(f"""
+        SELECT ?decider WHERE {{ GRAPH <{graph}> {{
+            kg:event-1930-10-14-establishment-ministry-of-organization-and-communications okg:decidedBy ?decider }} }}""",
+        initNs=PREFIXES)}
+    assert deciders == {KG["org-provisional-central-executive-committee"]}
+    committee = KG["org-provisional-central-executive-committee"]
+    assert ask(kg, "ASK { ?committee prov:specializationOf kg:org-central-committee }", committee=committee)
+    assert quoted(kg, committee, "Provisional Central Executive Committee held in Hong Kong (China), the Central "
+                                 "Committee decided")
+    assert not quoted(kg, KG["org-central-committee"], "the Central Committee decided to establish the Ministry")
+
+
 def test_the_secretariat_of_the_9th_central_committee_made_14_october_the_traditional_day(kg):
     (row,) = rows(kg, """
         SELECT ?tenure ?month ?day WHERE {
@@ -154,6 +170,25 @@ def test_the_first_party_cell_was_set_up_on_1_april_1930_in_nam_lin_inside_cao_b
             kg:place-hoa-an-district a okg:District ; schema:containedInPlace+ kg:place-vietnam }""")
     assert row.date == Literal("1930-04-01", datatype=DATE)
     assert row.unnamed.toPython() is True
+    assert quoted(kg, KG["place-hoa-an-district"], "In Cao Bang, a land rich in patriotic traditions")
+
+
+def test_the_first_cell_marks_a_milestone_of_the_provincial_party_committee(kg):
+    event = KG["event-1930-04-01-establishment-first-party-cell-cao-bang"]
+    milestones = {r.org for r in rows(kg, "SELECT ?org WHERE { ?event okg:milestoneOf ?org }", event=event)}
+    assert milestones == {KG["org-cao-bang-provincial-party-committee"],
+                          KG["org-cao-bang-party-organization-building-sector"]}
+    assert quoted(kg, event, "marking a milestone in the process of formation and development of the provincial "
+                             "Party Committee")
+
+
+def test_cao_bang_lies_in_vietnam_only_by_the_encoders_inference(kg):
+    """The article never names Vietnam as a place: the nesting is marked, and the place's quote is indirect."""
+    assert ask(kg, """ASK { ?i a okg:Inference ; rdf:subject kg:place-cao-bang ; rdf:predicate schema:containedInPlace ;
+                                rdf:object kg:place-vietnam ; prov:wasDerivedFrom ?article }""", article=ARTICLE)
+    assert not quoted(kg, KG["place-vietnam"], "Vietnamese revolution")
+    assert ask(kg, """ASK { kg:place-vietnam okg:evidence [ oa:hasSource ?article ; okg:indirect true ] }""",
+               article=ARTICLE)
 
 
 # ¶6 — "Cadres are the root of all work" -----------------------------------------------------------
@@ -201,7 +236,7 @@ def test_p2_cao_bang_newspaper_was_merged_from_the_old_paper_and_the_radio_tv_st
             FILTER(?label IN ("Cao Bang Newspaper"@en, "Cao Bang Radio and Television Station"@en)) }""")}
     assert originals == {"Cao Bang Newspaper", "Cao Bang Radio and Television Station"}
     # Distinct identity after the change: the paper before the merger is another node.
-    assert KG["org-cao-bang-newspaper"] != KG["org-cao-bang-newspaper-until-2025"]
+    assert KG["org-cao-bang-newspaper"] != KG["org-cao-bang-newspaper-before-merger"]
 
 
 def test_p3_ten_district_and_161_commune_committees_ended_and_56_were_set_up(kg):
@@ -220,13 +255,48 @@ def test_the_2025_changes_rest_on_resolutions_18_and_19_and_were_advised_by_the_
     events = rows(kg, """
         SELECT ?event WHERE {
             ?event dct:isPartOf kg:event-cao-bang-two-level-local-government-implementation ;
-                   cv:hasFormalFramework kg:doc-18-nq-tw-n1 , kg:doc-19-nq-tw-n1 ;
-                   okg:advisedBy ?committee }""", committee=ORGANIZING_COMMITTEE)
+                   cv:hasFormalFramework kg:doc-18-nq-tw-n1 , kg:doc-19-nq-tw-n1 , ?conclusions ;
+                   okg:advisedBy ?committee }""", committee=ORGANIZING_COMMITTEE,
+                  conclusions=KG["doc-conclusions-politburo-secretariat-reorganizing-apparatus"])
     assert len(events) == 9
-    # The Politburo's and Secretariat's conclusions have no code: no document is invented.
-    assert not ask(kg, """
-        ASK { ?article schema:citation ?doc . ?doc eli:type_document okg:Conclusion }""",
-                   article=ARTICLE)
+
+
+def test_the_conclusions_of_the_politburo_and_secretariat_are_one_collective_unnamed_document(kg):
+    conclusions = KG["doc-conclusions-politburo-secretariat-reorganizing-apparatus"]
+    assert ask(kg, """
+        ASK { ?article schema:citation ?doc .
+              ?doc eli:type_document okg:Conclusion ; okg:collective true ; okg:unnamed true ;
+                   eli:passed_by kg:org-politburo , kg:org-secretariat ; okg:subject ?subject .
+              kg:event-cao-bang-two-level-local-government-implementation cv:hasFormalFramework ?doc
+              FILTER NOT EXISTS { ?doc eli:id_local ?code } }""", article=ARTICLE, doc=conclusions)
+    assert quoted(kg, conclusions, "the conclusions of the Politburo and the Secretariat on continuing to innovate")
+
+
+def test_p9_the_organizing_committee_advised_deploying_key_personnel_programs(kg):
+    activity = KG["activity-cao-bang-deploying-key-personnel-programs-2020-2025"]
+    assert ask(kg, """
+        ASK { ?activity a prov:Activity ; okg:advisedBy ?committee ;
+                        okg:decidedBy kg:org-cao-bang-provincial-party-standing-committee ;
+                        okg:duringTerm kg:term-2020-2025 ;
+                        prov:used kg:doc-resolution-19th-cao-bang-provincial-party-congress }""",
+               activity=activity, committee=ORGANIZING_COMMITTEE)
+    assert quoted(kg, activity, "to deploy many key programs and projects on personnel organization work")
+
+
+def test_the_organizing_committee_is_a_member_of_the_provinces_sector_as_in_nghe_an(kg):
+    assert ask(kg, "ASK { ?committee org:memberOf kg:org-cao-bang-party-organization-building-sector }",
+               committee=ORGANIZING_COMMITTEE)
+    assert ask(kg, """ASK { kg:event-cao-bang-two-level-local-government-implementation
+                                okg:advisedBy kg:org-cao-bang-party-organization-building-sector }""")
+
+
+def test_the_congresses_at_all_levels_are_a_collective_node(kg):
+    assert ask(kg, "ASK { kg:event-cao-bang-party-congresses-at-all-levels-2025-2030 okg:collective true }")
+
+
+def test_the_old_newspapers_iri_says_no_year_the_text_does_not(kg):
+    assert ask(kg, "ASK { kg:org-cao-bang-newspaper-before-merger a okg:Newspaper }")
+    assert not [r for r in rows(kg, "SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?s), 'until-2025')) }")]
 
 
 def test_unnamed_results_and_uncounted_groups_stay_unnamed(kg):
@@ -266,6 +336,16 @@ def test_the_decision_on_56_new_communes_is_the_instrument_of_their_establishmen
                         okg:subject "to establish Party Committees of 56 new communes in Cao Bang province" .
               ?handover a schema:Event ; schema:about ?decision .
               ?article schema:citation ?decision }""", article=ARTICLE)
+    # no issuer is printed, so, like the Project on administrative unit arrangement, not a Party document
+    for document in ("doc-cao-bang-decision-establishing-56-commune-party-committees",
+                     "doc-cao-bang-project-administrative-unit-arrangement"):
+        assert ask(kg, "ASK { ?doc a eli:LegalResource FILTER NOT EXISTS { ?doc a okg:PartyDocument } }",
+                   doc=KG[document])
+
+
+def test_cadre_planning_indicator_says_no_more_than_the_text(kg):
+    (row,) = rows(kg, "SELECT ?definition WHERE { kg:indicator-cadres-in-planning skos:definition ?definition }")
+    assert "leaders and managers" not in str(row.definition)
 
 
 # ¶12 — Le Hai Yen ----------------------------------------------------------------------------------
@@ -304,6 +384,14 @@ def test_resolution_21_is_the_shared_document_with_its_loose_cao_bang_wording(kg
                article=ARTICLE)
     assert quoted(kg, KG["doc-21-nq-tw-n1"], "Resolution No. 21 of the Central Committee")
     assert not ask(kg, "ASK { kg:doc-21-nq-tw-n1 okg:codeInferred true }")
+
+
+def test_resolution_21_identified_with_21_nq_tw_is_recorded_as_an_inference(kg):
+    (row,) = rows(kg, """
+        SELECT ?why WHERE { ?i a okg:Inference ; rdf:subject kg:doc-21-nq-tw-n1 ; rdf:predicate eli:id_local ;
+                               rdf:object "21-NQ/TW" ; rdfs:comment ?why ; prov:wasDerivedFrom ?article }""",
+                  article=ARTICLE)
+    assert "without a code" in str(row.why)
 
 
 def test_p10_the_highest_ratio_claim_is_backed_by_the_cao_bang_article_in_its_words(kg):
@@ -377,8 +465,23 @@ def test_quoted_sayings_are_kept_exactly_as_printed(kg):
         SELECT ?text WHERE { ?motto a okg:Motto ; schema:text ?text ; prov:wasDerivedFrom ?article }""",
                                            article=ARTICLE)}
     assert {"key of the key", "both red and professional", "right person, right job",
-            "some in, some out; some up, some down", "self-evolution", "self-transformation"} <= texts
-    assert quoted(kg, KG["motto-self-evolution"], "promptly handling signs of degradation")
+            "some in, some out; some up, some down",
+            "prioritizing quality over quantity, standards over structure"} <= texts
+    assert not {"self-evolution", "self-transformation"} & texts
+
+
+def test_self_evolution_and_self_transformation_are_signs_of_degradation_not_mottos(kg):
+    signs = {str(r.label) for r in rows(kg, """
+        SELECT ?label WHERE { ?sign a okg:SignOfDegradation ; rdfs:label ?label ; prov:wasDerivedFrom ?article }""",
+                                        article=ARTICLE)}
+    assert signs == {"self-evolution", "self-transformation"}
+    assert quoted(kg, KG["sign-self-evolution"], "promptly handling signs of degradation")
+
+
+def test_the_congress_personnel_principle_is_recorded(kg):
+    motto = KG["motto-quality-over-quantity-standards-over-structure"]
+    assert ask(kg, "ASK { ?motto okg:mottoOf kg:event-cao-bang-party-congresses-at-all-levels-2025-2030 }", motto=motto)
+    assert quoted(kg, motto, "prioritizing quality over quantity, standards over structure")
 
 
 # ¶21 — the new phase: the 20th Congress Resolution, the 2026-2031 elections -----------------------
@@ -387,12 +490,20 @@ def test_quoted_sayings_are_kept_exactly_as_printed(kg):
 def test_the_new_phase_names_the_20th_congress_resolution_and_the_2026_2031_elections(kg):
     assert ask(kg, """
         ASK { ?resolution prov:wasGeneratedBy ?congress . ?congress okg:ordinal 20 .
-              ?election a schema:Event ; schema:about kg:org-national-assembly , kg:term-2026-2031 .
+              ?election a schema:Event ;
+                        schema:about kg:org-national-assembly , kg:org-peoples-councils-at-all-levels , kg:term-2026-2031 .
+              kg:org-peoples-councils-at-all-levels a okg:PeoplesCouncil ; okg:collective true .
               ?statement a schema:Quotation ; schema:creator kg:person-le-hai-yen ;
                          schema:about kg:term-2025-2030 }""")
 
 
 # ¶23 — the 95th anniversary ------------------------------------------------------------------------
+
+
+def test_the_95th_anniversary_dated_only_by_the_url_slug_is_indirect_support(kg):
+    assert ask(kg, """
+        ASK { kg:event-95th-anniversary-party-organization-sector okg:evidence [ okg:indirect true ;
+                  oa:hasSelector/oa:exact ?slug ] . FILTER(CONTAINS(?slug, "14-10-1930-14-10-2025")) }""")
 
 
 def test_the_95th_anniversary_falls_on_14_october_2025(kg):

@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 
 from orgkg.namespaces import KG, PREFIXES
 
-from .graph_queries import ask, quoted_in, rows
+from .graph_queries import NS, ask, quoted_in, rows
 
 # Plain URIRefs rather than rdflib's closed XSD namespace, which pytest's collection probes.
 DATE = URIRef(str(PREFIXES["xsd"]) + "date")
@@ -43,6 +43,19 @@ def test_article_date_is_read_as_12_october_2024_and_keeps_the_printed_string(kg
     assert row.about == KG["event-94th-anniversary-party-organization-sector"]
 
 
+def test_article_date_reading_is_recorded_as_the_encoders_inference(kg):
+    """The uncertainty of "10/12/2024" is data: the printed string, the reading, and that it is one."""
+    (row,) = rows(kg, """
+        SELECT ?value ?why ?printed WHERE {
+            ?reading a okg:Inference ; rdf:subject ?article ; rdf:predicate schema:datePublished ;
+                     rdf:object ?value ; rdfs:comment ?why .
+            ?article schema:datePublished ?value ; okg:printedDate ?printed }""", article=ARTICLE)
+    assert row.value == Literal("2024-10-12", datatype=DATE)
+    assert str(row.printed) == "10/12/2024"
+    assert "10 December 2024" in str(row.why)
+    assert quoted(kg, KG["inference-nghe-an-date-published"], "10/12/2024")
+
+
 def test_the_94th_anniversary_is_of_the_traditional_day_on_14_october_2024(kg):
     (row,) = rows(kg, """
         SELECT ?ordinal ?date WHERE {
@@ -66,14 +79,16 @@ def test_standfirst_nghe_an_sector_is_part_of_the_national_sector(kg):
 
 def test_p1_predecessor_of_central_organizing_committee_is_the_1930_ministry(kg):
     (row,) = rows(kg, """
-        SELECT ?label ?date ?decider WHERE {
+        SELECT ?label ?date WHERE {
             kg:org-central-organizing-committee okg:predecessor ?ministry .
             ?ministry rdfs:label ?label .
-            ?event org:resultingOrganization ?ministry ; dct:date ?date ; okg:decidedBy ?decider .
+            ?event org:resultingOrganization ?ministry ; dct:date ?date ;
+                   okg:decidedBy kg:org-central-committee .
             FILTER(LANG(?label) = "en") }""")
     assert str(row.label) == "Ministry of Organization and Communications"
     assert row.date == Literal("1930-10-14", datatype=DATE)
-    assert row.decider == KG["org-central-committee"]
+    assert quoted(kg, KG["event-1930-10-14-establishment-ministry-of-organization-and-communications"],
+                  "the Party Central Committee decided to establish ministries")
     assert quoted(kg, KG["org-central-organizing-committee"],
                   "the predecessor of today's Central Organization Committee")
 
@@ -177,7 +192,7 @@ def test_p5_new_party_members_admitted_in_2023_and_the_increase_over_2022(kg):
                  okg:refArea kg:place-nghe-an ; okg:refPeriod "2023"^^xsd:gYear ;
                  okg:value ?value ; okg:comparator ?comparator ; okg:unit okg:Persons }""")
     assert count.value.toPython() == Decimal("5097")
-    assert count.comparator == PREFIXES["okg"]["Exactly"]
+    assert count.comparator == NS["okg"]["Exactly"]
     (increase,) = rows(kg, """
         SELECT ?value ?baseline WHERE {
             ?obs okg:indicator kg:indicator-new-party-members-admitted-change ;
@@ -185,6 +200,16 @@ def test_p5_new_party_members_admitted_in_2023_and_the_increase_over_2022(kg):
                  okg:baselinePeriod ?baseline ; okg:value ?value ; okg:unit okg:Percent }""")
     assert increase.value.toPython() == Decimal("27.2")
     assert increase.baseline == Literal("2022", datatype=GYEAR)
+
+
+def test_p5_the_2023_figure_is_quoted_with_its_number_and_the_yearly_rise_is_a_claim_of_its_own(kg):
+    quotes = {str(r.exact) for r in rows(kg, """
+        SELECT ?exact WHERE { kg:obs-nghe-an-2023-new-party-members-admitted okg:evidence/oa:hasSelector/oa:exact ?exact }""")}
+    assert quotes and all("5,097" in quote for quote in quotes)
+    claim = KG["claim-nghe-an-new-party-member-admission-rises-every-year"]
+    assert ask(kg, """ASK { ?claim a schema:Claim ; schema:about kg:place-nghe-an , kg:indicator-new-party-members-admitted }""",
+               claim=claim)
+    assert quoted(kg, claim, "the rate of new party members admission increases every year")
 
 
 def test_p5_the_implied_2022_figure_is_not_stored(kg):
@@ -213,7 +238,7 @@ def test_p5_67_party_organizations_with_659_members_in_non_state_enterprises(kg)
                    okg:resultingCount ?count ; okg:resultingKind ?kind ;
                    prov:wasDerivedFrom ?article }""", article=ARTICLE)
     assert row["count"].toPython() == 67
-    assert row.kind == PREFIXES["okg"]["PartyOrganization"]
+    assert row.kind == NS["okg"]["PartyOrganization"]
     assert ask(kg, """
         ASK { ?obs okg:indicator kg:indicator-party-members-in-new-party-organizations-in-non-state-enterprises ;
                    okg:value ?value ; okg:refPeriod ?period .
@@ -230,7 +255,7 @@ def test_p6_twelve_personnel_regulations_amended_is_a_count_not_twelve_nodes(kg)
             ?obs okg:indicator kg:indicator-personnel-work-regulations-amended ;
                  okg:value ?value ; okg:unit ?unit }""")
     assert row.value.toPython() == Decimal("12")
-    assert row.unit == PREFIXES["okg"]["Documents"]
+    assert row.unit == NS["okg"]["Documents"]
 
 
 def test_p6_cadre_planning_for_four_terms(kg):
@@ -260,7 +285,7 @@ def test_p7_project_and_plan_on_administrative_units_follow_conclusion_48(kg):
         SELECT ?kind WHERE {
             ?doc eli:passed_by kg:org-nghe-an-provincial-peoples-committee ;
                  eli:based_on kg:doc-48-kl-tw-2023-01-30 ; eli:type_document ?kind }""")}
-    assert kinds == {PREFIXES["okg"]["Project"], PREFIXES["okg"]["Plan"]}
+    assert kinds == {NS["okg"]["Project"], NS["okg"]["Plan"]}
     assert ask(kg, """
         ASK { kg:doc-48-kl-tw-2023-01-30 eli:date_document "2023-01-30"^^xsd:date ;
                   eli:passed_by kg:org-politburo ; okg:subject ?subject .
@@ -282,10 +307,57 @@ def test_p8_congress_notice_plan_and_subcommittees(kg):
         ASK { ?event a okg:Establishment ; org:resultingOrganization ?subcommittees ;
                      okg:advisedBy kg:org-nghe-an-provincial-party-organizing-committee .
               ?subcommittees okg:unnamed true }""")
-    assert quoted(kg, KG["doc-35-ct-tw-n1"], "towards the 14th National Congress of the Party")
+
+
+
+def test_p4_p8_directive_35_ct_tw_is_two_documents_each_with_what_the_article_says_of_it(kg):
+    """One cannot review the implementation of a directive just issued: two documents, one code."""
+    reviewed, issued = KG["doc-35-ct-tw-n1"], KG["doc-35-ct-tw-n2"]
+    subjects = {r.doc: str(r.subject) for r in rows(kg, """
+        SELECT ?doc ?subject WHERE { ?doc eli:id_local "35-CT/TW" ; eli:passed_by kg:org-politburo ;
+                                          okg:subject ?subject }""")}
+    assert subjects == {reviewed: "Party Congresses at all levels",
+                        issued: "Party Congresses at all levels towards the 14th National Congress of the Party"}
+    assert ask(kg, "ASK { ?review a okg:Review ; okg:reviewedDocument ?reviewed }", reviewed=reviewed)
+    assert not ask(kg, "ASK { ?review okg:reviewedDocument ?issued }", issued=issued)
+    assert ask(kg, """ASK { ?issued okg:forCongress kg:event-14th-national-congress ;
+                                    owl:differentFrom ?reviewed .
+                            ?activity prov:used ?issued ; dct:subject kg:event-nghe-an-party-congresses-2025-2030 }""",
+               issued=issued, reviewed=reviewed)
+    assert quoted(kg, issued, "towards the 14th National Congress of the Party")
+    assert not quoted(kg, reviewed, "towards the 14th National Congress")
+    assert not ask(kg, "ASK { ?reviewed okg:forCongress ?congress }", reviewed=reviewed)
+
+
+def test_p4_the_sentence_about_all_the_reviews_is_marked_indirect_support(kg):
+    assert ask(kg, """
+        ASK { kg:event-nghe-an-review-35-ct-tw okg:evidence [ okg:indirect true ;
+                  oa:hasSelector/oa:exact ?exact ] .
+              FILTER(STRSTARTS(?exact, "The preliminary and final reviews were all organized")) }""")
 
 
 # ¶9 — working methods, inspections -----------------------------------------------------
+
+
+@pytest.mark.parametrize("node", ["doc-nghe-an-resolutions-party-congresses-2020-2025",
+                                  "org-nghe-an-congress-subcommittees-2025-2030",
+                                  "event-nghe-an-training-conferences-party-organization-building",
+                                  "doc-nghe-an-urging-documents-new-party-members",
+                                  "event-nghe-an-party-congresses-2020-2025",
+                                  "event-nghe-an-party-congresses-2025-2030"])
+def test_groups_mentioned_together_are_marked_collective(kg, node):
+    assert ask(kg, "ASK { ?node okg:collective true ; prov:wasDerivedFrom ?article }", node=KG[node], article=ARTICLE)
+
+
+def test_p3_the_resolutions_of_the_2020_2025_congresses_were_adopted_by_those_congresses(kg):
+    assert ask(kg, """ASK { kg:doc-nghe-an-resolutions-party-congresses-2020-2025 a okg:PartyDocument ;
+                            prov:wasGeneratedBy kg:event-nghe-an-party-congresses-2020-2025 }""")
+
+
+def test_p9_documents_whose_issuer_is_not_printed_are_not_party_documents(kg):
+    doc = KG["doc-nghe-an-urging-documents-new-party-members"]
+    assert ask(kg, "ASK { ?doc a eli:LegalResource }", doc=doc)
+    assert not ask(kg, "ASK { ?doc a okg:PartyDocument }", doc=doc)
 
 
 def test_p9_over_10_inspections_a_year_on_average(kg):
@@ -294,7 +366,7 @@ def test_p9_over_10_inspections_a_year_on_average(kg):
             ?obs okg:refOrganization kg:org-nghe-an-provincial-party-organizing-committee ;
                  okg:unit okg:Inspections ; okg:value ?value ; okg:comparator ?comparator }""")
     assert row.value.toPython() == Decimal("10")
-    assert row.comparator == PREFIXES["okg"]["AverageMoreThan"]
+    assert row.comparator == NS["okg"]["AverageMoreThan"]
     assert ask(kg, """
         ASK { ?conference a okg:Conference ; okg:unnamed true ;
                           schema:organizer kg:org-nghe-an-party-organization-building-sector }""")
@@ -315,6 +387,28 @@ def test_p10_golden_hammer_and_sickle_response_and_supported_places(kg):
     assert places == {"Chau Nga commune", "Binh Thuan hamlet", "Nghi Thuan commune"}
 
 
+def test_p10_what_the_text_does_not_say_of_the_places_is_marked_as_the_encoders_inference(kg):
+    inferred = {(r.s, r.p, r.o) for r in rows(kg, """
+        SELECT ?s ?p ?o WHERE { ?i a okg:Inference ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                                   prov:wasDerivedFrom ?article ; rdfs:comment ?why ; okg:evidence ?e .
+                                ?s ?p ?o }""", article=ARTICLE)}
+    rdf_type, inside = NS["rdf"]["type"], NS["schema"]["containedInPlace"]
+    assert {(KG["place-quy-chau-district"], rdf_type, NS["okg"]["District"]),
+            (KG["place-nghi-loc-district"], rdf_type, NS["okg"]["District"]),
+            (KG["place-quy-chau-district"], inside, KG["place-nghe-an"]),
+            (KG["place-nghi-loc-district"], inside, KG["place-nghe-an"]),
+            (KG["place-binh-thuan-hamlet"], inside, KG["place-nghi-thuan-commune"])} <= inferred
+    # what the text does print stays a plain statement: Chau Nga commune (Quy Chau)
+    assert (KG["place-chau-nga-commune"], inside, KG["place-quy-chau-district"]) not in inferred
+    stated = {r.place for r in rows(kg, """
+        SELECT ?place WHERE {
+            kg:activity-nghe-an-supporting-disadvantaged-areas prov:atLocation ?place .
+            ?place schema:containedInPlace ?parent .
+            FILTER NOT EXISTS { ?i a okg:Inference ; rdf:subject ?place ; rdf:predicate schema:containedInPlace ;
+                                   rdf:object ?parent } }""")}
+    assert stated == {KG["place-chau-nga-commune"], KG["place-nghi-thuan-commune"]}
+
+
 def test_p10_eight_of_ten_houses_and_the_close_to_the_people_motto(kg):
     (row,) = rows(kg, """
         SELECT ?value ?outOf WHERE {
@@ -327,6 +421,28 @@ def test_p10_eight_of_ten_houses_and_the_close_to_the_people_motto(kg):
 
 
 # ¶11 — awards ----------------------------------------------------------------------------
+
+
+def test_p11_ratings_are_kept_apart_from_awards(kg):
+    ratings = {(str(r.grade), r.rated, r.by) for r in rows(kg, """
+        SELECT ?grade ?rated ?by WHERE {
+            ?rating a okg:Rating ; okg:grade ?grade ; okg:ratedOrganization ?rated ; prov:wasDerivedFrom ?article .
+            OPTIONAL { ?rating okg:ratedBy ?by } }""", article=ARTICLE)}
+    assert ratings == {
+        ("completed its tasks well or better", KG["org-nghe-an-provincial-party-organizing-committee"], None),
+        ("Excellently completing its tasks", KG["org-nghe-an-organizing-committee-party-committee"],
+         KG["org-nghe-an-provincial-party-committee-of-agencies-standing-committee"])}
+    assert not ask(kg, "ASK { ?rating a okg:Rating , okg:AwardConferral }")
+    awards = {str(r.name) for r in rows(kg, "SELECT ?name WHERE { ?a a okg:AwardConferral ; okg:awardName ?name }")}
+    assert "completed its tasks well or better" not in awards
+    assert "Excellently completing its tasks" not in awards
+
+
+def test_p11_noble_awards_are_by_the_party_and_the_state(kg):
+    givers = {r.giver for r in rows(kg, """
+        SELECT ?giver WHERE { kg:event-nghe-an-sector-comrades-noble-awards okg:conferredBy ?giver }""")}
+    assert givers == {KG["org-communist-party-of-vietnam"], KG["org-state-of-vietnam"]}
+    assert quoted(kg, KG["org-state-of-vietnam"], "noble awards by the Party and the State")
 
 
 def test_p11_awards_of_the_provincial_organizing_committee(kg):
@@ -349,8 +465,8 @@ def test_p11_party_committee_of_agencies_founded_22_september_1954(kg):
               ?honour okg:awardName "typical collective" ; schema:superEvent ?campaign ;
                       okg:recipient kg:org-nghe-an-organizing-committee-party-committee }""")
     assert ask(kg, """
-        ASK { ?rating okg:awardName "Excellently completing its tasks" ;
-                 okg:conferredBy kg:org-nghe-an-provincial-party-committee-of-agencies-standing-committee }""")
+        ASK { ?rating okg:grade "Excellently completing its tasks" ;
+                 okg:ratedBy kg:org-nghe-an-provincial-party-committee-of-agencies-standing-committee }""")
 
 
 # ¶12 — the coming time ---------------------------------------------------------------

@@ -107,3 +107,21 @@ def test_malformed_ad_hoc_query_is_a_usage_error(cli, root, tmp_path):
 def test_find_query_names_the_catalogue(root):
     with pytest.raises(QueryError, match="no saved query named 'nothing'"):
         find_query(root / QUERIES_DIR, "nothing")
+
+
+def test_a_list_parameter_of_only_commas_is_refused_not_empty(catalogue):
+    with pytest.raises(QueryError, match="needs at least one value"):
+        catalogue["documents-by-type"].bind({"documentType": [",,,"]})
+
+
+def test_a_5000_digit_integer_is_refused_in_one_line():
+    from orgkg.catalogue import Parameter, to_term
+
+    with pytest.raises(QueryError, match="at most 30 digits"):
+        to_term(Parameter(name="n", type="integer", default=None, description="", list=False), "9" * 5000)
+
+
+def test_a_wrong_orgkg_root_is_named_as_such(cli, tmp_path):
+    result = cli("query", "run", "mergers", root=tmp_path / "nonexistent")
+    assert result.exit_code == 2
+    assert f"ORGKG_ROOT={tmp_path / 'nonexistent'} is not an orgkg repository" in result.output

@@ -24,7 +24,7 @@ def test_syntax_error_names_file_line_and_column(cli, root, tmp_path):
     broken.write_text('@prefix kg: <https://w3id.org/orgkg/id/> .\n\nkg:a kg:b "open .\n')
     result = cli("validate", str(broken), root=root)
     assert result.exit_code == 1
-    assert f"{broken}:3:18: Violation [syntax turtle-syntax]: newline found in string literal" in result.output
+    assert f"{broken}:3:11: Violation [syntax turtle-syntax]: Unexpected end of file" in result.output
     assert "hint:" in result.output
 
 
@@ -99,3 +99,14 @@ def test_fmt_check_names_a_file_that_would_change_and_fmt_fixes_it(cli, root, tm
     assert messy.read_text() == ("# header kept\n\n@prefix kg: <https://w3id.org/orgkg/id/> .\n\n"
                                  "kg:a\n    kg:p 1 .\n\nkg:b\n    kg:p kg:c .\n")
     assert cli("fmt", "--check", root=tmp_path).exit_code == 0
+
+
+def test_missing_sources_folder_is_refused_before_any_work(root, tmp_path):
+    result = CliRunner().invoke(main, ["validate", "--sources", str(tmp_path / "nonexistent")],
+                                env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_an_empty_folder_is_not_reported_as_conforming(root, tmp_path):
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)], env={"ORGKG_ROOT": str(root)})
+    assert result.exit_code == 2 and "no .ttl files in" in result.output

@@ -9,6 +9,8 @@ import pytest
 
 from orgkg.namespaces import PREFIXES
 
+from .graph_queries import NS
+
 ARTICLES = {"000_8420fa3d6bd522e5.txt": "article-cao-bang-2025", "002_cd67c542fbcd9703.txt": "article-nghe-an-2024"}
 CODE = re.compile(r"\b\d+-[A-ZĐ]+/[A-ZĐ]+\b")
 # Figures as printed: thousands, decimals, percentages, ratios and numbers of three digits or
@@ -26,7 +28,7 @@ def test_every_printed_code_is_a_document_with_that_code(kg, sources, name):
     printed = set(CODE.findall(_text(sources, name)))
     encoded = {str(row[0]) for row in kg.query(
         "SELECT ?code WHERE { ?article schema:citation ?doc . ?doc eli:id_local ?code }",
-        initNs=PREFIXES, initBindings={"article": PREFIXES["kg"][ARTICLES[name]]})}
+        initNs=PREFIXES, initBindings={"article": NS["kg"][ARTICLES[name]]})}
     assert printed and printed <= encoded
 
 
@@ -37,10 +39,64 @@ def test_every_printed_figure_is_an_observation(kg, sources, name):
     quotes = [str(row[0]) for row in kg.query(
         """SELECT ?quote WHERE { ?obs a qb:Observation ; okg:evidence ?e .
            ?e oa:hasSource ?article ; oa:hasSelector/oa:exact ?quote }""",
-        initNs=PREFIXES, initBindings={"article": PREFIXES["kg"][ARTICLES[name]]})]
+        initNs=PREFIXES, initBindings={"article": NS["kg"][ARTICLES[name]]})]
     def quoted(number: str) -> bool:
         whole = re.compile(rf"(?<![\d,.]){re.escape(number)}(?!\d|[,.]\d)")
         return any(whole.search(quote) for quote in quotes)
 
     missing = sorted(n for n in printed if not quoted(n))
     assert missing == []
+
+
+# graph/COVERAGE.md says what the graph holds: every node it names exists, and every term it
+# names in the parentheses after a node is a type, property or value of that node (or of a
+# node named in the same parentheses).
+COVERAGE_TERM = re.compile(r"\b(?:okg|schema|org|eli|dct|prov|cv|skos|rdfs|qb|owl|oa|time):[A-Za-z]\w*")
+NODE = re.compile(r"`([a-z0-9][a-z0-9-]*)`")
+
+
+def _coverage_rows(root):
+    for line in (root / "graph" / "COVERAGE.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| ") and not line.startswith("| ¶") and not line.startswith("|---"):
+            yield line.split(" | ")[0].strip("| "), line.rsplit(" | ", 1)[-1]
+
+
+def _described(text: str):
+    """(node, nodes in its parentheses, the parentheses' text) for each `node` followed by '('."""
+    for match in NODE.finditer(text):
+        rest = text[match.end():]
+        if not rest.startswith(" ("):
+            continue
+        depth, end = 0, None
+        for index, char in enumerate(rest):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and char == ")":
+                end = index
+                break
+        inside = rest[2:end]
+        yield match.group(1), NODE.findall(inside), NODE.sub(" ", inside)
+
+
+def test_every_node_coverage_names_exists(kg, root):
+    named = {node for _, cell in _coverage_rows(root) for node in NODE.findall(cell)}
+    missing = sorted(node for node in named if (NS["kg"][node], None, None) not in kg)
+    assert len(named) > 150
+    assert missing == []
+
+
+def test_every_term_coverage_names_after_a_node_is_on_that_node(kg, root):
+    expand = kg.namespace_manager.expand_curie
+    wrong = []
+    for paragraph, cell in _coverage_rows(root):
+        for node, inner, text in _described(cell):
+            nodes = [NS["kg"][n] for n in (node, *inner)]
+            about = set()
+            for subject in nodes:
+                about |= {term for triple in kg.triples((subject, None, None)) for term in triple[1:]}
+                about |= {p for p in kg.predicates(None, subject)}
+                for evidence in kg.objects(subject, NS["okg"]["evidence"]):
+                    about |= {term for triple in kg.triples((evidence, None, None)) for term in triple[1:]}
+            for term in COVERAGE_TERM.findall(text):
+                if expand(term) not in about:
+                    wrong.append(f"¶{paragraph} {node}: {term}")
+    assert wrong == [], "\n".join(wrong)

@@ -68,7 +68,7 @@ def test_query_page_highlights_sparql_with_inline_styles_and_shows_defaults(site
     assert re.search(r'<span style="[^"]+">SELECT</span>', page)
     assert "With the defaults: organization = https://w3id.org/orgkg/id/org-cao-bang-newspaper." in page
     # the default organization's two predecessors are in the result table, linked to their lineage pages
-    for predecessor in ("org-cao-bang-newspaper-until-2025", "org-cao-bang-radio-and-television-station"):
+    for predecessor in ("org-cao-bang-newspaper-before-merger", "org-cao-bang-radio-and-television-station"):
         assert f'href="../lineage/{predecessor}.html"' in page
 
 
@@ -208,3 +208,22 @@ def test_help_has_an_example():
 def test_templates_ship_with_the_package():
     templates = Path(docs.__file__).parent / "templates"
     assert {"base.html", "index.html", "ontology.html", "query.html"} <= {p.name for p in templates.glob("*.html")}
+
+
+def test_only_http_iris_become_links_and_leftovers_of_killed_builds_go(root, tmp_path):
+    import subprocess
+
+    copy = tmp_path / "repo"
+    for folder in ("ontology", "graph", "queries"):
+        shutil.copytree(root / folder, copy / folder)
+    with (copy / "ontology" / "orgkg.ttl").open("a") as handle:
+        handle.write("\n<https://w3id.org/orgkg/ontology#predecessor> <http://www.w3.org/2004/02/skos/core#closeMatch> "
+                     "<javascript:alert(document.cookie)> .\n")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".site.{dead.stdout.strip()}.abc.old"
+    (stale / "half").mkdir(parents=True)
+    build_site(copy, tmp_path / "site", store=EmbeddedStore(copy, tmp_path / "cache"))
+    pages = "".join(page.read_text() for page in (tmp_path / "site").rglob("*.html"))
+    assert "javascript:alert(document.cookie)" in pages  # shown as text
+    assert not re.search(r'href="\s*javascript:', pages, re.IGNORECASE)
+    assert not stale.exists()

@@ -44,3 +44,13 @@ def test_repository_files_round_trip(root):
     for path in turtle_files(root):
         formatted = format_turtle(path)
         assert isomorphic(Graph().parse(data=formatted, format="turtle"), Graph().parse(path)), path
+
+
+def test_rdf_type_as_an_object_is_written_as_an_iri_not_as_the_keyword_a(tmp_path):
+    source = tmp_path / "statement.ttl"
+    source.write_text("@prefix kg: <https://w3id.org/orgkg/id/> .\n"
+                      "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+                      "kg:i a rdf:Statement ; rdf:predicate rdf:type ; rdf:object kg:c .\n")
+    written = format_turtle(source)
+    assert "rdf:predicate rdf:type" in written
+    assert isomorphic(Graph().parse(data=written, format="turtle"), Graph().parse(source, format="turtle"))

@@ -11,13 +11,14 @@ import pyoxigraph as ox
 import pytest
 import requests
 from click.testing import CliRunner
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from orgkg.cli import main
-from orgkg.exporting import named_graphs
-from orgkg.loader import TEMPORARY_BASE, _bodies, prepare
+from orgkg.loader import TEMPORARY_BASE, graph_bodies, prepare
+from orgkg.namespaces import GRAPH_BASE
+from orgkg.serving import free_port
 
-from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer, free_port
+from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 OTHER = "http://example.org/someone-elses-graph"
@@ -42,8 +43,10 @@ def graph_counts(query_url: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def local(root) -> dict[str, Graph]:
-    return {str(iri): graph for iri, graph in named_graphs(root).items()}
+def local(kg_dataset) -> dict[str, Graph]:
+    """The repository's graphs by IRI, as rdflib reads the files."""
+    return {str(graph.identifier): graph for graph in kg_dataset.graphs()
+            if str(graph.identifier).startswith(GRAPH_BASE)}
 
 
 @pytest.fixture
@@ -89,13 +92,14 @@ def test_append_adds_to_the_graphs_already_there(root, local, old_store):
     assert "triples added to" in result.stderr
 
 
-def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, local, oxigraph):
+def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, local, oxigraph, tmp_path):
     with FaultProxy(oxigraph.url) as proxy:
         result = load(root, proxy.url, "--chunk-size", "100")
     assert result.exit_code == 0, result.output
     uploads = [r for r in proxy.requests if r.method in ("PUT", "POST") and "/store" in r.path]
-    assert len(uploads) == sum(len(upload.bodies) for upload in prepare(root, 100)) > 2 * len(local)
-    assert max(body.count(b"\n") for upload in prepare(root, 100) for body in upload.bodies) <= 110
+    bodies = [body for upload in prepare(root, 100, tmp_path / "cache") for body in upload.bodies()]
+    assert len(uploads) == len(bodies) > 2 * len(local)
+    assert max(body.count(b"\n") for body in bodies) <= 110
     for graph, triples in local.items():
         stored = Graph().parse(data=requests.get(oxigraph.url + "/store", params={"graph": graph},
                                                  headers={"Accept": "application/n-triples"}, timeout=10).text,
@@ -118,13 +122,13 @@ def canonical(graph: Graph) -> set[str]:
 
 
 def test_a_blank_node_chain_stays_in_one_body():
-    graph = Graph()
-    a, b = BNode(), BNode()
-    graph.add((URIRef("http://example.org/s"), URIRef("http://example.org/p"), a))
-    graph.add((a, URIRef("http://example.org/q"), b))
-    graph.add((b, URIRef("http://example.org/r"), Literal("x")))
-    graph.add((URIRef("http://example.org/t"), URIRef("http://example.org/p"), Literal("y")))
-    bodies = _bodies(graph, 1)
+    store, graph = ox.Store(), ox.NamedNode("http://example.org/g")
+    a, b = ox.BlankNode(), ox.BlankNode()
+    p = ox.NamedNode("http://example.org/p")
+    store.extend([ox.Quad(ox.NamedNode("http://example.org/s"), p, a, graph), ox.Quad(a, p, b, graph),
+                  ox.Quad(b, p, ox.Literal("x"), graph), ox.Quad(ox.NamedNode("http://example.org/t"), p,
+                                                                 ox.Literal("y"), graph)])
+    bodies = list(graph_bodies(store, graph, 1))
     assert sorted(body.count(b"\n") for body in bodies) == [1, 3]
 
 
@@ -208,7 +212,7 @@ def test_a_server_killed_mid_load_keeps_its_old_graphs(root, local, old_store, t
     assert result.exit_code == 2
     assert "cannot reach" in result.output and "(after 3 attempts)" in result.output
     assert "The store's graphs are unchanged, but the temporary graphs" in result.output
-    assert "could not be dropped: re-run the load (it replaces them) or DROP them" in result.output
+    assert "could not be dropped: re-run the load (it drops them first) or DROP them" in result.output
 
     restarted = OxigraphServer(old_store.location).start()
     try:
@@ -227,17 +231,16 @@ def test_a_server_killed_mid_load_keeps_its_old_graphs(root, local, old_store, t
 def test_a_failed_swap_says_which_graphs_are_new_and_which_old(root, local, old_store):
     graphs = list(local)
 
-    def refuse_second_move(request):
-        return "fail" if "MOVE GRAPH" in request.text and f"TO GRAPH <{graphs[1]}>" in request.text else None
+    def refuse_the_swap(request):
+        return "fail" if "MOVE GRAPH" in request.text else None
 
-    with FaultProxy(old_store.url, refuse_second_move) as proxy:
+    with FaultProxy(old_store.url, refuse_the_swap) as proxy:
         result = load(root, proxy.url)
     assert result.exit_code == 2
-    old = ", ".join(f"<{g}>" for g in graphs[1:])
-    assert f"swapping in {graphs[1]}: " in result.output
-    assert f"New: <{graphs[0]}>; old: {old}. Re-run the load to finish" in result.output
-    counts = graph_counts(old_store.query_url)
-    assert counts == {graphs[0]: len(local[graphs[0]]), **{g: 1 for g in graphs[1:]}, OTHER: 1}
+    assert "swapping in the new graphs: " in result.output
+    old = re.search(r"New: none; old: (.*) and (\d+) more\. Re-run the load to finish", result.output)
+    assert old and len(old.group(1).split(", ")) + int(old.group(2)) == len(graphs)
+    assert_unchanged(old_store, local)  # one request moves all graphs or none; the temporaries dropped
 
 
 def test_a_store_that_is_not_there(root):
@@ -245,7 +248,7 @@ def test_a_store_that_is_not_there(root):
     result = load(root, f"http://127.0.0.1:{port}")
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        f"Error: uploading https://w3id.org/orgkg/graph/ontology/orgkg: cannot reach 127.0.0.1:{port} "
+        f"Error: listing the store's graphs: cannot reach 127.0.0.1:{port} "
         "(ConnectionError) (after 3 attempts). The store never answered; nothing was changed")
 
 
@@ -271,3 +274,26 @@ def test_virtuoso_refuses_wrong_credentials_and_keeps_its_graphs(root, virtuoso)
     assert f"127.0.0.1:{virtuoso.http_port} refused the credentials (HTTP 401); set ORGKG_STORE_USER" in result.output
     assert "not-the-password" not in result.output
     assert graph_counts(virtuoso.query_url) == before
+
+
+def test_prune_drops_graphs_the_repository_no_longer_has_and_nothing_else(root, local, old_store):
+    gone = "https://w3id.org/orgkg/graph/articles/deleted-article"
+    requests.put(old_store.url + "/store", params={"graph": gone}, data=OLD.encode(),
+                 headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+    kept = load(root, old_store.url)
+    assert kept.exit_code == 0 and gone in graph_counts(old_store.query_url)
+    pruned = load(root, old_store.url, "--prune")
+    assert pruned.exit_code == 0, pruned.output
+    assert f"dropped <{gone}> (no longer in the repository)" in pruned.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_a_second_load_into_the_same_store_waits_its_turn(root, local, old_store, tmp_path):
+    from orgkg.loader import locked
+    from orgkg.repository import cache_dir
+
+    with locked(old_store.url, cache_dir(root)):
+        result = load(root, old_store.url)
+    assert result.exit_code == 2
+    assert f"another orgkg load into {old_store.url} is running" in result.output
+    assert_unchanged(old_store, local)

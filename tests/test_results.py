@@ -68,3 +68,12 @@ def test_numbers_are_written_in_canonical_form_whatever_the_engine_wrote():
                       rows=[[ox.Literal("600.0", datatype=decimal), ox.Literal("+007", datatype=integer),
                              ox.Literal("27.20", datatype=decimal)]])
     assert render(results, "csv").splitlines()[1] == "600,7,27.2"
+
+
+def test_list_cells_are_sorted_whatever_order_the_engine_joined_them():
+    from orgkg.results import LIST_SEPARATOR
+
+    joined = ox.Literal(LIST_SEPARATOR.join(["19-NQ/TW", "18-NQ/TW"]))
+    tagged = ox.Literal("b | a", language="en")  # a language-tagged text is prose, not a list
+    rows = Results(variables=["bases", "text"], rows=[[joined, tagged]]).rows
+    assert rows == [[ox.Literal("18-NQ/TW | 19-NQ/TW"), tagged]]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
+from click.testing import CliRunner
 
 from orgkg.catalogue import load_catalogue
+from orgkg.cli import main
 from orgkg.namespaces import QUERIES_DIR
 from orgkg.store import EmbeddedStore, RdflibEngine
 
@@ -70,3 +77,65 @@ def test_every_saved_query_returns_rows_on_the_seed_graph(root, tmp_path):
     store = EmbeddedStore(root, tmp_path / "cache")
     empty = [q.name for q in load_catalogue(root / QUERIES_DIR).values() if not store.query(q.bind({})).rows]
     assert empty == []
+
+
+def test_the_default_graph_holds_each_triple_once_and_graph_shows_every_file(repo, tmp_path):
+    stated_twice = "<https://w3id.org/orgkg/id/x> <https://w3id.org/orgkg/id/p> \"both\" .\n"
+    for name in ("cao-bang-2025", "nghe-an-2024"):
+        article = repo / "graph" / "articles" / f"{name}.ttl"
+        article.write_text(article.read_text(encoding="utf-8") + stated_twice, encoding="utf-8")
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    pattern = "<https://w3id.org/orgkg/id/x> <https://w3id.org/orgkg/id/p> ?o"
+    assert len(store.query(f"SELECT ?o WHERE {{ {pattern} }}").rows) == 1
+    assert len(store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ {pattern} }} }}").rows) == 2
+    # Removed from one file, the triple stays in the union; from both, it goes.
+    (repo / "graph" / "articles" / "nghe-an-2024.ttl").unlink()
+    assert len(store.query(f"SELECT ?o WHERE {{ {pattern} }}").rows) == 1
+    (repo / "graph" / "articles" / "cao-bang-2025.ttl").unlink()
+    assert store.query(f"SELECT ?o WHERE {{ {pattern} }}").rows == []
+
+
+def mergers(store: EmbeddedStore) -> int:
+    return len(store.query(load_catalogue(store.root / QUERIES_DIR)["mergers"].bind({})).rows)
+
+
+@pytest.mark.parametrize("damage", ["store removed", "manifest of another shape", "corrupt store files"])
+def test_a_damaged_store_is_rebuilt_never_silently_empty(repo, tmp_path, damage):
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    expected = mergers(store)
+    assert expected > 0
+    if damage == "store removed":  # what the lock error used to advise
+        shutil.rmtree(store.location)
+    elif damage == "manifest of another shape":
+        store.manifest_path.write_text('["not", "a", "manifest"]')
+    else:
+        for table in store.location.glob("*.sst"):
+            table.write_bytes(b"garbage" * 100)
+    assert mergers(EmbeddedStore(repo, tmp_path / "cache")) == expected
+    assert EmbeddedStore(repo, tmp_path / "cache").build().loaded == []
+
+
+def test_a_cache_path_that_is_a_file_is_one_line_exit_2(repo, tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["query", "run", "mergers"],
+                                env={"ORGKG_ROOT": str(repo), "ORGKG_CACHE": str(blocker)})
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: cannot use the cache folder") and result.output.count("\n") == 1
+
+
+def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path):
+    cache = tmp_path / "cache"
+    EmbeddedStore(repo, cache).build()
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # needs a rebuild
+    with (cache / "lock").open("a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another orgkg is building
+        reader = subprocess.Popen([sys.executable, "-m", "orgkg.cli", "query", "run", "mergers", "--format", "csv"],
+                                  env={**os.environ, "ORGKG_ROOT": str(repo), "ORGKG_CACHE": str(cache)},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        assert reader.poll() is None  # still waiting, not failed
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err
+    assert len(out.splitlines()) > 1

@@ -35,15 +35,17 @@ class Parameter:
     default: str | list[str] | None = None
     description: str = ""
     list: bool = False
+    expects: str = "node"  #: for iri parameters, the kind of node (orgkg.names.KINDS)
 
     def describe(self) -> str:
-        kind = f"list of {self.type}" if self.list else self.type
+        kind = self.type if self.type != "iri" or self.expects == "node" else f"iri of {self.expects}"
+        kind = f"list of {kind}" if self.list else kind
         default = ",".join(self.default) if isinstance(self.default, list) else self.default
         return f"{self.name} ({kind}" + (f", default {default}" if default is not None else "") + ")"
 
     def to_dict(self) -> dict:
         return {"name": self.name, "type": self.type, "list": self.list, "default": self.default,
-                "description": self.description}
+                "description": self.description, "expects": self.expects if self.type == "iri" else None}
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,11 @@ class SavedQuery:
     def kind(self) -> str:
         return query_kind(self.sparql)
 
-    def bind(self, values: dict[str, list[str]]) -> str:
-        """The query text with every parameter bound (given values, else defaults)."""
+    def bind(self, values: dict[str, list[str]], resolver=None) -> str:
+        """The query text with every parameter bound (given values, else defaults).
+
+        With a resolver (orgkg.names.Resolver), iri parameters also take labels and document
+        codes, and every IRI is checked to name a node of the expected kind in the graph."""
         known = {p.name: p for p in self.params}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -75,9 +80,11 @@ class SavedQuery:
                 raw = param.default if isinstance(param.default, list) else [str(param.default)]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
+                if not raw:
+                    raise QueryError(f"parameter {param.name} of {self.name} needs at least one value")
             elif len(raw) != 1:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
-            terms = [to_term(param, text) for text in raw]
+            terms = [to_term(param, text, resolver) for text in raw]
             rows.append((param.name, terms))
         return insert_values(self.sparql, rows)
 
@@ -87,15 +94,23 @@ class SavedQuery:
         return "its parameters: " + "; ".join(p.describe() for p in self.params)
 
 
-def to_term(param: Parameter, text: str):
+def to_term(param: Parameter, text: str, resolver=None):
     """Parse one user-given value into an RDF term of the parameter's type."""
     def bad(expected: str) -> QueryError:
         return QueryError(f"parameter {param.name}: {text!r} is not {expected}")
 
     if param.type == "iri":
-        if not _IRI.fullmatch(text):
-            raise bad("an absolute IRI such as https://w3id.org/orgkg/id/org-politburo")
-        return ox.NamedNode(text)
+        from orgkg.names import UnresolvedName, expand
+
+        if resolver is not None:
+            try:
+                return ox.NamedNode(resolver.resolve(text, param.expects))
+            except UnresolvedName as error:
+                raise QueryError(f"parameter {param.name}: {error}") from None
+        iri = expand(text)
+        if iri is None or not _IRI.fullmatch(iri):
+            raise bad("an absolute IRI or prefixed name such as kg:org-politburo")
+        return ox.NamedNode(iri)
     if param.type == "integer":
         if not re.fullmatch(r"[+-]?\d{1,30}", text.strip()):
             raise bad("an integer (at most 30 digits)")
@@ -152,8 +167,15 @@ def parse_query_file(path: Path) -> SavedQuery:
         raise QueryError(f"{path}: the #+ header needs at least a summary")
     params = []
     for spec in meta.get("params") or []:
+        from orgkg.names import KINDS
+
+        expects = spec.get("expects") or (spec["name"] if spec["name"] in KINDS else "node")
+        if expects not in KINDS:
+            raise QueryError(f"{path}: parameter {spec['name']} expects unknown kind {expects}; use one of "
+                             + ", ".join(KINDS))
         param = Parameter(name=spec["name"], type=spec.get("type", "string"), default=spec.get("default"),
-                          description=spec.get("description", ""), list=bool(spec.get("list", False)))
+                          description=spec.get("description", ""), list=bool(spec.get("list", False)),
+                          expects=expects)
         if param.type not in PARAM_TYPES:
             raise QueryError(f"{path}: parameter {param.name} has unknown type {param.type}; use one of "
                              + ", ".join(PARAM_TYPES))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -33,13 +33,15 @@ class OrgkgError(click.ClickException):
 
 #: The library's errors users can fix, by module: an error class whose module was never imported
 #: cannot have been raised, so none of these is imported just to be caught.
-_DATA_ERRORS = {"orgkg.loading": "TurtleSyntaxError", "orgkg.repository": "RepositoryError"}
-_RUNTIME_ERRORS = {"orgkg.catalogue": "QueryError", "orgkg.store": "StoreError", "orgkg.exporting": "ExportError",
-                   "orgkg.lineage": "LineageError"}
+_DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
+_RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
+                   ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
+                   ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
+                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"), ("orgkg.names", "UnresolvedName"))
 
 
-def _loaded(errors: dict[str, str]) -> tuple[type, ...]:
-    return tuple(getattr(sys.modules[module], name) for module, name in errors.items() if module in sys.modules)
+def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in errors if module in sys.modules)
 
 
 class _Group(click.Group):
@@ -113,14 +115,17 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
 def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
     from orgkg.repository import turtle_files
 
-    return turtle_files(root, list(paths)) if paths else default
+    files = turtle_files(root, list(paths)) if paths else default
+    if paths and not files:
+        raise OrgkgError(f"no .ttl files in {', '.join(map(str, paths))}; name Turtle files or folders holding them")
+    return files
 
 
 @main.command("validate")
 @click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="human",
               show_default=True, help="Report layout.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="ORGKG_SOURCES",
               help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].")
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
 @click.option("--incremental", is_flag=True,
@@ -207,10 +212,12 @@ def _output(data: str | bytes, output: Path | None) -> None:
         click.echo(data, nl=not data.endswith("\n"))
 
 
-def _run_query(root: Path, sparql: str, engine: str, endpoint: str | None):
+def _engine(root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False,
+            timeout: float | None = None):
     from orgkg.store import engine_for
 
-    return engine_for(root, engine, endpoint, progress=Progress("Updating the store")).query(sparql)
+    return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
+                      timeout=timeout)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -232,6 +239,10 @@ _engine_options = [
                  help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT)."),
     click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
                  help="Write the result to FILE (atomically)."),
+    click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS",
+                 help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s."),
+    click.option("--allow-service", is_flag=True,
+                 help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default)."),
 ]
 
 
@@ -284,6 +295,8 @@ def query_list(output_format: str) -> None:
         return
     rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
     if output_format == "csv":
+        import csv
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows([["name", "summary", "parameters"], *rows])
     else:
@@ -317,32 +330,88 @@ def query_show(name: str) -> None:
               help="A parameter value; repeat it (or give a comma list) for list parameters.")
 @engine_options
 def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | None,
-              output_format: str | None, output: Path | None) -> None:
+              output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
     """Run a saved query, binding its parameters as RDF terms.
+
+    An iri parameter takes a full IRI, a prefixed name (kg:, okg:, dct:, ...), or a label or
+    document code of the kind of node it names; a name that matches no node, or several,
+    is refused (exit 2) with the candidates.
 
     \b
     Example:
-      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
-      orgkg query run documents-by-code --param code=18-NQ/TW --format json
+      orgkg query run lineage --param organization="cao bang newspaper"
+      orgkg query run change-events-by-legal-basis --param document=18-NQ/TW --format json
+      orgkg query run change-events-by-kind --param eventClass=okg:Dissolution
     """
     from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
 
     root = find_root()
-    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params))
-    _emit(_run_query(root, sparql, engine, endpoint), output_format, output)
+    store = _engine(root, engine, endpoint, allow_service, timeout)
+    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params), Resolver(store))
+    _emit(store.query(sparql), output_format, output)
+
+
+@main.command("describe")
+@click.argument("node", metavar="NODE")
+@engine_options
+def describe_command(node: str, engine: str, endpoint: str | None, output_format: str | None,
+                     output: Path | None, timeout: float | None, allow_service: bool) -> None:
+    """Everything about one node: each statement about it and pointing to it, labels beside
+    IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
+
+    NODE is an IRI, a prefixed name (kg:NAME) or a label (case and diacritics ignored), as
+    `lineage` takes them. The saved query `describe` does the work.
+
+    \b
+    Example:
+      orgkg describe "Ministry of Organization and Communications"
+      orgkg describe kg:doc-18-nq-tw-n1 --format md
+    """
+    from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
+
+    root = find_root()
+    store = _engine(root, engine, endpoint, allow_service, timeout)
+    focus = Resolver(store).resolve(node)
+    _emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
 
 
 @main.command("sparql")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"), required=False)
+@click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")
 @engine_options
-def sparql_command(file, engine: str, endpoint: str | None, output_format: str | None, output: Path | None) -> None:
-    """Run an ad-hoc SPARQL query from FILE (or - for standard input). Updates are refused.
+def sparql_command(file, expression: str | None, engine: str, endpoint: str | None, output_format: str | None,
+                   output: Path | None, timeout: float | None, allow_service: bool) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
+
+    The catalogue's prefixes (kg:, okg:, org:, dct:, schema:, ... see `orgkg query list`)
+    are predeclared; a PREFIX in the query wins. The default graph holds each triple once,
+    however many article graphs state it; GRAPH ?g shows which articles do. Updates are
+    refused; a syntax error is told in one line with its line and column.
 
     \b
     Example:
+      orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    _emit(_run_query(find_root(), file.read(), engine, endpoint), output_format, output)
+    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.store import QuerySyntaxError
+
+    if (file is None) == (expression is None):
+        raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
+    if expression is not None:
+        sparql = expression
+    else:
+        try:
+            sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+        except UnicodeDecodeError as error:
+            raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    try:
+        results = _engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
+    except QuerySyntaxError as error:
+        raise OrgkgError(explain(str(error), sparql)) from None
+    _emit(results, output_format, output)
 
 
 @main.command("build")
@@ -402,12 +471,13 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
     """
-    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text, resolve
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.names import Resolver
     from orgkg.store import engine_for
 
     root = find_root()
     store = engine_for(root, engine)
-    focus = resolve(store, organization)
+    focus = Resolver(store).resolve(organization, "organization")
     edges = lineage(root, store, focus)
     if output_format == "text":
         text = render_text(label_of(store, focus), edges)
@@ -455,82 +525,112 @@ def docs_command(output: Path, sources: Path | None) -> None:
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds to wait for each answer of the store.")
+              help="Seconds to wait for each whole answer of the store.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per request; larger graphs are sent in several requests.")
-def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int) -> None:
+@click.option("--prune", is_flag=True,
+              help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.")
+def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int,
+                 prune: bool) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
     Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
-    swapped in with SPARQL Update MOVE only when all arrived, so a failed load leaves the
-    store as it was. Then every graph's triple count in the store is checked: a mismatch
-    exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or
-    ~/.netrc (Virtuoso: Digest).
+    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
+    leaves the store's graphs as they were. Then every graph's triple count in the store is
+    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b
     Example:
       orgkg load http://localhost:7878 --dry-run
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
-    from orgkg.loader import RemoteStore, load, prepare
+    from orgkg.http_client import HttpError, check_url, redact
+    from orgkg.loader import RemoteStore, load, locked, prepare
+    from orgkg.repository import cache_dir
 
-    if not url.startswith(("http://", "https://")):
-        raise click.UsageError(f"URL must start with http:// or https://, got {url!r}")
-    uploads = prepare(find_root(), chunk_size)
+    try:
+        check_url(url)
+    except HttpError as error:
+        raise click.UsageError(str(error)) from None
+    shown = redact(url)
+    root = find_root()
+    uploads = prepare(root, chunk_size)
     if dry_run:
-        rows = [[str(u.iri), str(u.triples), str(len(u.bodies))] for u in uploads]
+        rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
         click.echo(text_table(["graph", "triples", "requests"], rows))
         click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                   f"{'added to' if append else 'loaded into'} {url} ({dialect}); nothing was sent", err=True)
+                   f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
         return
     store = RemoteStore(url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
     total = sum(u.triples for u in uploads)
     uploading = Progress("Uploading triples", total=total)
-    report = load(uploads, store, append, progress=uploading.advance)
-    rows = [[str(iri), str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+    # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+    with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+        report = load(uploads, store, append, progress=uploading.advance, prune=prune)
+    rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
+    for graph in report.pruned:
+        click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
     if report.mismatches:
         click.echo(f"orgkg load: the store's triple count differs from the local one for "
                    f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
         raise SystemExit(EXIT_DATA)
-    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {url}", err=True)
+    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
+
+
+@contextmanager
+def _stopped_like_ctrl_c():
+    """SIGTERM (a service manager, kill) and SIGHUP (the terminal closing) raise KeyboardInterrupt
+    inside the block, so they clean up as Ctrl-C does."""
+    import signal
+
+    numbers = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @main.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback offers the graph to the network.")
-def serve_command(port: int, host: str) -> None:
+@click.option("--timeout-s", type=click.IntRange(min=1), default=60, show_default=True,
+              help="The server abandons a query that runs longer, even after its client has left.")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).")
+def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
-    graph (as local queries see it); restart it to pick up edits.
+    graph (as local queries see it); restart it to pick up edits. Queries follow the local
+    rules: no SERVICE unless --allow-service, FROM only the repository's graphs.
 
     \b
     Example:
       orgkg serve --port 7878
       orgkg query run change-events --endpoint http://127.0.0.1:7878/query
     """
-    import signal
-
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port)
-    # A service manager's SIGTERM stops the server as cleanly as Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
+    # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
     try:
-        url = server.start()
-        click.echo(f"SPARQL endpoint (read-only): {url}")
-        click.echo(f"  orgkg query run change-events --endpoint {url}")
-        click.echo("Press Ctrl-C to stop.", err=True)
-        code = server.wait()
+        with _stopped_like_ctrl_c():
+            url = server.start()
+            click.echo(f"SPARQL endpoint (read-only): {url}")
+            click.echo(f"  orgkg query run change-events --endpoint {url}")
+            click.echo("Press Ctrl-C to stop.", err=True)
+            code = server.wait()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
         return
     finally:
         server.stop()
-        signal.signal(signal.SIGTERM, previous)
     raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from pygments import highlight
@@ -32,11 +33,15 @@ from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
+from orgkg.output import remove_leftovers
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
 from orgkg.store import EmbeddedStore
+from orgkg.terms import to_rdflib
 from orgkg.validation import VIOLATION, WARNING, summary, validate
 
+#: The only schemes an IRI of the data becomes a link with; the site's own pages are relative links.
+LINK_SCHEMES = ("http://", "https://")
 #: A file in every built site, so a rebuild may replace the folder and nothing else.
 SITE_MARKER = ".orgkg-site"
 _ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))
@@ -112,7 +117,8 @@ def build_site(root: Path, output: Path, store=None, sources: Path | None = None
     output = Path(output).absolute()
     check_target(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    remove_leftovers(output.parent, output.name, (".tmp", ".old"))  # of builds killed midway
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".tmp", dir=output.parent))
     try:
         site = _Site(root, staging, store or EmbeddedStore(root), sources, progress)
         report = site.write()
@@ -140,7 +146,7 @@ def _swap(staging: Path, output: Path) -> None:
     if not output.exists():
         os.replace(staging, output)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".old", dir=output.parent))
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".old", dir=output.parent))
     old.rmdir()
     os.replace(output, old)
     try:
@@ -211,8 +217,10 @@ class _Site:
         return SiteReport(self.out, self.written, len(organizations), not pictures, summary(report))
 
     def _select(self, sparql: str) -> list[dict]:
+        """Rows as rdflib terms, which the templates and the ontology pages share."""
         results = self.store.query(sparql)
-        return [dict(zip(results.variables, row, strict=True)) for row in results.rows]
+        return [{name: to_rdflib(value) for name, value in zip(results.variables, row, strict=True)}
+                for row in results.rows]
 
     def _page(self, path: str, template: str, **context) -> None:
         base = "../" * path.count("/")
@@ -235,6 +243,8 @@ class _Site:
         standard vocabulary for other IRIs, a prefixed name for kg: resources without one."""
         if value is None:
             return Markup("")
+        if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal)):  # a query result's cell
+            value = to_rdflib(value)
         if isinstance(value, BNode):
             return Markup('<span class="muted">[&nbsp;]</span>')
         if isinstance(value, Literal):
@@ -251,6 +261,8 @@ class _Site:
             return Markup(f'<a class="iri" href="{base}{self.pages[str(value)]}"{title}>{shown}</a>')
         if str(value).startswith(str(KG)):
             return Markup(f'<span{title}>{shown}</span>' if labelled else f'<code class="iri"{title}>{shown}</code>')
+        if not str(value).startswith(LINK_SCHEMES):  # javascript:, data:, file: ... are shown, never linked
+            return Markup(f'<code class="iri"{title}>{shown}</code>')
         return Markup(f'<a class="ext iri" href="{escape(str(value))}"{title}>{shown}</a>')
 
     # --- ontology --------------------------------------------------------------------
@@ -280,8 +292,7 @@ class _Site:
     def _examples(self, terms: list[Term]) -> None:
         """Triples of the data graphs (not the ontology) using each term as predicate or object."""
         uses = defaultdict(list)
-        for row in self._select(_EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", graph_iri(self.root / ONTOLOGY_FILE,
-                                                                                     self.root).n3())):
+        for row in self._select(_EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", f"<{graph_iri(self.root / ONTOLOGY_FILE, self.root)}>")):
             uses[str(row["term"])].append((row["s"], row["p"], row["o"]))
         for term in terms:
             found = sorted(uses[str(term.iri)], key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]),
@@ -316,7 +327,7 @@ class _Site:
             results = self.store.query(query.bind({}))
             self._page(f"queries/{query.name}.html", "query.html", title=query.name, query=query,
                        sparql=highlight_sparql(query.sparql), results=results, defaults=_defaults(query),
-                       graph_text=render_results(results, "turtle") if results.graph is not None else "")
+                       graph_text=render_results(results, "turtle") if results.triples is not None else "")
 
     def _article_pages(self, articles: list[dict]) -> None:
         self._page("articles/index.html", "articles.html", title="Source articles", articles=articles)

@@ -45,14 +45,16 @@ class TurtleWriter:
         return "_:" + self.labels[term]
 
     def iri(self, iri: URIRef) -> str:
-        if iri == RDF.type:
-            return "a"
         for prefix, namespace in PREFIXES.items():
             local = str(iri)[len(str(namespace)):]
             if str(iri).startswith(str(namespace)) and re.fullmatch(r"[A-Za-z_][\w\-]*|", local):
                 self.used_namespaces.add(prefix)
                 return f"{prefix}:{local}"
         return f"<{iri}>"
+
+    def verb(self, predicate: URIRef) -> str:
+        """A predicate: `a` for rdf:type (only there: rdf:type as an object stays `rdf:type`)."""
+        return "a" if predicate == RDF.type else self.iri(predicate)
 
     def literal(self, literal: Literal) -> str:
         lexical = str(literal)
@@ -88,9 +90,9 @@ class TurtleWriter:
             objects = sorted(self.term(o, (depth or 0)) for o in self.graph.objects(subject, predicate))
             one_line = ", ".join(objects)
             if depth is None or any("\n" in o for o in objects) or len(one_line) + 4 * depth < 90:
-                blocks.append(f"{self.iri(predicate)} {one_line}")
+                blocks.append(f"{self.verb(predicate)} {one_line}")
             else:
-                blocks.append(f"{self.iri(predicate)}\n" + ",\n".join(INDENT * (depth + 1) + o for o in objects))
+                blocks.append(f"{self.verb(predicate)}\n" + ",\n".join(INDENT * (depth + 1) + o for o in objects))
         if depth is None:
             return " ; ".join(blocks)
         return " ;\n".join(INDENT * depth + block for block in blocks)
@@ -137,8 +139,8 @@ def leading_comments(text: str) -> str:
 
 def format_turtle(path: Path) -> str:
     """The canonical text of a Turtle file (raises TurtleSyntaxError if it does not parse)."""
-    original = path.read_text(encoding="utf-8")
     graph = parse_turtle(path)
+    original = path.read_text(encoding="utf-8")
     if len(graph) == 0:
         return leading_comments(original)
     return leading_comments(original) + TurtleWriter(bind_prefixes(graph)).document()

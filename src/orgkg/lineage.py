@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,48 +35,14 @@ class Edge:
         return ", ".join(part for part in (self.kind, self.date, self.legal_basis) if part)
 
 
-def _plain(text: str) -> str:
-    """Lower case without diacritics (đ -> d), for matching names as users type them."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def resolve(engine, name_or_iri: str) -> str:
-    """An IRI, a kg: name, or a label (case and diacritics ignored) of exactly one organization."""
-    if name_or_iri.startswith(("http://", "https://")):
-        return name_or_iri
-    if name_or_iri.startswith("kg:"):
-        return PREFIXES["kg"] + name_or_iri[3:]
-    results = engine.query(
-        "PREFIX org: <http://www.w3.org/ns/org#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-        "SELECT DISTINCT ?o ?label ?preferred WHERE { ?o a ?c . ?c rdfs:subClassOf* org:Organization . "
-        "{ ?o rdfs:label ?label BIND(true AS ?preferred) } UNION { ?o skos:altLabel ?label } }")
-    wanted = _plain(name_or_iri)
-    candidates = [(row[0].value, _plain(row[1].value), row[2] is not None) for row in results.rows]
-    # Best first: the exact label, then an exact variant, then any label containing the words.
-    matches = ({o for o, label, preferred in candidates if label == wanted and preferred}
-               or {o for o, label, _ in candidates if label == wanted}
-               or {o for o, label, _ in candidates if wanted in label})
-    if len(matches) == 1:
-        return next(iter(matches))
-    if not matches:
-        raise LineageError(f"no organization is labelled {name_or_iri!r}; try `orgkg query run search-label "
-                           f"--param text={name_or_iri}`")
-    listed = ", ".join(sorted(m.removeprefix(PREFIXES["kg"]) for m in matches)[:10])
-    raise LineageError(f"{name_or_iri!r} matches several organizations ({listed}); give one as kg:NAME")
-
-
 def lineage(root: Path, engine, organization: str) -> list[Edge]:
     sparql = find_query(root / QUERIES_DIR, "lineage").bind({"organization": [organization]})
     results = engine.query(sparql)
     edges = set()
     for values in results.rows:
         row = {name: ("" if v is None else v.value) for name, v in zip(results.variables, values)}
-        # GROUP_CONCAT's order is unspecified in SPARQL 1.1: sort the legal bases ourselves.
-        bases = " | ".join(sorted(filter(None, row["legalBasis"].split(" | "))))
         edges.add(Edge(row["later"], row["laterLabel"], row["earlier"], row["earlierLabel"],
-                       row["kind"], row["date"], bases))
+                       row["kind"], row["date"], row["legalBasis"]))
     return sorted(edges, key=lambda e: (e.date, e.later_label, e.earlier_label, e.kind))
 
 

@@ -9,22 +9,25 @@ of every graph in the store is compared with the local one.
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable
+import fcntl
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from orgkg.http_client import Client, HttpError, redact
 from orgkg.namespaces import GRAPH_BASE
-from orgkg.store import StoreError
+from orgkg.repository import data_files, graph_iri
+from orgkg.store import EmbeddedStore, StoreError
 
 #: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
 TEMPORARY_BASE = GRAPH_BASE + "_loading/"
-CONNECT_TIMEOUT = 10.0
 NTRIPLES = "application/n-triples; charset=utf-8"
+#: Graph names listed in a message before "and N more".
+LISTED = 5
 
 
 @dataclass(frozen=True)
@@ -56,21 +59,22 @@ class LoadError(StoreError):
     """The load failed; the message says what state the store is in."""
 
 
-class _Transient(Exception):
-    """A connection error or 5xx: worth another attempt."""
-
-
 @dataclass
 class Upload:
-    """One local graph, as N-Triples bodies of at most chunk-size triples each."""
+    """One local graph, streamed from the embedded store as N-Triples bodies of at most
+    chunk-size triples each (memory: one chunk, plus one entry per blank node)."""
 
     iri: str
     triples: int
-    bodies: list[bytes]
+    store: ox.Store
+    chunk_size: int
 
     @property
     def temporary(self) -> str:
         return TEMPORARY_BASE + self.iri.removeprefix(GRAPH_BASE)
+
+    def bodies(self) -> Iterator[bytes]:
+        return graph_bodies(self.store, ox.NamedNode(self.iri), self.chunk_size)
 
 
 @dataclass
@@ -79,6 +83,7 @@ class LoadReport:
 
     counts: list[tuple[str, int, int]] = field(default_factory=list)
     append: bool = False
+    pruned: list[str] = field(default_factory=list)
 
     @property
     def mismatches(self) -> list[str]:
@@ -87,82 +92,95 @@ class LoadReport:
         return [iri for iri, local, remote in self.counts if remote != local]
 
 
-def prepare(root: Path, chunk_size: int) -> list[Upload]:
-    """The repository's graphs (ontology, reference entities, one per article) ready to send."""
-    from orgkg.store import EmbeddedStore
-
+def prepare(root: Path, chunk_size: int, cache: Path | None = None) -> list[Upload]:
+    """The repository's graphs (ontology, reference entities, one per article) ready to send,
+    read from the embedded store (brought up to date first)."""
+    embedded = EmbeddedStore(root, cache)
+    embedded.build(count=False)
+    store = ox.Store.read_only(str(embedded.location))
     uploads = []
-    with EmbeddedStore(root).reading() as store:
-        for graph in sorted(store.named_graphs(), key=lambda g: g.value):
-            triples = [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
-            uploads.append(Upload(graph.value, len(triples), _bodies(triples, chunk_size)))
+    for path in data_files(root):
+        iri = str(graph_iri(path, root))
+        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+        uploads.append(Upload(iri, triples, store, chunk_size))
     return uploads
 
 
-def _bodies(graph: list[ox.Triple], size: int) -> list[bytes]:
+def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[bytes]:
     """N-Triples bodies of at most `size` triples, never splitting the triples that share a blank
-    node: each request has its own blank-node scope, so `_:b` in two bodies would be two nodes."""
+    node: each request has its own blank-node scope, so `_:b` in two bodies would be two nodes.
+
+    Two passes over the graph: the first finds which blank nodes are connected (one entry per
+    blank node), the second sends the triples without blank nodes as they come, then each group
+    of connected blank nodes with its triples, read back from the store's indexes.
+    """
     parent: dict[ox.BlankNode, ox.BlankNode] = {}
 
     def top(node: ox.BlankNode) -> ox.BlankNode:
         while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    for subject, _, obj in graph:
-        if isinstance(subject, ox.BlankNode) and isinstance(obj, ox.BlankNode):
-            parent[top(subject)] = top(obj)
-    groups: dict = {}
-    for triple in graph:
-        subject, _, obj = triple
-        blank = subject if isinstance(subject, ox.BlankNode) else obj if isinstance(obj, ox.BlankNode) else None
-        line = " ".join(str(term) for term in triple) + " .\n"
-        groups.setdefault(top(blank) if blank is not None else triple, []).append(line)
-    bodies, current = [], []
-    for lines in sorted(groups.values()):
-        if current and len(current) + len(lines) > size:
-            bodies.append("".join(current).encode("utf-8"))
-            current = []
-        current.extend(lines)
-    if current or not bodies:
-        bodies.append("".join(current).encode("utf-8"))
-    return bodies
+    for quad in store.quads_for_pattern(None, None, None, graph):
+        blanks = [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
+        if len(blanks) == 2:
+            parent[top(blanks[0])] = top(blanks[1])
+        elif blanks:
+            top(blanks[0])
+    batch: list[ox.Triple] = []
+    sent = False
+
+    def body() -> bytes:
+        return ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+
+    for quad in store.quads_for_pattern(None, None, None, graph):
+        if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode):
+            batch.append(quad.triple)
+            if len(batch) >= size:
+                yield body()
+                batch, sent = [], True
+    groups: dict[ox.BlankNode, list[ox.BlankNode]] = {}
+    for node in parent:
+        groups.setdefault(top(node), []).append(node)
+    for members in groups.values():
+        group = {quad.triple for node in members for quad in store.quads_for_pattern(node, None, None, graph)}
+        group |= {quad.triple for node in members for quad in store.quads_for_pattern(None, None, node, graph)}
+        if batch and len(batch) + len(group) > size:
+            yield body()
+            batch, sent = [], True
+        batch.extend(group)
+    if batch or not sent:
+        yield body()
 
 
-def credentials(url: str, digest: bool) -> tuple[dict, object]:
-    """Headers and auth from ORGKG_STORE_TOKEN, ORGKG_STORE_USER/PASSWORD or ~/.netrc, never argv."""
-    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
-    from requests.utils import get_netrc_auth
-
-    if token := os.environ.get("ORGKG_STORE_TOKEN"):
-        return {"Authorization": f"Bearer {token}"}, None
-    user, password = os.environ.get("ORGKG_STORE_USER"), os.environ.get("ORGKG_STORE_PASSWORD", "")
-    if not user:
-        user, password = get_netrc_auth(url) or (None, None)
-    if not user:
-        return {}, None
-    return {}, (HTTPDigestAuth if digest else HTTPBasicAuth)(user, password)
+@contextmanager
+def locked(url: str, cache: Path):
+    """One load at a time into the same store from this machine: concurrent loads interleave
+    their MOVEs and corrupt graphs. The lock dies with its process (kill -9 included)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(redact(url).encode()).hexdigest()[:16]
+    with open(cache / f"load-{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish") from None
+        yield
 
 
 class RemoteStore:
-    """A triplestore's Graph Store, query and update services, with timeouts and retries.
-
-    Connection errors and 5xx answers are retried with exponential backoff; 4xx answers and
-    read timeouts are not (the request was refused, or the store is too slow to hurry).
-    """
+    """A triplestore's Graph Store, query and update services, through the one HTTP client."""
 
     def __init__(self, url: str, dialect: str = "oxigraph", timeout: float = 120.0, attempts: int = 3,
                  backoff: float = 0.5, notice: Callable[[str], None] = lambda message: None):
-        import requests
-
-        self.base = url.rstrip("/")
         self.dialect = DIALECTS[dialect]
         self.name = dialect
-        self.timeout, self.attempts, self.backoff, self.notice = timeout, attempts, backoff, notice
-        self.session = requests.Session()
-        self.answered = False  # whether the store has answered anything yet
-        headers, self.session.auth = credentials(self.base, self.dialect.digest)
-        self.session.headers.update(headers)
+        self.client = Client(url, timeout, self.dialect.digest, attempts, backoff, notice)
+        self.base = self.client.base
+
+    @property
+    def answered(self) -> bool:
+        return self.client.answered
 
     @property
     def swaps(self) -> bool:
@@ -172,148 +190,153 @@ class RemoteStore:
     def _url(self, path: str | None) -> str:
         return self.base + (path or "")
 
-    def _once(self, method: str, url: str, **kwargs):
-        """One request: the response, or _Transient (worth retrying), or LoadError (not)."""
-        import requests
-
-        host = urlsplit(url).netloc
-        try:
-            response = self.session.request(method, url, timeout=(CONNECT_TIMEOUT, self.timeout), **kwargs)
-        except requests.ConnectionError as error:  # includes connect timeouts and resets
-            raise _Transient(f"cannot reach {host} ({error.__class__.__name__})") from None
-        except requests.Timeout:
-            raise LoadError(f"{host} did not answer within {self.timeout:g} s (a slower store needs a "
-                            "larger --timeout)") from None
-        except requests.RequestException as error:
-            raise LoadError(f"request to {host} failed ({error.__class__.__name__})") from None
-        self.answered = True
-        if response.status_code in (401, 403):
-            raise LoadError(f"{host} refused the credentials (HTTP {response.status_code}); set "
-                            "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD or ORGKG_STORE_TOKEN, or add the host to ~/.netrc")
-        if response.status_code >= 400:
-            text = " ".join(response.text.split())[:200]
-            failure = f"{host} answered HTTP {response.status_code}" + (f": {text}" if text else "")
-            if response.status_code >= 500:
-                raise _Transient(failure)
-            raise LoadError(failure)
-        return response
-
-    def _retrying(self, what: str, action: Callable[[], object]):
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return action()
-            except _Transient as error:
-                failure = str(error)
-            except LoadError as error:
-                raise LoadError(f"{what}: {error}") from None
-            if attempt < self.attempts:
-                delay = self.backoff * 2 ** (attempt - 1)
-                self.notice(f"{what}: {failure}; retrying in {delay:g} s")
-                time.sleep(delay)
-        raise LoadError(f"{what}: {failure} (after {self.attempts} attempts)")
-
-    def send(self, upload: Upload, target: str, append: bool, progress: Callable[[int], None]) -> None:
-        """PUT (or with `append` POST) a graph; further bodies of a large graph are POSTed.
-        A retry starts the graph over with PUT, so nothing is sent twice."""
+    def send(self, upload: Upload, target: str, append: bool, progress: Callable[[int], None],
+             whole: bool = False) -> None:
+        """PUT (or with `append` POST) a graph; further bodies of a large graph are POSTed (with
+        `whole`, one body). A retry starts the graph over with PUT, so nothing is sent twice."""
         url = self._url(self.dialect.store)
 
         def attempt():
-            for number, body in enumerate(upload.bodies):
+            bodies = [b"".join(upload.bodies())] if whole else upload.bodies()
+            for number, body in enumerate(bodies):
                 method = "PUT" if number == 0 and not append else "POST"
-                self._once(method, url, params={self.dialect.graph_param: str(target)}, data=body,
-                           headers={"Content-Type": NTRIPLES})
+                answer = self.client.once(method, url, params={self.dialect.graph_param: target}, data=body,
+                                          headers={"Content-Type": NTRIPLES})
                 progress(body.count(b"\n"))
+            return answer
 
-        self._retrying(f"uploading {upload.iri}", attempt)
+        self.client.retrying(f"uploading {upload.iri}", attempt)
 
     def update(self, sparql: str, what: str, retry: bool = False) -> None:
         """SPARQL Update, retried only when idempotent (DROP SILENT): once a MOVE may have run,
         its temporary graph is gone and a second MOVE would fail or empty the target."""
-        def attempt():
-            self._once("POST", self._url(self.dialect.update), data={"update": sparql})
+        self.client.request("POST", self._url(self.dialect.update), what, retry=retry, data={"update": sparql})
 
-        if retry:
-            self._retrying(what, attempt)
-        else:
-            try:
-                attempt()
-            except (_Transient, LoadError) as error:
-                raise LoadError(f"{what}: {error}") from None
+    def select(self, query: str, what: str) -> list[dict]:
+        answer = self.client.request("POST", self._url(self.dialect.query), what, data={"query": query},
+                                     headers={"Accept": "application/sparql-results+json"})
+        try:
+            import json
+
+            return json.loads(answer.content)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError):
+            raise LoadError(f"{redact(self.base)} answered a query with something other than SPARQL results JSON; "
+                            "is --dialect right?") from None
 
     def count(self, graph: str) -> int:
         """Triples in a named graph: a COUNT query, or (plain Graph Store) the graph fetched."""
         if self.dialect.query is None:
-            import pyoxigraph as ox
-
-            response = self._retrying(f"reading {graph}", lambda: self._once(
-                "GET", self._url(self.dialect.store), params={self.dialect.graph_param: str(graph)},
-                headers={"Accept": "application/n-triples"}))
-            return sum(1 for _ in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        response = self._retrying(f"counting the triples of {graph}", lambda: self._once(
-            "POST", self._url(self.dialect.query), data={"query": query},
-            headers={"Accept": "application/sparql-results+json"}))
+            answer = self.client.request(
+                "GET", self._url(self.dialect.store), f"reading {graph}", params={self.dialect.graph_param: graph},
+                headers={"Accept": "application/n-triples"})
+            try:
+                return sum(1 for _ in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError:
+                raise LoadError(f"{redact(self.base)} answered with something other than N-Triples for "
+                                f"{graph}; is --dialect right?") from None
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                           f"counting the triples of {graph}")
         try:
-            bindings = response.json()["results"]["bindings"]
-            return int(bindings[0]["n"]["value"]) if bindings else 0
-        except (ValueError, KeyError, IndexError):
-            raise LoadError(f"{self.base} answered the COUNT query with something other than SPARQL "
-                            "results JSON; is --dialect right?") from None
+            return int(rows[0]["n"]["value"]) if rows else 0
+        except (KeyError, ValueError, TypeError):
+            raise LoadError(f"{redact(self.base)} answered the COUNT query without a count; is --dialect right?") \
+                from None
+
+    def graphs(self, under: str) -> list[str]:
+        """The store's named graphs whose IRI starts with `under` (ours)."""
+        if self.dialect.query is None:
+            return []
+        rows = self.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{under}")) }}',
+                           "listing the store's graphs")
+        return sorted(row["g"]["value"] for row in rows if "g" in row)
+
+
+#: What a failed request raises: the HTTP client's errors, or the loader's own.
+FAILURES = (HttpError, LoadError)
 
 
 def load(uploads: list[Upload], store: RemoteStore, append: bool = False,
-         progress: Callable[[int], None] = lambda triples: None) -> LoadReport:
-    """Send every graph, swap them in, then count what the store holds."""
+         progress: Callable[[int], None] = lambda triples: None, prune: bool = False) -> LoadReport:
+    """Send every graph, swap them in, then count what the store holds. With `prune`, the
+    store's graphs under the project's graph base that the repository no longer has are dropped."""
     if store.swaps:
+        _drop_leftovers(store)
         _upload_aside(uploads, store, append, progress)
         _swap(uploads, store, append)
     else:
         _upload_in_place(uploads, store, append, progress)
     report = LoadReport(append=append)
+    if prune:
+        ours = {upload.iri for upload in uploads}
+        report.pruned = [g for g in store.graphs(GRAPH_BASE) if g not in ours and not g.startswith(TEMPORARY_BASE)]
+        left = _drop(report.pruned, store)
+        if left:
+            raise LoadError(f"loaded, but the graphs {_names(left)} the repository no longer has could not be "
+                            "dropped; re-run with --prune")
     for upload in uploads:
         report.counts.append((upload.iri, upload.triples, store.count(upload.iri)))
     return report
 
 
+def _drop_leftovers(store: RemoteStore) -> None:
+    """Temporary graphs of an earlier load that was killed before it could drop them."""
+    try:
+        leftovers = store.graphs(TEMPORARY_BASE)
+    except FAILURES as error:
+        if not store.answered:
+            raise LoadError(f"{error}. The store never answered; nothing was changed") from None
+        raise LoadError(f"{error}. Nothing was changed in the store") from None
+    if leftovers:
+        store.client.notice(f"dropping {len(leftovers)} temporary graphs left by an earlier load")
+        left = _drop(leftovers, store)
+        if left:
+            raise LoadError(f"the temporary graphs {_names(left)} of an earlier load could not be dropped; "
+                            "nothing was changed")
+
+
 def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
-    sent: list[Upload] = []
+    """Every graph to its temporary graph. A failure -- an error, or Ctrl-C/SIGTERM -- drops the
+    temporary graphs created so far and leaves the store's graphs as they were."""
+    created: list[Upload] = []
     for upload in uploads:
-        sent.append(upload)
         try:
             store.send(upload, upload.temporary, append=False, progress=progress)
-        except LoadError as error:
+            created.append(upload)
+        except (*FAILURES, KeyboardInterrupt) as error:
+            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             if not store.answered:
-                raise LoadError(f"{error}. The store never answered; nothing was changed") from None
-            left = _drop([u.temporary for u in sent], store)
+                raise LoadError(f"{reason}. The store never answered; nothing was changed") from None
+            # The failed graph may exist in part (a later chunk failed), so it is dropped too.
+            left = _drop([u.temporary for u in [*created, upload]], store)
             if left:
-                raise LoadError(f"{error}. The store's graphs are unchanged, but the temporary graphs "
-                                f"{_names(left)} could not be dropped: re-run the load (it replaces them) "
+                raise LoadError(f"{reason}. The store's graphs are unchanged, but the temporary graphs "
+                                f"{_names(left)} could not be dropped: re-run the load (it drops them first) "
                                 "or DROP them") from None
-            raise LoadError(f"{error}. Nothing was changed in the store") from None
+            raise LoadError(f"{reason}. Nothing was changed in the store") from None
 
 
 def _swap(uploads: list[Upload], store: RemoteStore, append: bool) -> None:
-    for position, upload in enumerate(uploads):
-        temporary, target = f"<{upload.temporary}>", f"<{upload.iri}>"
-        sparql = (f"ADD GRAPH {temporary} TO GRAPH {target} ; DROP GRAPH {temporary}" if append
-                  else f"MOVE GRAPH {temporary} TO GRAPH {target}")
-        try:
-            store.update(sparql, f"swapping in {upload.iri}")
-        except LoadError as error:
-            done = [u.iri for u in uploads[:position]]
-            waiting = uploads[position + 1:]
-            status = _swapped(upload, store)
-            if append and status is False:
-                status = None  # ADD may have run before DROP failed
-            new = done + ([upload.iri] if status is True else [])
-            old = ([upload.iri] if status is False else []) + [u.iri for u in waiting]
-            left = _drop([u.temporary for u in ([upload] if status is not True else []) + waiting], store)
-            message = f"{error}. New: {_names(new) or 'none'}; old: {_names(old) or 'none'}"
-            if status is None:
-                message += f"; unknown: {upload.iri}"
-            if left:
-                message += f"; temporary graphs left: {_names(left)}"
-            raise LoadError(message + ". Re-run the load to finish") from None
+    """All graphs moved in by one SPARQL Update request: a store that runs a request as one
+    transaction (Oxigraph) swaps them all or none; on others each MOVE is its own step."""
+    operations = [(f"ADD GRAPH <{u.temporary}> TO GRAPH <{u.iri}> ; DROP GRAPH <{u.temporary}>" if append
+                   else f"MOVE GRAPH <{u.temporary}> TO GRAPH <{u.iri}>") for u in uploads]
+    try:
+        store.update(" ;\n".join(operations), "swapping in the new graphs")
+    except (*FAILURES, KeyboardInterrupt) as error:
+        reason = "interrupted while swapping in the new graphs" if isinstance(error, KeyboardInterrupt) else str(error)
+        status = {upload.iri: _swapped(upload, store) for upload in uploads}
+        if append:
+            status = {iri: None if moved is False else moved for iri, moved in status.items()}
+        new = [iri for iri, moved in status.items() if moved is True]
+        old = [iri for iri, moved in status.items() if moved is False]
+        unknown = [iri for iri, moved in status.items() if moved is None]
+        left = _drop([u.temporary for u in uploads if status[u.iri] is not True], store)
+        message = f"{reason}. New: {_names(new) or 'none'}; old: {_names(old) or 'none'}"
+        if unknown:
+            message += f"; unknown: {_names(unknown)}"
+        if left:
+            message += f"; temporary graphs left: {_names(left)}"
+        raise LoadError(message + ". Re-run the load to finish") from None
 
 
 def _swapped(upload: Upload, store: RemoteStore) -> bool | None:
@@ -321,17 +344,16 @@ def _swapped(upload: Upload, store: RemoteStore) -> bool | None:
     there, None if the store cannot tell us."""
     try:
         return store.count(upload.temporary) == 0
-    except LoadError:
+    except FAILURES:
         return None
 
 
 def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
-    """Drop temporary graphs (DROP SILENT is safe to repeat); those left when the store stops
-    answering."""
+    """Drop graphs (DROP SILENT is safe to repeat); those left when the store stops answering."""
     for position, graph in enumerate(graphs):
         try:
             store.update(f"DROP SILENT GRAPH <{graph}>", f"dropping {graph}", retry=True)
-        except LoadError:
+        except FAILURES:
             return graphs[position:]
     return []
 
@@ -339,14 +361,16 @@ def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
 def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
     """No SPARQL Update: each graph is sent whole in one request, replacing the old one."""
     for position, upload in enumerate(uploads):
-        whole = Upload(upload.iri, upload.triples, [b"".join(upload.bodies)])
         try:
-            store.send(whole, upload.iri, append=append, progress=progress)
-        except LoadError as error:
+            store.send(upload, upload.iri, append=append, progress=progress, whole=True)
+        except (*FAILURES, KeyboardInterrupt) as error:
+            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]
-            raise LoadError(f"{error}. This store takes no SPARQL Update, so graphs are replaced one at a "
+            raise LoadError(f"{reason}. This store takes no SPARQL Update, so graphs are replaced one at a "
                             f"time. New: {_names(new) or 'none'}; old: {_names(old)}") from None
 
 
 def _names(graphs: list[str]) -> str:
-    return ", ".join(f"<{graph}>" for graph in graphs)
+    """Graph names for a message: the first few, then how many more."""
+    shown = ", ".join(f"<{graph}>" for graph in graphs[:LISTED])
+    return shown + (f" and {len(graphs) - LISTED} more" if len(graphs) > LISTED else "")

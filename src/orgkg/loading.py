@@ -1,40 +1,95 @@
-"""Parsing Turtle files into rdflib graphs (validation, fmt, the rdflib engine), one named graph
-per file; which files make up the graph is `repository`'s concern."""
+"""Parsing Turtle files; which files make up the graph is `repository`'s concern.
+
+`parse_strict` is the front door: it alone decides whether a file is valid Turtle. It uses
+pyoxigraph's parser, which is strict where rdflib's is lax (a relative IRI, a space in an IRI,
+a byte-order mark, invalid UTF-8, a malformed language tag), so that validate, fmt, the store
+and every other command agree on what parses. rdflib parses only files the front door let in,
+and is imported only by the functions that build rdflib graphs (validation, fmt, --engine rdflib).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import errno
+import os
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
+import pyoxigraph as ox
 
 from orgkg.namespaces import SHAPES_FILE, bind_prefixes
-from orgkg.repository import graph_iri
+from orgkg.repository import DataFileError, graph_iri
 
-#: Hints for the parser messages users meet most, matched by substring.
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+#: Hints for the parser messages users meet most, matched by substring (pyoxigraph's, then rdflib's).
 _SYNTAX_HINTS = (
+    ("\ufeff", "remove the byte-order mark at the start of the file (save it as UTF-8 without BOM)"),
+    ("No scheme found", "write IRIs in full (<https://...>) or as prefixed names; relative IRIs are not allowed"),
+    ("Invalid IRI code point", "percent-encode the character in the IRI (a space is %20)"),
+    ("Invalid UTF-8", "save the file as UTF-8"),
+    ("language code", "use a BCP 47 language tag such as @en or @vi"),
+    ("has not been declared", "declare the prefix with @prefix at the top of the file, or fix its spelling"),
     ("not bound", "declare the prefix with @prefix at the top of the file, or fix its spelling"),
+    ("Line jumps are not allowed", "close the string on the same line, or use a '''long string'''"),
     ("newline found in string", "close the string on the same line, or use a '''long string'''"),
+    ("Unexpected end", "a statement, string or bracket is left open: close it and end with ' .'"),
     ("EOF found", "a statement, string or bracket is left open: close it and end with ' .'"),
+    ("dot is expected", "end the previous statement with ' .' (or ';' / ',' to continue it)"),
     ("expected '.'", "end the previous statement with ' .' (or ';' / ',' to continue it)"),
+    ("not a valid RDF object", "a predicate needs an object: check for a stray ';' or ','"),
     ("objectList expected", "a predicate needs an object: check for a stray ';' or ','"),
 )
 _DEFAULT_HINT = "check the Turtle syntax at the marked position (riot --validate shows it too)"
 
 
-@dataclass  # not frozen: raising sets __traceback__ on it
 class TurtleSyntaxError(Exception):
     """A Turtle file that does not parse, located to file:line:column."""
 
-    path: Path
-    line: int
-    column: int
-    reason: str
-    hint: str
+    def __init__(self, path: Path, line: int, column: int, reason: str, hint: str | None = None):
+        self.path, self.line, self.column, self.reason = path, line, column, reason
+        self.hint = hint or next((h for key, h in _SYNTAX_HINTS if key in reason), _DEFAULT_HINT)
+        super().__init__(str(self))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.reason} (hint: {self.hint})"
+
+
+def read_data_file(path: Path, root: Path | None = None) -> bytes:
+    """The bytes of a Turtle file, or a one-line DataFileError saying what is wrong and what to do.
+    With `root`, a file (or the target of a symlink) outside the repository is refused."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise DataFileError(f"{path} is a folder, not a Turtle file; rename it") from None
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataFileError(f"{path} is a symlink to nothing ({path.readlink()}); fix or remove it") from None
+        raise DataFileError(f"{path} does not exist") from None
+    except PermissionError:
+        raise DataFileError(f"{path} cannot be read (permission denied); fix its permissions") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DataFileError(f"{path} is a symlink loop; fix or remove it") from None
+        raise DataFileError(f"{path} cannot be read: {error.strerror or error}") from None
+    real = os.path.realpath(path)
+    if root is not None and not Path(real).is_relative_to(os.path.realpath(root)):
+        raise DataFileError(f"{path} leads outside the repository ({real}); copy the file in instead")
+    return data
+
+
+def parse_strict(path: Path, root: Path | None = None, data: bytes | None = None) -> list[ox.Triple]:
+    """The triples of a Turtle file, or TurtleSyntaxError / DataFileError: the one place that
+    decides whether a file is valid."""
+    data = read_data_file(path, root) if data is None else data
+    try:
+        return list(ox.parse(data, format=ox.RdfFormat.TURTLE))
+    except SyntaxError as error:
+        reason = str(error.msg).split(": ", 1)[-1] if str(error.msg).startswith("Parser error") else str(error.msg)
+        raise TurtleSyntaxError(path, error.lineno or 1, error.offset or 1, reason) from None
 
 
 def is_shapes_file(path: Path, root: Path) -> bool:
@@ -42,12 +97,22 @@ def is_shapes_file(path: Path, root: Path) -> bool:
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
-    """Parse one Turtle file, turning rdflib's BadSyntax into a located TurtleSyntaxError."""
+    """Parse one Turtle file with rdflib, once the front door (`parse_strict`) has let it in."""
+    from rdflib import Graph
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    data = read_data_file(path)
+    parse_strict(path, data=data)
     graph = into if into is not None else bind_prefixes(Graph())
     try:
-        graph.parse(path, format="turtle")
+        with warnings.catch_warnings():  # ill-typed literals ("abc"^^xsd:integer) are SHACL's to report
+            warnings.simplefilter("ignore")
+            graph.parse(data=data, format="turtle")
     except BadSyntax as error:
         raise _located(path, error) from None
+    except RecursionError:
+        raise TurtleSyntaxError(path, 1, 1, "lists or blank nodes nested too deeply for rdflib",
+                                "flatten the nesting (name the inner nodes)") from None
     return graph
 
 
@@ -56,13 +121,13 @@ def _located(path: Path, error: BadSyntax) -> TurtleSyntaxError:
     offset = min(error._i, len(text))
     line_start = text.rfind(b"\n", 0, offset) + 1
     column = len(text[line_start:offset].decode("utf-8", errors="replace")) + 1
-    reason = str(error._why)
-    hint = next((h for key, h in _SYNTAX_HINTS if key in reason), _DEFAULT_HINT)
-    return TurtleSyntaxError(path, error.lines + 1, column, reason, hint)
+    return TurtleSyntaxError(path, error.lines + 1, column, str(error._why))
 
 
 def load_union(files: list[Path]) -> Graph:
     """All files merged into one graph (what SHACL and rdflib queries see)."""
+    from rdflib import Graph
+
     graph = bind_prefixes(Graph())
     for path in files:
         parse_turtle(path, into=graph)
@@ -71,6 +136,8 @@ def load_union(files: list[Path]) -> Graph:
 
 def load_dataset(files: list[Path], root: Path) -> Dataset:
     """A dataset with one named graph per file, named by `graph_iri`."""
+    from rdflib import Dataset, URIRef
+
     dataset = Dataset()
     bind_prefixes(dataset)
     for path in files:

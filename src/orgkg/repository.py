@@ -26,8 +26,9 @@ _RACY_NS = 2_000_000_000
 _INDEX_VERSION = 1
 
 
-class RepositoryError(Exception):
-    """A data file that cannot be read as part of the graph (dangling symlink, unreadable...)."""
+class DataFileError(Exception):
+    """A data file that cannot be read: missing, a folder, unreadable, a broken, looping or
+    escaping symlink."""
 
 
 def cache_dir(root: Path) -> Path:
@@ -80,7 +81,7 @@ def _scan(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
                 try:
                     info = path.stat()
                 except OSError as error:
-                    raise RepositoryError(f"{path}: cannot read it ({error.strerror})") from None
+                    raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
                 if stat.S_ISREG(info.st_mode):
                     entries.append((path, info))
     return sorted(entries, key=lambda item: item[0])
@@ -90,11 +91,11 @@ def _check_link(path: Path, root: Path) -> None:
     try:
         target = path.resolve()
     except (OSError, RuntimeError):  # a loop of links
-        raise RepositoryError(f"{path}: a symbolic link that loops; fix or remove it") from None
+        raise DataFileError(f"{path}: a symbolic link that loops; fix or remove it") from None
     if not target.exists():
-        raise RepositoryError(f"{path}: a symbolic link to {target}, which does not exist; fix or remove it")
+        raise DataFileError(f"{path}: a symbolic link to {target}, which does not exist; fix or remove it")
     if not target.is_relative_to(root.resolve()):
-        raise RepositoryError(f"{path}: a symbolic link out of the repository (to {target}); copy the file in instead")
+        raise DataFileError(f"{path}: a symbolic link out of the repository (to {target}); copy the file in instead")
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Repository:
         try:
             found = [(ontology, ontology.stat())]
         except OSError as error:
-            raise RepositoryError(f"{ontology}: cannot read it ({error.strerror})") from None
+            raise DataFileError(f"{ontology}: cannot read it ({error.strerror})") from None
         graph = self.root / "graph"
         found += _scan(graph, self.root) if graph.is_dir() else []
         return [(path.relative_to(self.root).as_posix(), path, info) for path, info in found]
@@ -147,7 +148,7 @@ class Repository:
                 try:
                     digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 except OSError as error:
-                    raise RepositoryError(f"{path}: cannot read it ({error.strerror})") from None
+                    raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
             digests[name] = digest
             if now - info.st_mtime_ns > _RACY_NS:
                 fresh[name] = [*key, digest]

@@ -41,8 +41,17 @@ class Results:
         return sorted(tuple("" if term is None else str(term) for term in row) for row in self.rows)
 
 
+#: How saved queries join several values in one cell (GROUP_CONCAT's separator).
+LIST_SEPARATOR = " | "
+
+
 def canonical(term):
-    """Integers and decimals in their canonical lexical form; any other term as it is."""
+    """Integers and decimals in their canonical lexical form; list cells (plain strings joined
+    by LIST_SEPARATOR) with their values sorted, since GROUP_CONCAT's order differs between
+    engines; any other term as it is."""
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_STRING and LIST_SEPARATOR in term.value:
+        values = sorted(term.value.split(LIST_SEPARATOR))
+        return ox.Literal(LIST_SEPARATOR.join(values)) if values != term.value.split(LIST_SEPARATOR) else term
     if not isinstance(term, ox.Literal) or term.datatype.value not in _EXACT_NUMBERS:
         return term
     try:

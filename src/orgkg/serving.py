@@ -1,24 +1,45 @@
 """`orgkg serve`: a read-only SPARQL endpoint over the embedded store, served by the Oxigraph
-server (the `oxigraph` package on PyPI).
+server (the `oxigraph` package on PyPI) behind a small guard.
 
 Its default graph is the store's: the union of the named graphs, each triple once. It serves a
 snapshot of the store, not the store itself: the next `orgkg query` may rebuild
 the store while the server reads it, which Oxigraph's read-only mode does not allow.
+
+The Oxigraph server executes `SERVICE` by fetching the URL itself and has no switch to turn
+that off, so it listens on a private loopback port and the public address is a guard that
+applies the local engines' rules (guards.check: no SERVICE unless --allow-service, FROM only the
+repository's graphs) before forwarding. `--timeout-s` makes the server itself abandon a query
+that runs too long, even after its client has gone.
+
+Nothing is left behind: the server dies with this process (PR_SET_PDEATHSIG, even on SIGKILL),
+and snapshots whose owner is gone are removed at the next start.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from orgkg.guards import QueryRefused, check
+from orgkg.output import process_alive
 from orgkg.store import EmbeddedStore, StoreError
+
+SNAPSHOT_PREFIX = "orgkg-serve-"
+DEFAULT_TIMEOUT_S = 60
 
 
 def oxigraph_binary() -> str:
@@ -30,25 +51,56 @@ def oxigraph_binary() -> str:
     return found
 
 
-def free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (the one free-port helper, also for the tests)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family) as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
+def _port_taken(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it when orgkg dies, however orgkg dies."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def remove_stale_snapshots(folder: Path | None = None) -> None:
+    """Snapshots of `orgkg serve` processes that were killed before they could remove them."""
+    folder = Path(folder or tempfile.gettempdir())
+    for snapshot in folder.glob(f"{SNAPSHOT_PREFIX}*"):
+        owner = snapshot.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not process_alive(int(owner)):
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+
 class Server:
-    """The Oxigraph server over a snapshot of the embedded store, on HOST:PORT (port 0: any free).
+    """The Oxigraph server over a snapshot of the embedded store, behind the guard on HOST:PORT
+    (port 0: any free).
 
     Use as a context manager, or start() then stop(); stop() ends the server by its process id
     and removes the snapshot.
     """
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 7878, cache: Path | None = None):
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 7878, cache: Path | None = None,
+                 timeout_s: int = DEFAULT_TIMEOUT_S, allow_service: bool = False):
         self.store = EmbeddedStore(root, cache)
         self.host, self.port = host, port
+        self.timeout_s, self.allow_service = timeout_s, allow_service
         self.process: subprocess.Popen | None = None
         self.snapshot: Path | None = None
+        self.guard: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
@@ -56,48 +108,70 @@ class Server:
         return f"http://{host}:{self.port}/query"
 
     def start(self, wait: float = 20.0) -> str:
-        """Build the store, snapshot it, start the server; the query URL once it answers."""
+        """Build the store, snapshot it, start the server and its guard; the query URL once it answers."""
         binary = oxigraph_binary()
-        self.store.build()
-        self.snapshot = Path(tempfile.mkdtemp(prefix="orgkg-serve-"))
+        if self.port and _port_taken(self.host, self.port):
+            raise StoreError(f"port {self.port} on {self.host} is in use; choose another with --port (0: any free)")
+        self.store.build(count=False)
+        remove_stale_snapshots()
+        self.snapshot = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
         ox.Store.read_only(str(self.store.location)).backup(str(self.snapshot / "store"))
-        if self.port == 0:
-            self.port = free_port(self.host)
+        graphs = {g.value for g in ox.Store.read_only(str(self.snapshot / "store")).named_graphs()}
+        backend = free_port("127.0.0.1")
         help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
         # Older servers have no read-only mode; serving the snapshot read-write changes only the copy.
         mode = "serve-read-only" if "serve-read-only" in help_text else "serve"
-        bind = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
         with (self.snapshot / "server.log").open("w") as log:
             self.process = subprocess.Popen(
-                [binary, mode, "--location", str(self.snapshot / "store"), "--bind", bind],
-                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-        self._wait_until_ready(wait)
+                [binary, mode, "--location", str(self.snapshot / "store"), "--bind", f"127.0.0.1:{backend}",
+                 "--timeout-s", str(self.timeout_s)],
+                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
+                env={**os.environ, "RUST_BACKTRACE": "0"})
+        self._wait_until_ready(backend, wait)
+        try:
+            self.guard = ThreadingHTTPServer((self.host, self.port), _guard_handler(backend, graphs, self.allow_service))
+        except OSError as error:
+            self.stop()
+            raise StoreError(f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another with --port") \
+                from None
+        self.guard.daemon_threads = True
+        self.port = self.guard.server_address[1]
+        threading.Thread(target=self.guard.serve_forever, name="orgkg-serve-guard", daemon=True).start()
         return self.url
 
-    def _wait_until_ready(self, wait: float) -> None:
-        import requests
-
+    def _wait_until_ready(self, backend: int, wait: float) -> None:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                log = (self.snapshot / "server.log").read_text(errors="replace").strip().splitlines()
-                reason = log[-1] if log else f"exit code {self.process.returncode}"
+                reason = self._log_reason() or f"exit code {self.process.returncode}"
                 self.stop()
-                raise StoreError(f"the Oxigraph server did not start on {self.host}:{self.port}: {reason} "
-                                 "(is the port in use? choose another with --port)")
+                raise StoreError(f"the Oxigraph server did not start: {reason}")
             try:
-                requests.get(self.url, params={"query": "ASK {}"}, timeout=1)
+                connection = HTTPConnection("127.0.0.1", backend, timeout=1)
+                connection.request("GET", "/query?query=ASK%7B%7D")
+                connection.getresponse().read()
+                connection.close()
                 return
-            except requests.RequestException:
-                time.sleep(0.1)
+            except OSError:
+                time.sleep(0.05)
         self.stop()
-        raise StoreError(f"the Oxigraph server did not answer on {self.host}:{self.port} within {wait:g} s")
+        raise StoreError(f"the Oxigraph server did not answer within {wait:g} s")
+
+    def _log_reason(self) -> str:
+        """The server's last error line, without Rust's backtrace notes."""
+        lines = (self.snapshot / "server.log").read_text(errors="replace").splitlines()
+        useful = [line.strip() for line in lines if line.strip() and not line.startswith(("note:", "stack backtrace"))]
+        return useful[-1] if useful else ""
 
     def wait(self) -> int:
         """Block until the server exits; its exit code."""
         return self.process.wait()
 
     def stop(self) -> None:
+        if self.guard is not None:
+            self.guard.shutdown()
+            self.guard.server_close()
+            self.guard = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -115,3 +189,58 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
+    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any."""
+    values = parse_qs(urlsplit(path).query).get("query", [])
+    content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if method == "POST" and content_type == "application/x-www-form-urlencoded":
+        values += parse_qs(body.decode("utf-8", "replace")).get("query", [])
+    elif method == "POST" and content_type == "application/sparql-query":
+        values.append(body.decode("utf-8", "replace"))
+    return "\n".join(values) if values else None
+
+
+def _guard_handler(backend: int, graphs: set[str], allow_service: bool):
+    class Guard(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _relay(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            sparql = _query_of(self.command, self.path, self.headers, body)
+            if sparql is not None:
+                try:
+                    check(sparql, allow_service, graphs)
+                except QueryRefused as refusal:
+                    return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")],
+                                        f"{refusal}\n".encode())
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            connection = HTTPConnection("127.0.0.1", backend)
+            try:
+                connection.request(self.command, self.path, body=body or None, headers=headers)
+                response = connection.getresponse()
+                self._answer(response.status, response.getheaders(), response.read())
+            except OSError:
+                self.close_connection = True
+            finally:
+                connection.close()
+
+        def _answer(self, status: int, headers: list, data: bytes):
+            try:
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client left
+                self.close_connection = True
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _relay
+
+        def log_message(self, *args):
+            pass
+
+    return Guard

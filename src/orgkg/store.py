@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg import guards
 from orgkg.catalogue import query_kind
 from orgkg.output import write_atomic
 from orgkg.repository import Repository, graph_iri
@@ -24,6 +24,7 @@ ENGINES = ("oxigraph", "rdflib")
 #: How long a command waits for another orgkg that is building the store.
 LOCK_WAIT = 60.0
 _MANIFEST_VERSION = 2
+DEFAULT_ENDPOINT_TIMEOUT = 60.0
 
 
 class StoreError(Exception):
@@ -52,6 +53,9 @@ class EmbeddedStore:
     store holds, so only files that changed are reloaded. A lock file lets one builder work at
     a time while readers wait (bounded) rather than read a store being written.
     """
+
+    allow_service: bool = False
+    timeout: float | None = None
 
     def __init__(self, root: Path, cache: Path | None = None, progress: Callable[[int, int], None] | None = None):
         self.repository = Repository(root, cache)
@@ -153,13 +157,13 @@ class EmbeddedStore:
         try:
             self.location.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(self.location))
-        except OSError:
+        except (OSError, RuntimeError):
             # A damaged store (a corrupt file, a half-deleted folder) is only a cache: start over.
             shutil.rmtree(self.location, ignore_errors=True)
             try:
                 self.location.mkdir(parents=True, exist_ok=True)
                 return ox.Store(str(self.location))
-            except OSError as error:
+            except (OSError, RuntimeError) as error:
                 raise StoreError(f"cannot create the store at {self.location} ({error}); set ORGKG_CACHE "
                                  "to a writable folder") from None
 
@@ -184,14 +188,9 @@ class EmbeddedStore:
     def _load_file(self, store: ox.Store, path: Path) -> None:
         graph = ox.NamedNode(graph_iri(path, self.root))
         # Parse into memory first: a file that does not parse leaves its old graph in place.
-        try:
-            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-        except SyntaxError:
-            from orgkg.loading import parse_turtle
+        from orgkg.loading import parse_strict
 
-            parse_turtle(path)  # raises the located TurtleSyntaxError
-            raise
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parse_strict(path, self.root)]
         self._replace_graph(store, graph, quads)
 
     def _replace_graph(self, store: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> None:
@@ -220,46 +219,45 @@ class EmbeddedStore:
     def _open_read_only(self) -> ox.Store:
         try:
             return ox.Store.read_only(str(self.location))
-        except OSError as error:
+        except (OSError, RuntimeError) as error:  # RocksDB reports corruption as RuntimeError
             raise StoreError(f"cannot read the store at {self.location} ({error}); `orgkg build --force` "
                              "rebuilds it") from None
 
     @contextmanager
     def reading(self) -> Iterator[ox.Store]:
-        """The up-to-date store, read-only, held against builders for the `with` block."""
+        """The up-to-date store, read-only, held against builders for the `with` block. A store
+        that cannot be opened is only a damaged cache: it is rebuilt once from the files."""
         self.build(count=False)
+        with self._lock(exclusive=False):
+            try:
+                store = self._open_read_only()
+            except StoreError:
+                store = None
+            if store is not None:
+                yield store
+                return
+        self.build(force=True, count=False)
         with self._lock(exclusive=False):
             yield self._open_read_only()
 
     def query(self, sparql: str) -> Results:
         """Run a query on a read-only view of the (freshly built) store."""
-        refuse_update(sparql)
         with self.reading() as store:
-            try:
-                answer = store.query(sparql)
-            except SyntaxError as error:
-                raise QuerySyntaxError(str(error)) from None
-            return from_oxigraph(answer)
+            guards.check(sparql, self.allow_service, lambda: {g.value for g in store.named_graphs()})
+
+            def run() -> Results:
+                # The default graph is the union already; a FROM clause replaces it, as in rdflib.
+                try:
+                    return from_oxigraph(store.query(sparql))
+                except SyntaxError as error:
+                    raise QuerySyntaxError(str(error)) from None
+
+            return guards.run_with_deadline(run, self.timeout)
 
 
 def _named_quads(store: ox.Store) -> int:
     """Quads in the named graphs (the default graph only repeats them)."""
     return len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-
-
-def refuse_update(sparql: str) -> None:
-    """Local queries are read-only: refuse anything that parses as a SPARQL Update."""
-    try:
-        ox.Store().query(sparql)
-        return
-    except SyntaxError as query_error:
-        try:
-            ox.Store().update(sparql)  # an empty in-memory store: harmless
-        except SyntaxError:
-            raise QuerySyntaxError(str(query_error)) from None
-        except OSError:
-            pass
-    raise StoreError("this is a SPARQL Update; local queries are read-only")
 
 
 def from_oxigraph(answer) -> Results:
@@ -274,6 +272,9 @@ def from_oxigraph(answer) -> Results:
 class RdflibEngine:
     """The same query on rdflib over the same files (slow, but the reference implementation)."""
 
+    allow_service: bool = False
+    timeout: float | None = None
+
     def __init__(self, root: Path):
         from orgkg.loading import load_dataset
 
@@ -281,9 +282,15 @@ class RdflibEngine:
         self.dataset.default_union = True
 
     def query(self, sparql: str) -> Results:
+        guards.check(sparql, self.allow_service, {str(graph.identifier) for graph in self.dataset.graphs()})
+        return guards.run_with_deadline(lambda: self._run(sparql), self.timeout)
+
+    def _run(self, sparql: str) -> Results:
+        import rdflib.plugins.sparql
+
         from orgkg.terms import from_rdflib
 
-        refuse_update(sparql)
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM never downloads nor reads a file
         answer = self.dataset.query(sparql)
         if answer.type == "ASK":
             return Results(boolean=bool(answer.askAnswer))
@@ -294,53 +301,42 @@ class RdflibEngine:
 
 
 class Endpoint:
-    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded).
+    """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded), through
+    the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
 
-    Credentials come from ORGKG_STORE_TOKEN (bearer), ORGKG_STORE_USER/ORGKG_STORE_PASSWORD
-    (basic), or ~/.netrc (requests reads it), never from the command line.
-    """
+    allow_service: bool = False
 
-    def __init__(self, url: str, timeout: float = 60.0):
+    def __init__(self, url: str, timeout: float = DEFAULT_ENDPOINT_TIMEOUT):
+        from orgkg.http_client import Client
+
+        self.client = Client(url, timeout)
         self.url = url
-        self.timeout = timeout
-
-    def _auth(self) -> tuple[dict, tuple | None]:
-        if token := os.environ.get("ORGKG_STORE_TOKEN"):
-            return {"Authorization": f"Bearer {token}"}, None
-        user = os.environ.get("ORGKG_STORE_USER")
-        if user:
-            return {}, (user, os.environ.get("ORGKG_STORE_PASSWORD", ""))
-        return {}, None
 
     def query(self, sparql: str) -> Results:
-        import requests
+        from orgkg.http_client import redact
 
-        refuse_update(sparql)
-        headers, auth = self._auth()
+        guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
-        headers["Accept"] = "application/n-triples" if graph_query else "application/sparql-results+json"
-        try:
-            response = requests.post(self.url, data={"query": sparql}, headers=headers, auth=auth,
-                                     timeout=(10, self.timeout))
-        except requests.RequestException as error:
-            raise StoreError(f"cannot reach {self.url}: {error.__class__.__name__}") from None
-        if response.status_code in (401, 403):
-            raise StoreError(f"{self.url} refused the credentials (HTTP {response.status_code}); set "
-                             "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD or ORGKG_STORE_TOKEN")
-        if response.status_code != 200:
-            raise StoreError(f"{self.url} answered HTTP {response.status_code}: {response.text[:300]}")
+        accept = "application/n-triples" if graph_query else "application/sparql-results+json"
+        answer = self.client.request("POST", self.client.base, "querying the endpoint", retry=False,
+                                     data={"query": sparql}, headers={"Accept": accept})
         try:
             if graph_query:
-                return Results(triples=list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)))
-            return from_sparql_json(response.json())
-        except (ValueError, SyntaxError) as error:
-            raise StoreError(f"{self.url} did not answer with SPARQL results: {error}") from None
+                return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))
+            return from_sparql_json(json.loads(answer.content))
+        except (ValueError, SyntaxError):
+            kind = "N-Triples" if graph_query else "SPARQL results JSON"
+            raise StoreError(f"{redact(self.url)} did not answer with {kind} "
+                             f"({answer.headers.get('Content-Type', 'no content type')}); is it a SPARQL endpoint?") \
+                from None
 
 
 def from_sparql_json(document: dict) -> Results:
     """A SPARQL 1.1 JSON results document; ValueError if it is not one."""
     from orgkg.terms import from_sparql_json as term
 
+    if not isinstance(document, dict):
+        raise ValueError("not a SPARQL results document")
     try:
         if "boolean" in document:
             return Results(boolean=bool(document["boolean"]))
@@ -351,7 +347,14 @@ def from_sparql_json(document: dict) -> Results:
         raise ValueError(f"no {error} in the results document") from None
 
 
-def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None):
+def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None,
+               allow_service: bool = False, timeout: float | None = None):
+    """The engine to run queries on; `allow_service` lets SERVICE through, `timeout` (seconds)
+    bounds each query."""
     if endpoint:
-        return Endpoint(endpoint)
-    return RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
+        chosen = Endpoint(endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT)  # bounds the whole answer
+    else:
+        chosen = RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
+        chosen.timeout = timeout
+    chosen.allow_service = allow_service
+    return chosen

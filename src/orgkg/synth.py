@@ -276,13 +276,14 @@ class _Corpus:
     def _central_document(number: str, key: str, kind: URIRef, english: str, day: date | None) -> tuple:
         code = f"{number}-{key}/TW"
         node = KG[f"doc-{slug(code)}-{day.isoformat() if day else 'n1'}"]
-        return node, code, number, kind, english
+        return node, code, number, kind, english, day
 
     def central_document(self, row: tuple) -> URIRef:
-        node, code, number, kind, english = row
+        node, code, number, kind, english, day = row
+        dated = [(ELI.date_document, Literal(day.isoformat(), datatype=XSD.date))] if day else []  # its IRI names it
         return self.ref.entity("central", node, OKG.PartyDocument, f"{english} No. {code}",
                                (ELI.id_local, Literal(code)), (ELI.number, Literal(number)),
-                               (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerCentral))
+                               (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerCentral), *dated)
 
     def year(self, year: int) -> URIRef:
         return self.ref.entity("central", KG[f"year-{year}"], TIME.Instant, str(year),
@@ -368,7 +369,7 @@ class _Corpus:
             row = self.rng.choice(self.central_documents)
             doc = self.central_document(row)
             a.add((event, CV.hasFormalFramework, doc), (a.node, SCHEMA.citation, doc))
-            mention = f"{row[3]} No. {row[1]}"
+            mention = f"{row[4]} No. {row[1]}"
             a.say(f"{mention} was implemented by the {a.province.name} Party Organization", doc)
             return mention
         issued = day - timedelta(days=self.rng.randrange(20, 200))

@@ -5,12 +5,13 @@ Every check yields `Finding`s; a `Report` gathers them and decides whether the d
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from orgkg.docid import DocumentCodeError, parse_code
 from orgkg.findings import (
@@ -140,8 +141,9 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     for subject, key, language in label_keys(data):
         labels[(key, language)].add(subject)
     findings = duplicate_label_findings(labels, short, where)
-    findings += duplicate_document_findings(document_rows(data), short, where)
+    findings += duplicate_document_findings(data.query(DOCUMENT_FACTS), short, where)
     if complete:
+        findings += iri_year_findings(data.query(NODE_TEXTS), short, where)
         used = {node for node in (*data.subjects(), *data.objects()) if isinstance(node, URIRef)}
         findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data),
                                       short, where)
@@ -210,41 +212,85 @@ def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
     return findings
 
 
-def document_rows(data: Graph) -> list[tuple]:
-    """(document, code, issuer or None, date or None) for every eli:id_local, as a SPARQL join gives them."""
-    return [(document, code, issuer, day)
-            for document, code in data.subject_objects(ELI.id_local) if isinstance(document, URIRef)
-            for issuer in (list(data.objects(document, ELI.passed_by)) or [None])
-            for day in (list(data.objects(document, ELI.date_document)) or [None])]
+_TELLING_APART = (ELI.date_document, OKG.subject, OKG.forCongress, OKG.tenure)
+#: One row (document, code, fact, value) per fact and quote of every coded document; the same
+#: query runs on rdflib (full validation) and on the embedded store (incremental validation).
+DOCUMENT_FACTS = f"""SELECT ?document ?code ?fact ?value WHERE {{
+    ?document <{ELI.id_local}> ?code FILTER(isIRI(?document))
+    OPTIONAL {{
+        {{ ?document ?fact ?value VALUES ?fact {{ {" ".join(f"<{p}>" for p in (ELI.passed_by, *_TELLING_APART, OWL.differentFrom))} }} }}
+        UNION {{ ?document <{OKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?value BIND(<{OA.exact}> AS ?fact) }}
+    }} }}"""
 
 
 def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
-    """One document, one IRI: warn about IRIs with the same code (as `orgkg docid` reads it) and
-    issuer (eli:passed_by; for codes of a single central issuer such as TW, the issuer level)
-    whose eli:date_document, where both give one, agree. Codes restart every term, so differing
-    dates mean different documents."""
-    dates: dict[tuple, dict] = defaultdict(lambda: defaultdict(set))
-    for document, code, issuer, day in rows:
+    """One document, one IRI, but codes restart every term: warn about IRIs with the same code (as
+    `orgkg docid` reads it) and issuer (eli:passed_by; for codes of a single central issuer such as
+    TW, the issuer level) that no stated fact tells apart, quoting both so that a reviewer can judge.
+    A possible duplicate, never a reason to merge: documents the text tells apart are told apart
+    in data (eli:date_document, okg:subject, okg:forCongress, okg:tenure, owl:differentFrom)."""
+    codes: dict = {}
+    facts: dict = defaultdict(lambda: defaultdict(set))
+    for document, code, fact, value in rows:
+        codes[document] = str(code)
+        if fact is not None:
+            facts[document][fact].add(" ".join(str(value).casefold().split()) if fact == OKG.subject else str(value))
+    groups: dict[tuple, set] = defaultdict(set)
+    for document, code in codes.items():
         try:
-            parsed = parse_code(str(code))
+            parsed = parse_code(code)
         except DocumentCodeError:
             continue  # the DocumentCode shape reports it
-        who = str(issuer) if issuer is not None else (parsed.issuer if parsed.issuer in _SINGLE_ISSUERS else None)
-        if who is not None:
-            group = dates[(parsed.canonical, who)][document]
-            if day is not None:
-                group.add(str(day))
-    findings = []
-    for (code, _), documents in sorted(dates.items()):
+        issuers = facts[document][ELI.passed_by] or ({parsed.issuer} if parsed.issuer in _SINGLE_ISSUERS else set())
+        for issuer in issuers:
+            groups[(parsed.canonical, issuer)].add(document)
+
+    def told_apart(one, other) -> bool:
+        return (str(other) in facts[one][OWL.differentFrom] or str(one) in facts[other][OWL.differentFrom]
+                or any(facts[one][p] and facts[other][p] and facts[one][p].isdisjoint(facts[other][p])
+                       for p in _TELLING_APART))
+
+    def quote(document) -> str:
+        return repr(min(facts[document][OA.exact], default="(no quote)"))
+
+    findings = {}
+    for (code, _), documents in sorted(groups.items()):
         for document in sorted(documents):
-            same = [other for other in sorted(documents) if other != document
-                    and not (documents[document] and documents[other] and documents[document].isdisjoint(documents[other]))]
-            if same:
-                findings.append(Finding(
-                    WARNING, "lint", f"document {code} of the same issuer also has the IRI "
-                    f"{', '.join(short(other) for other in same)}: keep one IRI per document (or give "
-                    "both an eli:date_document if they are different documents)",
-                    focus=short(document), rule="duplicate-document", file=where.get(document, "")))
+            for other in sorted(documents - {document}):
+                if not told_apart(document, other):
+                    findings[(document, other)] = Finding(
+                        WARNING, "lint", f"possible duplicate: document {code} of the same issuer also has the "
+                        f"IRI {short(other)}; this one is quoted {quote(document)}, that one {quote(other)}. "
+                        "If the text tells them apart, say how (okg:subject, okg:forCongress, okg:tenure, "
+                        "eli:date_document, or owl:differentFrom); merge them only if it says they are one",
+                        focus=short(document), rule="duplicate-document", file=where.get(document, ""))
+    return list(findings.values())
+
+
+#: Every literal and quote of each kg: node whose IRI names a year: one row (node, text) each.
+NODE_TEXTS = f"""SELECT ?node ?text WHERE {{
+    {{ ?node ?property ?text FILTER(isLiteral(?text)) }}
+    UNION {{ ?node <{OKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?text }}
+    FILTER(STRSTARTS(STR(?node), "{KG}") && REGEX(STR(?node), "(19|20)[0-9][0-9]")) }}"""
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def iri_year_findings(rows, short, where: dict) -> list[Finding]:
+    """An IRI says only what the text says: warn about a year in a kg: IRI that none of the node's
+    labels, dates or quotes states (an old newspaper's IRI ending "-until-2025" asserts an end the
+    article never gives). Corpus-wide: the labels live in graph/reference/, the quotes in articles."""
+    texts: dict = defaultdict(list)
+    for node, text in rows:
+        texts[node].append(str(text))
+    findings = []
+    for node, values in sorted(texts.items()):
+        missing = sorted({year for year in _YEAR.findall(str(node)[len(str(KG)):])
+                          if not any(year in value for value in values)})
+        if missing:
+            findings.append(Finding(
+                WARNING, "lint", f"the IRI names {', '.join(missing)}, which no label, date or quote of the node "
+                "states: rename it so that the IRI says only what the text says",
+                focus=short(node), rule="iri-year", file=where.get(node, "")))
     return findings
 
 

@@ -16,7 +16,14 @@ from orgkg.incremental.schema import Schema
 from orgkg.namespaces import PREFIXES, bind_prefixes
 from orgkg.shapes import SparqlShape
 from orgkg.terms import to_rdflib
-from orgkg.validation import dangling_findings, duplicate_document_findings, duplicate_label_findings
+from orgkg.validation import (
+    DOCUMENT_FACTS,
+    NODE_TEXTS,
+    dangling_findings,
+    duplicate_document_findings,
+    duplicate_label_findings,
+    iri_year_findings,
+)
 
 
 class FirstFiles(dict):
@@ -98,15 +105,13 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
     ):
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, short, where)
-    eli = PREFIXES["eli"]
-    rows = store.query(f"""SELECT ?document ?code ?issuer ?date WHERE {{
-        ?document <{eli}id_local> ?code FILTER(isIRI(?document))
-        OPTIONAL {{ ?document <{eli}passed_by> ?issuer }}
-        OPTIONAL {{ ?document <{eli}date_document> ?date }} }}""")
     findings += duplicate_document_findings(
-        [tuple(to_rdflib(solution[v]) for v in ("document", "code", "issuer", "date")) for solution in rows],
+        [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in store.query(DOCUMENT_FACTS)],
         short,
         where,
+    )
+    findings += iri_year_findings(
+        [(to_rdflib(row["node"]), to_rdflib(row["text"])) for row in store.query(NODE_TEXTS)], short, where
     )
     untyped = sorted({iri for (iri,) in cache.db.execute("SELECT DISTINCT iri FROM untyped")})
     rdf_type = ox.NamedNode(str(PREFIXES["rdf"]) + "type")

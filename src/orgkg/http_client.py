@@ -1,0 +1,171 @@
+"""The one HTTP client for remote stores: `orgkg load` (Graph Store protocol, SPARQL Update) and
+`--endpoint` queries (SPARQL protocol).
+
+- Credentials only from the environment (ORGKG_STORE_TOKEN for a bearer token,
+  ORGKG_STORE_USER/ORGKG_STORE_PASSWORD) or ~/.netrc ($NETRC); a URL carrying `user:password@`
+  is refused, so a password never sits in argv, shell history or a message.
+- A deadline for the whole answer, not for each read: a server trickling one byte a second
+  cannot stretch `--timeout`.
+- Connection errors and 5xx answers are retried with backoff; 4xx answers are not.
+- Every URL in a message is redacted (no userinfo, secret-looking query values masked).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from orgkg.guards import QueryTimeout, run_with_deadline
+
+CONNECT_TIMEOUT = 10.0
+_SECRET_KEYS = ("pass", "token", "key", "secret", "auth", "sig")
+
+
+class HttpError(Exception):
+    """A request failed; the message names the store by its redacted address."""
+
+
+class Transient(HttpError):
+    """A connection error or a 5xx answer: worth another attempt."""
+
+
+class CredentialsInUrl(HttpError):
+    """The URL carries user:password@; credentials belong in the environment or ~/.netrc."""
+
+
+def redact(url: str) -> str:
+    """The URL without userinfo and with secret-looking query values masked."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "<an invalid URL>"
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    query = urlencode([(k, "***" if any(s in k.lower() for s in _SECRET_KEYS) else v)
+                       for k, v in parse_qsl(parts.query, keep_blank_values=True)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def host_of(url: str) -> str:
+    """host:port of a URL, for messages."""
+    return urlsplit(redact(url)).netloc
+
+
+def check_url(url: str) -> str:
+    """An http(s) URL without credentials in it, or HttpError saying what to do."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        raise HttpError(f"{redact(url)} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise HttpError(f"the URL must start with http:// or https:// and name a host, got {redact(url)!r}")
+    if parts.username is not None or parts.password is not None:
+        raise CredentialsInUrl(f"{redact(url)}: credentials do not go in the URL; set ORGKG_STORE_USER and "
+                               "ORGKG_STORE_PASSWORD (or ORGKG_STORE_TOKEN), or add the host to ~/.netrc")
+    return url
+
+
+def credentials(url: str, digest: bool) -> tuple[dict, object]:
+    """Headers and auth from ORGKG_STORE_TOKEN, ORGKG_STORE_USER/PASSWORD or ~/.netrc, never argv."""
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+    from requests.utils import get_netrc_auth
+
+    if token := os.environ.get("ORGKG_STORE_TOKEN"):
+        return {"Authorization": f"Bearer {token}"}, None
+    user, password = os.environ.get("ORGKG_STORE_USER"), os.environ.get("ORGKG_STORE_PASSWORD", "")
+    if not user:
+        user, password = get_netrc_auth(url) or (None, None)
+    if not user:
+        return {}, None
+    return {}, (HTTPDigestAuth if digest else HTTPBasicAuth)(user, password)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+class Client:
+    """A session to one store: credentials, whole-answer deadlines, retries, redacted messages."""
+
+    def __init__(self, base_url: str, timeout: float = 120.0, digest: bool = False, attempts: int = 3,
+                 backoff: float = 0.5, notice: Callable[[str], None] = lambda message: None):
+        import requests
+
+        self.base = check_url(base_url).rstrip("/")
+        self.timeout, self.attempts, self.backoff, self.notice = timeout, attempts, backoff, notice
+        self.session = requests.Session()
+        headers, self.session.auth = credentials(self.base, digest)
+        self.session.headers.update(headers)
+        self.answered = False  # whether the store has answered anything yet
+
+    def once(self, method: str, url: str, **kwargs) -> Answer:
+        """One request, its whole answer within the timeout: an Answer (2xx/3xx), or Transient
+        (worth retrying), or HttpError (not)."""
+        import requests
+
+        host = host_of(url)
+
+        def exchange() -> Answer:
+            response = self.session.request(method, url, timeout=(CONNECT_TIMEOUT, self.timeout), **kwargs)
+            return Answer(response.status_code, dict(response.headers), response.content)
+
+        try:
+            answer = run_with_deadline(exchange, self.timeout)
+        except QueryTimeout:
+            self.session.close()  # the abandoned exchange keeps its connection; later requests get new ones
+            raise HttpError(f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger "
+                            "--timeout)") from None
+        except requests.Timeout:
+            raise HttpError(f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger "
+                            "--timeout)") from None
+        except requests.ConnectionError as error:  # includes connect timeouts and resets
+            raise Transient(f"cannot reach {host} ({error.__class__.__name__})") from None
+        except requests.RequestException as error:
+            raise HttpError(f"request to {host} failed ({error.__class__.__name__})") from None
+        self.answered = True
+        if answer.status == 401:
+            raise HttpError(f"{host} refused the credentials (HTTP 401); set ORGKG_STORE_USER/ORGKG_STORE_PASSWORD "
+                            "or ORGKG_STORE_TOKEN, or add the host to ~/.netrc")
+        if answer.status == 403:
+            raise HttpError(f"{host} forbids this (HTTP 403): the account may not write there, or the service is "
+                            "read-only")
+        if answer.status >= 400:
+            text = " ".join(answer.text.split())[:200]
+            failure = f"{host} answered HTTP {answer.status}" + (f": {text}" if text else "")
+            raise (Transient if answer.status >= 500 else HttpError)(failure)
+        return answer
+
+    def retrying(self, what: str, action: Callable[[], Answer]) -> Answer:
+        """`action` until it succeeds, retrying Transient failures with exponential backoff."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return action()
+            except Transient as error:
+                failure = str(error)
+            except HttpError as error:
+                raise HttpError(f"{what}: {error}") from None
+            if attempt < self.attempts:
+                delay = self.backoff * 2 ** (attempt - 1)
+                self.notice(f"{what}: {failure}; retrying in {delay:g} s")
+                time.sleep(delay)
+        raise HttpError(f"{what}: {failure} (after {self.attempts} attempts)")
+
+    def request(self, method: str, url: str, what: str, retry: bool = True, **kwargs) -> Answer:
+        if retry:
+            return self.retrying(what, lambda: self.once(method, url, **kwargs))
+        try:
+            return self.once(method, url, **kwargs)
+        except HttpError as error:
+            raise HttpError(f"{what}: {error}") from None

@@ -1,0 +1,148 @@
+"""Query guards (guards.py) on every engine: updates refused by reading, never running, the text;
+SERVICE refused unless --allow-service (proved by a loopback server that counts its visitors);
+FROM limited to the repository's graphs; --timeout bounds a runaway query."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from orgkg.cli import main
+from orgkg.guards import QueryRefused, QueryTimeout, check, query_form, run_with_deadline
+
+ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
+
+
+class Visitors:
+    """A loopback HTTP server that answers every request with an empty SPARQL result and counts them."""
+
+    def __init__(self):
+        visits = self.visits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                visits.append(self.path)
+                body = b'{"head":{"vars":[]},"results":{"bindings":[{}]}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._answer()
+
+            do_GET = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def visitors():
+    server = Visitors()
+    yield server
+    server.close()
+
+
+def sparql(root, tmp_path, text: str, *options: str):
+    return CliRunner().invoke(main, ["sparql", "-", *options], input=text,
+                              env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")})
+
+
+@pytest.mark.parametrize("text, form", [
+    ("PREFIX a: <http://a/>\nBASE <http://b/>\n# c\nselect * { ?s ?p ?o }", "SELECT"),
+    ("ASK {}", "ASK"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT"),
+    ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+    ('# "SELECT" in a comment\nDROP ALL', "DROP"),
+    ("# nothing\n   \n", None),
+    ("", None),
+])
+def test_the_form_is_read_from_the_text(text, form):
+    assert query_form(text) == form
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("update", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DROP ALL", "CLEAR DEFAULT",
+                                    "LOAD <http://127.0.0.1:9/x>", "MOVE DEFAULT TO <urn:g>"])
+def test_updates_are_refused_on_every_engine(root, tmp_path, engine, update):
+    result = sparql(root, tmp_path, update, "--engine", engine)
+    assert result.exit_code == 2 and "SPARQL Update; local queries are read-only" in result.output
+
+
+def test_an_empty_query_is_called_empty_not_an_update(root, tmp_path):
+    result = sparql(root, tmp_path, "# just a comment\n")
+    assert result.exit_code == 2 and "the query is empty" in result.output
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_service_fetches_nothing_unless_allowed(root, tmp_path, visitors, engine):
+    text = f"SELECT * WHERE {{ SERVICE <{visitors.url}> {{ ?s ?p ?o }} }}"
+    refused = sparql(root, tmp_path, text, "--engine", engine)
+    assert refused.exit_code == 2 and "--allow-service" in refused.output
+    assert visitors.visits == []
+    allowed = sparql(root, tmp_path, text, "--engine", engine, "--allow-service", "--format", "csv")
+    assert allowed.exit_code == 0, allowed.output
+    assert len(visitors.visits) == 1  # once: the update check no longer runs the query
+
+
+def test_service_is_refused_before_reaching_an_endpoint(root, tmp_path, visitors):
+    result = sparql(root, tmp_path, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                    "--endpoint", visitors.url)
+    assert result.exit_code == 2 and visitors.visits == []
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("graph", ["file:///etc/hostname", "http://127.0.0.1:9/data.ttl",
+                                   "https://w3id.org/orgkg/graph/articles/no-such-article"])
+def test_from_names_only_repository_graphs(root, tmp_path, engine, graph):
+    for clause in ("FROM", "FROM NAMED"):
+        result = sparql(root, tmp_path, f"SELECT * {clause} <{graph}> WHERE {{ ?s ?p ?o }}", "--engine", engine)
+        assert result.exit_code == 2 and f"FROM <{graph}> is not a graph of the repository" in result.output
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_from_a_repository_graph_queries_that_graph_only(root, tmp_path, engine, kg_dataset):
+    expected = len(kg_dataset.graph(ARTICLE))
+    result = sparql(root, tmp_path, "PREFIX a: <https://w3id.org/orgkg/graph/articles/>\n"
+                    "SELECT (COUNT(*) AS ?n) FROM a:nghe-an-2024 WHERE { ?s ?p ?o }",
+                    "--engine", engine, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["n", str(expected)]
+
+
+def test_a_runaway_query_stops_at_its_timeout(root, tmp_path):
+    started = time.monotonic()
+    result = sparql(root, tmp_path, "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "0.5")
+    assert result.exit_code == 2 and "did not finish within 0.5 s" in result.output
+    assert time.monotonic() - started < 30  # the cartesian product alone runs for minutes
+
+
+def test_run_with_deadline_hands_back_value_and_error():
+    assert run_with_deadline(lambda: 42, 5) == 42
+    with pytest.raises(ZeroDivisionError):
+        run_with_deadline(lambda: 1 / 0, 5)
+    with pytest.raises(QueryTimeout):
+        run_with_deadline(lambda: time.sleep(5), 0.05)
+
+
+def test_check_reports_whether_the_query_names_its_dataset():
+    assert check(f"SELECT * FROM <{ARTICLE}> {{ ?s ?p ?o }}", graphs={ARTICLE}) is True
+    assert check("SELECT * { ?s ?p ?o }", graphs=set()) is False
+    with pytest.raises(QueryRefused):
+        check("SELECT * { service <http://x/> { ?s ?p ?o } }")
+    assert check('SELECT * { ?s ?p "SERVICE <http://x/>" . ?service ?p ?o }') is False

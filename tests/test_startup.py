@@ -1,0 +1,46 @@
+"""Lean start-up: commands on the default engine import neither rdflib nor pySHACL (0.25 s and
+0.42 s of import), which are loaded only where they are used (validation, fmt, --engine rdflib)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, sys
+from orgkg.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rdflib", "pyshacl"))
+print(json.dumps(heavy), file=sys.stderr)
+"""
+
+
+def heavy_imports(root, tmp_path, *args: str, stdin: str = "") -> list[str]:
+    env = {"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True,
+                         env=env, timeout=120)
+    return json.loads(run.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["--version"], ["query", "list"], ["query", "show", "mergers"],
+    ["query", "run", "mergers", "--format", "csv"], ["export", "--format", "nq"], ["export", "--format", "turtle"],
+    ["lineage", "kg:org-cao-bang-newspaper"], ["build"], ["load", "http://127.0.0.1:9", "--dry-run"],
+], ids=" ".join)
+def test_commands_on_the_default_engine_import_neither_rdflib_nor_pyshacl(root, tmp_path, args):
+    assert heavy_imports(root, tmp_path, *args) == []
+
+
+def test_sparql_from_standard_input_is_lean_too(root, tmp_path):
+    assert heavy_imports(root, tmp_path, "sparql", "-", stdin="SELECT * WHERE { ?s ?p ?o } LIMIT 1") == []
+
+
+def test_the_probe_sees_rdflib_where_it_is_used(root, tmp_path):
+    """The same probe run on `--engine rdflib`: proof that it would catch the import."""
+    assert "rdflib" in heavy_imports(root, tmp_path, "query", "run", "mergers", "--engine", "rdflib")

@@ -47,7 +47,7 @@ def sources() -> Path:
 def cli(root):
     """`orgkg ARGS` run in-process (tests/cli.py), on the checkout unless a test passes `root=`."""
 
-    def invoke(*args, root: Path = root, cache: Path | None = None, env: dict | None = None):
-        return run_cli(*args, root=root, cache=cache, env=env)
+    def invoke(*args, root: Path = root, cache: Path | None = None, env: dict | None = None, input: str | None = None):
+        return run_cli(*args, root=root, cache=cache, env=env, input=input)
 
     return invoke

@@ -6,9 +6,8 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 MINISTRY = "kg:org-ministry-of-organization-and-communications"
@@ -20,7 +19,7 @@ def cache(tmp_path_factory):
 
 
 def describe(root, cache, *args):
-    return CliRunner().invoke(main, ["describe", *args], env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    return run_cli("describe", *args, root=root, cache=cache)
 
 
 def rows(result) -> list[dict]:

@@ -15,9 +15,7 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG
@@ -142,21 +140,19 @@ def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
     assert second.triples > first.triples
 
 
-def test_cli_flag(corpus, cache, monkeypatch):
-    monkeypatch.setenv("ORGKG_ROOT", str(corpus))
-    runner = CliRunner()
-    failing = runner.invoke(main, ["validate", "--incremental", "--sources", str(corpus / "sources"), "--format", "json"])
+def test_cli_flag(cli, corpus, cache):
+    failing = cli("validate", "--incremental", "--sources", corpus / "sources", "--format", "json", root=corpus,
+                  cache=cache)
     assert failing.exit_code == 1, failing.output
     assert json.loads(failing.output)["violations"] > 0
-    usage = runner.invoke(main, ["validate", "--incremental", str(corpus / "graph")])
+    usage = cli("validate", "--incremental", corpus / "graph", root=corpus, cache=cache)
     assert usage.exit_code == 2 and "leave out PATH" in usage.output
 
 
-def test_cli_flag_on_a_conforming_corpus(tmp_path, cache, monkeypatch, root):
+def test_cli_flag_on_a_conforming_corpus(cli, tmp_path, cache, root):
     synthesize(3, tmp_path / "ok", root, seed=4)
-    monkeypatch.setenv("ORGKG_ROOT", str(tmp_path / "ok"))
-    result = CliRunner().invoke(main, ["validate", "--incremental", "--sources", str(tmp_path / "ok/sources"),
-                                       "--strict"])
+    result = cli("validate", "--incremental", "--sources", tmp_path / "ok/sources", "--strict", root=tmp_path / "ok",
+                 cache=cache)
     assert result.exit_code == 0, result.output
     assert "conforms (strict)" in result.output
 

@@ -7,11 +7,11 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.names import Resolver, UnresolvedName, expand, plain
 from orgkg.store import EmbeddedStore
+
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 
@@ -27,7 +27,7 @@ def resolver(root, cache):
 
 
 def run(root, cache, *args):
-    return CliRunner().invoke(main, list(args), env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+    return run_cli(*args, root=root, cache=cache)
 
 
 def rows(result) -> list[dict]:

@@ -7,9 +7,8 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
+from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 
@@ -25,7 +24,7 @@ def query(root, cache):
         args = ["query", "run", name, "--format", "csv"]
         for key, value in params.items():
             args += ["--param", f"{key}={value}"]
-        result = CliRunner().invoke(main, args, env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)})
+        result = run_cli(*args, root=root, cache=cache)
         assert result.exit_code == 0, result.output
         return list(csv.DictReader(io.StringIO(result.output)))
     return run

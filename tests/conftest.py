@@ -12,6 +12,25 @@ from orgkg.repository import data_files
 
 from .cli import run_cli
 
+#: Whole modules `make check` leaves out: real servers, a browser, Jena, many processes.
+SLOW_MODULES = {
+    "test_conformance",
+    "test_docs_browser",
+    "test_loader",
+    "test_serve",
+    "test_turtle_jena",
+    "test_startup",
+    "test_http_client",
+    "test_saved_queries",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 #: Real triplestores (one Virtuoso per session) and the query x engine report.
 pytest_plugins = ("tests.servers", "tests.compare")
 

@@ -64,6 +64,7 @@ def test_every_report_format_says_whether_it_conforms(cli, root, fmt):
     assert expected in result.output
 
 
+@pytest.mark.slow
 def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root):
     for fixture in sorted((root / FIXTURES).glob("*.fail.ttl")):
         shape = fixture.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect:").strip()
@@ -73,6 +74,7 @@ def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root):
         assert any(f["rule"] == shape and f["focus"] for f in findings), (fixture.name, findings)
 
 
+@pytest.mark.slow
 def test_pass_fixtures_conform_on_the_command_line(cli, root):
     for fixture in sorted((root / FIXTURES).glob("*.pass.ttl")):
         result = cli("validate", str(fixture), "--strict", root=root)

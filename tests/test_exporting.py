@@ -31,6 +31,7 @@ def test_output_is_byte_identical_from_run_to_run(root, fmt):
     assert export(root, fmt) == export(root, fmt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt")])
 def test_merged_formats_hold_exactly_the_graph(root, kg, fmt, rdflib_format):
     assert isomorphic(Graph().parse(data=export(root, fmt).decode(), format=rdflib_format), numbers_canonical(kg))

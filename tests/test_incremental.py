@@ -54,6 +54,7 @@ def _same_as_full(root: Path) -> list:
     return full.findings
 
 
+@pytest.mark.slow
 def test_same_report_as_a_full_run_on_seeded_errors(corpus, cache):
     findings = _same_as_full(corpus)
     seeded = json.loads((corpus / "synth.json").read_text())["seeded"]
@@ -67,6 +68,7 @@ def test_same_report_as_a_full_run_on_seeded_errors(corpus, cache):
     assert sum(f.rule == "okgsh:NoCircularSuccessionShape" for f in findings) == 2, cycle
 
 
+@pytest.mark.slow
 def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     first = validate_incremental(corpus, corpus / "sources")
     import orgkg.incremental as incremental
@@ -79,6 +81,7 @@ def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     assert sorted(map(astuple, second.findings)) == sorted(map(astuple, first.findings))
 
 
+@pytest.mark.slow
 def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     root = tmp_path / "edited"
     shutil.copytree(corpus, root)
@@ -128,6 +131,7 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     assert [f.check for f in findings] == ["syntax"]
 
 
+@pytest.mark.slow
 def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
     root = tmp_path / "store"
     shutil.copytree(corpus, root)
@@ -140,6 +144,7 @@ def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
     assert second.triples > first.triples
 
 
+@pytest.mark.slow
 def test_cli_flag(cli, corpus, cache):
     failing = cli("validate", "--incremental", "--sources", corpus / "sources", "--format", "json", root=corpus,
                   cache=cache)
@@ -157,6 +162,7 @@ def test_cli_flag_on_a_conforming_corpus(cli, tmp_path, cache, root):
     assert "conforms (strict)" in result.output
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_rebuilt(corpus, cache):
     validate_incremental(corpus, corpus / "sources")
     database = cache / "validation.sqlite"
@@ -166,6 +172,7 @@ def test_a_damaged_cache_is_rebuilt(corpus, cache):
     assert database.read_bytes().startswith(b"SQLite format 3")
 
 
+@pytest.mark.slow
 def test_workers_are_spawned_and_agree_with_one_process(corpus, tmp_path, monkeypatch):
     """Many changed units run in spawned worker processes (no state inherited through fork)."""
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "one"))

@@ -244,6 +244,7 @@ def test_identical_findings_on_the_seed_graph(root) -> None:
     assert same_findings(union(data_files(root))) == []
 
 
+@pytest.mark.slow
 def test_identical_findings_on_a_corpus_with_every_kind_of_seeded_error(root, tmp_path) -> None:
     synthesize(20, tmp_path, root, seed=7, errors={kind: 1 for kind in ERROR_KINDS})
     findings = same_findings(union(data_files(tmp_path)))

@@ -65,6 +65,7 @@ def test_a_broken_file_leaves_its_previous_graph_in_place(repo, tmp_path):
     assert store.size() == before
 
 
+@pytest.mark.slow
 def test_every_saved_query_gives_the_same_rows_on_oxigraph_and_rdflib(root, tmp_path):
     oxigraph, reference = EmbeddedStore(root, tmp_path / "cache"), RdflibEngine(root)
     for query in load_catalogue(root / QUERIES_DIR).values():

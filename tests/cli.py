@@ -9,7 +9,9 @@ from click.testing import CliRunner, Result
 from orgkg.cli import main
 
 
-def run_cli(*args, root: Path, cache: Path | None = None, env: dict | None = None, input: str | None = None) -> Result:
+def run_cli(
+    *args, root: Path, cache: Path | None = None, env: dict | None = None, input: str | bytes | None = None
+) -> Result:
     """`orgkg ARGS` on the repository `root`, without article texts unless the arguments give
     --sources, in the cache folder `cache` when given, reading `input` as its stdin. Exceptions
     propagate, so a crash never passes for an exit code."""

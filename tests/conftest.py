@@ -66,7 +66,9 @@ def sources() -> Path:
 def cli(root):
     """`orgkg ARGS` run in-process (tests/cli.py), on the checkout unless a test passes `root=`."""
 
-    def invoke(*args, root: Path = root, cache: Path | None = None, env: dict | None = None, input: str | None = None):
+    def invoke(
+        *args, root: Path = root, cache: Path | None = None, env: dict | None = None, input: str | bytes | None = None
+    ):
         return run_cli(*args, root=root, cache=cache, env=env, input=input)
 
     return invoke

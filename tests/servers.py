@@ -239,3 +239,49 @@ def _relay_handler(proxy: FaultProxy):
             pass
 
     return Relay
+
+
+class FakeEndpoint:
+    """A loopback HTTP server that answers every request with `reply` (status, content type,
+    body), sending the body `pace` seconds a byte, and records each request: a store that answers
+    401/403/500, HTML, broken JSON, or trickles. A context manager; change `reply` at will."""
+
+    def __init__(self, status: int = 200, content_type: str = "text/plain", body: bytes = b"", pace: float = 0):
+        self.reply = (status, content_type, body)
+        self.pace = pace
+        self.requests: list[tuple[str, str]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                fake.requests.append((self.command, self.path))
+                status, content_type, body = fake.reply
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for start in range(0, len(body), 1 if fake.pace else max(len(body), 1)):
+                        self.wfile.write(body[start:start + (1 if fake.pace else len(body))])
+                        self.wfile.flush()
+                        time.sleep(fake.pace)
+                except OSError:  # the client gave up
+                    pass
+
+            do_GET = do_POST = do_PUT = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeEndpoint:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -223,7 +223,7 @@ def test_p5_first_9_months_of_2024_and_the_resolution_21_target(kg):
         SELECT ?unit ?value WHERE {
             ?obs okg:refArea kg:place-nghe-an ; okg:refPeriod kg:period-2024-first-9-months ;
                  okg:unit ?unit ; okg:value ?value }""")}
-    okg = PREFIXES["okg"]
+    okg = NS["okg"]
     assert found == {okg["Persons"]: Decimal("4600"), okg["Percent"]: Decimal("76.7")}
     assert ask(kg, """
         ASK { ?obs okg:indicator kg:indicator-new-party-members-admitted-share-of-target ;

@@ -4,58 +4,24 @@ FROM limited to the repository's graphs; --timeout bounds a runaway query."""
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from orgkg.guards import QueryRefused, QueryTimeout, check, query_form, run_with_deadline
 
 from .cli import run_cli
+from .servers import FakeEndpoint
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 
 
-class Visitors:
-    """A loopback HTTP server that answers every request with an empty SPARQL result and counts them."""
-
-    def __init__(self):
-        visits = self.visits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self):
-                visits.append(self.path)
-                body = b'{"head":{"vars":[]},"results":{"bindings":[{}]}}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self._answer()
-
-            do_GET = _answer
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def visitors():
-    server = Visitors()
-    yield server
-    server.close()
+    """An endpoint that counts its visitors (and answers one empty solution)."""
+    with FakeEndpoint(content_type="application/sparql-results+json",
+                      body=b'{"head":{"vars":[]},"results":{"bindings":[{}]}}') as server:
+        yield server
 
 
 def sparql(root, tmp_path, text: str, *options: str):
@@ -90,19 +56,19 @@ def test_an_empty_query_is_called_empty_not_an_update(root, tmp_path):
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_service_fetches_nothing_unless_allowed(root, tmp_path, visitors, engine):
-    text = f"SELECT * WHERE {{ SERVICE <{visitors.url}> {{ ?s ?p ?o }} }}"
+    text = f"SELECT * WHERE {{ SERVICE <{visitors.url}/sparql> {{ ?s ?p ?o }} }}"
     refused = sparql(root, tmp_path, text, "--engine", engine)
     assert refused.exit_code == 2 and "--allow-service" in refused.output
-    assert visitors.visits == []
+    assert visitors.requests == []
     allowed = sparql(root, tmp_path, text, "--engine", engine, "--allow-service", "--format", "csv")
     assert allowed.exit_code == 0, allowed.output
-    assert len(visitors.visits) == 1  # once: the update check no longer runs the query
+    assert len(visitors.requests) == 1  # once: the update check no longer runs the query
 
 
 def test_service_is_refused_before_reaching_an_endpoint(root, tmp_path, visitors):
     result = sparql(root, tmp_path, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-                    "--endpoint", visitors.url)
-    assert result.exit_code == 2 and visitors.visits == []
+                    "--endpoint", visitors.url + "/sparql")
+    assert result.exit_code == 2 and visitors.requests == []
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

@@ -4,56 +4,14 @@ deadlines, credentials never in URLs or messages, and one-line messages that say
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from orgkg.http_client import redact
 
 from .cli import run_cli
-
-
-class Fake:
-    """A loopback server answering every request with `status`, `body`, sent `pace` seconds a byte."""
-
-    def __init__(self, status: int = 200, body: bytes = b"", content_type: str = "text/plain", pace: float = 0):
-        self.requests = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                fake.requests.append((self.command, self.path))
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    for byte in range(len(body)):
-                        self.wfile.write(body[byte:byte + 1])
-                        self.wfile.flush()
-                        time.sleep(pace)
-                except OSError:
-                    pass
-
-            do_GET = do_POST = do_PUT = _answer
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+from .servers import FakeEndpoint
 
 
 def invoke(root, tmp_path, *args, env=None):
@@ -62,7 +20,7 @@ def invoke(root, tmp_path, *args, env=None):
 
 @pytest.mark.parametrize("command", [["load"], ["query", "run", "mergers", "--endpoint"]])
 def test_credentials_in_the_url_are_refused_and_never_printed(root, tmp_path, command):
-    with Fake() as fake:
+    with FakeEndpoint() as fake:
         url = fake.url.replace("http://", "http://admin:S3cret@")
         result = invoke(root, tmp_path, *command, url)
     assert result.exit_code == 2
@@ -77,8 +35,8 @@ def test_redaction_masks_userinfo_and_secret_query_values():
 
 
 def test_a_trickling_store_cannot_stretch_the_load_timeout(root, tmp_path):
-    with Fake(body=b'{"head":{"vars":["g"]},"results":{"bindings":[]}}', content_type="application/json",
-              pace=1) as fake:
+    with FakeEndpoint(body=b'{"head":{"vars":["g"]},"results":{"bindings":[]}}', content_type="application/json",
+                      pace=1) as fake:
         started = time.monotonic()
         result = invoke(root, tmp_path, "load", fake.url, "--timeout", "2")
         took = time.monotonic() - started
@@ -88,7 +46,7 @@ def test_a_trickling_store_cannot_stretch_the_load_timeout(root, tmp_path):
 
 
 def test_a_trickling_endpoint_cannot_stretch_the_query_timeout(root, tmp_path):
-    with Fake(body=b'{"head":{"vars":[]},"results":{"bindings":[]}}' * 3, pace=1) as fake:
+    with FakeEndpoint(body=b'{"head":{"vars":[]},"results":{"bindings":[]}}' * 3, pace=1) as fake:
         started = time.monotonic()
         result = run_cli("sparql", "-", "--endpoint", fake.url, "--timeout", "1.5", root=root, input="ASK {}")
     assert result.exit_code == 2 and "did not answer within 1.5 s" in result.output
@@ -100,7 +58,7 @@ def test_a_trickling_endpoint_cannot_stretch_the_query_timeout(root, tmp_path):
     (403, "forbids this (HTTP 403): the account may not write there, or the service is read-only"),
 ])
 def test_a_refused_first_upload_changes_nothing_and_drops_nothing(root, tmp_path, status, message):
-    with Fake(status=status) as fake:
+    with FakeEndpoint(status=status) as fake:
         result = invoke(root, tmp_path, "load", fake.url)
     assert result.exit_code == 2
     assert message in result.output and "could not be dropped" not in result.output
@@ -113,7 +71,7 @@ def test_a_refused_first_upload_changes_nothing_and_drops_nothing(root, tmp_path
     (b"[1, 2]", "application/json"),
 ])
 def test_an_endpoint_answering_something_else_is_one_line(root, tmp_path, body, content_type):
-    with Fake(body=body, content_type=content_type) as fake:
+    with FakeEndpoint(body=body, content_type=content_type) as fake:
         result = invoke(root, tmp_path, "query", "run", "mergers", "--endpoint", fake.url)
     assert result.exit_code == 2
     assert "did not answer with SPARQL results JSON" in result.output

@@ -406,7 +406,8 @@ def sparql_command(file, expression: str | None, engine: str, endpoint: str | No
         try:
             sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
         except UnicodeDecodeError as error:
-            raise OrgkgError(f"{file.name} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
+            raise OrgkgError(f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8") \
+                from None
     try:
         results = _engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
     except QuerySyntaxError as error:

@@ -102,10 +102,12 @@ def _check_graph(token: tuple[str, str], prefixes: dict[str, str], graphs: Colle
                            "the repository's graphs (https://w3id.org/orgkg/graph/...)")
 
 
-def run_with_deadline(action: Callable[[], T], timeout: float | None) -> T:
+def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bool = False) -> T:
     """`action()` in a worker thread; QueryTimeout if it has not finished after `timeout` seconds
     (the thread is abandoned: a daemon, it does not keep the process alive). Without a timeout
-    the thread still serves: waiting for it, unlike waiting inside the engine, Ctrl-C interrupts."""
+    the thread still serves: waiting for it, unlike waiting inside the engine, Ctrl-C interrupts.
+    With `settle`, Ctrl-C first lets the action finish (within the timeout): a request already
+    sent must land before the caller cleans up after it, or it would land after the clean-up."""
     outcome: dict[str, object] = {}
 
     def work() -> None:
@@ -116,7 +118,12 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None) -> T:
 
     worker = threading.Thread(target=work, name="orgkg-query", daemon=True)
     worker.start()
-    worker.join(timeout)
+    try:
+        worker.join(timeout)
+    except KeyboardInterrupt:
+        if settle:
+            worker.join(timeout)
+        raise
     if worker.is_alive():
         raise QueryTimeout(f"the query did not finish within {timeout:g} s; raise --timeout, or narrow the query")
     if "error" in outcome:

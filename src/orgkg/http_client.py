@@ -122,7 +122,7 @@ class Client:
             return Answer(response.status_code, dict(response.headers), response.content)
 
         try:
-            answer = run_with_deadline(exchange, self.timeout)
+            answer = run_with_deadline(exchange, self.timeout, settle=True)
         except QueryTimeout:
             self.session.close()  # the abandoned exchange keeps its connection; later requests get new ones
             raise HttpError(f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger "

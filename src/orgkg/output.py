@@ -64,9 +64,10 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if str(path) == "":
         raise OutputError("the output file name is empty; give -o a file name")
-    path = Path(path)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    path = target = Path(path)
     try:
+        if path.is_symlink():
+            target = Path(os.path.realpath(path))
         status = target.stat()
     except FileNotFoundError:
         status = None

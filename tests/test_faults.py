@@ -1,0 +1,165 @@
+"""Signals against `orgkg load` and `orgkg serve`, run as users run them (a separate process) with
+a real Oxigraph server: SIGINT, SIGTERM and SIGHUP fail a load cleanly (the store's graphs as they
+were, temporaries dropped); after SIGKILL the store's graphs are still the old ones and the next
+load finishes the job. `serve` leaves no server process and no snapshot behind, whatever ends it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from orgkg.loader import TEMPORARY_BASE
+from orgkg.serving import free_port
+
+from .servers import FaultProxy
+
+OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
+OTHER = "http://example.org/someone-elses-graph"
+
+
+def counts(query_url: str) -> dict[str, int]:
+    answer = requests.post(query_url, data={"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    answer.raise_for_status()
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in answer.json()["results"]["bindings"]}
+
+
+def orgkg(root: Path, tmp_path: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"),
+           "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    return subprocess.Popen([sys.executable, "-m", "orgkg.cli", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def old_store(oxigraph, kg_dataset):
+    """A real Oxigraph server holding one old triple in each of our graphs and in someone else's."""
+    ours = [str(g.identifier) for g in kg_dataset.graphs() if str(g.identifier).startswith("https://w3id.org/orgkg/")]
+    for graph in [*ours, OTHER]:
+        requests.put(oxigraph.url + "/store", params={"graph": graph}, data=OLD.encode(),
+                     headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+    oxigraph.before = {graph: 1 for graph in [*ours, OTHER]}
+    return oxigraph
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_signal_mid_load_leaves_the_store_as_it_was(root, tmp_path, old_store, signal_number):
+    uploads: list[str] = []
+
+    def slow_uploads(request):  # each upload answers late, so the signal lands mid-load
+        if request.method == "PUT":
+            uploads.append(request.path)
+            return 0.4
+        return None
+
+    with FaultProxy(old_store.url, slow_uploads) as proxy:
+        process = orgkg(root, tmp_path, "load", proxy.url)
+        deadline = time.monotonic() + 60
+        while len(uploads) < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert len(uploads) >= 2, process.communicate()
+        process.send_signal(signal_number)
+        out, err = process.communicate(timeout=60)
+    if signal_number == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+        left = {g: n for g, n in counts(old_store.query_url).items() if not g.startswith(TEMPORARY_BASE)}
+        assert left == old_store.before  # readers of the real graphs saw nothing change
+        rerun = orgkg(root, tmp_path, "load", old_store.url)
+        out, err = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0, err
+        assert "temporary graphs left by an earlier load" in err
+        assert not any(g.startswith(TEMPORARY_BASE) for g in counts(old_store.query_url))
+        return
+    assert process.returncode == 2, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert counts(old_store.query_url) == old_store.before  # no temporary graph left either
+
+
+def server_children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    status = Path(f"/proc/{pid}/status").read_text() if Path(f"/proc/{pid}/status").exists() else ""
+    return "State:\tZ" in status  # a zombie has stopped; its parent only has not collected it
+
+
+def wait_for(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_serve_leaves_no_server_and_no_snapshot_behind(root, tmp_path, signal_number):
+    port = free_port()
+    process = orgkg(root, tmp_path, "serve", "--port", str(port))
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("SPARQL endpoint"), process.stderr.read()
+        children = server_children(process.pid)
+        assert children, "no oxigraph child"
+        assert list((tmp_path / "tmp").iterdir())  # its snapshot
+        process.send_signal(signal_number)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert wait_for(lambda: all(gone(child) for child in children)), "the oxigraph server outlived orgkg serve"
+    if signal_number != signal.SIGKILL:
+        assert process.returncode == 0
+        assert list((tmp_path / "tmp").iterdir()) == []
+        return
+    # Killed outright, it could not remove its snapshot: the next start does.
+    again = orgkg(root, tmp_path, "serve", "--port", "0")
+    try:
+        assert again.stdout.readline().startswith("SPARQL endpoint")
+        snapshots = [p.name for p in (tmp_path / "tmp").iterdir()]
+        assert snapshots == [p for p in snapshots if p.startswith(f"orgkg-serve-{again.pid}-")] and snapshots
+    finally:
+        again.send_signal(signal.SIGINT)
+        again.wait(timeout=30)
+
+
+def test_serve_refuses_service_and_bounds_query_time(root, tmp_path):
+    port = free_port()
+    visited = []
+    with FaultProxy("http://127.0.0.1:9", lambda request: visited.append(request) or "fail") as target:
+        process = orgkg(root, tmp_path, "serve", "--port", str(port), "--timeout-s", "1")
+        try:
+            assert process.stdout.readline().startswith("SPARQL endpoint"), process.stderr.read()
+            url = f"http://127.0.0.1:{port}/query"
+            refused = requests.post(url, data={"query": f"SELECT * {{ SERVICE <{target.url}/sparql> {{ ?s ?p ?o }} }}"},
+                                    timeout=10)
+            assert refused.status_code == 400 and "--allow-service" in refused.text
+            assert visited == []
+            started = time.monotonic()
+            slow = requests.post(url, data={"query": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"},
+                                 headers={"Accept": "application/sparql-results+json"}, timeout=60)
+            # The server has sent 200 and the head of the results before the deadline cuts them off.
+            assert "cancelled" in slow.text and time.monotonic() - started < 30
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)

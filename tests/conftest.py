@@ -12,7 +12,7 @@ from orgkg.repository import data_files
 
 from .cli import run_cli
 
-#: Whole modules `make check` leaves out: real servers, a browser, Jena, many processes.
+#: Whole modules `make check` leaves out: real servers, a browser, Jena, many processes, fuzzing, site builds.
 SLOW_MODULES = {
     "test_conformance",
     "test_docs_browser",
@@ -22,6 +22,9 @@ SLOW_MODULES = {
     "test_startup",
     "test_http_client",
     "test_saved_queries",
+    "test_fuzz",
+    "test_faults",
+    "test_docs",
 }
 
 

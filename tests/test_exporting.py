@@ -37,6 +37,7 @@ def test_merged_formats_hold_exactly_the_graph(root, kg, fmt, rdflib_format):
     assert isomorphic(Graph().parse(data=export(root, fmt).decode(), format=rdflib_format), numbers_canonical(kg))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt,rdflib_format", [("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")])
 def test_dataset_formats_keep_one_named_graph_per_file(root, kg_dataset, fmt, rdflib_format):
     exported = Dataset().parse(data=export(root, fmt).decode(), format=rdflib_format)

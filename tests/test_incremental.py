@@ -119,6 +119,18 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     figure.write_text(figure.read_text(encoding="utf-8").replace("okg:unit okg:Persons", "okg:unit okg:Persons, okg:Cadres", 1),
                       encoding="utf-8")
     _same_as_full(root)
+    # Two articles each give a reference document a value its sh:maxCount counts: only a view of
+    # both sees two; one article alone giving one is no violation.
+    document = "https://w3id.org/orgkg/id/doc-21-nq-tw-n1"
+    first, second = root / "graph/articles/00002.ttl", root / "graph/articles/00004.ttl"
+    first.write_text(first.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "One subject" .\n',
+                     encoding="utf-8")
+    findings = _same_as_full(root)
+    assert not any(f.focus == "kg:doc-21-nq-tw-n1" and f.path == "okg:subject" for f in findings), findings
+    second.write_text(second.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "Another subject" .\n',
+                      encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.focus == "kg:doc-21-nq-tw-n1" and f.path == "okg:subject" for f in findings), findings
     # The reference changes: every unit depends on it.
     central = root / "graph/reference/central.ttl"
     central.write_text(central.read_text(encoding="utf-8") + '\nkg:org-extra a <http://www.w3.org/ns/org#Organization> ;\n'

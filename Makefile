@@ -6,7 +6,7 @@ SOURCES ?= ../shared/seeds
 # Quotes are checked against the article texts where they are present.
 SOURCES_OPTION = $(if $(wildcard $(SOURCES)),--sources $(SOURCES))
 
-.PHONY: demo test fmt bench clean
+.PHONY: demo test check fmt bench clean
 
 $(BIN)/orgkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,16 @@ demo: $(BIN)/orgkg
 	$(BIN)/orgkg validate $(SOURCES_OPTION)
 	$(BIN)/orgkg query run mergers --format table
 
-# The whole test suite (it includes the Jena riot and `orgkg fmt --check` checks CI enforces).
+# The whole test suite (it includes the Jena riot, `orgkg fmt --check` and ruff checks CI enforces).
 test: $(BIN)/orgkg
 	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest
+
+# The edit loop's fast lane (under 90 s): ruff, then every test not marked slow (no servers,
+# browser, Jena or synthetic corpora), stopping at the first failure. `make test` runs them all.
+check: $(BIN)/orgkg
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest -x -q -m "not slow"
 
 fmt: $(BIN)/orgkg
 	$(BIN)/orgkg fmt

@@ -12,6 +12,28 @@ from orgkg.repository import data_files
 
 from .cli import run_cli
 
+#: Whole modules `make check` leaves out: real servers, a browser, Jena, many processes, fuzzing, site builds.
+SLOW_MODULES = {
+    "test_conformance",
+    "test_docs_browser",
+    "test_loader",
+    "test_serve",
+    "test_turtle_jena",
+    "test_startup",
+    "test_http_client",
+    "test_saved_queries",
+    "test_fuzz",
+    "test_faults",
+    "test_docs",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 #: Real triplestores (one Virtuoso per session) and the query x engine report.
 pytest_plugins = ("tests.servers", "tests.compare")
 
@@ -47,7 +69,9 @@ def sources() -> Path:
 def cli(root):
     """`orgkg ARGS` run in-process (tests/cli.py), on the checkout unless a test passes `root=`."""
 
-    def invoke(*args, root: Path = root, cache: Path | None = None, env: dict | None = None):
-        return run_cli(*args, root=root, cache=cache, env=env)
+    def invoke(
+        *args, root: Path = root, cache: Path | None = None, env: dict | None = None, input: str | bytes | None = None
+    ):
+        return run_cli(*args, root=root, cache=cache, env=env, input=input)
 
     return invoke

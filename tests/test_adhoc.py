@@ -7,10 +7,10 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 
 from orgkg.adhoc import explain, with_prefixes
-from orgkg.cli import main
+
+from .cli import run_cli
 
 EVENT = "kg:event-1930-10-14-establishment-ministry-of-organization-and-communications"
 
@@ -21,9 +21,7 @@ def cache(tmp_path_factory):
 
 
 def sparql(root, cache, *args, stdin=None):
-    return CliRunner().invoke(
-        main, ["sparql", *args], input=stdin, env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(cache)}
-    )
+    return run_cli("sparql", *args, root=root, cache=cache, input=stdin)
 
 
 def rows(result) -> list[dict]:

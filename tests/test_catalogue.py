@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from orgkg.catalogue import QueryError, find_query, load_catalogue
-from orgkg.cli import main
 from orgkg.namespaces import QUERIES_DIR
 
 HOSTILE = '" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ \'\'\''
@@ -123,8 +121,8 @@ def test_a_5000_digit_integer_is_refused_in_one_line():
         to_term(Parameter(name="n", type="integer", default=None, description="", list=False), "9" * 5000)
 
 
-def test_a_wrong_orgkg_root_is_named_as_such(tmp_path):
-    result = CliRunner().invoke(main, ["query", "run", "mergers"], env={"ORGKG_ROOT": str(tmp_path / "nonexistent")})
+def test_a_wrong_orgkg_root_is_named_as_such(cli, tmp_path):
+    result = cli("query", "run", "mergers", root=tmp_path / "nonexistent")
     assert result.exit_code == 2
     assert f"ORGKG_ROOT={tmp_path / 'nonexistent'} is not an orgkg repository" in result.output
 

@@ -6,9 +6,6 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
-
-from orgkg.cli import main
 
 FIXTURES = "tests/fixtures/shapes"
 
@@ -28,8 +25,8 @@ def test_syntax_error_names_file_line_and_column(cli, root, tmp_path):
     assert "hint:" in result.output
 
 
-def test_missing_path_is_a_usage_error(root):
-    result = CliRunner().invoke(main, ["validate", "no/such/file.ttl"], env={"ORGKG_ROOT": str(root)})
+def test_missing_path_is_a_usage_error(cli, root):
+    result = cli("validate", "no/such/file.ttl", root=root)
     assert result.exit_code == 2
     assert "no such file or folder: no/such/file.ttl" in result.output
     assert "Traceback" not in result.output
@@ -67,6 +64,7 @@ def test_every_report_format_says_whether_it_conforms(cli, root, fmt):
     assert expected in result.output
 
 
+@pytest.mark.slow
 def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root):
     for fixture in sorted((root / FIXTURES).glob("*.fail.ttl")):
         shape = fixture.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect:").strip()
@@ -76,6 +74,7 @@ def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root):
         assert any(f["rule"] == shape and f["focus"] for f in findings), (fixture.name, findings)
 
 
+@pytest.mark.slow
 def test_pass_fixtures_conform_on_the_command_line(cli, root):
     for fixture in sorted((root / FIXTURES).glob("*.pass.ttl")):
         result = cli("validate", str(fixture), "--strict", root=root)
@@ -101,12 +100,11 @@ def test_fmt_check_names_a_file_that_would_change_and_fmt_fixes_it(cli, root, tm
     assert cli("fmt", "--check", root=tmp_path).exit_code == 0
 
 
-def test_missing_sources_folder_is_refused_before_any_work(root, tmp_path):
-    result = CliRunner().invoke(main, ["validate", "--sources", str(tmp_path / "nonexistent")],
-                                env={"ORGKG_ROOT": str(root)})
+def test_missing_sources_folder_is_refused_before_any_work(cli, root, tmp_path):
+    result = cli("validate", "--sources", tmp_path / "nonexistent", root=root)
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
-def test_an_empty_folder_is_not_reported_as_conforming(root, tmp_path):
-    result = CliRunner().invoke(main, ["validate", str(tmp_path)], env={"ORGKG_ROOT": str(root)})
+def test_an_empty_folder_is_not_reported_as_conforming(cli, root, tmp_path):
+    result = cli("validate", tmp_path, root=root)
     assert result.exit_code == 2 and "no .ttl files in" in result.output

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orgkg.cli import main
 from orgkg.docid import (
     DOCUMENT_TYPES,
     ISSUERS,
@@ -214,7 +212,7 @@ def test_docid_reports_bad_codes_prints_good_ones_and_exits_1(cli):
     )
 
 
-def test_docid_help_has_an_example():
-    result = CliRunner().invoke(main, ["docid", "--help"])
+def test_docid_help_has_an_example(cli):
+    result = cli("docid", "--help")
     assert result.exit_code == 0
     assert "Example:\n    orgkg docid 18-NQ/TW" in result.output

@@ -10,14 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from markupsafe import escape
 from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
 from orgkg import docs
 from orgkg.catalogue import load_catalogue
-from orgkg.cli import main
 from orgkg.docs import SITE_MARKER, DocsError, build_site
 from orgkg.namespaces import GRAPH_BASE, KG, OA, OKG, QUERIES_DIR
 from orgkg.store import EmbeddedStore
@@ -178,11 +176,10 @@ def test_refuses_to_replace_a_folder_that_holds_something_else(root, store, tmp_
         build_site(root, tmp_path / "file", store=store)
 
 
-def test_cli_builds_without_graphviz_and_says_pictures_were_skipped(root, tmp_path, kg):
+def test_cli_builds_without_graphviz_and_says_pictures_were_skipped(cli, root, tmp_path, kg):
     out = tmp_path / "site"
     no_dot = str(Path(sys.executable).parent)  # the venv's bin: python, but no Graphviz
-    env = {"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "PATH": no_dot}
-    result = CliRunner().invoke(main, ["docs", "-o", str(out)], env=env)
+    result = cli("docs", "-o", out, cache=tmp_path / "cache", env={"PATH": no_dot})
     assert result.exit_code == 0, result.output
     assert re.fullmatch(rf"\d+ pages written to {re.escape(str(out))}; validation: .*conforms\n", result.stdout)
     organizations = len({*kg.subjects(OKG.predecessor), *kg.objects(None, OKG.predecessor)})
@@ -193,15 +190,15 @@ def test_cli_builds_without_graphviz_and_says_pictures_were_skipped(root, tmp_pa
     assert "<svg" not in page and "The picture was skipped" in page
 
 
-def test_cli_refusal_is_a_one_line_usage_error(root, tmp_path):
+def test_cli_refusal_is_a_one_line_usage_error(cli, root, tmp_path):
     (tmp_path / "other.txt").write_text("x")
-    result = CliRunner().invoke(main, ["docs", "-o", str(tmp_path)], env={"ORGKG_ROOT": str(root)})
+    result = cli("docs", "-o", tmp_path)
     assert result.exit_code == 2
     assert "holds no orgkg site" in result.output and "Traceback" not in result.output
 
 
-def test_help_has_an_example():
-    result = CliRunner().invoke(main, ["docs", "--help"])
+def test_help_has_an_example(cli):
+    result = cli("docs", "--help")
     assert result.exit_code == 0 and "Example:" in result.output and "orgkg docs -o site" in result.output
 
 

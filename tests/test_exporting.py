@@ -7,12 +7,10 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, PROV, RDF, XSD
 
-from orgkg.cli import main
 from orgkg.exporting import EXPORT_FORMATS, INFERRED_GRAPH, export
 from orgkg.namespaces import KG
 
@@ -33,11 +31,13 @@ def test_output_is_byte_identical_from_run_to_run(root, fmt):
     assert export(root, fmt) == export(root, fmt)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt")])
 def test_merged_formats_hold_exactly_the_graph(root, kg, fmt, rdflib_format):
     assert isomorphic(Graph().parse(data=export(root, fmt).decode(), format=rdflib_format), numbers_canonical(kg))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt,rdflib_format", [("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")])
 def test_dataset_formats_keep_one_named_graph_per_file(root, kg_dataset, fmt, rdflib_format):
     exported = Dataset().parse(data=export(root, fmt).decode(), format=rdflib_format)
@@ -54,8 +54,8 @@ def test_one_article_graph(root):
         "https://w3id.org/orgkg/graph/articles/nghe-an-2024"}
 
 
-def test_unknown_article_is_a_usage_error_listing_the_articles(root):
-    result = CliRunner().invoke(main, ["export", "--graph", "hanoi"], env={"ORGKG_ROOT": str(root)})
+def test_unknown_article_is_a_usage_error_listing_the_articles(cli, root):
+    result = cli("export", "--graph", "hanoi")
     assert result.exit_code == 2
     assert "no article graph 'hanoi'; articles: cao-bang-2025, nghe-an-2024" in result.output
 
@@ -75,10 +75,9 @@ def test_inferred_adds_standard_types_and_properties_in_their_own_graph(root):
     assert not set(inferred) & set(asserted)
 
 
-def test_output_file_is_written_whole(root, tmp_path):
+def test_output_file_is_written_whole(cli, root, tmp_path):
     target = tmp_path / "orgkg.jsonld"
-    result = CliRunner().invoke(main, ["export", "--format", "jsonld", "-o", str(target)],
-                                env={"ORGKG_ROOT": str(root)})
+    result = cli("export", "--format", "jsonld", "-o", target)
     assert result.exit_code == 0 and result.output == ""
     assert json.loads(target.read_text())[0]["@id"].startswith("https://w3id.org/orgkg/graph/")
     assert [p.name for p in tmp_path.iterdir()] == ["orgkg.jsonld"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -40,6 +41,7 @@ def test_formatting_does_not_depend_on_blank_node_identifiers(tmp_path):
     assert len(outputs) == 1
 
 
+@pytest.mark.slow
 def test_repository_files_round_trip(root):
     for path in turtle_files(root):
         formatted = format_turtle(path)

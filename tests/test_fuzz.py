@@ -9,12 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgkg.cli import main
-
+from .cli import run_cli
 from .servers import FakeEndpoint
 
 ARTICLE = Path("graph/articles/nghe-an-2024.ttl")
@@ -30,8 +28,7 @@ def repository(root, tmp_path_factory):
 
 
 def invoke(repository: Path, *args: str, stdin: str | bytes | None = None):
-    env = {"ORGKG_ROOT": str(repository), "ORGKG_CACHE": str(repository.parent / "cache"), "ORGKG_SOURCES": ""}
-    return CliRunner().invoke(main, list(args), input=stdin, env=env)
+    return run_cli(*args, root=repository, cache=repository.parent / "cache", input=stdin)
 
 
 def assert_clean(result, allowed=(0, 1, 2)) -> None:

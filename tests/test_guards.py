@@ -7,11 +7,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.guards import QueryRefused, QueryTimeout, check, query_form, run_with_deadline
 
+from .cli import run_cli
 from .servers import FakeEndpoint
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
@@ -26,8 +25,7 @@ def visitors():
 
 
 def sparql(root, tmp_path, text: str, *options: str):
-    return CliRunner().invoke(main, ["sparql", "-", *options], input=text,
-                              env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")})
+    return run_cli("sparql", "-", *options, root=root, cache=tmp_path / "cache", input=text)
 
 
 @pytest.mark.parametrize("text, form", [

@@ -7,17 +7,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.http_client import redact
 
+from .cli import run_cli
 from .servers import FakeEndpoint
 
 
 def invoke(root, tmp_path, *args, env=None):
-    return CliRunner().invoke(main, list(args), env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"),
-                                                     **(env or {})})
+    return run_cli(*args, root=root, cache=tmp_path / "cache", env=env)
 
 
 @pytest.mark.parametrize("command", [["load"], ["query", "run", "mergers", "--endpoint"]])
@@ -50,8 +48,7 @@ def test_a_trickling_store_cannot_stretch_the_load_timeout(root, tmp_path):
 def test_a_trickling_endpoint_cannot_stretch_the_query_timeout(root, tmp_path):
     with FakeEndpoint(body=b'{"head":{"vars":[]},"results":{"bindings":[]}}' * 3, pace=1) as fake:
         started = time.monotonic()
-        result = CliRunner().invoke(main, ["sparql", "-", "--endpoint", fake.url, "--timeout", "1.5"],
-                                    input="ASK {}", env={"ORGKG_ROOT": str(root)})
+        result = run_cli("sparql", "-", "--endpoint", fake.url, "--timeout", "1.5", root=root, input="ASK {}")
     assert result.exit_code == 2 and "did not answer within 1.5 s" in result.output
     assert time.monotonic() - started < 15
 

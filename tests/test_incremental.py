@@ -15,9 +15,7 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG
@@ -56,6 +54,7 @@ def _same_as_full(root: Path) -> list:
     return full.findings
 
 
+@pytest.mark.slow
 def test_same_report_as_a_full_run_on_seeded_errors(corpus, cache):
     findings = _same_as_full(corpus)
     seeded = json.loads((corpus / "synth.json").read_text())["seeded"]
@@ -69,6 +68,7 @@ def test_same_report_as_a_full_run_on_seeded_errors(corpus, cache):
     assert sum(f.rule == "okgsh:NoCircularSuccessionShape" for f in findings) == 2, cycle
 
 
+@pytest.mark.slow
 def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     first = validate_incremental(corpus, corpus / "sources")
     import orgkg.incremental as incremental
@@ -81,6 +81,7 @@ def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     assert sorted(map(astuple, second.findings)) == sorted(map(astuple, first.findings))
 
 
+@pytest.mark.slow
 def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     root = tmp_path / "edited"
     shutil.copytree(corpus, root)
@@ -118,6 +119,18 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     figure.write_text(figure.read_text(encoding="utf-8").replace("okg:unit okg:Persons", "okg:unit okg:Persons, okg:Cadres", 1),
                       encoding="utf-8")
     _same_as_full(root)
+    # Two articles each give a reference document a value its sh:maxCount counts: only a view of
+    # both sees two; one article alone giving one is no violation.
+    document = "https://w3id.org/orgkg/id/doc-21-nq-tw-n1"
+    first, second = root / "graph/articles/00002.ttl", root / "graph/articles/00004.ttl"
+    first.write_text(first.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "One subject" .\n',
+                     encoding="utf-8")
+    findings = _same_as_full(root)
+    assert not any(f.focus == "kg:doc-21-nq-tw-n1" and f.path == "okg:subject" for f in findings), findings
+    second.write_text(second.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "Another subject" .\n',
+                      encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.focus == "kg:doc-21-nq-tw-n1" and f.path == "okg:subject" for f in findings), findings
     # The reference changes: every unit depends on it.
     central = root / "graph/reference/central.ttl"
     central.write_text(central.read_text(encoding="utf-8") + '\nkg:org-extra a <http://www.w3.org/ns/org#Organization> ;\n'
@@ -130,6 +143,7 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     assert [f.check for f in findings] == ["syntax"]
 
 
+@pytest.mark.slow
 def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
     root = tmp_path / "store"
     shutil.copytree(corpus, root)
@@ -142,25 +156,25 @@ def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
     assert second.triples > first.triples
 
 
-def test_cli_flag(corpus, cache, monkeypatch):
-    monkeypatch.setenv("ORGKG_ROOT", str(corpus))
-    runner = CliRunner()
-    failing = runner.invoke(main, ["validate", "--incremental", "--sources", str(corpus / "sources"), "--format", "json"])
+@pytest.mark.slow
+def test_cli_flag(cli, corpus, cache):
+    failing = cli("validate", "--incremental", "--sources", corpus / "sources", "--format", "json", root=corpus,
+                  cache=cache)
     assert failing.exit_code == 1, failing.output
     assert json.loads(failing.output)["violations"] > 0
-    usage = runner.invoke(main, ["validate", "--incremental", str(corpus / "graph")])
+    usage = cli("validate", "--incremental", corpus / "graph", root=corpus, cache=cache)
     assert usage.exit_code == 2 and "leave out PATH" in usage.output
 
 
-def test_cli_flag_on_a_conforming_corpus(tmp_path, cache, monkeypatch, root):
+def test_cli_flag_on_a_conforming_corpus(cli, tmp_path, cache, root):
     synthesize(3, tmp_path / "ok", root, seed=4)
-    monkeypatch.setenv("ORGKG_ROOT", str(tmp_path / "ok"))
-    result = CliRunner().invoke(main, ["validate", "--incremental", "--sources", str(tmp_path / "ok/sources"),
-                                       "--strict"])
+    result = cli("validate", "--incremental", "--sources", tmp_path / "ok/sources", "--strict", root=tmp_path / "ok",
+                 cache=cache)
     assert result.exit_code == 0, result.output
     assert "conforms (strict)" in result.output
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_rebuilt(corpus, cache):
     validate_incremental(corpus, corpus / "sources")
     database = cache / "validation.sqlite"
@@ -170,6 +184,7 @@ def test_a_damaged_cache_is_rebuilt(corpus, cache):
     assert database.read_bytes().startswith(b"SQLite format 3")
 
 
+@pytest.mark.slow
 def test_workers_are_spawned_and_agree_with_one_process(corpus, tmp_path, monkeypatch):
     """Many changed units run in spawned worker processes (no state inherited through fork)."""
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "one"))

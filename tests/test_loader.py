@@ -10,15 +10,14 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 import requests
-from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
-from orgkg.cli import main
 from orgkg.loader import TEMPORARY_BASE, graph_bodies, prepare
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
 
+from .cli import run_cli
 from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
@@ -28,7 +27,7 @@ OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
 
 
 def load(root, url: str, *options: str, env: dict | None = None):
-    return CliRunner().invoke(main, ["load", url, *options], env={"ORGKG_ROOT": str(root), **(env or {})})
+    return run_cli("load", url, *options, root=root, env=env)
 
 
 def select(query_url: str, sparql: str) -> list[dict]:

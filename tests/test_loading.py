@@ -7,11 +7,11 @@ import os
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.loading import TurtleSyntaxError, parse_strict, parse_turtle
 from orgkg.repository import DataFileError
+
+from .cli import run_cli
 
 PREFIX = b"@prefix kg: <https://w3id.org/orgkg/id/> .\n"
 
@@ -36,8 +36,7 @@ def repository(root, tmp_path):
 
 
 def run(repository, tmp_path, *args):
-    env = {"ORGKG_ROOT": str(repository), "ORGKG_CACHE": str(tmp_path / "cache")}
-    return CliRunner().invoke(main, list(args), env=env)
+    return run_cli(*args, root=repository, cache=tmp_path / "cache")
 
 
 @pytest.mark.parametrize("name", BROKEN)

@@ -11,12 +11,11 @@ import subprocess
 import sys
 
 import requests
-from click.testing import CliRunner
 
-from orgkg.cli import main
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore, from_sparql_json
 
+from .cli import run_cli
 from .compare import comparable
 
 
@@ -33,8 +32,8 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
         assert first == f"SPARQL endpoint (read-only): {url}\n", process.stderr.read() if not first else first
         assert f"--endpoint {url}" in process.stdout.readline()
 
-        ran = CliRunner().invoke(main, ["query", "run", "change-events", "--endpoint", url, "--format", "json"],
-                                 env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")})
+        ran = run_cli("query", "run", "change-events", "--endpoint", url, "--format", "json", root=root,
+                      cache=tmp_path / "cache")
         assert ran.exit_code == 0, ran.output
         local = EmbeddedStore(root, tmp_path / "cache").query(
             "SELECT * WHERE { ?s ?p ?o }")  # the same store the server snapshotted
@@ -64,8 +63,7 @@ def test_serve_on_a_port_in_use_says_so(root, tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(main, ["serve", "--port", str(port)],
-                                    env={"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")})
+        result = run_cli("serve", "--port", port, root=root, cache=tmp_path / "cache")
     assert result.exit_code == 2
     assert result.output == f"Error: port {port} on 127.0.0.1 is in use; choose another with --port (0: any free)\n"
     assert "SPARQL endpoint" not in result.output  # no URL of the other server printed

@@ -10,13 +10,12 @@ import sys
 import time
 
 import pytest
-from click.testing import CliRunner
 
 from orgkg.catalogue import load_catalogue
-from orgkg.cli import main
 from orgkg.namespaces import QUERIES_DIR
 from orgkg.store import EmbeddedStore, RdflibEngine
 
+from .cli import run_cli
 from .compare import comparable
 
 
@@ -66,6 +65,7 @@ def test_a_broken_file_leaves_its_previous_graph_in_place(repo, tmp_path):
     assert store.size() == before
 
 
+@pytest.mark.slow
 def test_every_saved_query_gives_the_same_rows_on_oxigraph_and_rdflib(root, tmp_path):
     oxigraph, reference = EmbeddedStore(root, tmp_path / "cache"), RdflibEngine(root)
     for query in load_catalogue(root / QUERIES_DIR).values():
@@ -118,8 +118,7 @@ def test_a_damaged_store_is_rebuilt_never_silently_empty(repo, tmp_path, damage)
 def test_a_cache_path_that_is_a_file_is_one_line_exit_2(repo, tmp_path):
     blocker = tmp_path / "cache"
     blocker.write_text("not a folder")
-    result = CliRunner().invoke(main, ["query", "run", "mergers"],
-                                env={"ORGKG_ROOT": str(repo), "ORGKG_CACHE": str(blocker)})
+    result = run_cli("query", "run", "mergers", root=repo, cache=blocker)
     assert result.exit_code == 2
     assert result.output.startswith("Error: cannot use the cache folder") and result.output.count("\n") == 1
 

@@ -7,10 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rdflib.namespace import PROV, RDF
 
-from orgkg.cli import main
 from orgkg.formatting import format_turtle
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OA, OKG, SCHEMA
@@ -94,17 +92,15 @@ def test_clone_article_adds_one_article_with_its_own_iris(tmp_path, root):
         clone_article(tmp_path / "c", 2, 4)
 
 
-def test_cli_refuses_an_existing_folder_and_unknown_kinds(tmp_path, monkeypatch, root):
-    monkeypatch.chdir(root)
-    runner = CliRunner()
+def test_cli_refuses_an_existing_folder_and_unknown_kinds(cli, tmp_path):
     target = tmp_path / "cli"
-    first = runner.invoke(main, ["dev", "synth", "2", "-o", str(target), "--seed", "3"])
+    first = cli("dev", "synth", "2", "-o", target, "--seed", "3")
     assert first.exit_code == 0, first.output
     assert "2 articles" in first.output
-    again = runner.invoke(main, ["dev", "synth", "2", "-o", str(target)])
+    again = cli("dev", "synth", "2", "-o", target)
     assert again.exit_code == 2 and "exists and is not empty" in again.output
-    unknown = runner.invoke(main, ["dev", "synth", "2", "-o", str(tmp_path / "x"), "--errors", "typo=1"])
+    unknown = cli("dev", "synth", "2", "-o", tmp_path / "x", "--errors", "typo=1")
     assert unknown.exit_code == 2 and "merger-one-original" in unknown.output
-    too_small = runner.invoke(main, ["dev", "synth", "1", "-o", str(tmp_path / "y"), "--errors", "predecessor-cycle=1"])
+    too_small = cli("dev", "synth", "1", "-o", tmp_path / "y", "--errors", "predecessor-cycle=1")
     assert too_small.exit_code == 2 and "too small" in too_small.output
     assert not (tmp_path / "y").exists()

@@ -93,7 +93,7 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
       orgkg docid 18-NQ/TW 29-CT/TU 2993-QD/TU 48-KL/TW
       orgkg docid "Directive No. 35 of the Politburo" --format json
     """
-    from orgkg.docid import DocumentCodeError, format_table, parse_code
+    from orgkg.docid import DocumentCodeError, parse_code
 
     parsed, failed = [], False
     for text in codes:
@@ -105,8 +105,10 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps([code.to_dict() for code in parsed], ensure_ascii=False, indent=2))
     else:
-        for line in format_table(parsed):
-            click.echo(line)
+        rows = [[code.canonical, code.type_label, code.issuer_label, "inferred" if code.inferred else "",
+                 f"tenure {code.tenure}" if code.tenure is not None else ""] for code in parsed]
+        if rows:
+            click.echo(text_table(None, rows))
     if failed:
         raise SystemExit(EXIT_DATA)
 
@@ -602,13 +604,10 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         store = RemoteStore(url, dialect, timeout=timeout,
                             notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
         total = sum(u.triples for u in uploads)
+        uploading = Progress("Uploading triples", total=total)
         # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
         with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
-            if sys.stderr.isatty():
-                with click.progressbar(length=total, label="uploading", file=sys.stderr) as bar:
-                    report = load(uploads, store, append, progress=bar.update, prune=prune)
-            else:
-                report = load(uploads, store, append, prune=prune)
+            report = load(uploads, store, append, progress=uploading.advance, prune=prune)
     rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
             for iri, local, remote in report.counts]
     click.echo(text_table(["graph", "local", "store", "check"], rows))

@@ -410,19 +410,3 @@ def parse_code(text: str) -> DocumentCode:
 def format_code(code: DocumentCode | str) -> str:
     """The canonical form of a code (parsing it first if given text): "2993-QĐ/TU"."""
     return (code if isinstance(code, DocumentCode) else parse_code(code)).canonical
-
-
-def format_table(codes: Iterable[DocumentCode]) -> list[str]:
-    """Aligned text lines: code, type label, issuer label, then "inferred" / "tenure N"."""
-    rows = [
-        [
-            code.canonical,
-            code.type_label,
-            code.issuer_label,
-            "inferred" if code.inferred else "",
-            f"tenure {code.tenure}" if code.tenure is not None else "",
-        ]
-        for code in codes
-    ]
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(5)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]

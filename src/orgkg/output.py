@@ -20,23 +20,25 @@ def terminal_width(default: int = 100) -> int:
     return shutil.get_terminal_size((default, 24)).columns
 
 
-def text_table(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
-    """Rows aligned in columns; the widest columns wrap so the table fits `width`."""
+def text_table(headers: list[str] | None, rows: list[list[str]], width: int | None = None) -> str:
+    """Rows aligned in columns, under `headers` and a rule (none when `headers` is None); the
+    widest columns wrap so the table fits `width`. The one table printer of every command."""
     width = width or terminal_width()
     cells = [[str(value) for value in row] for row in rows]
-    natural = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    columns = len(headers) if headers is not None else max((len(row) for row in cells), default=0)
+    natural = [max([len(headers[i]) if headers else 0, *(len(row[i]) for row in cells)]) for i in range(columns)]
     sizes = list(natural)
     gap = 2
     while sum(sizes) + gap * (len(sizes) - 1) > width and max(sizes) > 12:
         widest = sizes.index(max(sizes))
         sizes[widest] -= 1
-    lines = [_row_lines(headers, sizes, gap), ["  ".join("-" * s for s in sizes)]]
+    lines = [_row_lines(headers, sizes, gap), ["  ".join("-" * s for s in sizes)]] if headers is not None else []
     lines += [_row_lines(row, sizes, gap) for row in cells]
     return "\n".join(line for block in lines for line in block)
 
 
 def _row_lines(row: list[str], sizes: list[int], gap: int) -> list[str]:
-    wrapped = [textwrap.wrap(value, size) or [""] for value, size in zip(row, sizes)]
+    wrapped = [textwrap.wrap(value, max(size, 1)) or [""] for value, size in zip(row, sizes)]
     height = max(len(column) for column in wrapped)
     return [
         (" " * gap).join(
@@ -163,12 +165,19 @@ def paint(text: str, colour: str, enabled: bool) -> str:
 
 
 class Progress:
-    """A one-line `label done/total` counter on a terminal's stderr; silent in a pipe."""
+    """A one-line `label done/total` counter on a terminal's stderr; silent in a pipe. The one
+    progress display of every command: call it with (done, total), or `advance` it by steps
+    towards the `total` given at the start."""
 
-    def __init__(self, label: str, stream=None):
+    def __init__(self, label: str, stream=None, total: int = 0):
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
+        self.done, self.total = 0, total
+
+    def advance(self, steps: int) -> None:
+        self.done += steps
+        self(self.done, self.total)
 
     def __call__(self, done: int, total: int) -> None:
         if self.enabled:

@@ -279,10 +279,11 @@ class _Corpus:
         return node, code, number, kind, english, day
 
     def central_document(self, row: tuple) -> URIRef:
-        node, code, number, kind, english, _ = row
+        node, code, number, kind, english, day = row
+        dated = [(ELI.date_document, Literal(day.isoformat(), datatype=XSD.date))] if day else []  # its IRI names it
         return self.ref.entity("central", node, OKG.PartyDocument, f"{english} No. {code}",
                                (ELI.id_local, Literal(code)), (ELI.number, Literal(number)),
-                               (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerCentral))
+                               (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerCentral), *dated)
 
     def year(self, year: int) -> URIRef:
         return self.ref.entity("central", KG[f"year-{year}"], TIME.Instant, str(year),
@@ -368,12 +369,8 @@ class _Corpus:
             row = self.rng.choice(self.central_documents)
             doc = self.central_document(row)
             a.add((event, CV.hasFormalFramework, doc), (a.node, SCHEMA.citation, doc))
-            mention = f"{row[3]} No. {row[1]}"
-            if row[5]:  # a dated IRI: the article states the date (an IRI says only what the text says)
-                a.add((doc, ELI.date_document, Literal(row[5].isoformat(), datatype=XSD.date)))
-                a.say(f"{mention}, dated {day_text(row[5])}, was implemented by the {a.province.name} Party Organization", doc)
-            else:
-                a.say(f"{mention} was implemented by the {a.province.name} Party Organization", doc)
+            mention = f"{row[4]} No. {row[1]}"
+            a.say(f"{mention} was implemented by the {a.province.name} Party Organization", doc)
             return mention
         issued = day - timedelta(days=self.rng.randrange(20, 200))
         doc, code, new = self.provincial_document(a.province, issued)

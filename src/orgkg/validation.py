@@ -96,14 +96,19 @@ def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> 
 # --- SHACL -------------------------------------------------------------------------------
 
 
+def oxigraph_copy(graph: Graph) -> ox.Store:
+    """An in-memory Oxigraph store of `graph` (blank nodes keep their ids): SPARQL answered in Rust."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph)
+    return store
+
+
 def closed_graphs(data: Graph, closure: Closure) -> tuple[Graph, ox.Store]:
     """`data` with its RDFS entailments, for pySHACL and as an Oxigraph store for the SPARQL shapes."""
     closed = Graph()
     closed += data
     closed.addN((s, p, o, closed) for s, p, o in closure.entailments(data))
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in closed)
-    return closed, store
+    return closed, oxigraph_copy(closed)
 
 
 def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -> list[Finding]:
@@ -140,10 +145,16 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     labels: dict[tuple[str, str], set] = defaultdict(set)
     for subject, key, language in label_keys(data):
         labels[(key, language)].add(subject)
+    store = oxigraph_copy(data)
+
+    def rows(query: str) -> list[tuple]:
+        answer = store.query(query)
+        return [tuple(to_rdflib(solution[v]) for v in answer.variables) for solution in answer]
+
     findings = duplicate_label_findings(labels, short, where)
-    findings += duplicate_document_findings(data.query(DOCUMENT_FACTS), short, where)
+    findings += duplicate_document_findings(rows(DOCUMENT_FACTS), short, where)
     if complete:
-        findings += iri_year_findings(data.query(NODE_TEXTS), short, where)
+        findings += iri_year_findings(rows(NODE_TEXTS), short, where)
         used = {node for node in (*data.subjects(), *data.objects()) if isinstance(node, URIRef)}
         findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data),
                                       short, where)

@@ -29,7 +29,7 @@ class Schema:
     closed: Graph  # the ontology with its own entailments; each unit gets the part about the nodes it uses
     shapes: Shapes
     targets: dict  # (target kind, class / predicate / node) -> the shapes a unit runs with that target
-    capped: frozenset  # shapes with a sh:maxCount: a node they target is judged on all its files
+    capped: dict  # shape with a sh:maxCount -> the predicates it caps (None: a path that is not one predicate)
     combinable: frozenset  # shapes whose every result is about a value (their views need not agree)
     store_location: str = ""
     reference_graphs: tuple = ()
@@ -83,10 +83,19 @@ class Schema:
         keys |= {(SH.targetObjectsOf, q) for _, p, _ in pointing for q in {p} | supers.get(p, set())}
         return frozenset(shape for key in keys for shape in self.targets.get(key, ()))
 
+    def caps(self, shapes: frozenset, about: Iterable) -> bool:
+        """Whether the triples `about` a node give it a value that a sh:maxCount of these shapes
+        counts (a path other than one predicate always may): then views of the node cannot be
+        combined, as each would count only its own values."""
+        predicates = {q for _, p, _ in about for q in {p} | self.closure.superproperties.get(p, set())}
+        return any(
+            self.capped[shape] is None or self.capped[shape] & predicates for shape in shapes if shape in self.capped
+        )
 
-def _target_index(shapes: Shapes) -> tuple[dict, frozenset, frozenset]:
+
+def _target_index(shapes: Shapes) -> tuple[dict, dict, frozenset]:
     """Which shapes each class, predicate or node brings into play (corpus shapes excepted); the
-    shapes with a sh:maxCount; the shapes whose views combine by union."""
+    shapes with a sh:maxCount and what they cap; the shapes whose views combine by union."""
     graph = shapes.graph
     corpus = {shape.node for shape in shapes.sparql if shape.corpus}
     index: dict = defaultdict(set)
@@ -94,14 +103,15 @@ def _target_index(shapes: Shapes) -> tuple[dict, frozenset, frozenset]:
         for shape, target in graph.subject_objects(kind):
             if shape not in corpus:
                 index[(kind, target)].add(shape)
-    capped = frozenset(
-        shape
-        for shape in set(graph.subjects(SH.property, None))
-        if any(
-            (prop, SH.maxCount, None) in graph or (prop, SH.qualifiedMaxCount, None) in graph
+    capped: dict = {}
+    for shape in set(graph.subjects(SH.property, None)):
+        paths = [
+            graph.value(prop, SH.path)
             for prop in graph.objects(shape, SH.property)
-        )
-    )
+            if (prop, SH.maxCount, None) in graph or (prop, SH.qualifiedMaxCount, None) in graph
+        ]
+        if paths:
+            capped[shape] = None if any(isinstance(path, BNode) for path in paths) else frozenset(paths)
     combinable = frozenset(
         shape for shape_set in index.values() for shape in shape_set if _about_values_only(graph, shape)
     )

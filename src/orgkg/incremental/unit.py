@@ -163,7 +163,8 @@ def _describe(
         )
         baseline = schema.shapes_targeting(subject, about_ref, ())
         anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
-        result.described.append((where[subject], str(subject), anew, bool(here & schema.capped)))
+        capped = schema.caps(here, own.triples((subject, None, None)))
+        result.described.append((where[subject], str(subject), anew, capped))
     result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
     typed = (
         set(own.subjects(RDF.type, None))

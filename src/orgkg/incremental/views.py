@@ -22,7 +22,9 @@ REFERENCE = "reference"  #: the unit of the ontology and graph/reference/
 def update_fallbacks(
     cache: Cache, schema: Schema, touched: set[str], digests: dict, names: dict, sources: Path | None
 ) -> None:
-    """Nodes whose views cannot be combined are validated on every file that describes them."""
+    """Nodes whose views cannot be combined are validated on every file that describes them: a node
+    no reference file describes, one an article gives a new type, or one an article gives a value
+    a sh:maxCount counts (values the reference gives are in every article's view already)."""
     db = cache.db
     cache.candidates(touched | {iri for (iri,) in db.execute("SELECT iri FROM fallback")})
     needed = {
@@ -30,7 +32,7 @@ def update_fallbacks(
         for (iri,) in db.execute(
             f"""SELECT iri FROM described WHERE iri IN (SELECT iri FROM candidates) GROUP BY iri
             HAVING COUNT(DISTINCT unit) > 1 AND (SUM(unit = '{REFERENCE}') = 0 OR SUM(typed) > 0
-                                                  OR SUM(maxcount) > 0)"""
+                                                  OR SUM(maxcount AND unit != '{REFERENCE}') > 0)"""
         )
     }
     db.executemany(

@@ -66,15 +66,21 @@ class Runs:
         return self.peak_kb / 1024
 
 
-def run(command: list[str], env: dict | None = None, timeout: float | None = None, inner: bool = False,
-        runs: Runs | None = None) -> Runs:
+def run(
+    command: list[str],
+    env: dict | None = None,
+    timeout: float | None = None,
+    inner: bool = False,
+    runs: Runs | None = None,
+) -> Runs:
     """Run `command` once into `runs`: wall time (or, with `inner`, the "seconds" the process
     prints as JSON) and its peak memory from os.wait4. A run past `timeout` is killed and noted."""
     runs = runs or Runs()
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **(env or {})},
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, env={**os.environ, **(env or {})}, start_new_session=True
+        )
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -103,8 +109,9 @@ def run(command: list[str], env: dict | None = None, timeout: float | None = Non
     return runs
 
 
-def repeat(times: int, command: list[str], env: dict | None = None, before=None, after=None, long: float = 30,
-           **options) -> Runs:
+def repeat(
+    times: int, command: list[str], env: dict | None = None, before=None, after=None, long: float = 30, **options
+) -> Runs:
     """`times` runs of `command` (`before` and `after` around each); a run longer than `long`
     seconds is not repeated."""
     runs = Runs()
@@ -139,8 +146,15 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
         data = load_union(data_files(root))
         shapes, ontology = parse_turtle(root / SHAPES_FILE), parse_turtle(root / ONTOLOGY_FILE)
         started = time.perf_counter()
-        conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs",
-                                          abort_on_first=False, allow_warnings=True, meta_shacl=False)
+        conforms, _, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="rdfs",
+            abort_on_first=False,
+            allow_warnings=True,
+            meta_shacl=False,
+        )
         print(json.dumps({"seconds": time.perf_counter() - started, "conforms": conforms}))
     elif name == "rdflib-export-query":  # the peer of one `orgkg query run`: parse, then query
         from rdflib import Dataset
@@ -157,8 +171,12 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
         connection = http.client.HTTPConnection(host, int(port), timeout=600)
         for graph, path in json.loads(Path(extra[1]).read_text()):
             with open(path, "rb") as body:
-                connection.request("PUT", f"/store?graph={quote(graph, safe='')}", body=body,
-                                   headers={"Content-Type": "application/n-triples"})
+                connection.request(
+                    "PUT",
+                    f"/store?graph={quote(graph, safe='')}",
+                    body=body,
+                    headers={"Content-Type": "application/n-triples"},
+                )
                 answer = connection.getresponse()
                 answer.read()
                 if answer.status >= 300:
@@ -184,8 +202,14 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                 timings.setdefault(query.name, []).append(time.perf_counter() - begin)
-        print(json.dumps({"seconds": time.perf_counter() - started,
-                          "queries": {q: statistics.median(t) for q, t in timings.items()}}))
+        print(
+            json.dumps(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "queries": {q: statistics.median(t) for q, t in timings.items()},
+                }
+            )
+        )
     else:
         sys.exit(f"unknown task {name}")
 
@@ -204,8 +228,7 @@ def free_port() -> int:
 
 
 class Bench:
-    def __init__(self, size: int, work: Path, repeats: int, timeout: float, slow_timeout: float,
-                 slow_peers_up_to: int):
+    def __init__(self, size: int, work: Path, repeats: int, timeout: float, slow_timeout: float, slow_peers_up_to: int):
         self.size, self.repeats, self.timeout, self.slow_timeout = size, repeats, timeout, slow_timeout
         self.slow_peers = size <= slow_peers_up_to
         self.work = work / f"n{size}"
@@ -234,21 +257,30 @@ class Bench:
         if self.work.exists():
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
-        generated = self.task("generate", run(self.cli("dev", "synth", str(self.size), "-o", str(self.root),
-                                                       "--seed", "1"), {**self.env, "ORGKG_ROOT": str(REPO)}))
+        generated = self.task(
+            "generate",
+            run(
+                self.cli("dev", "synth", str(self.size), "-o", str(self.root), "--seed", "1"),
+                {**self.env, "ORGKG_ROOT": str(REPO)},
+            ),
+        )
         if generated.note:
             raise SystemExit(f"bench: could not generate the corpus: {generated.note}")
         self.facts["triples"] = json.loads((self.root / "synth.json").read_text())["triples"]
         turtle = [str(self.root / "ontology/orgkg.ttl"), *map(str, sorted((self.root / "graph").rglob("*.ttl")))]
 
         # Build from scratch, then after one changed article; the peer loads the same Turtle files.
-        self.task("build", repeat(self.repeats, self.cli("build"), self.env,
-                                  before=lambda: shutil.rmtree(self.cache, ignore_errors=True)))
+        self.task(
+            "build",
+            repeat(
+                self.repeats, self.cli("build"), self.env, before=lambda: shutil.rmtree(self.cache, ignore_errors=True)
+            ),
+        )
         article = self.root / "graph/articles/00001.ttl"
         original = article.read_bytes()
 
         def touch():
-            article.write_bytes(original + b"\nkg:article-00001 rdfs:comment \"Benchmark edit.\"@en .\n")
+            article.write_bytes(original + b'\nkg:article-00001 rdfs:comment "Benchmark edit."@en .\n')
 
         def untouch():
             article.write_bytes(original)
@@ -256,32 +288,71 @@ class Bench:
 
         self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
         oxdir = self.work / "oxigraph-turtle"
-        self.task("oxigraph-load", repeat(
-            self.repeats, [self.oxigraph, "load", "--location", str(oxdir), "--file", *turtle],
-            before=lambda: shutil.rmtree(oxdir, ignore_errors=True)))
+        self.task(
+            "oxigraph-load",
+            repeat(
+                self.repeats,
+                [self.oxigraph, "load", "--location", str(oxdir), "--file", *turtle],
+                before=lambda: shutil.rmtree(oxdir, ignore_errors=True),
+            ),
+        )
 
         # Export; the N-Quads give the query peer the same named graphs as orgkg's store.
         export = self.work / "export.nq"
         self.task("export", repeat(self.repeats, self.cli("export", "--format", "nq", "-o", str(export)), self.env))
         oxquery = self.work / "oxigraph-nq"
         self.task("oxigraph-load-nq", run([self.oxigraph, "load", "--location", str(oxquery), "--file", str(export)]))
-        self.task("oxigraph-dump", repeat(self.repeats, [self.oxigraph, "dump", "--location", str(oxquery), "--format",
-                                                         "nq", "--file", str(self.work / "dump.nq")]))
+        self.task(
+            "oxigraph-dump",
+            repeat(
+                self.repeats,
+                [
+                    self.oxigraph,
+                    "dump",
+                    "--location",
+                    str(oxquery),
+                    "--format",
+                    "nq",
+                    "--file",
+                    str(self.work / "dump.nq"),
+                ],
+            ),
+        )
 
         # Validation: orgkg from nothing, then the peers; then one article added.
-        self.task("validate-cold", repeat(
-            self.repeats, self.cli("validate", "--incremental", "--sources", sources, "--format", "json"),
-            self.env, before=lambda: shutil.rmtree(self.cache, ignore_errors=True)))
+        self.task(
+            "validate-cold",
+            repeat(
+                self.repeats,
+                self.cli("validate", "--incremental", "--sources", sources, "--format", "json"),
+                self.env,
+                before=lambda: shutil.rmtree(self.cache, ignore_errors=True),
+            ),
+        )
         incremental = json.loads(self.results["validate-cold"].output or "{}")
-        self.task("validate-warm", repeat(self.repeats, self.cli("validate", "--incremental", "--sources", sources,
-                                                                  "--format", "json"), self.env))
+        self.task(
+            "validate-warm",
+            repeat(
+                self.repeats, self.cli("validate", "--incremental", "--sources", sources, "--format", "json"), self.env
+            ),
+        )
         if self.slow_peers:
-            self.task("validate-classic", run(self.cli("validate", "--sources", sources, "--format", "json"), self.env,
-                                              timeout=self.slow_timeout))
+            self.task(
+                "validate-classic",
+                run(
+                    self.cli("validate", "--sources", sources, "--format", "json"), self.env, timeout=self.slow_timeout
+                ),
+            )
             classic = json.loads(self.results["validate-classic"].output or "{}")
             self.facts["identical"] = _same_findings(incremental, classic)
-            self.task("pyshacl", run([sys.executable, __file__, "--task", "pyshacl", str(self.root)], inner=True,
-                                     timeout=self.slow_timeout))
+            self.task(
+                "pyshacl",
+                run(
+                    [sys.executable, __file__, "--task", "pyshacl", str(self.root)],
+                    inner=True,
+                    timeout=self.slow_timeout,
+                ),
+            )
         sys.path.insert(0, str(REPO / "src"))
         from orgkg.synth import clone_article
 
@@ -295,11 +366,21 @@ class Bench:
             (self.root / f"sources/{self.size + 1:05d}.txt").unlink()
             run(self.cli("validate", "--incremental", "--sources", sources), self.env)
 
-        self.task("validate-add-one", repeat(self.repeats, self.cli("validate", "--incremental", "--sources", sources),
-                                             self.env, before=add, after=remove))
+        self.task(
+            "validate-add-one",
+            repeat(
+                self.repeats,
+                self.cli("validate", "--incremental", "--sources", sources),
+                self.env,
+                before=add,
+                after=remove,
+            ),
+        )
         add()
-        self.task("validate-article-alone", repeat(self.repeats, self.cli("validate", str(added), "--sources", sources),
-                                                   self.env))
+        self.task(
+            "validate-article-alone",
+            repeat(self.repeats, self.cli("validate", str(added), "--sources", sources), self.env),
+        )
         remove()
 
         # Saved queries: orgkg's engine in one process, the orgkg and oxigraph CLIs, rdflib.
@@ -307,40 +388,100 @@ class Bench:
 
         catalogue = load_catalogue(self.root / "queries")
         self.facts["queries"] = list(catalogue)
-        engine = self.task("queries-orgkg-engine", run(
-            [sys.executable, __file__, "--task", "orgkg-queries", str(self.root), str(self.repeats), str(self.timeout)],
-            self.env, inner=True))
+        engine = self.task(
+            "queries-orgkg-engine",
+            run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--task",
+                    "orgkg-queries",
+                    str(self.root),
+                    str(self.repeats),
+                    str(self.timeout),
+                ],
+                self.env,
+                inner=True,
+            ),
+        )
         self.facts["engine"] = json.loads(engine.output.strip().splitlines()[-1])["queries"] if engine.output else {}
         for name, query in catalogue.items():
             bound = self.work / f"{name}.rq"
             bound.write_text(query.bind({}), encoding="utf-8")
-            self.task(f"query-cli:{name}", repeat(self.repeats, self.cli("query", "run", name, "--format", "csv",
-                                                                        "-o", str(self.work / "out.csv")), self.env))
-            self.task(f"query-oxigraph:{name}", repeat(
-                self.repeats, [self.oxigraph, "query", "--location", str(oxquery), "--query-file", str(bound),
-                               "--results-format", "csv", "--union-default-graph"], timeout=self.timeout))
-        self.task("rdflib-parse", run([sys.executable, __file__, "--task", "rdflib-parse", str(self.root)], inner=True,
-                                      timeout=self.slow_timeout))
-        rdflib = self.task("queries-rdflib", run(
-            [sys.executable, __file__, "--task", "rdflib-queries", str(self.root), "1", str(self.timeout)],
-            inner=True, timeout=self.timeout * len(catalogue) + 600))
+            self.task(
+                f"query-cli:{name}",
+                repeat(
+                    self.repeats,
+                    self.cli("query", "run", name, "--format", "csv", "-o", str(self.work / "out.csv")),
+                    self.env,
+                ),
+            )
+            self.task(
+                f"query-oxigraph:{name}",
+                repeat(
+                    self.repeats,
+                    [
+                        self.oxigraph,
+                        "query",
+                        "--location",
+                        str(oxquery),
+                        "--query-file",
+                        str(bound),
+                        "--results-format",
+                        "csv",
+                        "--union-default-graph",
+                    ],
+                    timeout=self.timeout,
+                ),
+            )
+        self.task(
+            "rdflib-parse",
+            run(
+                [sys.executable, __file__, "--task", "rdflib-parse", str(self.root)],
+                inner=True,
+                timeout=self.slow_timeout,
+            ),
+        )
+        rdflib = self.task(
+            "queries-rdflib",
+            run(
+                [sys.executable, __file__, "--task", "rdflib-queries", str(self.root), "1", str(self.timeout)],
+                inner=True,
+                timeout=self.timeout * len(catalogue) + 600,
+            ),
+        )
         self.facts["rdflib"] = json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
 
         # Loading into a local Oxigraph server with `orgkg load` (PUT per graph).
         server_dir, port = self.work / "server", free_port()
-        server = subprocess.Popen([self.oxigraph, "serve", "--location", str(server_dir), "--bind",
-                                   f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [self.oxigraph, "serve", "--location", str(server_dir), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             _wait_for(port)
             self.task("load-server", repeat(self.repeats, self.cli("load", f"http://127.0.0.1:{port}"), self.env))
-            self.task("plain-put", repeat(self.repeats, [sys.executable, __file__, "--task", "plain-put", str(self.root),
-                                                         f"127.0.0.1:{port}", str(self._graph_files(oxquery))]))
+            self.task(
+                "plain-put",
+                repeat(
+                    self.repeats,
+                    [
+                        sys.executable,
+                        __file__,
+                        "--task",
+                        "plain-put",
+                        str(self.root),
+                        f"127.0.0.1:{port}",
+                        str(self._graph_files(oxquery)),
+                    ],
+                ),
+            )
         finally:
             server.terminate()
             _, _, usage = os.wait4(server.pid, 0)
             self.facts["server_peak_mb"] = usage.ru_maxrss / 1024
         self.facts["load"].append(round(os.getloadavg()[0], 2))
-
 
     def _graph_files(self, store_location: Path) -> Path:
         """One N-Triples file per named graph of the exported store, and a list of them: what the
@@ -353,8 +494,9 @@ class Bench:
         listing = []
         for number, graph in enumerate(sorted(store.named_graphs(), key=lambda g: g.value)):
             path = folder / f"{number}.nt"
-            ox.serialize((q.triple for q in store.quads_for_pattern(None, None, None, graph)), str(path),
-                         ox.RdfFormat.N_TRIPLES)
+            ox.serialize(
+                (q.triple for q in store.quads_for_pattern(None, None, None, graph)), str(path), ox.RdfFormat.N_TRIPLES
+            )
             listing.append((graph.value, str(path)))
         manifest = folder / "graphs.json"
         manifest.write_text(json.dumps(listing))
@@ -401,20 +543,46 @@ def seed_graph(work: Path, repeats: int) -> dict:
         "orgkg --version": [orgkg, "--version"],
         "orgkg query run mergers": [orgkg, "query", "run", "mergers", "--format", "csv"],
         "oxigraph query (same query, same data)": [
-            oxigraph, "query", "--location", str(store), "--query-file", str(query), "--results-format", "csv",
-            "--union-default-graph"],
+            oxigraph,
+            "query",
+            "--location",
+            str(store),
+            "--query-file",
+            str(query),
+            "--results-format",
+            "csv",
+            "--union-default-graph",
+        ],
         "rdflib: parse the export and run the query": [
-            sys.executable, __file__, "--task", "rdflib-export-query", str(REPO), str(export), str(query)],
+            sys.executable,
+            __file__,
+            "--task",
+            "rdflib-export-query",
+            str(REPO),
+            str(export),
+            str(query),
+        ],
         "orgkg export --format nq": [orgkg, "export", "--format", "nq", "-o", str(work / "again.nq")],
-        "oxigraph dump --format nq": [oxigraph, "dump", "--location", str(store), "--format", "nq",
-                                      "--file", str(work / "dump.nq")],
+        "oxigraph dump --format nq": [
+            oxigraph,
+            "dump",
+            "--location",
+            str(store),
+            "--format",
+            "nq",
+            "--file",
+            str(work / "dump.nq"),
+        ],
     }
     results = {name: Runs() for name in commands}
     for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
         for name, command in commands.items():
             run(command, env, runs=results[name])
-    return {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "machine": machine(),
-            "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in results.items()}}
+    return {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        "machine": machine(),
+        "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in results.items()},
+    }
 
 
 def seed_section(seed: dict | None) -> list[str]:
@@ -428,21 +596,29 @@ def seed_section(seed: dict | None) -> list[str]:
     def versus(name: str, peer: str) -> float | None:
         return median(name) / median(peer) if median(name) and median(peer) else None
 
-    lines = ["## The seed graph (the repository's own two articles)", "",
-             f"Run on {seed['started']} UTC, {seed['machine']['cpus']} CPUs; every command a whole process, "
-             "the commands interleaved, medians of the runs.", "",
-             "| command | median | runs | peak memory |", "|---|---|---|---|"]
-    lines += [f"| `{name}` | {seconds(r.median)} | {len(r.seconds)} | {r.peak_mb:,.0f} MB |" for name, r in runs.items()]
+    lines = [
+        "## The seed graph (the repository's own two articles)",
+        "",
+        f"Run on {seed['started']} UTC, {seed['machine']['cpus']} CPUs; every command a whole process, "
+        "the commands interleaved, medians of the runs.",
+        "",
+        "| command | median | runs | peak memory |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{name}` | {seconds(r.median)} | {len(r.seconds)} | {r.peak_mb:,.0f} MB |" for name, r in runs.items()
+    ]
     query_ox = versus("orgkg query run mergers", "oxigraph query (same query, same data)")
     query_rdflib = versus("rdflib: parse the export and run the query", "orgkg query run mergers")
     version = versus("orgkg --version", "python -c pass")
     export = versus("orgkg export --format nq", "oxigraph dump --format nq")
     lines += ["", "| goal | measured | |", "|---|---|---|"]
     for goal, value, target, higher in (
-            ("`orgkg query run` ≤ 4× `oxigraph query`", query_ox, 4, False),
-            ("`orgkg query run` ≥ 5× faster than rdflib parse + query", query_rdflib, 5, True),
-            ("`orgkg --version` ≤ 4× `python -c pass`", version, 4, False),
-            ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False)):
+        ("`orgkg query run` ≤ 4× `oxigraph query`", query_ox, 4, False),
+        ("`orgkg query run` ≥ 5× faster than rdflib parse + query", query_rdflib, 5, True),
+        ("`orgkg --version` ≤ 4× `python -c pass`", version, 4, False),
+        ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False),
+    ):
         met = value is not None and (value >= target if higher else value <= target)
         lines.append(f"| {goal} | {ratio(value)} | {'**met**' if met else 'not met'} |")
     return lines + [""]
@@ -452,10 +628,22 @@ def seed_section(seed: dict | None) -> list[str]:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     versions = {}
     for package in ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "orgkg"):
         try:
@@ -464,8 +652,13 @@ def machine() -> dict:
             versions[package] = version(package)
         except Exception:  # noqa: BLE001  (a missing package is reported as such)
             versions[package] = "not installed"
-    return {"cpus": os.cpu_count(), "cpu": cpu, "ram_gb": round(memory / 1024 / 1024, 1),
-            "python": platform.python_version(), "versions": versions}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(memory / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
 
 
 def seconds(value: float | None) -> str:
@@ -496,9 +689,12 @@ class Record:
         return cls(bench.size, started, command, machine(), bench.facts, bench.results)
 
     def to_json(self) -> dict:
-        return {**{k: v for k, v in vars(self).items() if k != "results"},
-                "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note}
-                            for k, r in self.results.items()}}
+        return {
+            **{k: v for k, v in vars(self).items() if k != "results"},
+            "results": {
+                k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in self.results.items()
+            },
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Record:
@@ -509,8 +705,12 @@ def report(records: list[Record], seed: dict | None = None) -> str:
     lines = [
         "# orgkg benchmark",
         "",
-        "Sizes run: " + "; ".join(f"{r.size:,} articles ({r.facts.get('triples', 0):,} triples) by "
-                                  f"`{r.command}` on {r.started} UTC" for r in records) + ".",
+        "Sizes run: "
+        + "; ".join(
+            f"{r.size:,} articles ({r.facts.get('triples', 0):,} triples) by `{r.command}` on {r.started} UTC"
+            for r in records
+        )
+        + ".",
         "",
         "Every figure is the median of the runs shown, each run a process of its own; peak memory is",
         "that process's maximum resident set size. orgkg and its peers ran side by side on the same",
@@ -521,11 +721,21 @@ def report(records: list[Record], seed: dict | None = None) -> str:
     ]
     for record in records:
         info = record.machine
-        lines += [f"## {record.size:,} articles", "",
-                  f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}; "
-                  + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + "."
-                  + (" Load average (other jobs included) at the start and end: "
-                     + " and ".join(map(str, record.facts["load"])) + "." if "load" in record.facts else ""), ""]
+        lines += [
+            f"## {record.size:,} articles",
+            "",
+            f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}; "
+            + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+            + "."
+            + (
+                " Load average (other jobs included) at the start and end: "
+                + " and ".join(map(str, record.facts["load"]))
+                + "."
+                if "load" in record.facts
+                else ""
+            ),
+            "",
+        ]
         lines += goals(record) + tasks(record) + queries(record)
     lines += [
         "## How to read this",
@@ -561,66 +771,136 @@ def goals(bench: Record) -> list[str]:
     cold, pyshacl_run = _median(bench, "validate-cold"), _median(bench, "pyshacl")
     rows = []
 
-    def row(goal: str, value: float | None, target: float, higher: bool, limit: str, shown: str | None = None,
-            missing: str = "a task failed or was stopped: see the tasks"):
+    def row(
+        goal: str,
+        value: float | None,
+        target: float,
+        higher: bool,
+        limit: str,
+        shown: str | None = None,
+        missing: str = "a task failed or was stopped: see the tasks",
+    ):
         if value is None:
             rows.append(f"| {goal} | not measured | — | {missing} |")
             return
         met = value >= target if higher else value <= target
-        rows.append(f"| {goal} | {shown or ratio(value)} | {'**met**' if met else 'not met'} | "
-                    f"{'' if met else limit} |")
+        rows.append(
+            f"| {goal} | {shown or ratio(value)} | {'**met**' if met else 'not met'} | {'' if met else limit} |"
+        )
 
-    row("build throughput ≥ 0.5× `oxigraph load`", oxload / build if build and oxload else None, 0.5, True,
-        "Python work per file: one strict parse into memory, one hash, the set-union default graph kept in step")
+    row(
+        "build throughput ≥ 0.5× `oxigraph load`",
+        oxload / build if build and oxload else None,
+        0.5,
+        True,
+        "Python work per file: one strict parse into memory, one hash, the set-union default graph kept in step",
+    )
     slowest_query = max(bench.facts.get("engine", {}).items(), key=lambda item: item[1], default=(None, None))
     for label, ratios, limit in (
-            ("every saved query ≤ 3× `oxigraph query` (orgkg's engine against the oxigraph CLI)", engine_ratios,
-             f"the slowest query ({slowest_query[0]}) is Oxigraph's own evaluation; a query that touches few "
-             "triples also pays opening the store and one stat per data file"),
-            ("… counting orgkg's own start-up too (`orgkg query run` against the oxigraph CLI)", cli_ratios,
-             "starting Python and importing click and pyoxigraph, about 0.1 s before any query")):
+        (
+            "every saved query ≤ 3× `oxigraph query` (orgkg's engine against the oxigraph CLI)",
+            engine_ratios,
+            f"the slowest query ({slowest_query[0]}) is Oxigraph's own evaluation; a query that touches few "
+            "triples also pays opening the store and one stat per data file",
+        ),
+        (
+            "… counting orgkg's own start-up too (`orgkg query run` against the oxigraph CLI)",
+            cli_ratios,
+            "starting Python and importing click and pyoxigraph, about 0.1 s before any query",
+        ),
+    ):
         worst = max(ratios.values()) if ratios else None
         within = sum(1 for r in ratios.values() if r <= 3)
-        row(label, worst, 3, False, limit,
-            f"worst {ratio(worst)}; {within} of {len(ratios)} within 3×" if ratios else None)
+        row(
+            label,
+            worst,
+            3,
+            False,
+            limit,
+            f"worst {ratio(worst)}; {within} of {len(ratios)} within 3×" if ratios else None,
+        )
     slowest = min(engine_rdflib.values()) if engine_rdflib else None
     faster = sum(1 for r in engine_rdflib.values() if r >= 10)
-    row("every saved query ≥ 10× faster than rdflib (engine against rdflib)", slowest, 10, True,
+    row(
+        "every saved query ≥ 10× faster than rdflib (engine against rdflib)",
+        slowest,
+        10,
+        True,
         "a query that touches a few triples takes rdflib a few index lookups in memory, while orgkg opens "
         "the on-disk store and checks every file's stat",
-        f"least {ratio(slowest)}; {faster} of {len(engine_rdflib)} at ≥ 10×" if engine_rdflib else None)
+        f"least {ratio(slowest)}; {faster} of {len(engine_rdflib)} at ≥ 10×" if engine_rdflib else None,
+    )
     export, dump = bench.results.get("export"), _median(bench, "oxigraph-dump")
-    row("export ≤ 3× `oxigraph dump` (N-Quads)", export.median / dump if export and export.median and dump else None,
-        3, False, "RDFC-1.0 canonicalisation of the whole dataset and sorting its lines, which a dump does not do",
-        shown=(f"{ratio(export.median / dump)}, peak {export.peak_mb:,.0f} MB" if export and export.median and dump
-               else None))
+    row(
+        "export ≤ 3× `oxigraph dump` (N-Quads)",
+        export.median / dump if export and export.median and dump else None,
+        3,
+        False,
+        "RDFC-1.0 canonicalisation of the whole dataset and sorting its lines, which a dump does not do",
+        shown=(
+            f"{ratio(export.median / dump)}, peak {export.peak_mb:,.0f} MB"
+            if export and export.median and dump
+            else None
+        ),
+    )
     if export and export.median:
-        row("export peak memory ≤ 1 GB", export.peak_mb / 1024, 1, False,
-            "canonicalisation needs the whole dataset in memory", shown=f"{export.peak_mb:,.0f} MB")
+        row(
+            "export peak memory ≤ 1 GB",
+            export.peak_mb / 1024,
+            1,
+            False,
+            "canonicalisation needs the whole dataset in memory",
+            shown=f"{export.peak_mb:,.0f} MB",
+        )
     load, put = bench.results.get("load-server"), _median(bench, "plain-put")
-    row("`orgkg load` ≤ 2× plain PUTs of the same graphs", load.median / put if load and load.median and put else None,
-        2, False, "temporary graphs and their swap, and counting every graph in the store afterwards",
-        shown=f"{ratio(load.median / put)}" if load and load.median and put else None)
+    row(
+        "`orgkg load` ≤ 2× plain PUTs of the same graphs",
+        load.median / put if load and load.median and put else None,
+        2,
+        False,
+        "temporary graphs and their swap, and counting every graph in the store afterwards",
+        shown=f"{ratio(load.median / put)}" if load and load.median and put else None,
+    )
     if load and load.median:
-        row("`orgkg load` peak memory ≤ 500 MB", load.peak_mb, 500, False,
-            "the largest graph's chunk and the blank-node groups of a graph", shown=f"{load.peak_mb:,.0f} MB")
-    row("adding one article and re-validating ≤ 1.5× validating that article alone",
-        add / alone if add and alone else None, 1.5, False,
-        "fixed costs per run that grow with the corpus: a stat per file, the corpus-wide SPARQL checks")
+        row(
+            "`orgkg load` peak memory ≤ 500 MB",
+            load.peak_mb,
+            500,
+            False,
+            "the largest graph's chunk and the blank-node groups of a graph",
+            shown=f"{load.peak_mb:,.0f} MB",
+        )
+    row(
+        "adding one article and re-validating ≤ 1.5× validating that article alone",
+        add / alone if add and alone else None,
+        1.5,
+        False,
+        "fixed costs per run that grow with the corpus: a stat per file, the corpus-wide SPARQL checks",
+    )
     identical = bench.facts.get("identical")
-    row("full validation ≥ 15× faster than one pySHACL run" + ("" if identical is None else
-                                                               f" (identical findings: {'yes' if identical else 'NO'})"),
-        pyshacl_run / cold if pyshacl_run and cold else None, 15, True,
+    row(
+        "full validation ≥ 15× faster than one pySHACL run"
+        + ("" if identical is None else f" (identical findings: {'yes' if identical else 'NO'})"),
+        pyshacl_run / cold if pyshacl_run and cold else None,
+        15,
+        True,
         "pySHACL's own work per focus node in each unit; 2 cores",
-        missing=("the whole-corpus pySHACL run was not made at this size (--slow-peers-up-to)"
-                 if "pyshacl" not in bench.results else "a task failed or was stopped: see the tasks"))
+        missing=(
+            "the whole-corpus pySHACL run was not made at this size (--slow-peers-up-to)"
+            if "pyshacl" not in bench.results
+            else "a task failed or was stopped: see the tasks"
+        ),
+    )
     return ["### Goals", "", "| goal | measured | | what limits it |", "|---|---|---|---|", *rows, ""]
 
 
 def _engine_ratios(bench: Record) -> dict[str, float]:
     engine = bench.facts.get("engine", {})
-    return {name: engine[name] / _median(bench, f"query-oxigraph:{name}") for name in engine
-            if _median(bench, f"query-oxigraph:{name}")}
+    return {
+        name: engine[name] / _median(bench, f"query-oxigraph:{name}")
+        for name in engine
+        if _median(bench, f"query-oxigraph:{name}")
+    }
 
 
 def _query_ratios(bench: Record, kind: str) -> dict[str, float]:
@@ -639,14 +919,19 @@ def _rdflib_speedups(bench: Record) -> dict[str, float]:
 
 def tasks(bench: Record) -> list[str]:
     names = {
-        "generate": "generate the corpus (`orgkg dev synth`)", "build": "build from scratch (`orgkg build`)",
-        "rebuild-one": "rebuild after one changed article", "oxigraph-load": "peer: `oxigraph load` (Turtle files)",
-        "export": "export (`orgkg export --format nq`)", "oxigraph-load-nq": "peer: `oxigraph load` of the export",
+        "generate": "generate the corpus (`orgkg dev synth`)",
+        "build": "build from scratch (`orgkg build`)",
+        "rebuild-one": "rebuild after one changed article",
+        "oxigraph-load": "peer: `oxigraph load` (Turtle files)",
+        "export": "export (`orgkg export --format nq`)",
+        "oxigraph-load-nq": "peer: `oxigraph load` of the export",
         "validate-cold": "full validation (`validate --incremental`, no cache)",
-        "validate-warm": "re-validation, nothing changed", "validate-add-one": "re-validation after adding one article",
+        "validate-warm": "re-validation, nothing changed",
+        "validate-add-one": "re-validation after adding one article",
         "validate-article-alone": "validating that article alone (`orgkg validate FILE`)",
         "validate-classic": "`orgkg validate` (one pySHACL run + lint + quotes)",
-        "pyshacl": "peer: one pySHACL run over the whole corpus", "rdflib-parse": "peer: rdflib parse",
+        "pyshacl": "peer: one pySHACL run over the whole corpus",
+        "rdflib-parse": "peer: rdflib parse",
         "queries-orgkg-engine": "all saved queries, orgkg engine, one process",
         "queries-rdflib": "peer: all saved queries on rdflib (after parsing)",
         "load-server": "load into a local Oxigraph server (`orgkg load`)",
@@ -668,16 +953,21 @@ def tasks(bench: Record) -> list[str]:
 
 def queries(bench: Record) -> list[str]:
     engine, rdflib = bench.facts.get("engine", {}), bench.facts.get("rdflib", {})
-    lines = ["### Saved queries", "",
-             "| query | orgkg engine | orgkg CLI | oxigraph CLI | rdflib | engine / oxigraph | CLI / oxigraph "
-             "| rdflib / engine |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "### Saved queries",
+        "",
+        "| query | orgkg engine | orgkg CLI | oxigraph CLI | rdflib | engine / oxigraph | CLI / oxigraph "
+        "| rdflib / engine |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name in bench.facts.get("queries", []):
         cli, ox = _median(bench, f"query-cli:{name}"), _median(bench, f"query-oxigraph:{name}")
         ours, theirs = engine.get(name), rdflib.get(name)
-        lines.append(f"| {name} | {seconds(ours)} | {seconds(cli)} | {seconds(ox)} | {seconds(theirs)} | "
-                     f"{ratio(ours / ox) if ours and ox else '—'} | {ratio(cli / ox) if cli and ox else '—'} | "
-                     f"{ratio(theirs / ours) if ours and theirs and theirs != float('inf') else '—'} |")
+        lines.append(
+            f"| {name} | {seconds(ours)} | {seconds(cli)} | {seconds(ox)} | {seconds(theirs)} | "
+            f"{ratio(ours / ox) if ours and ox else '—'} | {ratio(cli / ox) if cli and ox else '—'} | "
+            f"{ratio(theirs / ours) if ours and theirs and theirs != float('inf') else '—'} |"
+        )
     return lines + [""]
 
 
@@ -687,16 +977,25 @@ def main() -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated corpus sizes (default 1000; --quick: 30)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per task (slow tasks run once)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds before a peer's query is given up")
-    parser.add_argument("--slow-timeout", type=float, default=3600,
-                        help="seconds before a whole-corpus peer (pySHACL, rdflib parse) is given up")
-    parser.add_argument("--slow-peers-up-to", type=int, default=1000,
-                        help="run the whole-corpus pySHACL peers only up to this size")
+    parser.add_argument(
+        "--slow-timeout",
+        type=float,
+        default=3600,
+        help="seconds before a whole-corpus peer (pySHACL, rdflib parse) is given up",
+    )
+    parser.add_argument(
+        "--slow-peers-up-to", type=int, default=1000, help="run the whole-corpus pySHACL peers only up to this size"
+    )
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
-    parser.add_argument("--seed-graph", action="store_true",
-                        help="only the seed-graph comparison (seconds); it also runs before every other run")
-    parser.add_argument("--report-only", action="store_true",
-                        help="write results.md again from results.json, running nothing")
+    parser.add_argument(
+        "--seed-graph",
+        action="store_true",
+        help="only the seed-graph comparison (seconds); it also runs before every other run",
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="write results.md again from results.json, running nothing"
+    )
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -712,8 +1011,9 @@ def main() -> None:
 
     def save() -> None:
         ordered = [records[k] for k in sorted(records)]
-        kept.write_text(json.dumps({"seed": seed, "sizes": [r.to_json() for r in ordered]}, indent=1) + "\n",
-                        encoding="utf-8")
+        kept.write_text(
+            json.dumps({"seed": seed, "sizes": [r.to_json() for r in ordered]}, indent=1) + "\n", encoding="utf-8"
+        )
         args.out.write_text(report(ordered, seed), encoding="utf-8")
 
     seed = stored.get("seed")

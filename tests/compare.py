@@ -15,10 +15,14 @@ ENGINES: list[str] = []
 def comparable(results: Results) -> list[tuple]:
     """Canonical rows; GROUP_CONCAT lists (" | ") compared as sets, their order being
     unspecified in SPARQL 1.1."""
+
     def as_set(term):
         if isinstance(term, ox.Literal) and " | " in term.value:
-            return ox.Literal(" | ".join(sorted(term.value.split(" | "))), language=term.language,
-                              datatype=None if term.language else term.datatype)
+            return ox.Literal(
+                " | ".join(sorted(term.value.split(" | "))),
+                language=term.language,
+                datatype=None if term.language else term.datatype,
+            )
         return term
 
     return Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).sorted_rows()

@@ -20,8 +20,13 @@ def ask(kg, query: str, **bindings) -> bool:
 
 def quoted_in(kg, node: URIRef, words: str, article: URIRef) -> bool:
     """The node carries evidence from `article` whose quote contains `words`."""
-    return ask(kg, """
+    return ask(
+        kg,
+        """
         ASK { ?node prov:wasDerivedFrom ?article ;
                     okg:evidence [ oa:hasSource ?article ; oa:hasSelector/oa:exact ?exact ] .
               FILTER(CONTAINS(?exact, ?words)) }""",
-               node=node, article=article, words=Literal(words))
+        node=node,
+        article=article,
+        words=Literal(words),
+    )

@@ -13,8 +13,7 @@ from pathlib import Path
 
 JARS = Path("/usr/share/java")
 #: Logging bindings that clash with each other on Debian's shared class path.
-_CLASHING = ("slf4j-log4j12", "log4j-over-slf4j", "maven3-slf4j-provider", "slf4j-jcl", "slf4j-jdk14",
-             "slf4j-nop")
+_CLASHING = ("slf4j-log4j12", "log4j-over-slf4j", "maven3-slf4j-provider", "slf4j-jcl", "slf4j-jdk14", "slf4j-nop")
 
 
 def available() -> bool:
@@ -35,5 +34,6 @@ def classpath(work: Path) -> str:
 
 
 def run(work: Path, main_class: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(["java", "-cp", classpath(work), main_class, *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["java", "-cp", classpath(work), main_class, *args], capture_output=True, text=True, timeout=timeout
+    )

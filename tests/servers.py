@@ -78,8 +78,18 @@ class OxigraphServer:
         log = self.location.parent / f"{self.location.name}.log"
         with log.open("a") as output:
             self.process = subprocess.Popen(
-                [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
-                 "--union-default-graph"], stdout=output, stderr=output)
+                [
+                    oxigraph_binary(),
+                    "serve",
+                    "--location",
+                    str(self.location),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--union-default-graph",
+                ],
+                stdout=output,
+                stderr=output,
+            )
         _wait_until_answering(self.query_url, self.process, log, 30)
         return self
 
@@ -120,8 +130,12 @@ class Virtuoso:
         config.write_text(ini)
         log = self.directory / "console.log"
         with log.open("a") as output:
-            self.process = subprocess.Popen(["virtuoso-t", "+configfile", str(config), "+foreground"],
-                                            cwd=self.directory, stdout=output, stderr=output)
+            self.process = subprocess.Popen(
+                ["virtuoso-t", "+configfile", str(config), "+foreground"],
+                cwd=self.directory,
+                stdout=output,
+                stderr=output,
+            )
         _wait_until_answering(self.query_url, self.process, log, 90)
         return self
 
@@ -263,7 +277,7 @@ class FakeEndpoint:
                 self.end_headers()
                 try:
                     for start in range(0, len(body), 1 if fake.pace else max(len(body), 1)):
-                        self.wfile.write(body[start:start + (1 if fake.pace else len(body))])
+                        self.wfile.write(body[start : start + (1 if fake.pace else len(body))])
                         self.wfile.flush()
                         time.sleep(fake.pace)
                 except OSError:  # the client gave up

@@ -9,7 +9,7 @@ import pytest
 from orgkg.catalogue import QueryError, find_query, load_catalogue
 from orgkg.namespaces import QUERIES_DIR
 
-HOSTILE = '" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ \'\'\''
+HOSTILE = "\" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ '''"
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,7 @@ def test_parameter_values_are_data_never_query_text(catalogue):
 
 
 def test_hostile_value_runs_as_plain_data_end_to_end(cli, root, tmp_path):
-    result = cli("query", "run", "search-label", "--param", f"text={HOSTILE}", "--format", "json",
-                 cache=tmp_path)
+    result = cli("query", "run", "search-label", "--param", f"text={HOSTILE}", "--format", "json", cache=tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["results"]["bindings"] == []
 

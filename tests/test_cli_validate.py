@@ -45,8 +45,9 @@ def test_a_quote_not_in_the_article_is_a_violation(cli, root, sources, tmp_path)
     article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
     text = article.read_text(encoding="utf-8")
     assert "5,097 party members were admitted" in text
-    article.write_text(text.replace("5,097 party members were admitted", "5,098 party members were admitted"),
-                       encoding="utf-8")
+    article.write_text(
+        text.replace("5,097 party members were admitted", "5,098 party members were admitted"), encoding="utf-8"
+    )
     result = cli("validate", "--sources", str(sources), "--format", "json", root=repo)
     assert result.exit_code == 1
     quotes = [f for f in json.loads(result.output)["findings"] if f["rule"] == "quote-verbatim"]
@@ -59,8 +60,12 @@ def test_every_report_format_says_whether_it_conforms(cli, root, fmt):
     fixture = sorted((root / FIXTURES).glob("*.fail.ttl"))[0]
     result = cli("validate", str(fixture), "--format", fmt, root=root)
     assert result.exit_code == 1
-    expected = {"human": "does not conform", "table": "does not conform",
-                "turtle": "sh:conforms false", "json": '"conforms": false'}[fmt]
+    expected = {
+        "human": "does not conform",
+        "table": "does not conform",
+        "turtle": "sh:conforms false",
+        "json": '"conforms": false',
+    }[fmt]
     assert expected in result.output
 
 
@@ -95,8 +100,9 @@ def test_fmt_check_names_a_file_that_would_change_and_fmt_fixes_it(cli, root, tm
     assert result.exit_code == 1
     assert "would reformat graph/messy.ttl" in result.output
     assert cli("fmt", root=tmp_path).exit_code == 0
-    assert messy.read_text() == ("# header kept\n\n@prefix kg: <https://w3id.org/orgkg/id/> .\n\n"
-                                 "kg:a\n    kg:p 1 .\n\nkg:b\n    kg:p kg:c .\n")
+    assert messy.read_text() == (
+        "# header kept\n\n@prefix kg: <https://w3id.org/orgkg/id/> .\n\nkg:a\n    kg:p 1 .\n\nkg:b\n    kg:p kg:c .\n"
+    )
     assert cli("fmt", "--check", root=tmp_path).exit_code == 0
 
 

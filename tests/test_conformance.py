@@ -34,15 +34,28 @@ from .servers import VIRTUOSO_USER, OxigraphServer
 NAMES = sorted(load_catalogue(find_root(Path(__file__).parent) / QUERIES_DIR))
 ENGINES = ("rdflib", "embedded", "oxigraph-server", "virtuoso", "jena-arq")
 
-_VIRTUOSO_PATHS = ("Virtuoso 7.2.5 evaluates a transitive property path (+, *) whose start is joined to other "
-                   "patterns wrongly, losing or adding rows (openlink/virtuoso-opensource#704)")
+_VIRTUOSO_PATHS = (
+    "Virtuoso 7.2.5 evaluates a transitive property path (+, *) whose start is joined to other "
+    "patterns wrongly, losing or adding rows (openlink/virtuoso-opensource#704)"
+)
 #: (engine, query) -> why that engine's answer differs. Allowed to differ, not required to.
 KNOWN = {
-    **{("virtuoso", name): _VIRTUOSO_PATHS for name in (
-        "change-events-by-kind", "change-events-by-legal-basis", "change-events-by-place",
-        "change-events-in-period", "events-in-window", "lineage", "predecessors")},
-    ("virtuoso", "search-label"): ("Virtuoso's REPLACE does not match the non-ASCII letters of stored strings "
-                                   "against a character class, so Vietnamese diacritics are not folded"),
+    **{
+        ("virtuoso", name): _VIRTUOSO_PATHS
+        for name in (
+            "change-events-by-kind",
+            "change-events-by-legal-basis",
+            "change-events-by-place",
+            "change-events-in-period",
+            "events-in-window",
+            "lineage",
+            "predecessors",
+        )
+    },
+    ("virtuoso", "search-label"): (
+        "Virtuoso's REPLACE does not match the non-ASCII letters of stored strings "
+        "against a character class, so Vietnamese diacritics are not folded"
+    ),
 }
 
 
@@ -64,8 +77,9 @@ class _Remote:
 
     def __call__(self, name: str) -> Results:
         graph = self.catalogue[name].kind in ("CONSTRUCT", "DESCRIBE")
-        result = run_cli("query", "run", name, "--endpoint", self.endpoint, "--format", "nt" if graph else "json",
-                      root=self.root)
+        result = run_cli(
+            "query", "run", name, "--endpoint", self.endpoint, "--format", "nt" if graph else "json", root=self.root
+        )
         assert result.exit_code == 0, result.output
         if graph:
             return Results(triples=list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.N_TRIPLES)))
@@ -82,14 +96,29 @@ def _jena(root: Path, work: Path, catalogue) -> dict[str, Results]:
     for name, query in catalogue.items():
         files.append(work / "queries" / f"{name}.rq")
         files[-1].write_text(query.bind({}), encoding="utf-8")
-    run = subprocess.run(["java", "-cp", jena.classpath(work), str(Path(__file__).with_name("ArqBatch.java")),
-                          str(data), str(work / "out"), *map(str, files)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            "java",
+            "-cp",
+            jena.classpath(work),
+            str(Path(__file__).with_name("ArqBatch.java")),
+            str(data),
+            str(work / "out"),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     answers = {}
     for name in catalogue:
         srj, nt = work / "out" / f"{name}.srj", work / "out" / f"{name}.nt"
-        answers[name] = (from_sparql_json(json.loads(srj.read_text(encoding="utf-8"))) if srj.exists()
-                         else Results(triples=list(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))))
+        answers[name] = (
+            from_sparql_json(json.loads(srj.read_text(encoding="utf-8")))
+            if srj.exists()
+            else Results(triples=list(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)))
+        )
     return answers
 
 

@@ -26,9 +26,14 @@ def _text(sources, name: str) -> str:
 @pytest.mark.parametrize("name", sorted(ARTICLES))
 def test_every_printed_code_is_a_document_with_that_code(kg, sources, name):
     printed = set(CODE.findall(_text(sources, name)))
-    encoded = {str(row[0]) for row in kg.query(
-        "SELECT ?code WHERE { ?article schema:citation ?doc . ?doc eli:id_local ?code }",
-        initNs=PREFIXES, initBindings={"article": NS["kg"][ARTICLES[name]]})}
+    encoded = {
+        str(row[0])
+        for row in kg.query(
+            "SELECT ?code WHERE { ?article schema:citation ?doc . ?doc eli:id_local ?code }",
+            initNs=PREFIXES,
+            initBindings={"article": NS["kg"][ARTICLES[name]]},
+        )
+    }
     assert printed and printed <= encoded
 
 
@@ -36,10 +41,16 @@ def test_every_printed_code_is_a_document_with_that_code(kg, sources, name):
 def test_every_printed_figure_is_an_observation(kg, sources, name):
     text = CODE.sub(" ", _text(sources, name))
     printed = {n for n in FIGURE.findall(text) if not re.fullmatch(r"(19|20)\d\d", n)} | SMALL_FIGURES[name]
-    quotes = [str(row[0]) for row in kg.query(
-        """SELECT ?quote WHERE { ?obs a qb:Observation ; okg:evidence ?e .
+    quotes = [
+        str(row[0])
+        for row in kg.query(
+            """SELECT ?quote WHERE { ?obs a qb:Observation ; okg:evidence ?e .
            ?e oa:hasSource ?article ; oa:hasSelector/oa:exact ?quote }""",
-        initNs=PREFIXES, initBindings={"article": NS["kg"][ARTICLES[name]]})]
+            initNs=PREFIXES,
+            initBindings={"article": NS["kg"][ARTICLES[name]]},
+        )
+    ]
+
     def quoted(number: str) -> bool:
         whole = re.compile(rf"(?<![\d,.]){re.escape(number)}(?!\d|[,.]\d)")
         return any(whole.search(quote) for quote in quotes)
@@ -64,7 +75,7 @@ def _coverage_rows(root):
 def _described(text: str):
     """(node, nodes in its parentheses, the parentheses' text) for each `node` followed by '('."""
     for match in NODE.finditer(text):
-        rest = text[match.end():]
+        rest = text[match.end() :]
         if not rest.startswith(" ("):
             continue
         depth, end = 0, None

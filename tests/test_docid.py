@@ -86,9 +86,7 @@ def test_qd_and_qđ_are_the_same_code():
     assert DocumentCode("2993", "QD", "TU") == parse_code("2993-QĐ/TU")
 
 
-@pytest.mark.parametrize(
-    "text", ["18 - NQ / TW", " 18-NQ/TW ", "18 -NQ/ TW", "18-nq/tw", "18\u2013NQ/TW", "18-NQ-TW"]
-)
+@pytest.mark.parametrize("text", ["18 - NQ / TW", " 18-NQ/TW ", "18 -NQ/ TW", "18-nq/tw", "18\u2013NQ/TW", "18-NQ-TW"])
 def test_stray_spaces_case_and_dashes_are_tolerated(text):
     assert parse_code(text) == parse_code("18-NQ/TW")
 
@@ -184,8 +182,7 @@ def test_docid_prints_type_and_issuer_level_of_the_article_codes(cli):
 
 
 def test_docid_json_lists_one_object_per_code(cli):
-    result = cli("docid", *ARTICLE_CODES, "Resolution No. 5 of the Central Committee (10th tenure)",
-                 "--format", "json")
+    result = cli("docid", *ARTICLE_CODES, "Resolution No. 5 of the Central Committee (10th tenure)", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [(d["code"], d["type_label"], d["issuer_label"]) for d in data[:4]] == [
@@ -207,9 +204,7 @@ def test_docid_reports_bad_codes_prints_good_ones_and_exits_1(cli):
     assert result.stdout.split() == ["18-NQ/TW", "resolution", "central"]
     errors = result.stderr.splitlines()
     assert errors[0].startswith("orgkg docid: cannot parse '18-XX/TW': unknown document type 'XX'")
-    assert errors[1].startswith(
-        "orgkg docid: cannot parse 'junk': expected <number>-<type>/<issuer> such as 18-NQ/TW"
-    )
+    assert errors[1].startswith("orgkg docid: cannot parse 'junk': expected <number>-<type>/<issuer> such as 18-NQ/TW")
 
 
 def test_docid_help_has_an_example(cli):

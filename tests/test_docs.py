@@ -78,7 +78,7 @@ def test_ontology_reference_has_every_term_with_alignments_and_examples(root, si
     for term in terms:
         assert f'<section class="term" id="{term.removeprefix(str(OKG))}">' in page, term
     change_event = page.split('id="ChangeEvent">')[1].split("</section>")[0]
-    assert "subclass of</span> <a class=\"ext iri\" href=\"http://www.w3.org/ns/org#ChangeEvent\"" in change_event
+    assert 'subclass of</span> <a class="ext iri" href="http://www.w3.org/ns/org#ChangeEvent"' in change_event
     # the count of uses matches rdflib's own count over the data graphs (not the ontology)
     data = [g for g in kg_dataset.graphs() if g.identifier != ONTOLOGY_GRAPH]
     mergers = sum(1 for g in data for _ in g.subjects(RDF.type, OKG.Merger))
@@ -90,15 +90,26 @@ def test_ontology_reference_has_every_term_with_alignments_and_examples(root, si
 
 def test_each_article_page_has_every_quote_of_that_article(site, kg_dataset):
     index = read(site, "articles/index.html")
-    articles = sorted({a for g in kg_dataset.graphs() for a in g.objects(None, PROV.wasDerivedFrom)
-                       if a.startswith(str(KG) + "article-")})
+    articles = sorted(
+        {
+            a
+            for g in kg_dataset.graphs()
+            for a in g.objects(None, PROV.wasDerivedFrom)
+            if a.startswith(str(KG) + "article-")
+        }
+    )
     assert len(articles) >= 2
     for article in articles:
         name = article.removeprefix(str(KG))
         assert f'href="../articles/{name}.html"' in index
         page = read(site, f"articles/{name}.html")
-        quotes = {str(q) for g in kg_dataset.graphs() for evidence in g.subjects(OA.hasSource, article)
-                  for selector in g.objects(evidence, OA.hasSelector) for q in g.objects(selector, OA.exact)}
+        quotes = {
+            str(q)
+            for g in kg_dataset.graphs()
+            for evidence in g.subjects(OA.hasSource, article)
+            for selector in g.objects(evidence, OA.hasSelector)
+            for q in g.objects(selector, OA.exact)
+        }
         assert quotes
         for quote in quotes:
             assert f"<blockquote>{escape(quote)}</blockquote>" in page, quote
@@ -214,8 +225,10 @@ def test_only_http_iris_become_links_and_leftovers_of_killed_builds_go(root, tmp
     for folder in ("ontology", "graph", "queries"):
         shutil.copytree(root / folder, copy / folder)
     with (copy / "ontology" / "orgkg.ttl").open("a") as handle:
-        handle.write("\n<https://w3id.org/orgkg/ontology#predecessor> <http://www.w3.org/2004/02/skos/core#closeMatch> "
-                     "<javascript:alert(document.cookie)> .\n")
+        handle.write(
+            "\n<https://w3id.org/orgkg/ontology#predecessor> <http://www.w3.org/2004/02/skos/core#closeMatch> "
+            "<javascript:alert(document.cookie)> .\n"
+        )
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = tmp_path / f".site.{dead.stdout.strip()}.abc.old"
     (stale / "half").mkdir(parents=True)

@@ -18,8 +18,15 @@ from orgkg.store import EmbeddedStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Playwright adds --headless; the rest keep Chromium off the (closed) network and the GPU.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Every link of a page, HTML <a href> and SVG <a xlink:href> alike, as an absolute URL.
 LINKS_JS = """() => [...document.querySelectorAll('a')].map(a => {
   const href = typeof a.href === 'string' ? a.href : (a.href.baseVal || a.getAttribute('xlink:href'));
@@ -60,8 +67,12 @@ def browser(served_site, tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
-            viewport={"width": 1280, "height": 900})
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
         try:
             yield context
         finally:

@@ -51,7 +51,8 @@ def test_dataset_formats_keep_one_named_graph_per_file(root, kg_dataset, fmt, rd
 def test_one_article_graph(root):
     exported = Dataset().parse(data=export(root, "nq", article="nghe-an-2024").decode(), format="nquads")
     assert {str(g.identifier) for g in exported.graphs() if len(g)} == {
-        "https://w3id.org/orgkg/graph/articles/nghe-an-2024"}
+        "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
+    }
 
 
 def test_unknown_article_is_a_usage_error_listing_the_articles(cli, root):
@@ -65,8 +66,11 @@ def test_inferred_adds_standard_types_and_properties_in_their_own_graph(root):
     inferred = exported.graph(URIRef(INFERRED_GRAPH))
     merger = KG["event-cao-bang-merger-newspaper-and-radio-television-station"]
     assert (merger, RDF.type, ORG.ChangeEvent) in inferred
-    assert (KG["org-central-organizing-committee"], PROV.wasDerivedFrom,
-            KG["org-ministry-of-organization-and-communications"]) in inferred
+    assert (
+        KG["org-central-organizing-committee"],
+        PROV.wasDerivedFrom,
+        KG["org-ministry-of-organization-and-communications"],
+    ) in inferred
     assert (KG["doc-18-nq-tw-n1"], RDF.type, URIRef("http://data.europa.eu/eli/ontology#LegalResource")) in inferred
     asserted = Graph()
     for graph in exported.graphs():

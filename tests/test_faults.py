@@ -25,18 +25,27 @@ OTHER = "http://example.org/someone-elses-graph"
 
 
 def counts(query_url: str) -> dict[str, int]:
-    answer = requests.post(query_url, data={"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
-                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    answer = requests.post(
+        query_url,
+        data={"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     answer.raise_for_status()
     return {row["g"]["value"]: int(row["n"]["value"]) for row in answer.json()["results"]["bindings"]}
 
 
 def orgkg(root: Path, tmp_path: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"),
-           "TMPDIR": str(tmp_path / "tmp")}
+    env = {
+        **os.environ,
+        "ORGKG_ROOT": str(root),
+        "ORGKG_CACHE": str(tmp_path / "cache"),
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
     (tmp_path / "tmp").mkdir(exist_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "orgkg.cli", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "orgkg.cli", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 @pytest.fixture
@@ -44,14 +53,22 @@ def old_store(oxigraph, kg_dataset):
     """A real Oxigraph server holding one old triple in each of our graphs and in someone else's."""
     ours = [str(g.identifier) for g in kg_dataset.graphs() if str(g.identifier).startswith("https://w3id.org/orgkg/")]
     for graph in [*ours, OTHER]:
-        requests.put(oxigraph.url + "/store", params={"graph": graph}, data=OLD.encode(),
-                     headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+        requests.put(
+            oxigraph.url + "/store",
+            params={"graph": graph},
+            data=OLD.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=10,
+        ).raise_for_status()
     oxigraph.before = {graph: 1 for graph in [*ours, OTHER]}
     return oxigraph
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
-                         ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+@pytest.mark.parametrize(
+    "signal_number",
+    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+    ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"],
+)
 def test_a_signal_mid_load_leaves_the_store_as_it_was(root, tmp_path, old_store, signal_number):
     uploads: list[str] = []
 
@@ -110,8 +127,11 @@ def wait_for(condition, seconds: float = 20) -> bool:
     return condition()
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
-                         ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"])
+@pytest.mark.parametrize(
+    "signal_number",
+    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+    ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL"],
+)
 def test_serve_leaves_no_server_and_no_snapshot_behind(root, tmp_path, signal_number):
     port = free_port()
     process = orgkg(root, tmp_path, "serve", "--port", str(port))
@@ -151,13 +171,18 @@ def test_serve_refuses_service_and_bounds_query_time(root, tmp_path):
         try:
             assert process.stdout.readline().startswith("SPARQL endpoint"), process.stderr.read()
             url = f"http://127.0.0.1:{port}/query"
-            refused = requests.post(url, data={"query": f"SELECT * {{ SERVICE <{target.url}/sparql> {{ ?s ?p ?o }} }}"},
-                                    timeout=10)
+            refused = requests.post(
+                url, data={"query": f"SELECT * {{ SERVICE <{target.url}/sparql> {{ ?s ?p ?o }} }}"}, timeout=10
+            )
             assert refused.status_code == 400 and "--allow-service" in refused.text
             assert visited == []
             started = time.monotonic()
-            slow = requests.post(url, data={"query": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"},
-                                 headers={"Accept": "application/sparql-results+json"}, timeout=60)
+            slow = requests.post(
+                url,
+                data={"query": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=60,
+            )
             # The server has sent 200 and the head of the results before the deadline cuts them off.
             assert "cancelled" in slow.text and time.monotonic() - started < 30
         finally:

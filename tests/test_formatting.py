@@ -9,7 +9,7 @@ from rdflib.compare import isomorphic
 from orgkg.formatting import format_turtle
 from orgkg.repository import turtle_files
 
-SAMPLE = '''# A sample
+SAMPLE = """# A sample
 @prefix kg: <https://w3id.org/orgkg/id/> .
 @prefix oa: <http://www.w3.org/ns/oa#> .
 @prefix okg: <https://w3id.org/orgkg/ontology#> .
@@ -19,7 +19,7 @@ kg:z okg:evidence [ oa:hasSelector [ oa:exact "b \\"quoted\\"\\nline" ] ], [ oa:
 kg:a a okg:Merger ; okg:value "2000"^^xsd:decimal, 3.5, 7 ; okg:flag true ; okg:label "x"@vi, "y"@en .
 kg:s sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYear ] ) ; sh:in () .
 _:shared okg:p kg:a . kg:a okg:q _:shared . kg:z okg:q _:shared .
-'''
+"""
 
 
 def test_formatting_keeps_every_triple_and_is_idempotent(tmp_path):
@@ -50,9 +50,11 @@ def test_repository_files_round_trip(root):
 
 def test_rdf_type_as_an_object_is_written_as_an_iri_not_as_the_keyword_a(tmp_path):
     source = tmp_path / "statement.ttl"
-    source.write_text("@prefix kg: <https://w3id.org/orgkg/id/> .\n"
-                      "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
-                      "kg:i a rdf:Statement ; rdf:predicate rdf:type ; rdf:object kg:c .\n")
+    source.write_text(
+        "@prefix kg: <https://w3id.org/orgkg/id/> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "kg:i a rdf:Statement ; rdf:predicate rdf:type ; rdf:object kg:c .\n"
+    )
     written = format_turtle(source)
     assert "rdf:predicate rdf:type" in written
     assert isomorphic(Graph().parse(data=written, format="turtle"), Graph().parse(source, format="turtle"))

@@ -37,7 +37,9 @@ def assert_clean(result, allowed=(0, 1, 2)) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     if result.exit_code == 2:  # one line, after Click's usage banner for a usage error
-        errors = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("Usage:", "Try "))]
+        errors = [
+            line for line in result.stderr.splitlines() if line.strip() and not line.startswith(("Usage:", "Try "))
+        ]
         assert len(errors) == 1, result.stderr
 
 
@@ -46,14 +48,24 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 #: Valid Turtle broken in the ways people break it: bytes inserted, text cut short, lines swapped.
-TURTLE = ('@prefix kg: <https://w3id.org/orgkg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
-          'kg:x rdfs:label "X"@en ; rdfs:seeAlso <https://example.org/a> , ( kg:a [ rdfs:label "b" ] ) .\n')
+TURTLE = (
+    "@prefix kg: <https://w3id.org/orgkg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    'kg:x rdfs:label "X"@en ; rdfs:seeAlso <https://example.org/a> , ( kg:a [ rdfs:label "b" ] ) .\n'
+)
 broken_turtle = st.one_of(
     st.tuples(st.integers(0, len(TURTLE)), st.binary(min_size=1, max_size=8)).map(
-        lambda cut: TURTLE.encode()[:cut[0]] + cut[1] + TURTLE.encode()[cut[0]:]),
+        lambda cut: TURTLE.encode()[: cut[0]] + cut[1] + TURTLE.encode()[cut[0] :]
+    ),
     st.integers(0, len(TURTLE) - 1).map(lambda cut: TURTLE.encode()[:cut]),
-    st.sampled_from([b"\xef\xbb\xbf" + TURTLE.encode(), TURTLE.replace("<https://example.org/a>", "<a b>").encode(),
-                     TURTLE.replace('"X"@en', '"X"@123456789').encode(), b"(" * 3000, b"\xff\xfe\x00"]),
+    st.sampled_from(
+        [
+            b"\xef\xbb\xbf" + TURTLE.encode(),
+            TURTLE.replace("<https://example.org/a>", "<a b>").encode(),
+            TURTLE.replace('"X"@en', '"X"@123456789').encode(),
+            b"(" * 3000,
+            b"\xff\xfe\x00",
+        ]
+    ),
 )
 
 
@@ -64,8 +76,13 @@ def test_malformed_turtle_through_every_command(repository, text):
     original = article.read_bytes()
     article.write_bytes(text)
     try:
-        for command in (["validate"], ["fmt", "--check"], ["build"], ["query", "run", "mergers", "--format", "csv"],
-                        ["export", "--format", "nt", "-o", str(repository.parent / "out.nt")]):
+        for command in (
+            ["validate"],
+            ["fmt", "--check"],
+            ["build"],
+            ["query", "run", "mergers", "--format", "csv"],
+            ["export", "--format", "nt", "-o", str(repository.parent / "out.nt")],
+        ):
             before = snapshot(repository)
             result = invoke(repository, *command)
             assert_clean(result)
@@ -77,26 +94,47 @@ def test_malformed_turtle_through_every_command(repository, text):
 @FUZZ
 @given(value=st.text(max_size=40))
 def test_any_parameter_value_is_data_or_a_one_line_refusal(repository, value):
-    for name, query in (("text", "search-label"), ("organization", "lineage"), ("from", "events-in-window"),
-                        ("documentType", "documents-by-type")):
+    for name, query in (
+        ("text", "search-label"),
+        ("organization", "lineage"),
+        ("from", "events-in-window"),
+        ("documentType", "documents-by-type"),
+    ):
         result = invoke(repository, "query", "run", query, "--param", f"{name}={value}", "--format", "csv")
         assert_clean(result, allowed=(0, 2))
 
 
 @FUZZ
-@given(text=st.one_of(st.text(max_size=80), st.binary(max_size=40),
-                      st.sampled_from(["SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-                                       "SELECT * FROM <file:///etc/hostname> { ?s ?p ?o }", "DROP ALL", "",
-                                       "\ufeffASK {}", "# comment only"])))
+@given(
+    text=st.one_of(
+        st.text(max_size=80),
+        st.binary(max_size=40),
+        st.sampled_from(
+            [
+                "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                "SELECT * FROM <file:///etc/hostname> { ?s ?p ?o }",
+                "DROP ALL",
+                "",
+                "\ufeffASK {}",
+                "# comment only",
+            ]
+        ),
+    )
+)
 def test_any_query_text_is_run_or_refused_in_one_line(repository, text):
     result = invoke(repository, "sparql", "-", "--format", "csv", "--timeout", "10", stdin=text)
     assert_clean(result)
 
 
 @FUZZ
-@given(name=st.one_of(st.sampled_from(["", ".", "..", "missing/x.txt", "file/x.txt", "folder", "a" * 300]),
-                      st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"),
-                              min_size=1, max_size=20)))
+@given(
+    name=st.one_of(
+        st.sampled_from(["", ".", "..", "missing/x.txt", "file/x.txt", "folder", "a" * 300]),
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1, max_size=20
+        ),
+    )
+)
 def test_any_output_path_is_written_or_refused_and_earlier_output_kept(repository, name):
     scratch = repository.parent / "outputs"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -117,12 +155,25 @@ def endpoint():
 
 
 @FUZZ
-@given(status=st.sampled_from([200, 200, 204, 301, 400, 401, 403, 404, 500, 503]),
-       content_type=st.sampled_from(["application/sparql-results+json", "text/html", "application/json", "text/plain"]),
-       body=st.one_of(st.binary(max_size=60),
-                      st.sampled_from([b"{}", b"[]", b"null", b'{"head": {}}', b'{"head": {"vars": ["x"]}}',
-                                       b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {}}]}}',
-                                       b'{"boolean": true}', b"<html>It works</html>"])))
+@given(
+    status=st.sampled_from([200, 200, 204, 301, 400, 401, 403, 404, 500, 503]),
+    content_type=st.sampled_from(["application/sparql-results+json", "text/html", "application/json", "text/plain"]),
+    body=st.one_of(
+        st.binary(max_size=60),
+        st.sampled_from(
+            [
+                b"{}",
+                b"[]",
+                b"null",
+                b'{"head": {}}',
+                b'{"head": {"vars": ["x"]}}',
+                b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {}}]}}',
+                b'{"boolean": true}',
+                b"<html>It works</html>",
+            ]
+        ),
+    ),
+)
 def test_any_endpoint_answer_is_read_or_reported_in_one_line(repository, endpoint, status, content_type, body):
     endpoint.reply = (status, content_type, body)
     result = invoke(repository, "query", "run", "mergers", "--endpoint", endpoint.url + "/sparql", "--format", "csv")

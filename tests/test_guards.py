@@ -19,8 +19,9 @@ ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 @pytest.fixture
 def visitors():
     """An endpoint that counts its visitors (and answers one empty solution)."""
-    with FakeEndpoint(content_type="application/sparql-results+json",
-                      body=b'{"head":{"vars":[]},"results":{"bindings":[{}]}}') as server:
+    with FakeEndpoint(
+        content_type="application/sparql-results+json", body=b'{"head":{"vars":[]},"results":{"bindings":[{}]}}'
+    ) as server:
         yield server
 
 
@@ -28,22 +29,33 @@ def sparql(root, tmp_path, text: str, *options: str):
     return run_cli("sparql", "-", *options, root=root, cache=tmp_path / "cache", input=text)
 
 
-@pytest.mark.parametrize("text, form", [
-    ("PREFIX a: <http://a/>\nBASE <http://b/>\n# c\nselect * { ?s ?p ?o }", "SELECT"),
-    ("ASK {}", "ASK"),
-    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT"),
-    ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
-    ('# "SELECT" in a comment\nDROP ALL', "DROP"),
-    ("# nothing\n   \n", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text, form",
+    [
+        ("PREFIX a: <http://a/>\nBASE <http://b/>\n# c\nselect * { ?s ?p ?o }", "SELECT"),
+        ("ASK {}", "ASK"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "INSERT"),
+        ("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+        ('# "SELECT" in a comment\nDROP ALL', "DROP"),
+        ("# nothing\n   \n", None),
+        ("", None),
+    ],
+)
 def test_the_form_is_read_from_the_text(text, form):
     assert query_form(text) == form
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-@pytest.mark.parametrize("update", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DROP ALL", "CLEAR DEFAULT",
-                                    "LOAD <http://127.0.0.1:9/x>", "MOVE DEFAULT TO <urn:g>"])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "DROP ALL",
+        "CLEAR DEFAULT",
+        "LOAD <http://127.0.0.1:9/x>",
+        "MOVE DEFAULT TO <urn:g>",
+    ],
+)
 def test_updates_are_refused_on_every_engine(root, tmp_path, engine, update):
     result = sparql(root, tmp_path, update, "--engine", engine)
     assert result.exit_code == 2 and "SPARQL Update; local queries are read-only" in result.output
@@ -66,14 +78,21 @@ def test_service_fetches_nothing_unless_allowed(root, tmp_path, visitors, engine
 
 
 def test_service_is_refused_before_reaching_an_endpoint(root, tmp_path, visitors):
-    result = sparql(root, tmp_path, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
-                    "--endpoint", visitors.url + "/sparql")
+    result = sparql(
+        root,
+        tmp_path,
+        "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "--endpoint",
+        visitors.url + "/sparql",
+    )
     assert result.exit_code == 2 and visitors.requests == []
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-@pytest.mark.parametrize("graph", ["file:///etc/hostname", "http://127.0.0.1:9/data.ttl",
-                                   "https://w3id.org/orgkg/graph/articles/no-such-article"])
+@pytest.mark.parametrize(
+    "graph",
+    ["file:///etc/hostname", "http://127.0.0.1:9/data.ttl", "https://w3id.org/orgkg/graph/articles/no-such-article"],
+)
 def test_from_names_only_repository_graphs(root, tmp_path, engine, graph):
     for clause in ("FROM", "FROM NAMED"):
         result = sparql(root, tmp_path, f"SELECT * {clause} <{graph}> WHERE {{ ?s ?p ?o }}", "--engine", engine)
@@ -83,9 +102,16 @@ def test_from_names_only_repository_graphs(root, tmp_path, engine, graph):
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_from_a_repository_graph_queries_that_graph_only(root, tmp_path, engine, kg_dataset):
     expected = len(kg_dataset.graph(ARTICLE))
-    result = sparql(root, tmp_path, "PREFIX a: <https://w3id.org/orgkg/graph/articles/>\n"
-                    "SELECT (COUNT(*) AS ?n) FROM a:nghe-an-2024 WHERE { ?s ?p ?o }",
-                    "--engine", engine, "--format", "csv")
+    result = sparql(
+        root,
+        tmp_path,
+        "PREFIX a: <https://w3id.org/orgkg/graph/articles/>\n"
+        "SELECT (COUNT(*) AS ?n) FROM a:nghe-an-2024 WHERE { ?s ?p ?o }",
+        "--engine",
+        engine,
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["n", str(expected)]
 

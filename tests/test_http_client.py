@@ -30,13 +30,16 @@ def test_credentials_in_the_url_are_refused_and_never_printed(root, tmp_path, co
 
 
 def test_redaction_masks_userinfo_and_secret_query_values():
-    assert redact("https://u:p@example.org:8443/sparql?token=abc&graph=g") == \
-        "https://example.org:8443/sparql?token=%2A%2A%2A&graph=g"
+    assert (
+        redact("https://u:p@example.org:8443/sparql?token=abc&graph=g")
+        == "https://example.org:8443/sparql?token=%2A%2A%2A&graph=g"
+    )
 
 
 def test_a_trickling_store_cannot_stretch_the_load_timeout(root, tmp_path):
-    with FakeEndpoint(body=b'{"head":{"vars":["g"]},"results":{"bindings":[]}}', content_type="application/json",
-                      pace=1) as fake:
+    with FakeEndpoint(
+        body=b'{"head":{"vars":["g"]},"results":{"bindings":[]}}', content_type="application/json", pace=1
+    ) as fake:
         started = time.monotonic()
         result = invoke(root, tmp_path, "load", fake.url, "--timeout", "2")
         took = time.monotonic() - started
@@ -53,10 +56,13 @@ def test_a_trickling_endpoint_cannot_stretch_the_query_timeout(root, tmp_path):
     assert time.monotonic() - started < 15
 
 
-@pytest.mark.parametrize("status, message", [
-    (401, "refused the credentials (HTTP 401)"),
-    (403, "forbids this (HTTP 403): the account may not write there, or the service is read-only"),
-])
+@pytest.mark.parametrize(
+    "status, message",
+    [
+        (401, "refused the credentials (HTTP 401)"),
+        (403, "forbids this (HTTP 403): the account may not write there, or the service is read-only"),
+    ],
+)
 def test_a_refused_first_upload_changes_nothing_and_drops_nothing(root, tmp_path, status, message):
     with FakeEndpoint(status=status) as fake:
         result = invoke(root, tmp_path, "load", fake.url)
@@ -65,11 +71,14 @@ def test_a_refused_first_upload_changes_nothing_and_drops_nothing(root, tmp_path
     assert len(result.output.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"<html><body>Welcome</body></html>", "text/html"),
-    (b'{"head": {"vars": ["x"]}}', "application/sparql-results+json"),
-    (b"[1, 2]", "application/json"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"<html><body>Welcome</body></html>", "text/html"),
+        (b'{"head": {"vars": ["x"]}}', "application/sparql-results+json"),
+        (b"[1, 2]", "application/json"),
+    ],
+)
 def test_an_endpoint_answering_something_else_is_one_line(root, tmp_path, body, content_type):
     with FakeEndpoint(body=body, content_type=content_type) as fake:
         result = invoke(root, tmp_path, "query", "run", "mergers", "--endpoint", fake.url)

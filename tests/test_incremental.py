@@ -39,7 +39,7 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 def _short_name(iri) -> str:
-    return "kg:" + str(iri)[len(str(KG)):]
+    return "kg:" + str(iri)[len(str(KG)) :]
 
 
 def _same_as_full(root: Path) -> list:
@@ -97,44 +97,58 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     bare = next(e for e in seeded if e["kind"] == "missing-evidence" and e["rule"] == "okgsh:ClaimEvidence")
     other = root / "graph/articles/00007.ttl"
     assert bare["file"] != "graph/articles/00007.ttl"
-    other.write_text(other.read_text(encoding="utf-8")
-                     + f'\n<{bare["node"]}> <http://www.w3.org/2000/01/rdf-schema#comment> "Also here." .\n',
-                     encoding="utf-8")
+    other.write_text(
+        other.read_text(encoding="utf-8")
+        + f'\n<{bare["node"]}> <http://www.w3.org/2000/01/rdf-schema#comment> "Also here." .\n',
+        encoding="utf-8",
+    )
     findings = _same_as_full(root)
     assert any(f.rule == "okgsh:ClaimEvidence" and bare["node"].endswith(f.focus[3:]) for f in findings)
     # A succession cycle closed by an edit in another file, then opened again.
-    later, earlier, home = next((s, o, path) for path in sorted((root / "graph/articles").iterdir())
-                                for s, o in parse_turtle(path).subject_objects(OKG.predecessor))
+    later, earlier, home = next(
+        (s, o, path)
+        for path in sorted((root / "graph/articles").iterdir())
+        for s, o in parse_turtle(path).subject_objects(OKG.predecessor)
+    )
     elsewhere = next(p for p in sorted((root / "graph/articles").iterdir()) if p != home)
     before = elsewhere.read_text(encoding="utf-8")
     elsewhere.write_text(before + f"\n<{earlier}> <{OKG.predecessor}> <{later}> .\n", encoding="utf-8")
     findings = _same_as_full(root)
     assert {f.focus for f in findings if f.rule == "okgsh:NoCircularSuccessionShape"} >= {
-        _short_name(later), _short_name(earlier)}
+        _short_name(later),
+        _short_name(earlier),
+    }
     elsewhere.write_text(before, encoding="utf-8")
     findings = _same_as_full(root)
     assert _short_name(later) not in {f.focus for f in findings if f.rule == "okgsh:NoCircularSuccessionShape"}
     # A second unit on a figure: sh:maxCount sees both values.
     figure = root / "graph/articles/00005.ttl"
-    figure.write_text(figure.read_text(encoding="utf-8").replace("okg:unit okg:Persons", "okg:unit okg:Persons, okg:Cadres", 1),
-                      encoding="utf-8")
+    figure.write_text(
+        figure.read_text(encoding="utf-8").replace("okg:unit okg:Persons", "okg:unit okg:Persons, okg:Cadres", 1),
+        encoding="utf-8",
+    )
     _same_as_full(root)
     # Two articles each give a reference document a value its sh:maxCount counts: only a view of
     # both sees two; one article alone giving one is no violation.
     document = "https://w3id.org/orgkg/id/doc-21-nq-tw-n1"
     first, second = root / "graph/articles/00002.ttl", root / "graph/articles/00004.ttl"
-    first.write_text(first.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "One subject" .\n',
-                     encoding="utf-8")
+    first.write_text(
+        first.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "One subject" .\n', encoding="utf-8"
+    )
     findings = _same_as_full(root)
     assert not any(f.focus == "kg:doc-21-nq-tw-n1" and f.path == "okg:subject" for f in findings), findings
-    second.write_text(second.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "Another subject" .\n',
-                      encoding="utf-8")
+    second.write_text(
+        second.read_text(encoding="utf-8") + f'\n<{document}> <{OKG.subject}> "Another subject" .\n', encoding="utf-8"
+    )
     findings = _same_as_full(root)
     assert any(f.focus == "kg:doc-21-nq-tw-n1" and f.path == "okg:subject" for f in findings), findings
     # The reference changes: every unit depends on it.
     central = root / "graph/reference/central.ttl"
-    central.write_text(central.read_text(encoding="utf-8") + '\nkg:org-extra a <http://www.w3.org/ns/org#Organization> ;\n'
-                       '    <http://www.w3.org/2000/01/rdf-schema#label> "Extra body"@en .\n', encoding="utf-8")
+    central.write_text(
+        central.read_text(encoding="utf-8") + "\nkg:org-extra a <http://www.w3.org/ns/org#Organization> ;\n"
+        '    <http://www.w3.org/2000/01/rdf-schema#label> "Extra body"@en .\n',
+        encoding="utf-8",
+    )
     findings = _same_as_full(root)
     assert any(f.focus == "kg:org-extra" and f.rule == "okgsh:ClaimEvidence" for f in findings)
     # A file that does not parse: only syntax findings, as in a full run.
@@ -158,8 +172,9 @@ def test_the_store_reloads_only_the_changed_article(corpus, tmp_path):
 
 @pytest.mark.slow
 def test_cli_flag(cli, corpus, cache):
-    failing = cli("validate", "--incremental", "--sources", corpus / "sources", "--format", "json", root=corpus,
-                  cache=cache)
+    failing = cli(
+        "validate", "--incremental", "--sources", corpus / "sources", "--format", "json", root=corpus, cache=cache
+    )
     assert failing.exit_code == 1, failing.output
     assert json.loads(failing.output)["violations"] > 0
     usage = cli("validate", "--incremental", corpus / "graph", root=corpus, cache=cache)
@@ -168,8 +183,9 @@ def test_cli_flag(cli, corpus, cache):
 
 def test_cli_flag_on_a_conforming_corpus(cli, tmp_path, cache, root):
     synthesize(3, tmp_path / "ok", root, seed=4)
-    result = cli("validate", "--incremental", "--sources", tmp_path / "ok/sources", "--strict", root=tmp_path / "ok",
-                 cache=cache)
+    result = cli(
+        "validate", "--incremental", "--sources", tmp_path / "ok/sources", "--strict", root=tmp_path / "ok", cache=cache
+    )
     assert result.exit_code == 0, result.output
     assert "conforms (strict)" in result.output
 

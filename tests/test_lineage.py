@@ -13,8 +13,12 @@ def test_text_shows_both_merged_bodies_with_event_and_legal_basis(cli, root, tmp
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Lineage of Cao Bang Newspaper"
-    assert any(line.strip().startswith("Cao Bang Radio and Television Station  ->  Cao Bang Newspaper")
-               and "merger" in line and "18-NQ/TW | 19-NQ/TW" in line for line in lines)
+    assert any(
+        line.strip().startswith("Cao Bang Radio and Television Station  ->  Cao Bang Newspaper")
+        and "merger" in line
+        and "18-NQ/TW | 19-NQ/TW" in line
+        for line in lines
+    )
     assert len(lines) == 3
 
 
@@ -45,6 +49,6 @@ def test_mermaid_and_dot_draw_every_edge(cli, root, tmp_path):
 def test_svg_is_a_picture(cli, root, tmp_path):
     result = cli("lineage", "kg:org-cao-bang-newspaper", "--format", "svg", cache=tmp_path)
     assert result.exit_code == 0
-    svg = ET.fromstring(result.output[result.output.index("<svg"):])
+    svg = ET.fromstring(result.output[result.output.index("<svg") :])
     assert svg.tag.endswith("svg")
     assert "Cao Bang Radio and Television Station" in result.output

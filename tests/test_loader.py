@@ -22,7 +22,9 @@ from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 OTHER = "http://example.org/someone-elses-graph"
-NUMBERS = tuple(URIRef(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("decimal", "integer", "double", "float"))
+NUMBERS = tuple(
+    URIRef(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("decimal", "integer", "double", "float")
+)
 OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
 
 
@@ -31,8 +33,9 @@ def load(root, url: str, *options: str, env: dict | None = None):
 
 
 def select(query_url: str, sparql: str) -> list[dict]:
-    response = requests.post(query_url, data={"query": sparql}, headers={"Accept": "application/sparql-results+json"},
-                             timeout=30)
+    response = requests.post(
+        query_url, data={"query": sparql}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+    )
     response.raise_for_status()
     return response.json()["results"]["bindings"]
 
@@ -45,8 +48,9 @@ def graph_counts(query_url: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def local(kg_dataset) -> dict[str, Graph]:
     """The repository's graphs by IRI, as rdflib reads the files."""
-    return {str(graph.identifier): graph for graph in kg_dataset.graphs()
-            if str(graph.identifier).startswith(GRAPH_BASE)}
+    return {
+        str(graph.identifier): graph for graph in kg_dataset.graphs() if str(graph.identifier).startswith(GRAPH_BASE)
+    }
 
 
 @pytest.fixture
@@ -54,8 +58,13 @@ def old_store(oxigraph, local):
     """An Oxigraph server holding an older version: one triple in each of our graphs, and
     someone else's graph that a load must not touch."""
     for graph in [*local, OTHER]:
-        requests.put(oxigraph.url + "/store", params={"graph": graph}, data=OLD.encode(),
-                     headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+        requests.put(
+            oxigraph.url + "/store",
+            params={"graph": graph},
+            data=OLD.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=10,
+        ).raise_for_status()
     return oxigraph
 
 
@@ -80,7 +89,9 @@ def test_load_replaces_our_graphs_and_checks_their_counts(root, local, old_store
     assert graph_counts(old_store.query_url) == {**expected, OTHER: 1}
     for graph, triples in expected.items():
         assert re.search(rf"^{re.escape(graph)}\s+{triples}\s+{triples}\s+ok$", result.stdout, re.MULTILINE)
-    assert select(old_store.query_url, 'SELECT ?g WHERE { GRAPH ?g { ?s ?p "old content" } }') == [{"g": {"type": "uri", "value": OTHER}}]
+    assert select(old_store.query_url, 'SELECT ?g WHERE { GRAPH ?g { ?s ?p "old content" } }') == [
+        {"g": {"type": "uri", "value": OTHER}}
+    ]
     again = load(root, old_store.url)  # PUT replaces: loading twice is loading once
     assert again.exit_code == 0 and graph_counts(old_store.query_url) == {**expected, OTHER: 1}
 
@@ -102,22 +113,31 @@ def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, l
     assert len(uploads) == len(bodies) > 2 * len(local)
     assert max(body.count(b"\n") for body in bodies) <= 110
     for graph, triples in local.items():
-        stored = Graph().parse(data=requests.get(oxigraph.url + "/store", params={"graph": graph},
-                                                 headers={"Accept": "application/n-triples"}, timeout=10).text,
-                               format="nt")
+        stored = Graph().parse(
+            data=requests.get(
+                oxigraph.url + "/store",
+                params={"graph": graph},
+                headers={"Accept": "application/n-triples"},
+                timeout=10,
+            ).text,
+            format="nt",
+        )
         assert canonical(stored) == canonical(triples), graph
 
 
 def canonical(graph: Graph) -> set[str]:
     """The graph with blank nodes canonically relabelled (pyoxigraph's RDF canonicalization,
     much faster than rdflib's) and numbers by value: stores write the decimal 600.0 as 600."""
+
     def by_value(term):
         if isinstance(term, Literal) and term.datatype in NUMBERS:
             return Literal(format(Decimal(str(term)).normalize(), "f"), datatype=term.datatype)
         return term
 
     text = "".join(" ".join(by_value(term).n3() for term in triple) + " .\n" for triple in graph)
-    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    dataset = ox.Dataset(
+        ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    )
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return {str(quad) for quad in dataset}
 
@@ -126,9 +146,14 @@ def test_a_blank_node_chain_stays_in_one_body():
     store, graph = ox.Store(), ox.NamedNode("http://example.org/g")
     a, b = ox.BlankNode(), ox.BlankNode()
     p = ox.NamedNode("http://example.org/p")
-    store.extend([ox.Quad(ox.NamedNode("http://example.org/s"), p, a, graph), ox.Quad(a, p, b, graph),
-                  ox.Quad(b, p, ox.Literal("x"), graph), ox.Quad(ox.NamedNode("http://example.org/t"), p,
-                                                                 ox.Literal("y"), graph)])
+    store.extend(
+        [
+            ox.Quad(ox.NamedNode("http://example.org/s"), p, a, graph),
+            ox.Quad(a, p, b, graph),
+            ox.Quad(b, p, ox.Literal("x"), graph),
+            ox.Quad(ox.NamedNode("http://example.org/t"), p, ox.Literal("y"), graph),
+        ]
+    )
     bodies = list(graph_bodies(store, graph, 1))
     assert sorted(body.count(b"\n") for body in bodies) == [1, 3]
 
@@ -143,19 +168,28 @@ def test_a_count_that_differs_after_loading_exits_1(root, local, oxigraph):
     def another_writer(request):
         # Someone adds a triple to the article graph just before we count it.
         if request.method == "POST" and "COUNT" in request.text and ARTICLE in request.text:
-            return lambda: requests.post(oxigraph.url + "/store", params={"graph": ARTICLE}, data=OLD.encode(),
-                                         headers={"Content-Type": "application/n-triples"}, timeout=10)
+            return lambda: requests.post(
+                oxigraph.url + "/store",
+                params={"graph": ARTICLE},
+                data=OLD.encode(),
+                headers={"Content-Type": "application/n-triples"},
+                timeout=10,
+            )
         return None
 
     with FaultProxy(oxigraph.url, another_writer) as proxy:
         result = load(root, proxy.url)
     assert result.exit_code == 1
-    assert re.search(rf"^{re.escape(ARTICLE)}\s+{len(local[ARTICLE])}\s+{len(local[ARTICLE]) + 1}\s+MISMATCH$",
-                     result.stdout, re.MULTILINE)
+    assert re.search(
+        rf"^{re.escape(ARTICLE)}\s+{len(local[ARTICLE])}\s+{len(local[ARTICLE]) + 1}\s+MISMATCH$",
+        result.stdout,
+        re.MULTILINE,
+    )
     assert f"triple count differs from the local one for <{ARTICLE}>" in result.stderr
 
 
 # Faults. Every one: a one-line message, a non-zero exit, the store's graphs as they were.
+
 
 def test_one_http_500_is_retried(root, local, old_store):
     failed = []
@@ -182,8 +216,10 @@ def test_http_500_on_every_attempt_leaves_the_store_as_it_was(root, local, old_s
     with FaultProxy(old_store.url, broken) as proxy:
         result = load(root, proxy.url)
     assert result.exit_code == 2
-    assert (f"uploading {ARTICLE}: 127.0.0.1:{proxy.url.rsplit(':', 1)[1]} answered HTTP 500: injected failure "
-            "(after 3 attempts). Nothing was changed in the store") in result.output
+    assert (
+        f"uploading {ARTICLE}: 127.0.0.1:{proxy.url.rsplit(':', 1)[1]} answered HTTP 500: injected failure "
+        "(after 3 attempts). Nothing was changed in the store"
+    ) in result.output
     assert "Traceback" not in result.output
     assert_unchanged(old_store, local)  # no temporary graphs left either
 
@@ -218,8 +254,9 @@ def test_a_server_killed_mid_load_keeps_its_old_graphs(root, local, old_store, t
     restarted = OxigraphServer(old_store.location).start()
     try:
         counts = graph_counts(restarted.query_url)
-        assert {g: n for g, n in counts.items() if not g.startswith(TEMPORARY_BASE)} == \
-            {graph: 1 for graph in [*local, OTHER]}
+        assert {g: n for g, n in counts.items() if not g.startswith(TEMPORARY_BASE)} == {
+            graph: 1 for graph in [*local, OTHER]
+        }
         leftovers = [g for g in counts if g.startswith(TEMPORARY_BASE)]
         assert leftovers and all(f"<{g}>" in result.output for g in leftovers)
         rerun = load(root, restarted.url)
@@ -250,7 +287,8 @@ def test_a_store_that_is_not_there(root):
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
         f"Error: listing the store's graphs: cannot reach 127.0.0.1:{port} "
-        "(ConnectionError) (after 3 attempts). The store never answered; nothing was changed")
+        "(ConnectionError) (after 3 attempts). The store never answered; nothing was changed"
+    )
 
 
 def test_virtuoso_loads_with_digest_auth_from_netrc(root, local, virtuoso, tmp_path):
@@ -262,15 +300,19 @@ def test_virtuoso_loads_with_digest_auth_from_netrc(root, local, virtuoso, tmp_p
     counts = graph_counts(virtuoso.query_url)
     assert {g: counts[g] for g in local} == {g: len(t) for g, t in local.items()}
     assert not any(g.startswith(TEMPORARY_BASE) for g in counts)
-    label = select(virtuoso.query_url, "SELECT ?l WHERE { <https://w3id.org/orgkg/id/place-cao-bang> "
-                                       "<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = 'vi') }")
+    label = select(
+        virtuoso.query_url,
+        "SELECT ?l WHERE { <https://w3id.org/orgkg/id/place-cao-bang> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = 'vi') }",
+    )
     assert [row["l"]["value"] for row in label] == ["Cao Bằng"]  # UTF-8 intact
 
 
 def test_virtuoso_refuses_wrong_credentials_and_keeps_its_graphs(root, virtuoso):
     before = graph_counts(virtuoso.query_url)
-    result = load(root, virtuoso.url, "--dialect", "virtuoso",
-                  env={**VIRTUOSO_USER, "ORGKG_STORE_PASSWORD": "not-the-password"})
+    result = load(
+        root, virtuoso.url, "--dialect", "virtuoso", env={**VIRTUOSO_USER, "ORGKG_STORE_PASSWORD": "not-the-password"}
+    )
     assert result.exit_code == 2
     assert f"127.0.0.1:{virtuoso.http_port} refused the credentials (HTTP 401); set ORGKG_STORE_USER" in result.output
     assert "not-the-password" not in result.output
@@ -279,8 +321,13 @@ def test_virtuoso_refuses_wrong_credentials_and_keeps_its_graphs(root, virtuoso)
 
 def test_prune_drops_graphs_the_repository_no_longer_has_and_nothing_else(root, local, old_store):
     gone = "https://w3id.org/orgkg/graph/articles/deleted-article"
-    requests.put(old_store.url + "/store", params={"graph": gone}, data=OLD.encode(),
-                 headers={"Content-Type": "application/n-triples"}, timeout=10).raise_for_status()
+    requests.put(
+        old_store.url + "/store",
+        params={"graph": gone},
+        data=OLD.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=10,
+    ).raise_for_status()
     kept = load(root, old_store.url)
     assert kept.exit_code == 0 and gone in graph_counts(old_store.query_url)
     pruned = load(root, old_store.url, "--prune")

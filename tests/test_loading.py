@@ -62,8 +62,9 @@ def test_the_syntax_error_is_an_ordinary_exception(tmp_path):
 
 
 @pytest.mark.parametrize("name", BROKEN)
-@pytest.mark.parametrize("command", [["validate"], ["build"], ["fmt", "--check"], ["export", "--format", "nt"],
-                                     ["query", "run", "mergers"]])
+@pytest.mark.parametrize(
+    "command", [["validate"], ["build"], ["fmt", "--check"], ["export", "--format", "nt"], ["query", "run", "mergers"]]
+)
 def test_every_command_agrees_and_says_so_in_one_line(repository, tmp_path, name, command):
     article = repository / "graph" / "articles" / "cao-bang-2025.ttl"
     article.write_bytes(BROKEN[name][0])

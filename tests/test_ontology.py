@@ -83,9 +83,7 @@ def iris_in(namespace: str) -> list[URIRef]:
 
 
 def okg_subjects() -> list[URIRef]:
-    return sorted(
-        {s for s in ontology().subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}
-    )
+    return sorted({s for s in ontology().subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))})
 
 
 def local_name(iri: URIRef, namespace: str) -> str:
@@ -100,9 +98,7 @@ def vocab_terms(filename: str, namespace: str) -> frozenset[str]:
         pytest.skip(f"reference vocabulary {path} is missing (expected shared/vocab beside the repo)")
     graph = Graph().parse(path, format="nt" if path.suffix == ".nt" else "turtle")
     return frozenset(
-        local_name(s, namespace)
-        for s in graph.subjects()
-        if isinstance(s, URIRef) and s.startswith(namespace)
+        local_name(s, namespace) for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(namespace)
     )
 
 
@@ -202,11 +198,7 @@ def test_reused_terms_exist_in_reference_vocabulary(prefix):
 
 def test_no_iri_outside_the_allowed_namespaces():
     allowed = (str(OKG), *UNCHECKED.values(), *CHECKED_NAMESPACES.values())
-    strays = sorted(
-        iri
-        for iri in used_iris(ontology())
-        if iri not in HEADER_IRIS and not str(iri).startswith(allowed)
-    )
+    strays = sorted(iri for iri in used_iris(ontology()) if iri not in HEADER_IRIS and not str(iri).startswith(allowed))
     assert not strays, f"IRIs from namespaces the ontology may not use: {strays}"
 
 
@@ -253,9 +245,21 @@ def test_specialised_classes_reach_the_standard_class(root, standard):
 
 
 def test_events_are_schema_events():
-    events = [OKG[n] for n in ("Congress", "Conference", "Competition", "Campaign", "Contest",
-                               "Workshop", "Review", "AwardConferral", "Anniversary",
-                               "CommemorativeDay")]
+    events = [
+        OKG[n]
+        for n in (
+            "Congress",
+            "Conference",
+            "Competition",
+            "Campaign",
+            "Contest",
+            "Workshop",
+            "Review",
+            "AwardConferral",
+            "Anniversary",
+            "CommemorativeDay",
+        )
+    ]
     for event in events:
         assert SCHEMA.Event in superclasses(event), f"{event} is not a schema:Event"
 
@@ -273,19 +277,20 @@ def test_predecessor_is_a_prov_derivation_with_inverse_successor():
 )
 def test_figure_structure_lists_every_component(kind):
     graph = ontology()
-    slot = {QB.DimensionProperty: QB.dimension, QB.MeasureProperty: QB.measure,
-            QB.AttributeProperty: QB.attribute}[kind]
+    slot = {QB.DimensionProperty: QB.dimension, QB.MeasureProperty: QB.measure, QB.AttributeProperty: QB.attribute}[
+        kind
+    ]
     declared = set(graph.subjects(RDF.type, kind))
-    in_structure = {
-        graph.value(component, slot)
-        for component in graph.objects(OKG.FigureStructure, QB.component)
-    } - {None}
+    in_structure = {graph.value(component, slot) for component in graph.objects(OKG.FigureStructure, QB.component)} - {
+        None
+    }
     assert declared, f"no {kind} declared"
     assert declared == in_structure
 
 
 @pytest.mark.parametrize(
-    "scheme", [OKG.DocumentTypeScheme, OKG.IssuerLevelScheme, OKG.UnitScheme, OKG.ComparatorScheme],
+    "scheme",
+    [OKG.DocumentTypeScheme, OKG.IssuerLevelScheme, OKG.UnitScheme, OKG.ComparatorScheme],
     ids=lambda s: local_name(s, str(OKG)),
 )
 def test_concept_schemes_hold_concepts_with_notations(scheme):
@@ -301,17 +306,27 @@ def test_concept_schemes_hold_concepts_with_notations(scheme):
 
 @pytest.mark.parametrize(
     ("concept", "notation"),
-    [("Resolution", "NQ"), ("Directive", "CT"), ("Conclusion", "KL"), ("DecisionOrRegulation", "QĐ"),
-     ("Guidance", "HD"), ("Notice", "TB"), ("OfficialLetter", "CV"), ("IssuerCentral", "TW"),
-     ("IssuerProvincial", "TU"), ("IssuerDistrict", "HU"), ("IssuerBlocOrGrassroots", "ĐU"),
-     ("IssuerCentralOffice", "VPTW"), ("IssuerCentralOrganizingCommittee", "BTCTW")],
+    [
+        ("Resolution", "NQ"),
+        ("Directive", "CT"),
+        ("Conclusion", "KL"),
+        ("DecisionOrRegulation", "QĐ"),
+        ("Guidance", "HD"),
+        ("Notice", "TB"),
+        ("OfficialLetter", "CV"),
+        ("IssuerCentral", "TW"),
+        ("IssuerProvincial", "TU"),
+        ("IssuerDistrict", "HU"),
+        ("IssuerBlocOrGrassroots", "ĐU"),
+        ("IssuerCentralOffice", "VPTW"),
+        ("IssuerCentralOrganizingCommittee", "BTCTW"),
+    ],
 )
 def test_document_code_parts_have_their_notation(concept, notation):
     assert (OKG[concept], SKOS.notation, Literal(notation)) in ontology()
 
 
-@pytest.mark.parametrize(("concept", "ascii_form"), [("DecisionOrRegulation", "QD"),
-                                                      ("IssuerBlocOrGrassroots", "DU")])
+@pytest.mark.parametrize(("concept", "ascii_form"), [("DecisionOrRegulation", "QD"), ("IssuerBlocOrGrassroots", "DU")])
 def test_ascii_spelling_of_d_with_stroke_is_an_alt_label(concept, ascii_form):
     assert (OKG[concept], SKOS.altLabel, Literal(ascii_form)) in ontology()
 

@@ -63,12 +63,15 @@ def test_leftovers_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
     assert not stale.exists() and live.exists()
 
 
-@pytest.mark.parametrize("name, message", [
-    ("", "the output file name is empty"),
-    ("missing/x.txt", "does not exist; create it first"),
-    ("file/x.txt", "is a file, not a folder"),
-    (".", "is a folder"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("", "the output file name is empty"),
+        ("missing/x.txt", "does not exist; create it first"),
+        ("file/x.txt", "is a file, not a folder"),
+        (".", "is a folder"),
+    ],
+)
 def test_unwritable_paths_are_one_line_errors(tmp_path, name, message):
     (tmp_path / "file").write_text("a file")
     with pytest.raises(OutputError, match=message):

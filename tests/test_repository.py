@@ -34,11 +34,14 @@ def test_a_folder_named_like_a_turtle_file_is_not_a_data_file(repo, tmp_path):
     assert "graph/odd.ttl" not in [f.name for f in Repository(repo, tmp_path / "cache").files()]
 
 
-@pytest.mark.parametrize("target,message", [
-    ("/etc/hostname", "a symbolic link out of the repository"),
-    ("missing.ttl", "which does not exist"),
-    ("loop.ttl", "loops"),
-])
+@pytest.mark.parametrize(
+    "target,message",
+    [
+        ("/etc/hostname", "a symbolic link out of the repository"),
+        ("missing.ttl", "which does not exist"),
+        ("loop.ttl", "loops"),
+    ],
+)
 def test_bad_symbolic_links_are_named_not_followed(repo, tmp_path, target, message):
     link = repo / "graph" / "loop.ttl"
     link.symlink_to(target)

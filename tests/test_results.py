@@ -16,8 +16,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RESULTS = Results(
     variables=["org", "label", "count"],
     rows=[
-        [ox.NamedNode("https://w3id.org/orgkg/id/org-a"), ox.Literal("Cao Bằng, \"quoted\"", language="en"),
-         ox.Literal("10", datatype=ox.NamedNode(XSD + "integer"))],
+        [
+            ox.NamedNode("https://w3id.org/orgkg/id/org-a"),
+            ox.Literal('Cao Bằng, "quoted"', language="en"),
+            ox.Literal("10", datatype=ox.NamedNode(XSD + "integer")),
+        ],
         [ox.NamedNode("https://w3id.org/orgkg/id/org-b"), ox.Literal("pipe | tab\there"), None],
     ],
 )
@@ -64,9 +67,16 @@ def test_ask_results():
 
 def test_numbers_are_written_in_canonical_form_whatever_the_engine_wrote():
     decimal, integer = ox.NamedNode(XSD + "decimal"), ox.NamedNode(XSD + "integer")
-    results = Results(variables=["a", "b", "c"],
-                      rows=[[ox.Literal("600.0", datatype=decimal), ox.Literal("+007", datatype=integer),
-                             ox.Literal("27.20", datatype=decimal)]])
+    results = Results(
+        variables=["a", "b", "c"],
+        rows=[
+            [
+                ox.Literal("600.0", datatype=decimal),
+                ox.Literal("+007", datatype=integer),
+                ox.Literal("27.20", datatype=decimal),
+            ]
+        ],
+    )
     assert render(results, "csv").splitlines()[1] == "600,7,27.2"
 
 
@@ -81,5 +91,7 @@ def test_list_cells_are_sorted_whatever_order_the_engine_joined_them():
 
 def test_booleans_are_written_in_canonical_form():
     boolean = ox.NamedNode(XSD + "boolean")
-    results = Results(variables=["a", "b"], rows=[[ox.Literal("1", datatype=boolean), ox.Literal("0", datatype=boolean)]])
+    results = Results(
+        variables=["a", "b"], rows=[[ox.Literal("1", datatype=boolean), ox.Literal("0", datatype=boolean)]]
+    )
     assert render(results, "csv").splitlines()[1] == "true,false"

@@ -24,26 +24,38 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
     scratch.mkdir()
     env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(scratch)}
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "orgkg.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orgkg.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = process.stdout.readline()
         url = f"http://127.0.0.1:{port}/query"
         assert first == f"SPARQL endpoint (read-only): {url}\n", process.stderr.read() if not first else first
         assert f"--endpoint {url}" in process.stdout.readline()
 
-        ran = run_cli("query", "run", "change-events", "--endpoint", url, "--format", "json", root=root,
-                      cache=tmp_path / "cache")
+        ran = run_cli(
+            "query", "run", "change-events", "--endpoint", url, "--format", "json", root=root, cache=tmp_path / "cache"
+        )
         assert ran.exit_code == 0, ran.output
         local = EmbeddedStore(root, tmp_path / "cache").query(
-            "SELECT * WHERE { ?s ?p ?o }")  # the same store the server snapshotted
-        served = requests.post(url, data={"query": "SELECT * WHERE { ?s ?p ?o }"},
-                               headers={"Accept": "application/sparql-results+json"}, timeout=10)
+            "SELECT * WHERE { ?s ?p ?o }"
+        )  # the same store the server snapshotted
+        served = requests.post(
+            url,
+            data={"query": "SELECT * WHERE { ?s ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=10,
+        )
         assert comparable(from_sparql_json(served.json())) == comparable(local)
         assert len(json.loads(ran.stdout)["results"]["bindings"]) > 0
 
-        refused = requests.post(f"http://127.0.0.1:{port}/update",
-                                data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, timeout=10)
+        refused = requests.post(
+            f"http://127.0.0.1:{port}/update", data={"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, timeout=10
+        )
         assert refused.status_code == 403
 
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends

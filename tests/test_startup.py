@@ -23,16 +23,28 @@ print(json.dumps(heavy), file=sys.stderr)
 
 def heavy_imports(root, tmp_path, *args: str, stdin: str = "") -> list[str]:
     env = {"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True,
-                         env=env, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )
     return json.loads(run.stderr.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("args", [
-    ["--help"], ["--version"], ["query", "list"], ["query", "show", "mergers"],
-    ["query", "run", "mergers", "--format", "csv"], ["export", "--format", "nq"], ["export", "--format", "turtle"],
-    ["lineage", "kg:org-cao-bang-newspaper"], ["build"], ["load", "http://127.0.0.1:9", "--dry-run"],
-], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["query", "list"],
+        ["query", "show", "mergers"],
+        ["query", "run", "mergers", "--format", "csv"],
+        ["export", "--format", "nq"],
+        ["export", "--format", "turtle"],
+        ["lineage", "kg:org-cao-bang-newspaper"],
+        ["build"],
+        ["load", "http://127.0.0.1:9", "--dry-run"],
+    ],
+    ids=" ".join,
+)
 def test_commands_on_the_default_engine_import_neither_rdflib_nor_pyshacl(root, tmp_path, args):
     assert heavy_imports(root, tmp_path, *args) == []
 

@@ -34,9 +34,11 @@ def test_build_loads_every_file_then_only_what_changed(repo, tmp_path):
     again = store.build()
     assert again.loaded == [] and again.triples == first.triples
     article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
-    article.write_text(article.read_text(encoding="utf-8") +
-                       '\n<https://w3id.org/orgkg/id/x> <https://w3id.org/orgkg/id/p> "added" .\n',
-                       encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8")
+        + '\n<https://w3id.org/orgkg/id/x> <https://w3id.org/orgkg/id/p> "added" .\n',
+        encoding="utf-8",
+    )
     third = store.build()
     assert third.loaded == ["graph/articles/nghe-an-2024.ttl"]
     assert third.triples == first.triples + 1
@@ -80,7 +82,7 @@ def test_every_saved_query_returns_rows_on_the_seed_graph(root, tmp_path):
 
 
 def test_the_default_graph_holds_each_triple_once_and_graph_shows_every_file(repo, tmp_path):
-    stated_twice = "<https://w3id.org/orgkg/id/x> <https://w3id.org/orgkg/id/p> \"both\" .\n"
+    stated_twice = '<https://w3id.org/orgkg/id/x> <https://w3id.org/orgkg/id/p> "both" .\n'
     for name in ("cao-bang-2025", "nghe-an-2024"):
         article = repo / "graph" / "articles" / f"{name}.ttl"
         article.write_text(article.read_text(encoding="utf-8") + stated_twice, encoding="utf-8")
@@ -130,9 +132,13 @@ def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path):
     article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # needs a rebuild
     with (cache / "lock").open("a+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another orgkg is building
-        reader = subprocess.Popen([sys.executable, "-m", "orgkg.cli", "query", "run", "mergers", "--format", "csv"],
-                                  env={**os.environ, "ORGKG_ROOT": str(repo), "ORGKG_CACHE": str(cache)},
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        reader = subprocess.Popen(
+            [sys.executable, "-m", "orgkg.cli", "query", "run", "mergers", "--format", "csv"],
+            env={**os.environ, "ORGKG_ROOT": str(repo), "ORGKG_CACHE": str(cache)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(1)
         assert reader.poll() is None  # still waiting, not failed
     out, err = reader.communicate(timeout=60)

@@ -36,30 +36,38 @@ ISSUED = "the Politburo issued Directive No. 35-CT/TW"
 def test_two_iris_that_nothing_tells_apart_are_a_possible_duplicate_quoting_both():
     findings = duplicates(directive("kg:a", REVIEWED), directive("kg:b", ISSUED))
     assert [(f.severity, f.rule, f.focus) for f in findings] == [
-        ("Warning", "duplicate-document", "kg:a"), ("Warning", "duplicate-document", "kg:b")]
+        ("Warning", "duplicate-document", "kg:a"),
+        ("Warning", "duplicate-document", "kg:b"),
+    ]
     assert REVIEWED in findings[0].message and ISSUED in findings[0].message
     assert "possible duplicate" in findings[0].message and "merge them only if" in findings[0].message
 
 
 def test_a_missing_fact_does_not_tell_documents_apart():
-    assert duplicates(directive("kg:a", REVIEWED, 'okg:subject "Party Congresses at all levels" ;'),
-                      directive("kg:b", ISSUED))
+    assert duplicates(
+        directive("kg:a", REVIEWED, 'okg:subject "Party Congresses at all levels" ;'), directive("kg:b", ISSUED)
+    )
 
 
 def test_what_the_text_tells_apart_is_told_apart():
     for one, other in [
-            ('okg:subject "Party Congresses at all levels" ;',
-             'okg:subject "Party Congresses at all levels towards the 14th National Congress" ;'),
-            ("okg:forCongress kg:event-13th-national-congress ;", "okg:forCongress kg:event-14th-national-congress ;"),
-            ("okg:tenure 12 ;", "okg:tenure 13 ;"),
-            ('eli:date_document "2019-05-30"^^xsd:date ;', 'eli:date_document "2024-06-14"^^xsd:date ;'),
-            ("owl:differentFrom kg:b ;", "")]:
+        (
+            'okg:subject "Party Congresses at all levels" ;',
+            'okg:subject "Party Congresses at all levels towards the 14th National Congress" ;',
+        ),
+        ("okg:forCongress kg:event-13th-national-congress ;", "okg:forCongress kg:event-14th-national-congress ;"),
+        ("okg:tenure 12 ;", "okg:tenure 13 ;"),
+        ('eli:date_document "2019-05-30"^^xsd:date ;', 'eli:date_document "2024-06-14"^^xsd:date ;'),
+        ("owl:differentFrom kg:b ;", ""),
+    ]:
         assert duplicates(directive("kg:a", REVIEWED, one), directive("kg:b", ISSUED, other)) == [], one
 
 
 def test_the_same_subject_in_other_spacing_or_case_does_not_tell_apart():
-    assert duplicates(directive("kg:a", REVIEWED, 'okg:subject "Party Congresses at all levels" ;'),
-                      directive("kg:b", ISSUED, 'okg:subject "party congresses  at all levels" ;'))
+    assert duplicates(
+        directive("kg:a", REVIEWED, 'okg:subject "Party Congresses at all levels" ;'),
+        directive("kg:b", ISSUED, 'okg:subject "party congresses  at all levels" ;'),
+    )
 
 
 def iri_years(data: str) -> list:
@@ -75,8 +83,11 @@ def test_a_year_in_an_iri_that_no_label_date_or_quote_states_is_flagged():
 
 
 def test_years_stated_by_a_label_a_date_or_a_quote_are_fine():
-    assert iri_years("""
+    assert (
+        iri_years("""
         kg:term-2020-2025 rdfs:label "2020-2025 term"@en .
         kg:decision-2002-02-02-day okg:date "2002-02-02"^^xsd:date .
         kg:obs-1930 okg:evidence [ oa:hasSelector [ oa:exact "on October 14, 1930" ] ] .
-        kg:doc-2993-qd-tu-n1 rdfs:label "Regulation No. 2993-QD/TU"@en .""") == []
+        kg:doc-2993-qd-tu-n1 rdfs:label "Regulation No. 2993-QD/TU"@en .""")
+        == []
+    )

@@ -44,8 +44,14 @@ class Parameter:
         return f"{self.name} ({kind}" + (f", default {default}" if default is not None else "") + ")"
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "type": self.type, "list": self.list, "default": self.default,
-                "description": self.description, "expects": self.expects if self.type == "iri" else None}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "list": self.list,
+            "default": self.default,
+            "description": self.description,
+            "expects": self.expects if self.type == "iri" else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class SavedQuery:
 
 def to_term(param: Parameter, text: str, resolver=None):
     """Parse one user-given value into an RDF term of the parameter's type."""
+
     def bad(expected: str) -> QueryError:
         return QueryError(f"parameter {param.name}: {text!r} is not {expected}")
 
@@ -135,10 +142,8 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
     match = re.search(r"\bWHERE\s*\{", mask(sparql), re.IGNORECASE)
     if not match:
         raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
-    block = "".join(
-        f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows
-    )
-    return sparql[: match.end()] + block + sparql[match.end():]
+    block = "".join(f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows)
+    return sparql[: match.end()] + block + sparql[match.end() :]
 
 
 def query_kind(sparql: str) -> str:
@@ -157,8 +162,9 @@ def parse_query_file(path: Path) -> SavedQuery:
     import yaml  # only where a header is read: `orgkg --help` need not pay for it
 
     text = path.read_text(encoding="utf-8")
-    header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
-                       for line in text.splitlines() if line.startswith("#+"))
+    header = "\n".join(
+        line[3:] if line.startswith("#+ ") else line[2:] for line in text.splitlines() if line.startswith("#+")
+    )
     try:
         meta = yaml.safe_load(header) or {}
     except yaml.YAMLError as error:
@@ -171,18 +177,31 @@ def parse_query_file(path: Path) -> SavedQuery:
 
         expects = spec.get("expects") or (spec["name"] if spec["name"] in KINDS else "node")
         if expects not in KINDS:
-            raise QueryError(f"{path}: parameter {spec['name']} expects unknown kind {expects}; use one of "
-                             + ", ".join(KINDS))
-        param = Parameter(name=spec["name"], type=spec.get("type", "string"), default=spec.get("default"),
-                          description=spec.get("description", ""), list=bool(spec.get("list", False)),
-                          expects=expects)
+            raise QueryError(
+                f"{path}: parameter {spec['name']} expects unknown kind {expects}; use one of " + ", ".join(KINDS)
+            )
+        param = Parameter(
+            name=spec["name"],
+            type=spec.get("type", "string"),
+            default=spec.get("default"),
+            description=spec.get("description", ""),
+            list=bool(spec.get("list", False)),
+            expects=expects,
+        )
         if param.type not in PARAM_TYPES:
-            raise QueryError(f"{path}: parameter {param.name} has unknown type {param.type}; use one of "
-                             + ", ".join(PARAM_TYPES))
+            raise QueryError(
+                f"{path}: parameter {param.name} has unknown type {param.type}; use one of " + ", ".join(PARAM_TYPES)
+            )
         params.append(param)
-    return SavedQuery(name=path.stem, path=path, summary=str(meta["summary"]).strip(),
-                      description=str(meta.get("description", "")).strip(), sparql=text,
-                      tags=tuple(meta.get("tags") or ()), params=tuple(params))
+    return SavedQuery(
+        name=path.stem,
+        path=path,
+        summary=str(meta["summary"]).strip(),
+        description=str(meta.get("description", "")).strip(),
+        sparql=text,
+        tags=tuple(meta.get("tags") or ()),
+        params=tuple(params),
+    )
 
 
 def load_catalogue(folder: Path) -> dict[str, SavedQuery]:

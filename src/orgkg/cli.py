@@ -34,11 +34,19 @@ class OrgkgError(click.ClickException):
 #: The library's errors users can fix, by module: an error class whose module was never imported
 #: cannot have been raised, so none of these is imported just to be caught.
 _DATA_ERRORS = (("orgkg.loading", "TurtleSyntaxError"),)
-_RUNTIME_ERRORS = (("orgkg.catalogue", "QueryError"), ("orgkg.store", "StoreError"), ("orgkg.exporting", "ExportError"),
-                   ("orgkg.lineage", "LineageError"), ("orgkg.output", "OutputError"),
-                   ("orgkg.repository", "DataFileError"), ("orgkg.guards", "QueryRefused"),
-                   ("orgkg.guards", "QueryTimeout"), ("orgkg.http_client", "HttpError"), ("orgkg.names", "UnresolvedName"),
-                   ("orgkg.diffing", "DiffError"))
+_RUNTIME_ERRORS = (
+    ("orgkg.catalogue", "QueryError"),
+    ("orgkg.store", "StoreError"),
+    ("orgkg.exporting", "ExportError"),
+    ("orgkg.lineage", "LineageError"),
+    ("orgkg.output", "OutputError"),
+    ("orgkg.repository", "DataFileError"),
+    ("orgkg.guards", "QueryRefused"),
+    ("orgkg.guards", "QueryTimeout"),
+    ("orgkg.http_client", "HttpError"),
+    ("orgkg.names", "UnresolvedName"),
+    ("orgkg.diffing", "DiffError"),
+)
 
 
 def _loaded(errors: tuple[tuple[str, str], ...]) -> tuple[type, ...]:
@@ -105,8 +113,16 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps([code.to_dict() for code in parsed], ensure_ascii=False, indent=2))
     else:
-        rows = [[code.canonical, code.type_label, code.issuer_label, "inferred" if code.inferred else "",
-                 f"tenure {code.tenure}" if code.tenure is not None else ""] for code in parsed]
+        rows = [
+            [
+                code.canonical,
+                code.type_label,
+                code.issuer_label,
+                "inferred" if code.inferred else "",
+                f"tenure {code.tenure}" if code.tenure is not None else "",
+            ]
+            for code in parsed
+        ]
         if rows:
             click.echo(text_table(None, rows))
     if failed:
@@ -124,15 +140,29 @@ def _files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Pat
 
 @main.command("validate")
 @click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="human",
-              show_default=True, help="Report layout.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False, exists=True), envvar="ORGKG_SOURCES",
-              help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="human",
+    show_default=True,
+    help="Report layout.",
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    envvar="ORGKG_SOURCES",
+    help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
-@click.option("--incremental", is_flag=True,
-              help="Re-run only what changed since the last run (the whole graph; same report as a full run).")
-def validate_command(paths: tuple[Path, ...], output_format: str, sources: Path | None, strict: bool,
-                     incremental: bool) -> None:
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Re-run only what changed since the last run (the whole graph; same report as a full run).",
+)
+def validate_command(
+    paths: tuple[Path, ...], output_format: str, sources: Path | None, strict: bool, incremental: bool
+) -> None:
     """Check Turtle syntax, SHACL shapes (with RDFS inference), lint rules and quotes.
 
     PATH is a Turtle file or folder (default: the ontology and graph/ of the repository);
@@ -213,12 +243,14 @@ def _output(data: str | bytes, output: Path | None) -> None:
         click.echo(data, nl=not data.endswith("\n"))
 
 
-def _engine(root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False,
-            timeout: float | None = None):
+def _engine(
+    root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False, timeout: float | None = None
+):
     from orgkg.store import engine_for
 
-    return engine_for(root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service,
-                      timeout=timeout)
+    return engine_for(
+        root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service, timeout=timeout
+    )
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -232,18 +264,39 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 _engine_options = [
-    click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True,
-                 help="Embedded pyoxigraph store, or rdflib as the reference."),
-    click.option("--endpoint", metavar="URL", help="Run on a SPARQL 1.1 endpoint instead (credentials from "
-                 "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or ~/.netrc)."),
-    click.option("--format", "output_format", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
-                 help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT)."),
-    click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                 help="Write the result to FILE (atomically)."),
-    click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS",
-                 help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s."),
-    click.option("--allow-service", is_flag=True,
-                 help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default)."),
+    click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="oxigraph",
+        show_default=True,
+        help="Embedded pyoxigraph store, or rdflib as the reference.",
+    ),
+    click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Run on a SPARQL 1.1 endpoint instead (credentials from "
+        "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or ~/.netrc).",
+    ),
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+        help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT).",
+    ),
+    click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the result to FILE (atomically)."
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.001),
+        metavar="SECONDS",
+        help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s.",
+    ),
+    click.option(
+        "--allow-service",
+        is_flag=True,
+        help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default).",
+    ),
 ]
 
 
@@ -277,8 +330,14 @@ def query_group() -> None:
 
 
 @query_group.command("list")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json", "turtle"]), default="table",
-              show_default=True, help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json", "turtle"]),
+    default="table",
+    show_default=True,
+    help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).",
+)
 def query_list(output_format: str) -> None:
     """Name, summary and parameters of every saved query.
 
@@ -296,9 +355,21 @@ def query_list(output_format: str) -> None:
         click.echo(catalogue_turtle(catalogue), nl=False)
         return
     if output_format == "json":
-        click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
-                                "params": [p.to_dict() for p in q.params]} for q in catalogue.values()],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "summary": q.summary,
+                        "tags": list(q.tags),
+                        "params": [p.to_dict() for p in q.params],
+                    }
+                    for q in catalogue.values()
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
     if output_format == "csv":
@@ -325,19 +396,31 @@ def query_show(name: str) -> None:
     click.echo(f"{query.name}: {query.summary}\n")
     if query.description:
         click.echo(query.description + "\n")
-    click.echo(("Parameters: " + "; ".join(p.describe() for p in query.params)) if query.params
-               else "Parameters: none")
+    click.echo(("Parameters: " + "; ".join(p.describe() for p in query.params)) if query.params else "Parameters: none")
     click.echo(f"Tags: {', '.join(query.tags)}\n")
     click.echo(query.sparql)
 
 
 @query_group.command("run")
 @click.argument("name")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value; repeat it (or give a comma list) for list parameters.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter value; repeat it (or give a comma list) for list parameters.",
+)
 @engine_options
-def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | None,
-              output_format: str | None, output: Path | None, timeout: float | None, allow_service: bool) -> None:
+def query_run(
+    name: str,
+    params: tuple[str, ...],
+    engine: str,
+    endpoint: str | None,
+    output_format: str | None,
+    output: Path | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
     An iri parameter takes a full IRI, a prefixed name (kg:, okg:, dct:, ...), or a label or
@@ -362,8 +445,15 @@ def query_run(name: str, params: tuple[str, ...], engine: str, endpoint: str | N
 @main.command("describe")
 @click.argument("node", metavar="NODE")
 @engine_options
-def describe_command(node: str, engine: str, endpoint: str | None, output_format: str | None,
-                     output: Path | None, timeout: float | None, allow_service: bool) -> None:
+def describe_command(
+    node: str,
+    engine: str,
+    endpoint: str | None,
+    output_format: str | None,
+    output: Path | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
     """Everything about one node: each statement about it and pointing to it, labels beside
     IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
 
@@ -388,8 +478,16 @@ def describe_command(node: str, engine: str, endpoint: str | None, output_format
 @click.argument("file", type=click.File("rb"), required=False)
 @click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")
 @engine_options
-def sparql_command(file, expression: str | None, engine: str, endpoint: str | None, output_format: str | None,
-                   output: Path | None, timeout: float | None, allow_service: bool) -> None:
+def sparql_command(
+    file,
+    expression: str | None,
+    engine: str,
+    endpoint: str | None,
+    output_format: str | None,
+    output: Path | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
 
     The catalogue's prefixes (kg:, okg:, org:, dct:, schema:, ... see `orgkg query list`)
@@ -413,8 +511,9 @@ def sparql_command(file, expression: str | None, engine: str, endpoint: str | No
         try:
             sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
         except UnicodeDecodeError as error:
-            raise OrgkgError(f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8") \
-                from None
+            raise OrgkgError(
+                f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
+            ) from None
     try:
         results = _engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
     except QuerySyntaxError as error:
@@ -436,15 +535,20 @@ def build_command(force: bool) -> None:
     from orgkg.store import EmbeddedStore
 
     report = EmbeddedStore(find_root(), progress=Progress("Loading changed files")).build(force=force)
-    click.echo(f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
-               f"removed; {report.triples} quads in the store")
+    click.echo(
+        f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
+        f"removed; {report.triples} quads in the store"
+    )
 
 
 @main.command("export")
 @click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
 @click.option("--graph", "article", metavar="ARTICLE", help="Only one article's graph (e.g. cao-bang-2025).")
-@click.option("--inferred", is_flag=True,
-              help="Add the RDFS entailments of the ontology (org:ChangeEvent, prov:wasDerivedFrom, ...).")
+@click.option(
+    "--inferred",
+    is_flag=True,
+    help="Add the RDFS entailments of the ontology (org:ChangeEvent, prov:wasDerivedFrom, ...).",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
 def export_command(output_format: str, article: str | None, inferred: bool, output: Path | None) -> None:
     """Export the graph; the output is byte-identical from run to run.
@@ -497,8 +601,14 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
 @main.command("diff")
 @click.argument("before", metavar="[REV_A]", default="HEAD")
 @click.argument("after", metavar="[REV_B]", required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "patch"]), default="text",
-              show_default=True, help="text (coloured on a terminal), markdown (for a pull request) or an RDF Patch.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "patch"]),
+    default="text",
+    show_default=True,
+    help="text (coloured on a terminal), markdown (for a pull request) or an RDF Patch.",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
 def diff_command(before: str, after: str | None, output_format: str, output: Path | None) -> None:
     """What a change to the encoding says differently: statements added and removed between
@@ -524,10 +634,20 @@ def diff_command(before: str, after: str | None, output_format: str, output: Pat
 
 
 @main.command("docs")
-@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
-              show_default=True, help="Folder for the site; an earlier site there is replaced whole.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), envvar="ORGKG_SOURCES",
-              help="Folder with the article texts, so the validation page checks quotes [env: ORGKG_SOURCES].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Folder for the site; an earlier site there is replaced whole.",
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="ORGKG_SOURCES",
+    help="Folder with the article texts, so the validation page checks quotes [env: ORGKG_SOURCES].",
+)
 def docs_command(output: Path, sources: Path | None) -> None:
     """Build a static HTML site: ontology reference, query catalogue with results, one page
     per article, lineage diagrams and the validation report.
@@ -549,26 +669,47 @@ def docs_command(output: Path, sources: Path | None) -> None:
         raise OrgkgError(str(error)) from None
     click.echo(f"{report.pages} pages written to {report.output}; validation: {report.validation}")
     if report.pictures_skipped:
-        click.echo(f"lineage pictures skipped for {report.lineage_pages} organizations: Graphviz's dot is not "
-                   "installed (apt-get install graphviz)", err=True)
+        click.echo(
+            f"lineage pictures skipped for {report.lineage_pages} organizations: Graphviz's dot is not "
+            "installed (apt-get install graphviz)",
+            err=True,
+        )
 
 
 @main.command("load")
 @click.argument("url")
-@click.option("--dialect", type=click.Choice(list(DIALECTS)),
-              default="oxigraph", show_default=True,
-              help="The store's paths: URL is its base (fuseki: the dataset, graphdb: the repository; "
-                   "gsp: a Graph Store endpoint in full).")
+@click.option(
+    "--dialect",
+    type=click.Choice(list(DIALECTS)),
+    default="oxigraph",
+    show_default=True,
+    help="The store's paths: URL is its base (fuseki: the dataset, graphdb: the repository; "
+    "gsp: a Graph Store endpoint in full).",
+)
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds to wait for each whole answer of the store.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
-              help="Triples per request; larger graphs are sent in several requests.")
-@click.option("--prune", is_flag=True,
-              help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.")
-def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int,
-                 prune: bool) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for each whole answer of the store.",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Triples per request; larger graphs are sent in several requests.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.",
+)
+def load_command(
+    url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int, prune: bool
+) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
     Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
@@ -598,24 +739,33 @@ def load_command(url: str, dialect: str, append: bool, dry_run: bool, timeout: f
         if dry_run:
             rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
             click.echo(text_table(["graph", "triples", "requests"], rows))
-            click.echo(f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                       f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent", err=True)
+            click.echo(
+                f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
+                f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent",
+                err=True,
+            )
             return
-        store = RemoteStore(url, dialect, timeout=timeout,
-                            notice=lambda text: click.echo(f"orgkg load: {text}", err=True))
+        store = RemoteStore(
+            url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True)
+        )
         total = sum(u.triples for u in uploads)
         uploading = Progress("Uploading triples", total=total)
         # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
         with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
             report = load(uploads, store, append, progress=uploading.advance, prune=prune)
-    rows = [[iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
-            for iri, local, remote in report.counts]
+    rows = [
+        [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+        for iri, local, remote in report.counts
+    ]
     click.echo(text_table(["graph", "local", "store", "check"], rows))
     for graph in report.pruned:
         click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
     if report.mismatches:
-        click.echo(f"orgkg load: the store's triple count differs from the local one for "
-                   f"{', '.join(f'<{iri}>' for iri in report.mismatches)}", err=True)
+        click.echo(
+            f"orgkg load: the store's triple count differs from the local one for "
+            f"{', '.join(f'<{iri}>' for iri in report.mismatches)}",
+            err=True,
+        )
         raise SystemExit(EXIT_DATA)
     click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
 
@@ -637,12 +787,24 @@ def _stopped_like_ctrl_c():
 
 @main.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback offers the graph to the network.")
-@click.option("--timeout-s", type=click.IntRange(min=1), default=60, show_default=True,
-              help="The server abandons a query that runs longer, even after its client has left.")
-@click.option("--allow-service", is_flag=True,
-              help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback offers the graph to the network.",
+)
+@click.option(
+    "--timeout-s",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="The server abandons a query that runs longer, even after its client has left.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).",
+)
 def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
@@ -686,18 +848,25 @@ def _error_counts(pairs: tuple[str, ...]) -> dict[str, int]:
     for pair in pairs:
         kind, sep, count = pair.partition("=")
         if kind not in ERROR_KINDS or not (sep and count.isdigit()):
-            raise click.BadParameter(f"{pair!r}: give KIND=COUNT, KIND one of {', '.join(ERROR_KINDS)}",
-                                     param_hint="--errors")
+            raise click.BadParameter(
+                f"{pair!r}: give KIND=COUNT, KIND one of {', '.join(ERROR_KINDS)}", param_hint="--errors"
+            )
         counts[kind] = counts.get(kind, 0) + int(count)
     return counts
 
 
 @dev_group.command("synth")
 @click.argument("count", metavar="N", type=click.IntRange(1, 99999))
-@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
-              help="New folder to write (default: synth-N).")
-@click.option("--errors", "errors", multiple=True, metavar="KIND=COUNT",
-              help="Seed COUNT errors of KIND (repeat the option); synth.json lists them.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, file_okay=False), help="New folder to write (default: synth-N)."
+)
+@click.option(
+    "--errors",
+    "errors",
+    multiple=True,
+    metavar="KIND=COUNT",
+    help="Seed COUNT errors of KIND (repeat the option); synth.json lists them.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed writes the same files.")
 def synth_command(count: int, output: Path | None, errors: tuple[str, ...], seed: int) -> None:
     """Write a synthetic corpus of N articles in the repository's layout.
@@ -723,8 +892,10 @@ def synth_command(count: int, output: Path | None, errors: tuple[str, ...], seed
         report = synthesize(count, output, find_root(), seed, counts, progress=Progress("Writing articles"))
     except (FileExistsError, ValueError) as error:
         raise OrgkgError(str(error)) from None
-    click.echo(f"{report.articles} articles, {report.triples} triples, {len(report.errors)} seeded errors "
-               f"written to {report.path}")
+    click.echo(
+        f"{report.articles} articles, {report.triples} triples, {len(report.errors)} seeded errors "
+        f"written to {report.path}"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,12 +75,8 @@ DOCUMENT_TYPES: dict[str, DocumentType] = _document_types(
         ("decision", "regulation"),
         aliases=("QD",),
     ),
-    DocumentType(
-        "HD", "guidance", OKG["Guidance"], ("Hướng dẫn",), ("guidance", "guidelines", "guideline")
-    ),
-    DocumentType(
-        "TB", "notice", OKG["Notice"], ("Thông báo",), ("notice", "notification", "announcement")
-    ),
+    DocumentType("HD", "guidance", OKG["Guidance"], ("Hướng dẫn",), ("guidance", "guidelines", "guideline")),
+    DocumentType("TB", "notice", OKG["Notice"], ("Thông báo",), ("notice", "notification", "announcement")),
     DocumentType(
         "CV",
         "official letter",
@@ -170,28 +166,14 @@ ISSUERS: dict[str, Issuer] = _issuers(
     ),
 )
 
-_TYPE_KEYS = {
-    spelling: row.key for row in DOCUMENT_TYPES.values() for spelling in (row.key, *row.aliases)
-}
-_ISSUER_KEYS = {
-    spelling: row.key for row in ISSUERS.values() for spelling in (row.key, *row.aliases)
-}
-_TYPE_WORDS = {
-    word.casefold(): row.key
-    for row in DOCUMENT_TYPES.values()
-    for word in (*row.words, *row.vietnamese)
-}
-_ISSUER_NAMES = [
-    (re.compile(pattern, re.IGNORECASE), row.key)
-    for row in ISSUERS.values()
-    for pattern in row.names
-]
+_TYPE_KEYS = {spelling: row.key for row in DOCUMENT_TYPES.values() for spelling in (row.key, *row.aliases)}
+_ISSUER_KEYS = {spelling: row.key for row in ISSUERS.values() for spelling in (row.key, *row.aliases)}
+_TYPE_WORDS = {word.casefold(): row.key for row in DOCUMENT_TYPES.values() for word in (*row.words, *row.vietnamese)}
+_ISSUER_NAMES = [(re.compile(pattern, re.IGNORECASE), row.key) for row in ISSUERS.values() for pattern in row.names]
 
 
 def _one_of(keys_with_aliases: Iterable[tuple[str, tuple[str, ...], str]]) -> str:
-    return ", ".join(
-        f"{' or '.join((key, *aliases))} ({label})" for key, aliases, label in keys_with_aliases
-    )
+    return ", ".join(f"{' or '.join((key, *aliases))} ({label})" for key, aliases, label in keys_with_aliases)
 
 
 _EXPECTED_TYPES = _one_of((t.key, t.aliases, t.label) for t in DOCUMENT_TYPES.values())
@@ -219,14 +201,10 @@ class DocumentCode:
             raise DocumentCodeError(f"number {number!r} is not a whole number such as 18")
         doc_type = _TYPE_KEYS.get(_fold_key(self.doc_type))
         if doc_type is None:
-            raise DocumentCodeError(
-                f"unknown document type {self.doc_type!r}; type one of {_EXPECTED_TYPES}"
-            )
+            raise DocumentCodeError(f"unknown document type {self.doc_type!r}; type one of {_EXPECTED_TYPES}")
         issuer = _ISSUER_KEYS.get(_fold_key(self.issuer))
         if issuer is None:
-            raise DocumentCodeError(
-                f"unknown issuer {self.issuer!r}; issuer one of {_EXPECTED_ISSUERS}"
-            )
+            raise DocumentCodeError(f"unknown issuer {self.issuer!r}; issuer one of {_EXPECTED_ISSUERS}")
         tenure = self.tenure
         if tenure is not None and (type(tenure) is not int or tenure < 1):
             raise DocumentCodeError(f"tenure {self.tenure!r} is not a positive whole number")
@@ -301,17 +279,13 @@ _TENURE = re.compile(
 )
 _TYPE_WORD = "|".join(re.escape(w) for w in sorted(_TYPE_WORDS, key=len, reverse=True))
 _PREFIX = re.compile(rf"^(?:(?P<word>{_TYPE_WORD})\s+)?(?:{_NO})?", re.IGNORECASE)
-_CODE_SHAPE = re.compile(
-    r"^(?P<number>[^\s/-]+)\s*-\s*(?P<type>[^\s/-]+)\s*[/-]\s*(?P<issuer>[^\s/-]+)$"
-)
+_CODE_SHAPE = re.compile(r"^(?P<number>[^\s/-]+)\s*-\s*(?P<type>[^\s/-]+)\s*[/-]\s*(?P<issuer>[^\s/-]+)$")
 _LOOSE = re.compile(
     rf"^(?:the\s+)?(?P<word>{_TYPE_WORD})\s+(?:{_NO})?(?P<number>[0-9]+)"
     r"\s+(?:of|by|issued\s+by|from)\s+(?P<issuer>.+)$",
     re.IGNORECASE,
 )
-_ISSUER_ORDINAL = re.compile(
-    r"^(?:the\s+)?(?P<ordinal>[0-9]{1,3})(?:st|nd|rd|th)[\s-]+(?:(?:tenure|term)\s+)?", re.I
-)
+_ISSUER_ORDINAL = re.compile(r"^(?:the\s+)?(?P<ordinal>[0-9]{1,3})(?:st|nd|rd|th)[\s-]+(?:(?:tenure|term)\s+)?", re.I)
 
 
 def _fold_key(key: str) -> str:

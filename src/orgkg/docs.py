@@ -48,13 +48,26 @@ _ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))
 _LABEL = (RDFS.label, SKOS.prefLabel)
 _DEFINITION = (RDFS.comment, SKOS.definition, DCTERMS.description)
 _ALIGNMENTS = {
-    RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "subproperty of",
-    OWL.equivalentClass: "equivalent to", OWL.equivalentProperty: "equivalent to",
-    SKOS.exactMatch: "exact match", SKOS.closeMatch: "close match", SKOS.broadMatch: "broader match",
-    SKOS.narrowMatch: "narrower match", SKOS.relatedMatch: "related match", RDFS.seeAlso: "see also",
+    RDFS.subClassOf: "subclass of",
+    RDFS.subPropertyOf: "subproperty of",
+    OWL.equivalentClass: "equivalent to",
+    OWL.equivalentProperty: "equivalent to",
+    SKOS.exactMatch: "exact match",
+    SKOS.closeMatch: "close match",
+    SKOS.broadMatch: "broader match",
+    SKOS.narrowMatch: "narrower match",
+    SKOS.relatedMatch: "related match",
+    RDFS.seeAlso: "see also",
 }
-_PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
-                   QB.DimensionProperty, QB.MeasureProperty, QB.AttributeProperty)
+_PROPERTY_TYPES = (
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDF.Property,
+    QB.DimensionProperty,
+    QB.MeasureProperty,
+    QB.AttributeProperty,
+)
 _EXAMPLES = 3
 
 
@@ -111,8 +124,13 @@ class Term:
         return self.labels[1:]
 
 
-def build_site(root: Path, output: Path, store=None, sources: Path | None = None,
-               progress: Callable[[int, int], None] | None = None) -> SiteReport:
+def build_site(
+    root: Path,
+    output: Path,
+    store=None,
+    sources: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SiteReport:
     """Build the whole site in a temporary folder beside `output`, then swap it in."""
     output = Path(output).absolute()
     check_target(output)
@@ -136,8 +154,10 @@ def check_target(output: Path) -> None:
     if output.exists() and not output.is_dir():
         raise DocsError(f"{output} is a file; give -o a folder for the site")
     if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).exists():
-        raise DocsError(f"{output} is not empty and holds no orgkg site ({SITE_MARKER} missing); "
-                        "choose a new folder or empty this one")
+        raise DocsError(
+            f"{output} is not empty and holds no orgkg site ({SITE_MARKER} missing); "
+            "choose a new folder or empty this one"
+        )
 
 
 def _swap(staging: Path, output: Path) -> None:
@@ -174,8 +194,13 @@ class _Site:
         self.root, self.out, self.store, self.sources = root, out, store, sources
         self.progress = progress
         self.names = bind_prefixes(Graph()).namespace_manager
-        self.env = Environment(loader=PackageLoader("orgkg", "templates"), autoescape=select_autoescape(["html"]),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=PackageLoader("orgkg", "templates"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.catalogue = load_catalogue(root / QUERIES_DIR)
         self.pages: dict[str, str] = {}  # IRI -> site-relative page (and #anchor)
         self.labels: dict[str, str] = {}
@@ -206,31 +231,61 @@ class _Site:
         self._lineage_pages(organizations, pictures)
         files = data_files(self.root)
         report = validate(self.root, files, self.sources)
-        self._page("validation.html", "validation.html", title="Validation report", report=report,
-                   files=[str(path.relative_to(self.root)) for path in files],
-                   verdict=summary(report), VIOLATION=VIOLATION, WARNING=WARNING)
-        size = self._select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) "
-                            "WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
-        self._page("index.html", "index.html", title="orgkg", statements=int(size["n"]), graphs=int(size["graphs"]),
-                   terms=terms, queries=self.catalogue, articles=articles, organizations=len(organizations),
-                   verdict=summary(report), conforms=report.conforms(), pictures=pictures)
+        self._page(
+            "validation.html",
+            "validation.html",
+            title="Validation report",
+            report=report,
+            files=[str(path.relative_to(self.root)) for path in files],
+            verdict=summary(report),
+            VIOLATION=VIOLATION,
+            WARNING=WARNING,
+        )
+        size = self._select("SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }")[
+            0
+        ]
+        self._page(
+            "index.html",
+            "index.html",
+            title="orgkg",
+            statements=int(size["n"]),
+            graphs=int(size["graphs"]),
+            terms=terms,
+            queries=self.catalogue,
+            articles=articles,
+            organizations=len(organizations),
+            verdict=summary(report),
+            conforms=report.conforms(),
+            pictures=pictures,
+        )
         return SiteReport(self.out, self.written, len(organizations), not pictures, summary(report))
 
     def _select(self, sparql: str) -> list[dict]:
         """Rows as rdflib terms, which the templates and the ontology pages share."""
         results = self.store.query(sparql)
-        return [{name: to_rdflib(value) for name, value in zip(results.variables, row, strict=True)}
-                for row in results.rows]
+        return [
+            {name: to_rdflib(value) for name, value in zip(results.variables, row, strict=True)} for row in results.rows
+        ]
 
     def _page(self, path: str, template: str, **context) -> None:
         base = "../" * path.count("/")
         folder = path.split("/")[0]
-        section = {"queries": "Queries", "articles": "Articles", "lineage": "Lineage",
-                   "ontology.html": "Ontology", "validation.html": "Validation"}.get(folder, "Home")
+        section = {
+            "queries": "Queries",
+            "articles": "Articles",
+            "lineage": "Lineage",
+            "ontology.html": "Ontology",
+            "validation.html": "Validation",
+        }.get(folder, "Home")
         html = self.env.get_template(template).render(
-            base=base, version=__version__, section=section, short=self.names.normalizeUri,
+            base=base,
+            version=__version__,
+            section=section,
+            short=self.names.normalizeUri,
             href=lambda iri: base + self.pages[str(iri)],
-            term=lambda value, label=False: self._term(value, base, label), **context)
+            term=lambda value, label=False: self._term(value, base, label),
+            **context,
+        )
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
@@ -260,7 +315,7 @@ class _Site:
         if str(value) in self.pages:
             return Markup(f'<a class="iri" href="{base}{self.pages[str(value)]}"{title}>{shown}</a>')
         if str(value).startswith(str(KG)):
-            return Markup(f'<span{title}>{shown}</span>' if labelled else f'<code class="iri"{title}>{shown}</code>')
+            return Markup(f"<span{title}>{shown}</span>" if labelled else f'<code class="iri"{title}>{shown}</code>')
         if not str(value).startswith(LINK_SCHEMES):  # javascript:, data:, file: ... are shown, never linked
             return Markup(f'<code class="iri"{title}>{shown}</code>')
         return Markup(f'<a class="ext iri" href="{escape(str(value))}"{title}>{shown}</a>')
@@ -270,16 +325,21 @@ class _Site:
     def _terms(self, ontology: Graph) -> list[Term]:
         terms = []
         for iri in sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}):
-            labels = sorted({label for p in _LABEL for label in ontology.objects(iri, p)},
-                            key=lambda text: (text.language not in (None, "en"), text.language or "", str(text)))
+            labels = sorted(
+                {label for p in _LABEL for label in ontology.objects(iri, p)},
+                key=lambda text: (text.language not in (None, "en"), text.language or "", str(text)),
+            )
             definition = next((str(d) for p in _DEFINITION for d in ontology.objects(iri, p)), "")
             term = Term(iri, iri.removeprefix(str(OKG)), sorted(ontology.objects(iri, RDF.type)), labels, definition)
             for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):
                 term.parents += sorted(ontology.objects(iri, predicate))
                 term.children += sorted(ontology.subjects(predicate, iri))
-            term.alignments = sorted((name, target) for predicate, name in _ALIGNMENTS.items()
-                                     for target in ontology.objects(iri, predicate)
-                                     if isinstance(target, URIRef) and not target.startswith(str(OKG)))
+            term.alignments = sorted(
+                (name, target)
+                for predicate, name in _ALIGNMENTS.items()
+                for target in ontology.objects(iri, predicate)
+                if isinstance(target, URIRef) and not target.startswith(str(OKG))
+            )
             term.domain = sorted(ontology.objects(iri, RDFS.domain))
             term.range = sorted(ontology.objects(iri, RDFS.range))
             term.inverse = sorted({*ontology.objects(iri, OWL.inverseOf), *ontology.subjects(OWL.inverseOf, iri)})
@@ -292,32 +352,56 @@ class _Site:
     def _examples(self, terms: list[Term]) -> None:
         """Triples of the data graphs (not the ontology) using each term as predicate or object."""
         uses = defaultdict(list)
-        for row in self._select(_EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", f"<{graph_iri(self.root / ONTOLOGY_FILE, self.root)}>")):
+        for row in self._select(
+            _EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", f"<{graph_iri(self.root / ONTOLOGY_FILE, self.root)}>")
+        ):
             uses[str(row["term"])].append((row["s"], row["p"], row["o"]))
         for term in terms:
-            found = sorted(uses[str(term.iri)], key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]),
-                                                                isinstance(t[2], BNode), str(t[2])))
+            found = sorted(
+                uses[str(term.iri)],
+                key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]), isinstance(t[2], BNode), str(t[2])),
+            )
             term.uses, term.examples = len(found), found[:_EXAMPLES]
 
     def _ontology_page(self, ontology: Graph, terms: list[Term]) -> None:
         groups = defaultdict(list)
         for term in terms:
             groups[term.category].append(term)
-        schemes = [(scheme, sorted((t for t in groups["concepts"] if (t.iri, SKOS.inScheme, scheme.iri) in ontology),
-                                   key=lambda t: (t.notation.casefold(), t.local.casefold())))
-                   for scheme in groups["schemes"]]
+        schemes = [
+            (
+                scheme,
+                sorted(
+                    (t for t in groups["concepts"] if (t.iri, SKOS.inScheme, scheme.iri) in ontology),
+                    key=lambda t: (t.notation.casefold(), t.local.casefold()),
+                ),
+            )
+            for scheme in groups["schemes"]
+        ]
         in_a_scheme = {concept.iri for _, concepts in schemes for concept in concepts}
         loose = [t for t in groups["concepts"] if t.iri not in in_a_scheme]
 
         def first(predicate):
             return next(iter(sorted(ontology.objects(_ONTOLOGY_IRI, predicate))), None)
 
-        meta = {"title": first(DCTERMS.title), "description": first(DCTERMS.description),
-                "version": first(OWL.versionInfo), "license": first(DCTERMS.license),
-                "creator": first(DCTERMS.creator)}
-        self._page("ontology.html", "ontology.html", title="Ontology reference", meta=meta,
-                   ontology=_ONTOLOGY_IRI, namespace=str(OKG), classes=groups["classes"],
-                   properties=groups["properties"], schemes=schemes, other=groups["other"] + loose)
+        meta = {
+            "title": first(DCTERMS.title),
+            "description": first(DCTERMS.description),
+            "version": first(OWL.versionInfo),
+            "license": first(DCTERMS.license),
+            "creator": first(DCTERMS.creator),
+        }
+        self._page(
+            "ontology.html",
+            "ontology.html",
+            title="Ontology reference",
+            meta=meta,
+            ontology=_ONTOLOGY_IRI,
+            namespace=str(OKG),
+            classes=groups["classes"],
+            properties=groups["properties"],
+            schemes=schemes,
+            other=groups["other"] + loose,
+        )
 
     # --- queries, articles, lineage --------------------------------------------------
 
@@ -325,9 +409,16 @@ class _Site:
         self._page("queries/index.html", "queries.html", title="Query catalogue", queries=self.catalogue)
         for query in self.catalogue.values():
             results = self.store.query(query.bind({}))
-            self._page(f"queries/{query.name}.html", "query.html", title=query.name, query=query,
-                       sparql=highlight_sparql(query.sparql), results=results, defaults=_defaults(query),
-                       graph_text=render_results(results, "turtle") if results.triples is not None else "")
+            self._page(
+                f"queries/{query.name}.html",
+                "query.html",
+                title=query.name,
+                query=query,
+                sparql=highlight_sparql(query.sparql),
+                results=results,
+                defaults=_defaults(query),
+                graph_text=render_results(results, "turtle") if results.triples is not None else "",
+            )
 
     def _article_pages(self, articles: list[dict]) -> None:
         self._page("articles/index.html", "articles.html", title="Source articles", articles=articles)
@@ -337,14 +428,22 @@ class _Site:
             statements = self._select(_ABOUT_QUERY.replace("ARTICLE", iri.n3()))
             claims: dict[str, dict] = {}
             for row in self._select(claims_query.bind({"article": [str(iri)]})):
-                claim = claims.setdefault(str(row["node"]), {"node": row["node"], "label": row["label"],
-                                                             "kinds": [], "quotes": []})
+                claim = claims.setdefault(
+                    str(row["node"]), {"node": row["node"], "label": row["label"], "kinds": [], "quotes": []}
+                )
                 for key, value in (("kinds", row["kind"]), ("quotes", row["quote"])):
                     if value is not None and value not in claim[key]:
                         claim[key].append(value)
             quotes = sum(len(c["quotes"]) for c in claims.values())
-            self._page(self.pages[str(iri)], "article.html", title=str(article["headline"]), article=article,
-                       statements=statements, claims=list(claims.values()), quotes=quotes)
+            self._page(
+                self.pages[str(iri)],
+                "article.html",
+                title=str(article["headline"]),
+                article=article,
+                statements=statements,
+                claims=list(claims.values()),
+                quotes=quotes,
+            )
 
     def _lineage_organizations(self) -> list[URIRef]:
         rows = self._select(_LINEAGE_QUERY)
@@ -355,13 +454,25 @@ class _Site:
         for organization in organizations:
             edges: list[Edge] = lineage(self.root, self.store, organization)
             picture = _link_nodes(svg_fragment(render_svg(organization, edges))) if pictures else ""
-            entries.append({"iri": organization, "label": label_of(self.store, organization), "edges": edges,
-                            "picture": Markup(picture)})
+            entries.append(
+                {
+                    "iri": organization,
+                    "label": label_of(self.store, organization),
+                    "edges": edges,
+                    "picture": Markup(picture),
+                }
+            )
         entries.sort(key=lambda e: e["label"].casefold())
         self._page("lineage/index.html", "lineages.html", title="Lineage", entries=entries, pictures=pictures)
         for entry in entries:
-            self._page(self.pages[str(entry["iri"])], "lineage.html", title=entry["label"], entry=entry,
-                       pictures=pictures, lineage_query=self.catalogue["lineage"])
+            self._page(
+                self.pages[str(entry["iri"])],
+                "lineage.html",
+                title=entry["label"],
+                entry=entry,
+                pictures=pictures,
+                lineage_query=self.catalogue["lineage"],
+            )
 
 
 def _slug(iri) -> str:
@@ -371,13 +482,15 @@ def _slug(iri) -> str:
 
 def _link_nodes(svg: str) -> str:
     """Graphviz links each node to its kg: IRI; every node of a lineage has its own page beside this one."""
-    return re.sub(r'xlink:href="' + re.escape(str(KG)) + r'([^"]+)"',
-                  lambda m: f'xlink:href="{_slug(KG[m.group(1)])}.html"', svg)
+    return re.sub(
+        r'xlink:href="' + re.escape(str(KG)) + r'([^"]+)"', lambda m: f'xlink:href="{_slug(KG[m.group(1)])}.html"', svg
+    )
 
 
 def _defaults(query: SavedQuery) -> str:
-    return "; ".join(f"{p.name} = {', '.join(p.default) if isinstance(p.default, list) else p.default}"
-                     for p in query.params)
+    return "; ".join(
+        f"{p.name} = {', '.join(p.default) if isinstance(p.default, list) else p.default}" for p in query.params
+    )
 
 
 _LABELS_QUERY = f"""SELECT ?s (MIN(?l) AS ?label)

@@ -18,8 +18,13 @@ from orgkg.repository import graph_iri
 
 EXPORT_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld")
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
-_WRITERS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-            "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+_WRITERS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 _MERGED = ("turtle", "nt")  # formats without named graphs: the union, each triple once
 
 
@@ -79,8 +84,9 @@ def _statement_key(statement) -> tuple[str, ...]:
 def _used_prefixes(statements) -> dict[str, str]:
     iris = {term.value for statement in statements for term in statement if isinstance(term, ox.NamedNode)}
     iris |= {s.object.datatype.value for s in statements if isinstance(s.object, ox.Literal)}
-    return {prefix: namespace for prefix, namespace in PREFIXES.items()
-            if any(iri.startswith(namespace) for iri in iris)}
+    return {
+        prefix: namespace for prefix, namespace in PREFIXES.items() if any(iri.startswith(namespace) for iri in iris)
+    }
 
 
 def rdfs_entailments(data, ontology) -> set[ox.Triple]:

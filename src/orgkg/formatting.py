@@ -46,7 +46,7 @@ class TurtleWriter:
 
     def iri(self, iri: URIRef) -> str:
         for prefix, namespace in PREFIXES.items():
-            local = str(iri)[len(str(namespace)):]
+            local = str(iri)[len(str(namespace)) :]
             if str(iri).startswith(str(namespace)) and re.fullmatch(r"[A-Za-z_][\w\-]*|", local):
                 self.used_namespaces.add(prefix)
                 return f"{prefix}:{local}"
@@ -83,9 +83,7 @@ class TurtleWriter:
     def predicates(self, subject, depth: int | None) -> str:
         """Predicate-object lists of `subject`; depth None writes them on one line."""
         blocks = []
-        by_predicate = sorted(
-            set(self.graph.predicates(subject)), key=lambda p: (p != RDF.type, self.iri(p))
-        )
+        by_predicate = sorted(set(self.graph.predicates(subject)), key=lambda p: (p != RDF.type, self.iri(p)))
         for predicate in by_predicate:
             objects = sorted(self.term(o, (depth or 0)) for o in self.graph.objects(subject, predicate))
             one_line = ", ".join(objects)
@@ -106,8 +104,9 @@ class TurtleWriter:
         self.labels = {node: f"b{index}" for index, node in enumerate(sorted(blank, key=self._content_key))}
         ontology_first = sorted(named, key=lambda s: ((s, RDF.type, OWL.Ontology) not in self.graph, self.iri(s)))
         ordered = ontology_first + sorted(blank, key=lambda node: self.labels[node])
-        return "\n\n".join(f"{self.term(s, 0) if isinstance(s, BNode) else self.iri(s)}\n"
-                             f"{self.predicates(s, 1)} ." for s in ordered)
+        return "\n\n".join(
+            f"{self.term(s, 0) if isinstance(s, BNode) else self.iri(s)}\n{self.predicates(s, 1)} ." for s in ordered
+        )
 
     def prefixes(self) -> str:
         return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(self.used_namespaces))
@@ -117,8 +116,7 @@ class TurtleWriter:
         return self.prefixes() + "\n" + body + "\n"
 
     def _content_key(self, node: BNode) -> str:
-        return " ".join(sorted(f"{p} {o}" for p, o in self.graph.predicate_objects(node)
-                               if not isinstance(o, BNode)))
+        return " ".join(sorted(f"{p} {o}" for p, o in self.graph.predicate_objects(node) if not isinstance(o, BNode)))
 
 
 def _quote(text: str) -> str:

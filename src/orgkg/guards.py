@@ -24,13 +24,16 @@ T = TypeVar("T")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
-_TOKEN = re.compile(r'''
+_TOKEN = re.compile(
+    r'''
     (?P<skip>\s+|\#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$]\w+)
   | (?P<name>[A-Za-z_][\w.\-]*:[\w.\-%:]*|:[\w.\-%:]*|[A-Za-z_][\w\-]*:?)
   | (?P<other>[\s\S])
-''', re.VERBOSE)
+''',
+    re.VERBOSE,
+)
 
 
 class QueryRefused(Exception):
@@ -55,8 +58,9 @@ def query_form(sparql: str) -> str | None:
     return tokens[position][1].upper() if position < len(tokens) else None
 
 
-def check(sparql: str, allow_service: bool = False,
-          graphs: Collection[str] | Callable[[], Collection[str]] | None = None) -> bool:
+def check(
+    sparql: str, allow_service: bool = False, graphs: Collection[str] | Callable[[], Collection[str]] | None = None
+) -> bool:
     """Raise QueryRefused for an empty text, an update, SERVICE (unless allowed) or a FROM graph
     outside `graphs` (None: any graph may be named; a function: asked only if there is a FROM).
     Syntax errors are left to the engine. True if the query names its dataset (FROM, FROM NAMED),
@@ -73,13 +77,14 @@ def check(sparql: str, allow_service: bool = False,
         if keyword == "PREFIX" and position + 2 < len(tokens) and tokens[position + 2][0] == "iri":
             prefixes[tokens[position + 1][1]] = tokens[position + 2][1][1:-1]
         elif keyword == "SERVICE" and not allow_service:
-            raise QueryRefused("SERVICE makes the engine fetch a URL; federated queries are off unless you give "
-                               "--allow-service")
+            raise QueryRefused(
+                "SERVICE makes the engine fetch a URL; federated queries are off unless you give --allow-service"
+            )
         elif keyword == "FROM":
             names_dataset = True
             if graphs is None:
                 continue
-            following = tokens[position + 1:position + 3]
+            following = tokens[position + 1 : position + 3]
             if following and following[0][1].upper() == "NAMED":
                 following = following[1:]
             if following:
@@ -98,8 +103,10 @@ def _check_graph(token: tuple[str, str], prefixes: dict[str, str], graphs: Colle
             return  # not a graph name the engine will accept: its parser reports it
         iri = prefixes[prefix + ":"] + local
     if iri not in graphs:
-        raise QueryRefused(f"FROM <{iri}> is not a graph of the repository; FROM and FROM NAMED may name only "
-                           "the repository's graphs (https://w3id.org/orgkg/graph/...)")
+        raise QueryRefused(
+            f"FROM <{iri}> is not a graph of the repository; FROM and FROM NAMED may name only "
+            "the repository's graphs (https://w3id.org/orgkg/graph/...)"
+        )
 
 
 def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bool = False) -> T:

@@ -45,8 +45,12 @@ def redact(url: str) -> str:
     except ValueError:
         return "<an invalid URL>"
     netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-    query = urlencode([(k, "***" if any(s in k.lower() for s in _SECRET_KEYS) else v)
-                       for k, v in parse_qsl(parts.query, keep_blank_values=True)])
+    query = urlencode(
+        [
+            (k, "***" if any(s in k.lower() for s in _SECRET_KEYS) else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+    )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
@@ -65,8 +69,10 @@ def check_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise HttpError(f"the URL must start with http:// or https:// and name a host, got {redact(url)!r}")
     if parts.username is not None or parts.password is not None:
-        raise CredentialsInUrl(f"{redact(url)}: credentials do not go in the URL; set ORGKG_STORE_USER and "
-                               "ORGKG_STORE_PASSWORD (or ORGKG_STORE_TOKEN), or add the host to ~/.netrc")
+        raise CredentialsInUrl(
+            f"{redact(url)}: credentials do not go in the URL; set ORGKG_STORE_USER and "
+            "ORGKG_STORE_PASSWORD (or ORGKG_STORE_TOKEN), or add the host to ~/.netrc"
+        )
     return url
 
 
@@ -99,8 +105,15 @@ class Answer:
 class Client:
     """A session to one store: credentials, whole-answer deadlines, retries, redacted messages."""
 
-    def __init__(self, base_url: str, timeout: float = 120.0, digest: bool = False, attempts: int = 3,
-                 backoff: float = 0.5, notice: Callable[[str], None] = lambda message: None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 120.0,
+        digest: bool = False,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        notice: Callable[[str], None] = lambda message: None,
+    ):
         import requests
 
         self.base = check_url(base_url).rstrip("/")
@@ -125,22 +138,27 @@ class Client:
             answer = run_with_deadline(exchange, self.timeout, settle=True)
         except QueryTimeout:
             self.session.close()  # the abandoned exchange keeps its connection; later requests get new ones
-            raise HttpError(f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger "
-                            "--timeout)") from None
+            raise HttpError(
+                f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger --timeout)"
+            ) from None
         except requests.Timeout:
-            raise HttpError(f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger "
-                            "--timeout)") from None
+            raise HttpError(
+                f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger --timeout)"
+            ) from None
         except requests.ConnectionError as error:  # includes connect timeouts and resets
             raise Transient(f"cannot reach {host} ({error.__class__.__name__})") from None
         except requests.RequestException as error:
             raise HttpError(f"request to {host} failed ({error.__class__.__name__})") from None
         self.answered = True
         if answer.status == 401:
-            raise HttpError(f"{host} refused the credentials (HTTP 401); set ORGKG_STORE_USER/ORGKG_STORE_PASSWORD "
-                            "or ORGKG_STORE_TOKEN, or add the host to ~/.netrc")
+            raise HttpError(
+                f"{host} refused the credentials (HTTP 401); set ORGKG_STORE_USER/ORGKG_STORE_PASSWORD "
+                "or ORGKG_STORE_TOKEN, or add the host to ~/.netrc"
+            )
         if answer.status == 403:
-            raise HttpError(f"{host} forbids this (HTTP 403): the account may not write there, or the service is "
-                            "read-only")
+            raise HttpError(
+                f"{host} forbids this (HTTP 403): the account may not write there, or the service is read-only"
+            )
         if answer.status >= 400:
             text = " ".join(answer.text.split())[:200]
             failure = f"{host} answered HTTP {answer.status}" + (f": {text}" if text else "")

@@ -41,14 +41,23 @@ def lineage(root: Path, engine, organization: str) -> list[Edge]:
     edges = set()
     for values in results.rows:
         row = {name: ("" if v is None else v.value) for name, v in zip(results.variables, values)}
-        edges.add(Edge(row["later"], row["laterLabel"], row["earlier"], row["earlierLabel"],
-                       row["kind"], row["date"], row["legalBasis"]))
+        edges.add(
+            Edge(
+                row["later"],
+                row["laterLabel"],
+                row["earlier"],
+                row["earlierLabel"],
+                row["kind"],
+                row["date"],
+                row["legalBasis"],
+            )
+        )
     return sorted(edges, key=lambda e: (e.date, e.later_label, e.earlier_label, e.kind))
 
 
 def label_of(engine, organization: str) -> str:
     node = ox.NamedNode(organization)  # validated, and written as an IRI term: never pasted text
-    results = engine.query(f"SELECT ?l WHERE {{ {node} <{PREFIXES['rdfs']}label> ?l FILTER(LANG(?l) IN (\"\", \"en\")) }}")
+    results = engine.query(f'SELECT ?l WHERE {{ {node} <{PREFIXES["rdfs"]}label> ?l FILTER(LANG(?l) IN ("", "en")) }}')
     return results.rows[0][0].value if results.rows else organization
 
 
@@ -56,8 +65,7 @@ def render_text(title: str, edges: list[Edge]) -> str:
     if not edges:
         return f"{title}: no predecessors or successors in the graph"
     lines = [f"Lineage of {title}"]
-    lines += [f"  {e.earlier_label}  ->  {e.later_label}" + (f"   [{e.caption}]" if e.caption else "")
-              for e in edges]
+    lines += [f"  {e.earlier_label}  ->  {e.later_label}" + (f"   [{e.caption}]" if e.caption else "") for e in edges]
     return "\n".join(lines)
 
 
@@ -75,8 +83,12 @@ def render_mermaid(focus: str, edges: list[Edge]) -> str:
     labels = {e.earlier: e.earlier_label for e in edges} | {e.later: e.later_label for e in edges}
     lines = ["flowchart LR"]
     lines += [f'  {ids[iri]}["{_escape(labels[iri])}"]' for iri in ids]
-    lines += [f'  {ids[e.earlier]} -->|"{_escape(e.caption)}"| {ids[e.later]}' if e.caption
-              else f"  {ids[e.earlier]} --> {ids[e.later]}" for e in edges]
+    lines += [
+        f'  {ids[e.earlier]} -->|"{_escape(e.caption)}"| {ids[e.later]}'
+        if e.caption
+        else f"  {ids[e.earlier]} --> {ids[e.later]}"
+        for e in edges
+    ]
     if focus in ids:
         lines.append(f"  style {ids[focus]} stroke-width:3px")
     return "\n".join(lines) + "\n"
@@ -85,9 +97,12 @@ def render_mermaid(focus: str, edges: list[Edge]) -> str:
 def render_dot(focus: str, edges: list[Edge]) -> str:
     ids = _node_ids(edges)
     labels = {e.earlier: e.earlier_label for e in edges} | {e.later: e.later_label for e in edges}
-    lines = ["digraph lineage {", "  rankdir=LR;",
-             '  node [shape=box, style="rounded,filled", fillcolor="#f4f1ea", fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10, color="#8a6d3b"];']
+    lines = [
+        "digraph lineage {",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded,filled", fillcolor="#f4f1ea", fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10, color="#8a6d3b"];',
+    ]
     for iri, node in ids.items():
         extra = ', penwidth=2.5, fillcolor="#f9e4b7"' if iri == focus else ""
         lines.append(f'  {node} [label="{_escape(labels[iri])}", URL="{iri}"{extra}];')
@@ -99,10 +114,8 @@ def render_dot(focus: str, edges: list[Edge]) -> str:
 def render_svg(focus: str, edges: list[Edge]) -> str:
     dot = shutil.which("dot")
     if dot is None:
-        raise LineageError("svg needs Graphviz's `dot` (apt-get install graphviz); "
-                           "or use --format dot / mermaid")
-    result = subprocess.run([dot, "-Tsvg"], input=render_dot(focus, edges), capture_output=True,
-                            text=True, timeout=60)
+        raise LineageError("svg needs Graphviz's `dot` (apt-get install graphviz); or use --format dot / mermaid")
+    result = subprocess.run([dot, "-Tsvg"], input=render_dot(focus, edges), capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         raise LineageError(f"dot failed: {result.stderr.strip()}")
     return result.stdout

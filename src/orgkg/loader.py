@@ -45,11 +45,18 @@ class Dialect:
 DIALECTS: dict[str, Dialect] = {
     "oxigraph": Dialect("/store", "graph", "/query", "/update", example="http://localhost:7878"),
     # Virtuoso's authenticated services take HTTP Digest, not Basic.
-    "virtuoso": Dialect("/sparql-graph-crud-auth", "graph-uri", "/sparql-auth", "/sparql-auth", digest=True,
-                        example="http://localhost:8890"),
+    "virtuoso": Dialect(
+        "/sparql-graph-crud-auth",
+        "graph-uri",
+        "/sparql-auth",
+        "/sparql-auth",
+        digest=True,
+        example="http://localhost:8890",
+    ),
     "fuseki": Dialect("/data", "graph", "/sparql", "/update", example="http://localhost:3030/orgkg"),
-    "graphdb": Dialect("/rdf-graphs/service", "graph", "", "/statements",
-                       example="http://localhost:7200/repositories/orgkg"),
+    "graphdb": Dialect(
+        "/rdf-graphs/service", "graph", "", "/statements", example="http://localhost:7200/repositories/orgkg"
+    ),
     # Any Graph Store endpoint given in full; no SPARQL Update, so graphs are replaced in place.
     "gsp": Dialect("", "graph", None, None, example="https://example.org/rdf-graph-store"),
 }
@@ -169,8 +176,15 @@ def locked(url: str, cache: Path):
 class RemoteStore:
     """A triplestore's Graph Store, query and update services, through the one HTTP client."""
 
-    def __init__(self, url: str, dialect: str = "oxigraph", timeout: float = 120.0, attempts: int = 3,
-                 backoff: float = 0.5, notice: Callable[[str], None] = lambda message: None):
+    def __init__(
+        self,
+        url: str,
+        dialect: str = "oxigraph",
+        timeout: float = 120.0,
+        attempts: int = 3,
+        backoff: float = 0.5,
+        notice: Callable[[str], None] = lambda message: None,
+    ):
         self.dialect = DIALECTS[dialect]
         self.name = dialect
         self.client = Client(url, timeout, self.dialect.digest, attempts, backoff, notice)
@@ -188,8 +202,9 @@ class RemoteStore:
     def _url(self, path: str | None) -> str:
         return self.base + (path or "")
 
-    def send(self, upload: Upload, target: str, append: bool, progress: Callable[[int], None],
-             whole: bool = False) -> None:
+    def send(
+        self, upload: Upload, target: str, append: bool, progress: Callable[[int], None], whole: bool = False
+    ) -> None:
         """PUT (or with `append` POST) a graph; further bodies of a large graph are POSTed (with
         `whole`, one body). A retry starts the graph over with PUT, so nothing is sent twice."""
         url = self._url(self.dialect.store)
@@ -198,8 +213,13 @@ class RemoteStore:
             bodies = [b"".join(upload.bodies())] if whole else upload.bodies()
             for number, body in enumerate(bodies):
                 method = "PUT" if number == 0 and not append else "POST"
-                answer = self.client.once(method, url, params={self.dialect.graph_param: target}, data=body,
-                                          headers={"Content-Type": NTRIPLES})
+                answer = self.client.once(
+                    method,
+                    url,
+                    params={self.dialect.graph_param: target},
+                    data=body,
+                    headers={"Content-Type": NTRIPLES},
+                )
                 progress(body.count(b"\n"))
             return answer
 
@@ -211,41 +231,57 @@ class RemoteStore:
         self.client.request("POST", self._url(self.dialect.update), what, retry=retry, data={"update": sparql})
 
     def select(self, query: str, what: str) -> list[dict]:
-        answer = self.client.request("POST", self._url(self.dialect.query), what, data={"query": query},
-                                     headers={"Accept": "application/sparql-results+json"})
+        answer = self.client.request(
+            "POST",
+            self._url(self.dialect.query),
+            what,
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
         try:
             import json
 
             return json.loads(answer.content)["results"]["bindings"]
         except (ValueError, KeyError, TypeError):
-            raise LoadError(f"{redact(self.base)} answered a query with something other than SPARQL results JSON; "
-                            "is --dialect right?") from None
+            raise LoadError(
+                f"{redact(self.base)} answered a query with something other than SPARQL results JSON; "
+                "is --dialect right?"
+            ) from None
 
     def count(self, graph: str) -> int:
         """Triples in a named graph: a COUNT query, or (plain Graph Store) the graph fetched."""
         if self.dialect.query is None:
             answer = self.client.request(
-                "GET", self._url(self.dialect.store), f"reading {graph}", params={self.dialect.graph_param: graph},
-                headers={"Accept": "application/n-triples"})
+                "GET",
+                self._url(self.dialect.store),
+                f"reading {graph}",
+                params={self.dialect.graph_param: graph},
+                headers={"Accept": "application/n-triples"},
+            )
             try:
                 return sum(1 for _ in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
             except SyntaxError:
-                raise LoadError(f"{redact(self.base)} answered with something other than N-Triples for "
-                                f"{graph}; is --dialect right?") from None
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                           f"counting the triples of {graph}")
+                raise LoadError(
+                    f"{redact(self.base)} answered with something other than N-Triples for {graph}; is --dialect right?"
+                ) from None
+        rows = self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", f"counting the triples of {graph}"
+        )
         try:
             return int(rows[0]["n"]["value"]) if rows else 0
         except (KeyError, ValueError, TypeError):
-            raise LoadError(f"{redact(self.base)} answered the COUNT query without a count; is --dialect right?") \
-                from None
+            raise LoadError(
+                f"{redact(self.base)} answered the COUNT query without a count; is --dialect right?"
+            ) from None
 
     def graphs(self, under: str) -> list[str]:
         """The store's named graphs whose IRI starts with `under` (ours)."""
         if self.dialect.query is None:
             return []
-        rows = self.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{under}")) }}',
-                           "listing the store's graphs")
+        rows = self.select(
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{under}")) }}',
+            "listing the store's graphs",
+        )
         return sorted(row["g"]["value"] for row in rows if "g" in row)
 
 
@@ -253,8 +289,13 @@ class RemoteStore:
 FAILURES = (HttpError, LoadError)
 
 
-def load(uploads: list[Upload], store: RemoteStore, append: bool = False,
-         progress: Callable[[int], None] = lambda triples: None, prune: bool = False) -> LoadReport:
+def load(
+    uploads: list[Upload],
+    store: RemoteStore,
+    append: bool = False,
+    progress: Callable[[int], None] = lambda triples: None,
+    prune: bool = False,
+) -> LoadReport:
     """Send every graph, swap them in, then count what the store holds. With `prune`, the
     store's graphs under the project's graph base that the repository no longer has are dropped."""
     if store.swaps:
@@ -269,8 +310,10 @@ def load(uploads: list[Upload], store: RemoteStore, append: bool = False,
         report.pruned = [g for g in store.graphs(GRAPH_BASE) if g not in ours and not g.startswith(TEMPORARY_BASE)]
         left = _drop(report.pruned, store)
         if left:
-            raise LoadError(f"loaded, but the graphs {_names(left)} the repository no longer has could not be "
-                            "dropped; re-run with --prune")
+            raise LoadError(
+                f"loaded, but the graphs {_names(left)} the repository no longer has could not be "
+                "dropped; re-run with --prune"
+            )
     for upload in uploads:
         report.counts.append((upload.iri, upload.triples, store.count(upload.iri)))
     return report
@@ -288,8 +331,9 @@ def _drop_leftovers(store: RemoteStore) -> None:
         store.client.notice(f"dropping {len(leftovers)} temporary graphs left by an earlier load")
         left = _drop(leftovers, store)
         if left:
-            raise LoadError(f"the temporary graphs {_names(left)} of an earlier load could not be dropped; "
-                            "nothing was changed")
+            raise LoadError(
+                f"the temporary graphs {_names(left)} of an earlier load could not be dropped; nothing was changed"
+            )
 
 
 def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
@@ -307,17 +351,25 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
             # The failed graph may exist in part (a later chunk failed), so it is dropped too.
             left = _drop([u.temporary for u in [*created, upload]], store)
             if left:
-                raise LoadError(f"{reason}. The store's graphs are unchanged, but the temporary graphs "
-                                f"{_names(left)} could not be dropped: re-run the load (it drops them first) "
-                                "or DROP them") from None
+                raise LoadError(
+                    f"{reason}. The store's graphs are unchanged, but the temporary graphs "
+                    f"{_names(left)} could not be dropped: re-run the load (it drops them first) "
+                    "or DROP them"
+                ) from None
             raise LoadError(f"{reason}. Nothing was changed in the store") from None
 
 
 def _swap(uploads: list[Upload], store: RemoteStore, append: bool) -> None:
     """All graphs moved in by one SPARQL Update request: a store that runs a request as one
     transaction (Oxigraph) swaps them all or none; on others each MOVE is its own step."""
-    operations = [(f"ADD GRAPH <{u.temporary}> TO GRAPH <{u.iri}> ; DROP GRAPH <{u.temporary}>" if append
-                   else f"MOVE GRAPH <{u.temporary}> TO GRAPH <{u.iri}>") for u in uploads]
+    operations = [
+        (
+            f"ADD GRAPH <{u.temporary}> TO GRAPH <{u.iri}> ; DROP GRAPH <{u.temporary}>"
+            if append
+            else f"MOVE GRAPH <{u.temporary}> TO GRAPH <{u.iri}>"
+        )
+        for u in uploads
+    ]
     try:
         store.update(" ;\n".join(operations), "swapping in the new graphs")
     except (*FAILURES, KeyboardInterrupt) as error:
@@ -364,8 +416,10 @@ def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, pr
         except (*FAILURES, KeyboardInterrupt) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]
-            raise LoadError(f"{reason}. This store takes no SPARQL Update, so graphs are replaced one at a "
-                            f"time. New: {_names(new) or 'none'}; old: {_names(old)}") from None
+            raise LoadError(
+                f"{reason}. This store takes no SPARQL Update, so graphs are replaced one at a "
+                f"time. New: {_names(new) or 'none'}; old: {_names(old)}"
+            ) from None
 
 
 def _names(graphs: list[str]) -> str:

@@ -53,8 +53,8 @@ def __getattr__(name: str):
 def prefixed(iri: str) -> str | None:
     """`iri` as prefix:local with the project's prefixes, or None when none fits."""
     for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace):]):
-            return f"{prefix}:{iri[len(namespace):]}"
+        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return None
 
 
@@ -78,8 +78,9 @@ def find_root(start: Path | None = None) -> Path:
     if env := os.environ.get("ORGKG_ROOT"):
         root = Path(env).resolve()
         if not ((root / "ontology").is_dir() and (root / "graph").is_dir()):
-            raise FileNotFoundError(f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ "
-                                    "and graph/); fix or unset it")
+            raise FileNotFoundError(
+                f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ and graph/); fix or unset it"
+            )
         return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):

@@ -41,9 +41,9 @@ def _row_lines(row: list[str], sizes: list[int], gap: int) -> list[str]:
     wrapped = [textwrap.wrap(value, max(size, 1)) or [""] for value, size in zip(row, sizes)]
     height = max(len(column) for column in wrapped)
     return [
-        (" " * gap).join(
-            (column[i] if i < len(column) else "").ljust(size) for column, size in zip(wrapped, sizes)
-        ).rstrip()
+        (" " * gap)
+        .join((column[i] if i < len(column) else "").ljust(size) for column, size in zip(wrapped, sizes))
+        .rstrip()
         for i in range(height)
     ]
 
@@ -126,7 +126,7 @@ def remove_leftovers(folder: Path, name: str, suffixes: tuple[str, ...] = (".tmp
     except OSError:
         return
     for leftover in leftovers:
-        owner = leftover.name[len(name) + 2:].split(".", 1)[0]
+        owner = leftover.name[len(name) + 2 :].split(".", 1)[0]
         if owner.isdigit() and not process_alive(int(owner)):
             if leftover.is_dir() and not leftover.is_symlink():
                 shutil.rmtree(leftover, ignore_errors=True)

@@ -74,16 +74,19 @@ def render(results: Results, fmt: str, width: int | None = None) -> str:
     if results.triples is not None:
         if fmt not in GRAPH_FORMATS:
             raise ValueError(f"a CONSTRUCT/DESCRIBE result is written as {', '.join(GRAPH_FORMATS)}, not {fmt}")
-        used = {prefix: iri for prefix, iri in PREFIXES.items()
-                if any(str(term).startswith("<" + iri) for triple in results.triples for term in triple)}
-        return ox.serialize(sorted(results.triples, key=str), format=_GRAPH_WRITERS[fmt],
-                            prefixes=used if fmt == "turtle" else None).decode("utf-8")
+        used = {
+            prefix: iri
+            for prefix, iri in PREFIXES.items()
+            if any(str(term).startswith("<" + iri) for triple in results.triples for term in triple)
+        }
+        return ox.serialize(
+            sorted(results.triples, key=str), format=_GRAPH_WRITERS[fmt], prefixes=used if fmt == "turtle" else None
+        ).decode("utf-8")
     if fmt not in SELECT_FORMATS:
         raise ValueError(f"a SELECT/ASK result is written as {', '.join(SELECT_FORMATS)}, not {fmt}")
     if results.boolean is not None:
         return _boolean(results.boolean, fmt)
-    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "md": _markdown}[fmt](
-        results, width)
+    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "md": _markdown}[fmt](results, width)
 
 
 def _plain(term) -> str:
@@ -95,6 +98,7 @@ def _plain(term) -> str:
 
 def _table(results: Results, width: int | None) -> str:
     """For reading: IRIs shortened to the project's prefixes (kg:org-politburo)."""
+
     def cell(term) -> str:
         return (prefixed(term.value) or term.value) if isinstance(term, ox.NamedNode) else _plain(term)
 
@@ -127,10 +131,15 @@ def _ntriples(term) -> str:
 
 
 def _json(results: Results, _width=None) -> str:
-    bindings = [{var: to_sparql_json(v) for var, v in zip(results.variables, row) if v is not None}
-                for row in results.rows]
-    return json.dumps({"head": {"vars": results.variables}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=2) + "\n"
+    bindings = [
+        {var: to_sparql_json(v) for var, v in zip(results.variables, row) if v is not None} for row in results.rows
+    ]
+    return (
+        json.dumps(
+            {"head": {"vars": results.variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=2
+        )
+        + "\n"
+    )
 
 
 def _xml_term(term) -> str:
@@ -139,8 +148,13 @@ def _xml_term(term) -> str:
     value = to_sparql_json(term)
     if value["type"] != "literal":
         return f"<{value['type']}>{escape(value['value'])}</{value['type']}>"
-    attributes = (f" xml:lang={quoteattr(value['xml:lang'])}" if "xml:lang" in value
-                  else f" datatype={quoteattr(value['datatype'])}" if "datatype" in value else "")
+    attributes = (
+        f" xml:lang={quoteattr(value['xml:lang'])}"
+        if "xml:lang" in value
+        else f" datatype={quoteattr(value['datatype'])}"
+        if "datatype" in value
+        else ""
+    )
     return f"<literal{attributes}>{escape(value['value'])}</literal>"
 
 
@@ -152,8 +166,11 @@ def _xml(results: Results, _width=None) -> str:
     lines += ["  </head>", "  <results>"]
     for row in results.rows:
         lines.append("    <result>")
-        lines += [f"      <binding name={quoteattr(var)}>{_xml_term(v)}</binding>"
-                  for var, v in zip(results.variables, row) if v is not None]
+        lines += [
+            f"      <binding name={quoteattr(var)}>{_xml_term(v)}</binding>"
+            for var, v in zip(results.variables, row)
+            if v is not None
+        ]
         lines.append("    </result>")
     lines += ["  </results>", "</sparql>"]
     return "\n".join(lines) + "\n"
@@ -172,6 +189,8 @@ def _boolean(value: bool, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}) + "\n"
     if fmt == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-                f"  <head/>\n  <boolean>{str(value).lower()}</boolean>\n</sparql>\n")
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            f"  <head/>\n  <boolean>{str(value).lower()}</boolean>\n</sparql>\n"
+        )
     return ("true" if value else "false") + "\n"

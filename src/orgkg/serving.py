@@ -82,7 +82,7 @@ def remove_stale_snapshots(folder: Path | None = None) -> None:
     """Snapshots of `orgkg serve` processes that were killed before they could remove them."""
     folder = Path(folder or tempfile.gettempdir())
     for snapshot in folder.glob(f"{SNAPSHOT_PREFIX}*"):
-        owner = snapshot.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
+        owner = snapshot.name[len(SNAPSHOT_PREFIX) :].split("-", 1)[0]
         if owner.isdigit() and not process_alive(int(owner)):
             shutil.rmtree(snapshot, ignore_errors=True)
 
@@ -95,8 +95,15 @@ class Server:
     and removes the snapshot.
     """
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 7878, cache: Path | None = None,
-                 timeout_s: int = DEFAULT_TIMEOUT_S, allow_service: bool = False):
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 7878,
+        cache: Path | None = None,
+        timeout_s: int = DEFAULT_TIMEOUT_S,
+        allow_service: bool = False,
+    ):
         self.store = EmbeddedStore(root, cache)
         self.host, self.port = host, port
         self.timeout_s, self.allow_service = timeout_s, allow_service
@@ -125,17 +132,32 @@ class Server:
         mode = "serve-read-only" if "serve-read-only" in help_text else "serve"
         with (self.snapshot / "server.log").open("w") as log:
             self.process = subprocess.Popen(
-                [binary, mode, "--location", str(self.snapshot / "store"), "--bind", f"127.0.0.1:{backend}",
-                 "--timeout-s", str(self.timeout_s)],
-                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
-                env={**os.environ, "RUST_BACKTRACE": "0"})
+                [
+                    binary,
+                    mode,
+                    "--location",
+                    str(self.snapshot / "store"),
+                    "--bind",
+                    f"127.0.0.1:{backend}",
+                    "--timeout-s",
+                    str(self.timeout_s),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+                env={**os.environ, "RUST_BACKTRACE": "0"},
+            )
         self._wait_until_ready(backend, wait)
         try:
-            self.guard = ThreadingHTTPServer((self.host, self.port), _guard_handler(backend, graphs, self.allow_service))
+            self.guard = ThreadingHTTPServer(
+                (self.host, self.port), _guard_handler(backend, graphs, self.allow_service)
+            )
         except OSError as error:
             self.stop()
-            raise StoreError(f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another with --port") \
-                from None
+            raise StoreError(
+                f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another with --port"
+            ) from None
         self.guard.daemon_threads = True
         self.port = self.guard.server_address[1]
         threading.Thread(target=self.guard.serve_forever, name="orgkg-serve-guard", daemon=True).start()
@@ -215,8 +237,7 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool):
                 try:
                     check(sparql, allow_service, graphs)
                 except QueryRefused as refusal:
-                    return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")],
-                                        f"{refusal}\n".encode())
+                    return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
             connection = HTTPConnection("127.0.0.1", backend)
             try:

@@ -73,8 +73,10 @@ class EmbeddedStore:
             cache.mkdir(parents=True, exist_ok=True)
             handle = open(cache / "lock", "a+b")
         except OSError as error:
-            raise StoreError(f"cannot use the cache folder {cache} ({error.strerror}); make it a writable "
-                             "folder or set ORGKG_CACHE to one") from None
+            raise StoreError(
+                f"cannot use the cache folder {cache} ({error.strerror}); make it a writable "
+                "folder or set ORGKG_CACHE to one"
+            ) from None
         with handle:
             deadline = time.monotonic() + LOCK_WAIT
             mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
@@ -84,8 +86,10 @@ class EmbeddedStore:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise StoreError(f"the store in {cache} is busy: another orgkg has been building or "
-                                         f"reading it for over {LOCK_WAIT:g} s; try again when it is done") from None
+                        raise StoreError(
+                            f"the store in {cache} is busy: another orgkg has been building or "
+                            f"reading it for over {LOCK_WAIT:g} s; try again when it is done"
+                        ) from None
                     time.sleep(0.05)
             yield
 
@@ -113,8 +117,12 @@ class EmbeddedStore:
             return None
 
     def _write_manifest(self, files: dict[str, tuple[str, int]]) -> None:
-        write_atomic(self.manifest_path, json.dumps(
-            {"version": _MANIFEST_VERSION, "store": self._identity(), "files": files}, indent=1, sort_keys=True))
+        write_atomic(
+            self.manifest_path,
+            json.dumps(
+                {"version": _MANIFEST_VERSION, "store": self._identity(), "files": files}, indent=1, sort_keys=True
+            ),
+        )
 
     def _plan(self, force: bool):
         current = self.repository.digests()
@@ -148,8 +156,9 @@ class EmbeddedStore:
             # Opened and closed once more, RocksDB retires the write-ahead log of the build, which
             # every read-only open (every query) would otherwise replay: 40 ms -> 5 ms a query.
             self._open_for_writing()
-            return BuildReport(changed, removed, len(current) - len(changed),
-                               sum(triples for _, triples in files.values()), rebuilt)
+            return BuildReport(
+                changed, removed, len(current) - len(changed), sum(triples for _, triples in files.values()), rebuilt
+            )
 
     def _why_rebuild(self) -> str:
         if not self.location.exists():
@@ -167,8 +176,9 @@ class EmbeddedStore:
                 self.location.mkdir(parents=True, exist_ok=True)
                 return ox.Store(str(self.location))
             except (OSError, RuntimeError) as error:
-                raise StoreError(f"cannot create the store at {self.location} ({error}); set ORGKG_CACHE "
-                                 "to a writable folder") from None
+                raise StoreError(
+                    f"cannot create the store at {self.location} ({error}); set ORGKG_CACHE to a writable folder"
+                ) from None
 
     def _bulk_load(self, store: ox.Store, current: dict[str, str]) -> dict[str, tuple[str, int]]:
         """Every file into an empty store with RocksDB's bulk loader (no write-ahead log, sorted
@@ -188,8 +198,14 @@ class EmbeddedStore:
         self._write_manifest(files)
         return files
 
-    def _update(self, store: ox.Store, current: dict[str, str], held: dict[str, tuple[str, int]],
-                changed: list[str], removed: list[str]) -> dict[str, tuple[str, int]]:
+    def _update(
+        self,
+        store: ox.Store,
+        current: dict[str, str],
+        held: dict[str, tuple[str, int]],
+        changed: list[str],
+        removed: list[str],
+    ) -> dict[str, tuple[str, int]]:
         files = {name: held[name] for name in held if name in current and name not in changed}
         for name in removed:
             self._drop_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
@@ -241,8 +257,9 @@ class EmbeddedStore:
         try:
             return ox.Store.read_only(str(self.location))
         except (OSError, RuntimeError) as error:  # RocksDB reports corruption as RuntimeError
-            raise StoreError(f"cannot read the store at {self.location} ({error}); `orgkg build --force` "
-                             "rebuilds it") from None
+            raise StoreError(
+                f"cannot read the store at {self.location} ({error}); `orgkg build --force` rebuilds it"
+            ) from None
 
     @contextmanager
     def reading(self) -> Iterator[ox.Store]:
@@ -340,17 +357,24 @@ class Endpoint:
         guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_query else "application/sparql-results+json"
-        answer = self.client.request("POST", self.client.base, "querying the endpoint", retry=False,
-                                     data={"query": sparql}, headers={"Accept": accept})
+        answer = self.client.request(
+            "POST",
+            self.client.base,
+            "querying the endpoint",
+            retry=False,
+            data={"query": sparql},
+            headers={"Accept": accept},
+        )
         try:
             if graph_query:
                 return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))
             return from_sparql_json(json.loads(answer.content))
         except (ValueError, SyntaxError):
             kind = "N-Triples" if graph_query else "SPARQL results JSON"
-            raise StoreError(f"{redact(self.url)} did not answer with {kind} "
-                             f"({answer.headers.get('Content-Type', 'no content type')}); is it a SPARQL endpoint?") \
-                from None
+            raise StoreError(
+                f"{redact(self.url)} did not answer with {kind} "
+                f"({answer.headers.get('Content-Type', 'no content type')}); is it a SPARQL endpoint?"
+            ) from None
 
 
 def from_sparql_json(document: dict) -> Results:
@@ -369,8 +393,14 @@ def from_sparql_json(document: dict) -> Results:
         raise ValueError(f"no {error} in the results document") from None
 
 
-def engine_for(root: Path, engine: str = "oxigraph", endpoint: str | None = None, progress=None,
-               allow_service: bool = False, timeout: float | None = None):
+def engine_for(
+    root: Path,
+    engine: str = "oxigraph",
+    endpoint: str | None = None,
+    progress=None,
+    allow_service: bool = False,
+    timeout: float | None = None,
+):
     """The engine to run queries on; `allow_service` lets SERVICE through, `timeout` (seconds)
     bounds each query."""
     if endpoint:

@@ -33,12 +33,16 @@ from orgkg.namespaces import CV, ELI, KG, OA, OKG, ONTOLOGY_FILE, QUERIES_DIR, S
 #: Seeded error kinds: what is broken, and the check and rule expected to report it.
 ERROR_KINDS: dict[str, tuple[str, str]] = {
     "merger-one-original": ("a merger with a single org:originalOrganization", "okgsh:MergerOriginals"),
-    "missing-evidence": ("a claim node (local or shared) without its okg:evidence quote",
-                         "okgsh:DerivedFromQuotedShape"),
+    "missing-evidence": (
+        "a claim node (local or shared) without its okg:evidence quote",
+        "okgsh:DerivedFromQuotedShape",
+    ),
     "bad-document-code": ("a document code with an unknown type (eli:id_local)", "okgsh:DocumentCode"),
     "observation-without-unit": ("a figure without okg:unit", "okgsh:ObservationUnit"),
-    "predecessor-cycle": ("two organizations each the other's okg:predecessor, stated by two articles",
-                          "okgsh:NoCircularSuccessionShape"),
+    "predecessor-cycle": (
+        "two organizations each the other's okg:predecessor, stated by two articles",
+        "okgsh:NoCircularSuccessionShape",
+    ),
     "duplicate-document": ("a second IRI for a document with the same code and issuer", "duplicate-document"),
     "duplicate-label": ("an organization labelled like another one", "duplicate-label"),
     "dangling-reference": ("a legal basis that no file describes", "dangling-reference"),
@@ -49,37 +53,160 @@ ERROR_KINDS: dict[str, tuple[str, str]] = {
 }
 
 PROVINCES = (
-    "An Giang", "Ba Ria - Vung Tau", "Bac Giang", "Bac Kan", "Bac Lieu", "Bac Ninh", "Ben Tre",
-    "Binh Dinh", "Binh Duong", "Binh Phuoc", "Binh Thuan", "Ca Mau", "Can Tho", "Cao Bang",
-    "Da Nang", "Dak Lak", "Dak Nong", "Dien Bien", "Dong Nai", "Dong Thap", "Gia Lai", "Ha Giang",
-    "Ha Nam", "Ha Noi", "Ha Tinh", "Hai Duong", "Hai Phong", "Hau Giang", "Ho Chi Minh City",
-    "Hoa Binh", "Hung Yen", "Khanh Hoa", "Kien Giang", "Kon Tum", "Lai Chau", "Lam Dong",
-    "Lang Son", "Lao Cai", "Long An", "Nam Dinh", "Nghe An", "Ninh Binh", "Ninh Thuan", "Phu Tho",
-    "Phu Yen", "Quang Binh", "Quang Nam", "Quang Ngai", "Quang Ninh", "Quang Tri", "Soc Trang",
-    "Son La", "Tay Ninh", "Thai Binh", "Thai Nguyen", "Thanh Hoa", "Thua Thien Hue", "Tien Giang",
-    "Tra Vinh", "Tuyen Quang", "Vinh Long", "Vinh Phuc", "Yen Bai",
+    "An Giang",
+    "Ba Ria - Vung Tau",
+    "Bac Giang",
+    "Bac Kan",
+    "Bac Lieu",
+    "Bac Ninh",
+    "Ben Tre",
+    "Binh Dinh",
+    "Binh Duong",
+    "Binh Phuoc",
+    "Binh Thuan",
+    "Ca Mau",
+    "Can Tho",
+    "Cao Bang",
+    "Da Nang",
+    "Dak Lak",
+    "Dak Nong",
+    "Dien Bien",
+    "Dong Nai",
+    "Dong Thap",
+    "Gia Lai",
+    "Ha Giang",
+    "Ha Nam",
+    "Ha Noi",
+    "Ha Tinh",
+    "Hai Duong",
+    "Hai Phong",
+    "Hau Giang",
+    "Ho Chi Minh City",
+    "Hoa Binh",
+    "Hung Yen",
+    "Khanh Hoa",
+    "Kien Giang",
+    "Kon Tum",
+    "Lai Chau",
+    "Lam Dong",
+    "Lang Son",
+    "Lao Cai",
+    "Long An",
+    "Nam Dinh",
+    "Nghe An",
+    "Ninh Binh",
+    "Ninh Thuan",
+    "Phu Tho",
+    "Phu Yen",
+    "Quang Binh",
+    "Quang Nam",
+    "Quang Ngai",
+    "Quang Ninh",
+    "Quang Tri",
+    "Soc Trang",
+    "Son La",
+    "Tay Ninh",
+    "Thai Binh",
+    "Thai Nguyen",
+    "Thanh Hoa",
+    "Thua Thien Hue",
+    "Tien Giang",
+    "Tra Vinh",
+    "Tuyen Quang",
+    "Vinh Long",
+    "Vinh Phuc",
+    "Yen Bai",
 )
-_SYLLABLES = ("An", "Bao", "Binh", "Cam", "Chau", "Dong", "Duc", "Ha", "Hai", "Hoa", "Hong", "Hung",
-              "Kim", "Lac", "Lam", "Long", "Minh", "My", "Nam", "Nghia", "Ngoc", "Phu", "Phuoc",
-              "Quang", "Son", "Tan", "Thach", "Thanh", "Thuan", "Tien", "Trung", "Tuy", "Van", "Vinh",
-              "Xuan", "Yen")
-_FAMILY = ("Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Vo", "Dang", "Bui", "Do", "Ho", "Ngo",
-           "Duong", "Ly")
+_SYLLABLES = (
+    "An",
+    "Bao",
+    "Binh",
+    "Cam",
+    "Chau",
+    "Dong",
+    "Duc",
+    "Ha",
+    "Hai",
+    "Hoa",
+    "Hong",
+    "Hung",
+    "Kim",
+    "Lac",
+    "Lam",
+    "Long",
+    "Minh",
+    "My",
+    "Nam",
+    "Nghia",
+    "Ngoc",
+    "Phu",
+    "Phuoc",
+    "Quang",
+    "Son",
+    "Tan",
+    "Thach",
+    "Thanh",
+    "Thuan",
+    "Tien",
+    "Trung",
+    "Tuy",
+    "Van",
+    "Vinh",
+    "Xuan",
+    "Yen",
+)
+_FAMILY = ("Nguyen", "Tran", "Le", "Pham", "Hoang", "Vu", "Vo", "Dang", "Bui", "Do", "Ho", "Ngo", "Duong", "Ly")
 _MIDDLE = ("Van", "Thi", "Duc", "Minh", "Hong", "Quoc", "Thanh", "Ngoc", "Xuan", "Huu")
-_GIVEN = ("An", "Binh", "Cuong", "Dung", "Giang", "Ha", "Hai", "Hung", "Khanh", "Lan", "Long", "Mai",
-          "Nam", "Phong", "Quang", "Son", "Thao", "Trung", "Tuan", "Yen", "Hoa", "Linh", "Tam", "Vinh")
+_GIVEN = (
+    "An",
+    "Binh",
+    "Cuong",
+    "Dung",
+    "Giang",
+    "Ha",
+    "Hai",
+    "Hung",
+    "Khanh",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phong",
+    "Quang",
+    "Son",
+    "Thao",
+    "Trung",
+    "Tuan",
+    "Yen",
+    "Hoa",
+    "Linh",
+    "Tam",
+    "Vinh",
+)
 
 #: Provincial bodies every province has: (key, class, label pattern).
 _PROVINCIAL_BODIES = (
     ("provincial-party-committee", OKG.ProvincialPartyCommittee, "{p} Provincial Party Committee"),
-    ("provincial-party-standing-committee", OKG.StandingCommittee,
-     "Standing Committee of the {p} Provincial Party Committee"),
-    ("provincial-party-organizing-committee", OKG.OrganizingCommittee,
-     "Organizing Committee of the {p} Provincial Party Committee"),
-    ("provincial-party-propaganda-and-education-committee", OKG.PartyAdvisoryBoard,
-     "Propaganda and Education Committee of the {p} Provincial Party Committee"),
-    ("provincial-party-mass-mobilization-committee", OKG.PartyAdvisoryBoard,
-     "Mass Mobilization Committee of the {p} Provincial Party Committee"),
+    (
+        "provincial-party-standing-committee",
+        OKG.StandingCommittee,
+        "Standing Committee of the {p} Provincial Party Committee",
+    ),
+    (
+        "provincial-party-organizing-committee",
+        OKG.OrganizingCommittee,
+        "Organizing Committee of the {p} Provincial Party Committee",
+    ),
+    (
+        "provincial-party-propaganda-and-education-committee",
+        OKG.PartyAdvisoryBoard,
+        "Propaganda and Education Committee of the {p} Provincial Party Committee",
+    ),
+    (
+        "provincial-party-mass-mobilization-committee",
+        OKG.PartyAdvisoryBoard,
+        "Mass Mobilization Committee of the {p} Provincial Party Committee",
+    ),
     ("provincial-peoples-committee", OKG.PeoplesCommittee, "{p} Provincial People's Committee"),
     ("newspaper", OKG.Newspaper, "{p} Newspaper"),
     ("radio-and-television-station", OKG.RadioTelevisionStation, "{p} Radio and Television Station"),
@@ -88,22 +215,33 @@ _PROVINCIAL_BODIES = (
 #: Pairs of provincial bodies that merge: (original, original, result key, result label pattern).
 _MERGERS = (
     ("newspaper", "radio-and-television-station", "media-centre", "{p} Newspaper and Radio-Television"),
-    ("provincial-party-propaganda-and-education-committee", "provincial-party-mass-mobilization-committee",
-     "provincial-party-propaganda-and-mass-mobilization-committee",
-     "Propaganda and Mass Mobilization Committee of the {p} Provincial Party Committee"),
+    (
+        "provincial-party-propaganda-and-education-committee",
+        "provincial-party-mass-mobilization-committee",
+        "provincial-party-propaganda-and-mass-mobilization-committee",
+        "Propaganda and Mass Mobilization Committee of the {p} Provincial Party Committee",
+    ),
 )
 #: Indicators: (slug, label, unit, verb phrase, noun phrase).
 _INDICATORS = (
     ("new-party-members-admitted", "New Party members admitted", OKG.Persons, "admitted", "new Party members"),
     ("party-members", "Party members", OKG.Persons, "had", "Party members"),
-    ("grassroots-party-organizations", "Grassroots Party organizations", OKG.Organizations, "had",
-     "grassroots Party organizations"),
-    ("cadres-in-planning", "Cadres included in cadre planning", OKG.Cadres, "included",
-     "cadres in the planning"),
-    ("cadres-sent-for-training", "Cadres sent for training and development", OKG.Cadres, "sent",
-     "cadres for training"),
-    ("hamlets-with-party-cells", "Share of hamlets and residential groups with Party cells", OKG.Percent,
-     "reached", "percent of hamlets and residential groups with Party cells"),
+    (
+        "grassroots-party-organizations",
+        "Grassroots Party organizations",
+        OKG.Organizations,
+        "had",
+        "grassroots Party organizations",
+    ),
+    ("cadres-in-planning", "Cadres included in cadre planning", OKG.Cadres, "included", "cadres in the planning"),
+    ("cadres-sent-for-training", "Cadres sent for training and development", OKG.Cadres, "sent", "cadres for training"),
+    (
+        "hamlets-with-party-cells",
+        "Share of hamlets and residential groups with Party cells",
+        OKG.Percent,
+        "reached",
+        "percent of hamlets and residential groups with Party cells",
+    ),
 )
 _COMPARATORS = ((OKG.Exactly, ""), (OKG.MoreThan, "more than "), (OKG.About, "about "), (OKG.AtLeast, "at least "))
 _CENTRAL = (
@@ -112,17 +250,25 @@ _CENTRAL = (
     ("politburo", OKG.CentralPartyBody, "Politburo"),
     ("secretariat", OKG.CentralPartyBody, "Secretariat"),
     ("central-organizing-committee", OKG.OrganizingCommittee, "Central Organizing Committee"),
-    ("ministry-of-organization-and-communications", OKG.PartyAdvisoryBoard,
-     "Ministry of Organization and Communications"),
+    (
+        "ministry-of-organization-and-communications",
+        OKG.PartyAdvisoryBoard,
+        "Ministry of Organization and Communications",
+    ),
 )
 #: Central documents: (number, type key, concept, English type, date or None).
 _CENTRAL_DOCUMENTS = (
-    ("18", "NQ", OKG.Resolution, "Resolution", None), ("19", "NQ", OKG.Resolution, "Resolution", None),
-    ("21", "NQ", OKG.Resolution, "Resolution", None), ("35", "CT", OKG.Directive, "Directive", None),
+    ("18", "NQ", OKG.Resolution, "Resolution", None),
+    ("19", "NQ", OKG.Resolution, "Resolution", None),
+    ("21", "NQ", OKG.Resolution, "Resolution", None),
+    ("35", "CT", OKG.Directive, "Directive", None),
     ("48", "KL", OKG.Conclusion, "Conclusion", date(2023, 1, 30)),
 )
-_PROVINCIAL_TYPES = (("NQ", OKG.Resolution, "Resolution"), ("CT", OKG.Directive, "Directive"),
-                     ("QĐ", OKG.DecisionDocument, "Decision"))
+_PROVINCIAL_TYPES = (
+    ("NQ", OKG.Resolution, "Resolution"),
+    ("CT", OKG.Directive, "Directive"),
+    ("QĐ", OKG.DecisionDocument, "Decision"),
+)
 _CHANGE_EVENTS = (OKG.Merger, OKG.Establishment, OKG.Dissolution, OKG.Renaming)
 _TERMS = ((2010, 2015), (2015, 2020), (2020, 2025), (2025, 2030))
 FIRST_DAY, DAYS = date(2011, 1, 1), 5000
@@ -231,10 +377,15 @@ class _Article:
                 continue
             self.quoted.add((node, sentence))
             evidence, selector = BNode(), BNode()
-            self.add((node, PROV.wasDerivedFrom, self.node), (node, OKG.evidence, evidence),
-                     (evidence, RDF.type, OA.SpecificResource), (evidence, OA.hasSource, self.node),
-                     (evidence, OA.hasSelector, selector), (selector, RDF.type, OA.TextQuoteSelector),
-                     (selector, OA.exact, Literal(sentence)))
+            self.add(
+                (node, PROV.wasDerivedFrom, self.node),
+                (node, OKG.evidence, evidence),
+                (evidence, RDF.type, OA.SpecificResource),
+                (evidence, OA.hasSource, self.node),
+                (evidence, OA.hasSelector, selector),
+                (selector, RDF.type, OA.TextQuoteSelector),
+                (selector, OA.exact, Literal(sentence)),
+            )
             if node in self.ref.defined and node not in self.shared:
                 self.shared.append(node)
 
@@ -249,8 +400,10 @@ class _Article:
 
     def text(self) -> str:
         headline = str(self.graph.value(self.node, SCHEMA.headline))
-        paragraphs = [" ".join(s if s.endswith(".") else s + "." for s in self.sentences[i:i + 3])
-                      for i in range(0, len(self.sentences), 3)]
+        paragraphs = [
+            " ".join(s if s.endswith(".") else s + "." for s in self.sentences[i : i + 3])
+            for i in range(0, len(self.sentences), 3)
+        ]
         return "\n\n".join([headline, f"{self.province.name}, {day_text(self.day)}", *paragraphs]) + "\n"
 
 
@@ -281,18 +434,37 @@ class _Corpus:
     def central_document(self, row: tuple) -> URIRef:
         node, code, number, kind, english, day = row
         dated = [(ELI.date_document, Literal(day.isoformat(), datatype=XSD.date))] if day else []  # its IRI names it
-        return self.ref.entity("central", node, OKG.PartyDocument, f"{english} No. {code}",
-                               (ELI.id_local, Literal(code)), (ELI.number, Literal(number)),
-                               (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerCentral), *dated)
+        return self.ref.entity(
+            "central",
+            node,
+            OKG.PartyDocument,
+            f"{english} No. {code}",
+            (ELI.id_local, Literal(code)),
+            (ELI.number, Literal(number)),
+            (ELI.type_document, kind),
+            (OKG.issuerLevel, OKG.IssuerCentral),
+            *dated,
+        )
 
     def year(self, year: int) -> URIRef:
-        return self.ref.entity("central", KG[f"year-{year}"], TIME.Instant, str(year),
-                               (TIME.inXSDgYear, Literal(str(year), datatype=XSD.gYear)))
+        return self.ref.entity(
+            "central",
+            KG[f"year-{year}"],
+            TIME.Instant,
+            str(year),
+            (TIME.inXSDgYear, Literal(str(year), datatype=XSD.gYear)),
+        )
 
     def term(self, year: int) -> URIRef:
         start, end = term_of(year)
-        return self.ref.entity("central", KG[f"term-{start}-{end}"], OKG.Term, f"{start}-{end} term",
-                               (TIME.hasBeginning, self.year(start)), (TIME.hasEnd, self.year(end)))
+        return self.ref.entity(
+            "central",
+            KG[f"term-{start}-{end}"],
+            OKG.Term,
+            f"{start}-{end} term",
+            (TIME.hasBeginning, self.year(start)),
+            (TIME.hasEnd, self.year(end)),
+        )
 
     def indicator(self, row) -> URIRef:
         return self.ref.entity("central", KG[f"indicator-{row[0]}"], OKG.Indicator, row[1], (RDF.type, SKOS.Concept))
@@ -311,8 +483,12 @@ class _Corpus:
         return self.ref.entity(p.slug, KG[f"place-{p.slug}-{slug(name)}"], OKG.District, f"{name} district ({p.name})")
 
     def district_committee(self, p: _Province, name: str) -> URIRef:
-        return self.ref.entity(p.slug, KG[f"org-{p.slug}-{slug(name)}-district-party-committee"],
-                               OKG.DistrictPartyCommittee, f"{name} District Party Committee ({p.name})")
+        return self.ref.entity(
+            p.slug,
+            KG[f"org-{p.slug}-{slug(name)}-district-party-committee"],
+            OKG.DistrictPartyCommittee,
+            f"{name} District Party Committee ({p.name})",
+        )
 
     def person(self, name: str) -> URIRef:
         return self.ref.entity("people", KG[f"person-{slug(name)}"], SCHEMA.Person, name)
@@ -327,10 +503,16 @@ class _Corpus:
             number, p.next_number = str(p.next_number), p.next_number + self.rng.randrange(1, 40)
             code = f"{number}-{key}/TU"
             node = KG[f"doc-{slug(code)}-{day.isoformat()}"]
-        node = self.ref.entity(p.slug, node, OKG.PartyDocument,
-                               f"{english} No. {code} ({p.name}, {day_label(day)})",
-                               (ELI.id_local, Literal(code)), (ELI.number, Literal(number)),
-                               (ELI.type_document, kind), (OKG.issuerLevel, OKG.IssuerProvincial))
+        node = self.ref.entity(
+            p.slug,
+            node,
+            OKG.PartyDocument,
+            f"{english} No. {code} ({p.name}, {day_label(day)})",
+            (ELI.id_local, Literal(code)),
+            (ELI.number, Literal(number)),
+            (ELI.type_document, kind),
+            (OKG.issuerLevel, OKG.IssuerProvincial),
+        )
         p.documents.append(node)
         return node, code, True
 
@@ -341,15 +523,24 @@ class _Corpus:
         p = rng.choice(self.provinces)
         day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
         a = _Article(number, p, day, self.ref)
-        topic = rng.choice(("streamlining the apparatus", "Party building work", "cadre work",
-                            "the organization-building sector", "grassroots Party organizations"))
-        a.add((a.node, RDF.type, SCHEMA.NewsArticle),
-              (a.node, SCHEMA.headline, Literal(f"{p.name}: results of {topic} ({day_label(day)}, no. {a.name})")),
-              (a.node, SCHEMA.inLanguage, Literal("en")),
-              (a.node, SCHEMA.datePublished, Literal(day.isoformat(), datatype=XSD.date)),
-              (a.node, SCHEMA.publisher, self.body(p, "newspaper")),
-              (a.node, SCHEMA.url, URIRef(f"https://example.org/synthetic/{a.name}")),
-              (a.node, OKG.sourceText, Literal(f"{a.name}.txt")))
+        topic = rng.choice(
+            (
+                "streamlining the apparatus",
+                "Party building work",
+                "cadre work",
+                "the organization-building sector",
+                "grassroots Party organizations",
+            )
+        )
+        a.add(
+            (a.node, RDF.type, SCHEMA.NewsArticle),
+            (a.node, SCHEMA.headline, Literal(f"{p.name}: results of {topic} ({day_label(day)}, no. {a.name})")),
+            (a.node, SCHEMA.inLanguage, Literal("en")),
+            (a.node, SCHEMA.datePublished, Literal(day.isoformat(), datatype=XSD.date)),
+            (a.node, SCHEMA.publisher, self.body(p, "newspaper")),
+            (a.node, SCHEMA.url, URIRef(f"https://example.org/synthetic/{a.name}")),
+            (a.node, OKG.sourceText, Literal(f"{a.name}.txt")),
+        )
         a.say(f"According to the {p.name} Newspaper", self.body(p, "newspaper"))
         for _ in range(2):
             rng.choice((self._merger, self._establishment, self._dissolution, self._renaming))(a)
@@ -378,7 +569,9 @@ class _Corpus:
         a.add((event, CV.hasFormalFramework, doc), (a.node, SCHEMA.citation, doc))
         mention = str(self.ref.graph(a.province.slug).value(doc, RDFS.label)).split(" (")[0]
         if new:
-            a.add((doc, ELI.passed_by, standing), (doc, ELI.date_document, Literal(issued.isoformat(), datatype=XSD.date)))
+            a.add(
+                (doc, ELI.passed_by, standing), (doc, ELI.date_document, Literal(issued.isoformat(), datatype=XSD.date))
+            )
             a.say(f"On {day_text(issued)}, the Provincial Party Standing Committee issued {mention}", doc, standing)
         else:
             a.say(f"The province continued to implement {mention}", doc)
@@ -387,10 +580,13 @@ class _Corpus:
     def _event(self, a: _Article, kind: URIRef, name: str, label: str, day: date) -> URIRef:
         event = a.local(KG[f"event-{a.name}-{name}"], kind, label)
         place = self.place(a.province)
-        a.add((event, DCTERMS.date, Literal(day.isoformat(), datatype=XSD.date)), (event, DCTERMS.spatial, place),
-              (event, OKG.duringTerm, self.term(day.year)),
-              (event, OKG.decidedBy, self.body(a.province, "provincial-party-standing-committee")),
-              (event, OKG.advisedBy, self.body(a.province, "provincial-party-organizing-committee")))
+        a.add(
+            (event, DCTERMS.date, Literal(day.isoformat(), datatype=XSD.date)),
+            (event, DCTERMS.spatial, place),
+            (event, OKG.duringTerm, self.term(day.year)),
+            (event, OKG.decidedBy, self.body(a.province, "provincial-party-standing-committee")),
+            (event, OKG.advisedBy, self.body(a.province, "provincial-party-organizing-committee")),
+        )
         return event
 
     def _event_day(self, a: _Article) -> date:
@@ -400,81 +596,149 @@ class _Corpus:
         p, day = a.province, self._event_day(a)
         first, second, result_key, pattern = self.rng.choice(_MERGERS)
         one, two = self.body(p, first), self.body(p, second)
-        result = a.local(KG[f"org-{p.slug}-{result_key}-{a.name}"], OKG.PartyOrganization if "party" in result_key
-                         else OKG.MediaOrganization, f"{pattern.format(p=p.name)} (from {day_label(day)}, no. {a.name})")
-        a.add((result, ORG.subOrganizationOf, self.body(p, "provincial-party-committee")),
-              (result, DCTERMS.spatial, self.place(p)))
+        result = a.local(
+            KG[f"org-{p.slug}-{result_key}-{a.name}"],
+            OKG.PartyOrganization if "party" in result_key else OKG.MediaOrganization,
+            f"{pattern.format(p=p.name)} (from {day_label(day)}, no. {a.name})",
+        )
+        a.add(
+            (result, ORG.subOrganizationOf, self.body(p, "provincial-party-committee")),
+            (result, DCTERMS.spatial, self.place(p)),
+        )
         names = [str(self.ref.graph(p.slug).value(n, RDFS.label)) for n in (one, two)]
         label = f"Merger of the {names[0]} and the {names[1]} ({day_label(day)}, no. {a.name})"
         event = self._event(a, OKG.Merger, "merger", label, day)
-        a.add((event, ORG.originalOrganization, one), (event, ORG.originalOrganization, two),
-              (event, ORG.resultingOrganization, result), (result, ORG.resultedFrom, event))
+        a.add(
+            (event, ORG.originalOrganization, one),
+            (event, ORG.originalOrganization, two),
+            (event, ORG.resultingOrganization, result),
+            (result, ORG.resultedFrom, event),
+        )
         basis = self._legal_basis(a, event, day)
-        a.say(f"Implementing {basis}, on {day_text(day)} the {names[0]} and the {names[1]} were merged "
-              f"into a single body", event, one, two, result, self.place(p),
-              self.body(p, "provincial-party-committee"))
+        a.say(
+            f"Implementing {basis}, on {day_text(day)} the {names[0]} and the {names[1]} were merged "
+            f"into a single body",
+            event,
+            one,
+            two,
+            result,
+            self.place(p),
+            self.body(p, "provincial-party-committee"),
+        )
 
     def _establishment(self, a: _Article) -> None:
         p, day = a.province, self._event_day(a)
         if self.rng.random() < 0.5:
             count = self.rng.randrange(5, 80)
-            event = self._event(a, OKG.Establishment, "establishment",
-                                f"Establishment of {count} commune Party Committees in {p.name} "
-                                f"({day_label(day)}, no. {a.name})", day)
+            event = self._event(
+                a,
+                OKG.Establishment,
+                "establishment",
+                f"Establishment of {count} commune Party Committees in {p.name} ({day_label(day)}, no. {a.name})",
+                day,
+            )
             a.add((event, OKG.resultingCount, Literal(count)), (event, OKG.resultingKind, OKG.CommunePartyCommittee))
             basis = self._legal_basis(a, event, day)
-            a.say(f"Under {basis}, {count} new commune Party Committees were established on {day_text(day)}",
-                  event, self.place(p))
+            a.say(
+                f"Under {basis}, {count} new commune Party Committees were established on {day_text(day)}",
+                event,
+                self.place(p),
+            )
             return
         district = self.rng.choice(p.districts)
         place, parent = self.district(p, district), self.district_committee(p, district)
-        cell = a.local(KG[f"org-{p.slug}-{slug(district)}-party-cell-{a.name}"], OKG.PartyCell,
-                       f"Party cell of the {district} district agencies ({p.name}, {day_label(day)}, no. {a.name})")
+        cell = a.local(
+            KG[f"org-{p.slug}-{slug(district)}-party-cell-{a.name}"],
+            OKG.PartyCell,
+            f"Party cell of the {district} district agencies ({p.name}, {day_label(day)}, no. {a.name})",
+        )
         a.add((cell, ORG.subOrganizationOf, parent), (cell, DCTERMS.spatial, place))
-        event = self._event(a, OKG.Establishment, "establishment",
-                            f"Establishment of the Party cell of the {district} district agencies "
-                            f"({p.name}, {day_label(day)}, no. {a.name})", day)
+        event = self._event(
+            a,
+            OKG.Establishment,
+            "establishment",
+            f"Establishment of the Party cell of the {district} district agencies "
+            f"({p.name}, {day_label(day)}, no. {a.name})",
+            day,
+        )
         a.add((event, ORG.resultingOrganization, cell), (cell, ORG.resultedFrom, event))
         basis = self._legal_basis(a, event, day)
-        a.say(f"Under {basis}, the {district} District Party Committee established a Party cell of the "
-              f"district agencies on {day_text(day)}", event, cell, parent, place)
+        a.say(
+            f"Under {basis}, the {district} District Party Committee established a Party cell of the "
+            f"district agencies on {day_text(day)}",
+            event,
+            cell,
+            parent,
+            place,
+        )
 
     def _dissolution(self, a: _Article) -> None:
         p, day = a.province, self._event_day(a)
         if self.rng.random() < 0.5:
             count = self.rng.randrange(2, 12)
-            event = self._event(a, OKG.Dissolution, "dissolution",
-                                f"Ending of {count} district Party Committees in {p.name} "
-                                f"({day_label(day)}, no. {a.name})", day)
+            event = self._event(
+                a,
+                OKG.Dissolution,
+                "dissolution",
+                f"Ending of {count} district Party Committees in {p.name} ({day_label(day)}, no. {a.name})",
+                day,
+            )
             a.add((event, OKG.originalCount, Literal(count)), (event, OKG.originalKind, OKG.DistrictPartyCommittee))
             basis = self._legal_basis(a, event, day)
-            a.say(f"Following {basis}, {count} district Party Committees ended their activities on "
-                  f"{day_text(day)}", event, self.place(p))
+            a.say(
+                f"Following {basis}, {count} district Party Committees ended their activities on {day_text(day)}",
+                event,
+                self.place(p),
+            )
             return
         district = self.rng.choice(p.districts)
         place, committee = self.district(p, district), self.district_committee(p, district)
-        event = self._event(a, OKG.Dissolution, "dissolution",
-                            f"Ending of the {district} District Party Committee ({p.name}, "
-                            f"{day_label(day)}, no. {a.name})", day)
+        event = self._event(
+            a,
+            OKG.Dissolution,
+            "dissolution",
+            f"Ending of the {district} District Party Committee ({p.name}, {day_label(day)}, no. {a.name})",
+            day,
+        )
         a.add((event, ORG.originalOrganization, committee), (committee, ORG.changedBy, event))
         basis = self._legal_basis(a, event, day)
-        a.say(f"Following {basis}, the {district} District Party Committee ended its activities on "
-              f"{day_text(day)}", event, committee, place)
+        a.say(
+            f"Following {basis}, the {district} District Party Committee ended its activities on {day_text(day)}",
+            event,
+            committee,
+            place,
+        )
 
     def _renaming(self, a: _Article) -> None:
         p, day = a.province, self._event_day(a)
         old = self.body(p, "fatherland-front")
-        new = a.local(KG[f"org-{p.slug}-fatherland-front-{a.name}"], OKG.FatherlandFront,
-                      f"Vietnam Fatherland Front Committee of {p.name} province (from {day_label(day)}, no. {a.name})")
+        new = a.local(
+            KG[f"org-{p.slug}-fatherland-front-{a.name}"],
+            OKG.FatherlandFront,
+            f"Vietnam Fatherland Front Committee of {p.name} province (from {day_label(day)}, no. {a.name})",
+        )
         a.add((new, OKG.predecessor, old), (new, DCTERMS.spatial, self.place(p)))
-        event = self._event(a, OKG.Renaming, "renaming",
-                            f"Renaming of the Fatherland Front of {p.name} province ({day_label(day)}, no. {a.name})",
-                            day)
-        a.add((event, ORG.originalOrganization, old), (event, ORG.resultingOrganization, new),
-              (new, ORG.resultedFrom, event))
+        event = self._event(
+            a,
+            OKG.Renaming,
+            "renaming",
+            f"Renaming of the Fatherland Front of {p.name} province ({day_label(day)}, no. {a.name})",
+            day,
+        )
+        a.add(
+            (event, ORG.originalOrganization, old),
+            (event, ORG.resultingOrganization, new),
+            (new, ORG.resultedFrom, event),
+        )
         basis = self._legal_basis(a, event, day)
-        a.say(f"Under {basis}, from {day_text(day)} the Fatherland Front of {p.name} province became the "
-              f"Vietnam Fatherland Front Committee of the province", event, old, new, self.place(p))
+        a.say(
+            f"Under {basis}, from {day_text(day)} the Fatherland Front of {p.name} province became the "
+            f"Vietnam Fatherland Front Committee of the province",
+            event,
+            old,
+            new,
+            self.place(p),
+        )
 
     def _observation(self, a: _Article, row) -> None:
         p = a.province
@@ -482,49 +746,94 @@ class _Corpus:
         year = a.day.year - self.rng.randrange(0, 2)
         comparator, wording = self.rng.choice(_COMPARATORS)
         value = self.rng.randrange(50, 99) if unit == OKG.Percent else self.rng.randrange(20, 40000)
-        node = a.local(KG[f"obs-{a.name}-{name}"], QB.Observation,
-                       f"{label} in {p.name}, {year}: {wording}{value:,} (report no. {a.name})")
+        node = a.local(
+            KG[f"obs-{a.name}-{name}"],
+            QB.Observation,
+            f"{label} in {p.name}, {year}: {wording}{value:,} (report no. {a.name})",
+        )
         organizing = self.body(p, "provincial-party-organizing-committee")
-        a.add((node, QB.dataSet, self.figures()), (node, OKG.indicator, self.indicator(row)),
-              (node, OKG.refArea, self.place(p)), (node, OKG.refOrganization, organizing),
-              (node, OKG.refPeriod, Literal(str(year), datatype=XSD.gYear)), (node, OKG.unit, unit),
-              (node, OKG.comparator, comparator), (node, OKG.value, Literal(f"{value}.0", datatype=XSD.decimal)))
-        a.say(f"In {year}, the Party Organization of {p.name} province {verb} {wording}{value:,} {noun}",
-              node, self.place(p))
-        a.say(f"The Organizing Committee of the {p.name} Provincial Party Committee reported the figures "
-              f"for {year}", organizing)
+        a.add(
+            (node, QB.dataSet, self.figures()),
+            (node, OKG.indicator, self.indicator(row)),
+            (node, OKG.refArea, self.place(p)),
+            (node, OKG.refOrganization, organizing),
+            (node, OKG.refPeriod, Literal(str(year), datatype=XSD.gYear)),
+            (node, OKG.unit, unit),
+            (node, OKG.comparator, comparator),
+            (node, OKG.value, Literal(f"{value}.0", datatype=XSD.decimal)),
+        )
+        a.say(
+            f"In {year}, the Party Organization of {p.name} province {verb} {wording}{value:,} {noun}",
+            node,
+            self.place(p),
+        )
+        a.say(
+            f"The Organizing Committee of the {p.name} Provincial Party Committee reported the figures for {year}",
+            organizing,
+        )
 
     def _membership(self, a: _Article) -> None:
         p = a.province
         person = self.person(self.rng.choice(p.people))
         standing = self.body(p, "provincial-party-standing-committee")
-        node = a.local(KG[f"membership-{a.name}"], ORG.Membership,
-                       f"{self.ref.graph('people').value(person, RDFS.label)}, Member of the Standing Committee "
-                       f"of the {p.name} Provincial Party Committee (no. {a.name})")
+        node = a.local(
+            KG[f"membership-{a.name}"],
+            ORG.Membership,
+            f"{self.ref.graph('people').value(person, RDFS.label)}, Member of the Standing Committee "
+            f"of the {p.name} Provincial Party Committee (no. {a.name})",
+        )
         a.add((node, ORG.member, person), (node, ORG.organization, standing))
-        a.say(f"{self.ref.graph('people').value(person, RDFS.label)}, Member of the Standing Committee of the "
-              f"{p.name} Provincial Party Committee, spoke at the conference", node, person, standing,
-              self.body(p, "provincial-party-committee"))
+        a.say(
+            f"{self.ref.graph('people').value(person, RDFS.label)}, Member of the Standing Committee of the "
+            f"{p.name} Provincial Party Committee, spoke at the conference",
+            node,
+            person,
+            standing,
+            self.body(p, "provincial-party-committee"),
+        )
 
     def _conference(self, a: _Article) -> None:
         p, day = a.province, a.day - timedelta(days=self.rng.randrange(0, 5))
         organizing = self.body(p, "provincial-party-organizing-committee")
-        node = a.local(KG[f"event-{a.name}-conference"], OKG.Conference,
-                       f"Conference of the {p.name} organization-building sector ({day_label(day)}, no. {a.name})")
-        a.add((node, SCHEMA.startDate, Literal(day.isoformat(), datatype=XSD.date)),
-              (node, SCHEMA.location, self.place(p)), (node, SCHEMA.organizer, organizing),
-              (node, OKG.duringTerm, self.term(day.year)), (a.node, SCHEMA.about, node))
-        a.say(f"On {day_text(day)}, the Organizing Committee of the {p.name} Provincial Party Committee "
-              f"held a conference to review the work of the sector", node, organizing, self.place(p))
+        node = a.local(
+            KG[f"event-{a.name}-conference"],
+            OKG.Conference,
+            f"Conference of the {p.name} organization-building sector ({day_label(day)}, no. {a.name})",
+        )
+        a.add(
+            (node, SCHEMA.startDate, Literal(day.isoformat(), datatype=XSD.date)),
+            (node, SCHEMA.location, self.place(p)),
+            (node, SCHEMA.organizer, organizing),
+            (node, OKG.duringTerm, self.term(day.year)),
+            (a.node, SCHEMA.about, node),
+        )
+        a.say(
+            f"On {day_text(day)}, the Organizing Committee of the {p.name} Provincial Party Committee "
+            f"held a conference to review the work of the sector",
+            node,
+            organizing,
+            self.place(p),
+        )
 
     def _origin(self, a: _Article) -> None:
-        central, ministry = self.central("central-organizing-committee"), self.central(
-            "ministry-of-organization-and-communications")
+        central, ministry = (
+            self.central("central-organizing-committee"),
+            self.central("ministry-of-organization-and-communications"),
+        )
         party = self.central("communist-party-of-vietnam")
-        a.add((central, OKG.predecessor, ministry), (central, ORG.subOrganizationOf, party),
-              (central, DCTERMS.spatial, self.vietnam()))
-        a.say("The Central Organizing Committee traces its origin to the Ministry of Organization and "
-              "Communications, established on October 14, 1930", central, ministry, party, self.vietnam())
+        a.add(
+            (central, OKG.predecessor, ministry),
+            (central, ORG.subOrganizationOf, party),
+            (central, DCTERMS.spatial, self.vietnam()),
+        )
+        a.say(
+            "The Central Organizing Committee traces its origin to the Ministry of Organization and "
+            "Communications, established on October 14, 1930",
+            central,
+            ministry,
+            party,
+            self.vietnam(),
+        )
 
 
 # --- seeded errors ---------------------------------------------------------------------------
@@ -578,10 +887,12 @@ def _seed(corpus: _Corpus, kind: str, index: int) -> SeededError:
         a, node = pick(_nodes_of(corpus, QB.Observation), "no figure")
         a.graph.remove((node, OKG.unit, None))
     elif kind == "predecessor-cycle":
-        p = pick([p for p in corpus.provinces if sum(a.province is p for a in corpus.articles) >= 2],
-                 "no province with two articles")
+        p = pick(
+            [p for p in corpus.provinces if sum(a.province is p for a in corpus.articles) >= 2],
+            "no province with two articles",
+        )
         first, second = [a for a in corpus.articles if a.province is p][:2]
-        one, two = (corpus.district_committee(p, name) for name in p.districts[index % 4 * 2:index % 4 * 2 + 2])
+        one, two = (corpus.district_committee(p, name) for name in p.districts[index % 4 * 2 : index % 4 * 2 + 2])
         for a, (later, earlier) in ((first, (one, two)), (second, (two, one))):
             names = [str(ref.graph(p.slug).value(n, RDFS.label)).split(" (")[0] for n in (later, earlier)]
             a.add((later, OKG.predecessor, earlier))
@@ -592,17 +903,21 @@ def _seed(corpus: _Corpus, kind: str, index: int) -> SeededError:
         source, doc = pick(candidates, "no document with an issuer")
         a = pick([x for x in corpus.articles if x is not source], "a single article")
         graph = ref.graph(source.province.slug)
-        node = a.local(URIRef(f"{doc}-copy-{index}"), OKG.PartyDocument,
-                       f"{graph.value(doc, RDFS.label)} (copy {index})")
+        node = a.local(
+            URIRef(f"{doc}-copy-{index}"), OKG.PartyDocument, f"{graph.value(doc, RDFS.label)} (copy {index})"
+        )
         for predicate in (ELI.id_local, ELI.number, ELI.type_document, OKG.issuerLevel):
             a.add((node, predicate, graph.value(doc, predicate)))
         a.add((node, ELI.passed_by, source.graph.value(doc, ELI.passed_by)))
         a.say(f"The province also applied {graph.value(doc, ELI.id_local)}", node)
         return SeededError(kind, article_file(a), str(node), rule)
     elif kind == "duplicate-label":
-        a, node = pick([(a, n) for a, n in _nodes_of(corpus, OKG.PartyCell)]
-                       + _nodes_of(corpus, OKG.PartyOrganization) + _nodes_of(corpus, OKG.FatherlandFront),
-                       "no local organization")
+        a, node = pick(
+            [(a, n) for a, n in _nodes_of(corpus, OKG.PartyCell)]
+            + _nodes_of(corpus, OKG.PartyOrganization)
+            + _nodes_of(corpus, OKG.FatherlandFront),
+            "no local organization",
+        )
         other = corpus.body(a.province, "provincial-party-committee")
         a.graph.set((node, RDFS.label, ref.graph(a.province.slug).value(other, RDFS.label)))
     elif kind == "dangling-reference":
@@ -623,8 +938,12 @@ def _seed(corpus: _Corpus, kind: str, index: int) -> SeededError:
         a.graph.set((node, DCTERMS.date, Literal(str(a.graph.value(node, DCTERMS.date)))))
     elif kind == "unquoted-reference":
         p = pick(corpus.provinces, "no province")
-        node = ref.entity(p.slug, KG[f"org-{p.slug}-unquoted-steering-committee-{index}"], OKG.SteeringCommittee,
-                          f"Unquoted steering committee {index} of {p.name} province")
+        node = ref.entity(
+            p.slug,
+            KG[f"org-{p.slug}-unquoted-steering-committee-{index}"],
+            OKG.SteeringCommittee,
+            f"Unquoted steering committee {index} of {p.name} province",
+        )
         return SeededError(kind, f"graph/reference/{p.slug}.ttl", str(node), rule)
     else:
         raise ValueError(f"unknown error kind {kind!r}; known: {', '.join(ERROR_KINDS)}")
@@ -652,8 +971,14 @@ def _turtle(graph: Graph, comment: str) -> str:
     return comment + "\n\n" + TurtleWriter(graph).document()
 
 
-def synthesize(count: int, output: Path, source_root: Path, seed: int = 0,
-               errors: dict[str, int] | None = None, progress: Callable[[int, int], None] | None = None) -> SynthReport:
+def synthesize(
+    count: int,
+    output: Path,
+    source_root: Path,
+    seed: int = 0,
+    errors: dict[str, int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SynthReport:
     """Write a corpus of `count` articles to `output` (a new folder), with the ontology, shapes and
     queries of `source_root`. Written to a temporary folder first: a failure leaves nothing behind."""
     if count < 1:
@@ -681,25 +1006,53 @@ def synthesize(count: int, output: Path, source_root: Path, seed: int = 0,
         triples = 0
         for name, graph in sorted(corpus.ref.graphs.items()):
             triples += len(graph)
-            (staging / f"graph/reference/{name}.ttl").write_text(_turtle(graph, (
-                f"# Synthetic reference entities ({name}): identity, type and labels only.\n"
-                f"# Written by `orgkg dev synth {count} --seed {seed}`; what the articles say about "
-                "them is in graph/articles/.")), encoding="utf-8")
+            (staging / f"graph/reference/{name}.ttl").write_text(
+                _turtle(
+                    graph,
+                    (
+                        f"# Synthetic reference entities ({name}): identity, type and labels only.\n"
+                        f"# Written by `orgkg dev synth {count} --seed {seed}`; what the articles say about "
+                        "them is in graph/articles/."
+                    ),
+                ),
+                encoding="utf-8",
+            )
         for done, a in enumerate(corpus.articles, 1):
             triples += len(a.graph)
-            (staging / f"graph/articles/{a.name}.ttl").write_text(_turtle(a.graph, (
-                f"# Synthetic article {a.name} (sources/{a.name}.txt): every claim with a verbatim quote.\n"
-                f"# Written by `orgkg dev synth {count} --seed {seed}`.")), encoding="utf-8")
+            (staging / f"graph/articles/{a.name}.ttl").write_text(
+                _turtle(
+                    a.graph,
+                    (
+                        f"# Synthetic article {a.name} (sources/{a.name}.txt): every claim with a verbatim quote.\n"
+                        f"# Written by `orgkg dev synth {count} --seed {seed}`."
+                    ),
+                ),
+                encoding="utf-8",
+            )
             (staging / f"sources/{a.name}.txt").write_text(a.text(), encoding="utf-8")
             if progress:
                 progress(done, count)
-        (staging / "synth.json").write_text(json.dumps({
-            "articles": count, "seed": seed, "errors": dict(sorted((errors or {}).items())), "triples": triples,
-            "seeded": [vars(e) for e in seeded]}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (staging / "synth.json").write_text(
+            json.dumps(
+                {
+                    "articles": count,
+                    "seed": seed,
+                    "errors": dict(sorted((errors or {}).items())),
+                    "triples": triples,
+                    "seeded": [vars(e) for e in seeded],
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         (staging / "README.md").write_text(
             f"# Synthetic orgkg corpus\n\n{count} articles written by `orgkg dev synth` (seed {seed}); "
             "quotes come from `sources/`. Validate with `ORGKG_ROOT=. orgkg validate --sources sources`.\n"
-            "`synth.json` lists the seeded errors.\n", encoding="utf-8")
+            "`synth.json` lists the seeded errors.\n",
+            encoding="utf-8",
+        )
         if output.exists():
             output.rmdir()
         staging.rename(output)

@@ -116,11 +116,15 @@ def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -
     SPARQL constraints of node shapes as one Oxigraph query each."""
     closed, store = closed_graphs(data, closure)
     results = shapes.core_report(closed)
-    findings = [result_finding(results, result, data, shapes.graph, where)
-                for result in results.subjects(RDF.type, SH.ValidationResult)]
+    findings = [
+        result_finding(results, result, data, shapes.graph, where)
+        for result in results.subjects(RDF.type, SH.ValidationResult)
+    ]
     for shape in shapes.sparql:
-        findings += [shape.finding(to_rdflib(focus), to_rdflib(value), data, shapes.graph, where)
-                     for focus, value in shape.solutions(store, shape.focus_nodes(store))]
+        findings += [
+            shape.finding(to_rdflib(focus), to_rdflib(value), data, shapes.graph, where)
+            for focus, value in shape.solutions(store, shape.focus_nodes(store))
+        ]
     return findings
 
 
@@ -139,6 +143,7 @@ def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
 
 def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> list[Finding]:
     """lint's corpus-wide rules on one graph; dangling references only if it is the `complete` graph."""
+
     def short(term) -> str:
         return short_name(data, term)
 
@@ -156,8 +161,7 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     if complete:
         findings += iri_year_findings(rows(NODE_TEXTS), short, where)
         used = {node for node in (*data.subjects(), *data.objects()) if isinstance(node, URIRef)}
-        findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data),
-                                      short, where)
+        findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data), short, where)
     return findings
 
 
@@ -167,14 +171,19 @@ def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Fi
     findings: list[Finding] = []
 
     def add(rule: str, node, message: str) -> None:
-        findings.append(Finding(VIOLATION, "lint", message, focus=short_name(data, node), rule=rule,
-                                file=where.get(node, "")))
+        findings.append(
+            Finding(VIOLATION, "lint", message, focus=short_name(data, node), rule=rule, file=where.get(node, ""))
+        )
 
-    for node in sorted({n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef)
-                        and n.startswith(str(OKG))}, key=str):
+    for node in sorted(
+        {n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef) and n.startswith(str(OKG))}, key=str
+    ):
         if node not in declared:
-            add("undeclared-term", node,
-                "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling")
+            add(
+                "undeclared-term",
+                node,
+                "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling",
+            )
             continue
         if not any(ontology.value(node, p) for p in _LABELS):
             add("missing-label", node, "ontology term has no rdfs:label")
@@ -189,25 +198,38 @@ def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
         if isinstance(obj, Literal) and obj.datatype in (None, XSD.string):
             text = str(obj)
             if text != text.strip() or "  " in text:
-                findings.append(Finding(
-                    WARNING, "lint", f"literal of {short_name(data, predicate)} has leading, trailing or doubled spaces",
-                    focus=short_name(data, subject), rule="stray-whitespace", file=where.get(subject, ""),
-                    value=repr(text)))
+                findings.append(
+                    Finding(
+                        WARNING,
+                        "lint",
+                        f"literal of {short_name(data, predicate)} has leading, trailing or doubled spaces",
+                        focus=short_name(data, subject),
+                        rule="stray-whitespace",
+                        file=where.get(subject, ""),
+                        value=repr(text),
+                    )
+                )
     return findings
 
 
 def label_keys(data: Graph) -> set[tuple]:
     """(IRI, case-folded label, language) of every rdfs:label and skos:prefLabel: what duplicate
     labels are compared by."""
-    return {(subject, str(label).casefold(), getattr(label, "language", None) or "")
-            for predicate in (RDFS.label, SKOS.prefLabel)
-            for subject, label in data.subject_objects(predicate) if isinstance(subject, URIRef)}
+    return {
+        (subject, str(label).casefold(), getattr(label, "language", None) or "")
+        for predicate in (RDFS.label, SKOS.prefLabel)
+        for subject, label in data.subject_objects(predicate)
+        if isinstance(subject, URIRef)
+    }
 
 
 def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
     """kg: IRIs used but never typed anywhere in the graph."""
-    return [Finding(WARNING, "lint", DANGLING, focus=short(node), rule="dangling-reference", file=where.get(node, ""))
-            for node in untyped if str(node).startswith(str(KG))]
+    return [
+        Finding(WARNING, "lint", DANGLING, focus=short(node), rule="dangling-reference", file=where.get(node, ""))
+        for node in untyped
+        if str(node).startswith(str(KG))
+    ]
 
 
 def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
@@ -217,9 +239,16 @@ def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
         if len(subjects) > 1:
             for subject in sorted(subjects):
                 others = ", ".join(short(s) for s in sorted(subjects) if s != subject)
-                findings.append(Finding(WARNING, "lint", f"label {label!r} is also used by {others}: make labels "
-                                        "tell them apart", focus=short(subject), rule="duplicate-label",
-                                        file=where.get(subject, "")))
+                findings.append(
+                    Finding(
+                        WARNING,
+                        "lint",
+                        f"label {label!r} is also used by {others}: make labels tell them apart",
+                        focus=short(subject),
+                        rule="duplicate-label",
+                        file=where.get(subject, ""),
+                    )
+                )
     return findings
 
 
@@ -257,9 +286,13 @@ def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
             groups[(parsed.canonical, issuer)].add(document)
 
     def told_apart(one, other) -> bool:
-        return (str(other) in facts[one][OWL.differentFrom] or str(one) in facts[other][OWL.differentFrom]
-                or any(facts[one][p] and facts[other][p] and facts[one][p].isdisjoint(facts[other][p])
-                       for p in _TELLING_APART))
+        return (
+            str(other) in facts[one][OWL.differentFrom]
+            or str(one) in facts[other][OWL.differentFrom]
+            or any(
+                facts[one][p] and facts[other][p] and facts[one][p].isdisjoint(facts[other][p]) for p in _TELLING_APART
+            )
+        )
 
     def quote(document) -> str:
         return repr(min(facts[document][OA.exact], default="(no quote)"))
@@ -270,11 +303,16 @@ def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
             for other in sorted(documents - {document}):
                 if not told_apart(document, other):
                     findings[(document, other)] = Finding(
-                        WARNING, "lint", f"possible duplicate: document {code} of the same issuer also has the "
+                        WARNING,
+                        "lint",
+                        f"possible duplicate: document {code} of the same issuer also has the "
                         f"IRI {short(other)}; this one is quoted {quote(document)}, that one {quote(other)}. "
                         "If the text tells them apart, say how (okg:subject, okg:forCongress, okg:tenure, "
                         "eli:date_document, or owl:differentFrom); merge them only if it says they are one",
-                        focus=short(document), rule="duplicate-document", file=where.get(document, ""))
+                        focus=short(document),
+                        rule="duplicate-document",
+                        file=where.get(document, ""),
+                    )
     return list(findings.values())
 
 
@@ -295,13 +333,21 @@ def iri_year_findings(rows, short, where: dict) -> list[Finding]:
         texts[node].append(str(text))
     findings = []
     for node, values in sorted(texts.items()):
-        missing = sorted({year for year in _YEAR.findall(str(node)[len(str(KG)):])
-                          if not any(year in value for value in values)})
+        missing = sorted(
+            {year for year in _YEAR.findall(str(node)[len(str(KG)) :]) if not any(year in value for value in values)}
+        )
         if missing:
-            findings.append(Finding(
-                WARNING, "lint", f"the IRI names {', '.join(missing)}, which no label, date or quote of the node "
-                "states: rename it so that the IRI says only what the text says",
-                focus=short(node), rule="iri-year", file=where.get(node, "")))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "lint",
+                    f"the IRI names {', '.join(missing)}, which no label, date or quote of the node "
+                    "states: rename it so that the IRI says only what the text says",
+                    focus=short(node),
+                    rule="iri-year",
+                    file=where.get(node, ""),
+                )
+            )
     return findings
 
 
@@ -322,11 +368,17 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
         name = data.value(article, OKG.sourceText)
         source = sources / str(name) if name else None
         if source is None or not source.is_file():
-            findings.append(Finding(WARNING, "quote",
-                                    f"text of this article not found in {sources} "
-                                    f"(okg:sourceText {str(name)!r}): its quotes were not checked",
-                                    focus=short_name(data, article), rule="source-text",
-                                    file=where.get(article, "")))
+            findings.append(
+                Finding(
+                    WARNING,
+                    "quote",
+                    f"text of this article not found in {sources} "
+                    f"(okg:sourceText {str(name)!r}): its quotes were not checked",
+                    focus=short_name(data, article),
+                    rule="source-text",
+                    file=where.get(article, ""),
+                )
+            )
             continue
         texts[article] = normalise_space(source.read_text(encoding="utf-8"))
     for claim, evidence in data.subject_objects(OKG.evidence):
@@ -336,17 +388,23 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
         for selector in data.objects(evidence, OA.hasSelector):
             exact = data.value(selector, OA.exact)
             if exact is not None and normalise_space(str(exact)) not in texts[article]:
-                findings.append(Finding(
-                    VIOLATION, "quote",
-                    f"quote not found verbatim in {data.value(article, OKG.sourceText)}: "
-                    "copy the words exactly as the article prints them",
-                    focus=short_name(data, claim), path="oa:exact", rule="quote-verbatim",
-                    file=where.get(claim, ""), value=str(exact)))
+                findings.append(
+                    Finding(
+                        VIOLATION,
+                        "quote",
+                        f"quote not found verbatim in {data.value(article, OKG.sourceText)}: "
+                        "copy the words exactly as the article prints them",
+                        focus=short_name(data, claim),
+                        path="oa:exact",
+                        rule="quote-verbatim",
+                        file=where.get(claim, ""),
+                        value=str(exact),
+                    )
+                )
     return findings
 
 
 # --- report formats ----------------------------------------------------------------------
-
 
 
 def render(report: Report, fmt: str, strict: bool = False, colour: bool = False) -> str:
@@ -364,8 +422,10 @@ def _where(finding: Finding) -> str:
 
 def summary(report: Report, strict: bool = False) -> str:
     verdict = "conforms" if report.conforms(strict) else "does not conform"
-    return (f"{len(report.files)} files, {report.triples} triples: {report.count(VIOLATION)} violations, "
-            f"{report.count(WARNING)} warnings — {verdict}" + (" (strict)" if strict else ""))
+    return (
+        f"{len(report.files)} files, {report.triples} triples: {report.count(VIOLATION)} violations, "
+        f"{report.count(WARNING)} warnings — {verdict}" + (" (strict)" if strict else "")
+    )
 
 
 def _human(report: Report, strict: bool, colour: bool = False) -> str:
@@ -373,8 +433,10 @@ def _human(report: Report, strict: bool, colour: bool = False) -> str:
     for f in report.findings:
         subject = f" {f.focus}" + (f" ({f.path})" if f.path else "") if f.focus else ""
         severity = paint(f.severity, "red" if f.severity == VIOLATION else "yellow", colour)
-        lines.append(f"{_where(f)}: {severity} [{f.check} {f.rule}]{subject}: {f.message}"
-                     + (f"\n    value: {f.value}" if f.value else ""))
+        lines.append(
+            f"{_where(f)}: {severity} [{f.check} {f.rule}]{subject}: {f.message}"
+            + (f"\n    value: {f.value}" if f.value else "")
+        )
     lines += [paint(f"notice: {notice}", "dim", colour) for notice in report.notices]
     lines.append(paint(summary(report, strict), "green" if report.conforms(strict) else "red", colour))
     return "\n".join(lines)
@@ -383,8 +445,7 @@ def _human(report: Report, strict: bool, colour: bool = False) -> str:
 def _table(report: Report, strict: bool) -> str:
     rows = [[f.severity, f.check, f.rule, _where(f), f.focus, f.path, f.message] for f in report.findings]
     headers = ["severity", "check", "rule", "where", "node", "path", "message"]
-    return "\n".join([text_table(headers, rows), *(f"notice: {n}" for n in report.notices),
-                      summary(report, strict)])
+    return "\n".join([text_table(headers, rows), *(f"notice: {n}" for n in report.notices), summary(report, strict)])
 
 
 def _json(report: Report, strict: bool) -> str:

@@ -106,7 +106,10 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, short, where)
     findings += duplicate_document_findings(
-        [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in store.query(DOCUMENT_FACTS)],
+        [
+            tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value"))
+            for row in store.query(DOCUMENT_FACTS)
+        ],
         short,
         where,
     )

@@ -111,3 +111,14 @@ def test_every_term_coverage_names_after_a_node_is_on_that_node(kg, root):
                 if expand(term) not in about:
                     wrong.append(f"¶{paragraph} {node}: {term}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_indicator_labels_are_cased_alike_across_articles(kg):
+    """Labels are read in tables side by side: lower case unless the first word is a name (Party)."""
+    labels = [
+        str(label)
+        for indicator in kg.subjects(NS["rdf"]["type"], NS["okg"]["Indicator"])
+        for label in kg.objects(indicator, NS["rdfs"]["label"])
+    ]
+    assert len(labels) > 20
+    assert [label for label in labels if label[0].isupper() and not label.startswith("Party")] == []

@@ -59,10 +59,11 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, second
 
 class OxigraphServer:
     """`oxigraph serve` on a store folder; the union of all graphs is the default graph, as in
-    orgkg's local engines."""
+    orgkg's local engines, unless `union_default_graph` is False (the store's own default graph)."""
 
-    def __init__(self, location: Path):
+    def __init__(self, location: Path, union_default_graph: bool = True):
         self.location = location
+        self.union_default_graph = union_default_graph
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -85,7 +86,7 @@ class OxigraphServer:
                     str(self.location),
                     "--bind",
                     f"127.0.0.1:{self.port}",
-                    "--union-default-graph",
+                    *(["--union-default-graph"] if self.union_default_graph else []),
                 ],
                 stdout=output,
                 stderr=output,

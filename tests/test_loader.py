@@ -345,3 +345,42 @@ def test_a_second_load_into_the_same_store_waits_its_turn(root, local, old_store
     assert result.exit_code == 2
     assert f"another orgkg load into {old_store.url} is running" in result.output
     assert_unchanged(old_store, local)
+
+
+@pytest.fixture
+def plain_oxigraph(tmp_path):
+    """An Oxigraph server whose default graph is its own, not the union of the named graphs."""
+    server = OxigraphServer(tmp_path / "plain", union_default_graph=False).start()
+    yield server
+    server.stop()
+
+
+def default_graph_size(server) -> int:
+    return int(select(server.query_url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"])
+
+
+def test_union_default_graph_readers_never_see_temporaries_or_half_a_load(root, plain_oxigraph):
+    first = load(root, plain_oxigraph.url, "--union-default-graph")
+    assert first.exit_code == 0, first.output
+    with EmbeddedStore(root).reading() as store:  # the set union of the named graphs
+        union = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert default_graph_size(plain_oxigraph) == union
+    seen = []
+
+    def look_then_refuse_the_swap(request):
+        if "MOVE GRAPH" in request.text:
+            seen.append(default_graph_size(plain_oxigraph))  # every graph uploaded, none swapped yet
+            return "fail"
+        return None
+
+    with FaultProxy(plain_oxigraph.url, look_then_refuse_the_swap) as proxy:
+        failed = load(root, proxy.url, "--union-default-graph")
+    assert failed.exit_code == 2
+    assert seen == [union]  # the temporaries, all uploaded, were not in the default graph
+    assert default_graph_size(plain_oxigraph) == union
+
+
+def test_union_default_graph_needs_sparql_update(root, plain_oxigraph):
+    result = load(root, plain_oxigraph.url + "/store", "--dialect", "gsp", "--union-default-graph")
+    assert result.exit_code == 2
+    assert "--union-default-graph needs a store that takes SPARQL Update" in result.output

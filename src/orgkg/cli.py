@@ -707,8 +707,22 @@ def docs_command(output: Path, sources: Path | None) -> None:
     is_flag=True,
     help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.",
 )
+@click.option(
+    "--union-default-graph",
+    "union_default",
+    is_flag=True,
+    help="Make the store's default graph the union of the loaded graphs in the request that swaps them in, "
+    "for a store that holds only orgkg's graphs: its readers never see a load half done.",
+)
 def load_command(
-    url: str, dialect: str, append: bool, dry_run: bool, timeout: float, chunk_size: int, prune: bool
+    url: str,
+    dialect: str,
+    append: bool,
+    dry_run: bool,
+    timeout: float,
+    chunk_size: int,
+    prune: bool,
+    union_default: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
@@ -752,7 +766,9 @@ def load_command(
         uploading = Progress("Uploading triples", total=total)
         # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
         with _stopped_like_ctrl_c(), locked(url, cache_dir(root)):
-            report = load(uploads, store, append, progress=uploading.advance, prune=prune)
+            report = load(
+                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default
+            )
     rows = [
         [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
         for iri, local, remote in report.counts

@@ -295,13 +295,18 @@ def load(
     append: bool = False,
     progress: Callable[[int], None] = lambda triples: None,
     prune: bool = False,
+    union_default_graph: bool = False,
 ) -> LoadReport:
     """Send every graph, swap them in, then count what the store holds. With `prune`, the
-    store's graphs under the project's graph base that the repository no longer has are dropped."""
+    store's graphs under the project's graph base that the repository no longer has are dropped.
+    With `union_default_graph`, the store's default graph is made the union of the loaded graphs
+    in the swap request itself (for a store that holds only orgkg's graphs)."""
+    if union_default_graph and not store.swaps:
+        raise LoadError("--union-default-graph needs a store that takes SPARQL Update (not --dialect gsp)")
     if store.swaps:
         _drop_leftovers(store)
         _upload_aside(uploads, store, append, progress)
-        _swap(uploads, store, append)
+        _swap(uploads, store, append, union_default_graph)
     else:
         _upload_in_place(uploads, store, append, progress)
     report = LoadReport(append=append)
@@ -359,9 +364,11 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
             raise LoadError(f"{reason}. Nothing was changed in the store") from None
 
 
-def _swap(uploads: list[Upload], store: RemoteStore, append: bool) -> None:
+def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default_graph: bool = False) -> None:
     """All graphs moved in by one SPARQL Update request: a store that runs a request as one
-    transaction (Oxigraph) swaps them all or none; on others each MOVE is its own step."""
+    transaction (Oxigraph) swaps them all or none; on others each MOVE is its own step. The
+    default graph, made the union in the same request, never shows the temporary graphs nor a
+    half-swapped state to its readers."""
     operations = [
         (
             f"ADD GRAPH <{u.temporary}> TO GRAPH <{u.iri}> ; DROP GRAPH <{u.temporary}>"
@@ -370,6 +377,8 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool) -> None:
         )
         for u in uploads
     ]
+    if union_default_graph:
+        operations += ([] if append else ["DROP SILENT DEFAULT"]) + [f"ADD GRAPH <{u.iri}> TO DEFAULT" for u in uploads]
     try:
         store.update(" ;\n".join(operations), "swapping in the new graphs")
     except (*FAILURES, KeyboardInterrupt) as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph
 
 from orgkg.namespaces import bind_prefixes
-from orgkg.validation import DOCUMENT_FACTS, NODE_TEXTS, duplicate_document_findings, iri_year_findings
+from orgkg.validation import DOCUMENT_FACTS, duplicate_document_findings, iri_year_findings, node_texts
 
 PREFIXES = """
 @prefix kg: <https://w3id.org/orgkg/id/> .
@@ -72,7 +72,7 @@ def test_the_same_subject_in_other_spacing_or_case_does_not_tell_apart():
 
 def iri_years(data: str) -> list:
     graph = bind_prefixes(Graph()).parse(data=PREFIXES + data, format="turtle")
-    return iri_year_findings(graph.query(NODE_TEXTS), graph.namespace_manager.normalizeUri, {})
+    return iri_year_findings(node_texts(graph), graph.namespace_manager.normalizeUri, {})
 
 
 def test_a_year_in_an_iri_that_no_label_date_or_quote_states_is_flagged():

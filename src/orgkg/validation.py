@@ -159,7 +159,7 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     findings = duplicate_label_findings(labels, short, where)
     findings += duplicate_document_findings(rows(DOCUMENT_FACTS), short, where)
     if complete:
-        findings += iri_year_findings(rows(NODE_TEXTS), short, where)
+        findings += iri_year_findings(node_texts(data), short, where)
         used = {node for node in (*data.subjects(), *data.objects()) if isinstance(node, URIRef)}
         findings += dangling_findings(sorted(node for node in used if (node, RDF.type, None) not in data), short, where)
     return findings
@@ -317,11 +317,25 @@ def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
 
 
 #: Every literal and quote of each kg: node whose IRI names a year: one row (node, text) each.
-NODE_TEXTS = f"""SELECT ?node ?text WHERE {{
-    {{ ?node ?property ?text FILTER(isLiteral(?text)) }}
-    UNION {{ ?node <{OKG.evidence}>/<{OA.hasSelector}>/<{OA.exact}> ?text }}
-    FILTER(STRSTARTS(STR(?node), "{KG}") && REGEX(STR(?node), "(19|20)[0-9][0-9]")) }}"""
 _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
+
+
+def node_texts(data: Graph) -> list[tuple]:
+    """(node, text) for every literal and quote of each kg: node whose IRI names a year. Each file
+    holds the whole of what it says of a node (its quotes' blank nodes included), so incremental
+    validation keeps these rows per unit and the rule reads them all without scanning the store."""
+    rows = []
+    for node in {s for s in data.subjects() if isinstance(s, URIRef) and s.startswith(str(KG))}:
+        if not _YEAR.search(node[len(str(KG)) :]):
+            continue
+        rows += [(node, text) for text in data.objects(node) if isinstance(text, Literal)]
+        rows += [
+            (node, text)
+            for evidence in data.objects(node, OKG.evidence)
+            for selector in data.objects(evidence, OA.hasSelector)
+            for text in data.objects(selector, OA.exact)
+        ]
+    return rows
 
 
 def iri_year_findings(rows, short, where: dict) -> list[Finding]:

@@ -53,7 +53,7 @@ from orgkg.store import EmbeddedStore
 from orgkg.validation import parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "3"
+VERSION = "4"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.

@@ -29,9 +29,11 @@ CREATE TABLE IF NOT EXISTS duplicates (iri TEXT PRIMARY KEY, n INTEGER);
 CREATE TABLE IF NOT EXISTS labels (unit TEXT, iri TEXT, key TEXT, lang TEXT);
 CREATE INDEX IF NOT EXISTS labels_unit ON labels (unit);
 CREATE INDEX IF NOT EXISTS labels_key ON labels (key, lang, iri);
+CREATE TABLE IF NOT EXISTS node_texts (unit TEXT, iri TEXT, text TEXT);
+CREATE INDEX IF NOT EXISTS node_texts_unit ON node_texts (unit);
 CREATE TABLE IF NOT EXISTS corpus (shape TEXT, focus TEXT, value TEXT);
 """
-_UNIT_TABLES = ("units", "rows", "described", "untyped", "labels")
+_UNIT_TABLES = ("units", "rows", "described", "untyped", "labels", "node_texts")
 
 
 def digest(data: bytes | str) -> str:
@@ -98,6 +100,7 @@ class Cache:
         )
         self.db.executemany("INSERT INTO untyped VALUES (?, ?)", [(name, iri) for iri in result.untyped])
         self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?)", [(name, *label) for label in result.labels])
+        self.db.executemany("INSERT INTO node_texts VALUES (?, ?, ?)", [(name, *row) for row in result.node_texts])
 
     def iris_of(self, names: Iterable[str]) -> set[str]:
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS touched (name TEXT)")

@@ -16,7 +16,7 @@ from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.terms import from_rdflib, to_rdflib
-from orgkg.validation import label_keys, lint_findings, quote_findings
+from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
 
 
 @dataclass
@@ -32,6 +32,7 @@ class UnitResult:
     sources: dict = field(default_factory=dict)  # article text name -> [size, mtime_ns]
     syntax: list = field(default_factory=list)  # Findings of files that do not parse
     labels: list = field(default_factory=list)  # (IRI, case-folded label, language) as lint compares them
+    node_texts: list = field(default_factory=list)  # (IRI, text) of nodes whose IRI names a year
     mentioned: list = field(default_factory=list)  # every IRI of the unit's triples (not cached)
 
 
@@ -166,6 +167,7 @@ def _describe(
         capped = schema.caps(here, own.triples((subject, None, None)))
         result.described.append((where[subject], str(subject), anew, capped))
     result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
+    result.node_texts = sorted((str(node), str(text)) for node, text in node_texts(own))
     typed = (
         set(own.subjects(RDF.type, None))
         | set(ref.subjects(RDF.type, None))

@@ -274,6 +274,21 @@ class RemoteStore:
                 f"{redact(self.base)} answered the COUNT query without a count; is --dialect right?"
             ) from None
 
+    def counts(self, under: str) -> dict[str, int]:
+        """Triples in each of the store's named graphs under `under`, in one grouped COUNT query
+        (a query per graph was most of a load's time with a thousand articles)."""
+        rows = self.select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f'FILTER(STRSTARTS(STR(?g), "{under}")) }} GROUP BY ?g',
+            "counting the triples of the loaded graphs",
+        )
+        try:
+            return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+        except (KeyError, ValueError, TypeError):
+            raise LoadError(
+                f"{redact(self.base)} answered the COUNT query without counts; is --dialect right?"
+            ) from None
+
     def graphs(self, under: str) -> list[str]:
         """The store's named graphs whose IRI starts with `under` (ours)."""
         if self.dialect.query is None:
@@ -319,8 +334,11 @@ def load(
                 f"loaded, but the graphs {_names(left)} the repository no longer has could not be "
                 "dropped; re-run with --prune"
             )
-    for upload in uploads:
-        report.counts.append((upload.iri, upload.triples, store.count(upload.iri)))
+    if store.dialect.query is None:  # a plain Graph Store: each graph fetched and counted
+        held = {upload.iri: store.count(upload.iri) for upload in uploads}
+    else:
+        held = store.counts(GRAPH_BASE)
+    report.counts = [(upload.iri, upload.triples, held.get(upload.iri, 0)) for upload in uploads]
     return report
 
 

@@ -11,7 +11,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, PROV, RDF, XSD
 
-from orgkg.exporting import EXPORT_FORMATS, INFERRED_GRAPH, export
+from orgkg.choices import EXPORT_FORMATS
+from orgkg.exporting import INFERRED_GRAPH, export
 from orgkg.namespaces import KG
 
 

@@ -384,3 +384,10 @@ def test_union_default_graph_needs_sparql_update(root, plain_oxigraph):
     result = load(root, plain_oxigraph.url + "/store", "--dialect", "gsp", "--union-default-graph")
     assert result.exit_code == 2
     assert "--union-default-graph needs a store that takes SPARQL Update" in result.output
+
+
+def test_every_dialect_the_command_line_offers_is_described():
+    from orgkg.choices import DIALECT_NAMES
+    from orgkg.loader import DIALECTS
+
+    assert set(DIALECT_NAMES) == set(DIALECTS)

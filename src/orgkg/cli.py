@@ -10,13 +10,17 @@ from pathlib import Path
 import click
 
 from orgkg import __version__
-from orgkg.exporting import EXPORT_FORMATS
-from orgkg.lineage import LINEAGE_FORMATS
-from orgkg.loader import DIALECTS
+from orgkg.choices import (
+    DIALECT_NAMES,
+    ENGINES,
+    EXPORT_FORMATS,
+    GRAPH_FORMATS,
+    LINEAGE_FORMATS,
+    REPORT_FORMATS,
+    SELECT_FORMATS,
+)
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.output import REPORT_FORMATS, Progress, colour_wanted, text_table, write_atomic
-from orgkg.results import GRAPH_FORMATS, SELECT_FORMATS
-from orgkg.store import ENGINES
+from orgkg.output import Progress, colour_wanted, text_table, write_atomic
 
 # Only what option definitions need is imported above: each command imports the rest of the
 # library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
@@ -680,7 +684,7 @@ def docs_command(output: Path, sources: Path | None) -> None:
 @click.argument("url")
 @click.option(
     "--dialect",
-    type=click.Choice(list(DIALECTS)),
+    type=click.Choice(DIALECT_NAMES),
     default="oxigraph",
     show_default=True,
     help="The store's paths: URL is its base (fuseki: the dataset, graphdb: the repository; "

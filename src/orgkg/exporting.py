@@ -16,7 +16,6 @@ import pyoxigraph as ox
 from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, PREFIXES
 from orgkg.repository import graph_iri
 
-EXPORT_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld")
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 _WRITERS = {
     "turtle": ox.RdfFormat.TURTLE,

@@ -13,8 +13,6 @@ import pyoxigraph as ox
 from orgkg.catalogue import find_query
 from orgkg.namespaces import PREFIXES, QUERIES_DIR
 
-LINEAGE_FORMATS = ("text", "mermaid", "dot", "svg")
-
 
 class LineageError(Exception):
     pass

@@ -11,10 +11,6 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-#: Layouts of `orgkg validate`'s report (here, not in validation.py, so that declaring the
-#: option does not import pySHACL).
-REPORT_FORMATS = ("human", "table", "turtle", "json")
-
 
 def terminal_width(default: int = 100) -> int:
     return shutil.get_terminal_size((default, 24)).columns

@@ -11,12 +11,11 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from orgkg.choices import GRAPH_FORMATS, SELECT_FORMATS
 from orgkg.namespaces import PREFIXES, prefixed
 from orgkg.output import text_table
 from orgkg.terms import XSD_STRING, to_sparql_json
 
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
-GRAPH_FORMATS = ("turtle", "nt", "jsonld")
 _GRAPH_WRITERS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 _XSD = PREFIXES["xsd"]
 #: Numbers every engine must write alike: rdflib writes the decimal 600 as "600.0", Oxigraph

@@ -20,7 +20,6 @@ from orgkg.output import write_atomic
 from orgkg.repository import Repository, graph_iri
 from orgkg.results import Results
 
-ENGINES = ("oxigraph", "rdflib")
 #: How long a command waits for another orgkg that is building the store.
 LOCK_WAIT = 60.0
 _MANIFEST_VERSION = 3

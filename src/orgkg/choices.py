@@ -1,0 +1,12 @@
+"""The values command options take. They live here, apart from the modules that act on them, so
+that declaring the command line imports no engine: `orgkg --version` and `orgkg --help` start
+in the time of Python and click alone."""
+
+ENGINES = ("oxigraph", "rdflib")
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+EXPORT_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld")
+LINEAGE_FORMATS = ("text", "mermaid", "dot", "svg")
+REPORT_FORMATS = ("human", "table", "turtle", "json")
+#: The triplestores `orgkg load` knows the paths of (orgkg.loader.DIALECTS describes each).
+DIALECT_NAMES = ("oxigraph", "virtuoso", "fuseki", "graphdb", "gsp")

@@ -612,15 +612,33 @@ def seed_section(seed: dict | None) -> list[str]:
     query_rdflib = versus("rdflib: parse the export and run the query", "orgkg query run mergers")
     version = versus("orgkg --version", "python -c pass")
     export = versus("orgkg export --format nq", "oxigraph dump --format nq")
-    lines += ["", "| goal | measured | |", "|---|---|---|"]
-    for goal, value, target, higher in (
-        ("`orgkg query run` ≤ 4× `oxigraph query`", query_ox, 4, False),
-        ("`orgkg query run` ≥ 5× faster than rdflib parse + query", query_rdflib, 5, True),
-        ("`orgkg --version` ≤ 4× `python -c pass`", version, 4, False),
-        ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False),
+    lines += ["", "| goal | measured | | what limits it |", "|---|---|---|---|"]
+    for goal, value, target, higher, limit in (
+        (
+            "`orgkg query run` ≤ 4× `oxigraph query`",
+            query_ox,
+            4,
+            False,
+            "Python's start-up and imports (click, pyoxigraph, the catalogue's YAML) before a 2 ms query",
+        ),
+        (
+            "`orgkg query run` ≥ 5× faster than rdflib parse + query",
+            query_rdflib,
+            5,
+            True,
+            "on 4,400 triples rdflib's parse is short; the same start-up cost",
+        ),
+        (
+            "`orgkg --version` ≤ 4× `python -c pass`",
+            version,
+            4,
+            False,
+            "importing click (~15 ms) and the standard modules it pulls in",
+        ),
+        ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False, "RDFC-1.0 canonicalisation and sorting"),
     ):
         met = value is not None and (value >= target if higher else value <= target)
-        lines.append(f"| {goal} | {ratio(value)} | {'**met**' if met else 'not met'} |")
+        lines.append(f"| {goal} | {ratio(value)} | {'**met**' if met else 'not met'} | {'' if met else limit} |")
     return lines + [""]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,19 @@ SOURCES = ROOT.parent / "shared" / "seeds"
 @pytest.fixture(scope="session")
 def root() -> Path:
     return find_root(ROOT)
+
+
+def copy_repository(root: Path, target: Path) -> Path:
+    """A copy of the repository's data and queries at `target`, for tests that edit or break it."""
+    for folder in ("ontology", "graph", "queries"):
+        shutil.copytree(root / folder, target / folder)
+    return target
+
+
+@pytest.fixture
+def repo(root, tmp_path) -> Path:
+    """A fresh copy of the repository under the test's temporary folder."""
+    return copy_repository(root, tmp_path / "repo")
 
 
 @pytest.fixture(scope="session")

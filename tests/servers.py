@@ -57,6 +57,17 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path, second
     raise RuntimeError(f"{url} did not answer within {seconds} s: {log.read_text(errors='replace')[-2000:]}")
 
 
+def put_graph(store_url: str, graph: str, ntriples: str) -> None:
+    """Replace one named graph of a server's Graph Store with the given N-Triples."""
+    requests.put(
+        store_url + "/store",
+        params={"graph": graph},
+        data=ntriples.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=10,
+    ).raise_for_status()
+
+
 class OxigraphServer:
     """`oxigraph serve` on a store folder; the union of all graphs is the default graph, as in
     orgkg's local engines, unless `union_default_graph` is False (the store's own default graph)."""

@@ -18,7 +18,7 @@ import requests
 from orgkg.loader import TEMPORARY_BASE
 from orgkg.serving import free_port
 
-from .servers import FaultProxy
+from .servers import FaultProxy, put_graph
 
 OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
 OTHER = "http://example.org/someone-elses-graph"
@@ -53,13 +53,7 @@ def old_store(oxigraph, kg_dataset):
     """A real Oxigraph server holding one old triple in each of our graphs and in someone else's."""
     ours = [str(g.identifier) for g in kg_dataset.graphs() if str(g.identifier).startswith("https://w3id.org/orgkg/")]
     for graph in [*ours, OTHER]:
-        requests.put(
-            oxigraph.url + "/store",
-            params={"graph": graph},
-            data=OLD.encode(),
-            headers={"Content-Type": "application/n-triples"},
-            timeout=10,
-        ).raise_for_status()
+        put_graph(oxigraph.url, graph, OLD)
     oxigraph.before = {graph: 1 for graph in [*ours, OTHER]}
     return oxigraph
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .cli import run_cli
+from .conftest import copy_repository
 from .servers import FakeEndpoint
 
 ARTICLE = Path("graph/articles/nghe-an-2024.ttl")
@@ -21,10 +22,7 @@ FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture(scope="module")
 def repository(root, tmp_path_factory):
-    copy = tmp_path_factory.mktemp("fuzz") / "repo"
-    for folder in ("ontology", "graph", "queries"):
-        shutil.copytree(root / folder, copy / folder)
-    return copy
+    return copy_repository(root, tmp_path_factory.mktemp("fuzz") / "repo")
 
 
 def invoke(repository: Path, *args: str, stdin: str | bytes | None = None):

@@ -18,7 +18,7 @@ from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
 
 from .cli import run_cli
-from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
+from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer, put_graph
 
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 OTHER = "http://example.org/someone-elses-graph"
@@ -58,13 +58,7 @@ def old_store(oxigraph, local):
     """An Oxigraph server holding an older version: one triple in each of our graphs, and
     someone else's graph that a load must not touch."""
     for graph in [*local, OTHER]:
-        requests.put(
-            oxigraph.url + "/store",
-            params={"graph": graph},
-            data=OLD.encode(),
-            headers={"Content-Type": "application/n-triples"},
-            timeout=10,
-        ).raise_for_status()
+        put_graph(oxigraph.url, graph, OLD)
     return oxigraph
 
 
@@ -321,13 +315,7 @@ def test_virtuoso_refuses_wrong_credentials_and_keeps_its_graphs(root, virtuoso)
 
 def test_prune_drops_graphs_the_repository_no_longer_has_and_nothing_else(root, local, old_store):
     gone = "https://w3id.org/orgkg/graph/articles/deleted-article"
-    requests.put(
-        old_store.url + "/store",
-        params={"graph": gone},
-        data=OLD.encode(),
-        headers={"Content-Type": "application/n-triples"},
-        timeout=10,
-    ).raise_for_status()
+    put_graph(old_store.url, gone, OLD)
     kept = load(root, old_store.url)
     assert kept.exit_code == 0 and gone in graph_counts(old_store.query_url)
     pruned = load(root, old_store.url, "--prune")

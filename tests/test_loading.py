@@ -4,7 +4,6 @@ validate, fmt and the store, and a located one-line error -- never a traceback -
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
@@ -26,17 +25,8 @@ BROKEN = {
 }
 
 
-@pytest.fixture
-def repository(root, tmp_path):
-    """A copy of the repository to break."""
-    copy = tmp_path / "repo"
-    for folder in ("ontology", "graph", "queries"):
-        shutil.copytree(root / folder, copy / folder)
-    return copy
-
-
-def run(repository, tmp_path, *args):
-    return run_cli(*args, root=repository, cache=tmp_path / "cache")
+def run(repo, tmp_path, *args):
+    return run_cli(*args, root=repo, cache=tmp_path / "cache")
 
 
 @pytest.mark.parametrize("name", BROKEN)
@@ -65,10 +55,10 @@ def test_the_syntax_error_is_an_ordinary_exception(tmp_path):
 @pytest.mark.parametrize(
     "command", [["validate"], ["build"], ["fmt", "--check"], ["export", "--format", "nt"], ["query", "run", "mergers"]]
 )
-def test_every_command_agrees_and_says_so_in_one_line(repository, tmp_path, name, command):
-    article = repository / "graph" / "articles" / "cao-bang-2025.ttl"
+def test_every_command_agrees_and_says_so_in_one_line(repo, tmp_path, name, command):
+    article = repo / "graph" / "articles" / "cao-bang-2025.ttl"
     article.write_bytes(BROKEN[name][0])
-    result = run(repository, tmp_path, *command)
+    result = run(repo, tmp_path, *command)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     assert "cao-bang-2025.ttl:" in result.output
@@ -96,31 +86,31 @@ UNREADABLE = {
 }
 
 
-def break_repository(repository, tmp_path, kind):
+def break_repository(repo, tmp_path, kind):
     (tmp_path / "outside.ttl").write_bytes(PREFIX + b"kg:a kg:b kg:c .\n")
-    path = repository / "graph" / "articles" / "extra.ttl"
-    UNREADABLE[kind][0](path, repository)
+    path = repo / "graph" / "articles" / "extra.ttl"
+    UNREADABLE[kind][0](path, repo)
     return path
 
 
 @pytest.mark.parametrize("kind", UNREADABLE)
-def test_unreadable_data_files_are_one_line_errors(repository, tmp_path, kind):
-    path = break_repository(repository, tmp_path, kind)
+def test_unreadable_data_files_are_one_line_errors(repo, tmp_path, kind):
+    path = break_repository(repo, tmp_path, kind)
     with pytest.raises(DataFileError, match=UNREADABLE[kind][1]):
-        parse_strict(path, repository)
+        parse_strict(path, repo)
 
 
 @pytest.mark.parametrize("kind", ["dangling", "loop", "outside"])
-def test_build_reports_an_unreadable_data_file_in_one_line(repository, tmp_path, kind):
-    break_repository(repository, tmp_path, kind)
-    result = run(repository, tmp_path, "build")
+def test_build_reports_an_unreadable_data_file_in_one_line(repo, tmp_path, kind):
+    break_repository(repo, tmp_path, kind)
+    result = run(repo, tmp_path, "build")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_build_passes_over_a_folder_named_like_a_turtle_file(repository, tmp_path):
-    break_repository(repository, tmp_path, "folder")
-    result = run(repository, tmp_path, "build")
+def test_build_passes_over_a_folder_named_like_a_turtle_file(repo, tmp_path):
+    break_repository(repo, tmp_path, "folder")
+    result = run(repo, tmp_path, "build")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("6 files loaded")
 

@@ -4,20 +4,11 @@ index that re-reads a file only when its size, mtime or inode changed)."""
 from __future__ import annotations
 
 import os
-import shutil
 import time
 
 import pytest
 
 from orgkg.repository import DataFileError, Repository
-
-
-@pytest.fixture
-def repo(root, tmp_path):
-    copy = tmp_path / "repo"
-    for folder in ("ontology", "graph"):
-        shutil.copytree(root / folder, copy / folder)
-    return copy
 
 
 def test_data_files_are_the_ontology_then_graph_files_sorted_with_their_graphs(repo, tmp_path):

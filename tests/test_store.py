@@ -19,14 +19,6 @@ from .cli import run_cli
 from .compare import comparable
 
 
-@pytest.fixture
-def repo(root, tmp_path):
-    copy = tmp_path / "repo"
-    for folder in ("ontology", "graph", "queries"):
-        shutil.copytree(root / folder, copy / folder)
-    return copy
-
-
 def test_build_loads_every_file_then_only_what_changed(repo, tmp_path):
     store = EmbeddedStore(repo, tmp_path / "cache")
     first = store.build()

@@ -116,22 +116,26 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
     With `settle`, Ctrl-C first lets the action finish (within the timeout): a request already
     sent must land before the caller cleans up after it, or it would land after the clean-up."""
     outcome: dict[str, object] = {}
+    # An Event, not Thread.join: on Python 3.11 a join that Ctrl-C interrupts marks the thread
+    # stopped, so a second join returned at once while the request was still under way.
+    finished = threading.Event()
 
     def work() -> None:
         try:
             outcome["value"] = action()
         except BaseException as error:  # handed to the caller's thread
             outcome["error"] = error
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="orgkg-query", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="orgkg-query", daemon=True).start()
     try:
-        worker.join(timeout)
+        finished.wait(timeout)
     except KeyboardInterrupt:
         if settle:
-            worker.join(timeout)
+            finished.wait(timeout)
         raise
-    if worker.is_alive():
+    if not finished.is_set():
         raise QueryTimeout(f"the query did not finish within {timeout:g} s; raise --timeout, or narrow the query")
     if "error" in outcome:
         raise outcome["error"]

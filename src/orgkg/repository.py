@@ -44,9 +44,12 @@ def graph_iri(path: Path, root: Path) -> str:
 
     Files under graph/ drop the leading "graph/" (graph/articles/x.ttl -> .../graph/articles/x).
     """
-    relative = Path(os.path.relpath(path, root)).with_suffix("")
-    parts = relative.parts[1:] if relative.parts[0] == "graph" else relative.parts
-    return GRAPH_BASE + "/".join(parts)
+    return _graph_of(Path(os.path.relpath(path, root)).with_suffix("").as_posix())
+
+
+def _graph_of(stem: str) -> str:
+    """`graph_iri` of a posix path under the root without its suffix."""
+    return GRAPH_BASE + stem.removeprefix("graph/")
 
 
 def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
@@ -67,24 +70,27 @@ def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
 
 
 def _scan(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
-    """(path, stat) of every .ttl file below `folder`, sorted; real folders only, so a link loop
-    cannot trap the walk, and a linked file must resolve inside the repository."""
+    """(path, stat) of every .ttl file below `folder`, in path order; real folders only, so a link
+    loop cannot trap the walk, and a linked file must resolve inside the repository. Each folder's
+    entries are sorted by name and folders walked in place, which is the order of sorting the
+    paths themselves, without comparing 10,000 Path objects."""
     entries = []
     with os.scandir(folder) as listing:
-        for entry in listing:
+        found = sorted(listing, key=lambda entry: entry.name)
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            entries.extend(_scan(Path(entry.path), root))
+        elif entry.name.endswith(".ttl"):
             path = Path(entry.path)
-            if entry.is_dir(follow_symlinks=False):
-                entries.extend(_scan(path, root))
-            elif entry.name.endswith(".ttl"):
-                if entry.is_symlink():
-                    _check_link(path, root)
-                try:
-                    info = path.stat()
-                except OSError as error:
-                    raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
-                if stat.S_ISREG(info.st_mode):
-                    entries.append((path, info))
-    return sorted(entries, key=lambda item: item[0])
+            if entry.is_symlink():
+                _check_link(path, root)
+            try:
+                info = entry.stat()
+            except OSError as error:
+                raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
+            if stat.S_ISREG(info.st_mode):
+                entries.append((path, info))
+    return entries
 
 
 def _check_link(path: Path, root: Path) -> None:
@@ -114,7 +120,7 @@ class Repository:
         self._index_path = self.cache / "index.json"
 
     def files(self) -> list[DataFile]:
-        return [DataFile(name, path, graph_iri(path, self.root)) for name, path, _ in self._stat_all()]
+        return [DataFile(name, path, _graph_of(name.removesuffix(".ttl"))) for name, path, _ in self._stat_all()]
 
     def data_files(self) -> list[Path]:
         return [path for _, path, _ in self._stat_all()]
@@ -130,7 +136,8 @@ class Repository:
             raise DataFileError(f"{ontology}: cannot read it ({error.strerror})") from None
         graph = self.root / "graph"
         found += _scan(graph, self.root) if graph.is_dir() else []
-        return [(path.relative_to(self.root).as_posix(), path, info) for path, info in found]
+        prefix = len(str(graph)) - len("graph")  # every path found starts with the root's
+        return [(str(path)[prefix:].replace(os.sep, "/"), path, info) for path, info in found]
 
     def digests(self) -> dict[str, str]:
         """File name under the root -> sha256 of its bytes; only files whose stat changed since

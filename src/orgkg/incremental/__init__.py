@@ -82,7 +82,7 @@ def validate_incremental(
 
     cache = Cache(repository.cache / "validation.sqlite")
     digests = repository.digests()
-    reference_files = [ontology_path] + [p for p in files if p.is_relative_to(root / "graph" / "reference")]
+    reference_files = [ontology_path] + [path for name, path in names.items() if name.startswith("graph/reference/")]
     cache.depend_on(
         digest(
             json.dumps(
@@ -102,7 +102,8 @@ def validate_incremental(
         pass  # the units that parse this file report it with every other malformed file
     cached = cache.units()
     units = {REFERENCE: (cache.meta("dependencies"), reference_files)}
-    units.update({name: (digests[name], [path]) for name, path in names.items() if path not in reference_files})
+    in_reference = set(reference_files)
+    units.update({name: (digests[name], [path]) for name, path in names.items() if path not in in_reference})
     stale = [
         name
         for name, (unit_digest, _) in units.items()
@@ -113,7 +114,11 @@ def validate_incremental(
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
 
-    setting = (root, str(store.location), tuple(sorted(f.graph for f in data_files if f.path in reference_files[1:])))
+    setting = (
+        root,
+        str(store.location),
+        tuple(sorted(f.graph for f in data_files if f.name.startswith("graph/reference/"))),
+    )
     schema = Schema.load(*setting)
     results = _run_units(
         schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -22,7 +21,6 @@ from rdflib.namespace import RDF, SH
 
 from orgkg.catalogue import insert_values
 from orgkg.findings import VIOLATION, Finding, local_name, short_name
-from orgkg.loading import parse_turtle
 from orgkg.namespaces import PREFIXES
 
 #: Shapes whose results depend on the whole corpus (a succession cycle may span many files).
@@ -113,10 +111,6 @@ class Shapes:
         self.core = Graph()
         self.core.namespace_manager = graph.namespace_manager
         self.core += (t for t in graph if not (t[0] in lifted and t[1] == SH.sparql))
-
-    @classmethod
-    def load(cls, path: Path) -> Shapes:
-        return cls(parse_turtle(path))
 
     def _sparql_shape(self, node: URIRef) -> SparqlShape:
         graph = self.graph

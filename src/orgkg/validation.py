@@ -88,8 +88,9 @@ def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> 
     """For each subject, the first file that describes it (so findings can name a file)."""
     where: dict[URIRef, str] = {}
     for path in files:
+        name = relative_path(path, root)
         for subject in graphs[path].subjects(unique=True):
-            where.setdefault(subject, relative_path(path, root))
+            where.setdefault(subject, name)
     return where
 
 

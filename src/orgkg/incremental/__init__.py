@@ -35,15 +35,15 @@ import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 
 from orgkg.findings import Report, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
-from orgkg.incremental.corpus import corpus_findings, update_corpus_shapes
+from orgkg.incremental.corpus import corpus_findings, update_corpus_shapes, update_document_duplicates
 from orgkg.incremental.schema import Schema
 from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
@@ -69,26 +69,25 @@ def validate_incremental(
     root = root.resolve()
     store = EmbeddedStore(root)
     repository = store.repository
-    data_files = repository.files()
-    names = {file.name: file.path for file in data_files}
+    digests = repository.digests()  # the one walk of the repository: a stat per file
+    names = {name: root / name for name in digests}
     files = list(names.values())
     if sources is not None and not sources.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources}")
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
-    parse_all([ontology_path, shapes_path], root, report)
+    schema_graphs = parse_all([ontology_path, shapes_path], root, report)
     if report.findings:
         return report
 
     cache = Cache(repository.cache / "validation.sqlite")
-    digests = repository.digests()
     reference_files = [ontology_path] + [path for name, path in names.items() if name.startswith("graph/reference/")]
     cache.depend_on(
         digest(
             json.dumps(
                 [
                     VERSION,
-                    pyshacl.__version__,
+                    version("pyshacl"),
                     digest(shapes_path.read_bytes()),
                     str(sources and sources.resolve()),
                     [digests[relative_path(p, root)] for p in reference_files],
@@ -117,9 +116,9 @@ def validate_incremental(
     setting = (
         root,
         str(store.location),
-        tuple(sorted(f.graph for f in data_files if f.name.startswith("graph/reference/"))),
+        tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
     )
-    schema = Schema.load(*setting)
+    schema = Schema.load(*setting, parsed=schema_graphs)
     results = _run_units(
         schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
     )
@@ -138,6 +137,7 @@ def validate_incremental(
     update_duplicates(cache, store_view, touched)
     changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
     update_corpus_shapes(schema, store_view, cache, changed)
+    update_document_duplicates(store_view, cache, None if changed is None else touched, order)
     cache.db.commit()
 
     report.triples = (

@@ -32,6 +32,10 @@ CREATE INDEX IF NOT EXISTS labels_key ON labels (key, lang, iri);
 CREATE TABLE IF NOT EXISTS node_texts (unit TEXT, iri TEXT, text TEXT);
 CREATE INDEX IF NOT EXISTS node_texts_unit ON node_texts (unit);
 CREATE TABLE IF NOT EXISTS corpus (shape TEXT, focus TEXT, value TEXT);
+CREATE TABLE IF NOT EXISTS document_codes (iri TEXT, code TEXT);
+CREATE INDEX IF NOT EXISTS document_codes_iri ON document_codes (iri);
+CREATE TABLE IF NOT EXISTS document_findings (iri TEXT, finding TEXT);
+CREATE INDEX IF NOT EXISTS document_findings_iri ON document_findings (iri);
 """
 _UNIT_TABLES = ("units", "rows", "described", "untyped", "labels", "node_texts")
 
@@ -68,7 +72,15 @@ class Cache:
         """Forget every result computed with other dependencies (ontology, shapes, reference...)."""
         old = self.meta("dependencies")
         if old != dependencies:
-            for table in (*_UNIT_TABLES, "fallback", "duplicates", "corpus", "meta"):
+            for table in (
+                *_UNIT_TABLES,
+                "fallback",
+                "duplicates",
+                "corpus",
+                "document_codes",
+                "document_findings",
+                "meta",
+            ):
                 self.db.execute(f"DELETE FROM {table}")
             self.db.execute("INSERT INTO meta VALUES ('dependencies', ?)", (dependencies,))
 

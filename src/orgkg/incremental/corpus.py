@@ -4,7 +4,9 @@ the full run's own (`orgkg.shapes`, `orgkg.validation`); only their inputs come 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from dataclasses import asdict
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -27,23 +29,67 @@ from orgkg.validation import (
 )
 
 
-def _shared_code_facts(store: ox.Store) -> list[tuple]:
-    """DOCUMENT_FACTS rows of the documents whose code another document shares: only those can be
-    duplicates, and the facts and quotes of every document cost seconds at 10,000 articles."""
+def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] | None, order: dict[str, int]) -> None:
+    """The duplicate-document findings, kept in the cache and recomputed only for the documents
+    that share a code with the `touched` nodes (described by the units just re-run; None: every
+    node): the facts and quotes of every document cost seconds at 10,000 articles."""
+    db = cache.db
+    if touched is None or cache.meta("documents") is None:
+        db.execute("DELETE FROM document_codes")
+        db.execute("DELETE FROM document_findings")
+        found, old = _document_codes(store, None), []
+        again = {iri for iri, _ in found}
+    elif not touched:
+        return
+    else:
+        cache.candidates(touched)
+        old = db.execute("SELECT iri, code FROM document_codes WHERE iri IN (SELECT iri FROM candidates)").fetchall()
+        db.execute("DELETE FROM document_codes WHERE iri IN (SELECT iri FROM candidates)")
+        found = _document_codes(store, sorted(touched))
+        again = set(touched)
+    db.executemany("INSERT INTO document_codes VALUES (?, ?)", found)
+    by_code: dict = defaultdict(set)
     codes: dict = defaultdict(set)
+    for iri, code in db.execute("SELECT iri, code FROM document_codes"):
+        by_code[code].add(iri)
+        codes[iri].add(code)
+    # Findings are about pairs of documents with one code: recompute every document that shares a
+    # code, before or after, with a touched node (and the codes those documents have, on).
+    todo = {code for _, code in (*found, *old)}
+    seen: set = set()
+    while todo:
+        seen |= todo
+        again |= {iri for code in todo for iri in by_code[code]}
+        todo = {code for iri in again for code in codes[iri]} - seen
+    shared = sorted(iri for iri in again if any(len(by_code[code]) > 1 for code in codes[iri]))
+    cache.candidates(again)
+    db.execute("DELETE FROM document_findings WHERE iri IN (SELECT iri FROM candidates)")
+    if shared:
+        names = bind_prefixes(Graph())
+        iris = {short_name(names, URIRef(iri)): iri for iri in shared}
+        answer = store.query(insert_values(DOCUMENT_FACTS, [("document", [ox.NamedNode(iri) for iri in shared])]))
+        rows = [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer]
+        findings = duplicate_document_findings(rows, lambda term: short_name(names, term), FirstFiles(cache, order))
+        db.executemany(
+            "INSERT INTO document_findings VALUES (?, ?)",
+            [(iris[finding.focus], json.dumps(asdict(finding), ensure_ascii=False)) for finding in findings],
+        )
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('documents', '1')")
+
+
+def _document_codes(store: ox.Store, nodes: list[str] | None) -> list[tuple[str, str]]:
+    """(document IRI, code as `orgkg docid` reads it) of the documents among `nodes` (None: all)."""
     eli = PREFIXES["eli"]
-    for row in store.query(
-        f"SELECT ?document ?code WHERE {{ ?document <{eli}id_local> ?code FILTER(isIRI(?document)) }}"
-    ):
-        try:
-            codes[parse_code(row["code"].value).canonical].add(row["document"])
-        except DocumentCodeError:
-            continue  # the DocumentCode shape reports it
-    shared = sorted((document for documents in codes.values() if len(documents) > 1 for document in documents), key=str)
-    if not shared:
-        return []
-    answer = store.query(insert_values(DOCUMENT_FACTS, [("document", shared)]))
-    return [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer]
+    query = f"SELECT ?document ?code WHERE {{ ?document <{eli}id_local> ?code FILTER(isIRI(?document)) }}"
+    found = []
+    for chunk in range(0, len(nodes), 500) if nodes is not None else [None]:
+        values = None if chunk is None else [("document", [ox.NamedNode(n) for n in nodes[chunk : chunk + 500]])]
+        for row in store.query(insert_values(query, values) if values else query):
+            try:
+                found.append((row["document"].value, parse_code(row["code"].value).canonical))
+            except DocumentCodeError:
+                continue  # the DocumentCode shape reports it
+    return found
 
 
 class FirstFiles(dict):
@@ -125,7 +171,7 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
     ):
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, short, where)
-    findings += duplicate_document_findings(_shared_code_facts(store), short, where)
+    findings += [Finding(**json.loads(text)) for (text,) in cache.db.execute("SELECT finding FROM document_findings")]
     findings += iri_year_findings(
         [(URIRef(iri), text) for iri, text in cache.db.execute("SELECT iri, text FROM node_texts")], short, where
     )

@@ -42,8 +42,14 @@ class Schema:
         return self._store
 
     @classmethod
-    def load(cls, root: Path, store_location: str, reference_graphs: Iterable[str]) -> Schema:
-        ontology, shapes = parse_turtle(root / ONTOLOGY_FILE), Shapes.load(root / SHAPES_FILE)
+    def load(
+        cls, root: Path, store_location: str, reference_graphs: Iterable[str], parsed: dict[Path, Graph] | None = None
+    ) -> Schema:
+        """`parsed`: the ontology and shapes files already parsed (by path), so they are not parsed twice."""
+        parsed = parsed or {}
+        ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
+        ontology = parsed[ontology_path] if ontology_path in parsed else parse_turtle(ontology_path)
+        shapes = Shapes(parsed[shapes_path] if shapes_path in parsed else parse_turtle(shapes_path))
         closure = Closure(ontology, rdflib_vocabulary())
         closed = bind_prefixes(Graph())
         closed += ontology

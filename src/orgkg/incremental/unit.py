@@ -77,7 +77,10 @@ def run_unit(
         relative = relative_path(path, schema.root)
         for subject in graph.subjects(unique=True):
             where.setdefault(subject, relative)
-        own += graph
+        if len(paths) == 1:
+            own = graph  # an article's unit: its graph as parsed, not a copy of it
+        else:
+            own += graph
     if result.syntax:
         return result
     mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}

@@ -448,10 +448,12 @@ def query_run(
     """
     from orgkg.catalogue import find_query
     from orgkg.names import Resolver
+    from orgkg.repository import cache_dir
 
     root = find_root()
     store = _engine(root, engine, endpoint, allow_service, timeout)
-    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params), Resolver(store))
+    query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    sparql = query.bind(_parse_params(params), Resolver(store))
     _emit(store.query(sparql), output_format, output)
 
 

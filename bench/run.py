@@ -14,6 +14,7 @@ Needs the oxigraph binary (a dependency of orgkg) on PATH or beside this Python.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -185,11 +186,11 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
     elif name in ("rdflib-queries", "orgkg-queries"):
         from orgkg.store import EmbeddedStore, RdflibEngine
 
-        times, limit = int(extra[0]), float(extra[1])
+        times, limit, bound = int(extra[0]), float(extra[1]), Path(extra[2])
         engine = RdflibEngine(root) if name == "rdflib-queries" else EmbeddedStore(root)
         timings: dict[str, list[float]] = {}
         for query in load_catalogue(root / QUERIES_DIR).values():
-            sparql = query.bind({})
+            sparql = (bound / f"{query.name}.rq").read_text(encoding="utf-8")
             for _ in range(times):
                 signal.signal(signal.SIGALRM, _too_long)
                 signal.setitimer(signal.ITIMER_REAL, limit)
@@ -388,6 +389,9 @@ class Bench:
 
         catalogue = load_catalogue(self.root / "queries")
         self.facts["queries"] = list(catalogue)
+        arguments = corpus_arguments(catalogue, self.work.parent / "seed-oxigraph", oxquery)
+        for name, query in catalogue.items():  # every engine runs these bound texts
+            (self.work / f"{name}.rq").write_text(query.bind(arguments.get(name, {})), encoding="utf-8")
         engine = self.task(
             "queries-orgkg-engine",
             run(
@@ -399,20 +403,21 @@ class Bench:
                     str(self.root),
                     str(self.repeats),
                     str(self.timeout),
+                    str(self.work),
                 ],
                 self.env,
                 inner=True,
             ),
         )
         self.facts["engine"] = json.loads(engine.output.strip().splitlines()[-1])["queries"] if engine.output else {}
-        for name, query in catalogue.items():
+        for name in catalogue:
             bound = self.work / f"{name}.rq"
-            bound.write_text(query.bind({}), encoding="utf-8")
+            params = [f"--param={param}={value[0]}" for param, value in arguments.get(name, {}).items()]
             self.task(
                 f"query-cli:{name}",
                 repeat(
                     self.repeats,
-                    self.cli("query", "run", name, "--format", "csv", "-o", str(self.work / "out.csv")),
+                    self.cli("query", "run", name, *params, "--format", "csv", "-o", str(self.work / "out.csv")),
                     self.env,
                 ),
             )
@@ -445,7 +450,16 @@ class Bench:
         rdflib = self.task(
             "queries-rdflib",
             run(
-                [sys.executable, __file__, "--task", "rdflib-queries", str(self.root), "1", str(self.timeout)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--task",
+                    "rdflib-queries",
+                    str(self.root),
+                    "1",
+                    str(self.timeout),
+                    str(self.work),
+                ],
                 inner=True,
                 timeout=self.timeout * len(catalogue) + 600,
             ),
@@ -522,6 +536,36 @@ def _same_findings(first: dict, second: dict) -> bool | None:
         return sorted(json.dumps(f, sort_keys=True) for f in report["findings"])
 
     return key(first) == key(second)
+
+
+def corpus_arguments(catalogue: dict, seed_store: Path, corpus_store: Path) -> dict[str, dict[str, list[str]]]:
+    """A saved query's default may name a node of the seed graph that a synthetic corpus lacks
+    (`orgkg query run` then refuses it): such a parameter gets the corpus's first nodes of the
+    same type, the same values for orgkg and its peers."""
+    import pyoxigraph as ox
+
+    seed, corpus = ox.Store.read_only(str(seed_store)), ox.Store.read_only(str(corpus_store))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    arguments: dict[str, dict[str, list[str]]] = {}
+    for name, query in catalogue.items():
+        taken: set[str] = set()
+        for param in query.params:
+            default = param.default if isinstance(param.default, str) else None
+            if (
+                param.type != "iri"
+                or not default
+                or next(corpus.quads_for_pattern(ox.NamedNode(default), None, None), None)
+            ):
+                continue
+            types = sorted(q.object.value for q in seed.quads_for_pattern(ox.NamedNode(default), rdf_type, None))
+            nodes = sorted(
+                {q.subject.value for t in types for q in corpus.quads_for_pattern(None, rdf_type, ox.NamedNode(t))}
+                - taken
+            )
+            if nodes:
+                taken.add(nodes[0])
+                arguments.setdefault(name, {})[param.name] = [nodes[0]]
+    return arguments
 
 
 def seed_graph(work: Path, repeats: int) -> dict:
@@ -1038,6 +1082,9 @@ def main() -> None:
     if args.report_only:
         save()
         return
+    # An installed package has its bytecode compiled by pip; this checkout's may be stale, and
+    # a shell with PYTHONDONTWRITEBYTECODE would have every orgkg run compile the CLI again.
+    compileall.compile_dir(REPO / "src", quiet=1)
     work = args.work or Path(tempfile.mkdtemp(prefix="orgkg-bench-"))
     try:
         seed = seed_graph(work, args.repeat)

@@ -94,6 +94,17 @@ def test_default_graph_holds_a_triple_once_and_graph_shows_each_article(root, ca
     ]
 
 
+def test_a_query_rdflib_cannot_evaluate_is_one_line_not_a_traceback(root, cache):
+    """A valid query on which rdflib's evaluator raises (comparing unbound sort keys)."""
+    result = sparql(root, cache, "-e", 'SELECT * { ?s ?p ?o } ORDER BY (?s + "a")', "--engine", "rdflib")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [
+        "Error: rdflib could not run the query (TypeError: '<' not supported between instances of 'NoneType' "
+        "and 'NoneType'); the default engine, Oxigraph, may run it"
+    ]
+    assert sparql(root, cache, "-e", 'SELECT * { ?s ?p ?o } ORDER BY (?s + "a")').exit_code == 0
+
+
 def test_incomplete_triple_pattern_gets_a_hint(root, cache):
     result = sparql(root, cache, "-e", "SELECT * WHERE { ?s ?p }")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1

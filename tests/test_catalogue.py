@@ -103,6 +103,13 @@ def test_malformed_ad_hoc_query_is_a_usage_error(cli, root, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_cached_header_gives_the_same_query(catalogue, root, tmp_path):
+    for name, query in catalogue.items():
+        assert find_query(root / QUERIES_DIR, name, cache=tmp_path) == query  # parsed, then kept
+        assert find_query(root / QUERIES_DIR, name, cache=tmp_path) == query  # read back
+    assert len(list((tmp_path / "headers").glob("*.json"))) == len(catalogue)
+
+
 def test_find_query_names_the_catalogue(root):
     with pytest.raises(QueryError, match="no saved query named 'nothing'"):
         find_query(root / QUERIES_DIR, "nothing")

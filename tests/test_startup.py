@@ -16,17 +16,21 @@ try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rdflib", "pyshacl"))
-print(json.dumps(heavy), file=sys.stderr)
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def heavy_imports(root, tmp_path, *args: str, stdin: str = "") -> list[str]:
+def imported(root, tmp_path, *args: str, stdin: str = "") -> list[str]:
+    """The modules a command imports, run in a fresh interpreter."""
     env = {"ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     run = subprocess.run(
         [sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
     )
     return json.loads(run.stderr.strip().splitlines()[-1])
+
+
+def heavy_imports(root, tmp_path, *args: str, stdin: str = "") -> list[str]:
+    return [m for m in imported(root, tmp_path, *args, stdin=stdin) if m.split(".")[0] in ("rdflib", "pyshacl")]
 
 
 @pytest.mark.parametrize(
@@ -56,3 +60,11 @@ def test_sparql_from_standard_input_is_lean_too(root, tmp_path):
 def test_the_probe_sees_rdflib_where_it_is_used(root, tmp_path):
     """The same probe run on `--engine rdflib`: proof that it would catch the import."""
     assert "rdflib" in heavy_imports(root, tmp_path, "query", "run", "mergers", "--engine", "rdflib")
+
+
+def test_a_query_run_reads_its_header_from_the_cache_without_pyyaml(root, tmp_path):
+    """The first run parses the #+ header with PyYAML and keeps it; the next ones skip the import."""
+    run = ["query", "run", "mergers", "--format", "csv"]
+    assert "yaml" in imported(root, tmp_path, *run)
+    assert "yaml" not in imported(root, tmp_path, *run)
+    assert "yaml" in imported(root, tmp_path, "query", "run", "successors", "--format", "csv")

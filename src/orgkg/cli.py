@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,6 @@ from orgkg.choices import (
     SELECT_FORMATS,
 )
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.output import Progress, colour_wanted, text_table, write_atomic
 
 # Only what option definitions need is imported above: each command imports the rest of the
 # library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
@@ -105,7 +103,10 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
       orgkg docid 18-NQ/TW 29-CT/TU 2993-QD/TU 48-KL/TW
       orgkg docid "Directive No. 35 of the Politburo" --format json
     """
+    import json
+
     from orgkg.docid import DocumentCodeError, parse_code
+    from orgkg.output import text_table
 
     parsed, failed = [], False
     for text in codes:
@@ -179,6 +180,7 @@ def validate_command(
       orgkg validate graph/articles/cao-bang-2025.ttl --format table
       orgkg validate --incremental --sources ../shared/seeds
     """
+    from orgkg.output import Progress, colour_wanted
     from orgkg.repository import data_files
     from orgkg.validation import render, validate
 
@@ -212,6 +214,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     """
     from orgkg.formatting import format_turtle
     from orgkg.loading import TurtleSyntaxError
+    from orgkg.output import write_atomic
     from orgkg.repository import turtle_files
 
     root = find_root()
@@ -238,6 +241,8 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 
 def _output(data: str | bytes, output: Path | None) -> None:
     """Write to -o FILE atomically, else to standard output."""
+    from orgkg.output import write_atomic
+
     if output is not None:
         write_atomic(output, data)
     elif isinstance(data, bytes):
@@ -250,6 +255,7 @@ def _output(data: str | bytes, output: Path | None) -> None:
 def _engine(
     root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False, timeout: float | None = None
 ):
+    from orgkg.output import Progress
     from orgkg.store import engine_for
 
     return engine_for(
@@ -350,7 +356,10 @@ def query_list(output_format: str) -> None:
       orgkg query list --format json
       orgkg query list --format turtle > queries.ttl
     """
+    import json
+
     from orgkg.catalogue import load_catalogue
+    from orgkg.output import text_table
 
     catalogue = load_catalogue(find_root() / QUERIES_DIR)
     if output_format == "turtle":
@@ -439,10 +448,12 @@ def query_run(
     """
     from orgkg.catalogue import find_query
     from orgkg.names import Resolver
+    from orgkg.repository import cache_dir
 
     root = find_root()
     store = _engine(root, engine, endpoint, allow_service, timeout)
-    sparql = find_query(root / QUERIES_DIR, name).bind(_parse_params(params), Resolver(store))
+    query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    sparql = query.bind(_parse_params(params), Resolver(store))
     _emit(store.query(sparql), output_format, output)
 
 
@@ -536,6 +547,7 @@ def build_command(force: bool) -> None:
     Example:
       orgkg build --force
     """
+    from orgkg.output import Progress
     from orgkg.store import EmbeddedStore
 
     report = EmbeddedStore(find_root(), progress=Progress("Loading changed files")).build(force=force)
@@ -629,6 +641,7 @@ def diff_command(before: str, after: str | None, output_format: str, output: Pat
       orgkg diff main --format patch -o change.rdfp
     """
     from orgkg.diffing import diff, render
+    from orgkg.output import colour_wanted
 
     result = diff(find_root(), before, after)
     colour = output is None and output_format == "text" and colour_wanted()
@@ -666,6 +679,7 @@ def docs_command(output: Path, sources: Path | None) -> None:
       orgkg docs -o /tmp/orgkg-site --sources ../shared/seeds
     """
     from orgkg.docs import DocsError, build_site
+    from orgkg.output import Progress
 
     try:
         report = build_site(find_root(), output, sources=sources, progress=Progress("Writing pages"))
@@ -743,6 +757,7 @@ def load_command(
     """
     from orgkg.http_client import HttpError, check_url, redact
     from orgkg.loader import RemoteStore, load, locked, prepare
+    from orgkg.output import Progress, text_table
     from orgkg.repository import cache_dir
     from orgkg.store import EmbeddedStore
 
@@ -904,6 +919,7 @@ def synth_command(count: int, output: Path | None, errors: tuple[str, ...], seed
       orgkg dev synth 100 --errors merger-one-original=2 --errors predecessor-cycle=1
       ORGKG_ROOT=/tmp/synth-1000 orgkg validate --incremental --sources /tmp/synth-1000/sources
     """
+    from orgkg.output import Progress
     from orgkg.synth import synthesize
 
     output = output or Path(f"synth-{count}")

@@ -14,13 +14,14 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from orgkg.http_client import Client, HttpError, redact
 from orgkg.namespaces import GRAPH_BASE
-from orgkg.repository import data_files, graph_iri
+from orgkg.repository import Repository
 from orgkg.store import StoreError
 
 #: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
@@ -103,12 +104,9 @@ def prepare(store: ox.Store, root: Path, chunk_size: int) -> list[Upload]:
     """The repository's graphs (ontology, reference entities, one per article) ready to send,
     read from the embedded store: open it with `EmbeddedStore.reading()` and keep it open
     while the uploads are sent, so that no build changes it under the load."""
-    uploads = []
-    for path in data_files(root):
-        iri = graph_iri(path, root)
-        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-        uploads.append(Upload(iri, triples, store, chunk_size))
-    return uploads
+    counted = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    triples = {row["g"].value: int(row["n"].value) for row in counted}
+    return [Upload(file.graph, triples.get(file.graph, 0), store, chunk_size) for file in Repository(root).files()]
 
 
 def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[bytes]:
@@ -119,6 +117,9 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
     blank node), the second sends the triples without blank nodes as they come, then each group
     of connected blank nodes with its triples, read back from the store's indexes.
     """
+    if sum(1 for _ in islice(store.quads_for_pattern(None, None, None, graph), size + 1)) <= size:
+        yield store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)  # one body, written in Rust
+        return
     parent: dict[ox.BlankNode, ox.BlankNode] = {}
 
     def top(node: ox.BlankNode) -> ox.BlankNode:

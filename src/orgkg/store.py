@@ -329,13 +329,20 @@ class RdflibEngine:
         from orgkg.terms import from_rdflib
 
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM never downloads nor reads a file
-        answer = self.dataset.query(sparql)
-        if answer.type == "ASK":
-            return Results(boolean=bool(answer.askAnswer))
-        if answer.type in ("CONSTRUCT", "DESCRIBE"):
-            return Results(triples=[ox.Triple(*(from_rdflib(term) for term in triple)) for triple in answer])
-        variables = [str(v) for v in answer.vars]
-        return Results(variables=variables, rows=[[from_rdflib(row[v]) for v in answer.vars] for row in answer])
+        try:
+            answer = self.dataset.query(sparql)
+            if answer.type == "ASK":
+                return Results(boolean=bool(answer.askAnswer))
+            if answer.type in ("CONSTRUCT", "DESCRIBE"):
+                return Results(triples=[ox.Triple(*(from_rdflib(term) for term in triple)) for triple in answer])
+            variables = [str(v) for v in answer.vars]
+            return Results(variables=variables, rows=[[from_rdflib(row[v]) for v in answer.vars] for row in answer])
+        except Exception as error:  # rdflib's evaluator raises plain Python errors on valid queries
+            message = " ".join(str(error).split())[:200]
+            raise StoreError(
+                f"rdflib could not run the query ({type(error).__name__}: {message}); "
+                "the default engine, Oxigraph, may run it"
+            ) from None
 
 
 class Endpoint:

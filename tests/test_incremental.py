@@ -158,6 +158,20 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     )
     findings = _same_as_full(root)
     assert not any(f.rule == "duplicate-document" and f.focus == _short_name(copy) for f in findings)
+    # A node whose IRI names a year that no text states is warned about; a label another article
+    # gives it, stating the year, clears the warning.
+    node, label = f"{KG}org-test-until-2031", "<http://www.w3.org/2000/01/rdf-schema#label>"
+    first.write_text(
+        first.read_text(encoding="utf-8") + f'\n<{node}> a <{OKG.PartyOrganization}> ; {label} "Test body"@en .\n',
+        encoding="utf-8",
+    )
+    findings = _same_as_full(root)
+    assert any(f.rule == "iri-year" and f.focus == _short_name(node) for f in findings)
+    second.write_text(
+        second.read_text(encoding="utf-8") + f'\n<{node}> {label} "Test body (until 2031)"@en .\n', encoding="utf-8"
+    )
+    findings = _same_as_full(root)
+    assert not any(f.rule == "iri-year" and f.focus == _short_name(node) for f in findings)
     # The reference changes: every unit depends on it.
     central = root / "graph/reference/central.ttl"
     central.write_text(

@@ -43,7 +43,12 @@ import pyoxigraph as ox
 
 from orgkg.findings import Report, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
-from orgkg.incremental.corpus import corpus_findings, update_corpus_shapes, update_document_duplicates
+from orgkg.incremental.corpus import (
+    corpus_findings,
+    update_corpus_shapes,
+    update_document_duplicates,
+    update_year_findings,
+)
 from orgkg.incremental.schema import Schema
 from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
@@ -138,6 +143,7 @@ def validate_incremental(
     changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
     update_corpus_shapes(schema, store_view, cache, changed)
     update_document_duplicates(store_view, cache, None if changed is None else touched, order)
+    update_year_findings(cache, None if changed is None else touched, order)
     cache.db.commit()
 
     report.triples = (

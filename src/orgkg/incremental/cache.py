@@ -31,11 +31,14 @@ CREATE INDEX IF NOT EXISTS labels_unit ON labels (unit);
 CREATE INDEX IF NOT EXISTS labels_key ON labels (key, lang, iri);
 CREATE TABLE IF NOT EXISTS node_texts (unit TEXT, iri TEXT, text TEXT);
 CREATE INDEX IF NOT EXISTS node_texts_unit ON node_texts (unit);
+CREATE INDEX IF NOT EXISTS node_texts_iri ON node_texts (iri);
 CREATE TABLE IF NOT EXISTS corpus (shape TEXT, focus TEXT, value TEXT);
 CREATE TABLE IF NOT EXISTS document_codes (iri TEXT, code TEXT);
 CREATE INDEX IF NOT EXISTS document_codes_iri ON document_codes (iri);
 CREATE TABLE IF NOT EXISTS document_findings (iri TEXT, finding TEXT);
 CREATE INDEX IF NOT EXISTS document_findings_iri ON document_findings (iri);
+CREATE TABLE IF NOT EXISTS year_findings (iri TEXT, finding TEXT);
+CREATE INDEX IF NOT EXISTS year_findings_iri ON year_findings (iri);
 """
 _UNIT_TABLES = ("units", "rows", "described", "untyped", "labels", "node_texts")
 

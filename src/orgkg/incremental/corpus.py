@@ -77,6 +77,31 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
     db.execute("INSERT OR REPLACE INTO meta VALUES ('documents', '1')")
 
 
+def update_year_findings(cache: Cache, touched: set[str] | None, order: dict[str, int]) -> None:
+    """The iri-year findings, kept in the cache and recomputed only for the `touched` nodes (None:
+    every node): a node's texts come from the units that describe it, so only those change them."""
+    db = cache.db
+    if touched is None or cache.meta("years") is None:
+        db.execute("DELETE FROM year_findings")
+        rows = db.execute("SELECT iri, text FROM node_texts").fetchall()
+    elif not touched:
+        return
+    else:
+        cache.candidates(touched)
+        db.execute("DELETE FROM year_findings WHERE iri IN (SELECT iri FROM candidates)")
+        rows = db.execute("SELECT iri, text FROM node_texts WHERE iri IN (SELECT iri FROM candidates)").fetchall()
+    names = bind_prefixes(Graph())
+    iris = {short_name(names, URIRef(iri)): iri for iri, _ in rows}
+    findings = iri_year_findings(
+        [(URIRef(iri), text) for iri, text in rows], lambda term: short_name(names, term), FirstFiles(cache, order)
+    )
+    db.executemany(
+        "INSERT INTO year_findings VALUES (?, ?)",
+        [(iris[finding.focus], json.dumps(asdict(finding), ensure_ascii=False)) for finding in findings],
+    )
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('years', '1')")
+
+
 def _document_codes(store: ox.Store, nodes: list[str] | None) -> list[tuple[str, str]]:
     """(document IRI, code as `orgkg docid` reads it) of the documents among `nodes` (None: all)."""
     eli = PREFIXES["eli"]
@@ -172,9 +197,7 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
         labels[(key, language)].add(URIRef(iri))
     findings += duplicate_label_findings(labels, short, where)
     findings += [Finding(**json.loads(text)) for (text,) in cache.db.execute("SELECT finding FROM document_findings")]
-    findings += iri_year_findings(
-        [(URIRef(iri), text) for iri, text in cache.db.execute("SELECT iri, text FROM node_texts")], short, where
-    )
+    findings += [Finding(**json.loads(text)) for (text,) in cache.db.execute("SELECT finding FROM year_findings")]
     untyped = sorted({iri for (iri,) in cache.db.execute("SELECT DISTINCT iri FROM untyped")})
     rdf_type = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
     findings += dangling_findings(

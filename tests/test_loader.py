@@ -12,7 +12,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
-from orgkg.loader import TEMPORARY_BASE, graph_bodies, prepare
+from orgkg.loader import TEMPORARY_BASE, RemoteStore, Upload, graph_bodies, prepare, swap_deadline
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
@@ -379,3 +379,14 @@ def test_every_dialect_the_command_line_offers_is_described():
     from orgkg.loader import DIALECTS
 
     assert set(DIALECT_NAMES) == set(DIALECTS)
+
+
+@pytest.mark.parametrize("triples, deadline", [(10, 30.0), (100_000, 30.0), (100_001, 60.0), (2_600_000, 780.0)])
+def test_the_swap_gets_the_timeout_once_per_100000_triples_it_moves(triples, deadline):
+    """At 10,000 articles Oxigraph took over 120 s to move 2.6 million triples in one request."""
+    store = RemoteStore("http://127.0.0.1:9", "oxigraph", timeout=30)
+    uploads = [
+        Upload(GRAPH_BASE + "a", triples - triples // 2, ox.Store(), 1000),
+        Upload(GRAPH_BASE + "b", triples // 2, ox.Store(), 1000),
+    ]
+    assert swap_deadline(store, uploads) == deadline

@@ -123,27 +123,27 @@ class Client:
         self.session.headers.update(headers)
         self.answered = False  # whether the store has answered anything yet
 
-    def once(self, method: str, url: str, **kwargs) -> Answer:
-        """One request, its whole answer within the timeout: an Answer (2xx/3xx), or Transient
-        (worth retrying), or HttpError (not)."""
+    def once(self, method: str, url: str, timeout: float | None = None, **kwargs) -> Answer:
+        """One request, its whole answer within `timeout` (default the client's): an Answer
+        (2xx/3xx), or Transient (worth retrying), or HttpError (not)."""
         import requests
 
-        host = host_of(url)
+        host, timeout = host_of(url), timeout or self.timeout
 
         def exchange() -> Answer:
-            response = self.session.request(method, url, timeout=(CONNECT_TIMEOUT, self.timeout), **kwargs)
+            response = self.session.request(method, url, timeout=(CONNECT_TIMEOUT, timeout), **kwargs)
             return Answer(response.status_code, dict(response.headers), response.content)
 
         try:
-            answer = run_with_deadline(exchange, self.timeout, settle=True)
+            answer = run_with_deadline(exchange, timeout, settle=True)
         except QueryTimeout:
             self.session.close()  # the abandoned exchange keeps its connection; later requests get new ones
             raise HttpError(
-                f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger --timeout)"
+                f"{host} did not answer within {timeout:g} s (a slower store needs a larger --timeout)"
             ) from None
         except requests.Timeout:
             raise HttpError(
-                f"{host} did not answer within {self.timeout:g} s (a slower store needs a larger --timeout)"
+                f"{host} did not answer within {timeout:g} s (a slower store needs a larger --timeout)"
             ) from None
         except requests.ConnectionError as error:  # includes connect timeouts and resets
             raise Transient(f"cannot reach {host} ({error.__class__.__name__})") from None

@@ -102,8 +102,9 @@ def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, l
         result = load(root, proxy.url, "--chunk-size", "100")
     assert result.exit_code == 0, result.output
     uploads = [r for r in proxy.requests if r.method in ("PUT", "POST") and "/store" in r.path]
-    with EmbeddedStore(root, tmp_path / "cache").reading() as store:
-        bodies = [body for upload in prepare(store, root, 100) for body in upload.bodies()]
+    embedded = EmbeddedStore(root, tmp_path / "cache")
+    with embedded.reading() as store:
+        bodies = [body for upload in prepare(store, embedded.graph_triples(), 100) for body in upload.bodies()]
     assert len(uploads) == len(bodies) > 2 * len(local)
     assert max(body.count(b"\n") for body in bodies) <= 110
     for graph, triples in local.items():

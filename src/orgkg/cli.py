@@ -767,8 +767,9 @@ def load_command(
         raise click.UsageError(str(error)) from None
     shown = redact(url)
     root = find_root()
-    with EmbeddedStore(root).reading() as embedded:  # no build changes it while it is sent
-        uploads = prepare(embedded, root, chunk_size)
+    local = EmbeddedStore(root)
+    with local.reading() as embedded:  # no build changes it while it is sent
+        uploads = prepare(embedded, local.graph_triples(), chunk_size)
         if dry_run:
             rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
             click.echo(text_table(["graph", "triples", "requests"], rows))

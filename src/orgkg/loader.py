@@ -21,7 +21,6 @@ import pyoxigraph as ox
 
 from orgkg.http_client import Client, HttpError, redact
 from orgkg.namespaces import GRAPH_BASE
-from orgkg.repository import Repository
 from orgkg.store import StoreError
 
 #: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
@@ -100,13 +99,12 @@ class LoadReport:
         return [iri for iri, local, remote in self.counts if remote != local]
 
 
-def prepare(store: ox.Store, root: Path, chunk_size: int) -> list[Upload]:
-    """The repository's graphs (ontology, reference entities, one per article) ready to send,
-    read from the embedded store: open it with `EmbeddedStore.reading()` and keep it open
+def prepare(store: ox.Store, graph_triples: dict[str, int], chunk_size: int) -> list[Upload]:
+    """The repository's graphs (ontology, reference entities, one per article) ready to send, read
+    from the embedded store, with the triple counts its build recorded
+    (`EmbeddedStore.graph_triples()`): open it with `EmbeddedStore.reading()` and keep it open
     while the uploads are sent, so that no build changes it under the load."""
-    counted = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    triples = {row["g"].value: int(row["n"].value) for row in counted}
-    return [Upload(file.graph, triples.get(file.graph, 0), store, chunk_size) for file in Repository(root).files()]
+    return [Upload(graph, triples, store, chunk_size) for graph, triples in graph_triples.items()]
 
 
 def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[bytes]:

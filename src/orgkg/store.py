@@ -246,9 +246,14 @@ class EmbeddedStore:
             if not any(other.graph_name != default for other in others):
                 store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
 
+    def graph_triples(self) -> dict[str, int]:
+        """Named graph -> its triples as last built, counted when each file was loaded."""
+        files = self._manifest() or {}
+        return {graph_iri(self.root / name, self.root): triples for name, (_, triples) in files.items()}
+
     def size(self) -> int:
-        """Triples in the named graphs as last built, counted when each file was loaded."""
-        return sum(triples for _, triples in (self._manifest() or {}).values())
+        """Triples in the named graphs as last built."""
+        return sum(self.graph_triples().values())
 
     # --- reading ------------------------------------------------------------------------
 

@@ -252,6 +252,10 @@ class Bench:
     def cli(self, *arguments: str) -> list[str]:
         return [self.orgkg, *arguments]
 
+    def child(self, task: str, *arguments: str) -> list[str]:
+        """This script again, running one of its child tasks on the corpus."""
+        return [sys.executable, __file__, "--task", task, str(self.root), *arguments]
+
     def run_all(self) -> None:
         self.facts["load"] = [round(os.getloadavg()[0], 2)]
         sources = str(self.root / "sources")
@@ -349,7 +353,7 @@ class Bench:
             self.task(
                 "pyshacl",
                 run(
-                    [sys.executable, __file__, "--task", "pyshacl", str(self.root)],
+                    self.child("pyshacl"),
                     inner=True,
                     timeout=self.slow_timeout,
                 ),
@@ -395,16 +399,7 @@ class Bench:
         engine = self.task(
             "queries-orgkg-engine",
             run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--task",
-                    "orgkg-queries",
-                    str(self.root),
-                    str(self.repeats),
-                    str(self.timeout),
-                    str(self.work),
-                ],
+                self.child("orgkg-queries", str(self.repeats), str(self.timeout), str(self.work)),
                 self.env,
                 inner=True,
             ),
@@ -442,7 +437,7 @@ class Bench:
         self.task(
             "rdflib-parse",
             run(
-                [sys.executable, __file__, "--task", "rdflib-parse", str(self.root)],
+                self.child("rdflib-parse"),
                 inner=True,
                 timeout=self.slow_timeout,
             ),
@@ -450,16 +445,7 @@ class Bench:
         rdflib = self.task(
             "queries-rdflib",
             run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--task",
-                    "rdflib-queries",
-                    str(self.root),
-                    "1",
-                    str(self.timeout),
-                    str(self.work),
-                ],
+                self.child("rdflib-queries", "1", str(self.timeout), str(self.work)),
                 inner=True,
                 timeout=self.timeout * len(catalogue) + 600,
             ),
@@ -480,15 +466,7 @@ class Bench:
                 "plain-put",
                 repeat(
                     self.repeats,
-                    [
-                        sys.executable,
-                        __file__,
-                        "--task",
-                        "plain-put",
-                        str(self.root),
-                        f"127.0.0.1:{port}",
-                        str(self._graph_files(oxquery)),
-                    ],
+                    self.child("plain-put", f"127.0.0.1:{port}", str(self._graph_files(oxquery))),
                 ),
             )
         finally:

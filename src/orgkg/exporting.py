@@ -4,17 +4,22 @@ entailments of the ontology for standard-vocabulary clients.
 
 Blank nodes get W3C RDFC-1.0 canonical labels, and statements are sorted, so the N-Quads (and
 N-Triples) output is the W3C canonical form of the dataset: the same graph always gives the
-same bytes, and two exports can be compared with `cmp`.
+same bytes, and two exports can be compared with `cmp`. Memory stays bounded whatever the size:
+the store writes one named graph at a time, RDFC-1.0 labels each graph's blank nodes with their
+global numbers (`orgkg.canonical`: no blank node spans two files), and lines are sorted by an
+external merge sort.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from orgkg.canonical import CanonicalLabels, ExternalSort, Quad, is_blank
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, PREFIXES
 from orgkg.repository import graph_iri
@@ -22,12 +27,10 @@ from orgkg.repository import graph_iri
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 _WRITERS = {
     "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-_MERGED = ("turtle", "nt")  # formats without named graphs: the union, each triple once
+_QUADS = ("nq", "trig", "jsonld")  # formats with named graphs; the others hold the union, each triple once
 
 
 class ExportError(OrgkgError):
@@ -35,14 +38,44 @@ class ExportError(OrgkgError):
 
 
 def export(root: Path, fmt: str, article: str | None = None, inferred: bool = False) -> bytes:
+    """The export as bytes (for callers that hold it anyway; `write_export` streams)."""
+    buffer = io.BytesIO()
+    write_export(root, fmt, buffer, article, inferred)
+    return buffer.getvalue()
+
+
+def write_export(root: Path, fmt: str, out: BinaryIO, article: str | None = None, inferred: bool = False) -> None:
+    """Write the export in `fmt` to the binary stream `out`."""
     from orgkg.store import EmbeddedStore
 
-    with EmbeddedStore(root).reading() as store:
+    store_handle = EmbeddedStore(root)
+    with store_handle.reading() as store:
         graphs = _chosen_graphs(store, article)
-        blocks = (_graph_nquads(store, graph) for graph in graphs)
-        if inferred:
-            blocks = [*blocks, _inferred_nquads(store, root, graphs)]
-        return serialize(canonical_lines(blocks), fmt)
+        source = _Source(store, root, graphs, inferred, whole=article is None)
+        labels = CanonicalLabels(source.parts)
+        sorter = ExternalSort(store_handle.repository.cache)
+        try:
+            key = _KEYS[fmt]
+            for quad in labels.labelled(source.parts(lambda q: sorter.add(key(q)))):
+                sorter.add(key(quad))
+            if fmt in ("nq", "nt"):
+                out.writelines(sorter)
+            else:
+                _write_rdf(sorter, fmt, out, store_handle.repository.cache)
+        finally:
+            sorter.close()
+
+
+_KEYS: dict[str, Callable[[Quad], bytes]] = {
+    # canonical N-Quads: the lines in code point order
+    "nq": lambda q: q[0] + b" " + q[1] + b" " + q[2] + b" " + q[3] + b" .\n",
+    # the union: each triple once, in the order of (subject, predicate, object) as N-Triples
+    "nt": lambda q: q[0] + b" " + q[1] + b" " + q[2] + b" .\n",
+    "turtle": lambda q: q[0] + b" " + q[1] + b" " + q[2] + b" .\n",
+    # by graph name first, then as N-Triples, so writers group a graph's statements
+    "trig": lambda q: q[3][1:-1] + b" " + q[0] + b" " + q[1] + b" " + q[2] + b" .\n",
+    "jsonld": lambda q: q[3][1:-1] + b" " + q[0] + b" " + q[1] + b" " + q[2] + b" .\n",
+}
 
 
 def _chosen_graphs(store: ox.Store, article: str | None) -> list[ox.NamedNode]:
@@ -57,80 +90,88 @@ def _chosen_graphs(store: ox.Store, article: str | None) -> list[ox.NamedNode]:
     return chosen
 
 
-def _graph_nquads(store: ox.Store, graph: ox.NamedNode) -> bytes:
-    """One named graph as N-Quads, written by the store (Rust): its N-Triples, each line given
-    the graph's name."""
-    name = f" {graph} .\n".encode()
-    return b"".join(
-        line[:-3] + name
-        for line in store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines(keepends=True)
-    )
+class _Source:
+    """The chosen graphs, one at a time: each graph's quads that mention a blank node form one
+    part (with the entailments about its blank nodes, which lie in no other graph); the other
+    quads go straight to a sink."""
+
+    def __init__(self, store: ox.Store, root: Path, graphs: list[ox.NamedNode], inferred: bool, whole: bool):
+        self.store, self.graphs, self.whole = store, graphs, whole
+        self.closure = None
+        if inferred:
+            from orgkg.rdfs import Closure, oxigraph_vocabulary
+
+            ontology = ox.NamedNode(graph_iri(root / ONTOLOGY_FILE, root))
+            self.closure = Closure(
+                (q.triple for q in store.quads_for_pattern(None, None, None, ontology)), oxigraph_vocabulary()
+            )
+
+    def parts(self, sink: Callable[[Quad], None] | None = None) -> Iterator[list[Quad]]:
+        for graph in self.graphs:
+            name = str(graph).encode()
+            part: list[Quad] = []
+            for line in self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines():
+                s, p, o = line[:-2].split(b" ", 2)
+                if is_blank(s) or is_blank(o):
+                    part.append((s, p, o, name))
+                elif sink:
+                    sink((s, p, o, name))
+            if self.closure is not None:
+                part += self._entailed(graph, sink)
+            yield part
+
+    def _entailed(self, graph: ox.NamedNode, sink: Callable[[Quad], None] | None) -> list[Quad]:
+        """What RDFS adds to `graph` (and no chosen graph states), in the inferred graph: the
+        quads about its blank nodes, for its part; the others to `sink`."""
+        stated = {quad.triple for quad in self.store.quads_for_pattern(None, None, None, graph)}
+        name, default = str(ox.NamedNode(INFERRED_GRAPH)).encode(), ox.DefaultGraph()
+        part: list[Quad] = []
+        for triple in self.closure.entailments(stated):
+            s, p, o = (str(term).encode() for term in triple)
+            if is_blank(s) or is_blank(o):
+                if ox.Triple(*triple) not in stated:
+                    part.append((s, p, o, name))
+            elif sink and not (ox.Quad(*triple, default) in self.store if self.whole else ox.Triple(*triple) in stated):
+                sink((s, p, o, name))
+        return part
 
 
-def _inferred_nquads(store: ox.Store, root: Path, graphs: list[ox.NamedNode]) -> bytes:
-    data = [quad.triple for graph in graphs for quad in store.quads_for_pattern(None, None, None, graph)]
-    ontology = store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri(root / ONTOLOGY_FILE, root)))
-    inferred_graph = ox.NamedNode(INFERRED_GRAPH)
-    entailed = rdfs_entailments(data, (quad.triple for quad in ontology))
-    return ox.serialize([ox.Quad(*triple, inferred_graph) for triple in entailed], format=ox.RdfFormat.N_QUADS)
+def _write_rdf(lines: ExternalSort, fmt: str, out: BinaryIO, folder: Path) -> None:
+    """Sorted key lines through pyoxigraph's writer, streamed from a temporary file, with the
+    project prefixes the statements use."""
+    import tempfile
+
+    namespaces: set[bytes] = set()
+    with tempfile.TemporaryFile(dir=folder) as sorted_file:
+        for line in lines:
+            if fmt in _QUADS:
+                graph, line = line.split(b" ", 1)
+                terms = line[:-3].split(b" ", 2)
+                line = line[:-2] + b"<" + graph + b"> .\n"
+                namespaces.add(_namespace(graph))
+            else:
+                terms = line[:-3].split(b" ", 2)
+            namespaces.update(_namespace(_iri(term)) for term in terms)
+            sorted_file.write(line)
+        sorted_file.seek(0)
+        prefixes = None
+        if fmt in ("turtle", "trig"):
+            used = {ns.decode() for ns in namespaces if ns}
+            prefixes = {p: ns for p, ns in PREFIXES.items() if any(u.startswith(ns) for u in used)}
+        parsed = ox.parse(sorted_file, format=ox.RdfFormat.N_QUADS if fmt in _QUADS else ox.RdfFormat.N_TRIPLES)
+        ox.serialize(parsed, out, format=_WRITERS[fmt], prefixes=prefixes)
 
 
-#: An N-Triples or N-Quads line whose object is a blank node: ` _:label` just before the graph
-#: name (if any) and the final dot. A literal cannot match: its last character, a quote, a
-#: language tag or a datatype IRI, stands where the label would end.
-_BLANK_OBJECT = re.compile(rb" _:[^\s\"@^<>]+( <[^>]*>)? \.\n?\Z")
+def _iri(term: bytes) -> bytes:
+    """The IRI in an N-Triples term: the term's own, or a literal's datatype; else b""."""
+    if term.startswith(b"<"):
+        return term[1:-1]
+    if term.endswith(b">") and term.startswith(b'"'):
+        return term[term.rindex(b"^^<") + 3 : -1]
+    return b""
 
 
-def canonical_lines(blocks: Iterable[bytes]) -> list[bytes]:
-    """The N-Quads lines of `blocks` as W3C canonical N-Quads: RDFC-1.0 blank-node labels, sorted
-    by code point. RDFC-1.0 hashes a blank node from the quads that mention it and nothing else,
-    so only those lines go through pyoxigraph's canonicalisation, which holds its input in
-    memory; the others are kept as the store wrote them (at 10,000 articles: 60% of the quads,
-    and a peak of 3.3 GB instead of 4.6 GB)."""
-    plain: list[bytes] = []
-    blank: list[bytes] = []
-    for block in blocks:
-        for line in block.splitlines(keepends=True):
-            (blank if line.startswith(b"_:") or _BLANK_OBJECT.search(line) else plain).append(line)
-    labelled = ox.Dataset(ox.parse(b"".join(blank), format=ox.RdfFormat.N_QUADS))
-    del blank
-    labelled.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    plain += ox.serialize(labelled, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
-    del labelled
-    plain.sort()
-    return plain
-
-
-def serialize(lines: list[bytes], fmt: str) -> bytes:
-    """Canonical N-Quads `lines` in `fmt`; the merged formats hold the set union of the graphs."""
-    if fmt == "nq":
-        return b"".join(lines)
-    if fmt == "nt":  # each line without its graph name; a triple that two graphs state, once
-        triples = sorted({line.rsplit(b" ", 2)[0] + b" .\n" for line in lines})
-        return b"".join(triples)
-    quads = ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS)
-    statements = sorted({quad.triple for quad in quads} if fmt in _MERGED else quads, key=_statement_key)
-    prefixes = _used_prefixes(statements) if fmt in ("turtle", "trig") else None
-    return ox.serialize(statements, format=_WRITERS[fmt], prefixes=prefixes)
-
-
-def _statement_key(statement) -> tuple[str, ...]:
-    """Graph first, then subject, predicate, object, so writers group a graph's statements."""
-    graph = (statement.graph_name.value,) if isinstance(statement, ox.Quad) else ()
-    return (*graph, str(statement.subject), str(statement.predicate), str(statement.object))
-
-
-def _used_prefixes(statements) -> dict[str, str]:
-    iris = {term.value for statement in statements for term in statement if isinstance(term, ox.NamedNode)}
-    iris |= {s.object.datatype.value for s in statements if isinstance(s.object, ox.Literal)}
-    return {
-        prefix: namespace for prefix, namespace in PREFIXES.items() if any(iri.startswith(namespace) for iri in iris)
-    }
-
-
-def rdfs_entailments(data, ontology) -> set[ox.Triple]:
-    """Triples RDFS adds through the ontology (`orgkg.rdfs`), minus those already stated."""
-    from orgkg.rdfs import Closure, oxigraph_vocabulary
-
-    data = set(data)
-    return {ox.Triple(*triple) for triple in Closure(ontology, oxigraph_vocabulary()).entailments(data)} - data
+def _namespace(iri: bytes) -> bytes:
+    """`iri` up to its last / or #: every project namespace ends there, so an IRI starts with a
+    namespace exactly when this does."""
+    return iri[: max(iri.rfind(b"/"), iri.rfind(b"#")) + 1]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from orgkg.errors import OrgkgError
 
@@ -54,17 +57,25 @@ class OutputError(OrgkgError):
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` so that readers never see half a file.
+    """Write `data` to `path` so that readers never see half a file (see `atomic_file`)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_file(path) as handle:
+        handle.write(payload)
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle whose content replaces `path` only when the `with` block completes.
 
     A regular file (or a new one) is written to a temporary file beside it and renamed over it,
-    keeping its mode (a new file gets the umask's mode). Anything else at the path -- a FIFO, a
-    device such as /dev/stdout, a socket -- is written directly: renaming over it would replace
-    the device. A symlink is followed, so the file it points to is replaced and the link kept.
-    Temporary files left by killed runs are removed first.
+    keeping its mode (a new file gets the umask's mode); an error in the block leaves `path` as
+    it was. Anything else at the path -- a FIFO, a device such as /dev/stdout, a socket -- is
+    written directly: renaming over it would replace the device. A symlink is followed, so the
+    file it points to is replaced and the link kept. Temporary files left by killed runs are
+    removed first.
     """
     import tempfile
 
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     if str(path) == "":
         raise OutputError("the output file name is empty; give -o a file name")
     path = target = Path(path)
@@ -79,7 +90,13 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     if status is not None and stat.S_ISDIR(status.st_mode):
         raise OutputError(f"{path} is a folder; give -o a file name")
     if status is not None and not stat.S_ISREG(status.st_mode):
-        _write_directly(path, payload)
+        # A FIFO or device: opened for writing as it is, never created, truncated or replaced.
+        try:
+            handle = open(path, "ab")
+        except OSError as error:
+            raise _output_error(path, error) from None
+        with handle:
+            yield handle
         return
     folder = target.parent
     remove_leftovers(folder, target.name)
@@ -90,7 +107,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise _output_error(target, error) from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
+            yield handle
             os.fchmod(handle.fileno(), mode)
         os.replace(temporary, target)
     except OSError as error:
@@ -99,15 +116,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _write_directly(path: Path, payload: bytes) -> None:
-    """A FIFO or device: opened for writing as it is, never created, truncated or replaced."""
-    try:
-        with open(path, "ab") as handle:
-            handle.write(payload)
-    except OSError as error:
-        raise _output_error(path, error) from None
 
 
 def _output_error(path: Path, error: OSError) -> OutputError:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -32,6 +34,19 @@ def write_output(data: str | bytes, output: Path | None) -> None:
         sys.stdout.flush()
     else:
         click.echo(data, nl=not data.endswith("\n"))
+
+
+def write_stream(write: Callable[[BinaryIO], None], output: Path | None) -> None:
+    """Let `write` stream bytes to -o FILE (atomically: the file is replaced only when it is
+    done), else to standard output."""
+    from orgkg.output import atomic_file
+
+    if output is None:
+        write(sys.stdout.buffer)
+        sys.stdout.flush()
+        return
+    with atomic_file(output) as handle:
+        write(handle)
 
 
 def open_engine(

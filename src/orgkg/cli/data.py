@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from orgkg.choices import EXPORT_FORMATS
-from orgkg.cli.common import write_output
+from orgkg.cli.common import write_output, write_stream
 from orgkg.errors import EXIT_DATA, OrgkgError
 from orgkg.namespaces import find_root
 
@@ -53,9 +53,9 @@ def export_command(output_format: str, article: str | None, inferred: bool, outp
       orgkg export --format nq -o orgkg.nq
       orgkg export --graph nghe-an-2024 --inferred
     """
-    from orgkg.exporting import export
+    from orgkg.exporting import write_export
 
-    write_output(export(find_root(), output_format, article, inferred), output)
+    write_stream(lambda out: write_export(find_root(), output_format, out, article, inferred), output)
 
 
 @click.command("diff")

@@ -1,13 +1,16 @@
-"""The SHACL shapes (ontology/shapes.ttl), each kind run where it is cheap, with pySHACL's results.
+"""The SHACL shapes (ontology/shapes.ttl) run on Oxigraph, with pySHACL's results: the one shape
+pipeline of full and incremental validation (`Shapes.run`: the data and its RDFS closure copied
+into an Oxigraph store once, then every shape).
 
-pySHACL parses the text of a SPARQL-based constraint again for every focus node: 355 parses were
-most of a validation of the seed graph. So the SPARQL constraints of node shapes are lifted out of
-its hands: each SELECT runs once on Oxigraph, with $this bound to every focus node (IRIs in one
-VALUES block, blank nodes one by one), and each solution becomes the result pySHACL gives (the
-shape's severity, its message, sh:value ?value or else the focus node). Everything else, SHACL
-Core, goes to pySHACL with inference off: callers add the RDFS closure (`orgkg.rdfs`) once.
-tests/test_shapes.py checks the two halves against one plain pySHACL run on every fixture, on the
-seed graph and on a synthetic corpus with every kind of seeded error.
+pySHACL walks focus nodes one by one in Python and parses the text of a SPARQL-based constraint
+again for every focus node. So SHACL Core runs as SPARQL (`orgkg.shacl_core`: one query per shape
+and constraint over all focus nodes), and the SPARQL constraints of node shapes are run here: each
+SELECT once, with $this bound to every focus node (IRIs in one VALUES block, blank nodes one by
+one), each solution the result pySHACL gives (the shape's severity, its message, sh:value ?value
+or else the focus node). Only shapes the compiler leaves out go to pySHACL, with inference off:
+callers give the RDFS closure (`orgkg.rdfs`). tests/test_shapes.py checks the whole against one
+plain pySHACL run on every fixture, on the seed graph and on a synthetic corpus with every kind
+of seeded error.
 """
 
 from __future__ import annotations
@@ -20,8 +23,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from orgkg.catalogue import insert_values
-from orgkg.findings import VIOLATION, Finding, local_name, short_name
+from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short_name
 from orgkg.namespaces import PREFIXES
+from orgkg.shacl_core import compile_shapes
+from orgkg.terms import from_rdflib, to_rdflib
+
+#: What `Shapes.run` gives per result: the finding, its focus node and its value (rdflib terms;
+#: the value is None where the result has none).
+Result = tuple[Finding, object, object]
 
 #: Shapes whose results depend on the whole corpus (a succession cycle may span many files).
 CORPUS_SHAPES = frozenset({URIRef(str(PREFIXES["okgsh"]) + "NoCircularSuccessionShape")})
@@ -97,7 +106,8 @@ class SparqlShape:
 
 
 class Shapes:
-    """The shapes graph, split: SPARQL constraints of node shapes here, SHACL Core for pySHACL."""
+    """The shapes graph, split: SPARQL constraints of node shapes, SHACL Core compiled to SPARQL,
+    and what is left for pySHACL (shapes the compiler does not cover; usually none)."""
 
     def __init__(self, graph: Graph):
         self.graph = graph
@@ -106,11 +116,21 @@ class Shapes:
             for node in sorted(set(graph.subjects(SH.sparql, None)))
             if graph.value(node, SH.path) is None and not _deactivated(graph, node)
         )
-        lifted = {shape.node for shape in self.sparql}
-        #: what pySHACL runs: the shapes graph without the lifted constraints
+        lifted = frozenset(shape.node for shape in self.sparql)
+        compiled = compile_shapes(graph, lifted)
+        self.checks = compiled.checks
+        self.delegated = frozenset(compiled.delegated)
+        #: what pySHACL runs: the shapes graph without the lifted constraints and without the
+        #: targets of compiled shapes
         self.core = Graph()
         self.core.namespace_manager = graph.namespace_manager
-        self.core += (t for t in graph if not (t[0] in lifted and t[1] == SH.sparql))
+        targets = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
+        compiled_roots = {check.root for check in self.checks}
+        self.core += (
+            t
+            for t in graph
+            if not (t[0] in lifted and t[1] == SH.sparql) and not (t[0] in compiled_roots and t[1] in targets)
+        )
 
     def _sparql_shape(self, node: URIRef) -> SparqlShape:
         graph = self.graph
@@ -132,8 +152,49 @@ class Shapes:
             node in CORPUS_SHAPES,
         )
 
+    def run(self, data: Graph, entailed: Iterable[tuple], where: dict, corpus: bool = True) -> list[Result]:
+        """Every shape on `data` with the triples `entailed` (its RDFS closure, computed by the
+        caller) added, findings named from `data`; `corpus` False leaves out the shapes whose
+        results need the whole corpus."""
+        entailed = list(entailed)
+        store = ox.Store()
+        store.bulk_extend(
+            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o))
+            for triples in (data, entailed)
+            for s, p, o in triples
+        )
+        results: list[Result] = []
+        for check in self.checks:
+            for focus, value in check.results(store):
+                focus, value = to_rdflib(focus), value if value is None else to_rdflib(value)
+                finding = Finding(
+                    local_name(check.severity),
+                    "shacl",
+                    check.message,
+                    focus=short_name(data, focus),
+                    path=short_name(self.graph, check.path) if check.path is not None else "",
+                    rule=short_name(self.graph, check.shape if isinstance(check.shape, URIRef) else check.component),
+                    file=where.get(focus, ""),
+                    value=short_name(data, value) if value is not None else "",
+                )
+                results.append((finding, focus, value))
+        for shape in self.sparql:
+            if corpus or not shape.corpus:
+                for focus, value in shape.solutions(store, shape.focus_nodes(store)):
+                    focus, value = to_rdflib(focus), to_rdflib(value)
+                    results.append((shape.finding(focus, value, data, self.graph, where), focus, value))
+        if self.delegated:
+            closed = Graph()
+            closed += data
+            closed.addN((s, p, o, closed) for s, p, o in entailed)
+            report = self.core_report(closed)
+            for node in report.subjects(RDF.type, SH.ValidationResult):
+                focus, value = report.value(node, SH.focusNode), report.value(node, SH.value)
+                results.append((result_finding(report, node, data, self.graph, where), focus, value))
+        return results
+
     def core_report(self, data: Graph) -> Graph:
-        """pySHACL's sh:ValidationReport of the SHACL Core shapes on `data`, already RDFS-closed."""
+        """pySHACL's sh:ValidationReport of the delegated shapes on `data`, already RDFS-closed."""
         import pyshacl
 
         _, results, _ = pyshacl.validate(

@@ -258,7 +258,9 @@ class EmbeddedStore:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _open_read_only(self) -> ox.Store:
+    def open_read_only(self) -> ox.Store:
+        """The store as it is, read-only, without building it or taking the lock: for a process
+        whose parent holds `reading()` (validation workers)."""
         try:
             return ox.Store.read_only(str(self.location))
         except (OSError, RuntimeError) as error:  # RocksDB reports corruption as RuntimeError
@@ -267,13 +269,15 @@ class EmbeddedStore:
             ) from None
 
     @contextmanager
-    def reading(self) -> Iterator[ox.Store]:
-        """The up-to-date store, read-only, held against builders for the `with` block. A store
-        that cannot be opened is only a damaged cache: it is rebuilt once from the files."""
-        self.build()
+    def reading(self, build: bool = True) -> Iterator[ox.Store]:
+        """The up-to-date store, read-only, held against builders for the `with` block (`build`
+        False: the caller has just built it). A store that cannot be opened is only a damaged
+        cache: it is rebuilt once from the files."""
+        if build:
+            self.build()
         with self._lock(exclusive=False):
             try:
-                store = self._open_read_only()
+                store = self.open_read_only()
             except StoreError:
                 store = None
             if store is not None:
@@ -281,7 +285,7 @@ class EmbeddedStore:
                 return
         self.build(force=True)
         with self._lock(exclusive=False):
-            yield self._open_read_only()
+            yield self.open_read_only()
 
     def query(self, sparql: str) -> Results:
         """Run a query on a read-only view of the (freshly built) store."""

@@ -20,7 +20,6 @@ from orgkg.findings import (
     Finding,
     Report,
     relative_path,
-    result_finding,
     short_name,
     sort_findings,
     syntax_finding,
@@ -104,29 +103,9 @@ def oxigraph_copy(graph: Graph) -> ox.Store:
     return store
 
 
-def closed_graphs(data: Graph, closure: Closure) -> tuple[Graph, ox.Store]:
-    """`data` with its RDFS entailments, for pySHACL and as an Oxigraph store for the SPARQL shapes."""
-    closed = Graph()
-    closed += data
-    closed.addN((s, p, o, closed) for s, p, o in closure.entailments(data))
-    return closed, oxigraph_copy(closed)
-
-
 def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -> list[Finding]:
-    """Every shape on `data` (named from it): SHACL Core by pySHACL on the RDFS-closed graph, the
-    SPARQL constraints of node shapes as one Oxigraph query each."""
-    closed, store = closed_graphs(data, closure)
-    results = shapes.core_report(closed)
-    findings = [
-        result_finding(results, result, data, shapes.graph, where)
-        for result in results.subjects(RDF.type, SH.ValidationResult)
-    ]
-    for shape in shapes.sparql:
-        findings += [
-            shape.finding(to_rdflib(focus), to_rdflib(value), data, shapes.graph, where)
-            for focus, value in shape.solutions(store, shape.focus_nodes(store))
-        ]
-    return findings
+    """Every shape on `data` with its RDFS closure, findings named from it (`Shapes.run`)."""
+    return [finding for finding, _, _ in shapes.run(data, closure.entailments(data), where)]
 
 
 # --- lint (in the spirit of ROBOT report) --------------------------------------------------

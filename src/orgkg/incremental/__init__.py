@@ -39,8 +39,6 @@ from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from orgkg.findings import Report, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
@@ -58,7 +56,7 @@ from orgkg.store import EmbeddedStore
 from orgkg.validation import parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "4"
+VERSION = "5"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
@@ -104,57 +102,59 @@ def validate_incremental(
         store.build()
     except TurtleSyntaxError:
         pass  # the units that parse this file report it with every other malformed file
-    cached = cache.units()
-    units = {REFERENCE: (cache.meta("dependencies"), reference_files)}
-    in_reference = set(reference_files)
-    units.update({name: (digests[name], [path]) for name, path in names.items() if path not in in_reference})
-    stale = [
-        name
-        for name, (unit_digest, _) in units.items()
-        if name not in cached
-        or cached[name][0] != unit_digest
-        or any(fingerprint(sources / text) != mark for text, mark in cached[name][1].items())
-    ]
-    removed = sorted(set(cached) - set(units))
-    touched_before = cache.iris_of(stale + removed)
+    try:
+        with store.reading(build=False) as store_view:  # the shared lock; a damaged store rebuilt
+            cached = cache.units()
+            units = {REFERENCE: (cache.meta("dependencies"), reference_files)}
+            in_reference = set(reference_files)
+            units.update({name: (digests[name], [path]) for name, path in names.items() if path not in in_reference})
+            stale = [
+                name
+                for name, (unit_digest, _) in units.items()
+                if name not in cached
+                or cached[name][0] != unit_digest
+                or any(fingerprint(sources / text) != mark for text, mark in cached[name][1].items())
+            ]
+            removed = sorted(set(cached) - set(units))
+            touched_before = cache.iris_of(stale + removed)
 
-    setting = (
-        root,
-        str(store.location),
-        tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
-    )
-    schema = Schema.load(*setting, parsed=schema_graphs)
-    results = _run_units(
-        schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
-    )
-    syntax = [finding for result in results for finding in result.syntax]
-    if syntax:
-        cache.db.commit()
-        report.findings = sorted(syntax, key=lambda f: (f.file, f.line or 0))
-        return report
-    cache.drop(removed)
-    for result in results:
-        cache.store(result)
-    touched = touched_before | cache.iris_of(stale)
-    store_view = ox.Store.read_only(str(store.location))
-    order = {name: index for index, name in enumerate(names)}
-    update_fallbacks(cache, schema, touched, digests, names, sources)
-    update_duplicates(cache, store_view, touched)
-    changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
-    update_corpus_shapes(schema, store_view, cache, changed)
-    update_document_duplicates(store_view, cache, None if changed is None else touched, order)
-    update_year_findings(cache, None if changed is None else touched, order)
-    cache.db.commit()
+            setting = (
+                root,
+                repository.cache,
+                tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
+            )
+            schema = Schema.load(*setting, parsed=schema_graphs)
+            results = _run_units(
+                schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
+            )
+            syntax = [finding for result in results for finding in result.syntax]
+            if syntax:
+                cache.db.commit()
+                report.findings = sorted(syntax, key=lambda f: (f.file, f.line or 0))
+                return report
+            cache.drop(removed)
+            for result in results:
+                cache.store(result)
+            touched = touched_before | cache.iris_of(stale)
+            order = {name: index for index, name in enumerate(names)}
+            update_fallbacks(cache, schema, touched, digests, names, sources)
+            update_duplicates(cache, store_view, touched)
+            changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
+            update_corpus_shapes(schema, store_view, cache, changed)
+            update_document_duplicates(store_view, cache, None if changed is None else touched, order)
+            update_year_findings(cache, None if changed is None else touched, order)
+            cache.db.commit()
 
-    report.triples = (
-        cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
-        - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
-    )
-    findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
-    if sources is None:
-        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
-    report.findings = sort_findings(findings)
-    cache.db.close()
+            report.triples = (
+                cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
+                - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
+            )
+            findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
+            if sources is None:
+                report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+            report.findings = sort_findings(findings)
+    finally:
+        cache.db.close()
     return report
 
 
@@ -189,9 +189,9 @@ def _run_units(
 _worker_schema: Schema | None = None  # each worker process's own, loaded by _start_worker
 
 
-def _start_worker(root: Path, store_location: str, reference_graphs: tuple) -> None:
+def _start_worker(root: Path, cache: Path, reference_graphs: tuple) -> None:
     global _worker_schema
-    _worker_schema = Schema.load(root, store_location, reference_graphs)
+    _worker_schema = Schema.load(root, cache, reference_graphs)
 
 
 def _work(task: tuple) -> UnitResult:

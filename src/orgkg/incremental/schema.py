@@ -17,6 +17,7 @@ from orgkg.loading import parse_turtle
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import TARGET_KINDS, Shapes
+from orgkg.store import EmbeddedStore
 
 
 @dataclass
@@ -31,19 +32,19 @@ class Schema:
     targets: dict  # (target kind, class / predicate / node) -> the shapes a unit runs with that target
     capped: dict  # shape with a sh:maxCount -> the predicates it caps (None: a path that is not one predicate)
     combinable: frozenset  # shapes whose every result is about a value (their views need not agree)
-    store_location: str = ""
+    embedded: EmbeddedStore | None = None
     reference_graphs: tuple = ()
     ontology_subjects: set = field(default_factory=set)
     _store: ox.Store | None = None  # opened on first use, in the process that uses it
 
     def store(self) -> ox.Store:
         if self._store is None:
-            self._store = ox.Store.read_only(self.store_location)
+            self._store = self.embedded.open_read_only()
         return self._store
 
     @classmethod
     def load(
-        cls, root: Path, store_location: str, reference_graphs: Iterable[str], parsed: dict[Path, Graph] | None = None
+        cls, root: Path, cache: Path, reference_graphs: Iterable[str], parsed: dict[Path, Graph] | None = None
     ) -> Schema:
         """`parsed`: the ontology and shapes files already parsed (by path), so they are not parsed twice."""
         parsed = parsed or {}
@@ -61,7 +62,7 @@ class Schema:
             closed,
             shapes,
             *_target_index(shapes),
-            store_location,
+            EmbeddedStore(root, cache),
             tuple(sorted(reference_graphs)),
             set(ontology.subjects()),
         )

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF
 
-from orgkg.findings import Finding, relative_path, result_finding, syntax_finding
+from orgkg.findings import Finding, relative_path, syntax_finding
 from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
-from orgkg.terms import from_rdflib, to_rdflib
+from orgkg.terms import to_rdflib
 from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
 
 
@@ -95,17 +95,10 @@ def run_unit(
 
     entailed = schema.closure.entailments(own) | schema.closure.entailments(ref)
     own += ref  # from here on `own` is what the full run's names are read from
-    data = bind_prefixes(Graph())
-    data += own
-    data.addN((s, p, o, data) for s, p, o in entailed)
-    data.addN(
-        (s, p, o, data)
-        for s, p, o in schema.ontology_about(
-            {t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}
-        )
-    )
+    entailed |= set(schema.ontology_about({t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}))
 
-    def keep(finding: Finding, focus, existence: bool) -> None:
+    for finding, focus, value in schema.shapes.run(own, entailed, where, corpus=False):
+        existence = value is None or value == focus
         if only is not None:
             if focus == only:
                 result.rows.append(_row(finding, focus, True, True))
@@ -115,18 +108,6 @@ def run_unit(
         elif focus in own_subjects or not existence or focus not in shared:
             # (otherwise the reference's own view of the node decides what it lacks)
             result.rows.append(_row(finding, focus, focus in own_subjects, existence))
-
-    report = schema.shapes.core_report(data)
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        focus, value = report.value(node, SH.focusNode), report.value(node, SH.value)
-        keep(result_finding(report, node, own, schema.shapes.graph, where), focus, value is None or value == focus)
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in data)
-    for shape in schema.shapes.sparql:
-        if not shape.corpus:
-            for focus, value in shape.solutions(store, shape.focus_nodes(store)):
-                focus, value = to_rdflib(focus), to_rdflib(value)
-                keep(shape.finding(focus, value, own, schema.shapes.graph, where), focus, value == focus)
     return result
 
 

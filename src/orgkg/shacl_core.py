@@ -4,8 +4,9 @@ pySHACL walks the focus nodes one by one in Python (about 60 ms an article). Her
 shape's targets become one SPARQL pattern for ?this, and each constraint component of the shape
 (or of one of its property shapes) becomes a pattern that matches exactly the focus nodes and
 value nodes pySHACL reports: one query, answered in Rust. A shape nested under sh:node, sh:not,
-sh:and, sh:or, sh:xone or sh:qualifiedValueShape becomes a "does not conform" pattern inside
-EXISTS. Constraint components that are not compiled (sh:closed, sh:uniqueLang, sh:equals and the
+sh:and, sh:or, sh:xone or sh:qualifiedValueShape becomes a "does not conform" expression (its
+patterns as OPTIONALs that bind flags: Oxigraph evaluates those with the outer bindings, where it
+runs FILTER EXISTS as a scan per row). Constraint components that are not compiled (sh:closed, sh:uniqueLang, sh:equals and the
 other pair constraints, SPARQL-based targets, recursive shapes, constraints without sh:message,
 whose default text is pySHACL's own) make their whole targeted shape go to pySHACL instead
 (`Compiled.delegated`), so every shapes graph gives pySHACL's findings, only faster where it can.
@@ -140,6 +141,24 @@ class _Compiler:
         self.graph, self.lifted = graph, lifted
         self.counter = itertools.count()
         self.stack: list = []
+        self.scopes: list[list[str]] = [[]]  # the OPTIONALs each group being built needs
+
+    def exists(self, pattern: str) -> str:
+        """An expression true when `pattern` matches for the current bindings. Oxigraph runs
+        FILTER EXISTS without the outer bindings (a scan per row), but pushes them into OPTIONAL:
+        so the pattern becomes an OPTIONAL of the enclosing group that binds a flag."""
+        flag = f"?f{next(self.counter)}"
+        self.scopes[-1].append(f"OPTIONAL {{ {pattern} BIND(true AS {flag}) }}")
+        return f"bound({flag})"
+
+    def scoped(self, build):
+        """`build()`'s result and the OPTIONALs its expressions need, collected apart."""
+        self.scopes.append([])
+        try:
+            result = build()
+        finally:
+            optionals = self.scopes.pop()
+        return result, " ".join(optionals)
 
     def fresh(self) -> str:
         return f"?v{next(self.counter)}"
@@ -169,14 +188,16 @@ class _Compiler:
             for component, parameter in self.components(shape, top=True):
                 if len(message) != 1:
                     raise Unsupported(shape)  # no message: pySHACL's default text is its own
-                pattern, value = self.violation(shape, component, parameter, focus)
+                (values, condition, value), optionals = self.scoped(
+                    lambda: self.violation(shape, component, parameter, focus)  # noqa: B023
+                )
                 projection = " ".join([*keys, f"({focus} AS ?this)"] + ([f"({value} AS ?value)"] if value else []))
                 checks.append(
                     Check(
                         root,
                         shape,
                         _component_iri(component),
-                        f"SELECT DISTINCT {projection} WHERE {{ {context} {pattern} }}",
+                        f"SELECT DISTINCT {projection} WHERE {{ {context} {values} {optionals} FILTER({condition}) }}",
                         graph.value(shape, SH.severity) or SH.Violation,
                         str(message[0]),
                         p if isinstance(p := graph.value(shape, SH.path), URIRef) else None,
@@ -186,7 +207,8 @@ class _Compiler:
                     if parameter in self.stack:
                         raise Unsupported(parameter)  # a recursive shape
                     values, value_node = self.values(shape, focus)
-                    detail = f"{context} {values} FILTER EXISTS {{ {self.nonconforming(parameter, value_node)} }}"
+                    failing, optionals = self.scoped(lambda: self.nonconforming(parameter, value_node))  # noqa: B023
+                    detail = f"{context} {values} {optionals} FILTER({failing})"
                     self.stack.append(parameter)
                     checks += self.shape_checks(
                         root, parameter, detail, value_node, list(dict.fromkeys([*keys, focus]))
@@ -264,48 +286,48 @@ class _Compiler:
         path = self.path(self.graph.value(shape, SH.path))
         names = [self.fresh() for _ in range(count)]
         parts = [f"{focus} {path} {name} ." for name in names]
-        parts += [f"FILTER({condition(name)})" for name in names if condition]
+        filters, optionals = self.scoped(lambda: [f"FILTER({condition(name)})" for name in names if condition])
+        parts += [optionals, *filters]
         parts += [f"FILTER(!sameTerm({a}, {b}))" for a, b in itertools.combinations(names, 2)]
         return " ".join(parts)
 
-    def violation(self, shape, component, parameter, focus: str) -> tuple[str, str | None]:
-        """A pattern matching once per result of `component` for a bound `focus`, and the
+    def violation(self, shape, component, parameter, focus: str) -> tuple[str, str, str | None]:
+        """For a bound `focus`: a pattern binding each value node the component judges (empty
+        when it judges the focus node as a whole), an expression true for each result, and the
         variable holding the result's value (None: the result has none)."""
         is_property = self.graph.value(shape, SH.path) is not None
         if component in _PER_VALUE:
             values, value = self.values(shape, focus)
-            return f"{values} FILTER({self.failing(component, parameter, value)})", value
+            return values, self.failing(component, parameter, value), value
         if component == SH.property:
-            return f"FILTER EXISTS {{ {self.nonconforming(parameter, focus)} }}", None
+            return "", self.nonconforming(parameter, focus), None
         if component == SH.hasValue:
             if not is_property:
-                return f"FILTER(!sameTerm({focus}, {_term(parameter)}))", focus
-            return (
-                f"FILTER NOT EXISTS {{ {focus} {self.path(self.graph.value(shape, SH.path))} {_term(parameter)} }}",
-                None,
-            )
+                return "", f"!sameTerm({focus}, {_term(parameter)})", focus
+            path = self.path(self.graph.value(shape, SH.path))
+            return "", "!" + self.exists(f"{focus} {path} {_term(parameter)}"), None
         if not is_property:
             raise Unsupported(component)
         count = int(self.graph.value(shape, component))
         condition = None
         if component in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
             qualified = parameter
-            condition = lambda name: f"NOT EXISTS {{ {self.nonconforming(qualified, name)} }}"  # noqa: E731
+            condition = lambda name: f"!({self.nonconforming(qualified, name)})"  # noqa: E731
         if component in (SH.minCount, SH.qualifiedMinCount):
             if count == 0:
-                return "FILTER(false)", None
+                return "", "false", None
             if count > _MAX_COUNTED:
                 raise Unsupported(component)
-            return f"FILTER NOT EXISTS {{ {self.distinct_values(shape, focus, count, condition)} }}", None
+            return "", "!" + self.exists(self.distinct_values(shape, focus, count, condition)), None
         if count + 1 > _MAX_COUNTED:
             raise Unsupported(component)
-        return f"FILTER EXISTS {{ {self.distinct_values(shape, focus, count + 1, condition)} }}", None
+        return "", self.exists(self.distinct_values(shape, focus, count + 1, condition)), None
 
     def failing(self, component, parameter, v: str) -> str:
         """An expression true when the value node `v` fails a per-value constraint."""
         graph = self.graph
         if component == SH["class"]:
-            return f"NOT EXISTS {{ {v} <{RDF.type}>/<{RDFS.subClassOf}>* {_term(parameter)} }}"
+            return "!" + self.exists(f"{v} <{RDF.type}>/<{RDFS.subClassOf}>* {_term(parameter)}")
         if component == SH.datatype:
             return f"!COALESCE(isLiteral({v}) && sameTerm(datatype({v}), {_term(parameter)}), false)"
         if component == SH.nodeKind:
@@ -326,10 +348,10 @@ class _Compiler:
             members = " || ".join(f"sameTerm({v}, {_term(member)})" for member in self.list(parameter))
             return f"!({members or 'false'})"
         if component == SH["not"]:
-            return f"NOT EXISTS {{ {self.nonconforming(parameter, v)} }}"
+            return f"!({self.nonconforming(parameter, v)})"
         if component == SH.node:
-            return f"EXISTS {{ {self.nonconforming(parameter, v)} }}"
-        members = [f"EXISTS {{ {self.nonconforming(member, v)} }}" for member in self.list(parameter)]
+            return self.nonconforming(parameter, v)
+        members = [f"({self.nonconforming(member, v)})" for member in self.list(parameter)]
         if component == SH["and"]:
             return " || ".join(members) or "false"
         if component == SH["or"]:
@@ -338,17 +360,26 @@ class _Compiler:
         return f"({conforming}) != 1"  # sh:xone
 
     def nonconforming(self, shape, focus: str) -> str:
-        """A pattern matching when `focus` does not conform to `shape` (any result of any severity)."""
+        """An expression true when `focus` does not conform to `shape` (any result of any severity)."""
         if shape in self.stack:
             raise Unsupported(shape)  # a recursive shape
         if _deactivated(self.graph, shape):
-            return "FILTER(false)"
+            return "false"
         self.stack.append(shape)
         try:
-            branches = [self.violation(shape, c, p, focus)[0] for c, p in self.components(shape)]
+            branches = []
+            for component, parameter in self.components(shape):
+                (values, condition, _), optionals = self.scoped(
+                    lambda: self.violation(shape, component, parameter, focus)  # noqa: B023
+                )
+                if values:
+                    branches.append(self.exists(f"{values} {optionals} FILTER({condition})"))
+                else:  # about `focus` itself: what the condition needs goes to the enclosing group
+                    self.scopes[-1].append(optionals)
+                    branches.append(f"({condition})")
         finally:
             self.stack.pop()
-        return " UNION ".join(f"{{ {branch} }}" for branch in branches) or "FILTER(false)"
+        return " || ".join(branches) or "false"
 
 
 def _component_iri(parameter) -> URIRef:

@@ -15,6 +15,7 @@ of seeded error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from orgkg.catalogue import insert_values
+from orgkg.catalogue import insert_values, mask
 from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short_name
 from orgkg.namespaces import PREFIXES
 from orgkg.shacl_core import compile_shapes
@@ -38,6 +39,7 @@ TARGET_KINDS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObj
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _THIS = ox.Variable("this")
 _VALUES_CHUNK = 5000  # focus IRIs per VALUES block
+_FREE_ABOVE = 200  # more focus nodes than this: the query runs with $this free
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,13 @@ class SparqlShape:
 
     def solutions(self, store: ox.Store, focus: Iterable | None) -> list[tuple]:
         """(focus, value) of every result, in Oxigraph terms; `focus` None leaves $this free
-        (every solution then names its own focus node; callers keep the targeted ones)."""
+        (every solution then names its own focus node; callers keep the targeted ones). Many
+        focus nodes are not bound at all: Oxigraph joins a long VALUES block slowly, so the
+        query runs free and its solutions are kept for the focus nodes (9x faster at 2,600)."""
         runs: list[tuple[str, dict]] = []
+        kept = None
+        if focus is not None and len(focus := set(focus)) > _FREE_ABOVE:
+            focus, kept = None, focus
         for select in self.selects:
             if focus is None:
                 runs.append((select, {}))
@@ -89,7 +96,8 @@ class SparqlShape:
             for solution in store.query(query, prefixes=dict(self.prefixes), substitutions=bound):
                 this = bound.get(_THIS) or solution["this"]
                 value = solution["value"]  # None where the SELECT has no ?value
-                found[(this, value if value is not None else this)] = None
+                if kept is None or this in kept:
+                    found[(this, value if value is not None else this)] = None
         return list(found)
 
     def finding(self, focus, value, names: Graph, shapes: Graph, where: dict) -> Finding:
@@ -145,7 +153,7 @@ class Shapes:
         return SparqlShape(
             node,
             tuple(sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind))),
-            tuple(str(graph.value(c, SH.select)).replace("$this", "?this") for c in constraints),
+            tuple(exists_as_optional(str(graph.value(c, SH.select)).replace("$this", "?this")) for c in constraints),
             tuple(sorted(prefixes)),
             local_name(graph.value(node, SH.severity)) or VIOLATION,
             str(messages[0]) if messages else "constraint not met",
@@ -201,6 +209,52 @@ class Shapes:
             data, shacl_graph=self.core, inference="none", abort_on_first=False, allow_warnings=True, meta_shacl=False
         )
         return results
+
+
+_EXISTS = re.compile(r"\bFILTER\s*(NOT\s+)?EXISTS\s*\{", re.IGNORECASE)
+
+
+def exists_as_optional(select: str) -> str:
+    """The SELECT with each FILTER [NOT] EXISTS of its WHERE group's top level turned into an
+    OPTIONAL binding a flag, at the end of the group, and a FILTER on the flag: the same solutions
+    for our use (FILTERs apply to the whole group; a kept row stays one row, or repeats only where
+    the pattern matches, which `solutions` folds), but Oxigraph evaluates an OPTIONAL with the
+    row's bindings, where it scans the whole store for FILTER EXISTS once per row."""
+    masked = mask(select)
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    if where is None:
+        return select
+    start, depth, close = where.end() - 1, 0, None
+    for index in range(start, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[index], 0)
+        if depth == 0:
+            close = index
+            break
+    if close is None:
+        return select
+    cuts, optionals = [], []
+    for number, match in enumerate(_EXISTS.finditer(masked, start, close)):
+        if masked[start : match.start()].count("{") - masked[start : match.start()].count("}") != 1:
+            continue  # nested deeper: left as it is
+        level, end = 0, match.end() - 1
+        for end in range(match.end() - 1, close):
+            level += {"{": 1, "}": -1}.get(masked[end], 0)
+            if level == 0:
+                break
+        flag = f"?_exists{number}"
+        inner = select[match.end() : end]
+        optionals.append(
+            f"OPTIONAL {{ {inner} BIND(true AS {flag}) }} FILTER({'!' if match.group(1) else ''}bound({flag}))"
+        )
+        cuts.append((match.start(), end + 1))
+    if not cuts:
+        return select
+    pieces, position = [], 0
+    for begin, end in cuts:
+        pieces.append(select[position:begin])
+        position = end
+    pieces.append(select[position:close])
+    return "".join(pieces) + " " + " ".join(optionals) + " " + select[close:]
 
 
 def _deactivated(graph: Graph, node) -> bool:

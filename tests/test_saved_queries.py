@@ -225,3 +225,19 @@ def test_organizations_have_founding_dates_from_either_property_or_event(query):
     rows = query("organizations")
     assert by(rows, "organization", "org-nghe-an-provincial-party-committee-of-agencies")["founded"] == "1954-09-22"
     assert by(rows, "organization", "org-ministry-of-organization-and-communications")["founded"] == "1930-10-14"
+
+
+def test_organizations_lists_every_node_typed_as_an_organization_once(query, kg):
+    """Issue 19 item 1: every node of a class under org:Organization, the unnamed ones too."""
+    from rdflib import RDF, RDFS, Namespace
+
+    org = Namespace("http://www.w3.org/ns/org#")
+    classes = set(kg.transitive_subjects(RDFS.subClassOf, org.Organization))
+    typed = {str(node) for cls in classes for node in kg.subjects(RDF.type, cls)}
+    rows = query("organizations")
+    assert sorted(row["organization"] for row in rows) == sorted(typed)
+    merged = by(rows, "organization", "org-cao-bang-merged-propaganda-and-mass-mobilization-committee")
+    assert (merged["kind"], merged["unnamed"]) == ("Organization", "true")
+    assert by(rows, "organization", "org-central-organizing-committee")["kind"] == (
+        "Organizing Committee | central Party body"
+    )

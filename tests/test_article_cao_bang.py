@@ -295,7 +295,7 @@ def test_the_19th_provincial_congress_opened_the_2020_2025_term_and_passed_a_res
     assert ask(
         kg,
         """
-        ASK { ?congress a okg:Congress ; okg:ordinal 19 ; okg:duringTerm kg:term-2020-2025 .
+        ASK { ?congress a okg:Congress ; okg:ordinal 19 ; okg:opensTerm kg:term-2020-2025 .
               ?resolution eli:type_document okg:Resolution ; prov:wasGeneratedBy ?congress .
               ?article schema:citation ?resolution }""",
         article=ARTICLE,
@@ -604,7 +604,7 @@ def test_p9_the_20th_provincial_congress_was_held_15_to_17_september_2025(kg):
         kg,
         """
         SELECT ?start ?end ?motto WHERE {
-            ?congress a okg:Congress ; okg:ordinal 20 ; okg:duringTerm kg:term-2025-2030 ;
+            ?congress a okg:Congress ; okg:ordinal 20 ; okg:opensTerm kg:term-2025-2030 ;
                 schema:startDate ?start ; schema:endDate ?end ;
                 schema:organizer kg:org-cao-bang-provincial-party-committee .
             [] okg:mottoOf ?congress ; schema:text ?motto }""",

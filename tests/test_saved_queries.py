@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+from orgkg.namespaces import PREFIXES
+
 from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
@@ -241,3 +243,76 @@ def test_organizations_lists_every_node_typed_as_an_organization_once(query, kg)
     assert by(rows, "organization", "org-central-organizing-committee")["kind"] == (
         "Organizing Committee | central Party body"
     )
+
+
+def dated(query, name: str, start: str, end: str) -> dict[str, dict]:
+    return {row["thing"].removeprefix(KG): row for row in query(name, **{"from": start, "to": end})}
+
+
+def test_figures_dated_by_a_bare_year_and_organizations_by_their_founding_event(query):
+    """Issue 19 item 2: okg:refPeriod "2023"^^xsd:gYear dates a figure; the 1954 committee its founding event."""
+    in_2023 = dated(query, "dated-in-window", "2023-06-01", "2023-06-30")
+    admitted = in_2023["obs-nghe-an-2023-new-party-members-admitted"]
+    assert (admitted["start"], admitted["end"], admitted["datedBy"]) == (
+        "2023",
+        "",
+        "https://w3id.org/orgkg/ontology#refPeriod",
+    )
+    in_2025 = dated(query, "dated-in-window", "2025-01-01", "2025-12-31")
+    assert "obs-cao-bang-grassroots-party-organizations-completed-congress" in in_2025
+    committee = dated(query, "dated-in-window", "1954-09-22", "1954-09-22")[
+        "org-nghe-an-provincial-party-committee-of-agencies"
+    ]
+    assert (committee["start"], committee["datedBy"]) == ("1954-09-22", "http://www.w3.org/ns/org#resultedFrom")
+
+
+def test_a_congress_is_dated_by_the_first_year_of_the_term_it_opens(query):
+    """Issue 19 item 5: the 19th Cao Bang congress (term 2020-2025) is not in a 2023 window."""
+    assert "event-19th-cao-bang-provincial-party-congress" not in dated(
+        query, "events-in-window", "2023-01-01", "2023-12-31"
+    )
+    congress = dated(query, "events-in-window", "2020-01-01", "2020-12-31")[
+        "event-19th-cao-bang-provincial-party-congress"
+    ]
+    assert (congress["start"], congress["end"], congress["datedBy"]) == (
+        "2020",
+        "",
+        "https://w3id.org/orgkg/ontology#opensTerm",
+    )
+
+
+def test_dated_in_window_lists_every_dated_node(query, kg):
+    """Issue 19: one date model, checked against the whole graph: every node carrying one of the
+    date properties, a period, or (an organization) a dated founding event is listed, and every
+    property that carries a date is either part of the model or dates something else."""
+    from rdflib import RDF, XSD, Literal, Namespace, URIRef
+
+    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    own = {ns["dct"].date, ns["eli"].date_document, ns["prov"].startedAtTime, ns["prov"].endedAtTime}
+    own |= {ns["schema"][n] for n in ("startDate", "endDate", "foundingDate", "dissolutionDate", "datePublished")}
+    periods = {
+        ns["okg"].duringTerm,
+        ns["dct"].temporal,
+        ns["okg"].refPeriod,
+        ns["org"].memberDuring,
+        ns["okg"].opensTerm,
+    }
+    # a date of something other than the subject: an instant's own value, an inference's object, a baseline
+    elsewhere = {ns["time"][n] for n in ("inXSDDate", "inXSDgYear", "inXSDgYearMonth", "inXSDDateTimeStamp")}
+    elsewhere |= {RDF.object, ns["okg"].baselinePeriod}
+    date_types = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime}
+    carrying = {p for _, p, o in kg if isinstance(o, Literal) and o.datatype in date_types}
+    assert carrying <= own | periods | elsewhere, carrying - own - periods - elsewhere
+
+    expected = {s for p in own for s in kg.subjects(p, None)}
+    expected |= {
+        s
+        for p in periods
+        for s, o in kg.subject_objects(p)
+        if isinstance(o, Literal) or kg.value(o, ns["time"].hasBeginning) is not None
+    }
+    for event, organization in kg.subject_objects(ns["org"].resultingOrganization):
+        if kg.value(event, ns["dct"].date) or kg.value(event, ns["schema"].startDate):
+            expected.add(organization)
+    listed = set(dated(query, "dated-in-window", "0001-01-01", "9999-12-31"))
+    assert listed == {str(s).removeprefix(KG) for s in expected if isinstance(s, URIRef)}

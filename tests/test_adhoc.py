@@ -46,7 +46,7 @@ def test_unknown_prefix_is_one_line_with_position_and_hint(root, cache):
     assert result.exit_code == 2
     message = result.output.strip().splitlines()
     assert message == [message[0]] and message[0].startswith(
-        "Error: SPARQL syntax error at line 2, column 8: unknown prefix 'okgx:'; declare it with PREFIX okgx:"
+        "orgkg: SPARQL syntax error at line 2, column 8: unknown prefix 'okgx:'; declare it with PREFIX okgx:"
     )
 
 
@@ -99,7 +99,7 @@ def test_a_query_rdflib_cannot_evaluate_is_one_line_not_a_traceback(root, cache)
     result = sparql(root, cache, "-e", 'SELECT * { ?s ?p ?o } ORDER BY (?s + "a")', "--engine", "rdflib")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.output.strip().splitlines() == [
-        "Error: rdflib could not run the query (TypeError: '<' not supported between instances of 'NoneType' "
+        "orgkg: rdflib could not run the query (TypeError: '<' not supported between instances of 'NoneType' "
         "and 'NoneType'); the default engine, Oxigraph, may run it"
     ]
     assert sparql(root, cache, "-e", 'SELECT * { ?s ?p ?o } ORDER BY (?s + "a")').exit_code == 0

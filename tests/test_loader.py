@@ -281,7 +281,7 @@ def test_a_store_that_is_not_there(root):
     result = load(root, f"http://127.0.0.1:{port}")
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        f"Error: listing the store's graphs: cannot reach 127.0.0.1:{port} "
+        f"orgkg: listing the store's graphs: cannot reach 127.0.0.1:{port} "
         "(ConnectionError) (after 3 attempts). The store never answered; nothing was changed"
     )
 

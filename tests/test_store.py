@@ -114,7 +114,7 @@ def test_a_cache_path_that_is_a_file_is_one_line_exit_2(repo, tmp_path):
     blocker.write_text("not a folder")
     result = run_cli("query", "run", "mergers", root=repo, cache=blocker)
     assert result.exit_code == 2
-    assert result.output.startswith("Error: cannot use the cache folder") and result.output.count("\n") == 1
+    assert result.output.startswith("orgkg: cannot use the cache folder") and result.output.count("\n") == 1
 
 
 def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path):

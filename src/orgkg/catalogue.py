@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
@@ -26,7 +27,7 @@ _XSD = PREFIXES["xsd"]
 _LANG = re.compile(r"(?s)(.*)@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)")
 
 
-class QueryError(Exception):
+class QueryError(OrgkgError):
     """A catalogue problem the user can fix: unknown query, bad parameter, broken header."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS, PREFIXES, prefixed
 
 DIFF_FORMATS = ("text", "markdown", "patch")
@@ -29,7 +30,7 @@ _EXACT = PREFIXES["oa"] + "exact"
 _SELECTOR = PREFIXES["oa"] + "hasSelector"
 
 
-class DiffError(Exception):
+class DiffError(OrgkgError):
     """A revision git does not know, or a repository that is not a git checkout."""
 
 

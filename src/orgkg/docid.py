@@ -22,10 +22,11 @@ from typing import Any
 
 from rdflib import URIRef
 
+from orgkg.errors import DataError
 from orgkg.namespaces import OKG
 
 
-class DocumentCodeError(ValueError):
+class DocumentCodeError(DataError, ValueError):
     """Text that is not a Party document code; the message says what was expected."""
 
 

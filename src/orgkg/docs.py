@@ -30,6 +30,7 @@ from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 
 from orgkg import __version__
 from orgkg.catalogue import SavedQuery, load_catalogue
+from orgkg.errors import OrgkgError
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
@@ -71,7 +72,7 @@ _PROPERTY_TYPES = (
 _EXAMPLES = 3
 
 
-class DocsError(Exception):
+class DocsError(OrgkgError):
     """The site cannot be written where asked (the target is a file, or a folder of other things)."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, PREFIXES
 from orgkg.repository import graph_iri
 
@@ -29,7 +30,7 @@ _WRITERS = {
 _MERGED = ("turtle", "nt")  # formats without named graphs: the union, each triple once
 
 
-class ExportError(Exception):
+class ExportError(OrgkgError):
     pass
 
 

@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
+from orgkg.errors import OrgkgError
+
 T = TypeVar("T")
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
@@ -36,11 +38,11 @@ _TOKEN = re.compile(
 )
 
 
-class QueryRefused(Exception):
+class QueryRefused(OrgkgError):
     """The query asks for something local queries may not do (update, federation, outside graphs)."""
 
 
-class QueryTimeout(Exception):
+class QueryTimeout(OrgkgError):
     """The query did not finish within its deadline."""
 
 

@@ -18,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from orgkg.errors import OrgkgError
 from orgkg.guards import QueryTimeout, run_with_deadline
 
 CONNECT_TIMEOUT = 10.0
 _SECRET_KEYS = ("pass", "token", "key", "secret", "auth", "sig")
 
 
-class HttpError(Exception):
+class HttpError(OrgkgError):
     """A request failed; the message names the store by its redacted address."""
 
 

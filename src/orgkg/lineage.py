@@ -11,10 +11,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from orgkg.catalogue import find_query
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import PREFIXES, QUERIES_DIR
 
 
-class LineageError(Exception):
+class LineageError(OrgkgError):
     pass
 
 

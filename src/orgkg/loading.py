@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from orgkg.errors import DataError
 from orgkg.namespaces import SHAPES_FILE, bind_prefixes
 from orgkg.repository import DataFileError, graph_iri
 
@@ -45,7 +46,7 @@ _SYNTAX_HINTS = (
 _DEFAULT_HINT = "check the Turtle syntax at the marked position (riot --validate shows it too)"
 
 
-class TurtleSyntaxError(Exception):
+class TurtleSyntaxError(DataError):
     """A Turtle file that does not parse, located to file:line:column."""
 
     def __init__(self, path: Path, line: int, column: int, reason: str, hint: str | None = None):

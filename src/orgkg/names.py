@@ -15,6 +15,7 @@ import unicodedata
 
 import pyoxigraph as ox
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import PREFIXES, prefixed, sparql_prefixes
 
 #: What each kind of parameter expects, as a pattern on ?node, and the word for it in messages.
@@ -35,7 +36,7 @@ _PREFIXED = re.compile(r"([A-Za-z][\w.\-]*|):(\S*)")
 _ABSOLUTE = re.compile(r"(?:https?://|urn:)[^\s<>\"{}|\\^`]+")
 
 
-class UnresolvedName(Exception):
+class UnresolvedName(OrgkgError):
     """A name that resolves to no node, or to several."""
 
 

@@ -7,6 +7,8 @@ import stat
 import sys
 from pathlib import Path
 
+from orgkg.errors import OrgkgError
+
 # shutil, tempfile, textwrap and glob are imported where used: every command imports this
 # module for its progress line, and they cost 5 ms of a 40 ms start-up.
 
@@ -47,7 +49,7 @@ def _row_lines(row: list[str], sizes: list[int], gap: int) -> list[str]:
     ]
 
 
-class OutputError(Exception):
+class OutputError(OrgkgError):
     """An output path that cannot be written (missing folder, a folder, no permission)."""
 
 

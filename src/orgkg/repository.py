@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
 
 #: A file modified this recently may change again within the clock's granularity without its
@@ -26,7 +27,7 @@ _RACY_NS = 2_000_000_000
 _INDEX_VERSION = 1
 
 
-class DataFileError(Exception):
+class DataFileError(OrgkgError):
     """A data file that cannot be read: missing, a folder, unreadable, a broken, looping or
     escaping symlink."""
 

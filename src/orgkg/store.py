@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from orgkg import guards
 from orgkg.catalogue import query_kind
+from orgkg.errors import OrgkgError
 from orgkg.output import write_atomic
 from orgkg.repository import Repository, graph_iri
 from orgkg.results import Results
@@ -26,7 +27,7 @@ _MANIFEST_VERSION = 3
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
 
 
-class StoreError(Exception):
+class StoreError(OrgkgError):
     """The store cannot do what was asked (refused update, busy store, unreachable endpoint)."""
 
 

@@ -1,0 +1,64 @@
+"""The `orgkg` command line: each command module parses its options and calls the library.
+
+Only what option definitions need is imported at start-up: each command imports the rest of the
+library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from orgkg import __version__
+from orgkg.cli import checks, data, dev, docid, queries, stores
+from orgkg.errors import EXIT_USAGE, OrgkgError
+
+
+class _Group(click.Group):
+    """Turns the library's errors into one-line messages with their exit codes, never tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OrgkgError as error:
+            click.echo(f"orgkg: {error}", err=True)
+            raise SystemExit(error.exit_code) from None
+        except FileNotFoundError as error:
+            click.echo(f"orgkg: {error}", err=True)
+            raise SystemExit(EXIT_USAGE) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="orgkg")
+def main() -> None:
+    """orgkg: validate, query and export the knowledge graph of Vietnam's Party organizations.
+
+    \b
+    Example:
+      orgkg validate --sources ../shared/seeds
+    """
+
+
+for command in (
+    docid.docid_command,
+    checks.validate_command,
+    checks.fmt_command,
+    queries.query_group,
+    queries.describe_command,
+    queries.sparql_command,
+    queries.lineage_command,
+    data.build_command,
+    data.export_command,
+    data.diff_command,
+    data.docs_command,
+    stores.load_command,
+    stores.serve_command,
+    dev.dev_group,
+):
+    main.add_command(command)
+
+__all__ = ["main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""`orgkg validate` and `orgkg fmt`: is the data well formed, and in its canonical layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from orgkg.choices import REPORT_FORMATS
+from orgkg.cli.common import chosen_files
+from orgkg.errors import EXIT_DATA
+from orgkg.namespaces import find_root
+
+
+@click.command("validate")
+@click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="human",
+    show_default=True,
+    help="Report layout.",
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    envvar="ORGKG_SOURCES",
+    help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as failures.")
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Re-run only what changed since the last run (the whole graph; same report as a full run).",
+)
+def validate_command(
+    paths: tuple[Path, ...], output_format: str, sources: Path | None, strict: bool, incremental: bool
+) -> None:
+    """Check Turtle syntax, SHACL shapes (with RDFS inference), lint rules and quotes.
+
+    PATH is a Turtle file or folder (default: the ontology and graph/ of the repository);
+    the repository's ontology and shapes are always used. Exit 0 conforms, 1 does not
+    conform or a file is malformed, 2 usage or runtime error.
+
+    \b
+    Example:
+      orgkg validate --sources ../shared/seeds --strict
+      orgkg validate graph/articles/cao-bang-2025.ttl --format table
+      orgkg validate --incremental --sources ../shared/seeds
+    """
+    from orgkg.output import Progress, colour_wanted
+    from orgkg.repository import data_files
+    from orgkg.validation import render, validate
+
+    root = find_root()
+    if incremental:
+        if paths:
+            raise click.UsageError("--incremental validates the whole graph; leave out PATH")
+        from orgkg.incremental import validate_incremental
+
+        report = validate_incremental(root, sources, progress=Progress("Validating changed files"))
+    else:
+        report = validate(root, chosen_files(root, paths, data_files(root)), sources, complete=not paths)
+    click.echo(render(report, output_format, strict, colour=colour_wanted()))
+    if not report.conforms(strict):
+        raise SystemExit(EXIT_DATA)
+
+
+@click.command("fmt")
+@click.argument("paths", metavar="[PATH]...", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 naming the files that would change.")
+def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite Turtle files in one stable, sorted, prefix-aware layout.
+
+    PATH is a file or folder (default: ontology/ and graph/). Only the leading comment
+    block of a file is kept; other comments are dropped.
+
+    \b
+    Example:
+      orgkg fmt --check
+      orgkg fmt graph/articles/nghe-an-2024.ttl
+    """
+    from orgkg.formatting import format_turtle
+    from orgkg.loading import TurtleSyntaxError
+    from orgkg.output import write_atomic
+    from orgkg.repository import turtle_files
+
+    root = find_root()
+    files = chosen_files(root, paths, turtle_files(root))
+    changed, broken = [], False
+    for path in files:
+        try:
+            canonical = format_turtle(path)
+        except TurtleSyntaxError as error:
+            click.echo(f"orgkg fmt: {error}", err=True)
+            broken = True
+            continue
+        if canonical != path.read_text(encoding="utf-8"):
+            changed.append(path)
+            if not check:
+                write_atomic(path, canonical)
+    verb = "would reformat" if check else "reformatted"
+    for path in changed:
+        click.echo(f"{verb} {path.relative_to(root) if path.is_relative_to(root) else path}")
+    click.echo(f"{len(changed)} of {len(files)} files {verb}", err=True)
+    if broken or (check and changed):
+        raise SystemExit(EXIT_DATA)

@@ -1,0 +1,125 @@
+"""What several commands share: option sets, the output path, the engine, parameters, signals."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from orgkg.choices import ENGINES, GRAPH_FORMATS, SELECT_FORMATS
+from orgkg.errors import OrgkgError
+
+
+def chosen_files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
+    from orgkg.repository import turtle_files
+
+    files = turtle_files(root, list(paths)) if paths else default
+    if paths and not files:
+        raise OrgkgError(f"no .ttl files in {', '.join(map(str, paths))}; name Turtle files or folders holding them")
+    return files
+
+
+def write_output(data: str | bytes, output: Path | None) -> None:
+    """Write to -o FILE atomically, else to standard output."""
+    from orgkg.output import write_atomic
+
+    if output is not None:
+        write_atomic(output, data)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        click.echo(data, nl=not data.endswith("\n"))
+
+
+def open_engine(
+    root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False, timeout: float | None = None
+):
+    from orgkg.output import Progress
+    from orgkg.store import engine_for
+
+    return engine_for(
+        root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service, timeout=timeout
+    )
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.UsageError(f"--param takes name=value, got {pair!r}")
+        values.setdefault(name.strip(), []).append(value)
+    return values
+
+
+ENGINE_OPTIONS = [
+    click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="oxigraph",
+        show_default=True,
+        help="Embedded pyoxigraph store, or rdflib as the reference.",
+    ),
+    click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Run on a SPARQL 1.1 endpoint instead (credentials from "
+        "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or ~/.netrc).",
+    ),
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+        help="Result format (default: table on a terminal, csv in a pipe; turtle for CONSTRUCT).",
+    ),
+    click.option(
+        "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the result to FILE (atomically)."
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.001),
+        metavar="SECONDS",
+        help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s.",
+    ),
+    click.option(
+        "--allow-service",
+        is_flag=True,
+        help="Let SERVICE clauses run: the engine then fetches the URLs they name (off by default).",
+    ),
+]
+
+
+def engine_options(command):
+    for option in reversed(ENGINE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def emit_results(results, output_format: str | None, output: Path | None) -> None:
+    from orgkg.results import render as render_results
+
+    if output_format is None:
+        terminal = output is None and sys.stdout.isatty()
+        output_format = "turtle" if results.triples is not None else ("table" if terminal else "csv")
+    try:
+        write_output(render_results(results, output_format), output)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@contextmanager
+def stopped_like_ctrl_c():
+    """SIGTERM (a service manager, kill) and SIGHUP (the terminal closing) raise KeyboardInterrupt
+    inside the block, so they clean up as Ctrl-C does."""
+    import signal
+
+    numbers = (signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -1,0 +1,253 @@
+"""`orgkg query`, `describe`, `sparql` and `lineage`: questions to the graph."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from orgkg.choices import ENGINES, LINEAGE_FORMATS
+from orgkg.cli.common import emit_results, engine_options, open_engine, parse_params, write_output
+from orgkg.errors import OrgkgError
+from orgkg.namespaces import QUERIES_DIR, find_root
+
+
+@click.group("query")
+def query_group() -> None:
+    """List, read and run the saved queries in queries/.
+
+    \b
+    Example:
+      orgkg query list
+      orgkg query run lineage --param organization=https://w3id.org/orgkg/id/org-cao-bang-newspaper
+    """
+
+
+@query_group.command("list")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json", "turtle"]),
+    default="table",
+    show_default=True,
+    help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).",
+)
+def query_list(output_format: str) -> None:
+    """Name, summary and parameters of every saved query.
+
+    \b
+    Example:
+      orgkg query list --format json
+      orgkg query list --format turtle > queries.ttl
+    """
+    import json
+
+    from orgkg.catalogue import load_catalogue
+    from orgkg.output import text_table
+
+    catalogue = load_catalogue(find_root() / QUERIES_DIR)
+    if output_format == "turtle":
+        from orgkg.catalogue import catalogue_turtle
+
+        click.echo(catalogue_turtle(catalogue), nl=False)
+        return
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "summary": q.summary,
+                        "tags": list(q.tags),
+                        "params": [p.to_dict() for p in q.params],
+                    }
+                    for q in catalogue.values()
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
+    if output_format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([["name", "summary", "parameters"], *rows])
+    else:
+        click.echo(text_table(["name", "summary", "parameters"], rows))
+
+
+@query_group.command("show")
+@click.argument("name")
+def query_show(name: str) -> None:
+    """Description, parameters and SPARQL text of one saved query.
+
+    \b
+    Example:
+      orgkg query show lineage
+    """
+    from orgkg.catalogue import find_query
+
+    query = find_query(find_root() / QUERIES_DIR, name)
+    click.echo(f"{query.name}: {query.summary}\n")
+    if query.description:
+        click.echo(query.description + "\n")
+    click.echo(("Parameters: " + "; ".join(p.describe() for p in query.params)) if query.params else "Parameters: none")
+    click.echo(f"Tags: {', '.join(query.tags)}\n")
+    click.echo(query.sparql)
+
+
+@query_group.command("run")
+@click.argument("name")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter value; repeat it (or give a comma list) for list parameters.",
+)
+@engine_options
+def query_run(
+    name: str,
+    params: tuple[str, ...],
+    engine: str,
+    endpoint: str | None,
+    output_format: str | None,
+    output: Path | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
+    """Run a saved query, binding its parameters as RDF terms.
+
+    An iri parameter takes a full IRI, a prefixed name (kg:, okg:, dct:, ...), or a label or
+    document code of the kind of node it names; a name that matches no node, or several,
+    is refused (exit 2) with the candidates.
+
+    \b
+    Example:
+      orgkg query run lineage --param organization="cao bang newspaper"
+      orgkg query run change-events-by-legal-basis --param document=18-NQ/TW --format json
+      orgkg query run change-events-by-kind --param eventClass=okg:Dissolution
+    """
+    from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
+    from orgkg.repository import cache_dir
+
+    root = find_root()
+    store = open_engine(root, engine, endpoint, allow_service, timeout)
+    query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    sparql = query.bind(parse_params(params), Resolver(store))
+    emit_results(store.query(sparql), output_format, output)
+
+
+@click.command("describe")
+@click.argument("node", metavar="NODE")
+@engine_options
+def describe_command(
+    node: str,
+    engine: str,
+    endpoint: str | None,
+    output_format: str | None,
+    output: Path | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
+    """Everything about one node: each statement about it and pointing to it, labels beside
+    IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
+
+    NODE is an IRI, a prefixed name (kg:NAME) or a label (case and diacritics ignored), as
+    `lineage` takes them. The saved query `describe` does the work.
+
+    \b
+    Example:
+      orgkg describe "Ministry of Organization and Communications"
+      orgkg describe kg:doc-18-nq-tw-n1 --format md
+    """
+    from orgkg.catalogue import find_query
+    from orgkg.names import Resolver
+
+    root = find_root()
+    store = open_engine(root, engine, endpoint, allow_service, timeout)
+    focus = Resolver(store).resolve(node)
+    emit_results(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
+
+
+@click.command("sparql")
+@click.argument("file", type=click.File("rb"), required=False)
+@click.option("-e", "--expression", "expression", metavar="QUERY", help="The query itself, instead of FILE.")
+@engine_options
+def sparql_command(
+    file,
+    expression: str | None,
+    engine: str,
+    endpoint: str | None,
+    output_format: str | None,
+    output: Path | None,
+    timeout: float | None,
+    allow_service: bool,
+) -> None:
+    """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
+
+    The catalogue's prefixes (kg:, okg:, org:, dct:, schema:, ... see `orgkg query list`)
+    are predeclared; a PREFIX in the query wins. The default graph holds each triple once,
+    however many article graphs state it; GRAPH ?g shows which articles do. Updates are
+    refused; a syntax error is told in one line with its line and column.
+
+    \b
+    Example:
+      orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
+      echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
+    """
+    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.store import QuerySyntaxError
+
+    if (file is None) == (expression is None):
+        raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
+    if expression is not None:
+        sparql = expression
+    else:
+        try:
+            sparql = file.read().decode("utf-8-sig")  # a byte-order mark is not part of the query
+        except UnicodeDecodeError as error:
+            raise OrgkgError(
+                f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
+            ) from None
+    try:
+        results = open_engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
+    except QuerySyntaxError as error:
+        raise OrgkgError(explain(str(error), sparql)) from None
+    emit_results(results, output_format, output)
+
+
+@click.command("lineage")
+@click.argument("organization", metavar="NAME-OR-IRI")
+@click.option("--format", "output_format", type=click.Choice(LINEAGE_FORMATS), default="text", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
+def lineage_command(organization: str, output_format: str, engine: str, output: Path | None) -> None:
+    """Predecessors and successors of an organization at any depth, with events, dates and
+    legal bases on the edges.
+
+    NAME-OR-IRI is an IRI, kg:NAME, or a label ("cao bang newspaper": case and diacritics
+    are ignored). svg needs Graphviz's dot.
+
+    \b
+    Example:
+      orgkg lineage "Central Organizing Committee"
+      orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
+    """
+    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.names import Resolver
+    from orgkg.store import engine_for
+
+    root = find_root()
+    store = engine_for(root, engine)
+    focus = Resolver(store).resolve(organization, "organization")
+    edges = lineage(root, store, focus)
+    if output_format == "text":
+        text = render_text(label_of(store, focus), edges)
+    else:
+        text = {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}[output_format](focus, edges)
+    write_output(text, output)

@@ -1,0 +1,173 @@
+"""`orgkg load` and `orgkg serve`: the graph in a triplestore."""
+
+from __future__ import annotations
+
+import click
+
+from orgkg.choices import DIALECT_NAMES
+from orgkg.cli.common import stopped_like_ctrl_c
+from orgkg.errors import EXIT_DATA, OrgkgError
+from orgkg.namespaces import find_root
+
+
+@click.command("load")
+@click.argument("url")
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECT_NAMES),
+    default="oxigraph",
+    show_default=True,
+    help="The store's paths: URL is its base (fuseki: the dataset, graphdb: the repository; "
+    "gsp: a Graph Store endpoint in full).",
+)
+@click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
+@click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for each whole answer of the store.",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Triples per request; larger graphs are sent in several requests.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop the store's graphs under https://w3id.org/orgkg/graph/ that the repository no longer has.",
+)
+@click.option(
+    "--union-default-graph",
+    "union_default",
+    is_flag=True,
+    help="Make the store's default graph the union of the loaded graphs in the request that swaps them in, "
+    "for a store that holds only orgkg's graphs: its readers never see a load half done.",
+)
+def load_command(
+    url: str,
+    dialect: str,
+    append: bool,
+    dry_run: bool,
+    timeout: float,
+    chunk_size: int,
+    prune: bool,
+    union_default: bool,
+) -> None:
+    """Load the ontology, reference graphs and one named graph per article into a triplestore.
+
+    Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
+    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
+    leaves the store's graphs as they were. Then every graph's triple count in the store is
+    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
+
+    \b
+    Example:
+      orgkg load http://localhost:7878 --dry-run
+      ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
+    """
+    from orgkg.http_client import HttpError, check_url, redact
+    from orgkg.loader import RemoteStore, load, locked, prepare
+    from orgkg.output import Progress, text_table
+    from orgkg.repository import cache_dir
+    from orgkg.store import EmbeddedStore
+
+    try:
+        check_url(url)
+    except HttpError as error:
+        raise click.UsageError(str(error)) from None
+    shown = redact(url)
+    root = find_root()
+    local = EmbeddedStore(root)
+    with local.reading() as embedded:  # no build changes it while it is sent
+        uploads = prepare(embedded, local.graph_triples(), chunk_size)
+        if dry_run:
+            rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
+            click.echo(text_table(["graph", "triples", "requests"], rows))
+            click.echo(
+                f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
+                f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent",
+                err=True,
+            )
+            return
+        store = RemoteStore(
+            url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True)
+        )
+        total = sum(u.triples for u in uploads)
+        uploading = Progress("Uploading triples", total=total)
+        # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+        with stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+            report = load(
+                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default
+            )
+    rows = [
+        [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
+        for iri, local, remote in report.counts
+    ]
+    click.echo(text_table(["graph", "local", "store", "check"], rows))
+    for graph in report.pruned:
+        click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
+    if report.mismatches:
+        click.echo(
+            f"orgkg load: the store's triple count differs from the local one for "
+            f"{', '.join(f'<{iri}>' for iri in report.mismatches)}",
+            err=True,
+        )
+        raise SystemExit(EXIT_DATA)
+    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
+
+
+@click.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0: any free port.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback offers the graph to the network.",
+)
+@click.option(
+    "--timeout-s",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="The server abandons a query that runs longer, even after its client has left.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).",
+)
+def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
+    """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
+
+    Serves a snapshot of the embedded store, with the union of all graphs as the default
+    graph (as local queries see it); restart it to pick up edits. Queries follow the local
+    rules: no SERVICE unless --allow-service, FROM only the repository's graphs.
+
+    \b
+    Example:
+      orgkg serve --port 7878
+      orgkg query run change-events --endpoint http://127.0.0.1:7878/query
+    """
+    from orgkg.serving import Server
+
+    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
+    # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
+    try:
+        with stopped_like_ctrl_c():
+            url = server.start()
+            click.echo(f"SPARQL endpoint (read-only): {url}")
+            click.echo(f"  orgkg query run change-events --endpoint {url}")
+            click.echo("Press Ctrl-C to stop.", err=True)
+            code = server.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+        return
+    finally:
+        server.stop()
+    raise OrgkgError(f"the Oxigraph server stopped unexpectedly (exit code {code})")

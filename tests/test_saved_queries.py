@@ -316,3 +316,20 @@ def test_dated_in_window_lists_every_dated_node(query, kg):
             expected.add(organization)
     listed = set(dated(query, "dated-in-window", "0001-01-01", "9999-12-31"))
     assert listed == {str(s).removeprefix(KG) for s in expected if isinstance(s, URIRef)}
+
+
+def test_mergers_and_lineage_give_the_legal_basis_change_events_gives(query):
+    """Issue 19 item 3: the unnamed Politburo/Secretariat conclusions are a legal basis in all three."""
+    changes = {row["event"]: row["legalBasis"] for row in query("change-events")}
+    mergers = query("mergers")
+    assert mergers
+    for merger in mergers:
+        assert merger["legalBasis"] == changes[merger["merger"]], merger["merger"]
+    checked = 0
+    for organization in {row["organization"] for row in query("organizations")}:
+        for row in query("lineage", organization=organization):
+            if row["event"]:
+                assert row["legalBasis"] == changes[row["event"]], (organization, row["event"])
+                checked += 1
+    assert checked
+    assert any("conclusions of the Politburo and the Secretariat" in m["legalBasis"] for m in mergers)

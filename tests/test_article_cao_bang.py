@@ -224,11 +224,11 @@ def test_the_first_party_cell_was_set_up_on_1_april_1930_in_nam_lin_inside_cao_b
     assert quoted(kg, KG["place-hoa-an-district"], "In Cao Bang, a land rich in patriotic traditions")
 
 
-def test_the_first_cell_marks_a_milestone_of_the_provincial_party_committee(kg):
+def test_the_first_cell_marks_a_milestone_of_the_provincial_party_organization(kg):
     event = KG["event-1930-04-01-establishment-first-party-cell-cao-bang"]
     milestones = {r.org for r in rows(kg, "SELECT ?org WHERE { ?event okg:milestoneOf ?org }", event=event)}
     assert milestones == {
-        KG["org-cao-bang-provincial-party-committee"],
+        KG["org-cao-bang-provincial-party-organization"],
         KG["org-cao-bang-party-organization-building-sector"],
     }
     assert quoted(
@@ -606,7 +606,7 @@ def test_p9_the_20th_provincial_congress_was_held_15_to_17_september_2025(kg):
         SELECT ?start ?end ?motto WHERE {
             ?congress a okg:Congress ; okg:ordinal 20 ; okg:opensTerm kg:term-2025-2030 ;
                 schema:startDate ?start ; schema:endDate ?end ;
-                schema:organizer kg:org-cao-bang-provincial-party-committee .
+                schema:organizer kg:org-cao-bang-provincial-party-organization .
             [] okg:mottoOf ?congress ; schema:text ?motto }""",
     )
     assert (row.start, row.end) == (Literal("2025-09-15", datatype=DATE), Literal("2025-09-17", datatype=DATE))

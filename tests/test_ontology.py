@@ -335,3 +335,38 @@ def test_blank_nodes_only_inside_the_figure_structure():
     graph = ontology()
     for subject in {s for s in graph.subjects() if isinstance(s, BNode)}:
         assert (OKG.FigureStructure, QB.component, subject) in graph, f"stray blank node {subject}"
+
+
+def test_each_provincial_party_committee_is_the_elected_committee_of_its_party_organization(kg):
+    """Issue 19 item 9: "Provincial Party Committee" names two bodies, the province's Party
+    organization (Đảng bộ tỉnh: congresses, milestones) and its executive committee (Tỉnh ủy:
+    decisions, documents, the Standing Committee and advisory boards under it)."""
+    from .graph_queries import rows
+
+    pairs = rows(
+        kg,
+        """SELECT ?committee ?organization WHERE {
+             ?committee a okg:ProvincialPartyCommittee .
+             OPTIONAL { ?committee okg:executiveCommitteeOf ?organization .
+                        ?organization a okg:ProvincialPartyOrganization } }""",
+    )
+    assert pairs and all(row.organization is not None for row in pairs)
+    organizations = {row.organization for row in pairs}
+    assert organizations == set(kg.subjects(RDF.type, OKG.ProvincialPartyOrganization))
+    assert len(organizations) == len(pairs)
+    # the congress is the organization's, the regulation the committee's
+    assert rows(
+        kg,
+        "SELECT ?c WHERE { ?c a okg:Congress ; okg:ordinal 20 ; schema:organizer ?o . ?o a okg:ProvincialPartyOrganization }",
+    )
+    assert rows(
+        kg, "SELECT ?d WHERE { ?d eli:id_local '2993-QD/TU' ; eli:passed_by ?c . ?c a okg:ProvincialPartyCommittee }"
+    )
+    # and the link between them is the encoder's reading, stated as such
+    for row in pairs:
+        assert rows(
+            kg,
+            "SELECT ?i WHERE { ?i a okg:Inference ; rdf:subject ?s ; rdf:predicate okg:executiveCommitteeOf ; rdf:object ?o }",
+            s=row.committee,
+            o=row.organization,
+        ), row.committee

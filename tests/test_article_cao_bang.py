@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
-from rdflib import Literal, URIRef
+from rdflib import OWL, Literal, URIRef
 
 from orgkg.namespaces import KG, OKG, PREFIXES
 
@@ -701,3 +701,17 @@ def test_the_95th_anniversary_falls_on_14_october_2025(kg):
                 schema:startDate ?date ; schema:about kg:org-party-organization-building-sector }""",
     )
     assert row.date == Literal("2025-10-14", datatype=DATE)
+
+
+def test_baocaobang_vn_is_the_newspapers_site_only_by_the_encoders_inference(kg):
+    """Issue 19 item 10: the relation is recorded, and marked as inferred, so a query can drop it."""
+    site, newspaper = KG["org-baocaobang-vn"], KG["org-cao-bang-newspaper"]
+    assert ask(kg, "ASK { ?site org:subOrganizationOf ?newspaper }", site=site, newspaper=newspaper)
+    assert ask(
+        kg,
+        """ASK { ?i a okg:Inference ; rdf:subject ?site ; rdf:predicate org:subOrganizationOf ; rdf:object ?newspaper ;
+                    rdfs:comment ?why ; prov:wasDerivedFrom kg:article-cao-bang-2025 }""",
+        site=site,
+        newspaper=newspaper,
+    )
+    assert (site, OWL.sameAs, newspaper) not in kg

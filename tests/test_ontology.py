@@ -18,7 +18,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdflib_ns
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS, VANN
 
-from orgkg.namespaces import CV, ELI, OA, OKG, ONTOLOGY_FILE, SCHEMA, WD
+from orgkg.namespaces import CV, ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, WD
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "ontology" / "README.md"
@@ -370,3 +370,37 @@ def test_each_provincial_party_committee_is_the_elected_committee_of_its_party_o
             s=row.committee,
             o=row.organization,
         ), row.committee
+
+
+INFERRED = """ASK { ?i a okg:Inference ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; rdfs:comment ?why ;
+                    prov:wasDerivedFrom ?article ; okg:evidence/oa:hasSelector/oa:exact ?quote }"""
+
+
+def test_inferences_stated_as_fact_are_marked_as_inferences(kg):
+    """Issue 19 item 11: each statement below was explained only in a comment."""
+    from .graph_queries import ask, rows
+
+    statements = [
+        (KG["event-94th-anniversary-party-organization-sector"], SCHEMA.startDate, None),
+        (KG["doc-35-ct-tw-n1"], OWL.differentFrom, KG["doc-35-ct-tw-n2"]),
+        (KG["doc-35-ct-tw-n2"], OWL.differentFrom, KG["doc-35-ct-tw-n1"]),
+        (KG["event-cao-bang-competition-excellent-party-cell-secretaries"], SCHEMA.organizer, None),
+        (KG["event-cao-bang-scientific-workshop-quality-of-grassroots-party-organizations"], SCHEMA.organizer, None),
+    ]
+    # every body the articles place in the Communist Party of Vietnam
+    statements += [
+        (s, ORG.subOrganizationOf, KG["org-communist-party-of-vietnam"])
+        for s in kg.subjects(ORG.subOrganizationOf, KG["org-communist-party-of-vietnam"])
+    ]
+    # the legal basis of the two-level model carried over to each of its steps
+    for row in rows(
+        kg,
+        """SELECT ?step ?doc WHERE { ?step dct:isPartOf ?whole ; cv:hasFormalFramework ?doc .
+                                                    ?whole cv:hasFormalFramework ?doc }""",
+    ):
+        statements.append((row.step, CV.hasFormalFramework, row.doc))
+    assert len(statements) > 10
+    for s, p, o in statements:
+        for value in [o] if o is not None else list(kg.objects(s, p)):
+            assert (s, p, value) in kg, (s, p, value)
+            assert ask(kg, INFERRED, s=s, p=p, o=value), (s, p, value)

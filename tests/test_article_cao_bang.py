@@ -624,24 +624,25 @@ def test_all_grassroots_organizations_and_60_of_60_committees_held_their_congres
 # ¶18 ¶19 ¶21 ¶22 — sayings and principles --------------------------------------------------------
 
 
-def test_quoted_sayings_are_kept_exactly_as_printed(kg):
-    texts = {
-        str(row.text)
-        for row in rows(
-            kg,
-            """
-        SELECT ?text WHERE { ?motto a okg:Motto ; schema:text ?text ; prov:wasDerivedFrom ?article }""",
-            article=ARTICLE,
-        )
-    }
+def text_of(kg, cls) -> set[str]:
+    query = "SELECT ?text WHERE { ?node a ?cls ; schema:text ?text ; prov:wasDerivedFrom ?article }"
+    return {str(row.text) for row in rows(kg, query, cls=cls, article=ARTICLE)}
+
+
+def test_quoted_sayings_are_kept_exactly_as_printed_and_principles_are_not_mottos(kg):
+    """Issue 19 item 12: rules of work are okg:Principle, not mottos."""
+    texts = text_of(kg, OKG.Principle)
     assert {
         "key of the key",
         "both red and professional",
         "right person, right job",
         "some in, some out; some up, some down",
         "prioritizing quality over quantity, standards over structure",
-    } <= texts
-    assert not {"self-evolution", "self-transformation"} & texts
+    } == texts
+    mottos = text_of(kg, OKG.Motto)
+    assert {"Cadres are the root of all work", "self-examination, self-correction"} <= mottos
+    assert not texts & mottos
+    assert not {"self-evolution", "self-transformation"} & (texts | mottos)
 
 
 def test_self_evolution_and_self_transformation_are_signs_of_degradation_not_mottos(kg):
@@ -659,9 +660,13 @@ def test_self_evolution_and_self_transformation_are_signs_of_degradation_not_mot
 
 
 def test_the_congress_personnel_principle_is_recorded(kg):
-    motto = KG["motto-quality-over-quantity-standards-over-structure"]
-    assert ask(kg, "ASK { ?motto okg:mottoOf kg:event-cao-bang-party-congresses-at-all-levels-2025-2030 }", motto=motto)
-    assert quoted(kg, motto, "prioritizing quality over quantity, standards over structure")
+    principle = KG["principle-quality-over-quantity-standards-over-structure"]
+    assert ask(
+        kg,
+        "ASK { ?principle a okg:Principle ; okg:principleOf kg:event-cao-bang-party-congresses-at-all-levels-2025-2030 }",
+        principle=principle,
+    )
+    assert quoted(kg, principle, "prioritizing quality over quantity, standards over structure")
 
 
 # ¶21 — the new phase: the 20th Congress Resolution, the 2026-2031 elections -----------------------

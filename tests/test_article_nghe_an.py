@@ -387,7 +387,7 @@ def test_p7_project_and_plan_on_administrative_units_follow_conclusion_48(kg):
             kg,
             """
         SELECT ?kind WHERE {
-            ?doc eli:passed_by kg:org-nghe-an-provincial-peoples-committee ;
+            ?doc eli:responsibility_of_agent kg:org-nghe-an-provincial-peoples-committee ;
                  eli:based_on kg:doc-48-kl-tw-2023-01-30 ; eli:type_document ?kind }""",
         )
     }
@@ -761,3 +761,15 @@ def test_provincial_documents_keep_their_code_as_printed(kg, code):
         code=Literal(code),
         article=ARTICLE,
     )
+
+
+def test_the_project_and_plan_are_the_peoples_committees_without_saying_it_passed_them(kg):
+    """Issue 19 item 12: the article does not say they were adopted, so no eli:passed_by."""
+    for kind in ("project", "plan"):
+        doc = KG[f"doc-nghe-an-{kind}-arrangement-administrative-units-2023-2025"]
+        assert ask(
+            kg,
+            "ASK { ?doc eli:responsibility_of_agent kg:org-nghe-an-provincial-peoples-committee }",
+            doc=doc,
+        )
+        assert not ask(kg, "ASK { ?doc eli:passed_by ?anyone }", doc=doc)

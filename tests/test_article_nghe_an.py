@@ -150,7 +150,7 @@ def test_p3_organizing_committees_implement_congress_resolutions_of_the_2020_202
         ASK { ?activity prov:wasAssociatedWith kg:org-nghe-an-party-organization-building-sector ;
                         okg:duringTerm kg:term-2020-2025 ; prov:used ?resolutions .
               ?resolutions eli:type_document okg:Resolution .
-              kg:event-nghe-an-party-congresses-2020-2025 a okg:Congress ;
+              kg:event-nghe-an-party-congresses-2020-2025 a okg:CongressSeries ;
                   okg:opensTerm kg:term-2020-2025 }""",
     )
 

@@ -404,3 +404,16 @@ def test_inferences_stated_as_fact_are_marked_as_inferences(kg):
         for value in [o] if o is not None else list(kg.objects(s, p)):
             assert (s, p, value) in kg, (s, p, value)
             assert ask(kg, INFERRED, s=s, p=p, o=value), (s, p, value)
+
+
+def test_congresses_at_all_levels_are_a_series_not_a_congress(kg):
+    """Issue 19 item 12: a group of congresses spoken of together is an okg:CongressSeries."""
+    collective_congresses = [s for s in kg.subjects(RDF.type, OKG.Congress) if (s, OKG.collective, Literal(True)) in kg]
+    assert collective_congresses == []
+    series = set(kg.subjects(RDF.type, OKG.CongressSeries))
+    assert KG["event-cao-bang-party-congresses-at-all-levels-2025-2030"] in series
+    assert (
+        KG["event-20th-cao-bang-provincial-party-congress"],
+        SCHEMA.superEvent,
+        KG["event-cao-bang-party-congresses-at-all-levels-2025-2030"],
+    ) in kg

@@ -720,3 +720,13 @@ def test_baocaobang_vn_is_the_newspapers_site_only_by_the_encoders_inference(kg)
         newspaper=newspaper,
     )
     assert (site, OWL.sameAs, newspaper) not in kg
+
+
+def test_p10_the_board_advises_on_the_administrative_unit_project_as_an_activity(kg):
+    """Issue 19 item 13: as the Nghe An Board's Project and Plan, an activity that generated it."""
+    assert ask(
+        kg,
+        """ASK { ?activity a prov:Activity ; okg:advisedBy ?board ;
+                           prov:generated kg:doc-cao-bang-project-administrative-unit-arrangement }""",
+        board=ORGANIZING_COMMITTEE,
+    )

@@ -773,3 +773,41 @@ def test_the_project_and_plan_are_the_peoples_committees_without_saying_it_passe
             doc=doc,
         )
         assert not ask(kg, "ASK { ?doc eli:passed_by ?anyone }", doc=doc)
+
+
+def test_p11_the_classified_party_committee_is_the_organizing_committees_and_under_the_committee_of_agencies(kg):
+    """Issue 19 item 13: whose Party Committee is classified, and by whom, as links (and inferences)."""
+    (row,) = rows(
+        kg,
+        """SELECT ?rated ?by WHERE { ?rating a okg:Rating ; okg:grade "Excellently completing its tasks" ;
+                                            okg:ratedOrganization ?rated ; okg:ratedBy ?by .
+                                    ?rated okg:partyOrganizationOf kg:org-nghe-an-provincial-party-organizing-committee ;
+                                           org:subOrganizationOf kg:org-nghe-an-provincial-party-committee-of-agencies .
+                                    ?by org:subOrganizationOf kg:org-nghe-an-provincial-party-committee-of-agencies }""",
+    )
+    for predicate in ("okg:partyOrganizationOf", "org:subOrganizationOf"):
+        assert ask(
+            kg, f"ASK {{ ?i a okg:Inference ; rdf:subject ?rated ; rdf:predicate {predicate} }}", rated=row.rated
+        )
+
+
+def test_p4_the_standing_committee_and_party_committees_at_all_levels_held_the_five_reviews(kg):
+    """Issue 19 item 13: the sector advised, the Standing Committee and Party committees held them."""
+    held = rows(
+        kg,
+        """SELECT ?review WHERE { ?review a okg:Review ; okg:advisedBy kg:org-nghe-an-party-organization-building-sector ;
+                                         schema:organizer kg:org-nghe-an-provincial-party-standing-committee ,
+                                                          kg:org-nghe-an-party-committees-at-all-levels }""",
+    )
+    assert len(held) == 5
+
+
+def test_p4_the_party_charter_review_covers_2011_to_2025(kg):
+    """Issue 19 item 13: the printed span "(2011-2025)" as an interval, not a comment."""
+    (row,) = rows(
+        kg,
+        """SELECT ?from ?to WHERE { ?review okg:reviewedDocument kg:doc-party-charter ; okg:yearsReviewed 15 ;
+                                           okg:periodReviewed [ time:hasBeginning/time:inXSDgYear ?from ;
+                                                                time:hasEnd/time:inXSDgYear ?to ] }""",
+    )
+    assert (str(row["from"]), str(row.to)) == ("2011", "2025")

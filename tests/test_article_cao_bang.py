@@ -730,3 +730,13 @@ def test_p10_the_board_advises_on_the_administrative_unit_project_as_an_activity
                            prov:generated kg:doc-cao-bang-project-administrative-unit-arrangement }""",
         board=ORGANIZING_COMMITTEE,
     )
+
+
+def test_ho_chi_minhs_post_and_what_the_6th_congress_marked_are_links(kg):
+    """Issue 19 item 6: both were only in a label or a quote."""
+    assert ask(
+        kg,
+        """ASK { kg:person-ho-chi-minh org:holds ?post . ?post a org:Post ; org:postIn kg:org-state-of-vietnam .
+                 kg:event-6th-national-congress okg:milestoneOf ?renewal . ?renewal a prov:Activity ;
+                    rdfs:label "Comprehensive national renewal"@en }""",
+    )

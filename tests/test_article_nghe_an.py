@@ -811,3 +811,25 @@ def test_p4_the_party_charter_review_covers_2011_to_2025(kg):
                                                                 time:hasEnd/time:inXSDgYear ?to ] }""",
     )
     assert (str(row["from"]), str(row.to)) == ("2011", "2025")
+
+
+def test_p8_the_congress_subcommittees_are_linked_to_the_advice_and_to_directive_35(kg):
+    """Issue 19 item 6: links, not a comment."""
+    assert ask(
+        kg,
+        """ASK { kg:event-nghe-an-establishment-congress-subcommittees-2025-2030
+                     dct:isPartOf kg:activity-nghe-an-directing-congresses-2025-2030 ;
+                     cv:hasFormalFramework kg:doc-35-ct-tw-n2 .
+                 ?i a okg:Inference ; rdf:subject kg:event-nghe-an-establishment-congress-subcommittees-2025-2030 ;
+                    rdf:predicate cv:hasFormalFramework ; rdf:object kg:doc-35-ct-tw-n2 }""",
+    )
+
+
+def test_p10_the_golden_hammer_and_sickle_response_led_to_the_writing_criterion(kg):
+    """Issue 19 item 6."""
+    assert ask(
+        kg,
+        """ASK { ?criterion a okg:Decision ; okg:outcome ?outcome ;
+                           dct:isPartOf kg:event-nghe-an-response-golden-hammer-and-sickle-contest
+                 FILTER(CONTAINS(STR(?outcome), "criterion for evaluating and classifying")) }""",
+    )

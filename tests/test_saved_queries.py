@@ -186,9 +186,10 @@ def test_search_label_types_every_node(query):
     assert [r["type"] for r in merged] == ["Organization"]
 
 
-def test_people_without_posts_are_listed(query):
-    """Item 15."""
-    assert by(query("people-and-posts"), "person", "person-ho-chi-minh")["role"] == ""
+def test_people_are_listed_with_their_posts(query):
+    """Item 15; issue 19 item 6: Ho Chi Minh's post, once only an alternative label."""
+    ho = by(query("people-and-posts"), "person", "person-ho-chi-minh")
+    assert (ho["role"], ho["organization"]) == ("President (Ho Chi Minh)", "State of Vietnam")
 
 
 def test_derived_figures_days_between_and_implied_total(query):

@@ -334,3 +334,21 @@ def test_mergers_and_lineage_give_the_legal_basis_change_events_gives(query):
                 checked += 1
     assert checked
     assert any("conclusions of the Politburo and the Secretariat" in m["legalBasis"] for m in mergers)
+
+
+def test_at_place_finds_everything_located_in_a_place_or_within_it(query, kg):
+    """Issue 19 item 6: the districts of the Nghe An support activity were only in its quote."""
+    from rdflib import Namespace
+
+    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    located = [ns["schema"].location, ns["prov"].atLocation, ns["dct"].spatial, ns["okg"].refArea]
+    expected: dict[str, set[str]] = {}
+    for predicate in located:
+        for thing, where in kg.subject_objects(predicate):
+            for place in kg.transitive_objects(where, ns["schema"].containedInPlace):
+                expected.setdefault(str(place), set()).add(str(thing))
+    assert expected
+    for place, things in expected.items():
+        assert {row["thing"] for row in query("at-place", place=place)} == things, place
+    in_quy_chau = query("at-place", place="kg:place-quy-chau-district")
+    assert [r["thing"] for r in in_quy_chau] == [KG + "activity-nghe-an-supporting-disadvantaged-areas"]

@@ -352,3 +352,47 @@ def test_at_place_finds_everything_located_in_a_place_or_within_it(query, kg):
         assert {row["thing"] for row in query("at-place", place=place)} == things, place
     in_quy_chau = query("at-place", place="kg:place-quy-chau-district")
     assert [r["thing"] for r in in_quy_chau] == [KG + "activity-nghe-an-supporting-disadvantaged-areas"]
+
+
+def test_documents_by_issuer_and_by_level_per_article(query, kg):
+    """Issue 19 item 7: every issuer's and every level's documents, one row per citing article."""
+    from rdflib import RDF, Namespace
+
+    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    articles = set(kg.subjects(RDF.type, ns["schema"].NewsArticle))
+    cited = {(str(d), str(a)) for a, d in kg.subject_objects(ns["schema"].citation) if a in articles}
+    for role, predicate in (("passed by", ns["eli"].passed_by), ("responsible", ns["eli"].responsibility_of_agent)):
+        for issuer in set(kg.objects(None, predicate)):
+            rows = query("documents-by-issuer", issuer=str(issuer))
+            expected = {str(d) for d in kg.subjects(predicate, issuer)}
+            assert {r["document"] for r in rows if r["role"] == role} == expected, issuer
+            assert {(r["document"], r["article"]) for r in rows if r["article"]} <= cited
+    for level in set(kg.objects(None, ns["okg"].issuerLevel)):
+        rows = query("documents-by-issuer-level", level=str(level))
+        documents = {str(d) for d in kg.subjects(ns["okg"].issuerLevel, level)}
+        assert {r["document"] for r in rows} == documents
+        assert {(r["document"], r["article"]) for r in rows} == {(d, a) for d, a in cited if d in documents}
+
+
+def test_figures_by_unit_and_by_bound_with_article_and_subject(query, kg):
+    """Issue 19 item 7: percentages, "over"/"more than" figures, per article; what a figure counts."""
+    from rdflib import Namespace
+
+    okg = Namespace(PREFIXES["okg"])
+    for name, parameter, predicate in (
+        ("figures-by-unit", "inUnit", okg.unit),
+        ("figures-by-comparator", "bound", okg.comparator),
+    ):
+        for concept in set(kg.objects(None, predicate)):
+            rows = query(name, **{parameter: str(concept)})
+            assert {r["observation"] for r in rows} == {str(o) for o in kg.subjects(predicate, concept)}, concept
+            assert all(r["article"] and r["quote"] for r in rows), concept
+    percent = query("figures-by-unit")
+    assert percent and all(r["unit"] == "percent" for r in percent)
+    participants = by(query("figures"), "observation", "obs-cao-bang-competition-participants")
+    assert (
+        participants["subject"]
+        == "Competition for Excellent Party Cell Secretaries at all levels in the Cao Bang Provincial Party Committee"
+    )
+    citations = query("document-citations")
+    assert by(citations, "document", "doc-29-ct-tu-2024-06-06")["subject"].startswith("strengthening the building")

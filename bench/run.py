@@ -222,12 +222,6 @@ def _too_long(*_):
 # --- the benchmark ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Bench:
     def __init__(self, size: int, work: Path, repeats: int, timeout: float, slow_timeout: float, slow_peers_up_to: int):
         self.size, self.repeats, self.timeout, self.slow_timeout = size, repeats, timeout, slow_timeout
@@ -453,6 +447,8 @@ class Bench:
         self.facts["rdflib"] = json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
 
         # Loading into a local Oxigraph server with `orgkg load` (PUT per graph).
+        from orgkg.serving import free_port
+
         server_dir, port = self.work / "server", free_port()
         server = subprocess.Popen(
             [self.oxigraph, "serve", "--location", str(server_dir), "--bind", f"127.0.0.1:{port}"],

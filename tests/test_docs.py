@@ -15,6 +15,7 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
 from orgkg import docs
+from orgkg.atomic import swap_folder
 from orgkg.catalogue import load_catalogue
 from orgkg.docs import SITE_MARKER, DocsError, build_site
 from orgkg.namespaces import GRAPH_BASE, KG, OA, OKG, QUERIES_DIR
@@ -169,7 +170,7 @@ def test_a_new_site_replaces_the_old_one_whole(tmp_path):
         (folder / SITE_MARKER).write_text("")
         for name in pages:
             (folder / name).write_text(folder.name)
-    docs._swap(new, old)
+    swap_folder(new, old)
     assert sorted(p.name for p in old.iterdir()) == [SITE_MARKER, "index.html"]
     assert read(old, "index.html") == ".site.new.tmp"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]

@@ -77,5 +77,8 @@ def test_serve_on_a_port_in_use_says_so(root, tmp_path):
         port = taken.getsockname()[1]
         result = run_cli("serve", "--port", port, root=root, cache=tmp_path / "cache")
     assert result.exit_code == 2
-    assert result.output == f"orgkg: port {port} on 127.0.0.1 is in use; choose another with --port (0: any free)\n"
+    assert (
+        result.output
+        == f"orgkg: port {port} on 127.0.0.1 is in use; choose another port, or 0 for any free one (see --port)\n"
+    )
     assert "SPARQL endpoint" not in result.output  # no URL of the other server printed

@@ -218,7 +218,7 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     except yaml.YAMLError as error:
         raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
     if kept is not None:
-        from orgkg.output import OutputError, write_atomic
+        from orgkg.atomic import OutputError, write_atomic
 
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)

@@ -10,10 +10,8 @@ time) and the site is built in a temporary folder that replaces the target only 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,12 +27,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 
 from orgkg import __version__
+from orgkg.atomic import staged_folder
 from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.errors import OrgkgError
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
-from orgkg.output import remove_leftovers
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
 from orgkg.store import EmbeddedStore
@@ -135,17 +133,10 @@ def build_site(
     """Build the whole site in a temporary folder beside `output`, then swap it in."""
     output = Path(output).absolute()
     check_target(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(output.parent, output.name, (".tmp", ".old"))  # of builds killed midway
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".tmp", dir=output.parent))
-    try:
+    with staged_folder(output) as staging:
         site = _Site(root, staging, store or EmbeddedStore(root), sources, progress)
         report = site.write()
         (staging / SITE_MARKER).write_text(f"built by orgkg {__version__}; `orgkg docs` may replace this folder\n")
-        _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     report.output = output
     return report
 
@@ -153,29 +144,12 @@ def build_site(
 def check_target(output: Path) -> None:
     """Refuse to replace a file, or a non-empty folder that an earlier build did not write."""
     if output.exists() and not output.is_dir():
-        raise DocsError(f"{output} is a file; give -o a folder for the site")
+        raise DocsError(f"{output} is a file; give a folder for the site", option="output")
     if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).exists():
         raise DocsError(
             f"{output} is not empty and holds no orgkg site ({SITE_MARKER} missing); "
             "choose a new folder or empty this one"
         )
-
-
-def _swap(staging: Path, output: Path) -> None:
-    """Put the new site in place; an old site is moved aside first and removed last."""
-    staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
-    if not output.exists():
-        os.replace(staging, output)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".old", dir=output.parent))
-    old.rmdir()
-    os.replace(output, old)
-    try:
-        os.replace(staging, output)
-    except BaseException:
-        os.replace(old, output)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def svg_fragment(svg: str) -> str:

@@ -34,11 +34,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from orgkg.atomic import temporary_folder
 from orgkg.guards import QueryRefused, check
-from orgkg.output import process_alive
 from orgkg.store import EmbeddedStore, StoreError
 
-SNAPSHOT_PREFIX = "orgkg-serve-"
+#: Snapshots are `.orgkg-serve.PID.RANDOM.tmp` in the temporary folder; a killed server's are
+#: removed by the next start.
+SNAPSHOT_NAME = "orgkg-serve"
 DEFAULT_TIMEOUT_S = 60
 
 
@@ -78,15 +80,6 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def remove_stale_snapshots(folder: Path | None = None) -> None:
-    """Snapshots of `orgkg serve` processes that were killed before they could remove them."""
-    folder = Path(folder or tempfile.gettempdir())
-    for snapshot in folder.glob(f"{SNAPSHOT_PREFIX}*"):
-        owner = snapshot.name[len(SNAPSHOT_PREFIX) :].split("-", 1)[0]
-        if owner.isdigit() and not process_alive(int(owner)):
-            shutil.rmtree(snapshot, ignore_errors=True)
-
-
 class Server:
     """The Oxigraph server over a snapshot of the embedded store, behind the guard on HOST:PORT
     (port 0: any free).
@@ -120,9 +113,10 @@ class Server:
         """Build the store, snapshot it, start the server and its guard; the query URL once it answers."""
         binary = oxigraph_binary()
         if self.port and _port_taken(self.host, self.port):
-            raise StoreError(f"port {self.port} on {self.host} is in use; choose another with --port (0: any free)")
-        remove_stale_snapshots()
-        self.snapshot = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
+            raise StoreError(
+                f"port {self.port} on {self.host} is in use; choose another port, or 0 for any free one", option="port"
+            )
+        self.snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
         with self.store.reading() as store:  # fresh, and no builder writes while it is copied
             store.backup(str(self.snapshot / "store"))
         graphs = {g.value for g in ox.Store.read_only(str(self.snapshot / "store")).named_graphs()}
@@ -156,7 +150,7 @@ class Server:
         except OSError as error:
             self.stop()
             raise StoreError(
-                f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another with --port"
+                f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another port", option="port"
             ) from None
         self.guard.daemon_threads = True
         self.port = self.guard.server_address[1]

@@ -81,9 +81,9 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
       orgkg fmt --check
       orgkg fmt graph/articles/nghe-an-2024.ttl
     """
+    from orgkg.atomic import write_atomic
     from orgkg.formatting import format_turtle
     from orgkg.loading import TurtleSyntaxError
-    from orgkg.output import write_atomic
     from orgkg.repository import turtle_files
 
     root = find_root()

@@ -43,7 +43,7 @@ from orgkg.namespaces import find_root
 )
 @click.option(
     "--union-default-graph",
-    "union_default",
+    "union_default_graph",
     is_flag=True,
     help="Make the store's default graph the union of the loaded graphs in the request that swaps them in, "
     "for a store that holds only orgkg's graphs: its readers never see a load half done.",
@@ -56,7 +56,7 @@ def load_command(
     timeout: float,
     chunk_size: int,
     prune: bool,
-    union_default: bool,
+    union_default_graph: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
@@ -103,7 +103,7 @@ def load_command(
         # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
         with stopped_like_ctrl_c(), locked(url, cache_dir(root)):
             report = load(
-                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default
+                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default_graph
             )
     rows = [
         [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]

@@ -161,7 +161,7 @@ def test_serve_refuses_service_and_bounds_query_time(root, tmp_path):
     port = free_port()
     visited = []
     with FaultProxy("http://127.0.0.1:9", lambda request: visited.append(request) or "fail") as target:
-        process = orgkg(root, tmp_path, "serve", "--port", str(port), "--timeout-s", "1")
+        process = orgkg(root, tmp_path, "serve", "--port", str(port), "--timeout", "1")
         try:
             assert process.stdout.readline().startswith("SPARQL endpoint"), process.stderr.read()
             url = f"http://127.0.0.1:{port}/query"

@@ -23,7 +23,6 @@ from orgkg.errors import OrgkgError
 
 T = TypeVar("T")
 
-QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 _TOKEN = re.compile(

@@ -8,7 +8,7 @@ the store while the server reads it, which Oxigraph's read-only mode does not al
 The Oxigraph server executes `SERVICE` by fetching the URL itself and has no switch to turn
 that off, so it listens on a private loopback port and the public address is a guard that
 applies the local engines' rules (guards.check: no SERVICE unless --allow-service, FROM only the
-repository's graphs) before forwarding. `--timeout-s` makes the server itself abandon a query
+repository's graphs) before forwarding. Its timeout makes the server itself abandon a query
 that runs too long, even after its client has gone.
 
 Nothing is left behind: the server dies with this process (PR_SET_PDEATHSIG, even on SIGKILL),
@@ -18,6 +18,7 @@ and snapshots whose owner is gone are removed at the next start.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import shutil
 import signal
@@ -41,7 +42,7 @@ from orgkg.store import EmbeddedStore, StoreError
 #: Snapshots are `.orgkg-serve.PID.RANDOM.tmp` in the temporary folder; a killed server's are
 #: removed by the next start.
 SNAPSHOT_NAME = "orgkg-serve"
-DEFAULT_TIMEOUT_S = 60
+DEFAULT_TIMEOUT = 60.0
 
 
 def oxigraph_binary() -> str:
@@ -94,12 +95,12 @@ class Server:
         host: str = "127.0.0.1",
         port: int = 7878,
         cache: Path | None = None,
-        timeout_s: int = DEFAULT_TIMEOUT_S,
+        timeout: float = DEFAULT_TIMEOUT,
         allow_service: bool = False,
     ):
         self.store = EmbeddedStore(root, cache)
         self.host, self.port = host, port
-        self.timeout_s, self.allow_service = timeout_s, allow_service
+        self.timeout, self.allow_service = timeout, allow_service
         self.process: subprocess.Popen | None = None
         self.snapshot: Path | None = None
         self.guard: ThreadingHTTPServer | None = None
@@ -134,7 +135,7 @@ class Server:
                     "--bind",
                     f"127.0.0.1:{backend}",
                     "--timeout-s",
-                    str(self.timeout_s),
+                    str(math.ceil(self.timeout)),  # the server counts whole seconds
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=log,

@@ -131,18 +131,20 @@ def load_command(
     help="Address to listen on; anything but loopback offers the graph to the network.",
 )
 @click.option(
-    "--timeout-s",
-    type=click.IntRange(min=1),
-    default=60,
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
     show_default=True,
+    metavar="SECONDS",
     help="The server abandons a query that runs longer, even after its client has left.",
 )
+@click.option("--timeout-s", "timeout_s", type=click.FloatRange(min=1), hidden=True)  # the old spelling, kept working
 @click.option(
     "--allow-service",
     is_flag=True,
     help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).",
 )
-def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> None:
+def serve_command(port: int, host: str, timeout: float, timeout_s: float | None, allow_service: bool) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
@@ -156,7 +158,7 @@ def serve_command(port: int, host: str, timeout_s: int, allow_service: bool) -> 
     """
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service)
+    server = Server(find_root(), host, port, timeout=timeout_s or timeout, allow_service=allow_service)
     # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
     try:
         with stopped_like_ctrl_c():

@@ -275,6 +275,28 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
 
 
+def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str) -> str:
+    """Name, summary and parameters of every saved query: a table to read, SPARQL 1.1 CSV (the
+    results writer's), JSON with each parameter's declaration, or the catalogue as RDF."""
+    if fmt == "turtle":
+        return catalogue_turtle(catalogue)
+    if fmt == "json":
+        listing = [
+            {"name": q.name, "summary": q.summary, "tags": list(q.tags), "params": [p.to_dict() for p in q.params]}
+            for q in catalogue.values()
+        ]
+        return json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
+    headers = ["name", "summary", "parameters"]
+    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
+    if fmt == "csv":
+        from orgkg.results import Results, render
+
+        return render(Results(headers, [[ox.Literal(cell) for cell in row] for row in rows]), "csv")
+    from orgkg.output import text_table
+
+    return text_table(headers, rows) + "\n"
+
+
 def _without_header(sparql: str) -> str:
     """The query text without its `#+` header (said in the RDF already)."""
     return "\n".join(line for line in sparql.splitlines() if not line.startswith("#+")).strip() + "\n"

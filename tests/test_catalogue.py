@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orgkg.catalogue import QueryError, find_query, load_catalogue
+from orgkg.catalogue import QueryError, catalogue_listing, find_query, load_catalogue
 from orgkg.namespaces import QUERIES_DIR
 
 HOSTILE = "\" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ '''"
@@ -80,6 +80,13 @@ def test_query_list_json_gives_parameters_with_types_and_defaults(cli, root):
     assert listed["lineage"]["params"][0]["default"].startswith("https://w3id.org/orgkg/id/")
 
 
+def test_query_list_csv_is_sparql_csv_as_every_csv_orgkg_writes(root):
+    # (click's test runner turns \r\n into \n, so the library's text is read)
+    lines = catalogue_listing(load_catalogue(root / QUERIES_DIR), "csv").split("\r\n")
+    assert lines[0] == "name,summary,parameters" and lines[-1] == ""
+    assert len(lines) - 2 == len(load_catalogue(root / QUERIES_DIR)) and "\n" not in "".join(lines)
+
+
 def test_query_show_prints_description_parameters_and_sparql(cli, root):
     result = cli("query", "show", "lineage")
     assert result.exit_code == 0
@@ -130,7 +137,8 @@ def test_a_5000_digit_integer_is_refused_in_one_line():
 def test_a_wrong_orgkg_root_is_named_as_such(cli, tmp_path):
     result = cli("query", "run", "mergers", root=tmp_path / "nonexistent")
     assert result.exit_code == 2
-    assert f"ORGKG_ROOT={tmp_path / 'nonexistent'} is not an orgkg repository" in result.output
+    assert f"{tmp_path / 'nonexistent'} is not an orgkg repository" in result.output
+    assert "point ORGKG_ROOT at one, or give --root DIR" in result.output
 
 
 def test_catalogue_as_rdf_runs_every_query_from_the_rdf(cli, root, catalogue, tmp_path):

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
+from orgkg.sparql_text import QUERY_FORMS, SparqlTextError, insert_values, query_form
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
@@ -95,7 +96,10 @@ class SavedQuery:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
             terms = [to_term(param, text, resolver) for text in raw]
             rows.append((param.name, terms))
-        return insert_values(self.sparql, rows)
+        try:
+            return insert_values(self.sparql, rows)
+        except SparqlTextError as error:
+            raise QueryError(f"{self.path}: {error}") from None
 
     def parameter_help(self) -> str:
         if not self.params:
@@ -138,27 +142,10 @@ def to_term(param: Parameter, text: str, resolver=None):
     return ox.Literal(text)
 
 
-def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
-    """Put `VALUES ?p { ... }` blocks at the head of the outermost WHERE group."""
-    if not rows:
-        return sparql
-    match = re.search(r"\bWHERE\s*\{", mask(sparql), re.IGNORECASE)
-    if not match:
-        raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
-    block = "".join(f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows)
-    return sparql[: match.end()] + block + sparql[match.end() :]
-
-
 def query_kind(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
-    return match.group(1).upper() if match else "SELECT"
-
-
-def mask(sparql: str) -> str:
-    """The text with comments, strings and IRIs blanked out (same length), to find keywords."""
-    pattern = r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
-    return re.sub(pattern, lambda m: " " * len(m.group(0)), sparql)
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (SELECT for a text without a query form)."""
+    kind = query_form(sparql)
+    return kind if kind in QUERY_FORMS else "SELECT"
 
 
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
@@ -218,7 +205,7 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     except yaml.YAMLError as error:
         raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
     if kept is not None:
-        from orgkg.output import OutputError, write_atomic
+        from orgkg.atomic import OutputError, write_atomic
 
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -273,6 +260,28 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
         triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
     used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+
+
+def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str) -> str:
+    """Name, summary and parameters of every saved query: a table to read, SPARQL 1.1 CSV (the
+    results writer's), JSON with each parameter's declaration, or the catalogue as RDF."""
+    if fmt == "turtle":
+        return catalogue_turtle(catalogue)
+    if fmt == "json":
+        listing = [
+            {"name": q.name, "summary": q.summary, "tags": list(q.tags), "params": [p.to_dict() for p in q.params]}
+            for q in catalogue.values()
+        ]
+        return json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
+    headers = ["name", "summary", "parameters"]
+    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
+    if fmt == "csv":
+        from orgkg.results import Results, render
+
+        return render(Results(headers, [[ox.Literal(cell) for cell in row] for row in rows]), "csv")
+    from orgkg.output import text_table
+
+    return text_table(headers, rows) + "\n"
 
 
 def _without_header(sparql: str) -> str:

@@ -15,7 +15,6 @@ of seeded error.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,10 +22,10 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from orgkg.catalogue import insert_values, mask
 from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short_name
 from orgkg.namespaces import PREFIXES
 from orgkg.shacl_core import compile_shapes
+from orgkg.sparql_text import insert_values, tokenize
 from orgkg.terms import from_rdflib, to_rdflib
 
 #: What `Shapes.run` gives per result: the finding, its focus node and its value (rdflib terms;
@@ -211,50 +210,41 @@ class Shapes:
         return results
 
 
-_EXISTS = re.compile(r"\bFILTER\s*(NOT\s+)?EXISTS\s*\{", re.IGNORECASE)
-
-
 def exists_as_optional(select: str) -> str:
     """The SELECT with each FILTER [NOT] EXISTS of its WHERE group's top level turned into an
     OPTIONAL binding a flag, at the end of the group, and a FILTER on the flag: the same solutions
     for our use (FILTERs apply to the whole group; a kept row stays one row, or repeats only where
     the pattern matches, which `solutions` folds), but Oxigraph evaluates an OPTIONAL with the
     row's bindings, where it scans the whole store for FILTER EXISTS once per row."""
-    masked = mask(select)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    if where is None:
+    tokens = tokenize(select)
+    opening = next((at for at, token in enumerate(tokens) if token.text == "{" and token.depth == 0), None)
+    if opening is None:
         return select
-    start, depth, close = where.end() - 1, 0, None
-    for index in range(start, len(masked)):
-        depth += {"{": 1, "}": -1}.get(masked[index], 0)
-        if depth == 0:
-            close = index
-            break
-    if close is None:
-        return select
+    closing = next(at for at in range(opening + 1, len(tokens)) if tokens[at].text == "}" and tokens[at].depth == 0)
     cuts, optionals = [], []
-    for number, match in enumerate(_EXISTS.finditer(masked, start, close)):
-        if masked[start : match.start()].count("{") - masked[start : match.start()].count("}") != 1:
-            continue  # nested deeper: left as it is
-        level, end = 0, match.end() - 1
-        for end in range(match.end() - 1, close):
-            level += {"{": 1, "}": -1}.get(masked[end], 0)
-            if level == 0:
-                break
-        flag = f"?_exists{number}"
-        inner = select[match.end() : end]
-        optionals.append(
-            f"OPTIONAL {{ {inner} BIND(true AS {flag}) }} FILTER({'!' if match.group(1) else ''}bound({flag}))"
-        )
-        cuts.append((match.start(), end + 1))
+    at = opening + 1
+    while at < closing:
+        token = tokens[at]
+        negated = at + 1 < closing and tokens[at + 1].word == "NOT"
+        keyword = at + (2 if negated else 1)
+        if token.word == "FILTER" and token.depth == 1 and tokens[keyword].word == "EXISTS":
+            brace = keyword + 1
+            end = next(i for i in range(brace + 1, closing) if tokens[i].text == "}" and tokens[i].depth == 1)
+            flag = f"?_exists{len(cuts)}"
+            inner = select[tokens[brace].start + 1 : tokens[end].start]
+            test = ("!" if negated else "") + f"bound({flag})"
+            optionals.append(f"OPTIONAL {{ {inner} BIND(true AS {flag}) }} FILTER({test})")
+            cuts.append((token.start, tokens[end].start + 1))
+            at = end
+        at += 1
     if not cuts:
         return select
     pieces, position = [], 0
     for begin, end in cuts:
         pieces.append(select[position:begin])
         position = end
-    pieces.append(select[position:close])
-    return "".join(pieces) + " " + " ".join(optionals) + " " + select[close:]
+    end_of_group = tokens[closing].start
+    return "".join(pieces) + select[position:end_of_group] + " ".join(optionals) + "\n" + select[end_of_group:]
 
 
 def _deactivated(graph: Graph, node) -> bool:

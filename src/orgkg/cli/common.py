@@ -25,7 +25,7 @@ def chosen_files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> li
 
 def write_output(data: str | bytes, output: Path | None) -> None:
     """Write to -o FILE atomically, else to standard output."""
-    from orgkg.output import write_atomic
+    from orgkg.atomic import write_atomic
 
     if output is not None:
         write_atomic(output, data)
@@ -39,7 +39,7 @@ def write_output(data: str | bytes, output: Path | None) -> None:
 def write_stream(write: Callable[[BinaryIO], None], output: Path | None) -> None:
     """Let `write` stream bytes to -o FILE (atomically: the file is replaced only when it is
     done), else to standard output."""
-    from orgkg.output import atomic_file
+    from orgkg.atomic import atomic_file
 
     if output is None:
         write(sys.stdout.buffer)

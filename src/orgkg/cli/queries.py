@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from orgkg.choices import ENGINES, LINEAGE_FORMATS
+from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS
 from orgkg.cli.common import emit_results, engine_options, open_engine, parse_params, write_output
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import QUERIES_DIR, find_root
@@ -28,7 +27,7 @@ def query_group() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "csv", "json", "turtle"]),
+    type=click.Choice(LISTING_FORMATS),
     default="table",
     show_default=True,
     help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).",
@@ -41,42 +40,9 @@ def query_list(output_format: str) -> None:
       orgkg query list --format json
       orgkg query list --format turtle > queries.ttl
     """
-    import json
+    from orgkg.catalogue import catalogue_listing, load_catalogue
 
-    from orgkg.catalogue import load_catalogue
-    from orgkg.output import text_table
-
-    catalogue = load_catalogue(find_root() / QUERIES_DIR)
-    if output_format == "turtle":
-        from orgkg.catalogue import catalogue_turtle
-
-        click.echo(catalogue_turtle(catalogue), nl=False)
-        return
-    if output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": q.name,
-                        "summary": q.summary,
-                        "tags": list(q.tags),
-                        "params": [p.to_dict() for p in q.params],
-                    }
-                    for q in catalogue.values()
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
-    if output_format == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerows([["name", "summary", "parameters"], *rows])
-    else:
-        click.echo(text_table(["name", "summary", "parameters"], rows))
+    click.echo(catalogue_listing(load_catalogue(find_root() / QUERIES_DIR), output_format), nl=False)
 
 
 @query_group.command("show")
@@ -200,7 +166,9 @@ def sparql_command(
       orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.adhoc import explain
+    from orgkg.namespaces import PREFIXES
+    from orgkg.sparql_text import SparqlTextError, with_prefixes
     from orgkg.store import QuerySyntaxError
 
     if (file is None) == (expression is None):
@@ -215,9 +183,12 @@ def sparql_command(
                 f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
             ) from None
     try:
-        results = open_engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
+        engine = open_engine(find_root(), engine, endpoint, allow_service, timeout)
+        results = engine.query(with_prefixes(sparql, PREFIXES))
     except QuerySyntaxError as error:
         raise OrgkgError(explain(str(error), sparql)) from None
+    except SparqlTextError as error:
+        raise OrgkgError(explain(error.parser_message(), sparql)) from None
     emit_results(results, output_format, output)
 
 

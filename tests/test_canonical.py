@@ -31,7 +31,9 @@ def graph_by_graph(nquads: bytes, digits: int = 16) -> list[bytes]:
     for quad in dict.fromkeys(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)):  # a dataset is a set
         terms = tuple(str(term).encode() for term in (quad.subject, quad.predicate, quad.object, quad.graph_name))
         (parts[terms[3]] if any(is_blank(t) for t in terms) else plain).append(terms)
-    labels = CanonicalLabels(lambda: (parts[name] for name in sorted(parts)), digits)
+    labels = CanonicalLabels(
+        (parts[name] for name in sorted(parts)), lambda: (parts[name] for name in sorted(parts)), digits
+    )
     quads = [*plain, *labels.labelled(parts[name] for name in sorted(parts))]
     return sorted(b" ".join(quad) + b" .\n" for quad in quads)
 

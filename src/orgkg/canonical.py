@@ -191,14 +191,20 @@ class Part:
 
 
 class CanonicalLabels:
-    """Global RDFC-1.0 numbering over parts read twice: `parts()` must give the same parts (each
-    an iterable of quads mentioning blank nodes, no blank node in two parts) on every call."""
+    """Global RDFC-1.0 numbering over parts read more than once: `parts` (each an iterable of
+    quads mentioning blank nodes, no blank node in two parts) for the first pass, and `again()`
+    the same parts for any later one."""
 
-    def __init__(self, parts: Callable[[], Iterable[Iterable[Quad]]], digits: int = PREFIX_DIGITS):
-        self.parts, self.digits = parts, digits
+    def __init__(
+        self,
+        parts: Iterable[Iterable[Quad]],
+        again: Callable[[], Iterable[Iterable[Quad]]],
+        digits: int = PREFIX_DIGITS,
+    ):
+        self.again, self.digits = again, digits
         prefixes = array("Q")
         groups: list[tuple[str, int]] = []
-        for quads in parts():
+        for quads in parts:
             part = Part(quads)
             prefixes.extend(self._prefix(digest) for digest in part.unique.values())
             groups += part.group_sizes()
@@ -218,7 +224,7 @@ class CanonicalLabels:
         if not tied:
             return {}
         full: dict[int, list[str]] = defaultdict(list)
-        for quads in self.parts():
+        for quads in self.again():
             for digest in Part(quads).unique.values():
                 if self._prefix(digest) in tied:
                     full[self._prefix(digest)].append(digest)

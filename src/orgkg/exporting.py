@@ -13,6 +13,7 @@ external merge sort.
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -52,12 +53,16 @@ def write_export(root: Path, fmt: str, out: BinaryIO, article: str | None = None
     with store_handle.reading() as store:
         graphs = _chosen_graphs(store, article)
         source = _Source(store, root, graphs, inferred, whole=article is None)
-        labels = CanonicalLabels(source.parts)
-        sorter = ExternalSort(store_handle.repository.cache)
+        folder = store_handle.repository.cache
+        sorter = ExternalSort(folder)
         try:
             key = _KEYS[fmt]
-            for quad in labels.labelled(source.parts(lambda q: sorter.add(key(q)))):
-                sorter.add(key(quad))
+            with tempfile.TemporaryFile(dir=folder) as spool:
+                # one read of the store: the quads without blank nodes go to the sort at once,
+                # each graph's others are spooled for the second pass
+                labels = CanonicalLabels(source.parts(lambda q: sorter.add(key(q)), spool), lambda: _spooled(spool))
+                for quad in labels.labelled(_spooled(spool)):
+                    sorter.add(key(quad))
             if fmt in ("nq", "nt"):
                 out.writelines(sorter)
             else:
@@ -106,7 +111,8 @@ class _Source:
                 (q.triple for q in store.quads_for_pattern(None, None, None, ontology)), oxigraph_vocabulary()
             )
 
-    def parts(self, sink: Callable[[Quad], None] | None = None) -> Iterator[list[Quad]]:
+    def parts(self, sink: Callable[[Quad], None], spool: BinaryIO) -> Iterator[list[Quad]]:
+        """Each graph's part, also written to `spool` (N-Quads, an empty line after each part)."""
         for graph in self.graphs:
             name = str(graph).encode()
             part: list[Quad] = []
@@ -114,13 +120,15 @@ class _Source:
                 s, p, o = line[:-2].split(b" ", 2)
                 if is_blank(s) or is_blank(o):
                     part.append((s, p, o, name))
-                elif sink:
+                else:
                     sink((s, p, o, name))
             if self.closure is not None:
                 part += self._entailed(graph, sink)
+            spool.writelines(_KEYS["nq"](quad) for quad in part)
+            spool.write(b"\n")
             yield part
 
-    def _entailed(self, graph: ox.NamedNode, sink: Callable[[Quad], None] | None) -> list[Quad]:
+    def _entailed(self, graph: ox.NamedNode, sink: Callable[[Quad], None]) -> list[Quad]:
         """What RDFS adds to `graph` (and no chosen graph states), in the inferred graph: the
         quads about its blank nodes, for its part; the others to `sink`."""
         stated = {quad.triple for quad in self.store.quads_for_pattern(None, None, None, graph)}
@@ -131,16 +139,28 @@ class _Source:
             if is_blank(s) or is_blank(o):
                 if ox.Triple(*triple) not in stated:
                     part.append((s, p, o, name))
-            elif sink and not (ox.Quad(*triple, default) in self.store if self.whole else ox.Triple(*triple) in stated):
+            elif not (ox.Quad(*triple, default) in self.store if self.whole else ox.Triple(*triple) in stated):
                 sink((s, p, o, name))
         return part
+
+
+def _spooled(spool: BinaryIO) -> Iterator[list[Quad]]:
+    """The parts `_Source.parts` spooled, read back in order."""
+    spool.seek(0)
+    part: list[Quad] = []
+    for line in spool:
+        if line == b"\n":
+            yield part
+            part = []
+            continue
+        s, p, rest = line[:-3].split(b" ", 2)
+        o, g = rest.rsplit(b" ", 1)
+        part.append((s, p, o, g))
 
 
 def _write_rdf(lines: ExternalSort, fmt: str, out: BinaryIO, folder: Path) -> None:
     """Sorted key lines through pyoxigraph's writer, streamed from a temporary file, with the
     project prefixes the statements use."""
-    import tempfile
-
     namespaces: set[bytes] = set()
     with tempfile.TemporaryFile(dir=folder) as sorted_file:
         for line in lines:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -123,21 +124,35 @@ class Shapes:
             for node in sorted(set(graph.subjects(SH.sparql, None)))
             if graph.value(node, SH.path) is None and not _deactivated(graph, node)
         )
-        lifted = frozenset(shape.node for shape in self.sparql)
-        compiled = compile_shapes(graph, lifted)
-        self.checks = compiled.checks
-        self.delegated = frozenset(compiled.delegated)
-        #: what pySHACL runs: the shapes graph without the lifted constraints and without the
-        #: targets of compiled shapes
-        self.core = Graph()
-        self.core.namespace_manager = graph.namespace_manager
+        self.lifted = frozenset(shape.node for shape in self.sparql)
+
+    @cached_property
+    def _compiled(self):
+        """Compiled when first run: an incremental run with nothing to re-validate needs none."""
+        return compile_shapes(self.graph, self.lifted)
+
+    @property
+    def checks(self) -> list:
+        return self._compiled.checks
+
+    @property
+    def delegated(self) -> frozenset:
+        return frozenset(self._compiled.delegated)
+
+    @cached_property
+    def core(self) -> Graph:
+        """What pySHACL runs: the shapes graph without the lifted constraints and without the
+        targets of compiled shapes."""
+        core = Graph()
+        core.namespace_manager = self.graph.namespace_manager
         targets = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
         compiled_roots = {check.root for check in self.checks}
-        self.core += (
+        core += (
             t
-            for t in graph
-            if not (t[0] in lifted and t[1] == SH.sparql) and not (t[0] in compiled_roots and t[1] in targets)
+            for t in self.graph
+            if not (t[0] in self.lifted and t[1] == SH.sparql) and not (t[0] in compiled_roots and t[1] in targets)
         )
+        return core
 
     def _sparql_shape(self, node: URIRef) -> SparqlShape:
         graph = self.graph

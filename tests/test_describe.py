@@ -5,17 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 MINISTRY = "kg:org-ministry-of-organization-and-communications"
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
 
 
 def describe(root, cache, *args):

@@ -10,12 +10,10 @@ import pytest
 
 from .cli import run_cli
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 KG = "https://w3id.org/orgkg/id/"
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,18 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import requests
 
+from orgkg.results import from_sparql_json
 from orgkg.serving import free_port
-from orgkg.store import EmbeddedStore, from_sparql_json
+from orgkg.store import EmbeddedStore
 
 from .cli import run_cli
 from .compare import comparable
+
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
 
 
 def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):

@@ -5,7 +5,9 @@ Statements are compared as quads (one named graph per file, as the store names t
 reordering, reformatting or re-prefixing a file changes nothing. Blank nodes are matched by
 content: each gets a label hashed from its own statements (nested blank nodes by their labels)
 and from the statements pointing to it, so relabelling `_:b0` as `_:x` is no change, while any
-change inside an evidence node shows as that node's statements removed and added.
+change inside an evidence node shows as that node's statements removed and added. (RDFC-1.0's
+canonical labels would not do: they are numbered over the whole dataset, so one new node would
+relabel every node after it.)
 """
 
 from __future__ import annotations

@@ -56,7 +56,8 @@ class _Issuer:
     __slots__ = ("prefix", "counter", "issued")
 
     def __init__(self, prefix: str, counter: int = 0):
-        self.prefix, self.counter, self.issued = prefix, counter, {}
+        self.prefix, self.counter = prefix, counter
+        self.issued: dict[bytes, str] = {}
 
     def issue(self, node: bytes) -> str:
         label = self.issued.get(node)
@@ -158,7 +159,7 @@ class Part:
         data = ""
         for related_hash in sorted(related_by_hash):
             data += related_hash
-            chosen_path, chosen_issuer = "", None
+            chosen_path, chosen_issuer = "", issuer
             for permutation in itertools.permutations(related_by_hash[related_hash]):
                 copy, path, recursion = issuer.copy(), "", []
                 skipped = False

@@ -22,15 +22,11 @@ import pyoxigraph as ox
 
 from orgkg.canonical import CanonicalLabels, ExternalSort, Quad, is_blank
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, PREFIXES
+from orgkg.formats import WRITERS, graph_ntriples
+from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, prefixes_used
 from orgkg.repository import graph_iri
 
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
-_WRITERS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 _QUADS = ("nq", "trig", "jsonld")  # formats with named graphs; the others hold the union, each triple once
 
 
@@ -85,7 +81,7 @@ _KEYS: dict[str, Callable[[Quad], bytes]] = {
 
 def _chosen_graphs(store: ox.Store, article: str | None) -> list[ox.NamedNode]:
     """Every named graph; with `article`, only the article graph whose name ends with it."""
-    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
+    graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
     if article is None:
         return graphs
     chosen = [g for g in graphs if g.value == article or g.value.endswith("/articles/" + article)]
@@ -108,7 +104,7 @@ class _Source:
 
             ontology = ox.NamedNode(graph_iri(root / ONTOLOGY_FILE, root))
             self.closure = Closure(
-                (q.triple for q in store.quads_for_pattern(None, None, None, ontology)), oxigraph_vocabulary()
+                (tuple(q.triple) for q in store.quads_for_pattern(None, None, None, ontology)), oxigraph_vocabulary()
             )
 
     def parts(self, sink: Callable[[Quad], None], spool: BinaryIO) -> Iterator[list[Quad]]:
@@ -116,7 +112,7 @@ class _Source:
         for graph in self.graphs:
             name = str(graph).encode()
             part: list[Quad] = []
-            for line in self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines():
+            for line in graph_ntriples(self.store, graph).splitlines():
                 s, p, o = line[:-2].split(b" ", 2)
                 if is_blank(s) or is_blank(o):
                     part.append((s, p, o, name))
@@ -131,15 +127,15 @@ class _Source:
     def _entailed(self, graph: ox.NamedNode, sink: Callable[[Quad], None]) -> list[Quad]:
         """What RDFS adds to `graph` (and no chosen graph states), in the inferred graph: the
         quads about its blank nodes, for its part; the others to `sink`."""
-        stated = {quad.triple for quad in self.store.quads_for_pattern(None, None, None, graph)}
+        assert self.closure is not None
+        stated = {tuple(quad.triple) for quad in self.store.quads_for_pattern(None, None, None, graph)}
         name, default = str(ox.NamedNode(INFERRED_GRAPH)).encode(), ox.DefaultGraph()
         part: list[Quad] = []
-        for triple in self.closure.entailments(stated):
+        for triple in self.closure.entailments(stated) - stated:
             s, p, o = (str(term).encode() for term in triple)
             if is_blank(s) or is_blank(o):
-                if ox.Triple(*triple) not in stated:
-                    part.append((s, p, o, name))
-            elif not (ox.Quad(*triple, default) in self.store if self.whole else ox.Triple(*triple) in stated):
+                part.append((s, p, o, name))
+            elif not self.whole or ox.Quad(triple[0], triple[1], triple[2], default) not in self.store:
                 sink((s, p, o, name))
         return part
 
@@ -176,10 +172,9 @@ def _write_rdf(lines: ExternalSort, fmt: str, out: BinaryIO, folder: Path) -> No
         sorted_file.seek(0)
         prefixes = None
         if fmt in ("turtle", "trig"):
-            used = {ns.decode() for ns in namespaces if ns}
-            prefixes = {p: ns for p, ns in PREFIXES.items() if any(u.startswith(ns) for u in used)}
+            prefixes = prefixes_used(ns.decode() for ns in namespaces if ns)
         parsed = ox.parse(sorted_file, format=ox.RdfFormat.N_QUADS if fmt in _QUADS else ox.RdfFormat.N_TRIPLES)
-        ox.serialize(parsed, out, format=_WRITERS[fmt], prefixes=prefixes)
+        ox.serialize(parsed, out, format=WRITERS[fmt], prefixes=prefixes)
 
 
 def _iri(term: bytes) -> bytes:

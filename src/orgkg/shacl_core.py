@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from orgkg.terms import from_rdflib
+from orgkg.terms import from_rdflib, solutions
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _MAX_COUNTED = 4  # counts above this are compiled to too many joins: such shapes go to pySHACL
@@ -97,7 +98,7 @@ class Check:
 
     def results(self, store: ox.Store) -> list[tuple]:
         """(focus, value or None) of every result, in Oxigraph terms."""
-        return [(solution["this"], solution["value"]) for solution in store.query(self.query)]
+        return [(solution["this"], solution["value"]) for solution in solutions(store.query(self.query))]
 
 
 @dataclass
@@ -117,7 +118,7 @@ def compile_shapes(graph: Graph, lifted: frozenset = frozenset()) -> Compiled:
         if _deactivated(graph, root):
             continue
         try:
-            compiled.checks += _Compiler(graph, lifted).checks(root)
+            compiled.checks += _Compiler(graph, lifted).checks(URIRef(str(root)))
         except Unsupported:
             compiled.delegated.add(root)
     return compiled
@@ -163,7 +164,7 @@ class _Compiler:
     def fresh(self) -> str:
         return f"?v{next(self.counter)}"
 
-    def list(self, node) -> list:
+    def members(self, node) -> list:
         return list(Collection(self.graph, node))
 
     # --- top level ---------------------------------------------------------------------
@@ -229,11 +230,11 @@ class _Compiler:
         union = " UNION ".join(f"{{ {block} }}" for block in blocks)
         return f"{{ SELECT DISTINCT ?focus WHERE {{ {union} }} }}"
 
-    def components(self, shape, top: bool = False) -> list[tuple[URIRef, object]]:
+    def components(self, shape, top: bool = False) -> list[tuple[Any, Any]]:
         """(parameter, value) of each constraint of `shape` (sh:property excepted at the top,
         where each property shape is a source shape of its own)."""
         graph = self.graph
-        found = []
+        found: list[tuple[Any, Any]] = []
         for predicate, value in sorted(graph.predicate_objects(shape)):
             if predicate in _NOT_CONSTRAINTS or (top and predicate == SH.property):
                 continue
@@ -258,7 +259,7 @@ class _Compiler:
         if isinstance(node, URIRef):
             return _term(node)
         if (node, RDF.first, None) in graph:
-            return "(" + "/".join(self.path(step) for step in self.list(node)) + ")"
+            return "(" + "/".join(self.path(step) for step in self.members(node)) + ")"
         for predicate, operator in (
             (SH.inversePath, "^{}"),
             (SH.zeroOrMorePath, "{}*"),
@@ -270,7 +271,7 @@ class _Compiler:
                 return "(" + operator.format(self.path(inner)) + ")"
         alternatives = graph.value(node, SH.alternativePath)
         if alternatives is not None:
-            return "(" + "|".join(self.path(step) for step in self.list(alternatives)) + ")"
+            return "(" + "|".join(self.path(step) for step in self.members(alternatives)) + ")"
         raise Unsupported(node)
 
     def values(self, shape, focus: str) -> tuple[str, str]:
@@ -342,21 +343,21 @@ class _Compiler:
             arguments = _string(str(parameter)) + (f", {_string(str(flags))}" if flags is not None else "")
             return f"isBlank({v}) || !COALESCE(REGEX(STR({v}), {arguments}), false)"
         if component == SH.languageIn:
-            tags = " || ".join(f"langMatches(lang({v}), {_string(str(tag))})" for tag in self.list(parameter))
+            tags = " || ".join(f"langMatches(lang({v}), {_string(str(tag))})" for tag in self.members(parameter))
             return f"!COALESCE(isLiteral({v}) && ({tags or 'false'}), false)"
         if component == SH["in"]:
-            members = " || ".join(f"sameTerm({v}, {_term(member)})" for member in self.list(parameter))
+            members = " || ".join(f"sameTerm({v}, {_term(member)})" for member in self.members(parameter))
             return f"!({members or 'false'})"
         if component == SH["not"]:
             return f"!({self.nonconforming(parameter, v)})"
         if component == SH.node:
             return self.nonconforming(parameter, v)
-        members = [f"({self.nonconforming(member, v)})" for member in self.list(parameter)]
+        failing = [f"({self.nonconforming(member, v)})" for member in self.members(parameter)]
         if component == SH["and"]:
-            return " || ".join(members) or "false"
+            return " || ".join(failing) or "false"
         if component == SH["or"]:
-            return " && ".join(members) or "true"
-        conforming = " + ".join(f"IF({member}, 0, 1)" for member in members) or "0"
+            return " && ".join(failing) or "true"
+        conforming = " + ".join(f"IF({member}, 0, 1)" for member in failing) or "0"
         return f"({conforming}) != 1"  # sh:xone
 
     def nonconforming(self, shape, focus: str) -> str:

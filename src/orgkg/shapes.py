@@ -27,7 +27,7 @@ from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short
 from orgkg.namespaces import PREFIXES
 from orgkg.shacl_core import compile_shapes
 from orgkg.sparql_text import insert_values, tokenize
-from orgkg.terms import from_rdflib, to_rdflib
+from orgkg.terms import from_rdflib, solutions, to_rdflib
 
 #: What `Shapes.run` gives per result: the finding, its focus node and its value (rdflib terms;
 #: the value is None where the result has none).
@@ -93,7 +93,7 @@ class SparqlShape:
             runs += [(select, {_THIS: node}) for node in nodes if isinstance(node, ox.BlankNode)]
         found: dict = {}
         for query, bound in runs:
-            for solution in store.query(query, prefixes=dict(self.prefixes), substitutions=bound):
+            for solution in solutions(store.query(query, prefixes=dict(self.prefixes), substitutions=bound)):
                 this = bound.get(_THIS) or solution["this"]
                 value = solution["value"]  # None where the SELECT has no ?value
                 if kept is None or this in kept:
@@ -121,7 +121,7 @@ class Shapes:
         self.graph = graph
         self.sparql = tuple(
             self._sparql_shape(node)
-            for node in sorted(set(graph.subjects(SH.sparql, None)))
+            for node in sorted({s for s in graph.subjects(SH.sparql, None) if isinstance(s, URIRef)})
             if graph.value(node, SH.path) is None and not _deactivated(graph, node)
         )
         self.lifted = frozenset(shape.node for shape in self.sparql)
@@ -156,7 +156,7 @@ class Shapes:
 
     def _sparql_shape(self, node: URIRef) -> SparqlShape:
         graph = self.graph
-        constraints = [c for c in sorted(graph.objects(node, SH.sparql)) if not _deactivated(graph, c)]
+        constraints = [c for c in sorted(graph.objects(node, SH.sparql), key=str) if not _deactivated(graph, c)]
         messages = [*graph.objects(node, SH.message), *(m for c in constraints for m in graph.objects(c, SH.message))]
         prefixes = {
             (str(graph.value(d, SH.prefix)), str(graph.value(d, SH.namespace)))
@@ -166,7 +166,9 @@ class Shapes:
         }
         return SparqlShape(
             node,
-            tuple(sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind))),
+            tuple(
+                sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind) if isinstance(t, URIRef))
+            ),
             tuple(exists_as_optional(str(graph.value(c, SH.select)).replace("$this", "?this")) for c in constraints),
             tuple(sorted(prefixes)),
             local_name(graph.value(node, SH.severity)) or VIOLATION,
@@ -236,7 +238,8 @@ def exists_as_optional(select: str) -> str:
     if opening is None:
         return select
     closing = next(at for at in range(opening + 1, len(tokens)) if tokens[at].text == "}" and tokens[at].depth == 0)
-    cuts, optionals = [], []
+    cuts: list[tuple[int, int]] = []
+    optionals: list[str] = []
     at = opening + 1
     while at < closing:
         token = tokens[at]

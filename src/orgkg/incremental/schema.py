@@ -39,6 +39,7 @@ class Schema:
 
     def store(self) -> ox.Store:
         if self._store is None:
+            assert self.embedded is not None, "a schema loaded with its store"
             self._store = self.embedded.open_read_only()
         return self._store
 

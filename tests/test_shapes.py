@@ -276,3 +276,15 @@ def test_identical_findings_on_a_corpus_with_every_kind_of_seeded_error(root, tm
     fired = {f.rule for f in findings}
     shacl_rules = {rule for _, rule in ERROR_KINDS.values() if rule.startswith("okgsh:")}
     assert shacl_rules <= fired, shacl_rules - fired
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", sorted(ERROR_KINDS))
+def test_identical_findings_on_a_corpus_with_one_kind_of_seeded_error(root, tmp_path, kind) -> None:
+    """Each kind alone, as `orgkg dev synth 20 --errors KIND=1` seeds it: what one error does to
+    the rest of the corpus is judged the same way by both."""
+    synthesize(20, tmp_path, root, seed=11, errors={kind: 1})
+    findings = same_findings(union(data_files(tmp_path)))
+    rule = ERROR_KINDS[kind][1]
+    if rule.startswith("okgsh:"):
+        assert rule in {f.rule for f in findings}, (kind, findings)

@@ -12,7 +12,7 @@ seed graph and on a synthetic corpus with every kind of seeded error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -84,7 +84,7 @@ class SparqlShape:
                 found[(this, value if value is not None else this)] = None
         return list(found)
 
-    def finding(self, focus, value, names: Graph, shapes: Graph, where: dict) -> Finding:
+    def finding(self, focus, value, names: Graph, shapes: Graph, where: Mapping) -> Finding:
         """A solution as the Finding pySHACL's result would give (rdflib terms, named in `names`)."""
         return Finding(
             self.severity,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -113,7 +114,7 @@ def closed_graphs(data: Graph, closure: Closure) -> tuple[Graph, ox.Store]:
     return closed, oxigraph_copy(closed)
 
 
-def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -> list[Finding]:
+def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: Mapping) -> list[Finding]:
     """Every shape on `data` (named from it): SHACL Core by pySHACL on the RDFS-closed graph, the
     SPARQL constraints of node shapes as one Oxigraph query each."""
     closed, store = closed_graphs(data, closure)
@@ -138,12 +139,12 @@ def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -
 # rules per unit and feeds the corpus-wide ones from its cache and the store.
 
 
-def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+def lint_findings(data: Graph, ontology: Graph, where: Mapping) -> list[Finding]:
     """lint's per-node rules."""
     return ontology_term_findings(data, ontology, where) + stray_whitespace_findings(data, where)
 
 
-def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> list[Finding]:
+def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> list[Finding]:
     """lint's corpus-wide rules on one graph; dangling references only if it is the `complete` graph."""
 
     def short(term) -> str:
@@ -167,7 +168,7 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     return findings
 
 
-def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+def ontology_term_findings(data: Graph, ontology: Graph, where: Mapping) -> list[Finding]:
     """okg: terms used must be declared, with a label and a definition."""
     declared = set(ontology.subjects())
     findings: list[Finding] = []
@@ -194,7 +195,7 @@ def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Fi
     return findings
 
 
-def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
+def stray_whitespace_findings(data: Graph, where: Mapping) -> list[Finding]:
     findings = []
     for subject, predicate, obj in data:
         if isinstance(obj, Literal) and obj.datatype in (None, XSD.string):
@@ -225,7 +226,7 @@ def label_keys(data: Graph) -> set[tuple]:
     }
 
 
-def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
+def dangling_findings(untyped: list, short, where: Mapping) -> list[Finding]:
     """kg: IRIs used but never typed anywhere in the graph."""
     return [
         Finding(WARNING, "lint", DANGLING, focus=short(node), rule="dangling-reference", file=where.get(node, ""))
@@ -234,7 +235,7 @@ def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
     ]
 
 
-def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
+def duplicate_label_findings(labels: dict, short, where: Mapping) -> list[Finding]:
     """One warning per subject whose (case-folded label, language) another subject shares."""
     findings = []
     for (label, _), subjects in sorted(labels.items()):
@@ -265,7 +266,7 @@ DOCUMENT_FACTS = f"""SELECT ?document ?code ?fact ?value WHERE {{
     }} }}"""
 
 
-def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
+def duplicate_document_findings(rows, short, where: Mapping) -> list[Finding]:
     """One document, one IRI, but codes restart every term: warn about IRIs with the same code (as
     `orgkg docid` reads it) and issuer (eli:passed_by; for codes of a single central issuer such as
     TW, the issuer level) that no stated fact tells apart, quoting both so that a reviewer can judge.
@@ -341,7 +342,7 @@ def node_texts(data: Graph) -> list[tuple]:
     return rows
 
 
-def iri_year_findings(rows, short, where: dict) -> list[Finding]:
+def iri_year_findings(rows, short, where: Mapping) -> list[Finding]:
     """An IRI says only what the text says: warn about a year in a kg: IRI that none of the node's
     labels, dates or quotes states (an old newspaper's IRI ending "-until-2025" asserts an end the
     article never gives). Corpus-wide: the labels live in graph/reference/, the quotes in articles."""
@@ -399,7 +400,7 @@ def article_text(sources: Path, name: str) -> tuple[str | None, str]:
         return None, f"cannot be read ({error.strerror})"
 
 
-def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
+def quote_findings(data: Graph, sources: Path, where: Mapping) -> list[Finding]:
     """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text."""
     if not sources.is_dir():
         raise FileNotFoundError(f"sources folder not found: {sources}")

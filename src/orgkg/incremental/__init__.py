@@ -149,10 +149,7 @@ def validate_incremental(
     update_year_findings(cache, None if changed is None else touched, order)
     cache.db.commit()
 
-    report.triples = (
-        cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
-        - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
-    )
+    report.triples = cache.triples()
     findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
     if sources is None:
         report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")

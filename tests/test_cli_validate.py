@@ -116,7 +116,11 @@ def test_an_empty_folder_is_not_reported_as_conforming(cli, root, tmp_path):
     assert result.exit_code == 2 and "no .ttl files in" in result.output
 
 
-@pytest.mark.parametrize("incremental", [False, True], ids=["full", "incremental"])
+@pytest.mark.parametrize(
+    "incremental",
+    [False, pytest.param(True, marks=pytest.mark.slow)],  # three incremental runs from a cold cache
+    ids=["full", "incremental"],
+)
 def test_source_text_outside_the_sources_folder_is_not_read(cli, root, sources, tmp_path, incremental):
     """okg:sourceText "../x" or "/usr/bin/ls" must not let the quote check probe other files (the
     probe read a file beside the folder; a binary gave a traceback); a UTF-16 text is a warning."""

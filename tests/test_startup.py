@@ -1,5 +1,5 @@
-"""Lean start-up: commands on the default engine import neither rdflib nor pySHACL (0.25 s and
-0.42 s of import), which are loaded only where they are used (validation, fmt, --engine rdflib)."""
+"""Lean start-up: commands on the default engine import neither rdflib nor pySHACL (the slowest
+imports), which are loaded only where they are used (validation, fmt, --engine rdflib)."""
 
 from __future__ import annotations
 

@@ -412,7 +412,7 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
 
 
 #: The swap writes every triple again inside one transaction, so it gets the timeout for each this
-#: many triples (at 10,000 articles, Oxigraph took over 120 s to move 2.6 million).
+#: many triples (a large corpus's move outlasted a timeout meant for one request).
 SWAP_TRIPLES_PER_TIMEOUT = 100_000
 
 

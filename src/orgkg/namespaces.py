@@ -1,7 +1,7 @@
 """The one place for namespaces, prefixes and repository paths.
 
-Prefixes are plain strings, so commands that never touch rdflib do not pay its import
-(~0.25 s); the rdflib `Namespace` objects (OKG, KG, ...) are made on first use.
+Prefixes are plain strings, so commands that never touch rdflib do not pay its import;
+the rdflib `Namespace` objects (OKG, KG, ...) are made on first use.
 """
 
 from __future__ import annotations

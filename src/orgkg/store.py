@@ -161,7 +161,7 @@ class EmbeddedStore:
             finally:
                 del store  # release RocksDB's own lock even when a traceback outlives this frame
             # Opened and closed once more, RocksDB retires the write-ahead log of the build, which
-            # every read-only open (every query) would otherwise replay: 40 ms -> 5 ms a query.
+            # every read-only open (every query) would otherwise replay, most of a query's time.
             self._open_for_writing()
             return BuildReport(
                 changed, removed, len(current) - len(changed), sum(triples for _, triples in files.values()), rebuilt

@@ -31,7 +31,7 @@ from orgkg.validation import (
 def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] | None, order: dict[str, int]) -> None:
     """The duplicate-document findings, kept in the cache and recomputed only for the documents
     that share a code with the `touched` nodes (described by the units just re-run; None: every
-    node): the facts and quotes of every document cost seconds at 10,000 articles."""
+    node): the facts and quotes of every document cost seconds on a large corpus."""
     if touched is None or not cache.done("documents"):
         found = _document_codes(store, None)
         old = cache.replace_document_codes(None, found)

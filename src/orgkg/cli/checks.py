@@ -50,8 +50,9 @@ def validate_command(
       orgkg validate --incremental --sources ../shared/seeds
     """
     from orgkg.output import Progress, colour_wanted
+    from orgkg.reporting import render
     from orgkg.repository import data_files
-    from orgkg.validation import render, validate
+    from orgkg.validation import validate
 
     root = find_root()
     if incremental:

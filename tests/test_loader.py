@@ -12,10 +12,11 @@ import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
-from orgkg.loader import TEMPORARY_BASE, RemoteStore, Upload, graph_bodies, prepare, swap_deadline
+from orgkg.loader import TEMPORARY_BASE, Upload, graph_bodies, prepare, swap_deadline
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
+from orgkg.triplestore import RemoteStore
 
 from .cli import run_cli
 from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer, put_graph
@@ -382,7 +383,7 @@ def test_union_default_graph_needs_sparql_update(root, plain_oxigraph):
 
 def test_every_dialect_the_command_line_offers_is_described():
     from orgkg.choices import DIALECT_NAMES
-    from orgkg.loader import DIALECTS
+    from orgkg.triplestore import DIALECTS
 
     assert set(DIALECT_NAMES) == set(DIALECTS)
 

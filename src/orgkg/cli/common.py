@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -92,10 +94,34 @@ ENGINE_OPTIONS = [
 ]
 
 
+@dataclass
+class EngineRun:
+    """What the engine options chose: where a query runs and where its answer goes."""
+
+    engine: str
+    endpoint: str | None
+    output_format: str | None
+    output: Path | None
+    timeout: float | None
+    allow_service: bool
+
+    def open(self, root: Path):
+        return open_engine(root, self.engine, self.endpoint, self.allow_service, self.timeout)
+
+    def emit(self, results) -> None:
+        emit_results(results, self.output_format, self.output)
+
+
 def engine_options(command):
+    """The engine options on `command`, which gets what they chose as one `run: EngineRun`."""
+
+    @functools.wraps(command)
+    def with_run(*args, engine, endpoint, output_format, output, timeout, allow_service, **kwargs):
+        return command(*args, run=EngineRun(engine, endpoint, output_format, output, timeout, allow_service), **kwargs)
+
     for option in reversed(ENGINE_OPTIONS):
-        command = option(command)
-    return command
+        with_run = option(with_run)
+    return with_run
 
 
 def emit_results(results, output_format: str | None, output: Path | None) -> None:

@@ -70,3 +70,10 @@ def test_each_statement_carries_its_own_quotes_not_every_quote_of_its_subject(ro
         "the Ministry of Organization and Communications (the predecessor of today's Central Organization Committee)",
         "the Ministry of Organization and Communications, the predecessor of today's Central Organizing Committee",
     ]
+
+
+def test_each_statement_is_one_row(root, cache):
+    """Issue 19 item 8: a statement stated by two articles is one row naming both."""
+    found = rows(describe(root, cache, "kg:org-central-organizing-committee", "--format", "csv"))
+    keys = [(r["direction"], r["property"], r["value"]) for r in found]
+    assert len(keys) == len(set(keys)) > 5

@@ -13,6 +13,7 @@ import sys
 import pytest
 import requests
 
+from orgkg.repository import cache_dir
 from orgkg.results import from_sparql_json
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
@@ -24,7 +25,7 @@ from .compare import comparable
 pytestmark = pytest.mark.slow
 
 
-def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
+def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path, monkeypatch):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(scratch)}
@@ -46,7 +47,8 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
             "query", "run", "change-events", "--endpoint", url, "--format", "json", root=root, cache=tmp_path / "cache"
         )
         assert ran.exit_code == 0, ran.output
-        local = EmbeddedStore(root, tmp_path / "cache").query(
+        monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
+        local = EmbeddedStore(root, cache_dir(root)).query(
             "SELECT * WHERE { ?s ?p ?o }"
         )  # the same store the server snapshotted
         served = requests.post(

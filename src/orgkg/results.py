@@ -115,14 +115,15 @@ def _plain(term) -> str:
 
 
 def _table(results: Results, width: int | None) -> str:
-    """For reading: IRIs shortened to the project's prefixes (kg:org-politburo)."""
+    """For reading: IRIs shortened to the project's prefixes (kg:org-politburo); one record per
+    row when the columns do not fit the width readably."""
 
     def cell(term) -> str:
         return (prefixed(term.value) or term.value) if isinstance(term, ox.NamedNode) else _plain(term)
 
     rows = [[cell(v) for v in row] for row in results.rows]
     footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
-    return text_table(results.variables, rows, width) + "\n" + footer
+    return text_table(results.variables, rows, width, records_if_cramped=True) + "\n" + footer
 
 
 def _csv(results: Results, _width=None) -> str:

@@ -76,7 +76,8 @@ def _check_tokens(tokens: list[Token], allow_service: bool, graphs) -> bool:
         raise QueryRefused(f"the query nests brackets {depth} deep; the limit is {MAX_QUERY_DEPTH} (MAX_QUERY_DEPTH)")
     if not allow_service and any(token.word == "SERVICE" for token in tokens):
         raise QueryRefused(
-            "SERVICE makes the engine fetch a URL; federated queries are off unless you give --allow-service"
+            "SERVICE makes the engine fetch a URL; federated queries are off unless you allow them",
+            option="allow_service",
         )
     declared = sparql_text.prologue(tokens)
     names_dataset = False
@@ -126,7 +127,9 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
             finished.wait(timeout)
         raise
     if not finished.is_set():
-        raise QueryTimeout(f"the query did not finish within {timeout:g} s; raise --timeout, or narrow the query")
+        raise QueryTimeout(
+            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query", option="timeout"
+        )
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -74,7 +74,6 @@ def load_command(
     from orgkg.http_client import HttpError, check_url, redact
     from orgkg.loader import RemoteStore, load, locked, prepare
     from orgkg.output import Progress, text_table
-    from orgkg.repository import cache_dir
     from orgkg.store import EmbeddedStore
 
     try:
@@ -101,7 +100,7 @@ def load_command(
         total = sum(u.triples for u in uploads)
         uploading = Progress("Uploading triples", total=total)
         # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
-        with stopped_like_ctrl_c(), locked(url, cache_dir(root)):
+        with stopped_like_ctrl_c(), locked(url):
             report = load(
                 uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default_graph
             )

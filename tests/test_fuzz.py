@@ -176,3 +176,39 @@ def test_any_endpoint_answer_is_read_or_reported_in_one_line(repository, endpoin
     endpoint.reply = (status, content_type, body)
     result = invoke(repository, "query", "run", "mergers", "--endpoint", endpoint.url + "/sparql", "--format", "csv")
     assert_clean(result, allowed=(0, 2))
+
+
+DEEP = {
+    "list of 1,000 identical literals": ("<urn:s> <urn:p> (" + ' "x"' * 1000 + " ) .\n", "MAX_BLANK_DEPTH"),
+    "blank nodes 2,000 deep": (
+        "<urn:s> <urn:p> " + "[ <urn:q> " * 2000 + '"x"' + " ]" * 2000 + " .\n",
+        "MAX_BLANK_DEPTH",
+    ),
+    "blank nodes 100,000 deep": (
+        "<urn:s> <urn:p> " + "[ <urn:q> " * 100_000 + '"x"' + " ]" * 100_000 + " .\n",
+        "MAX_BLANK_DEPTH",
+    ),
+    "a 17 MiB literal": ('<urn:s> <urn:p> "' + "a" * (17 * 1024 * 1024) + '" .\n', "MAX_TOKEN_BYTES"),
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP))
+def test_deep_or_huge_data_is_refused_in_one_line_naming_the_limit(repository, name):
+    """Issue 22 item 15: these ran export past minutes, crashed it, hit RecursionError in diff
+    and rdflib, or gave pyoxigraph's traceback in every command."""
+    text, limit = DEEP[name]
+    extra = repository / "graph" / "articles" / "deep.ttl"
+    extra.write_text(text, encoding="utf-8")
+    try:
+        for command in (
+            ["build"],
+            ["query", "run", "mergers", "--format", "csv"],
+            ["export", "--format", "nq", "-o", str(repository.parent / "out.nq")],
+            ["validate"],
+            ["fmt", "--check"],
+        ):
+            result = invoke(repository, *command)
+            assert_clean(result, allowed=(1,))
+            assert limit in result.output and "deep.ttl" in result.output, (command, result.output[-500:])
+    finally:
+        extra.unlink()

@@ -154,6 +154,8 @@ class EmbeddedStore:
                     files = self._bulk_load(store, current)
                 else:
                     files = self._update(store, current, old, changed, removed)
+            except OrgkgError as error:  # its traceback's frames would hold the store, and RocksDB's lock
+                raise error.with_traceback(None)  # noqa: B904 (the same error, without those frames)
             finally:
                 del store  # release RocksDB's own lock even when a traceback outlives this frame
             # Opened and closed once more, RocksDB retires the write-ahead log of the build, which

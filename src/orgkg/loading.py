@@ -10,6 +10,7 @@ and is imported only by the functions that build rdflib graphs (validation, fmt,
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -160,8 +161,11 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     data = read_data_file(path)
     parse_strict(path, data=data)
     graph = into if into is not None else bind_prefixes(Graph())
+    # Ill-typed literals ("abc"^^xsd:integer) are SHACL's to report: rdflib would also log its
+    # own traceback for each on standard error.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings():  # ill-typed literals ("abc"^^xsd:integer) are SHACL's to report
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             graph.parse(data=data, format="turtle")
     except BadSyntax as error:

@@ -18,7 +18,7 @@ from orgkg import guards
 from orgkg.atomic import file_lock, write_atomic
 from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
-from orgkg.repository import Repository, graph_iri
+from orgkg.repository import Repository, clear_cache_entry, graph_iri
 from orgkg.results import Results
 
 #: How long a command waits for another orgkg that is building the store.
@@ -146,7 +146,7 @@ class EmbeddedStore:
             rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
             if old is None:
                 shutil.rmtree(self.location, ignore_errors=True)
-                self.manifest_path.unlink(missing_ok=True)
+                clear_cache_entry(self.manifest_path)
             store = self._open_for_writing()
             self._marked = False
             try:

@@ -27,8 +27,9 @@ class _Group(click.Group):
             flag = flag_for(self, error.option) if error.option else None
             click.echo(f"orgkg: {error}" + (f" (see {flag})" if flag else ""), err=True)
             raise SystemExit(error.exit_code) from None
-        except FileNotFoundError as error:
-            click.echo(f"orgkg: {error}", err=True)
+        except OSError as error:  # the environment: a full disk, a read-only folder, a closed stream
+            where = f": {error.filename}" if error.filename else ""
+            click.echo(f"orgkg: {error.strerror or error}{where}", err=True)
             raise SystemExit(EXIT_USAGE) from None
 
 

@@ -328,3 +328,54 @@ def test_concurrent_incremental_validations_take_turns(repository, tmp_path):
     for process in runs:
         out, err = process.communicate(timeout=600)
         assert process.returncode == 0 and "locked" not in err, err
+
+
+#: Pieces that read differently to a careless tokenizer: escapes, comments, quotes, `<` as an
+#: operator or an IRI, codepoint escapes.
+TRICKS = [
+    "ex:a\\# ",
+    "ex:a\\' ",
+    "ex:a\\. ",
+    "# ' \" \n",
+    '"\\"" ',
+    "'\\'' ",
+    "'''x''' ",
+    '"""x""" ',
+    "<urn:x#> ",
+    "FILTER(?a<1#>\n) ",
+    "FILTER(?a<2&&'>'='>') ",
+    "SERVIC\\u0045 ",
+    "\\u0022 ",
+    "?a ",
+    "( ",
+    ") ",
+    "{ ",
+    "} ",
+    "VALUES ?v { ",
+    "BIND(1 AS ?a) ",
+]
+
+
+@pytest.fixture(scope="module")
+def visitors():
+    with FakeEndpoint(
+        content_type="application/sparql-results+json", body=b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+    ) as server:
+        yield server
+
+
+@FUZZ
+@given(pieces=st.lists(st.sampled_from(TRICKS), max_size=8), tail=st.lists(st.sampled_from(TRICKS), max_size=4))
+def test_no_arrangement_of_escapes_and_comments_lets_service_through(repository, visitors, pieces, tail):
+    """Whatever surrounds it, a SERVICE never reaches its endpoint without --allow-service."""
+    text = (
+        "PREFIX ex: <http://e/> SELECT * { "
+        + "".join(pieces)
+        + f" SERVICE <{visitors.url}/sparql> {{ ?s ?p ?o }} "
+        + "".join(tail)
+        + " }"
+    )
+    for engine in ("oxigraph", "rdflib"):
+        result = invoke(repository, "sparql", "-", "--engine", engine, "--format", "csv", "--timeout", "10", stdin=text)
+        assert_clean(result)
+    assert visitors.requests == []

@@ -12,6 +12,7 @@ import sys
 
 import requests
 
+from orgkg.repository import cache_dir
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore, from_sparql_json
 
@@ -19,7 +20,8 @@ from .cli import run_cli
 from .compare import comparable
 
 
-def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
+def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path, monkeypatch):
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(scratch)}
@@ -41,7 +43,7 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
             "query", "run", "change-events", "--endpoint", url, "--format", "json", root=root, cache=tmp_path / "cache"
         )
         assert ran.exit_code == 0, ran.output
-        local = EmbeddedStore(root, tmp_path / "cache").query(
+        local = EmbeddedStore(root, cache_dir(root)).query(
             "SELECT * WHERE { ?s ?p ?o }"
         )  # the same store the server snapshotted
         served = requests.post(

@@ -170,14 +170,6 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
             graph.parse(data=data, format="turtle")
     except BadSyntax as error:
         raise _located(path, error) from None
-    except RecursionError:
-        raise TurtleSyntaxError(
-            path,
-            1,
-            1,
-            "lists or blank nodes nested too deeply for rdflib",
-            "flatten the nesting (name the inner nodes)",
-        ) from None
     return graph
 
 

@@ -154,7 +154,8 @@ class EmbeddedStore:
                     files = self._bulk_load(store, current)
                 else:
                     files = self._update(store, current, old, changed, removed)
-            except OrgkgError as error:  # its traceback's frames would hold the store, and RocksDB's lock
+            except OrgkgError as error:  # its traceback's frames (and its context's) hold the store and its lock
+                error.__context__ = error.__cause__ = None
                 raise error.with_traceback(None)  # noqa: B904 (the same error, without those frames)
             finally:
                 del store  # release RocksDB's own lock even when a traceback outlives this frame

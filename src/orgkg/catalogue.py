@@ -261,12 +261,14 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
     sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
     example browsers can load it. Each query's text has its parameters bound to their
     defaults, so it runs as given."""
+    from orgkg.formats import write
+
     sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
     triples = []
     for query in catalogue.values():
         node = ox.NamedNode(QUERY_BASE + query.name)
         kind = query.kind
-        statements = [
+        statements: list[tuple[str, ox.NamedNode | ox.Literal]] = [
             (rdf + "type", ox.NamedNode(sh + "SPARQLExecutable")),
             (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
             (rdfs + "label", ox.Literal(query.name)),
@@ -278,7 +280,7 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
             statements.append((dct + "description", ox.Literal(query.description, language="en")))
         triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
     used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
-    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+    return write(sorted(triples, key=str), "turtle", used).decode("utf-8")
 
 
 def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str) -> str:

@@ -94,11 +94,11 @@ def tokenize(text: str) -> list[Token]:
     found: list[Token] = []
     frames: list[str] = []  # "{" group, "(" expression, "L" list, "[" blank node, "D" VALUES data
     zone = values_pending = False
-    start = 1 if text.startswith("\ufeff") else 0
+    start: int | None = 1 if text.startswith("\ufeff") else 0
     while start is not None:
         matches, start = _TOKEN.finditer(text, start), None
         for match in matches:
-            kind = match.lastgroup
+            kind = match.lastgroup or ""  # every alternative is a named group
             if kind == "space":
                 continue
             token, at = match.group(), match.start()

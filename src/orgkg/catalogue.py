@@ -113,6 +113,11 @@ def to_term(param: Parameter, text: str, resolver=None):
     def bad(expected: str) -> QueryError:
         return QueryError(f"parameter {param.name}: {text!r} is not {expected}")
 
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad("text: it holds bytes that are not UTF-8") from None
+
     if param.type == "iri":
         from orgkg.names import UnresolvedName, expand
 
@@ -149,15 +154,23 @@ def query_kind(sparql: str) -> str:
 
 
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise QueryError(f"{path} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
     header = "\n".join(
         line[3:] if line.startswith("#+ ") else line[2:] for line in text.splitlines() if line.startswith("#+")
     )
     meta = _parse_header(path, header, cache)
     if not isinstance(meta, dict) or "summary" not in meta:
         raise QueryError(f"{path}: the #+ header needs at least a summary")
+    specs = meta.get("params") or []
+    if not isinstance(specs, list) or not all(
+        isinstance(spec, dict) and isinstance(spec.get("name"), str) for spec in specs
+    ):
+        raise QueryError(f"{path}: params in the #+ header must be a list of parameters, each with a name")
     params = []
-    for spec in meta.get("params") or []:
+    for spec in specs:
         from orgkg.names import KINDS
 
         expects = spec.get("expects") or (spec["name"] if spec["name"] in KINDS else "node")
@@ -216,13 +229,19 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
 
 
 def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
+    if not folder.is_dir():
+        raise QueryError(f"no saved queries: {folder} is not a folder")
     return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
 
 
 def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery:
     """One saved query by name; only its own file is read (a run must not parse the catalogue)."""
     path = folder / f"{name}.rq"
-    if "/" not in name and path.is_file():
+    try:
+        found = "/" not in name and path.is_file()
+    except OSError:  # a name too long for the file system
+        found = False
+    if found:
         return parse_query_file(path, cache)
     if not folder.is_dir():
         raise QueryError(f"no saved queries: {folder} is not a folder")

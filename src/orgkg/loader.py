@@ -126,14 +126,43 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
         yield body()
 
 
+def store_identity(url: str) -> str:
+    """The store a URL names, however it is spelt: scheme and host in lower case, a host name
+    resolved to its lowest address (localhost and 127.0.0.1 are one store), the default port
+    written out, no credentials, no trailing slash."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    try:
+        host = min(str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    except (OSError, ValueError):
+        pass
+    if host in ("127.0.0.1", "::1"):
+        host = "loopback"
+    return f"{scheme}://{host}:{port}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
+
+
+def lock_folder() -> Path:
+    """Where load locks live: the machine's temporary folder, shared by every checkout and cache."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "orgkg-locks"
+    folder.mkdir(mode=0o1777, exist_ok=True)
+    return folder
+
+
 @contextmanager
-def locked(url: str, cache: Path):
-    """One load at a time into the same store from this machine: concurrent loads interleave
-    their MOVEs and corrupt graphs. The lock dies with its process (kill -9 included)."""
-    cache.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(redact(url).encode()).hexdigest()[:16]
+def locked(url: str, folder: Path | None = None):
+    """One load at a time into the same store from this machine, from any checkout, however its
+    URL is spelt: concurrent loads interleave their MOVEs and drop each other's temporary graphs.
+    The lock dies with its process (kill -9 included)."""
+    folder = folder or lock_folder()
+    name = hashlib.sha256(store_identity(url).encode()).hexdigest()[:16]
     busy = LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish")
-    with file_lock(cache / f"load-{name}.lock", busy):
+    with file_lock(folder / f"load-{name}.lock", busy):
         yield
 
 
@@ -153,7 +182,6 @@ def load_repository(
     """The repository's graphs into the store at `url`, read from the embedded store (held against
     builds meanwhile), one load into that store at a time from this machine; `progress` gets the
     triples sent and their total. A dry run only plans."""
-    from orgkg.repository import cache_dir
     from orgkg.store import EmbeddedStore
 
     check_url(url)
@@ -172,7 +200,7 @@ def load_repository(
             sent += triples
             progress(sent, total)
 
-        with locked(url, cache_dir(root)):
+        with locked(url):
             report = load(uploads, store, append, step, prune, union_default_graph)
     report.triples = total
     return report
@@ -262,6 +290,12 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
                     "or DROP them",
                     _option(error),
                 ) from None
+            if _option(error) == "timeout":  # the store may still be working on the abandoned upload
+                raise LoadError(
+                    f"{reason}. The store's graphs are unchanged, but the upload that timed out may still "
+                    f"land later as the temporary graph <{upload.temporary}>: the next load drops it",
+                    "timeout",
+                ) from None
             raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
 
 
@@ -284,13 +318,15 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
         store.update(" ;\n".join(operations), "swapping in the new graphs", timeout=swap_deadline(store, uploads))
     except (*FAILURES, KeyboardInterrupt) as error:
         reason = "interrupted while swapping in the new graphs" if isinstance(error, KeyboardInterrupt) else str(error)
-        status = {upload.iri: _swapped(upload, store) for upload in uploads}
+        status = _swap_status(uploads, store)
         if append:
             status = {iri: None if moved is False else moved for iri, moved in status.items()}
         new = [iri for iri, moved in status.items() if moved is True]
         old = [iri for iri, moved in status.items() if moved is False]
         unknown = [iri for iri, moved in status.items() if moved is None]
-        left = _drop([u.temporary for u in uploads if status[u.iri] is not True], store)
+        answering = None not in status.values()
+        left = [u.temporary for u in uploads if status[u.iri] is not True]
+        left = _drop(left, store) if answering else left
         message = f"{reason}. New: {_names(new) or 'none'}; old: {_names(old) or 'none'}"
         if unknown:
             message += f"; unknown: {_names(unknown)}"
@@ -310,13 +346,17 @@ def swap_deadline(store: RemoteStore, uploads: list[Upload]) -> float:
     return store.client.timeout * max(1, -(-triples // SWAP_TRIPLES_PER_TIMEOUT))
 
 
-def _swapped(upload: Upload, store: RemoteStore) -> bool | None:
-    """After a failed swap: True if the temporary graph is gone (moved), False if it is still
-    there, None if the store cannot tell us."""
-    try:
-        return store.count(upload.temporary) == 0
-    except FAILURES:
-        return None
+def _swap_status(uploads: list[Upload], store: RemoteStore) -> dict[str, bool | None]:
+    """After a failed swap, per graph: True if its temporary graph is gone (moved), False if it
+    is still there, None if the store cannot tell us. A store that stops answering is asked
+    nothing more (a server killed mid-swap made every graph retry in turn for minutes)."""
+    status: dict[str, bool | None] = {}
+    for upload in uploads:
+        try:
+            status[upload.iri] = store.count(upload.temporary) == 0
+        except FAILURES:
+            return status | {u.iri: None for u in uploads if u.iri not in status}
+    return status
 
 
 def _drop(graphs: list[str], store: RemoteStore) -> list[str]:

@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 _PREFIXED = re.compile(r"([A-Za-z][\w.\-]*|):(\S*)")
 _ABSOLUTE = re.compile(r"(?:https?://|urn:)[^\s<>\"{}|\\^`]+")
+_ANY_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 
 
 class UnresolvedName(OrgkgError):
@@ -47,11 +48,11 @@ def plain(text: str) -> str:
 
 
 def expand(text: str) -> str | None:
-    """The IRI a name is written as (<IRI>, an absolute http(s)/urn IRI, or prefix:local with a
-    project prefix), or None when it is not written as an IRI."""
+    """The IRI a name is written as (<IRI> of any scheme, an absolute http(s)/urn IRI, or
+    prefix:local with a project prefix), or None when it is not written as an IRI."""
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
+        return text[1:-1] if _ANY_SCHEME.fullmatch(text[1:-1]) else None
     if _ABSOLUTE.fullmatch(text):
         return text
     match = _PREFIXED.fullmatch(text)

@@ -45,6 +45,17 @@ def cache_dir(root: Path) -> Path:
     return base / hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
 
 
+def clear_cache_entry(path: Path) -> None:
+    """Remove what is at a path of the cache, a folder included (someone may have made one where
+    a cache file goes): the cache is ours and can be made again."""
+    if path.is_dir() and not path.is_symlink():
+        import shutil
+
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def graph_iri(path: Path, root: Path) -> str:
     """Named graph of a Turtle file: GRAPH_BASE + its path under the root, minus .ttl.
 

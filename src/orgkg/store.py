@@ -19,7 +19,7 @@ from orgkg import guards
 from orgkg.atomic import file_lock, write_atomic
 from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
-from orgkg.repository import Repository, graph_iri
+from orgkg.repository import Repository, clear_cache_entry, graph_iri
 from orgkg.results import Results
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class EmbeddedStore:
             rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
             if old is None:
                 shutil.rmtree(self.location, ignore_errors=True)
-                self.manifest_path.unlink(missing_ok=True)
+                clear_cache_entry(self.manifest_path)
             store = self._open_for_writing()
             self._marked = False
             try:
@@ -158,6 +158,9 @@ class EmbeddedStore:
                     files = self._bulk_load(store, current)
                 else:
                     files = self._update(store, current, old, changed, removed)
+            except OrgkgError as error:  # its traceback's frames (and its context's) hold the store and its lock
+                error.__context__ = error.__cause__ = None
+                raise error.with_traceback(None)  # noqa: B904 (the same error, without those frames)
             finally:
                 del store  # release RocksDB's own lock even when a traceback outlives this frame
             # Opened and closed once more, RocksDB retires the write-ahead log of the build, which

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orgkg.choices import DIALECT_NAMES
-from orgkg.cli.common import stopped_like_ctrl_c
+from orgkg.cli.common import Seconds, stopped_like_ctrl_c
 from orgkg.errors import EXIT_DATA, OrgkgError
 from orgkg.namespaces import find_root
 
@@ -24,7 +24,7 @@ from orgkg.namespaces import find_root
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(0.1),
     default=120.0,
     show_default=True,
     help="Seconds to wait for each whole answer of the store.",
@@ -131,13 +131,13 @@ def load_command(
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=1),
+    type=Seconds(1),
     default=60.0,
     show_default=True,
     metavar="SECONDS",
     help="The server abandons a query that runs longer, even after its client has left.",
 )
-@click.option("--timeout-s", "timeout_s", type=click.FloatRange(min=1), hidden=True)  # the old spelling, kept working
+@click.option("--timeout-s", "timeout_s", type=Seconds(1), hidden=True)  # the old spelling, kept working
 @click.option(
     "--allow-service",
     is_flag=True,

@@ -41,6 +41,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.atomic import file_lock
+from orgkg.errors import OrgkgError
 from orgkg.findings import Report, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
@@ -63,6 +65,8 @@ VERSION = "4"
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
 POOL_THRESHOLD = 16
+#: How long a run waits for another run on the same repository.
+LOCK_WAIT = 600.0
 
 
 def validate_incremental(
@@ -70,9 +74,18 @@ def validate_incremental(
 ) -> Report:
     """The report `validation.validate(root, data_files(root), sources)` gives, recomputing only
     the units whose files or dependencies changed since the last run (`progress(done, total)`
-    is told as units finish)."""
+    is told as units finish). Runs on one repository take turns: they share one cache."""
     root = root.resolve()
     store = EmbeddedStore(root)
+    store.repository.cache.mkdir(parents=True, exist_ok=True)
+    busy = OrgkgError(
+        f"another incremental validation of {root} has been running for over {LOCK_WAIT:g} s; try again when it is done"
+    )
+    with file_lock(store.repository.cache / "validation.lock", busy, wait=LOCK_WAIT):
+        return _validate_incremental(root, store, sources, jobs, progress)
+
+
+def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
     repository = store.repository
     digests = repository.digests()  # the one walk of the repository: a stat per file
     names = {name: root / name for name in digests}

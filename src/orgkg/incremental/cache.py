@@ -14,6 +14,7 @@ from pathlib import Path
 
 from orgkg.findings import Finding
 from orgkg.incremental.unit import UnitResult
+from orgkg.repository import clear_cache_entry
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -59,9 +60,9 @@ class Cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = self._open(path)
-        except sqlite3.DatabaseError:  # not a database any more (a crash, a disk error): start afresh
+        except sqlite3.DatabaseError:  # not a database (a crash, a disk error, a folder): start afresh
             for damaged in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
-                damaged.unlink(missing_ok=True)
+                clear_cache_entry(damaged)
             self.db = self._open(path)
 
     @staticmethod

@@ -30,12 +30,14 @@ from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FIL
 from orgkg.output import paint, text_table
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import Shapes
+from orgkg.sources import Sources
 from orgkg.terms import from_rdflib, to_rdflib
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
 #: Issuer levels with a single issuing body, so that a code alone names the issuer.
 _SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
+NO_SOURCES = "quote check skipped: no sources folder (--sources, ORGKG_SOURCES or [tool.orgkg] sources) exists"
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 
@@ -63,10 +65,11 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
     report.findings += lint_findings(data, ontology, where)
     report.findings += corpus_lint_findings(data, where, complete)
-    if sources is None:
-        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+    texts = Sources.for_root(root, sources)
+    if texts is None:
+        report.notices.append(NO_SOURCES)
     else:
-        report.findings += quote_findings(data, sources, where)
+        report.findings += quote_findings(data, texts, where)
     report.findings = sort_findings(report.findings)
     return report
 
@@ -373,22 +376,21 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
-    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text."""
-    if not sources.is_dir():
-        raise FileNotFoundError(f"sources folder not found: {sources}")
+def quote_findings(data: Graph, sources: Sources, where: dict) -> list[Finding]:
+    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text; an
+    article whose text is not in the sources folders is an error, as none of its quotes is checked."""
     texts: dict = {}
     findings: list[Finding] = []
     for article in sorted(data.subjects(RDF.type, SCHEMA.NewsArticle), key=str):
         name = data.value(article, OKG.sourceText)
-        source = sources / str(name) if name else None
-        if source is None or not source.is_file():
+        source = sources.find(str(name)) if name else None
+        if source is None:
             findings.append(
                 Finding(
-                    WARNING,
+                    VIOLATION,
                     "quote",
-                    f"text of this article not found in {sources} "
-                    f"(okg:sourceText {str(name)!r}): its quotes were not checked",
+                    f"text of this article not found in {sources.describe()} (okg:sourceText {str(name)!r}): "
+                    "none of its quotes can be checked; fix the name or put the text in one of these folders",
                     focus=short_name(data, article),
                     rule="source-text",
                     file=where.get(article, ""),

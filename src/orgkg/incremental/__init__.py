@@ -54,11 +54,12 @@ from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
+from orgkg.sources import Sources
 from orgkg.store import EmbeddedStore
-from orgkg.validation import parse_all
+from orgkg.validation import NO_SOURCES, parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "4"
+VERSION = "5"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
@@ -77,8 +78,7 @@ def validate_incremental(
     digests = repository.digests()  # the one walk of the repository: a stat per file
     names = {name: root / name for name in digests}
     files = list(names.values())
-    if sources is not None and not sources.is_dir():
-        raise FileNotFoundError(f"sources folder not found: {sources}")
+    sources = Sources.for_root(root, sources)
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
     schema_graphs = parse_all([ontology_path, shapes_path], root, report)
@@ -94,7 +94,7 @@ def validate_incremental(
                     VERSION,
                     version("pyshacl"),
                     digest(shapes_path.read_bytes()),
-                    str(sources and sources.resolve()),
+                    sources and [str(folder) for folder in sources.folders],
                     [digests[relative_path(p, root)] for p in reference_files],
                 ]
             )
@@ -113,7 +113,9 @@ def validate_incremental(
         for name, (unit_digest, _) in units.items()
         if name not in cached
         or cached[name][0] != unit_digest
-        or any(fingerprint(sources / text) != mark for text, mark in cached[name][1].items())
+        or any(
+            fingerprint(sources.path(text) if sources else Path(text)) != mark for text, mark in cached[name][1].items()
+        )
     ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
@@ -152,7 +154,7 @@ def validate_incremental(
     )
     findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
     if sources is None:
-        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+        report.notices.append(NO_SOURCES)
     report.findings = sort_findings(findings)
     cache.db.close()
     return report

@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from orgkg.sources import Sources
+
 FIXTURES = "tests/fixtures/shapes"
 
 
@@ -40,10 +42,13 @@ def test_quote_check_is_skipped_with_a_notice_without_any_sources_folder(cli, re
     ]
 
 
-def test_the_folders_pyproject_lists_are_searched_for_the_texts(cli, repo, sources):
+def test_the_folders_pyproject_lists_are_searched_for_the_texts(cli, root, repo, sources):
     """[tool.orgkg] sources: a list of folders under the repository, searched in order."""
     (repo / "pyproject.toml").write_text('[tool.orgkg]\nsources = ["texts", "seeds"]\n', encoding="utf-8")
-    shutil.copytree(sources, repo / "seeds")
+    (repo / "seeds").mkdir()
+    for folder in Sources.for_root(root, sources).folders:  # every article's text, however many
+        for text in folder.glob("*.txt"):
+            shutil.copy(text, repo / "seeds" / text.name)
     result = cli("validate", "--format", "json", root=repo)
     report = json.loads(result.output)
     assert result.exit_code == 0, result.output
@@ -59,8 +64,9 @@ def test_an_article_whose_text_cannot_be_found_is_an_error_not_a_warning(cli, re
     )
     result = cli("validate", "--sources", sources, "--format", "json", root=repo)
     assert result.exit_code == 1
-    (finding,) = [f for f in json.loads(result.output)["findings"] if f["rule"] == "source-text"]
-    assert finding["severity"] == "Violation" and finding["focus"] == "kg:article-nghe-an-2024"
+    findings = json.loads(result.output)["findings"]
+    (finding,) = [f for f in findings if f["rule"] == "source-text" and f["focus"] == "kg:article-nghe-an-2024"]
+    assert finding["severity"] == "Violation"
     assert "'002_cd67c542fbcd9704.txt'" in finding["message"] and str(sources.resolve()) in finding["message"]
 
 

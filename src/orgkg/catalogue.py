@@ -86,6 +86,8 @@ class SavedQuery:
             if raw is None:
                 if param.default is None:
                     raise QueryError(f"missing parameter {param.name} for {self.name}; {self.parameter_help()}")
+                if param.default == []:
+                    continue  # an empty default list leaves the variable unbound: every value
                 raw = param.default if isinstance(param.default, list) else [str(param.default)]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]

@@ -61,7 +61,7 @@ class TurtleWriter:
         pattern = _PLAIN_NUMBER.get(literal.datatype)
         if pattern and re.fullmatch(pattern, lexical):
             return lexical
-        quoted = _quote(lexical)
+        quoted = quote_literal(lexical)
         if literal.language:
             return f"{quoted}@{literal.language}"
         if literal.datatype and literal.datatype != XSD.string:
@@ -119,7 +119,7 @@ class TurtleWriter:
         return " ".join(sorted(f"{p} {o}" for p, o in self.graph.predicate_objects(node) if not isinstance(o, BNode)))
 
 
-def _quote(text: str) -> str:
+def quote_literal(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return f'"{escaped}"'
@@ -137,8 +137,11 @@ def leading_comments(text: str) -> str:
 
 def format_turtle(path: Path) -> str:
     """The canonical text of a Turtle file (raises TurtleSyntaxError if it does not parse)."""
-    graph = parse_turtle(path)
-    original = path.read_text(encoding="utf-8")
+    return canonical_turtle(parse_turtle(path), leading_comments(path.read_text(encoding="utf-8")))
+
+
+def canonical_turtle(graph: Graph, comments: str = "") -> str:
+    """`graph` in the canonical layout, after the comment block `comments` ("# ..." lines)."""
     if len(graph) == 0:
-        return leading_comments(original)
-    return leading_comments(original) + TurtleWriter(bind_prefixes(graph)).document()
+        return comments
+    return comments + TurtleWriter(bind_prefixes(graph)).document()

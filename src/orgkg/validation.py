@@ -26,6 +26,7 @@ from orgkg.findings import (
     syntax_finding,
 )
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
+from orgkg.names import plain
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.output import paint, text_table
 from orgkg.rdfs import Closure, rdflib_vocabulary
@@ -216,11 +217,17 @@ def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
     return findings
 
 
+def label_key(label: str) -> str:
+    """A label as duplicate labels are compared: case, diacritics, punctuation and spacing ignored
+    ("Cao Bằng Provincial Party Committee" and "Cao Bang provincial Party-Committee" are one)."""
+    return " ".join(re.sub(r"[^\w]+", " ", plain(label)).split())
+
+
 def label_keys(data: Graph) -> set[tuple]:
-    """(IRI, case-folded label, language) of every rdfs:label and skos:prefLabel: what duplicate
+    """(IRI, normalised label, language) of every rdfs:label and skos:prefLabel: what duplicate
     labels are compared by."""
     return {
-        (subject, str(label).casefold(), getattr(label, "language", None) or "")
+        (subject, label_key(str(label)), getattr(label, "language", None) or "")
         for predicate in (RDFS.label, SKOS.prefLabel)
         for subject, label in data.subject_objects(predicate)
         if isinstance(subject, URIRef)
@@ -237,12 +244,17 @@ def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
 
 
 def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
-    """One warning per subject whose (case-folded label, language) another subject shares."""
+    """One warning per subject whose (normalised label, language) another subject shares, naming
+    the other's file: two nodes for one thing are the identity errors this catches."""
     findings = []
     for (label, _), subjects in sorted(labels.items()):
         if len(subjects) > 1:
             for subject in sorted(subjects):
-                others = ", ".join(short(s) for s in sorted(subjects) if s != subject)
+                others = ", ".join(
+                    short(s) + (f" ({where[s]})" if where.get(s) and where.get(s) != where.get(subject) else "")
+                    for s in sorted(subjects)
+                    if s != subject
+                )
                 findings.append(
                     Finding(
                         WARNING,

@@ -11,7 +11,7 @@ import sys
 import click
 
 from orgkg import __version__
-from orgkg.cli import checks, data, dev, docid, queries, stores
+from orgkg.cli import articles, checks, data, dev, docid, queries, stores
 from orgkg.errors import EXIT_USAGE, OrgkgError
 
 
@@ -44,6 +44,10 @@ for command in (
     docid.docid_command,
     checks.validate_command,
     checks.fmt_command,
+    articles.article_group,
+    articles.quote_command,
+    articles.names_command,
+    articles.coverage_command,
     queries.query_group,
     queries.describe_command,
     queries.sparql_command,

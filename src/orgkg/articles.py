@@ -16,12 +16,12 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from orgkg.atomic import write_atomic
 from orgkg.errors import DataError, OrgkgError
 from orgkg.formatting import canonical_turtle
 from orgkg.minting import check_slug, mint, slugify
 from orgkg.names import UnresolvedName
 from orgkg.namespaces import KG, OA, OKG, PREFIXES, SCHEMA
-from orgkg.output import write_atomic
 from orgkg.quotes import ArticleText, first_words
 from orgkg.sources import configured_folders, text_name
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from orgkg.choices import EXPORT_FORMATS
+from orgkg.choices import DIFF_FORMATS, EXPORT_FORMATS
 from orgkg.cli.common import write_output
 from orgkg.errors import EXIT_DATA, OrgkgError
 from orgkg.namespaces import find_root
@@ -64,7 +64,7 @@ def export_command(output_format: str, article: str | None, inferred: bool, outp
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "markdown", "patch"]),
+    type=click.Choice(DIFF_FORMATS),
     default="text",
     show_default=True,
     help="text (coloured on a terminal), markdown (for a pull request) or an RDF Patch.",

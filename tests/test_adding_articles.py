@@ -194,3 +194,18 @@ def test_coverage_of_an_article_whose_text_is_missing_exits_1(cli, repo, sources
     (repo / "pyproject.toml").write_text('[tool.orgkg]\nsources = "texts"\n', encoding="utf-8")
     result = cli("coverage", root=repo, cache=repo.parent / "cache")
     assert result.exit_code == 1 and "002_cd67c542fbcd9703.txt" in result.output
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "place", "local"),
+    [
+        ("Provincial Party Committee", "organization", "Lâm Thủy", "org-lam-thuy-provincial-party-committee"),
+        ("Lam Thuy Provincial Party Committee", "organization", "Lam Thuy", "org-lam-thuy-provincial-party-committee"),
+        ("Lam Thuy", "place", None, "place-lam-thuy"),
+        ("Regulation No. 2993-QĐ/TU", "document", None, "doc-2993-qd-tu-n1"),
+    ],
+)
+def test_the_minting_rule(label, kind, place, local):
+    from orgkg.minting import mint
+
+    assert mint(label, kind, place) == KG + local

@@ -291,6 +291,7 @@ def test_dated_in_window_lists_every_dated_node(query, kg):
     ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
     own = {ns["dct"].date, ns["eli"].date_document, ns["prov"].startedAtTime, ns["prov"].endedAtTime}
     own |= {ns["schema"][n] for n in ("startDate", "endDate", "foundingDate", "dissolutionDate", "datePublished")}
+    own |= {ns["okg"].decisionDate, ns["okg"].effectiveDate}
     periods = {
         ns["okg"].duringTerm,
         ns["dct"].temporal,

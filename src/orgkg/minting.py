@@ -3,8 +3,10 @@
 An IRI is `kg:` + the kind's prefix + the place's slug (unless the label already names the
 place) + the label's slug, where a slug is the text in lower case without diacritics, every run
 of other characters one hyphen: "Provincial Party Committee" of Lam Thuy is
-`kg:org-lam-thuy-provincial-party-committee`. A year goes into an IRI only where the text
-states it (validation warns otherwise); a second node the rule would name alike gets `-n2`.
+`kg:org-lam-thuy-provincial-party-committee`. A document with a code is `kg:doc-<code>-n1`
+(codes restart every term: the next undated one of that code is `-n2`; a dated one
+`kg:doc-<code>-<yyyy-mm-dd>`). A year goes into an IRI only where the text states it
+(validation warns otherwise).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ KIND_PREFIXES = {
     "article": "article",
 }
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CODE = re.compile(r"\b\d+[a-z]?-[A-ZĐ]+/[A-ZĐ]+\b")
 
 
 class MintingError(OrgkgError):
@@ -54,6 +57,9 @@ def mint(label: str, kind: str = "organization", place: str | None = None) -> st
     if kind not in KIND_PREFIXES:
         raise MintingError(f"unknown kind {kind!r}; use one of {', '.join(KIND_PREFIXES)}")
     parts = [KIND_PREFIXES[kind]]
+    code = _CODE.search(label) if kind == "document" else None
+    if code:  # codes restart every term: the first undated document of a code is -n1
+        return PREFIXES["kg"] + f"doc-{slugify(code.group(0))}-n1"
     name = slugify(label)
     if place and not f"-{name}-".startswith(f"-{slugify(place)}-") and kind != "place":
         parts.append(slugify(place))

@@ -14,19 +14,15 @@ from rdflib import Graph, Literal, URIRef
 from orgkg.namespaces import PREFIXES
 from orgkg.quotes import ArticleText, not_found_message
 
-from .conftest import copy_repository
+from .fiction import FICTION, repository_with_sources
 
-FICTION = Path(__file__).parent / "fixtures" / "articles" / "lam-thuy-2025"
 KG = PREFIXES["kg"]
 URL = "https://baolamthuy.example/news/123"
 
 
 @pytest.fixture
 def fresh(root, tmp_path, sources) -> Path:
-    """A copy of the repository whose pyproject lists a sources folder inside it and the seeds."""
-    repo = copy_repository(root, tmp_path / "repo")
-    (repo / "pyproject.toml").write_text(f'[tool.orgkg]\nsources = ["sources", "{sources}"]\n', encoding="utf-8")
-    return repo
+    return repository_with_sources(root, sources, tmp_path / "repo")
 
 
 def add_fiction(cli, repo: Path, *extra):

@@ -20,11 +20,8 @@ from orgkg.namespaces import QUERIES_DIR
 from orgkg.repository import data_files
 
 from .cli import run_cli
-from .conftest import copy_repository
+from .fiction import SLUG, register, repository_with_sources, write_claims
 from .test_coverage import article_text, codes_not_encoded, figures_not_encoded
-
-FICTION = Path(__file__).parent / "fixtures" / "articles" / "lam-thuy-2025"
-SLUG = "lam-thuy-2025"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed (orgkg diff needs it)")
 
@@ -39,10 +36,9 @@ def git(repo: Path, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def grown(root, sources, tmp_path_factory) -> dict:
-    """The repository with the fictional article added the documented way; what each step printed."""
+    """The repository with the fictional article added the documented way; what each step changed."""
     base = tmp_path_factory.mktemp("grown")
-    repo = copy_repository(root, base / "repo")
-    (repo / "pyproject.toml").write_text(f'[tool.orgkg]\nsources = ["sources", "{sources}"]\n', encoding="utf-8")
+    repo = repository_with_sources(root, sources, base / "repo")
     cache = base / "cache"
 
     def cli(*args):
@@ -52,20 +48,11 @@ def grown(root, sources, tmp_path_factory) -> dict:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "two articles")
     before = {path.relative_to(repo) for path in repo.rglob("*") if path.is_file() and ".git" not in path.parts}
-    added = cli(
-        "article", "new", FICTION / "text.txt", "--slug", SLUG, "--place", "Lam Thuy",
-        "--url", "https://baolamthuy.example/news/123", "--published", "2025-06-21",
-    )  # fmt: skip
+    added = register(cli)
     assert added.exit_code == 0, added.output
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "article new")
-    for source, target in (
-        ("claims.ttl", f"graph/articles/{SLUG}.ttl"),
-        ("reference.ttl", "graph/reference/lam-thuy.ttl"),
-    ):
-        path = repo / target
-        path.write_text(path.read_text(encoding="utf-8") + (FICTION / source).read_text(encoding="utf-8"), "utf-8")
-    formatted = cli("fmt")
+    formatted = write_claims(repo, cli)
     assert formatted.exit_code == 0, formatted.output
     after = {path.relative_to(repo) for path in repo.rglob("*") if path.is_file() and ".git" not in path.parts}
     changed = subprocess.run(

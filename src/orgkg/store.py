@@ -341,6 +341,16 @@ class RdflibEngine:
             ) from None
 
 
+#: Errors an engine gives for a query it cannot run on this data, and what to do instead.
+ENGINE_LIMITS = {
+    "SQ156": (
+        "Virtuoso could not compile this query (internal error SQ156), a limit of its optimiser that "
+        "depends on the data as a whole and appears as the graph grows; run the query on the embedded "
+        "store (leave out the endpoint) or on an Oxigraph server (orgkg serve)"
+    ),
+}
+
+
 class Endpoint:
     """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded), through
     the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
@@ -359,14 +369,21 @@ class Endpoint:
         guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_query else "application/sparql-results+json"
-        answer = self.client.request(
-            "POST",
-            self.client.base,
-            "querying the endpoint",
-            retry=False,
-            data={"query": sparql},
-            headers={"Accept": accept},
-        )
+        from orgkg.http_client import HttpError
+
+        try:
+            answer = self.client.request(
+                "POST",
+                self.client.base,
+                "querying the endpoint",
+                retry=False,
+                data={"query": sparql},
+                headers={"Accept": accept},
+            )
+        except HttpError as error:
+            if "SQ156" in str(error):
+                raise StoreError(f"{str(error).split(': Virtuoso', 1)[0]}: {ENGINE_LIMITS['SQ156']}") from None
+            raise
         try:
             if graph_query:
                 return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))

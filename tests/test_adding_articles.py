@@ -205,3 +205,29 @@ def test_the_minting_rule(label, kind, place, local):
     from orgkg.minting import mint
 
     assert mint(label, kind, place) == KG + local
+
+
+def test_a_publisher_named_in_the_text_becomes_a_quoted_node_marked_as_from_outside(cli, fresh, tmp_path):
+    text = tmp_path / "report.txt"
+    text.write_text(
+        (FICTION / "text.txt").read_text(encoding="utf-8") + "\nSource: Lam Thuy Online\n", encoding="utf-8"
+    )
+    result = cli(
+        "article", "new", text, "--slug", "lam-thuy-online-2025", "--place", "Lam Thuy",
+        "--publisher", "Lam Thuy Online", "--from", "the print edition of 21 June 2025", root=fresh,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    article = Graph().parse(fresh / "graph" / "articles" / "lam-thuy-online-2025.ttl")
+    publisher = URIRef(KG + "org-lam-thuy-online")
+    assert article.value(URIRef(KG + "article-lam-thuy-online-2025"), URIRef(PREFIXES["schema"] + "publisher")) == (
+        publisher
+    )
+    (marked,) = article.subjects(URIRef(PREFIXES["rdf"] + "object"), publisher)
+    assert article.value(marked, URIRef(PREFIXES["dct"] + "source")) == Literal("the print edition of 21 June 2025")
+    assert "Lam Thuy Online" in {str(o) for o in article.objects(None, URIRef(PREFIXES["oa"] + "exact"))}
+    assert cli("validate", "--strict", root=fresh).exit_code == 0
+
+
+def test_quote_takes_the_text_file_too(cli, sources):
+    result = cli("quote", sources / "002_cd67c542fbcd9703.txt", "5,097 party members were admitted")
+    assert result.exit_code == 0 and "oa:hasSource kg:article-nghe-an-2024" in result.output

@@ -262,28 +262,3 @@ def _coverage_section(text: ArticleText, slug: str, place: str | None) -> str:
         "encoder's notes: the facts each paragraph states and the nodes that encode them.\n\n"
         "| ¶ | first words | facts stated | nodes |\n|---|---|---|---|\n" + rows + "\n"
     )
-
-
-def find_article(root: Path, name: str, engine, given_sources: Path | None = None) -> tuple[str, ArticleText]:
-    """The article `name` names (a slug, kg:article-SLUG, or the path or file name of its text)
-    and its text, looked up in the sources folders."""
-    from orgkg.sources import Sources
-
-    slug = name.removeprefix("kg:").removeprefix("article-")
-    rows = engine.query(
-        f"SELECT ?article ?text WHERE {{ ?article a <http://schema.org/NewsArticle> ; <{OKG.sourceText}> ?text }}"
-    ).rows
-    texts = {row[0].value: row[1].value for row in rows}
-    wanted = Path(name).name
-    article = next((iri for iri, text in texts.items() if iri == str(KG[f"article-{slug}"]) or text == wanted), None)
-    if article is None:
-        known = ", ".join(sorted(iri.rsplit("/", 1)[-1].removeprefix("article-") for iri in texts)) or "none"
-        raise OrgkgError(f"no article {name!r} in the graph; the articles: {known}")
-    path = Path(name) if Path(name).is_file() else None
-    if path is None:
-        sources = Sources.for_root(root, given_sources)
-        path = sources.find(texts[article]) if sources else None
-        if path is None:
-            where = sources.describe() if sources else "no sources folder"
-            raise DataError(f"the text of {name!r} ({texts[article]}) is not in {where}")
-    return article, ArticleText.read(path)

@@ -7,9 +7,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from orgkg.errors import DataError
-from orgkg.namespaces import OA, OKG
+from orgkg.namespaces import PREFIXES
 from orgkg.quotes import ArticleText, first_words
 from orgkg.sources import Sources
+
+OA, OKG = PREFIXES["oa"], PREFIXES["okg"]
 
 
 @dataclass
@@ -29,8 +31,8 @@ def coverage(root: Path, engine, given_sources: Path | None = None) -> list[Arti
     sources = Sources.for_root(root, given_sources)
     rows = engine.query(
         "SELECT ?article ?text ?exact WHERE { ?article a <http://schema.org/NewsArticle> ; "
-        f"<{OKG.sourceText}> ?text OPTIONAL {{ {{ ?evidence <{OA.hasSource}> ?article ; "
-        f"<{OA.hasSelector}>/<{OA.exact}> ?exact }} UNION {{ ?article <http://schema.org/headline> ?exact }} }} }}"
+        f"<{OKG}sourceText> ?text OPTIONAL {{ {{ ?evidence <{OA}hasSource> ?article ; "
+        f"<{OA}hasSelector>/<{OA}exact> ?exact }} UNION {{ ?article <http://schema.org/headline> ?exact }} }} }}"
     ).rows
     quotes: dict[tuple[str, str], set[str]] = {}
     for row in rows:

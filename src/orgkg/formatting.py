@@ -62,7 +62,7 @@ class TurtleWriter:
         pattern = _PLAIN_NUMBER.get(literal.datatype)
         if pattern and re.fullmatch(pattern, lexical):
             return lexical
-        quoted = quote_literal(lexical)
+        quoted = _quote(lexical)
         if literal.language:
             return f"{quoted}@{literal.language}"
         if literal.datatype and literal.datatype != XSD.string:
@@ -120,7 +120,7 @@ class TurtleWriter:
         return " ".join(sorted(f"{p} {o}" for p, o in self.graph.predicate_objects(node) if not isinstance(o, BNode)))
 
 
-def quote_literal(text: str) -> str:
+def _quote(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return f'"{escaped}"'

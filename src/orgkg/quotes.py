@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from orgkg.errors import DataError
+from orgkg.errors import DataError, OrgkgError
 
 #: The kinds of difference a near miss is folded over, named in messages, in this order.
 WHITESPACE, QUOTE_MARKS, DASHES, DIACRITICS, CASE = "whitespace", "quote marks", "dashes", "diacritics", "case"
@@ -219,12 +219,16 @@ def not_found_message(article: ArticleText, words: str) -> str:
 
 def evidence_block(occurrence: Occurrence, article_iri: str) -> str:
     """The okg:evidence of one occurrence, in the layout `orgkg fmt` writes, ready to paste."""
-    from orgkg.formatting import quote_literal
+    import pyoxigraph as ox
+
     from orgkg.namespaces import prefixed
 
-    selector = f"a oa:TextQuoteSelector ; oa:exact {quote_literal(occurrence.exact)}"
+    def quoted(text: str) -> str:
+        return str(ox.Literal(text))  # a Turtle string, escaped as N-Triples (and orgkg fmt) escape it
+
+    selector = f"a oa:TextQuoteSelector ; oa:exact {quoted(occurrence.exact)}"
     if occurrence.prefix or occurrence.suffix:
-        selector += f" ; oa:prefix {quote_literal(occurrence.prefix)} ; oa:suffix {quote_literal(occurrence.suffix)}"
+        selector += f" ; oa:prefix {quoted(occurrence.prefix)} ; oa:suffix {quoted(occurrence.suffix)}"
     return (
         "    okg:evidence [\n"
         "        a oa:SpecificResource ;\n"
@@ -233,3 +237,31 @@ def evidence_block(occurrence: Occurrence, article_iri: str) -> str:
         f"        oa:hasSource {prefixed(article_iri) or f'<{article_iri}>'}\n"
         "    ] ;"
     )
+
+
+def find_article(root: Path, name: str, engine, given_sources: Path | None = None) -> tuple[str, ArticleText]:
+    """The article `name` names (a slug, kg:article-SLUG, or the path or file name of its text)
+    and its text, looked up in the sources folders."""
+    from orgkg.namespaces import PREFIXES
+    from orgkg.sources import Sources
+
+    slug = name.removeprefix("kg:").removeprefix("article-")
+    rows = engine.query(
+        f"SELECT ?article ?text WHERE {{ ?article a <http://schema.org/NewsArticle> ; <{PREFIXES['okg']}sourceText> ?text }}"
+    ).rows
+    texts = {row[0].value: row[1].value for row in rows}
+    wanted = Path(name).name
+    article = next(
+        (iri for iri, text in texts.items() if iri == f"{PREFIXES['kg']}article-{slug}" or text == wanted), None
+    )
+    if article is None:
+        known = ", ".join(sorted(iri.rsplit("/", 1)[-1].removeprefix("article-") for iri in texts)) or "none"
+        raise OrgkgError(f"no article {name!r} in the graph; the articles: {known}")
+    path = Path(name) if Path(name).is_file() else None
+    if path is None:
+        sources = Sources.for_root(root, given_sources)
+        path = sources.find(texts[article]) if sources else None
+        if path is None:
+            where = sources.describe() if sources else "no sources folder"
+            raise DataError(f"the text of {name!r} ({texts[article]}) is not in {where}")
+    return article, ArticleText.read(path)

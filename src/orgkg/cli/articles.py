@@ -88,8 +88,7 @@ def quote_command(article: str, words: str, sources: Path | None) -> None:
     Example:
       orgkg quote nghe-an-2024 "5,097 party members were admitted"
     """
-    from orgkg.articles import find_article
-    from orgkg.quotes import QuoteNotFound, evidence_block, not_found_message
+    from orgkg.quotes import QuoteNotFound, evidence_block, find_article, not_found_message
     from orgkg.store import EmbeddedStore
 
     root = find_root()

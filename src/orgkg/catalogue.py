@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
+from orgkg.sparql_text import QUERY_FORMS, SparqlTextError, insert_values, query_form
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
@@ -97,7 +98,10 @@ class SavedQuery:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
             terms = [to_term(param, text, resolver) for text in raw]
             rows.append((param.name, terms))
-        return insert_values(self.sparql, rows)
+        try:
+            return insert_values(self.sparql, rows)
+        except SparqlTextError as error:
+            raise QueryError(f"{self.path}: {error}") from None
 
     def parameter_help(self) -> str:
         if not self.params:
@@ -140,27 +144,10 @@ def to_term(param: Parameter, text: str, resolver=None):
     return ox.Literal(text)
 
 
-def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
-    """Put `VALUES ?p { ... }` blocks at the head of the outermost WHERE group."""
-    if not rows:
-        return sparql
-    match = re.search(r"\bWHERE\s*\{", mask(sparql), re.IGNORECASE)
-    if not match:
-        raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
-    block = "".join(f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows)
-    return sparql[: match.end()] + block + sparql[match.end() :]
-
-
 def query_kind(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
-    return match.group(1).upper() if match else "SELECT"
-
-
-def mask(sparql: str) -> str:
-    """The text with comments, strings and IRIs blanked out (same length), to find keywords."""
-    pattern = r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
-    return re.sub(pattern, lambda m: " " * len(m.group(0)), sparql)
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (SELECT for a text without a query form)."""
+    kind = query_form(sparql)
+    return kind if kind in QUERY_FORMS else "SELECT"
 
 
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:

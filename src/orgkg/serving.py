@@ -36,7 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from orgkg.atomic import temporary_folder
-from orgkg.guards import QueryRefused, check
+from orgkg.errors import OrgkgError
+from orgkg.guards import check
 from orgkg.store import EmbeddedStore, StoreError
 
 #: Snapshots are `.orgkg-serve.PID.RANDOM.tmp` in the temporary folder; a killed server's are
@@ -210,15 +211,30 @@ class Server:
         self.stop()
 
 
+#: Headers the guard and the server must read alike: a second copy could be read by one and
+#: not the other (Python's reader takes the first Content-Type, the server the last).
+_SINGLE_HEADERS = ("content-type", "content-length", "transfer-encoding")
+
+
+class AmbiguousRequest(ValueError):
+    """A request the guard and the server could read differently."""
+
+
 def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
-    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any."""
+    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any;
+    AmbiguousRequest for a header given twice or a query given in two places."""
+    for name in _SINGLE_HEADERS:
+        if len(headers.get_all(name) or []) > 1:
+            raise AmbiguousRequest(f"the request has more than one {name} header")
     values = parse_qs(urlsplit(path).query).get("query", [])
     content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if method == "POST" and content_type == "application/x-www-form-urlencoded":
         values += parse_qs(body.decode("utf-8", "replace")).get("query", [])
     elif method == "POST" and content_type == "application/sparql-query":
         values.append(body.decode("utf-8", "replace"))
-    return "\n".join(values) if values else None
+    if len(values) > 1:
+        raise AmbiguousRequest("the request carries more than one query (in the URL and the body, or twice)")
+    return values[0] if values else None
 
 
 def _guard_handler(backend: int, graphs: set[str], allow_service: bool):
@@ -226,13 +242,14 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool):
         protocol_version = "HTTP/1.1"
 
         def _relay(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            sparql = _query_of(self.command, self.path, self.headers, body)
-            if sparql is not None:
-                try:
+            try:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                sparql = _query_of(self.command, self.path, self.headers, body)
+                if sparql is not None:
                     check(sparql, allow_service, graphs)
-                except QueryRefused as refusal:
-                    return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
+            except (OrgkgError, ValueError) as refusal:  # a refused or unreadable query, a bad length
+                self.close_connection = True
+                return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
             connection = HTTPConnection("127.0.0.1", backend)
             try:

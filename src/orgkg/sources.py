@@ -71,18 +71,39 @@ class Sources:
         folders += [folder for folder in configured_folders(root) if folder.is_dir() and folder not in folders]
         return cls(tuple(folders)) if folders else None
 
-    def find(self, name: str) -> Path | None:
-        """The text called `name` (a plain file name), or None."""
-        if not name or Path(name).name != name:
-            return None
-        for folder in self.folders:
-            if (folder / name).is_file():
-                return folder / name
-        return None
+    def inside(self, name: str) -> bool:
+        """Whether `name` stays inside the folders: an absolute path, `..` or a link out of them
+        would let a quote check probe any file."""
+        return (
+            bool(name)
+            and not Path(name).is_absolute()
+            and all(
+                (folder / name).resolve().is_relative_to(folder) and (folder / name).resolve() != folder
+                for folder in self.folders
+            )
+        )
 
-    def path(self, name: str) -> Path:
-        """Where the text called `name` is, or would be looked for first."""
-        return self.find(name) or self.folders[0] / Path(name).name
+    def find(self, name: str) -> Path | None:
+        """The text called `name` in the first folder that has it, or None (also for a name
+        that leaves the folders)."""
+        if not self.inside(name):
+            return None
+        return next((folder / name for folder in self.folders if (folder / name).is_file()), None)
+
+    def read(self, name: str) -> tuple[str | None, str]:
+        """The text called `name`, or None and why not (outside the folders, missing, unreadable,
+        not UTF-8)."""
+        if not self.inside(name):
+            return None, f"must be a file inside the sources folder {self.describe()}"
+        path = self.find(name)
+        if path is None:
+            return None, f"not found in {self.describe()}"
+        try:
+            return path.read_text(encoding="utf-8"), ""
+        except UnicodeDecodeError as error:
+            return None, f"is not UTF-8 (byte {error.start}); save it as UTF-8"
+        except OSError as error:
+            return None, f"cannot be read ({error.strerror})"
 
     def describe(self) -> str:
         return ", ".join(str(folder) for folder in self.folders)

@@ -395,21 +395,21 @@ def quote_findings(data: Graph, sources: Sources, where: dict) -> list[Finding]:
     findings: list[Finding] = []
     for article in sorted(data.subjects(RDF.type, SCHEMA.NewsArticle), key=str):
         name = data.value(article, OKG.sourceText)
-        source = sources.find(str(name)) if name else None
-        if source is None:
+        text, problem = sources.read(str(name)) if name else (None, f"not found in {sources.describe()}")
+        if text is None:
             findings.append(
                 Finding(
                     VIOLATION,
                     "quote",
-                    f"text of this article not found in {sources.describe()} (okg:sourceText {str(name)!r}): "
-                    "none of its quotes can be checked; fix the name or put the text in one of these folders",
+                    f"text of this article {problem} (okg:sourceText {str(name)!r}): none of its quotes can be "
+                    "checked; fix the name or put the text in one of these folders",
                     focus=short_name(data, article),
                     rule="source-text",
                     file=where.get(article, ""),
                 )
             )
             continue
-        texts[article] = normalise_space(source.read_text(encoding="utf-8"))
+        texts[article] = normalise_space(text)
     for claim, evidence in data.subject_objects(OKG.evidence):
         article = data.value(evidence, OA.hasSource)
         if article not in texts:

@@ -166,7 +166,9 @@ def sparql_command(
       orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    from orgkg.adhoc import explain, with_prefixes
+    from orgkg.adhoc import explain
+    from orgkg.namespaces import PREFIXES
+    from orgkg.sparql_text import SparqlTextError, with_prefixes
     from orgkg.store import QuerySyntaxError
 
     if (file is None) == (expression is None):
@@ -181,9 +183,12 @@ def sparql_command(
                 f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
             ) from None
     try:
-        results = open_engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
+        engine = open_engine(find_root(), engine, endpoint, allow_service, timeout)
+        results = engine.query(with_prefixes(sparql, PREFIXES))
     except QuerySyntaxError as error:
         raise OrgkgError(explain(str(error), sparql)) from None
+    except SparqlTextError as error:
+        raise OrgkgError(explain(error.parser_message(), sparql)) from None
     emit_results(results, output_format, output)
 
 

@@ -113,9 +113,7 @@ def validate_incremental(
         for name, (unit_digest, _) in units.items()
         if name not in cached
         or cached[name][0] != unit_digest
-        or any(
-            fingerprint(sources.path(text) if sources else Path(text)) != mark for text, mark in cached[name][1].items()
-        )
+        or any(fingerprint(sources.find(text) if sources else None) != mark for text, mark in cached[name][1].items())
     ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)

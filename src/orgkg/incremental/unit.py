@@ -141,7 +141,7 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources |
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     for article in own.subjects(RDF.type, SCHEMA.NewsArticle):
         for text in own.objects(article, OKG.sourceText):
-            result.sources[str(text)] = fingerprint(sources.path(str(text)))
+            result.sources[str(text)] = fingerprint(sources.find(str(text)))
 
 
 def _describe(
@@ -181,13 +181,16 @@ def _describe(
     result.untyped = sorted(str(t) for t in used - typed)
 
 
-def fingerprint(path: Path) -> list:
-    """[size, mtime_ns] of an article text, or [-1, -1] when it is missing."""
+def fingerprint(path: Path | None) -> list:
+    """[size, mtime_ns, ctime_ns] of an article text, or [-1, -1, -1] when it is missing (or
+    outside the sources folder)."""
     try:
-        stat = path.stat()
+        stat = path.stat() if path is not None else None
     except OSError:
-        return [-1, -1]
-    return [stat.st_size, stat.st_mtime_ns]
+        stat = None
+    if stat is None:
+        return [-1, -1, -1]
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
 def _focus_term(graph: Graph, finding: Finding):

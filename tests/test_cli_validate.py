@@ -38,7 +38,7 @@ def test_quote_check_is_skipped_with_a_notice_without_any_sources_folder(cli, re
     result = cli("validate", "--format", "json", root=repo)
     report = json.loads(result.output)
     assert report["notices"] == [
-        "quote check skipped: no sources folder (--sources, ORGKG_SOURCES or [tool.orgkg] sources) exists"
+        "quote check skipped: no folder of article texts exists (give one, or list it in pyproject.toml under [tool.orgkg] sources)"
     ]
 
 

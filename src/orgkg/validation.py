@@ -38,7 +38,7 @@ _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
 #: Issuer levels with a single issuing body, so that a code alone names the issuer.
 _SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
-NO_SOURCES = "quote check skipped: no sources folder (--sources, ORGKG_SOURCES or [tool.orgkg] sources) exists"
+NO_SOURCES = "quote check skipped: no folder of article texts exists (give one, or list it in pyproject.toml under [tool.orgkg] sources)"
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 

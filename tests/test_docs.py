@@ -23,6 +23,9 @@ from orgkg.namespaces import GRAPH_BASE, KG, OA, OKG, QUERIES_DIR
 from orgkg.sources import Sources
 from orgkg.store import EmbeddedStore
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology/orgkg")
 
 

@@ -16,6 +16,9 @@ import pytest
 from orgkg.docs import build_site
 from orgkg.store import EmbeddedStore
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 #: Playwright adds --headless; the rest keep Chromium off the (closed) network and the GPU.
 FLAGS = [

@@ -10,16 +10,22 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import requests
 
+from orgkg.repository import cache_dir
+from orgkg.results import from_sparql_json
 from orgkg.serving import free_port
-from orgkg.store import EmbeddedStore, from_sparql_json
+from orgkg.store import EmbeddedStore
 
 from .cli import run_cli
 from .compare import comparable
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
 
-def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
+
+def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path, monkeypatch):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(scratch)}
@@ -41,7 +47,8 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
             "query", "run", "change-events", "--endpoint", url, "--format", "json", root=root, cache=tmp_path / "cache"
         )
         assert ran.exit_code == 0, ran.output
-        local = EmbeddedStore(root, tmp_path / "cache").query(
+        monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
+        local = EmbeddedStore(root, cache_dir(root)).query(
             "SELECT * WHERE { ?s ?p ?o }"
         )  # the same store the server snapshotted
         served = requests.post(

@@ -105,7 +105,7 @@ def new_article(
         _external_metadata(engine, text, metadata, article, slug, graph, reference, result)
 
     reference_file = None
-    if len(reference):
+    if len(reference) and place:
         reference_file = root / "graph" / "reference" / f"{slugify(place)}.ttl"
         if reference_file.exists():
             raise ArticleExists(f"{reference_file} already exists but does not hold {place!r}: add the place there")
@@ -216,7 +216,7 @@ def _external_metadata(engine, text, metadata: Metadata, article, slug: str, gra
     """schema:url, schema:datePublished and schema:publisher from outside the text, each with an
     okg:ExternalMetadata saying where it came from."""
     origin = URIRef(metadata.origin) if metadata.origin and re.match(r"https?://", metadata.origin) else None
-    statements = []
+    statements: list[tuple[str, URIRef, URIRef | Literal]] = []
     if metadata.url:
         statements.append(("url", SCHEMA.url, URIRef(metadata.url)))
     if metadata.published:

@@ -117,7 +117,7 @@ def _fill_own_values(sparql: str, rows: list[tuple[str, list]]) -> tuple[str, li
         block = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{[^{{}}]*\}}")
         filled = f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
         if block.search(sparql):
-            sparql = block.sub(lambda _, filled=filled: filled, sparql)
+            sparql = block.sub(filled.replace("\\", "\\\\"), sparql)  # the terms as written, no group references
         else:
             rest.append((name, terms))
     return sparql, rest
@@ -258,12 +258,14 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
     sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
     example browsers can load it. Each query's text has its parameters bound to their
     defaults, so it runs as given."""
+    from orgkg.formats import write
+
     sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
     triples = []
     for query in catalogue.values():
         node = ox.NamedNode(QUERY_BASE + query.name)
         kind = query.kind
-        statements = [
+        statements: list[tuple[str, ox.NamedNode | ox.Literal]] = [
             (rdf + "type", ox.NamedNode(sh + "SPARQLExecutable")),
             (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
             (rdfs + "label", ox.Literal(query.name)),
@@ -275,7 +277,7 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
             statements.append((dct + "description", ox.Literal(query.description, language="en")))
         triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
     used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
-    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+    return write(sorted(triples, key=str), "turtle", used).decode("utf-8")
 
 
 def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str) -> str:

@@ -101,7 +101,7 @@ class ArticleText:
                 self.sentences.append((number, cursor, match.start()))
                 cursor = match.end()
             self.sentences.append((number, cursor, end))
-        self._folded = {}
+        self._folded: dict[frozenset, tuple[str, list[int]]] = {}
 
     @classmethod
     def read(cls, path: Path) -> ArticleText:

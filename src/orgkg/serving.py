@@ -82,6 +82,13 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _log_reason(snapshot: Path) -> str:
+    """The server's last error line, without Rust's backtrace notes."""
+    lines = (snapshot / "server.log").read_text(errors="replace").splitlines()
+    useful = [line.strip() for line in lines if line.strip() and not line.startswith(("note:", "stack backtrace"))]
+    return useful[-1] if useful else ""
+
+
 class Server:
     """The Oxigraph server over a snapshot of the embedded store, behind the guard on HOST:PORT
     (port 0: any free).
@@ -118,7 +125,7 @@ class Server:
             raise StoreError(
                 f"port {self.port} on {self.host} is in use; choose another port, or 0 for any free one", option="port"
             )
-        self.snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
+        self.snapshot = snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
         with self.store.reading() as store:  # fresh, and no builder writes while it is copied
             store.backup(str(self.snapshot / "store"))
         graphs = {g.value for g in ox.Store.read_only(str(self.snapshot / "store")).named_graphs()}
@@ -127,7 +134,7 @@ class Server:
         # Older servers have no read-only mode; serving the snapshot read-write changes only the copy.
         mode = "serve-read-only" if "serve-read-only" in help_text else "serve"
         with (self.snapshot / "server.log").open("w") as log:
-            self.process = subprocess.Popen(
+            self.process = process = subprocess.Popen(
                 [
                     binary,
                     mode,
@@ -144,7 +151,7 @@ class Server:
                 preexec_fn=_die_with_parent,
                 env={**os.environ, "RUST_BACKTRACE": "0"},
             )
-        self._wait_until_ready(backend, wait)
+        self._wait_until_ready(process, snapshot, backend, wait)
         try:
             self.guard = ThreadingHTTPServer(
                 (self.host, self.port), _guard_handler(backend, graphs, self.allow_service)
@@ -159,11 +166,11 @@ class Server:
         threading.Thread(target=self.guard.serve_forever, name="orgkg-serve-guard", daemon=True).start()
         return self.url
 
-    def _wait_until_ready(self, backend: int, wait: float) -> None:
+    def _wait_until_ready(self, process: subprocess.Popen, snapshot: Path, backend: int, wait: float) -> None:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                reason = self._log_reason() or f"exit code {self.process.returncode}"
+            if process.poll() is not None:
+                reason = _log_reason(snapshot) or f"exit code {process.returncode}"
                 self.stop()
                 raise StoreError(f"the Oxigraph server did not start: {reason}")
             try:
@@ -177,14 +184,9 @@ class Server:
         self.stop()
         raise StoreError(f"the Oxigraph server did not answer within {wait:g} s")
 
-    def _log_reason(self) -> str:
-        """The server's last error line, without Rust's backtrace notes."""
-        lines = (self.snapshot / "server.log").read_text(errors="replace").splitlines()
-        useful = [line.strip() for line in lines if line.strip() and not line.startswith(("note:", "stack backtrace"))]
-        return useful[-1] if useful else ""
-
     def wait(self) -> int:
         """Block until the server exits; its exit code."""
+        assert self.process is not None, "start() the server first"
         return self.process.wait()
 
     def stop(self) -> None:

@@ -131,8 +131,10 @@ def names_command(label: str, place: str | None, kind: str, output_format: str) 
     if output_format == "json":
         import json
 
-        rows = [{"iri": m.iri, "label": m.label, "graph": m.graph, "classes": list(m.classes)} for m in matches]
-        click.echo(json.dumps({"matches": rows, "new_iri": new, "new_iri_taken": taken}, indent=2, ensure_ascii=False))
+        listed = [{"iri": m.iri, "label": m.label, "graph": m.graph, "classes": list(m.classes)} for m in matches]
+        click.echo(
+            json.dumps({"matches": listed, "new_iri": new, "new_iri_taken": taken}, indent=2, ensure_ascii=False)
+        )
         return
     rows = [[short(m.iri), m.label, short(m.graph), " ".join(short(c) for c in m.classes)] for m in matches]
     if rows:

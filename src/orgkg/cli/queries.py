@@ -183,8 +183,8 @@ def sparql_command(
                 f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
             ) from None
     try:
-        engine = open_engine(find_root(), engine, endpoint, allow_service, timeout)
-        results = engine.query(with_prefixes(sparql, PREFIXES))
+        chosen = open_engine(find_root(), engine, endpoint, allow_service, timeout)
+        results = chosen.query(with_prefixes(sparql, PREFIXES))
     except QuerySyntaxError as error:
         raise OrgkgError(explain(str(error), sparql)) from None
     except SparqlTextError as error:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from multiprocessing import get_context
@@ -78,7 +78,7 @@ def validate_incremental(
     digests = repository.digests()  # the one walk of the repository: a stat per file
     names = {name: root / name for name in digests}
     files = list(names.values())
-    sources = Sources.for_root(root, sources)
+    texts = Sources.for_root(root, sources)
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
     schema_graphs = parse_all([ontology_path, shapes_path], root, report)
@@ -94,7 +94,7 @@ def validate_incremental(
                     VERSION,
                     version("pyshacl"),
                     digest(shapes_path.read_bytes()),
-                    sources and [str(folder) for folder in sources.folders],
+                    texts and [str(folder) for folder in texts.folders],
                     [digests[relative_path(p, root)] for p in reference_files],
                 ]
             )
@@ -113,7 +113,7 @@ def validate_incremental(
         for name, (unit_digest, _) in units.items()
         if name not in cached
         or cached[name][0] != unit_digest
-        or any(fingerprint(sources.find(text) if sources else None) != mark for text, mark in cached[name][1].items())
+        or any(fingerprint(texts.find(text) if texts else None) != mark for text, mark in cached[name][1].items())
     ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
@@ -125,7 +125,7 @@ def validate_incremental(
     )
     schema = Schema.load(*setting, parsed=schema_graphs)
     results = _run_units(
-        schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
+        schema, setting, [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale], jobs, progress
     )
     syntax = [finding for result in results for finding in result.syntax]
     if syntax:
@@ -138,7 +138,7 @@ def validate_incremental(
     touched = touched_before | cache.iris_of(stale)
     store_view = ox.Store.read_only(str(store.location))
     order = {name: index for index, name in enumerate(names)}
-    update_fallbacks(cache, schema, touched, digests, names, sources)
+    update_fallbacks(cache, schema, touched, digests, names, texts)
     update_duplicates(cache, store_view, touched)
     changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
     update_corpus_shapes(schema, store_view, cache, changed)
@@ -151,7 +151,7 @@ def validate_incremental(
         - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
     )
     findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
-    if sources is None:
+    if texts is None:
         report.notices.append(NO_SOURCES)
     report.findings = sort_findings(findings)
     cache.db.close()
@@ -169,6 +169,7 @@ def _run_units(
     load the schema from `setting` themselves: nothing depends on memory inherited by fork."""
     jobs = jobs or os.cpu_count() or 1
     pool = None
+    runs: Iterator[UnitResult]
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
         runs = (run_unit(schema, *task) for task in tasks)
     else:
@@ -195,4 +196,5 @@ def _start_worker(root: Path, store_location: str, reference_graphs: tuple) -> N
 
 
 def _work(task: tuple) -> UnitResult:
+    assert _worker_schema is not None, "the pool's initializer loads it"
     return run_unit(_worker_schema, *task)

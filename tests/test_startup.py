@@ -49,6 +49,9 @@ def heavy_imports(root, tmp_path, *args: str, stdin: str = "") -> list[str]:
         ["lineage", "kg:org-cao-bang-newspaper"],
         ["build"],
         ["load", "http://127.0.0.1:9", "--dry-run"],
+        ["quote", "nghe-an-2024", "5,097 party members were admitted"],
+        ["names", "Provincial Party Committee", "--place", "Nghe An"],
+        ["coverage"],
     ],
     ids=" ".join,
 )

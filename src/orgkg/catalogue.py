@@ -87,6 +87,8 @@ class SavedQuery:
             if raw is None:
                 if param.default is None:
                     raise QueryError(f"missing parameter {param.name} for {self.name}; {self.parameter_help()}")
+                if param.default == []:
+                    continue  # an empty default: the query's own `VALUES ?name { UNDEF }`, every value
                 raw = param.default if isinstance(param.default, list) else [str(param.default)]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
@@ -97,7 +99,7 @@ class SavedQuery:
             terms = [to_term(param, text, resolver) for text in raw]
             rows.append((param.name, terms))
         try:
-            return insert_values(self.sparql, rows)
+            return insert_values(*_fill_own_values(self.sparql, rows))
         except SparqlTextError as error:
             raise QueryError(f"{self.path}: {error}") from None
 
@@ -105,6 +107,20 @@ class SavedQuery:
         if not self.params:
             return "it takes no parameters"
         return "its parameters: " + "; ".join(p.describe() for p in self.params)
+
+
+def _fill_own_values(sparql: str, rows: list[tuple[str, list]]) -> tuple[str, list[tuple[str, list]]]:
+    """Bind the parameters whose `VALUES ?name { ... }` blocks the query places itself (inside the
+    sub-selects that must see them), replacing each block's values; the rest go to the head."""
+    rest = []
+    for name, terms in rows:
+        block = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{[^{{}}]*\}}")
+        filled = f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+        if block.search(sparql):
+            sparql = block.sub(filled.replace("\\", "\\\\"), sparql)  # the terms as written, no group references
+        else:
+            rest.append((name, terms))
+    return sparql, rest
 
 
 def to_term(param: Parameter, text: str, resolver=None):

@@ -368,6 +368,16 @@ class RdflibEngine:
             ) from None
 
 
+#: Errors an engine gives for a query it cannot run on this data, and what to do instead.
+ENGINE_LIMITS = {
+    "SQ156": (
+        "Virtuoso could not compile this query (internal error SQ156), a limit of its optimiser that "
+        "depends on the data as a whole and appears as the graph grows; run the query on the embedded "
+        "store (leave out the endpoint) or on an Oxigraph server (orgkg serve)"
+    ),
+}
+
+
 class Endpoint:
     """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded), through
     the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
@@ -381,7 +391,7 @@ class Endpoint:
         self.url = url
 
     def query(self, sparql: str) -> Results:
-        from orgkg.http_client import UnexpectedAnswer
+        from orgkg.http_client import HttpError, UnexpectedAnswer
 
         guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
@@ -389,6 +399,10 @@ class Endpoint:
             return self.client.query(self.client.base, sparql, "querying the endpoint", graph=graph_query, retry=False)
         except UnexpectedAnswer as error:
             raise StoreError(f"{error}; is it a SPARQL endpoint?") from None
+        except HttpError as error:
+            if "SQ156" in str(error):
+                raise StoreError(f"{str(error).split(': Virtuoso', 1)[0]}: {ENGINE_LIMITS['SQ156']}") from None
+            raise
 
 
 def engine_for(

@@ -28,15 +28,18 @@ from orgkg.findings import (
     syntax_finding,
 )
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
+from orgkg.names import plain
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import Shapes
+from orgkg.sources import Sources
 from orgkg.terms import from_rdflib, solutions, to_rdflib
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
 #: Issuer levels with a single issuing body, so that a code alone names the issuer.
 _SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
+NO_SOURCES = "quote check skipped: no folder of article texts exists (give one, or list it in pyproject.toml under [tool.orgkg] sources)"
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 
@@ -64,10 +67,11 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
     report.findings += lint_findings(data, ontology, where)
     report.findings += corpus_lint_findings(data, where, complete)
-    if sources is None:
-        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+    texts = Sources.for_root(root, sources)
+    if texts is None:
+        report.notices.append(NO_SOURCES)
     else:
-        report.findings += quote_findings(data, sources, where)
+        report.findings += quote_findings(data, texts, where)
     report.findings = sort_findings(report.findings)
     return report
 
@@ -214,11 +218,17 @@ def stray_whitespace_findings(data: Graph, where: Mapping) -> list[Finding]:
     return findings
 
 
+def label_key(label: str) -> str:
+    """A label as duplicate labels are compared: case, diacritics, punctuation and spacing ignored
+    ("Cao Bằng Provincial Party Committee" and "Cao Bang provincial Party-Committee" are one)."""
+    return " ".join(re.sub(r"[^\w]+", " ", plain(label)).split())
+
+
 def label_keys(data: Graph) -> set[tuple]:
-    """(IRI, case-folded label, language) of every rdfs:label and skos:prefLabel: what duplicate
+    """(IRI, normalised label, language) of every rdfs:label and skos:prefLabel: what duplicate
     labels are compared by."""
     return {
-        (subject, str(label).casefold(), getattr(label, "language", None) or "")
+        (subject, label_key(str(label)), getattr(label, "language", None) or "")
         for predicate in (RDFS.label, SKOS.prefLabel)
         for subject, label in data.subject_objects(predicate)
         if isinstance(subject, URIRef)
@@ -235,12 +245,17 @@ def dangling_findings(untyped: list, short, where: Mapping) -> list[Finding]:
 
 
 def duplicate_label_findings(labels: dict, short, where: Mapping) -> list[Finding]:
-    """One warning per subject whose (case-folded label, language) another subject shares."""
+    """One warning per subject whose (normalised label, language) another subject shares, naming
+    the other's file: two nodes for one thing are the identity errors this catches."""
     findings = []
     for (label, _), subjects in sorted(labels.items()):
         if len(subjects) > 1:
             for subject in sorted(subjects):
-                others = ", ".join(short(s) for s in sorted(subjects) if s != subject)
+                others = ", ".join(
+                    short(s) + (f" ({where[s]})" if where.get(s) and where.get(s) != where.get(subject) else "")
+                    for s in sorted(subjects)
+                    if s != subject
+                )
                 findings.append(
                     Finding(
                         WARNING,
@@ -375,45 +390,21 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def source_path(sources: Path, name: str) -> Path | None:
-    """The file an okg:sourceText names: a path inside the sources folder, or None (an absolute
-    path, `..` or a link out of the folder would let a quote check probe any file)."""
-    folder = sources.resolve()
-    path = (folder / name).resolve()
-    return path if path.is_relative_to(folder) and path != folder and not Path(name).is_absolute() else None
-
-
-def article_text(sources: Path, name: str) -> tuple[str | None, str]:
-    """An article's text, or None and why not (outside the sources folder, missing, unreadable,
-    not UTF-8)."""
-    path = source_path(sources, name)
-    if path is None:
-        return None, f"must be a file inside the sources folder {sources}"
-    try:
-        return path.read_text(encoding="utf-8"), ""
-    except FileNotFoundError:
-        return None, f"not found in {sources}"
-    except UnicodeDecodeError as error:
-        return None, f"is not UTF-8 (byte {error.start}); save it as UTF-8"
-    except OSError as error:
-        return None, f"cannot be read ({error.strerror})"
-
-
-def quote_findings(data: Graph, sources: Path, where: Mapping) -> list[Finding]:
-    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text."""
-    if not sources.is_dir():
-        raise FileNotFoundError(f"sources folder not found: {sources}")
+def quote_findings(data: Graph, sources: Sources, where: Mapping) -> list[Finding]:
+    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text; an
+    article whose text is not in the sources folders is an error, as none of its quotes is checked."""
     texts: dict = {}
     findings: list[Finding] = []
     for article in sorted(data.subjects(RDF.type, SCHEMA.NewsArticle), key=str):
         name = data.value(article, OKG.sourceText)
-        text, problem = article_text(sources, str(name)) if name else (None, f"not found in {sources}")
+        text, problem = sources.read(str(name)) if name else (None, f"not found in {sources.describe()}")
         if text is None:
             findings.append(
                 Finding(
-                    WARNING,
+                    VIOLATION,
                     "quote",
-                    f"text of this article {problem} (okg:sourceText {str(name)!r}): its quotes were not checked",
+                    f"text of this article {problem} (okg:sourceText {str(name)!r}): none of its quotes can be "
+                    "checked; fix the name or put the text in one of these folders",
                     focus=short_name(data, article),
                     rule="source-text",
                     file=where.get(article, ""),

@@ -12,7 +12,7 @@ import sys
 import click
 
 from orgkg import __version__
-from orgkg.cli import checks, data, dev, docid, queries, stores
+from orgkg.cli import articles, checks, data, dev, docid, queries, stores
 from orgkg.errors import EXIT_USAGE, OrgkgError
 
 
@@ -74,6 +74,10 @@ for command in (
     docid.docid_command,
     checks.validate_command,
     checks.fmt_command,
+    articles.article_group,
+    articles.quote_command,
+    articles.names_command,
+    articles.coverage_command,
     queries.query_group,
     queries.describe_command,
     queries.sparql_command,

@@ -56,11 +56,12 @@ from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
+from orgkg.sources import Sources
 from orgkg.store import EmbeddedStore
-from orgkg.validation import parse_all, source_path
+from orgkg.validation import NO_SOURCES, parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "4"
+VERSION = "5"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
@@ -90,8 +91,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     digests = repository.digests()  # the one walk of the repository: a stat per file
     names = {name: root / name for name in digests}
     files = list(names.values())
-    if sources is not None and not sources.is_dir():
-        raise FileNotFoundError(f"sources folder not found: {sources}")
+    texts = Sources.for_root(root, sources)
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
     schema_graphs = parse_all([ontology_path, shapes_path], root, report)
@@ -107,7 +107,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                     VERSION,
                     version("pyshacl"),
                     digest(shapes_path.read_bytes()),
-                    str(sources and sources.resolve()),
+                    texts and [str(folder) for folder in texts.folders],
                     [digests[relative_path(p, root)] for p in reference_files],
                 ]
             )
@@ -126,10 +126,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
         for name, (unit_digest, _) in units.items()
         if name not in cached
         or cached[name][0] != unit_digest
-        or (
-            sources is not None
-            and any(fingerprint(source_path(sources, text)) != mark for text, mark in cached[name][1].items())
-        )
+        or any(fingerprint(texts.find(text) if texts else None) != mark for text, mark in cached[name][1].items())
     ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
@@ -141,7 +138,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     )
     schema = Schema.load(*setting, parsed=schema_graphs)
     results = _run_units(
-        schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
+        schema, setting, [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale], jobs, progress
     )
     syntax = [finding for result in results for finding in result.syntax]
     if syntax:
@@ -154,7 +151,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     touched = touched_before | cache.iris_of(stale)
     store_view = ox.Store.read_only(str(store.location))
     order = {name: index for index, name in enumerate(names)}
-    update_fallbacks(cache, schema, touched, digests, names, sources)
+    update_fallbacks(cache, schema, touched, digests, names, texts)
     update_duplicates(cache, store_view, touched)
     changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
     update_corpus_shapes(schema, store_view, cache, changed)
@@ -164,8 +161,8 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
 
     report.triples = cache.triples()
     findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
-    if sources is None:
-        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+    if texts is None:
+        report.notices.append(NO_SOURCES)
     report.findings = sort_findings(findings)
     cache.db.close()
     return report

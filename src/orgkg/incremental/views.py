@@ -6,7 +6,6 @@ on all the files that describe it (a fallback)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -15,13 +14,14 @@ from orgkg.findings import Finding, relative_path
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.schema import Schema
 from orgkg.incremental.unit import run_unit
+from orgkg.sources import Sources
 from orgkg.terms import solutions
 
 REFERENCE = "reference"  #: the unit of the ontology and graph/reference/
 
 
 def update_fallbacks(
-    cache: Cache, schema: Schema, touched: set[str], digests: dict, names: dict, sources: Path | None
+    cache: Cache, schema: Schema, touched: set[str], digests: dict, names: dict, sources: Sources | None
 ) -> None:
     """Nodes whose views cannot be combined are validated on every file that describes them: a node
     no reference file describes, one an article gives a new type, or one an article gives a value

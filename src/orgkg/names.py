@@ -94,7 +94,9 @@ class Resolver:
                 known = ", ".join(f"{p}:" for p in PREFIXES)
                 raise UnresolvedName(f"{text!r} has an unknown prefix; use one of {known} or a full IRI")
             words = shlex.quote("text=" + " ".join(text.split()))  # one line, safe to paste into a shell
-            raise UnresolvedName(f"no {noun} is labelled {text!r}; try `orgkg query run search-label --param {words}`")
+            raise UnresolvedName(
+                f"no {noun} is labelled {text!r}; the saved query search-label finds labels by their words ({words})"
+            )
         listed = ", ".join(f"{short(iri)} ({label})" for iri, label in sorted(matches.items())[:10])
         more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
         raise UnresolvedName(f"{text!r} matches several {noun}s: {listed}{more}; give one as prefix:NAME")

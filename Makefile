@@ -23,11 +23,11 @@ demo: $(BIN)/orgkg
 test: $(BIN)/orgkg
 	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest
 
-# The edit loop's fast lane (under 90 s): every test not marked slow (no servers, browser, Jena
-# or synthetic corpora), ruff and mypy among them (tests/test_style.py), stopping at the first
-# failure. `make test` runs them all.
+# The edit loop's fast lane (under 90 s on two idle cores): every test not marked slow (no
+# servers, browser, Jena or synthetic corpora), ruff and mypy among them (tests/test_style.py),
+# in two pytest-xdist workers, every failure in one run. `make test` runs them all.
 check: $(BIN)/orgkg
-	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest -x -q -m "not slow"
+	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest -q -m "not slow" -n 2
 
 fmt: $(BIN)/orgkg
 	$(BIN)/orgkg fmt

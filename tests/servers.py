@@ -269,13 +269,14 @@ def _relay_handler(proxy: FaultProxy):
 
 class FakeEndpoint:
     """A loopback HTTP server that answers every request with `reply` (status, content type,
-    body), sending the body `pace` seconds a byte, and records each request: a store that answers
-    401/403/500, HTML, broken JSON, or trickles. A context manager; change `reply` at will."""
+    body), sending the body `pace` seconds a byte, and records each request and how much of the
+    latest body it has sent: a store that answers 401/403/500, HTML, broken JSON, or trickles. A context manager; change `reply` at will."""
 
     def __init__(self, status: int = 200, content_type: str = "text/plain", body: bytes = b"", pace: float = 0):
         self.reply = (status, content_type, body)
         self.pace = pace
         self.requests: list[tuple[str, str]] = []
+        self.sent = 0  # bytes of the body of the latest answer sent so far
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -287,10 +288,13 @@ class FakeEndpoint:
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                fake.sent = 0
                 try:
                     for start in range(0, len(body), 1 if fake.pace else max(len(body), 1)):
-                        self.wfile.write(body[start : start + (1 if fake.pace else len(body))])
+                        piece = body[start : start + (1 if fake.pace else len(body))]
+                        self.wfile.write(piece)
                         self.wfile.flush()
+                        fake.sent += len(piece)
                         time.sleep(fake.pace)
                 except OSError:  # the client gave up
                     pass

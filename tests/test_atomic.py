@@ -136,3 +136,20 @@ def test_a_held_lock_raises_the_busy_error_after_its_wait(tmp_path):
         holder.communicate("")
     with file_lock(lock, OrgkgError("busy")), file_lock(tmp_path / "other", OrgkgError("busy")):
         pass  # free again once its holder is gone
+
+
+def test_a_staged_folder_behind_a_symlink_keeps_the_link_and_the_mode(tmp_path):
+    """Issue 22 item 16: `docs -o LINK` replaced the link with a folder and left `.old` behind;
+    a rebuild reset the site folder's mode."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("old")
+    site.chmod(0o750)
+    link = tmp_path / "link"
+    link.symlink_to(site)
+    with staged_folder(link) as staging:
+        (staging / "new.html").write_text("new")
+    assert link.is_symlink() and link.resolve() == site
+    assert sorted(p.name for p in site.iterdir()) == ["new.html"]
+    assert stat.S_IMODE(site.stat().st_mode) == 0o750
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "site"]

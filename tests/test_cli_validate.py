@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from orgkg.sources import Sources
+
 FIXTURES = "tests/fixtures/shapes"
 
 
@@ -32,10 +34,40 @@ def test_missing_path_is_a_usage_error(cli, root):
     assert "Traceback" not in result.output
 
 
-def test_quote_check_is_skipped_with_a_notice_without_sources(cli, root):
-    result = cli("validate", "--format", "json", root=root)
+def test_quote_check_is_skipped_with_a_notice_without_any_sources_folder(cli, repo):
+    result = cli("validate", "--format", "json", root=repo)
     report = json.loads(result.output)
-    assert report["notices"] == ["quote check skipped: no --sources folder or ORGKG_SOURCES given"]
+    assert report["notices"] == [
+        "quote check skipped: no folder of article texts exists (give one, or list it in pyproject.toml under [tool.orgkg] sources)"
+    ]
+
+
+def test_the_folders_pyproject_lists_are_searched_for_the_texts(cli, root, repo, sources):
+    """[tool.orgkg] sources: a list of folders under the repository, searched in order."""
+    (repo / "pyproject.toml").write_text('[tool.orgkg]\nsources = ["texts", "seeds"]\n', encoding="utf-8")
+    (repo / "seeds").mkdir()
+    for folder in Sources.for_root(root, sources).folders:  # every article's text, however many
+        for text in folder.glob("*.txt"):
+            shutil.copy(text, repo / "seeds" / text.name)
+    result = cli("validate", "--format", "json", root=repo)
+    report = json.loads(result.output)
+    assert result.exit_code == 0, result.output
+    assert report["notices"] == [] and report["violations"] == 0
+
+
+def test_an_article_whose_text_cannot_be_found_is_an_error_not_a_warning(cli, repo, sources):
+    """A misspelt okg:sourceText used to be a warning, so validation passed with no quote checked."""
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("002_cd67c542fbcd9703.txt", "002_cd67c542fbcd9704.txt"),
+        encoding="utf-8",
+    )
+    result = cli("validate", "--sources", sources, "--format", "json", root=repo)
+    assert result.exit_code == 1
+    findings = json.loads(result.output)["findings"]
+    (finding,) = [f for f in findings if f["rule"] == "source-text" and f["focus"] == "kg:article-nghe-an-2024"]
+    assert finding["severity"] == "Violation"
+    assert "'002_cd67c542fbcd9704.txt'" in finding["message"] and str(sources.resolve()) in finding["message"]
 
 
 def test_a_quote_not_in_the_article_is_a_violation(cli, root, sources, tmp_path):
@@ -70,19 +102,20 @@ def test_every_report_format_says_whether_it_conforms(cli, root, fmt):
 
 
 @pytest.mark.slow
-def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root):
+def test_fail_fixtures_name_node_and_rule_on_the_command_line(cli, root, repo):
+    """Run in a copy without article texts: the fixtures' articles have none."""
     for fixture in sorted((root / FIXTURES).glob("*.fail.ttl")):
         shape = fixture.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect:").strip()
-        result = cli("validate", str(fixture), "--strict", "--format", "json", root=root)
+        result = cli("validate", str(fixture), "--strict", "--format", "json", root=repo)
         assert result.exit_code == 1, fixture.name
         findings = json.loads(result.output)["findings"]
         assert any(f["rule"] == shape and f["focus"] for f in findings), (fixture.name, findings)
 
 
 @pytest.mark.slow
-def test_pass_fixtures_conform_on_the_command_line(cli, root):
+def test_pass_fixtures_conform_on_the_command_line(cli, root, repo):
     for fixture in sorted((root / FIXTURES).glob("*.pass.ttl")):
-        result = cli("validate", str(fixture), "--strict", root=root)
+        result = cli("validate", str(fixture), "--strict", root=repo)
         assert result.exit_code == 0, (fixture.name, result.output[-2000:])
 
 
@@ -116,7 +149,11 @@ def test_an_empty_folder_is_not_reported_as_conforming(cli, root, tmp_path):
     assert result.exit_code == 2 and "no .ttl files in" in result.output
 
 
-@pytest.mark.parametrize("incremental", [False, True], ids=["full", "incremental"])
+@pytest.mark.parametrize(
+    "incremental",
+    [False, pytest.param(True, marks=pytest.mark.slow)],  # three incremental runs from a cold cache
+    ids=["full", "incremental"],
+)
 def test_source_text_outside_the_sources_folder_is_not_read(cli, root, sources, tmp_path, incremental):
     """okg:sourceText "../x" or "/usr/bin/ls" must not let the quote check probe other files (the
     probe read a file beside the folder; a binary gave a traceback); a UTF-16 text is a warning."""

@@ -5,7 +5,10 @@ store and any earlier output as they were."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,3 +182,203 @@ def test_any_endpoint_answer_is_read_or_reported_in_one_line(repository, endpoin
     endpoint.reply = (status, content_type, body)
     result = invoke(repository, "query", "run", "mergers", "--endpoint", endpoint.url + "/sparql", "--format", "csv")
     assert_clean(result, allowed=(0, 2))
+
+
+DEEP = {
+    "list of 1,000 identical literals": ("<urn:s> <urn:p> (" + ' "x"' * 1000 + " ) .\n", "MAX_BLANK_DEPTH"),
+    "blank nodes 2,000 deep": (
+        "<urn:s> <urn:p> " + "[ <urn:q> " * 2000 + '"x"' + " ]" * 2000 + " .\n",
+        "MAX_BLANK_DEPTH",
+    ),
+    "blank nodes 100,000 deep": (
+        "<urn:s> <urn:p> " + "[ <urn:q> " * 100_000 + '"x"' + " ]" * 100_000 + " .\n",
+        "MAX_BLANK_DEPTH",
+    ),
+    "a 17 MiB literal": ('<urn:s> <urn:p> "' + "a" * (17 * 1024 * 1024) + '" .\n', "MAX_TOKEN_BYTES"),
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP))
+def test_deep_or_huge_data_is_refused_in_one_line_naming_the_limit(repository, name):
+    """Issue 22 item 15: these ran export past minutes, crashed it, hit RecursionError in diff
+    and rdflib, or gave pyoxigraph's traceback in every command."""
+    text, limit = DEEP[name]
+    extra = repository / "graph" / "articles" / "deep.ttl"
+    extra.write_text(text, encoding="utf-8")
+    try:
+        for command in (
+            ["build"],
+            ["query", "run", "mergers", "--format", "csv"],
+            ["export", "--format", "nq", "-o", str(repository.parent / "out.nq")],
+            ["validate"],
+            ["fmt", "--check"],
+        ):
+            result = invoke(repository, *command)
+            assert_clean(result, allowed=(1,))
+            assert limit in result.output and "deep.ttl" in result.output, (command, result.output[-500:])
+    finally:
+        extra.unlink()
+
+
+HEADERS = {
+    "params not a list": b"#+ summary: x\n#+ params: 5\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n",
+    "a parameter without a name": b"#+ summary: x\n#+ params:\n#+   - type: string\nSELECT * WHERE { ?s ?p ?o }\n",
+    "latin-1 text": b"#+ summary: caf\xe9\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n",
+}
+
+
+@pytest.mark.parametrize("name", list(HEADERS))
+def test_a_broken_saved_query_is_one_line_in_every_command_that_reads_it(repository, name):
+    """Issue 22 item 16: tracebacks in query run/show/list."""
+    broken = repository / "queries" / "zz-broken.rq"
+    broken.write_bytes(HEADERS[name])
+    try:
+        for command in (["query", "run", "zz-broken"], ["query", "show", "zz-broken"], ["query", "list"]):
+            result = invoke(repository, *command)
+            assert_clean(result, allowed=(2,))
+            assert "zz-broken.rq" in result.output, result.output
+    finally:
+        broken.unlink()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["query", "run", "a" * 300], "no saved query named"),
+        (["query", "run", "search-label", "--param", "text=\udcff"], "bytes that are not UTF-8"),
+        (["sparql", "-e", 'SELECT * { ?s ?p "\udcff" }'], "bytes that are not UTF-8"),
+        (["sparql", "-e", "ASK {}", "--timeout", "inf"], "--timeout"),
+        (["sparql", "-e", "ASK {}", "--timeout", "nan"], "--timeout"),
+        (["load", "http://127.0.0.1:9/", "--timeout", "inf"], "--timeout"),
+    ],
+    ids=["300-character name", "parameter not UTF-8", "query not UTF-8", "timeout inf", "timeout nan", "load inf"],
+)
+def test_odd_arguments_are_one_line_refusals(repository, args, message):
+    result = invoke(repository, *args)
+    assert_clean(result, allowed=(2,))
+    assert message in result.output, result.output
+
+
+def test_a_queries_path_that_is_a_file_is_refused_not_an_empty_list(repository, tmp_path):
+    other = copy_repository(repository, tmp_path / "repo")
+    shutil.rmtree(other / "queries")
+    (other / "queries").write_text("")
+    result = run_cli("query", "list", root=other, cache=tmp_path / "cache")
+    assert_clean(result, allowed=(2,))
+    assert "is not a folder" in result.output
+
+
+def test_an_ill_typed_literal_is_reported_without_rdflib_s_traceback(repository):
+    extra = repository / "graph" / "articles" / "ill-typed.ttl"
+    extra.write_text('<urn:a> <urn:b> "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+    try:
+        result = invoke(repository, "validate")
+        assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    finally:
+        extra.unlink()
+
+
+@pytest.mark.parametrize("entry", ["manifest.json", "validation.sqlite", "store"])
+def test_cache_entries_made_folders_are_made_again(repository, tmp_path, monkeypatch, entry):
+    """Issue 22 item 16: a folder where the cache keeps a file gave a traceback."""
+    from orgkg.repository import cache_dir
+
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
+    assert invoke_in(repository, tmp_path, "build").exit_code == 0
+    target = cache_dir(repository) / entry
+    shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+    (target / "inside").mkdir(parents=True)
+    for command in (["query", "run", "mergers", "--format", "csv"], ["validate", "--incremental"]):
+        result = invoke_in(repository, tmp_path, *command)
+        assert_clean(result, allowed=(0,))
+
+
+def invoke_in(repository: Path, tmp_path: Path, *args: str):
+    return run_cli(*args, root=repository, cache=tmp_path / "cache")
+
+
+@pytest.mark.parametrize("command", [["export"], ["query", "run", "mergers"]])
+def test_a_closed_standard_output_is_an_error_not_silence(repository, tmp_path, command):
+    """`export >&-` gave a traceback, `query run >&-` exited 0 having written nothing."""
+    env = {**os.environ, "ORGKG_ROOT": str(repository), "ORGKG_CACHE": str(tmp_path / "cache")}
+    process = subprocess.run(
+        [sys.executable, "-m", "orgkg.cli", *command],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert process.returncode == 2 and "Traceback" not in process.stderr
+    assert process.stderr.strip().splitlines() == [
+        "orgkg: standard output is closed; write to a file instead (see --output)"
+    ]
+
+
+def test_concurrent_incremental_validations_take_turns(repository, tmp_path):
+    """Two `validate --incremental` at once: "database is locked", exit 1 (read as "does not conform")."""
+    env = {**os.environ, "ORGKG_ROOT": str(repository), "ORGKG_CACHE": str(tmp_path / "cache"), "ORGKG_SOURCES": ""}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "orgkg.cli", "validate", "--incremental"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in runs:
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0 and "locked" not in err, err
+
+
+#: Pieces that read differently to a careless tokenizer: escapes, comments, quotes, `<` as an
+#: operator or an IRI, codepoint escapes.
+TRICKS = [
+    "ex:a\\# ",
+    "ex:a\\' ",
+    "ex:a\\. ",
+    "# ' \" \n",
+    '"\\"" ',
+    "'\\'' ",
+    "'''x''' ",
+    '"""x""" ',
+    "<urn:x#> ",
+    "FILTER(?a<1#>\n) ",
+    "FILTER(?a<2&&'>'='>') ",
+    "SERVIC\\u0045 ",
+    "\\u0022 ",
+    "?a ",
+    "( ",
+    ") ",
+    "{ ",
+    "} ",
+    "VALUES ?v { ",
+    "BIND(1 AS ?a) ",
+]
+
+
+@pytest.fixture(scope="module")
+def visitors():
+    with FakeEndpoint(
+        content_type="application/sparql-results+json", body=b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+    ) as server:
+        yield server
+
+
+@FUZZ
+@given(pieces=st.lists(st.sampled_from(TRICKS), max_size=8), tail=st.lists(st.sampled_from(TRICKS), max_size=4))
+def test_no_arrangement_of_escapes_and_comments_lets_service_through(repository, visitors, pieces, tail):
+    """Whatever surrounds it, a SERVICE never reaches its endpoint without --allow-service."""
+    text = (
+        "PREFIX ex: <http://e/> SELECT * { "
+        + "".join(pieces)
+        + f" SERVICE <{visitors.url}/sparql> {{ ?s ?p ?o }} "
+        + "".join(tail)
+        + " }"
+    )
+    for engine in ("oxigraph", "rdflib"):
+        result = invoke(repository, "sparql", "-", "--engine", engine, "--format", "csv", "--timeout", "10", stdin=text)
+        assert_clean(result)
+    assert visitors.requests == []

@@ -119,11 +119,10 @@ def test_from_a_repository_graph_queries_that_graph_only(root, tmp_path, engine,
 
 
 def test_a_runaway_query_stops_at_its_timeout(root, tmp_path):
-    started = time.monotonic()
+    """The cartesian product alone runs for minutes: only the deadline ends it with this message."""
     result = sparql(root, tmp_path, "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "0.5")
     assert result.exit_code == 2 and "did not finish within 0.5 s; raise the timeout" in result.output
     assert result.output.endswith("(see --timeout)\n")
-    assert time.monotonic() - started < 30  # the cartesian product alone runs for minutes
 
 
 def test_run_with_deadline_hands_back_value_and_error():

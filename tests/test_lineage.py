@@ -52,3 +52,32 @@ def test_svg_is_a_picture(cli, root, tmp_path):
     svg = ET.fromstring(result.output[result.output.index("<svg") :])
     assert svg.tag.endswith("svg")
     assert "Cao Bang Radio and Television Station" in result.output
+
+
+HOSTILE = """
+<javascript:alert(1)> a <http://www.w3.org/ns/org#Organization> ;
+    <http://www.w3.org/2000/01/rdf-schema#label> "Ends in a backslash\\\\"@en ;
+    <https://w3id.org/orgkg/ontology#predecessor> <https://w3id.org/orgkg/id/org-politburo> .
+<tag:example.org,2025:x> a <http://www.w3.org/ns/org#Organization> ;
+    <http://www.w3.org/2000/01/rdf-schema#label> "Tagged"@en ;
+    <https://w3id.org/orgkg/ontology#predecessor> <javascript:alert(1)> .
+"""
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_hostile_iris_and_labels_are_drawn_but_never_linked(cli, repo, tmp_path):
+    """Issue 22 item 11: a javascript: IRI became an xlink:href, a tag: IRI broke the lineage
+    query's binding (so `docs` failed), a label ending in a backslash broke dot."""
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_text(article.read_text(encoding="utf-8") + HOSTILE, encoding="utf-8")
+    for name in ("kg:org-politburo", "<tag:example.org,2025:x>", "<javascript:alert(1)>"):
+        result = cli("lineage", name, "--format", "svg", root=repo, cache=tmp_path / "cache")
+        assert result.exit_code == 0, result.output
+        svg = ET.fromstring(result.output)
+        links = [
+            e.get("{http://www.w3.org/1999/xlink}href")
+            for e in svg.iter()
+            if e.get("{http://www.w3.org/1999/xlink}href")
+        ]
+        assert links and all(link.startswith("https://") for link in links), links
+        assert "Ends in a backslash\\" in result.output and "Tagged" in result.output

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from orgkg.loading import TurtleSyntaxError, parse_strict, parse_turtle
-from orgkg.repository import DataFileError
+from orgkg.repository import DataFileError, data_files
 
 from .cli import run_cli
 
@@ -67,7 +67,7 @@ def test_every_command_agrees_and_says_so_in_one_line(repo, tmp_path, name, comm
 def test_deep_nesting_is_a_located_error_not_a_recursion_crash(tmp_path):
     path = tmp_path / "nested.ttl"
     path.write_bytes(PREFIX + b"kg:a kg:b " + b"(" * 2000 + b")" * 2000 + b" .\n")
-    with pytest.raises(TurtleSyntaxError, match="nested too deeply"):
+    with pytest.raises(TurtleSyntaxError, match="MAX_BLANK_DEPTH"):
         parse_turtle(path)
 
 
@@ -109,10 +109,11 @@ def test_build_reports_an_unreadable_data_file_in_one_line(repo, tmp_path, kind)
 
 
 def test_build_passes_over_a_folder_named_like_a_turtle_file(repo, tmp_path):
+    files = len(data_files(repo))
     break_repository(repo, tmp_path, "folder")
     result = run(repo, tmp_path, "build")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("6 files loaded")
+    assert result.output.startswith(f"{files} files loaded")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")

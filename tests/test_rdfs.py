@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import owlrl
 import pyoxigraph as ox
+import pytest
 from pyshacl.inference.custom_rdfs_closure import CustomRDFSSemantics
 from rdflib import Graph, Literal
 from rdflib.namespace import ORG, PROV, RDF, RDFS
@@ -16,6 +17,7 @@ from orgkg.terms import from_rdflib
 AXIOMATIC = (str(RDF), str(RDFS), "http://www.w3.org/2001/XMLSchema#")
 
 
+@pytest.mark.slow  # pySHACL's own inference over the seed graph, for comparison
 def test_entailments_are_pyshacls_rdfs_inference_without_its_axioms(kg, root):
     ontology = Graph().parse(root / "ontology/orgkg.ttl")
     ours = Closure(ontology, rdflib_vocabulary()).entailments(kg) - set(kg)

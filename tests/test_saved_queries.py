@@ -288,6 +288,7 @@ def test_dated_in_window_lists_every_dated_node(query, kg):
     ns = NS
     own = {ns["dct"].date, ns["eli"].date_document, ns["prov"].startedAtTime, ns["prov"].endedAtTime}
     own |= {ns["schema"][n] for n in ("startDate", "endDate", "foundingDate", "dissolutionDate", "datePublished")}
+    own |= {ns["okg"].decisionDate, ns["okg"].effectiveDate}
     periods = {
         ns["okg"].duringTerm,
         ns["dct"].temporal,

@@ -1,5 +1,5 @@
 """orgkg: a knowledge graph of Vietnam's Party and political-system organizations."""
 
 #: The one place the version is written (pyproject.toml reads it from here): importing
-#: importlib.metadata to look it up would cost every command ~0.1 s of start-up.
+#: importlib.metadata to look it up would slow every command's start-up.
 __version__ = "0.2.0"

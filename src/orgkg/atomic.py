@@ -111,9 +111,14 @@ def temporary_folder(folder: Path, name: str, suffix: str = ".tmp") -> Path:
 def staged_folder(output: Path, mode: int = 0o755) -> Iterator[Path]:
     """A folder to build into beside `output`: when the block ends normally it replaces `output`
     whole (readers see the old folder or the new one, never a mix); when it fails it is removed
-    and `output` is as it was."""
+    and `output` is as it was. A symlinked `output` stays a link to the new folder; an existing
+    folder's mode is kept."""
     import shutil
 
+    if output.is_symlink():  # the folder it names is replaced; the link stays a link
+        output = output.resolve()
+    if output.is_dir():  # a rebuilt folder keeps the mode its owner gave it
+        mode = stat.S_IMODE(output.stat().st_mode)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = temporary_folder(output.parent, output.name)
     try:

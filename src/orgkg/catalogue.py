@@ -87,6 +87,8 @@ class SavedQuery:
             if raw is None:
                 if param.default is None:
                     raise QueryError(f"missing parameter {param.name} for {self.name}; {self.parameter_help()}")
+                if param.default == []:
+                    continue  # an empty default: the query's own `VALUES ?name { UNDEF }`, every value
                 raw = param.default if isinstance(param.default, list) else [str(param.default)]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
@@ -97,7 +99,7 @@ class SavedQuery:
             terms = [to_term(param, text, resolver) for text in raw]
             rows.append((param.name, terms))
         try:
-            return insert_values(self.sparql, rows)
+            return insert_values(*_fill_own_values(self.sparql, rows))
         except SparqlTextError as error:
             raise QueryError(f"{self.path}: {error}") from None
 
@@ -107,11 +109,30 @@ class SavedQuery:
         return "its parameters: " + "; ".join(p.describe() for p in self.params)
 
 
+def _fill_own_values(sparql: str, rows: list[tuple[str, list]]) -> tuple[str, list[tuple[str, list]]]:
+    """Bind the parameters whose `VALUES ?name { ... }` blocks the query places itself (inside the
+    sub-selects that must see them), replacing each block's values; the rest go to the head."""
+    rest = []
+    for name, terms in rows:
+        block = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{[^{{}}]*\}}")
+        filled = f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+        if block.search(sparql):
+            sparql = block.sub(filled.replace("\\", "\\\\"), sparql)  # the terms as written, no group references
+        else:
+            rest.append((name, terms))
+    return sparql, rest
+
+
 def to_term(param: Parameter, text: str, resolver=None):
     """Parse one user-given value into an RDF term of the parameter's type."""
 
     def bad(expected: str) -> QueryError:
         return QueryError(f"parameter {param.name}: {text!r} is not {expected}")
+
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad("text: it holds bytes that are not UTF-8") from None
 
     if param.type == "iri":
         from orgkg.names import UnresolvedName, expand
@@ -149,15 +170,23 @@ def query_kind(sparql: str) -> str:
 
 
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise QueryError(f"{path} is not UTF-8 (byte {error.start}); save it as UTF-8") from None
     header = "\n".join(
         line[3:] if line.startswith("#+ ") else line[2:] for line in text.splitlines() if line.startswith("#+")
     )
     meta = _parse_header(path, header, cache)
     if not isinstance(meta, dict) or "summary" not in meta:
         raise QueryError(f"{path}: the #+ header needs at least a summary")
+    specs = meta.get("params") or []
+    if not isinstance(specs, list) or not all(
+        isinstance(spec, dict) and isinstance(spec.get("name"), str) for spec in specs
+    ):
+        raise QueryError(f"{path}: params in the #+ header must be a list of parameters, each with a name")
     params = []
-    for spec in meta.get("params") or []:
+    for spec in specs:
         from orgkg.names import KINDS
 
         expects = spec.get("expects") or (spec["name"] if spec["name"] in KINDS else "node")
@@ -191,7 +220,7 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
 
 def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     """The #+ header's YAML. With a cache folder, the parsed form is kept there as JSON under the
-    header's digest, so a query run does not import PyYAML (10 ms of an 80 ms run)."""
+    header's digest, so a query run does not import PyYAML."""
     kept = cache / "headers" / f"{hashlib.sha256(header.encode()).hexdigest()}.json" if cache else None
     if kept is not None:
         try:
@@ -216,13 +245,19 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
 
 
 def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
+    if not folder.is_dir():
+        raise QueryError(f"no saved queries: {folder} is not a folder")
     return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
 
 
 def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery:
     """One saved query by name; only its own file is read (a run must not parse the catalogue)."""
     path = folder / f"{name}.rq"
-    if "/" not in name and path.is_file():
+    try:
+        found = "/" not in name and path.is_file()
+    except OSError:  # a name too long for the file system
+        found = False
+    if found:
         return parse_query_file(path, cache)
     if not folder.is_dir():
         raise QueryError(f"no saved queries: {folder} is not a folder")

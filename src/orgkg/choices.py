@@ -11,5 +11,5 @@ LISTING_FORMATS = ("table", "csv", "json", "turtle")
 DIFF_FORMATS = ("text", "markdown", "patch")
 LINEAGE_FORMATS = ("text", "mermaid", "dot", "svg")
 REPORT_FORMATS = ("human", "table", "turtle", "json")
-#: The triplestores `orgkg load` knows the paths of (orgkg.loader.DIALECTS describes each).
+#: The triplestores `orgkg load` knows the paths of (orgkg.triplestore.DIALECTS describes each).
 DIALECT_NAMES = ("oxigraph", "virtuoso", "fuseki", "graphdb", "gsp")

@@ -6,6 +6,7 @@ reads the same whichever validator found it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def local_name(term) -> str:
     return str(term).rsplit("#", 1)[-1] if term is not None else ""
 
 
-def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: dict) -> Finding:
+def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: Mapping) -> Finding:
     """One sh:ValidationResult of a pySHACL report as a Finding."""
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)

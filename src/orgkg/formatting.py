@@ -142,11 +142,14 @@ def leading_comments(text: str) -> str:
 
 def format_turtle(path: Path) -> str:
     """The canonical text of a Turtle file (raises TurtleSyntaxError if it does not parse)."""
-    graph = parse_turtle(path)
-    original = path.read_text(encoding="utf-8")
+    return canonical_turtle(parse_turtle(path), leading_comments(path.read_text(encoding="utf-8")))
+
+
+def canonical_turtle(graph: Graph, comments: str = "") -> str:
+    """`graph` in the canonical layout, after the comment block `comments` ("# ..." lines)."""
     if len(graph) == 0:
-        return leading_comments(original)
-    return leading_comments(original) + TurtleWriter(bind_prefixes(graph)).document()
+        return comments
+    return comments + TurtleWriter(bind_prefixes(graph)).document()
 
 
 @dataclass

@@ -51,6 +51,10 @@ def check(
         raise QueryRefused(
             f"the query has {len(sparql):,} characters; the limit is {MAX_QUERY_CHARS:,} (MAX_QUERY_CHARS)"
         )
+    try:
+        sparql.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryRefused("the query holds bytes that are not UTF-8; write it as UTF-8 text") from None
     names_dataset, unreadable = False, None
     for reading in sparql_text.readings(sparql):
         try:

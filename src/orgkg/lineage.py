@@ -35,7 +35,7 @@ class Edge:
 
 
 def lineage(root: Path, engine, organization: str) -> list[Edge]:
-    sparql = find_query(root / QUERIES_DIR, "lineage").bind({"organization": [organization]})
+    sparql = find_query(root / QUERIES_DIR, "lineage").bind({"organization": [f"<{organization}>"]})
     results = engine.query(sparql)
     edges = set()
     for values in results.rows:
@@ -77,6 +77,15 @@ def _escape(text: str) -> str:
     return text.replace('"', "'")
 
 
+def _dot(text: str) -> str:
+    """Text for a quoted DOT string: a backslash there escapes what follows (the closing quote)."""
+    return _escape(text.replace("\\", "\\\\"))
+
+
+#: The schemes a node's link may have: a `javascript:` or `data:` IRI would run in the picture.
+LINK_SCHEMES = ("http://", "https://")
+
+
 def render_mermaid(focus: str, edges: list[Edge]) -> str:
     ids = _node_ids(edges)
     labels = {e.earlier: e.earlier_label for e in edges} | {e.later: e.later_label for e in edges}
@@ -104,8 +113,9 @@ def render_dot(focus: str, edges: list[Edge]) -> str:
     ]
     for iri, node in ids.items():
         extra = ', penwidth=2.5, fillcolor="#f9e4b7"' if iri == focus else ""
-        lines.append(f'  {node} [label="{_escape(labels[iri])}", URL="{iri}"{extra}];')
-    lines += [f'  {ids[e.earlier]} -> {ids[e.later]} [label="{_escape(e.caption)}"];' for e in edges]
+        link = f', URL="{_dot(iri)}"' if iri.startswith(LINK_SCHEMES) else ""
+        lines.append(f'  {node} [label="{_dot(labels[iri])}"{link}{extra}];')
+    lines += [f'  {ids[e.earlier]} -> {ids[e.later]} [label="{_dot(e.caption)}"];' for e in edges]
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -21,51 +21,14 @@ import pyoxigraph as ox
 
 from orgkg.atomic import file_lock
 from orgkg.formats import graph_ntriples, write
-from orgkg.http_client import Client, HttpError, UnexpectedAnswer, redact
+from orgkg.http_client import HttpError, check_url, redact
 from orgkg.namespaces import GRAPH_BASE
-from orgkg.store import StoreError
+from orgkg.triplestore import LoadError, RemoteStore
 
 #: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
 TEMPORARY_BASE = GRAPH_BASE + "_loading/"
-NTRIPLES = "application/n-triples; charset=utf-8"
 #: Graph names listed in a message before "and N more".
 LISTED = 5
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """Where a store keeps its Graph Store, query and update services, relative to its URL."""
-
-    store: str
-    graph_param: str
-    query: str | None
-    update: str | None
-    digest: bool = False
-    example: str = ""
-
-
-DIALECTS: dict[str, Dialect] = {
-    "oxigraph": Dialect("/store", "graph", "/query", "/update", example="http://localhost:7878"),
-    # Virtuoso's authenticated services take HTTP Digest, not Basic.
-    "virtuoso": Dialect(
-        "/sparql-graph-crud-auth",
-        "graph-uri",
-        "/sparql-auth",
-        "/sparql-auth",
-        digest=True,
-        example="http://localhost:8890",
-    ),
-    "fuseki": Dialect("/data", "graph", "/sparql", "/update", example="http://localhost:3030/orgkg"),
-    "graphdb": Dialect(
-        "/rdf-graphs/service", "graph", "", "/statements", example="http://localhost:7200/repositories/orgkg"
-    ),
-    # Any Graph Store endpoint given in full; no SPARQL Update, so graphs are replaced in place.
-    "gsp": Dialect("", "graph", None, None, example="https://example.org/rdf-graph-store"),
-}
-
-
-class LoadError(StoreError):
-    """The load failed; the message says what state the store is in."""
 
 
 @dataclass
@@ -93,6 +56,9 @@ class LoadReport:
     counts: list[tuple[str, int, int]] = field(default_factory=list)
     append: bool = False
     pruned: list[str] = field(default_factory=list)
+    #: With a dry run, what would be sent: (graph, triples, requests); nothing was.
+    planned: list[tuple[str, int, int]] = field(default_factory=list)
+    triples: int = 0
 
     @property
     def mismatches(self) -> list[str]:
@@ -160,134 +126,84 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
         yield body()
 
 
+def store_identity(url: str) -> str:
+    """The store a URL names, however it is spelt: scheme and host in lower case, a host name
+    resolved to its lowest address (localhost and 127.0.0.1 are one store), the default port
+    written out, no credentials, no trailing slash."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    try:
+        host = min(str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    except (OSError, ValueError):
+        pass
+    if host in ("127.0.0.1", "::1"):
+        host = "loopback"
+    return f"{scheme}://{host}:{port}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
+
+
+def lock_folder() -> Path:
+    """Where load locks live: the machine's temporary folder, shared by every checkout and cache."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "orgkg-locks"
+    folder.mkdir(mode=0o1777, exist_ok=True)
+    return folder
+
+
 @contextmanager
-def locked(url: str, cache: Path):
-    """One load at a time into the same store from this machine: concurrent loads interleave
-    their MOVEs and corrupt graphs. The lock dies with its process (kill -9 included)."""
-    cache.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(redact(url).encode()).hexdigest()[:16]
+def locked(url: str, folder: Path | None = None):
+    """One load at a time into the same store from this machine, from any checkout, however its
+    URL is spelt: concurrent loads interleave their MOVEs and drop each other's temporary graphs.
+    The lock dies with its process (kill -9 included)."""
+    folder = folder or lock_folder()
+    name = hashlib.sha256(store_identity(url).encode()).hexdigest()[:16]
     busy = LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish")
-    with file_lock(cache / f"load-{name}.lock", busy):
+    with file_lock(folder / f"load-{name}.lock", busy):
         yield
 
 
-class RemoteStore:
-    """A triplestore's Graph Store, query and update services, through the one HTTP client."""
+def load_repository(
+    root: Path,
+    url: str,
+    dialect: str = "oxigraph",
+    append: bool = False,
+    timeout: float = 120.0,
+    chunk_size: int = 50_000,
+    prune: bool = False,
+    union_default_graph: bool = False,
+    dry_run: bool = False,
+    notice: Callable[[str], None] = lambda message: None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> LoadReport:
+    """The repository's graphs into the store at `url`, read from the embedded store (held against
+    builds meanwhile), one load into that store at a time from this machine; `progress` gets the
+    triples sent and their total. A dry run only plans."""
+    from orgkg.store import EmbeddedStore
 
-    def __init__(
-        self,
-        url: str,
-        dialect: str = "oxigraph",
-        timeout: float = 120.0,
-        attempts: int = 3,
-        backoff: float = 0.5,
-        notice: Callable[[str], None] = lambda message: None,
-    ):
-        self.dialect = DIALECTS[dialect]
-        self.name = dialect
-        self.client = Client(url, timeout, self.dialect.digest, attempts, backoff, notice)
-        self.base = self.client.base
+    check_url(url)
+    local = EmbeddedStore(root)
+    with local.reading() as embedded:
+        uploads = prepare(embedded, local.graph_triples(), chunk_size)
+        total = sum(upload.triples for upload in uploads)
+        if dry_run:
+            planned = [(u.iri, u.triples, sum(1 for _ in u.bodies())) for u in uploads]
+            return LoadReport(append=append, planned=planned, triples=total)
+        store = RemoteStore(url, dialect, timeout=timeout, notice=notice)
+        sent = 0
 
-    @property
-    def answered(self) -> bool:
-        return self.client.answered
+        def step(triples: int) -> None:
+            nonlocal sent
+            sent += triples
+            progress(sent, total)
 
-    @property
-    def swaps(self) -> bool:
-        """Whether the store takes SPARQL Update, so graphs can be loaded aside and moved in."""
-        return self.dialect.update is not None
-
-    def _url(self, path: str | None) -> str:
-        return self.base + (path or "")
-
-    def send(
-        self, upload: Upload, target: str, append: bool, progress: Callable[[int], None], whole: bool = False
-    ) -> None:
-        """PUT (or with `append` POST) a graph; further bodies of a large graph are POSTed (with
-        `whole`, one body). A retry starts the graph over with PUT, so nothing is sent twice."""
-        url = self._url(self.dialect.store)
-
-        def attempt():
-            bodies = [b"".join(upload.bodies())] if whole else upload.bodies()
-            for number, body in enumerate(bodies):
-                method = "PUT" if number == 0 and not append else "POST"
-                answer = self.client.once(
-                    method,
-                    url,
-                    params={self.dialect.graph_param: target},
-                    data=body,
-                    headers={"Content-Type": NTRIPLES},
-                )
-                progress(body.count(b"\n"))
-            return answer
-
-        self.client.retrying(f"uploading {upload.iri}", attempt)
-
-    def update(self, sparql: str, what: str, retry: bool = False, timeout: float | None = None) -> None:
-        """SPARQL Update, retried only when idempotent (DROP SILENT): once a MOVE may have run,
-        its temporary graph is gone and a second MOVE would fail or empty the target."""
-        self.client.request(
-            "POST", self._url(self.dialect.update), what, retry=retry, timeout=timeout, data={"update": sparql}
-        )
-
-    def select(self, query: str, what: str) -> list[list]:
-        """The rows of a SELECT query (pyoxigraph terms), through the one SPARQL client."""
-        try:
-            return self.client.query(self._url(self.dialect.query), query, what).rows
-        except UnexpectedAnswer as error:
-            raise LoadError(f"{error}; is the dialect right?", option="dialect") from None
-
-    def count(self, graph: str) -> int:
-        """Triples in a named graph: a COUNT query, or (plain Graph Store) the graph fetched."""
-        if self.dialect.query is None:
-            answer = self.client.request(
-                "GET",
-                self._url(self.dialect.store),
-                f"reading {graph}",
-                params={self.dialect.graph_param: graph},
-                headers={"Accept": "application/n-triples"},
-            )
-            try:
-                return sum(1 for _ in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
-            except SyntaxError:
-                raise LoadError(
-                    f"{redact(self.base)} answered with something other than N-Triples for {graph}; is the dialect right?",
-                    option="dialect",
-                ) from None
-        rows = self.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", f"counting the triples of {graph}"
-        )
-        try:
-            return int(rows[0][0].value) if rows else 0
-        except (IndexError, ValueError, AttributeError):
-            raise LoadError(
-                f"{redact(self.base)} answered the COUNT query without a count; is the dialect right?", option="dialect"
-            ) from None
-
-    def counts(self, under: str) -> dict[str, int]:
-        """Triples in each of the store's named graphs under `under`, in one grouped COUNT query
-        (a query per graph was most of a load's time with a thousand articles)."""
-        rows = self.select(
-            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f'FILTER(STRSTARTS(STR(?g), "{under}")) }} GROUP BY ?g',
-            "counting the triples of the loaded graphs",
-        )
-        try:
-            return {graph.value: int(count.value) for graph, count in rows}
-        except (ValueError, AttributeError):
-            raise LoadError(
-                f"{redact(self.base)} answered the COUNT query without counts; is the dialect right?", option="dialect"
-            ) from None
-
-    def graphs(self, under: str) -> list[str]:
-        """The store's named graphs whose IRI starts with `under` (ours)."""
-        if self.dialect.query is None:
-            return []
-        rows = self.select(
-            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{under}")) }}',
-            "listing the store's graphs",
-        )
-        return sorted(graph.value for (graph,) in rows if graph is not None)
+        with locked(url):
+            report = load(uploads, store, append, step, prune, union_default_graph)
+    report.triples = total
+    return report
 
 
 #: What a failed request raises: the HTTP client's errors, or the loader's own.
@@ -374,6 +290,12 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
                     "or DROP them",
                     _option(error),
                 ) from None
+            if _option(error) == "timeout":  # the store may still be working on the abandoned upload
+                raise LoadError(
+                    f"{reason}. The store's graphs are unchanged, but the upload that timed out may still "
+                    f"land later as the temporary graph <{upload.temporary}>: the next load drops it",
+                    "timeout",
+                ) from None
             raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
 
 
@@ -396,13 +318,15 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
         store.update(" ;\n".join(operations), "swapping in the new graphs", timeout=swap_deadline(store, uploads))
     except (*FAILURES, KeyboardInterrupt) as error:
         reason = "interrupted while swapping in the new graphs" if isinstance(error, KeyboardInterrupt) else str(error)
-        status = {upload.iri: _swapped(upload, store) for upload in uploads}
+        status = _swap_status(uploads, store)
         if append:
             status = {iri: None if moved is False else moved for iri, moved in status.items()}
         new = [iri for iri, moved in status.items() if moved is True]
         old = [iri for iri, moved in status.items() if moved is False]
         unknown = [iri for iri, moved in status.items() if moved is None]
-        left = _drop([u.temporary for u in uploads if status[u.iri] is not True], store)
+        answering = None not in status.values()
+        left = [u.temporary for u in uploads if status[u.iri] is not True]
+        left = _drop(left, store) if answering else left
         message = f"{reason}. New: {_names(new) or 'none'}; old: {_names(old) or 'none'}"
         if unknown:
             message += f"; unknown: {_names(unknown)}"
@@ -412,7 +336,7 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
 
 
 #: The swap writes every triple again inside one transaction, so it gets the timeout for each this
-#: many triples (at 10,000 articles, Oxigraph took over 120 s to move 2.6 million).
+#: many triples (a large corpus's move outlasted a timeout meant for one request).
 SWAP_TRIPLES_PER_TIMEOUT = 100_000
 
 
@@ -422,13 +346,17 @@ def swap_deadline(store: RemoteStore, uploads: list[Upload]) -> float:
     return store.client.timeout * max(1, -(-triples // SWAP_TRIPLES_PER_TIMEOUT))
 
 
-def _swapped(upload: Upload, store: RemoteStore) -> bool | None:
-    """After a failed swap: True if the temporary graph is gone (moved), False if it is still
-    there, None if the store cannot tell us."""
-    try:
-        return store.count(upload.temporary) == 0
-    except FAILURES:
-        return None
+def _swap_status(uploads: list[Upload], store: RemoteStore) -> dict[str, bool | None]:
+    """After a failed swap, per graph: True if its temporary graph is gone (moved), False if it
+    is still there, None if the store cannot tell us. A store that stops answering is asked
+    nothing more (a server killed mid-swap made every graph retry in turn for minutes)."""
+    status: dict[str, bool | None] = {}
+    for upload in uploads:
+        try:
+            status[upload.iri] = store.count(upload.temporary) == 0
+        except FAILURES:
+            return status | {u.iri: None for u in uploads if u.iri not in status}
+    return status
 
 
 def _drop(graphs: list[str], store: RemoteStore) -> list[str]:

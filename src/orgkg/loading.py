@@ -10,6 +10,7 @@ and is imported only by the functions that build rdflib graphs (validation, fmt,
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -82,15 +83,70 @@ def read_data_file(path: Path, root: Path | None = None) -> bytes:
     return data
 
 
+#: How deep blank nodes may nest (an RDF list counts one level per item): canonical export
+#: (RDFC-1.0) takes seconds at 200 levels of look-alike nodes and hours at 1,000, and rdflib and
+#: the diff recurse through them.
+MAX_BLANK_DEPTH = 64
+#: The longest token (a literal, an IRI) pyoxigraph's parser holds.
+MAX_TOKEN_BYTES = 16 * 1024 * 1024
+
+
 def parse_strict(path: Path, root: Path | None = None, data: bytes | None = None) -> list[ox.Triple]:
     """The triples of a Turtle file, or TurtleSyntaxError / DataFileError: the one place that
-    decides whether a file is valid."""
+    decides whether a file is valid, and within the limits every later step can handle."""
     data = read_data_file(path, root) if data is None else data
     try:
-        return list(ox.parse(data, format=ox.RdfFormat.TURTLE))
+        triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
     except SyntaxError as error:
         reason = str(error.msg).split(": ", 1)[-1] if str(error.msg).startswith("Parser error") else str(error.msg)
         raise TurtleSyntaxError(path, error.lineno or 1, error.offset or 1, reason) from None
+    except MemoryError:
+        raise TurtleSyntaxError(
+            path,
+            1,
+            1,
+            f"a literal or IRI is longer than {MAX_TOKEN_BYTES:,} bytes, the limit (MAX_TOKEN_BYTES)",
+            "keep long texts in the sources folder and quote only the words a claim needs",
+        ) from None
+    depth = blank_depth(triples, MAX_BLANK_DEPTH)
+    if depth > MAX_BLANK_DEPTH:
+        raise TurtleSyntaxError(
+            path,
+            1,
+            1,
+            f"blank nodes nest more than {MAX_BLANK_DEPTH} deep, the limit (MAX_BLANK_DEPTH; "
+            "an RDF list counts one level per item)",
+            "give the inner nodes IRIs, or split the list",
+        )
+    return triples
+
+
+def blank_depth(triples: list[ox.Triple], limit: int) -> int:
+    """The longest chain of blank nodes, each the object of the one before (counted without
+    recursion; a cycle of blank nodes adds nothing), or limit + 1 once it passes the limit."""
+    children: dict[ox.BlankNode, list[ox.BlankNode]] = {}
+    parents: dict[ox.BlankNode, int] = {}
+    for triple in triples:
+        if isinstance(triple.object, ox.BlankNode) and isinstance(triple.subject, ox.BlankNode):
+            children.setdefault(triple.subject, []).append(triple.object)
+            parents[triple.object] = parents.get(triple.object, 0) + 1
+    if not children:
+        return (
+            1 if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples) else 0
+        )
+    depth = {node: 1 for node in children if node not in parents}
+    ready, deepest = list(depth), 1
+    while ready:
+        node = ready.pop()
+        for child in children.get(node, ()):
+            depth[child] = max(depth.get(child, 0), depth[node] + 1)
+            deepest = max(deepest, depth[child])
+            if deepest > limit:
+                return limit + 1
+            parents[child] -= 1
+            if not parents[child]:
+                ready.append(child)
+    return deepest
 
 
 def is_shapes_file(path: Path, root: Path) -> bool:
@@ -105,20 +161,15 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     data = read_data_file(path)
     parse_strict(path, data=data)
     graph = into if into is not None else bind_prefixes(Graph())
+    # Ill-typed literals ("abc"^^xsd:integer) are SHACL's to report: rdflib would also log its
+    # own traceback for each on standard error.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings():  # ill-typed literals ("abc"^^xsd:integer) are SHACL's to report
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             graph.parse(data=data, format="turtle")
     except BadSyntax as error:
         raise _located(path, error) from None
-    except RecursionError:
-        raise TurtleSyntaxError(
-            path,
-            1,
-            1,
-            "lists or blank nodes nested too deeply for rdflib",
-            "flatten the nesting (name the inner nodes)",
-        ) from None
     return graph
 
 

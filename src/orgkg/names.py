@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 _PREFIXED = re.compile(r"([A-Za-z][\w.\-]*|):(\S*)")
 _ABSOLUTE = re.compile(r"(?:https?://|urn:)[^\s<>\"{}|\\^`]+")
+_ANY_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 
 
 class UnresolvedName(OrgkgError):
@@ -47,11 +48,11 @@ def plain(text: str) -> str:
 
 
 def expand(text: str) -> str | None:
-    """The IRI a name is written as (<IRI>, an absolute http(s)/urn IRI, or prefix:local with a
-    project prefix), or None when it is not written as an IRI."""
+    """The IRI a name is written as (<IRI> of any scheme, an absolute http(s)/urn IRI, or
+    prefix:local with a project prefix), or None when it is not written as an IRI."""
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
+        return text[1:-1] if _ANY_SCHEME.fullmatch(text[1:-1]) else None
     if _ABSOLUTE.fullmatch(text):
         return text
     match = _PREFIXED.fullmatch(text)
@@ -93,7 +94,9 @@ class Resolver:
                 known = ", ".join(f"{p}:" for p in PREFIXES)
                 raise UnresolvedName(f"{text!r} has an unknown prefix; use one of {known} or a full IRI")
             words = shlex.quote("text=" + " ".join(text.split()))  # one line, safe to paste into a shell
-            raise UnresolvedName(f"no {noun} is labelled {text!r}; try `orgkg query run search-label --param {words}`")
+            raise UnresolvedName(
+                f"no {noun} is labelled {text!r}; the saved query search-label finds labels by their words ({words})"
+            )
         listed = ", ".join(f"{short(iri)} ({label})" for iri, label in sorted(matches.items())[:10])
         more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
         raise UnresolvedName(f"{text!r} matches several {noun}s: {listed}{more}; give one as prefix:NAME")

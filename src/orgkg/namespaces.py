@@ -1,7 +1,7 @@
 """The one place for namespaces, prefixes and repository paths.
 
-Prefixes are plain strings, so commands that never touch rdflib do not pay its import
-(~0.25 s); the rdflib `Namespace` objects (OKG, KG, ...) are made on first use.
+Prefixes are plain strings, so commands that never touch rdflib do not pay its import;
+the rdflib `Namespace` objects (OKG, KG, ...) are made on first use.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def find_root(start: Path | None = None) -> Path:
         root = Path(env).resolve()
         if not is_repository(root):
             raise RepositoryNotFound(
-                f"{env} is not an orgkg repository (a folder with ontology/ and graph/); point ORGKG_ROOT at one"
+                f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ and graph/); point it at one",
+                option="root",
             )
         return root
     here = (start or Path.cwd()).resolve()
@@ -113,7 +114,8 @@ def find_root(start: Path | None = None) -> Path:
             return candidate
     raise RepositoryNotFound(
         f"no orgkg repository (a folder with ontology/ and graph/) at or above {here}; "
-        "run orgkg inside one, or name it with ORGKG_ROOT"
+        "run orgkg inside one, or name it with ORGKG_ROOT",
+        option="root",
     )
 
 

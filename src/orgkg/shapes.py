@@ -15,7 +15,7 @@ of seeded error.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -100,7 +100,7 @@ class SparqlShape:
                     found[(this, value if value is not None else this)] = None
         return list(found)
 
-    def finding(self, focus, value, names: Graph, shapes: Graph, where: dict) -> Finding:
+    def finding(self, focus, value, names: Graph, shapes: Graph, where: Mapping) -> Finding:
         """A solution as the Finding pySHACL's result would give (rdflib terms, named in `names`)."""
         return Finding(
             self.severity,
@@ -176,7 +176,7 @@ class Shapes:
             node in CORPUS_SHAPES,
         )
 
-    def run(self, data: Graph, entailed: Iterable[tuple], where: dict, corpus: bool = True) -> list[Result]:
+    def run(self, data: Graph, entailed: Iterable[tuple], where: Mapping, corpus: bool = True) -> list[Result]:
         """Every shape on `data` with the triples `entailed` (its RDFS closure, computed by the
         caller) added, findings named from `data`; `corpus` False leaves out the shapes whose
         results need the whole corpus."""

@@ -45,11 +45,12 @@ _TOKEN = re.compile(
   | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
   | (?P<number>[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}|[0-9]*\.[0-9]+|[0-9]+)
   | (?P<keyword>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\].,;=<>!+\-*/|^?])
+  | (?P<error>[\s\S])
 """,
     re.VERBOSE,
 )
-_IRI = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPERAND_END = {"var", "iri", "pname", "string", "langtag", "number", "blank"}
 _LITERAL_WORDS = {"A", "TRUE", "FALSE"}
@@ -93,49 +94,50 @@ def tokenize(text: str) -> list[Token]:
     found: list[Token] = []
     frames: list[str] = []  # "{" group, "(" expression, "L" list, "[" blank node, "D" VALUES data
     zone = values_pending = False
-    at, end = (1 if text.startswith("\ufeff") else 0), len(text)
-    while at < end:
-        previous = found[-1] if found else None
-        in_expression = bool(frames) and frames[-1] == "("
-        if text[at] == "<" and not (in_expression and _operand_ended(previous)):
-            match = _IRI.match(text, at)
-            if match:
-                found.append(Token("iri", match.group(), at, len(frames)))
-                at = match.end()
+    start: int | None = 1 if text.startswith("\ufeff") else 0
+    while start is not None:
+        matches, start = _TOKEN.finditer(text, start), None
+        for match in matches:
+            kind = match.lastgroup or ""  # every alternative is a named group
+            if kind == "space":
                 continue
-        match = _TOKEN.match(text, at)
-        if not match:
-            line, column = position(text, at)
-            detail = f"unexpected {text[at]!r}"
-            raise SparqlTextError(
-                f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column, detail
-            )
-        kind, token = match.lastgroup or "", match.group()  # every alternative is a named group
-        at = match.end()
-        if kind == "space":
-            continue
-        word = token.upper() if kind == "keyword" else ""
-        if word in _EXPRESSION_ZONE:
-            zone = True
-        elif word in _ZONE_ENDS:
-            zone = False
-        if word == "VALUES":
-            values_pending = True
-        depth = len(frames)
-        if token == "(":
-            frames.append(_paren_kind(frames, found, zone, values_pending))
-        elif token == "{":
-            frames.append("D" if values_pending else "{")
-            zone = values_pending = False
-        elif token == "[":
-            frames.append("[")
-        elif token in ")}]":
-            if frames:
-                frames.pop()
+            token, at = match.group(), match.start()
+            if kind == "iri" and frames and frames[-1] == "(" and found and _operand_ended(found[-1]):
+                # "less than" inside an expression, not an IRI: read on from just after it
+                token = "<=" if text.startswith("<=", at) else "<"
+                found.append(Token("punct", token, at, len(frames)))
+                start = at + len(token)
+                break
+            if kind == "error":
+                line, column = position(text, at)
+                detail = f"unexpected {token!r}"
+                raise SparqlTextError(
+                    f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column, detail
+                )
             depth = len(frames)
-            if token == "}":
-                zone = False
-        found.append(Token(kind, token, match.start(), depth))
+            if kind == "keyword":
+                word = token.upper()
+                if word in _EXPRESSION_ZONE:
+                    zone = True
+                elif word in _ZONE_ENDS:
+                    zone = False
+                if word == "VALUES":
+                    values_pending = True
+            elif kind == "punct":
+                if token == "(":
+                    frames.append(_paren_kind(frames, found, zone, values_pending))
+                elif token == "{":
+                    frames.append("D" if values_pending else "{")
+                    zone = values_pending = False
+                elif token == "[":
+                    frames.append("[")
+                elif token in ")}]":
+                    if frames:
+                        frames.pop()
+                    depth = len(frames)
+                    if token == "}":
+                        zone = False
+            found.append(Token(kind, token, at, depth))
     return found
 
 

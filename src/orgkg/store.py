@@ -19,7 +19,7 @@ from orgkg import guards
 from orgkg.atomic import file_lock, write_atomic
 from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
-from orgkg.repository import Repository, graph_iri
+from orgkg.repository import Repository, clear_cache_entry, graph_iri
 from orgkg.results import Results
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class EmbeddedStore:
             rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
             if old is None:
                 shutil.rmtree(self.location, ignore_errors=True)
-                self.manifest_path.unlink(missing_ok=True)
+                clear_cache_entry(self.manifest_path)
             store = self._open_for_writing()
             self._marked = False
             try:
@@ -158,10 +158,13 @@ class EmbeddedStore:
                     files = self._bulk_load(store, current)
                 else:
                     files = self._update(store, current, old, changed, removed)
+            except OrgkgError as error:  # its traceback's frames (and its context's) hold the store and its lock
+                error.__context__ = error.__cause__ = None
+                raise error.with_traceback(None)  # noqa: B904 (the same error, without those frames)
             finally:
                 del store  # release RocksDB's own lock even when a traceback outlives this frame
             # Opened and closed once more, RocksDB retires the write-ahead log of the build, which
-            # every read-only open (every query) would otherwise replay: 40 ms -> 5 ms a query.
+            # every read-only open (every query) would otherwise replay, most of a query's time.
             self._open_for_writing()
             return BuildReport(
                 changed, removed, len(current) - len(changed), sum(triples for _, triples in files.values()), rebuilt
@@ -369,6 +372,16 @@ class RdflibEngine:
             ) from None
 
 
+#: Errors an engine gives for a query it cannot run on this data, and what to do instead.
+ENGINE_LIMITS = {
+    "SQ156": (
+        "Virtuoso could not compile this query (internal error SQ156), a limit of its optimiser that "
+        "depends on the data as a whole and appears as the graph grows; run the query on the embedded "
+        "store (leave out the endpoint) or on an Oxigraph server (orgkg serve)"
+    ),
+}
+
+
 class Endpoint:
     """A remote SPARQL 1.1 endpoint, queried with the SPARQL protocol (POST, form-encoded), through
     the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
@@ -382,7 +395,7 @@ class Endpoint:
         self.url = url
 
     def query(self, sparql: str) -> Results:
-        from orgkg.http_client import UnexpectedAnswer
+        from orgkg.http_client import HttpError, UnexpectedAnswer
 
         guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
@@ -390,6 +403,10 @@ class Endpoint:
             return self.client.query(self.client.base, sparql, "querying the endpoint", graph=graph_query, retry=False)
         except UnexpectedAnswer as error:
             raise StoreError(f"{error}; is it a SPARQL endpoint?") from None
+        except HttpError as error:
+            if "SQ156" in str(error):
+                raise StoreError(f"{str(error).split(': Virtuoso', 1)[0]}: {ENGINE_LIMITS['SQ156']}") from None
+            raise
 
 
 def engine_for(

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from orgkg.docid import DocumentCodeError, parse_code
@@ -26,16 +27,18 @@ from orgkg.findings import (
     syntax_finding,
 )
 from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
+from orgkg.names import plain
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
-from orgkg.output import paint, text_table
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import Shapes
+from orgkg.sources import Sources
 from orgkg.terms import from_rdflib, solutions, to_rdflib
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
 #: Issuer levels with a single issuing body, so that a code alone names the issuer.
 _SINGLE_ISSUERS = ("TW", "VPTW", "BTCTW")
+NO_SOURCES = "quote check skipped: no folder of article texts exists (give one, or list it in pyproject.toml under [tool.orgkg] sources)"
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 
@@ -63,10 +66,11 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
     report.findings += lint_findings(data, ontology, where)
     report.findings += corpus_lint_findings(data, where, complete)
-    if sources is None:
-        report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+    texts = Sources.for_root(root, sources)
+    if texts is None:
+        report.notices.append(NO_SOURCES)
     else:
-        report.findings += quote_findings(data, sources, where)
+        report.findings += quote_findings(data, texts, where)
     report.findings = sort_findings(report.findings)
     return report
 
@@ -104,7 +108,7 @@ def oxigraph_copy(graph: Graph) -> ox.Store:
     return store
 
 
-def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -> list[Finding]:
+def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: Mapping) -> list[Finding]:
     """Every shape on `data` with its RDFS closure, findings named from it (`Shapes.run`)."""
     return [finding for finding, _, _ in shapes.run(data, closure.entailments(data), where)]
 
@@ -117,12 +121,12 @@ def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: dict) -
 # rules per unit and feeds the corpus-wide ones from its cache and the store.
 
 
-def lint_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+def lint_findings(data: Graph, ontology: Graph, where: Mapping) -> list[Finding]:
     """lint's per-node rules."""
     return ontology_term_findings(data, ontology, where) + stray_whitespace_findings(data, where)
 
 
-def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> list[Finding]:
+def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> list[Finding]:
     """lint's corpus-wide rules on one graph; dangling references only if it is the `complete` graph."""
 
     def short(term) -> str:
@@ -146,7 +150,7 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     return findings
 
 
-def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Finding]:
+def ontology_term_findings(data: Graph, ontology: Graph, where: Mapping) -> list[Finding]:
     """okg: terms used must be declared, with a label and a definition."""
     declared = set(ontology.subjects())
     findings: list[Finding] = []
@@ -173,7 +177,7 @@ def ontology_term_findings(data: Graph, ontology: Graph, where: dict) -> list[Fi
     return findings
 
 
-def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
+def stray_whitespace_findings(data: Graph, where: Mapping) -> list[Finding]:
     findings = []
     for subject, predicate, obj in data:
         if isinstance(obj, Literal) and obj.datatype in (None, XSD.string):
@@ -193,18 +197,24 @@ def stray_whitespace_findings(data: Graph, where: dict) -> list[Finding]:
     return findings
 
 
+def label_key(label: str) -> str:
+    """A label as duplicate labels are compared: case, diacritics, punctuation and spacing ignored
+    ("Cao Bằng Provincial Party Committee" and "Cao Bang provincial Party-Committee" are one)."""
+    return " ".join(re.sub(r"[^\w]+", " ", plain(label)).split())
+
+
 def label_keys(data: Graph) -> set[tuple]:
-    """(IRI, case-folded label, language) of every rdfs:label and skos:prefLabel: what duplicate
+    """(IRI, normalised label, language) of every rdfs:label and skos:prefLabel: what duplicate
     labels are compared by."""
     return {
-        (subject, str(label).casefold(), getattr(label, "language", None) or "")
+        (subject, label_key(str(label)), getattr(label, "language", None) or "")
         for predicate in (RDFS.label, SKOS.prefLabel)
         for subject, label in data.subject_objects(predicate)
         if isinstance(subject, URIRef)
     }
 
 
-def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
+def dangling_findings(untyped: list, short, where: Mapping) -> list[Finding]:
     """kg: IRIs used but never typed anywhere in the graph."""
     return [
         Finding(WARNING, "lint", DANGLING, focus=short(node), rule="dangling-reference", file=where.get(node, ""))
@@ -213,13 +223,18 @@ def dangling_findings(untyped: list, short, where: dict) -> list[Finding]:
     ]
 
 
-def duplicate_label_findings(labels: dict, short, where: dict) -> list[Finding]:
-    """One warning per subject whose (case-folded label, language) another subject shares."""
+def duplicate_label_findings(labels: dict, short, where: Mapping) -> list[Finding]:
+    """One warning per subject whose (normalised label, language) another subject shares, naming
+    the other's file: two nodes for one thing are the identity errors this catches."""
     findings = []
     for (label, _), subjects in sorted(labels.items()):
         if len(subjects) > 1:
             for subject in sorted(subjects):
-                others = ", ".join(short(s) for s in sorted(subjects) if s != subject)
+                others = ", ".join(
+                    short(s) + (f" ({where[s]})" if where.get(s) and where.get(s) != where.get(subject) else "")
+                    for s in sorted(subjects)
+                    if s != subject
+                )
                 findings.append(
                     Finding(
                         WARNING,
@@ -244,7 +259,7 @@ DOCUMENT_FACTS = f"""SELECT ?document ?code ?fact ?value WHERE {{
     }} }}"""
 
 
-def duplicate_document_findings(rows, short, where: dict) -> list[Finding]:
+def duplicate_document_findings(rows, short, where: Mapping) -> list[Finding]:
     """One document, one IRI, but codes restart every term: warn about IRIs with the same code (as
     `orgkg docid` reads it) and issuer (eli:passed_by; for codes of a single central issuer such as
     TW, the issuer level) that no stated fact tells apart, quoting both so that a reviewer can judge.
@@ -320,7 +335,7 @@ def node_texts(data: Graph) -> list[tuple]:
     return rows
 
 
-def iri_year_findings(rows, short, where: dict) -> list[Finding]:
+def iri_year_findings(rows, short, where: Mapping) -> list[Finding]:
     """An IRI says only what the text says: warn about a year in a kg: IRI that none of the node's
     labels, dates or quotes states (an old newspaper's IRI ending "-until-2025" asserts an end the
     article never gives). Corpus-wide: the labels live in graph/reference/, the quotes in articles."""
@@ -354,45 +369,21 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def source_path(sources: Path, name: str) -> Path | None:
-    """The file an okg:sourceText names: a path inside the sources folder, or None (an absolute
-    path, `..` or a link out of the folder would let a quote check probe any file)."""
-    folder = sources.resolve()
-    path = (folder / name).resolve()
-    return path if path.is_relative_to(folder) and path != folder and not Path(name).is_absolute() else None
-
-
-def article_text(sources: Path, name: str) -> tuple[str | None, str]:
-    """An article's text, or None and why not (outside the sources folder, missing, unreadable,
-    not UTF-8)."""
-    path = source_path(sources, name)
-    if path is None:
-        return None, f"must be a file inside the sources folder {sources}"
-    try:
-        return path.read_text(encoding="utf-8"), ""
-    except FileNotFoundError:
-        return None, f"not found in {sources}"
-    except UnicodeDecodeError as error:
-        return None, f"is not UTF-8 (byte {error.start}); save it as UTF-8"
-    except OSError as error:
-        return None, f"cannot be read ({error.strerror})"
-
-
-def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
-    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text."""
-    if not sources.is_dir():
-        raise FileNotFoundError(f"sources folder not found: {sources}")
+def quote_findings(data: Graph, sources: Sources, where: Mapping) -> list[Finding]:
+    """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text; an
+    article whose text is not in the sources folders is an error, as none of its quotes is checked."""
     texts: dict = {}
     findings: list[Finding] = []
     for article in sorted(data.subjects(RDF.type, SCHEMA.NewsArticle), key=str):
         name = data.value(article, OKG.sourceText)
-        text, problem = article_text(sources, str(name)) if name else (None, f"not found in {sources}")
+        text, problem = sources.read(str(name)) if name else (None, f"not found in {sources.describe()}")
         if text is None:
             findings.append(
                 Finding(
-                    WARNING,
+                    VIOLATION,
                     "quote",
-                    f"text of this article {problem} (okg:sourceText {str(name)!r}): its quotes were not checked",
+                    f"text of this article {problem} (okg:sourceText {str(name)!r}): none of its quotes can be "
+                    "checked; fix the name or put the text in one of these folders",
                     focus=short_name(data, article),
                     rule="source-text",
                     file=where.get(article, ""),
@@ -421,80 +412,3 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
                     )
                 )
     return findings
-
-
-# --- report formats ----------------------------------------------------------------------
-
-
-def render(report: Report, fmt: str, strict: bool = False, colour: bool = False) -> str:
-    if fmt == "human":
-        return _human(report, strict, colour)
-    return {"table": _table, "turtle": _turtle, "json": _json}[fmt](report, strict)
-
-
-def _where(finding: Finding) -> str:
-    place = finding.file or "<data>"
-    if finding.line is not None:
-        place += f":{finding.line}:{finding.column}"
-    return place
-
-
-def summary(report: Report, strict: bool = False) -> str:
-    verdict = "conforms" if report.conforms(strict) else "does not conform"
-    return (
-        f"{len(report.files)} files, {report.triples} triples: {report.count(VIOLATION)} violations, "
-        f"{report.count(WARNING)} warnings — {verdict}" + (" (strict)" if strict else "")
-    )
-
-
-def _human(report: Report, strict: bool, colour: bool = False) -> str:
-    lines = []
-    for f in report.findings:
-        subject = f" {f.focus}" + (f" ({f.path})" if f.path else "") if f.focus else ""
-        severity = paint(f.severity, "red" if f.severity == VIOLATION else "yellow", colour)
-        lines.append(
-            f"{_where(f)}: {severity} [{f.check} {f.rule}]{subject}: {f.message}"
-            + (f"\n    value: {f.value}" if f.value else "")
-        )
-    lines += [paint(f"notice: {notice}", "dim", colour) for notice in report.notices]
-    lines.append(paint(summary(report, strict), "green" if report.conforms(strict) else "red", colour))
-    return "\n".join(lines)
-
-
-def _table(report: Report, strict: bool) -> str:
-    rows = [[f.severity, f.check, f.rule, _where(f), f.focus, f.path, f.message] for f in report.findings]
-    headers = ["severity", "check", "rule", "where", "node", "path", "message"]
-    return "\n".join([text_table(headers, rows), *(f"notice: {n}" for n in report.notices), summary(report, strict)])
-
-
-def _json(report: Report, strict: bool) -> str:
-    import json
-
-    return json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False)
-
-
-def _turtle(report: Report, strict: bool) -> str:
-    """A sh:ValidationReport holding every finding, SHACL or not, as a sh:ValidationResult."""
-    graph = bind_prefixes(Graph())
-    node = BNode("report")
-    graph.add((node, RDF.type, SH.ValidationReport))
-    graph.add((node, SH.conforms, Literal(report.conforms(strict))))
-    for index, f in enumerate(report.findings):
-        result = BNode(f"result{index:05d}")
-        graph.add((node, SH.result, result))
-        graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.resultSeverity, SH[f.severity]))
-        graph.add((result, SH.resultMessage, Literal(f"[{f.check} {f.rule}] {_where(f)}: {f.message}")))
-        for predicate, text in ((SH.focusNode, f.focus), (SH.resultPath, f.path)):
-            if text and not text.endswith("[...]"):
-                graph.add((result, predicate, _expand(graph, text)))
-        if f.value:
-            graph.add((result, SH.value, Literal(f.value)))
-    return graph.serialize(format="turtle")
-
-
-def _expand(graph: Graph, name: str):
-    try:
-        return graph.namespace_manager.expand_curie(name)
-    except ValueError:
-        return Literal(name)

@@ -12,9 +12,8 @@ import sys
 import click
 
 from orgkg import __version__
-from orgkg.cli import checks, data, dev, docid, queries, stores
+from orgkg.cli import articles, checks, data, dev, docid, queries, stores
 from orgkg.errors import EXIT_USAGE, OrgkgError
-from orgkg.namespaces import RepositoryNotFound
 
 
 class _Group(click.Group):
@@ -24,16 +23,19 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except RepositoryNotFound as error:
-            click.echo(f"orgkg: {error}, or give --root DIR", err=True)
-            raise SystemExit(error.exit_code) from None
         except OrgkgError as error:
             flag = flag_for(self, error.option) if error.option else None
             click.echo(f"orgkg: {error}" + (f" (see {flag})" if flag else ""), err=True)
             raise SystemExit(error.exit_code) from None
-        except FileNotFoundError as error:
-            click.echo(f"orgkg: {error}", err=True)
+        except OSError as error:  # the environment: a full disk, a read-only folder, a closed stream
+            where = f": {error.filename}" if error.filename else ""
+            click.echo(f"orgkg: {error.strerror or error}{where}", err=True)
             raise SystemExit(EXIT_USAGE) from None
+
+
+def _use_root(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        os.environ["ORGKG_ROOT"] = value  # what the library's find_root reads
 
 
 def flag_for(command: click.Command, name: str) -> str | None:
@@ -46,11 +48,6 @@ def flag_for(command: click.Command, name: str) -> str | None:
         if found := flag_for(subcommand, name):
             return found
     return None
-
-
-def _use_root(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        os.environ["ORGKG_ROOT"] = value  # what the library's find_root reads
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,6 +74,10 @@ for command in (
     docid.docid_command,
     checks.validate_command,
     checks.fmt_command,
+    articles.article_group,
+    articles.quote_command,
+    articles.names_command,
+    articles.coverage_command,
     queries.query_group,
     queries.describe_command,
     queries.sparql_command,

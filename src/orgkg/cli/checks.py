@@ -26,7 +26,8 @@ from orgkg.namespaces import find_root
     "--sources",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     envvar="ORGKG_SOURCES",
-    help="Folder with the article texts, to check every quote verbatim [env: ORGKG_SOURCES].",
+    help="A folder with article texts, searched before those pyproject.toml lists ([tool.orgkg] sources); "
+    "every quote is checked against its article's text [env: ORGKG_SOURCES].",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
 @click.option(
@@ -50,8 +51,9 @@ def validate_command(
       orgkg validate --incremental --sources ../shared/seeds
     """
     from orgkg.output import Progress, colour_wanted
+    from orgkg.reporting import render
     from orgkg.repository import data_files
-    from orgkg.validation import render, validate
+    from orgkg.validation import validate
 
     root = find_root()
     if incremental:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -12,6 +14,21 @@ import click
 
 from orgkg.choices import ENGINES, GRAPH_FORMATS, SELECT_FORMATS
 from orgkg.errors import OrgkgError
+
+
+class Seconds(click.FloatRange):
+    """A duration in seconds: finite and at most a week (inf or nan overflowed the deadline)."""
+
+    name = "seconds"
+
+    def __init__(self, minimum: float):
+        super().__init__(min=minimum, max=7 * 24 * 3600)
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:  # nan passes every range comparison
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
 
 
 def chosen_files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
@@ -29,6 +46,8 @@ def write_output(data: str | bytes, output: Path | None) -> None:
 
     if output is not None:
         write_atomic(output, data)
+    elif sys.stdout is None:  # started with standard output closed (`>&-`): say so, never drop the answer
+        raise OrgkgError("standard output is closed; write to a file instead", option="output")
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -95,7 +114,7 @@ ENGINE_OPTIONS = [
     ),
     click.option(
         "--timeout",
-        type=click.FloatRange(min=0.001),
+        type=Seconds(0.001),
         metavar="SECONDS",
         help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s.",
     ),
@@ -107,17 +126,41 @@ ENGINE_OPTIONS = [
 ]
 
 
+@dataclass
+class EngineRun:
+    """What the engine options chose: where a query runs and where its answer goes."""
+
+    engine: str
+    endpoint: str | None
+    output_format: str | None
+    output: Path | None
+    timeout: float | None
+    allow_service: bool
+
+    def open(self, root: Path):
+        return open_engine(root, self.engine, self.endpoint, self.allow_service, self.timeout)
+
+    def emit(self, results) -> None:
+        emit_results(results, self.output_format, self.output)
+
+
 def engine_options(command):
+    """The engine options on `command`, which gets what they chose as one `run: EngineRun`."""
+
+    @functools.wraps(command)
+    def with_run(*args, engine, endpoint, output_format, output, timeout, allow_service, **kwargs):
+        return command(*args, run=EngineRun(engine, endpoint, output_format, output, timeout, allow_service), **kwargs)
+
     for option in reversed(ENGINE_OPTIONS):
-        command = option(command)
-    return command
+        with_run = option(with_run)
+    return with_run
 
 
 def emit_results(results, output_format: str | None, output: Path | None) -> None:
     from orgkg.results import render as render_results
 
     if output_format is None:
-        terminal = output is None and sys.stdout.isatty()
+        terminal = output is None and sys.stdout is not None and sys.stdout.isatty()
         output_format = "turtle" if results.triples is not None else ("table" if terminal else "csv")
     try:
         write_output(render_results(results, output_format), output)

@@ -107,7 +107,7 @@ def diff_command(before: str, after: str | None, output_format: str, output: Pat
     "--sources",
     type=click.Path(path_type=Path, file_okay=False),
     envvar="ORGKG_SOURCES",
-    help="Folder with the article texts, so the validation page checks quotes [env: ORGKG_SOURCES].",
+    help="A folder with article texts, searched before those pyproject.toml lists [env: ORGKG_SOURCES].",
 )
 def docs_command(output: Path, sources: Path | None) -> None:
     """Build a static HTML site: ontology reference, query catalogue with results, one page

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS
-from orgkg.cli.common import emit_results, engine_options, open_engine, parse_params, write_output
+from orgkg.cli.common import EngineRun, engine_options, parse_params, write_output
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import QUERIES_DIR, find_root
 
@@ -78,12 +78,7 @@ def query_show(name: str) -> None:
 def query_run(
     name: str,
     params: tuple[str, ...],
-    engine: str,
-    endpoint: str | None,
-    output_format: str | None,
-    output: Path | None,
-    timeout: float | None,
-    allow_service: bool,
+    run: EngineRun,
 ) -> None:
     """Run a saved query, binding its parameters as RDF terms.
 
@@ -102,10 +97,10 @@ def query_run(
     from orgkg.repository import cache_dir
 
     root = find_root()
-    store = open_engine(root, engine, endpoint, allow_service, timeout)
+    store = run.open(root)
     query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
     sparql = query.bind(parse_params(params), Resolver(store))
-    emit_results(store.query(sparql), output_format, output)
+    run.emit(store.query(sparql))
 
 
 @click.command("describe")
@@ -113,12 +108,7 @@ def query_run(
 @engine_options
 def describe_command(
     node: str,
-    engine: str,
-    endpoint: str | None,
-    output_format: str | None,
-    output: Path | None,
-    timeout: float | None,
-    allow_service: bool,
+    run: EngineRun,
 ) -> None:
     """Everything about one node: each statement about it and pointing to it, labels beside
     IRIs, with the articles (or reference graphs) that state it and the quotes behind it.
@@ -135,9 +125,9 @@ def describe_command(
     from orgkg.names import Resolver
 
     root = find_root()
-    store = open_engine(root, engine, endpoint, allow_service, timeout)
+    store = run.open(root)
     focus = Resolver(store).resolve(node)
-    emit_results(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
+    run.emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})))
 
 
 @click.command("sparql")
@@ -147,12 +137,7 @@ def describe_command(
 def sparql_command(
     file,
     expression: str | None,
-    engine: str,
-    endpoint: str | None,
-    output_format: str | None,
-    output: Path | None,
-    timeout: float | None,
-    allow_service: bool,
+    run: EngineRun,
 ) -> None:
     """Run an ad-hoc SPARQL query from FILE (or - for standard input) or -e QUERY.
 
@@ -183,13 +168,12 @@ def sparql_command(
                 f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
             ) from None
     try:
-        chosen = open_engine(find_root(), engine, endpoint, allow_service, timeout)
-        results = chosen.query(with_prefixes(sparql, PREFIXES))
+        results = run.open(find_root()).query(with_prefixes(sparql, PREFIXES))
     except QuerySyntaxError as error:
         raise OrgkgError(explain(str(error), sparql)) from None
     except SparqlTextError as error:
         raise OrgkgError(explain(error.parser_message(), sparql)) from None
-    emit_results(results, output_format, output)
+    run.emit(results)
 
 
 @click.command("lineage")

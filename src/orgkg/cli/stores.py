@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from orgkg.choices import DIALECT_NAMES
-from orgkg.cli.common import stopped_like_ctrl_c
+from orgkg.cli.common import Seconds, stopped_like_ctrl_c
 from orgkg.errors import EXIT_DATA, OrgkgError
 from orgkg.namespaces import find_root
 
@@ -24,7 +24,7 @@ from orgkg.namespaces import find_root
 @click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(0.1),
     default=120.0,
     show_default=True,
     help="Seconds to wait for each whole answer of the store.",
@@ -72,39 +72,38 @@ def load_command(
       ORGKG_STORE_USER=dba ORGKG_STORE_PASSWORD=... orgkg load http://localhost:8890 --dialect virtuoso
     """
     from orgkg.http_client import HttpError, check_url, redact
-    from orgkg.loader import RemoteStore, load, locked, prepare
+    from orgkg.loader import load_repository
     from orgkg.output import Progress, text_table
-    from orgkg.repository import cache_dir
-    from orgkg.store import EmbeddedStore
 
     try:
         check_url(url)
     except HttpError as error:
         raise click.UsageError(str(error)) from None
     shown = redact(url)
-    root = find_root()
-    local = EmbeddedStore(root)
-    with local.reading() as embedded:  # no build changes it while it is sent
-        uploads = prepare(embedded, local.graph_triples(), chunk_size)
-        if dry_run:
-            rows = [[u.iri, str(u.triples), str(sum(1 for _ in u.bodies()))] for u in uploads]
-            click.echo(text_table(["graph", "triples", "requests"], rows))
-            click.echo(
-                f"{len(uploads)} graphs, {sum(u.triples for u in uploads)} triples would be "
-                f"{'added to' if append else 'loaded into'} {shown} ({dialect}); nothing was sent",
-                err=True,
-            )
-            return
-        store = RemoteStore(
-            url, dialect, timeout=timeout, notice=lambda text: click.echo(f"orgkg load: {text}", err=True)
+    # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
+    with stopped_like_ctrl_c():
+        report = load_repository(
+            find_root(),
+            url,
+            dialect,
+            append,
+            timeout,
+            chunk_size,
+            prune,
+            union_default_graph,
+            dry_run,
+            notice=lambda text: click.echo(f"orgkg load: {text}", err=True),
+            progress=Progress("Uploading triples"),
         )
-        total = sum(u.triples for u in uploads)
-        uploading = Progress("Uploading triples", total=total)
-        # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
-        with stopped_like_ctrl_c(), locked(url, cache_dir(root)):
-            report = load(
-                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default_graph
-            )
+    verb = "added to" if append else "loaded into"
+    if dry_run:
+        click.echo(text_table(["graph", "triples", "requests"], [list(map(str, row)) for row in report.planned]))
+        click.echo(
+            f"{len(report.planned)} graphs, {report.triples} triples would be {verb} {shown} ({dialect}); "
+            "nothing was sent",
+            err=True,
+        )
+        return
     rows = [
         [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
         for iri, local, remote in report.counts
@@ -119,7 +118,7 @@ def load_command(
             err=True,
         )
         raise SystemExit(EXIT_DATA)
-    click.echo(f"{len(uploads)} graphs, {total} triples {'added to' if append else 'loaded into'} {shown}", err=True)
+    click.echo(f"{len(report.counts)} graphs, {report.triples} triples {verb} {shown}", err=True)
 
 
 @click.command("serve")
@@ -132,13 +131,13 @@ def load_command(
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=1),
+    type=Seconds(1),
     default=60.0,
     show_default=True,
     metavar="SECONDS",
     help="The server abandons a query that runs longer, even after its client has left.",
 )
-@click.option("--timeout-s", "timeout_s", type=click.FloatRange(min=1), hidden=True)  # the old spelling, kept working
+@click.option("--timeout-s", "timeout_s", type=Seconds(1), hidden=True)  # the old spelling, kept working
 @click.option(
     "--allow-service",
     is_flag=True,

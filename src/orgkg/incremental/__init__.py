@@ -39,6 +39,8 @@ from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 
+from orgkg.atomic import file_lock
+from orgkg.errors import OrgkgError
 from orgkg.findings import Report, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
@@ -52,15 +54,18 @@ from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
+from orgkg.sources import Sources
 from orgkg.store import EmbeddedStore
-from orgkg.validation import parse_all, source_path
+from orgkg.validation import NO_SOURCES, parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "5"
+VERSION = "6"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
 POOL_THRESHOLD = 16
+#: How long a run waits for another run on the same repository.
+LOCK_WAIT = 600.0
 
 
 def validate_incremental(
@@ -68,15 +73,23 @@ def validate_incremental(
 ) -> Report:
     """The report `validation.validate(root, data_files(root), sources)` gives, recomputing only
     the units whose files or dependencies changed since the last run (`progress(done, total)`
-    is told as units finish)."""
+    is told as units finish). Runs on one repository take turns: they share one cache."""
     root = root.resolve()
     store = EmbeddedStore(root)
+    store.repository.cache.mkdir(parents=True, exist_ok=True)
+    busy = OrgkgError(
+        f"another incremental validation of {root} has been running for over {LOCK_WAIT:g} s; try again when it is done"
+    )
+    with file_lock(store.repository.cache / "validation.lock", busy, wait=LOCK_WAIT):
+        return _validate_incremental(root, store, sources, jobs, progress)
+
+
+def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
     repository = store.repository
     digests = repository.digests()  # the one walk of the repository: a stat per file
     names = {name: root / name for name in digests}
     files = list(names.values())
-    if sources is not None and not sources.is_dir():
-        raise FileNotFoundError(f"sources folder not found: {sources}")
+    texts = Sources.for_root(root, sources)
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
     schema_graphs = parse_all([ontology_path, shapes_path], root, report)
@@ -92,7 +105,7 @@ def validate_incremental(
                     VERSION,
                     version("pyshacl"),
                     digest(shapes_path.read_bytes()),
-                    str(sources and sources.resolve()),
+                    texts and [str(folder) for folder in texts.folders],
                     [digests[relative_path(p, root)] for p in reference_files],
                 ]
             )
@@ -113,9 +126,8 @@ def validate_incremental(
                 for name, (unit_digest, _) in units.items()
                 if name not in cached
                 or cached[name][0] != unit_digest
-                or (
-                    sources is not None
-                    and any(fingerprint(source_path(sources, text)) != mark for text, mark in cached[name][1].items())
+                or any(
+                    fingerprint(texts.find(text) if texts else None) != mark for text, mark in cached[name][1].items()
                 )
             ]
             removed = sorted(set(cached) - set(units))
@@ -128,7 +140,7 @@ def validate_incremental(
             )
             schema = Schema.load(*setting, parsed=schema_graphs)
             results = _run_units(
-                schema, setting, [(n, units[n][0], units[n][1], sources, n != REFERENCE) for n in stale], jobs, progress
+                schema, setting, [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale], jobs, progress
             )
             syntax = [finding for result in results for finding in result.syntax]
             if syntax:
@@ -140,7 +152,7 @@ def validate_incremental(
                 cache.store(result)
             touched = touched_before | cache.iris_of(stale)
             order = {name: index for index, name in enumerate(names)}
-            update_fallbacks(cache, schema, touched, digests, names, sources)
+            update_fallbacks(cache, schema, touched, digests, names, texts)
             update_duplicates(cache, store_view, touched)
             changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
             update_corpus_shapes(schema, store_view, cache, changed)
@@ -148,13 +160,10 @@ def validate_incremental(
             update_year_findings(cache, None if changed is None else touched, order)
             cache.db.commit()
 
-            report.triples = (
-                cache.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
-                - cache.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
-            )
+            report.triples = cache.triples()
             findings = combine(cache, order) + corpus_findings(schema, store_view, cache, order)
-            if sources is None:
-                report.notices.append("quote check skipped: no --sources folder or ORGKG_SOURCES given")
+            if texts is None:
+                report.notices.append(NO_SOURCES)
             report.findings = sort_findings(findings)
     finally:
         cache.db.close()

@@ -1,5 +1,6 @@
 """The results of every unit in SQLite beside the store: kept across runs, dropped when a file or
-a dependency changes. A damaged database is only a cache: it is removed and filled again."""
+a dependency changes. A damaged database is only a cache: it is removed and filled again. This
+module holds the schema and every statement on it: the others ask the Cache."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
+from orgkg.findings import Finding
 from orgkg.incremental.unit import UnitResult
+from orgkg.repository import clear_cache_entry
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -41,6 +45,8 @@ CREATE TABLE IF NOT EXISTS year_findings (iri TEXT, finding TEXT);
 CREATE INDEX IF NOT EXISTS year_findings_iri ON year_findings (iri);
 """
 _UNIT_TABLES = ("units", "rows", "described", "untyped", "labels", "node_texts")
+#: The corpus-wide findings kept as JSON, by kind.
+_FINDINGS = {"documents": "document_findings", "years": "year_findings"}
 
 
 def digest(data: bytes | str) -> str:
@@ -54,9 +60,9 @@ class Cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = self._open(path)
-        except sqlite3.DatabaseError:  # not a database any more (a crash, a disk error): start afresh
+        except sqlite3.DatabaseError:  # not a database (a crash, a disk error, a folder): start afresh
             for damaged in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
-                damaged.unlink(missing_ok=True)
+                clear_cache_entry(damaged)
             self.db = self._open(path)
 
     @staticmethod
@@ -146,3 +152,163 @@ class Cache:
             if known:
                 out[iri] = min(known, key=order.__getitem__)
         return out
+
+    # --- corpus-wide results: what orgkg.incremental.corpus keeps between runs ---------------
+
+    def done(self, step: str) -> bool:
+        """Whether a corpus-wide step (documents, years, corpus) has filled its tables once."""
+        return self.meta(step) is not None
+
+    def mark_done(self, step: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (step,))
+
+    def triples(self) -> int:
+        """The triples of every unit, less those that several units state (each counted once)."""
+        units = self.db.execute("SELECT COALESCE(SUM(triples), 0) FROM units").fetchone()[0]
+        return units - self.db.execute("SELECT COALESCE(SUM(n), 0) FROM duplicates").fetchone()[0]
+
+    def document_codes(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT iri, code FROM document_codes").fetchall()
+
+    def replace_document_codes(self, touched: Iterable[str] | None, found: list[tuple[str, str]]) -> list:
+        """Put `found` in place of the codes of the `touched` documents (None: of all); the codes
+        they had before."""
+        if touched is None:
+            old = []
+            self.db.execute("DELETE FROM document_codes")
+        else:
+            self.candidates(touched)
+            old = self.db.execute(
+                "SELECT iri, code FROM document_codes WHERE iri IN (SELECT iri FROM candidates)"
+            ).fetchall()
+            self.db.execute("DELETE FROM document_codes WHERE iri IN (SELECT iri FROM candidates)")
+        self.db.executemany("INSERT INTO document_codes VALUES (?, ?)", found)
+        return old
+
+    def node_texts(self, nodes: Iterable[str] | None) -> list[tuple[str, str]]:
+        """(IRI, text) of the `nodes` (None: of every node), as their units recorded them."""
+        if nodes is None:
+            return self.db.execute("SELECT iri, text FROM node_texts").fetchall()
+        self.candidates(nodes)
+        return self.db.execute("SELECT iri, text FROM node_texts WHERE iri IN (SELECT iri FROM candidates)").fetchall()
+
+    def replace_findings(self, kind: str, nodes: Iterable[str] | None, findings: list[tuple[str, Finding]]) -> None:
+        """Put (IRI, finding) pairs in place of the `kind` findings (documents, years) about `nodes`
+        (None: about every node)."""
+        table = _FINDINGS[kind]
+        if nodes is None:
+            self.db.execute(f"DELETE FROM {table}")
+        else:
+            self.candidates(nodes)
+            self.db.execute(f"DELETE FROM {table} WHERE iri IN (SELECT iri FROM candidates)")
+        self.db.executemany(
+            f"INSERT INTO {table} VALUES (?, ?)",
+            [(iri, json.dumps(asdict(finding), ensure_ascii=False)) for iri, finding in findings],
+        )
+
+    def findings(self, kind: str) -> list[Finding]:
+        return [Finding(**json.loads(text)) for (text,) in self.db.execute(f"SELECT finding FROM {_FINDINGS[kind]}")]
+
+    def corpus_focuses(self, shape: str) -> set[str]:
+        """The nodes a corpus shape failed on, last time."""
+        return {focus for (focus,) in self.db.execute("SELECT focus FROM corpus WHERE shape = ?", (shape,))}
+
+    def replace_corpus_results(self, shape: str, nodes: Iterable[str] | None, results: list[tuple[str, str]]) -> None:
+        """Put (focus, value) results of a corpus shape in place of those about `nodes` (None: all)."""
+        if nodes is None:
+            self.db.execute("DELETE FROM corpus WHERE shape = ?", (shape,))
+        else:
+            self.db.executemany("DELETE FROM corpus WHERE shape = ? AND focus = ?", [(shape, n) for n in nodes])
+        self.db.executemany("INSERT INTO corpus VALUES (?, ?, ?)", [(shape, *result) for result in results])
+
+    def corpus_results(self) -> list[tuple[str, str, str]]:
+        return self.db.execute("SELECT shape, focus, value FROM corpus").fetchall()
+
+    def duplicate_labels(self) -> dict[tuple[str, str], set[str]]:
+        """(label key, language) -> the IRIs, for every label that more than one node carries."""
+        labels: dict = defaultdict(set)
+        for iri, key, language in self.db.execute(
+            "SELECT iri, key, lang FROM labels WHERE (key, lang) IN "
+            "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"
+        ):
+            labels[(key, language)].add(iri)
+        return labels
+
+    def untyped(self) -> list[str]:
+        """The IRIs some unit mentions without a type, sorted."""
+        return sorted({iri for (iri,) in self.db.execute("SELECT DISTINCT iri FROM untyped")})
+
+    def described_iris(self) -> list[str]:
+        return [iri for (iri,) in self.db.execute("SELECT DISTINCT iri FROM described ORDER BY iri")]
+
+    # --- the views of nodes several units describe: what orgkg.incremental.views combines ------
+
+    def fallback_needed(self, touched: set[str], reference: str) -> set[str]:
+        """Of the `touched` nodes and those judged whole before, the ones whose views cannot be
+        combined: described by several units and by no reference unit, or given a new type or a
+        value a sh:maxCount counts by an article. The others lose their whole-node judgement."""
+        self.candidates(touched | {iri for (iri,) in self.db.execute("SELECT iri FROM fallback")})
+        needed = {
+            iri
+            for (iri,) in self.db.execute(
+                """SELECT iri FROM described WHERE iri IN (SELECT iri FROM candidates) GROUP BY iri
+                HAVING COUNT(DISTINCT unit) > 1 AND (SUM(unit = ?) = 0 OR SUM(typed) > 0
+                                                      OR SUM(maxcount AND unit != ?) > 0)""",
+                (reference, reference),
+            )
+        }
+        self.db.executemany(
+            "DELETE FROM fallback WHERE iri = ?",
+            [(iri,) for (iri,) in self.db.execute("SELECT iri FROM candidates").fetchall() if iri not in needed],
+        )
+        return needed
+
+    def fallback_key(self, iri: str) -> str | None:
+        row = self.db.execute("SELECT key FROM fallback WHERE iri = ?", (iri,)).fetchone()
+        return row[0] if row else None
+
+    def set_fallback(self, iri: str, key: str, rows: list) -> None:
+        self.db.execute("INSERT OR REPLACE INTO fallback VALUES (?, ?, ?)", (iri, key, json.dumps(rows)))
+
+    def fallbacks(self) -> dict[str, list]:
+        """Node -> the result rows of its whole-node judgement."""
+        return {iri: json.loads(rows) for iri, rows in self.db.execute("SELECT iri, rows FROM fallback")}
+
+    def described_by_many(self, nodes: set[str]) -> list[str]:
+        """The `nodes` that more than one unit describes."""
+        self.candidates(nodes)
+        return [
+            iri
+            for (iri,) in self.db.execute(
+                "SELECT iri FROM described WHERE iri IN (SELECT iri FROM candidates) GROUP BY iri "
+                "HAVING COUNT(DISTINCT unit) > 1"
+            )
+        ]
+
+    def forget_duplicates(self, nodes: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM duplicates WHERE iri = ?", [(iri,) for iri in nodes])
+
+    def set_duplicates(self, repeated: dict[str, int]) -> None:
+        """Node -> how many of its triples several files state."""
+        self.db.executemany("INSERT OR REPLACE INTO duplicates VALUES (?, ?)", list(repeated.items()))
+
+    def blank_node_results(self) -> list[tuple[None, str]]:
+        """Results about blank nodes, which belong to one file: every one stands."""
+        return self.db.execute("SELECT NULL, finding FROM rows WHERE focus IS NULL").fetchall()
+
+    def value_results(self) -> list[tuple[str, str, str, int]]:
+        """(focus, kind, finding, n) of results about a value: each as often as the view that
+        reports it most."""
+        return self.db.execute(
+            """SELECT focus, kind, finding, MAX(n) FROM (SELECT unit, focus, kind, key, finding, COUNT(*) AS n FROM rows
+           WHERE focus IS NOT NULL AND existence = 0 GROUP BY unit, key) GROUP BY key"""
+        ).fetchall()
+
+    def missing_results(self) -> list[tuple[str, str]]:
+        """(focus, finding) of results about something missing that every unit describing the
+        node reports."""
+        return self.db.execute(
+            """SELECT r.focus, r.finding FROM rows r WHERE r.focus IS NOT NULL AND r.existence = 1 GROUP BY r.key
+           HAVING (SELECT COUNT(DISTINCT d.unit) FROM described d WHERE d.iri = r.focus)
+                  IN (0, COUNT(DISTINCT CASE WHEN r.here THEN r.unit END))"""
+        ).fetchall()

@@ -4,9 +4,8 @@ the full run's own (`orgkg.shapes`, `orgkg.validation`); only their inputs come 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import asdict
+from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -32,25 +31,21 @@ from orgkg.validation import (
 def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] | None, order: dict[str, int]) -> None:
     """The duplicate-document findings, kept in the cache and recomputed only for the documents
     that share a code with the `touched` nodes (described by the units just re-run; None: every
-    node): the facts and quotes of every document cost seconds at 10,000 articles."""
-    db = cache.db
-    if touched is None or cache.meta("documents") is None:
-        db.execute("DELETE FROM document_codes")
-        db.execute("DELETE FROM document_findings")
-        found, old = _document_codes(store, None), []
+    node): the facts and quotes of every document cost seconds on a large corpus."""
+    if touched is None or not cache.done("documents"):
+        found = _document_codes(store, None)
+        old = cache.replace_document_codes(None, found)
+        cache.replace_findings("documents", None, [])
         again = {iri for iri, _ in found}
     elif not touched:
         return
     else:
-        cache.candidates(touched)
-        old = db.execute("SELECT iri, code FROM document_codes WHERE iri IN (SELECT iri FROM candidates)").fetchall()
-        db.execute("DELETE FROM document_codes WHERE iri IN (SELECT iri FROM candidates)")
         found = _document_codes(store, sorted(touched))
+        old = cache.replace_document_codes(touched, found)
         again = set(touched)
-    db.executemany("INSERT INTO document_codes VALUES (?, ?)", found)
     by_code: dict = defaultdict(set)
     codes: dict = defaultdict(set)
-    for iri, code in db.execute("SELECT iri, code FROM document_codes"):
+    for iri, code in cache.document_codes():
         by_code[code].add(iri)
         codes[iri].add(code)
     # Findings are about pairs of documents with one code: recompute every document that shares a
@@ -62,8 +57,7 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
         again |= {iri for code in todo for iri in by_code[code]}
         todo = {code for iri in again for code in codes[iri]} - seen
     shared = sorted(iri for iri in again if any(len(by_code[code]) > 1 for code in codes[iri]))
-    cache.candidates(again)
-    db.execute("DELETE FROM document_findings WHERE iri IN (SELECT iri FROM candidates)")
+    findings = []
     if shared:
         names = bind_prefixes(Graph())
         iris = {short_name(names, URIRef(iri)): iri for iri in shared}
@@ -71,37 +65,27 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
             store.query(insert_values(DOCUMENT_FACTS, [("document", [ox.NamedNode(iri) for iri in shared])]))
         )
         rows = [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer]
-        findings = duplicate_document_findings(rows, lambda term: short_name(names, term), FirstFiles(cache, order))
-        db.executemany(
-            "INSERT INTO document_findings VALUES (?, ?)",
-            [(iris[finding.focus], json.dumps(asdict(finding), ensure_ascii=False)) for finding in findings],
-        )
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('documents', '1')")
+        found_now = duplicate_document_findings(rows, lambda term: short_name(names, term), FirstFiles(cache, order))
+        findings = [(iris[finding.focus], finding) for finding in found_now]
+    cache.replace_findings("documents", again, findings)
+    cache.mark_done("documents")
 
 
 def update_year_findings(cache: Cache, touched: set[str] | None, order: dict[str, int]) -> None:
     """The iri-year findings, kept in the cache and recomputed only for the `touched` nodes (None:
     every node): a node's texts come from the units that describe it, so only those change them."""
-    db = cache.db
-    if touched is None or cache.meta("years") is None:
-        db.execute("DELETE FROM year_findings")
-        rows = db.execute("SELECT iri, text FROM node_texts").fetchall()
+    if touched is None or not cache.done("years"):
+        touched = None
     elif not touched:
         return
-    else:
-        cache.candidates(touched)
-        db.execute("DELETE FROM year_findings WHERE iri IN (SELECT iri FROM candidates)")
-        rows = db.execute("SELECT iri, text FROM node_texts WHERE iri IN (SELECT iri FROM candidates)").fetchall()
+    rows = cache.node_texts(touched)
     names = bind_prefixes(Graph())
     iris = {short_name(names, URIRef(iri)): iri for iri, _ in rows}
     findings = iri_year_findings(
         [(URIRef(iri), text) for iri, text in rows], lambda term: short_name(names, term), FirstFiles(cache, order)
     )
-    db.executemany(
-        "INSERT INTO year_findings VALUES (?, ?)",
-        [(iris[finding.focus], json.dumps(asdict(finding), ensure_ascii=False)) for finding in findings],
-    )
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('years', '1')")
+    cache.replace_findings("years", touched, [(iris[finding.focus], finding) for finding in findings])
+    cache.mark_done("years")
 
 
 def _document_codes(store: ox.Store, nodes: list[str] | None) -> list[tuple[str, str]]:
@@ -120,45 +104,40 @@ def _document_codes(store: ox.Store, nodes: list[str] | None) -> list[tuple[str,
     return found
 
 
-class FirstFiles(dict):
-    """A lazy `where` for findings computed from the store: the first file describing a node."""
+class FirstFiles(Mapping):
+    """A lazy `where` for findings computed from the store: node -> the first file (in validation
+    order) that describes it, looked up in the cache when asked."""
 
     def __init__(self, cache: Cache, order: dict[str, int]):
-        super().__init__()
         self.cache, self.order = cache, order
 
-    def get(self, key, default=""):
-        return self.cache.first_files([str(key)], self.order).get(str(key), default)
+    def __getitem__(self, node) -> str:
+        return self.cache.first_files([str(node)], self.order)[str(node)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cache.described_iris())
+
+    def __len__(self) -> int:
+        return len(self.cache.described_iris())
 
 
 def update_corpus_shapes(schema: Schema, store: ox.Store, cache: Cache, changed: set[str] | None) -> None:
     """Run the corpus shapes on the store and keep their results in the cache. With `changed` (the
     IRIs of the units just re-run) only those nodes and the ones that failed before are checked
     again: a new succession cycle passes through a changed triple, whose ends it names."""
-    db, names = cache.db, bind_prefixes(Graph())
-    if cache.meta("corpus") is None:
+    names = bind_prefixes(Graph())
+    if not cache.done("corpus"):
         changed = None
     for shape in (s for s in schema.shapes.sparql if s.corpus):
-        if changed is None:
-            candidates = None
-            db.execute("DELETE FROM corpus WHERE shape = ?", (str(shape.node),))
-        else:
-            candidates = changed | {
-                f for (f,) in db.execute("SELECT focus FROM corpus WHERE shape = ?", (str(shape.node),))
-            }
-            db.executemany(
-                "DELETE FROM corpus WHERE shape = ? AND focus = ?", [(str(shape.node), c) for c in candidates]
-            )
-            if not candidates:
-                continue
-        db.executemany(
-            "INSERT INTO corpus VALUES (?, ?, ?)",
-            [
-                (str(shape.node), focus.value, short_name(names, to_rdflib(value)))
-                for focus, value in _targeted_solutions(schema, store, shape, candidates)
-            ],
-        )
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('corpus', '1')")
+        candidates = None if changed is None else changed | cache.corpus_focuses(str(shape.node))
+        if candidates is not None and not candidates:
+            continue
+        results = [
+            (focus.value, short_name(names, to_rdflib(value)))
+            for focus, value in _targeted_solutions(schema, store, shape, candidates)
+        ]
+        cache.replace_corpus_results(str(shape.node), candidates, results)
+    cache.mark_done("corpus")
 
 
 def _targeted_solutions(schema: Schema, store: ox.Store, shape: SparqlShape, candidates: set[str] | None) -> list:
@@ -190,18 +169,12 @@ def corpus_findings(schema: Schema, store: ox.Store, cache: Cache, order: dict[s
 
     findings = []
     shapes = {shape.node: shape for shape in schema.shapes.sparql}
-    for node, focus, value in cache.db.execute("SELECT shape, focus, value FROM corpus"):
+    for node, focus, value in cache.corpus_results():
         findings.append(shapes[URIRef(node)].finding(URIRef(focus), value, names, schema.shapes.graph, where))
-    labels: dict = defaultdict(set)
-    for iri, key, language in cache.db.execute(
-        "SELECT iri, key, lang FROM labels WHERE (key, lang) IN "
-        "(SELECT key, lang FROM labels GROUP BY key, lang HAVING COUNT(DISTINCT iri) > 1)"
-    ):
-        labels[(key, language)].add(URIRef(iri))
+    labels = {key: {URIRef(iri) for iri in iris} for key, iris in cache.duplicate_labels().items()}
     findings += duplicate_label_findings(labels, short, where)
-    findings += [Finding(**json.loads(text)) for (text,) in cache.db.execute("SELECT finding FROM document_findings")]
-    findings += [Finding(**json.loads(text)) for (text,) in cache.db.execute("SELECT finding FROM year_findings")]
-    untyped = sorted({iri for (iri,) in cache.db.execute("SELECT DISTINCT iri FROM untyped")})
+    findings += cache.findings("documents") + cache.findings("years")
+    untyped = cache.untyped()
     rdf_type = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
     findings += dangling_findings(
         [

@@ -15,8 +15,9 @@ from orgkg.findings import Finding, relative_path, syntax_finding
 from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
+from orgkg.sources import Sources
 from orgkg.terms import to_rdflib
-from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings, source_path
+from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
 
 
 @dataclass
@@ -58,7 +59,7 @@ def run_unit(
     name: str,
     digest: str,
     paths: list[Path],
-    sources: Path | None,
+    sources: Sources | None,
     with_reference: bool = True,
     only: URIRef | None = None,
 ) -> UnitResult:
@@ -112,7 +113,7 @@ def run_unit(
     return result
 
 
-def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Path | None, result: UnitResult) -> None:
+def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources | None, result: UnitResult) -> None:
     """lint's per-node rules and the quote check, on the unit's own files."""
     for finding in lint_findings(own, schema.ontology, where):
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
@@ -122,7 +123,7 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Path | No
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     for article in own.subjects(RDF.type, SCHEMA.NewsArticle):
         for text in own.objects(article, OKG.sourceText):
-            result.sources[str(text)] = fingerprint(source_path(sources, str(text)))
+            result.sources[str(text)] = fingerprint(sources.find(str(text)))
 
 
 def _describe(

@@ -22,7 +22,41 @@ def test_catalogue_has_at_least_25_documented_queries(catalogue):
     for query in catalogue.values():
         assert query.summary and query.tags, query.name
         for param in query.params:
-            assert param.default is not None, (query.name, param.name)
+            assert param.default is not None and param.description, (query.name, param.name)
+
+
+def test_every_iri_default_in_the_text_names_a_node_of_the_kind_its_parameter_expects(catalogue, root, tmp_path):
+    from orgkg.names import Resolver
+    from orgkg.store import EmbeddedStore
+
+    resolver = Resolver(EmbeddedStore(root, tmp_path))
+    for query in catalogue.values():
+        for param in (p for p in query.params if p.type == "iri"):
+            for value in param.default if param.list else [param.default]:
+                assert resolver.resolve(value, param.expects) == value, (query.name, param.name)
+
+
+def test_a_default_in_the_header_or_a_parameter_without_values_block_is_refused_with_the_fix(tmp_path):
+    header = "#+ summary: s\n#+ params:\n#+   - name: x\n#+     type: string\n"
+    (tmp_path / "in-header.rq").write_text(header + "#+     default: a\nSELECT * WHERE { VALUES ?x { 'a' } }\n")
+    with pytest.raises(QueryError, match="write it in the query text instead, as VALUES"):
+        find_query(tmp_path, "in-header")
+    (tmp_path / "no-block.rq").write_text(header + "SELECT * WHERE { ?s ?p ?x }\n")
+    with pytest.raises(QueryError, match="needs exactly one VALUES"):
+        find_query(tmp_path, "no-block")
+    (tmp_path / "two-blocks.rq").write_text(header + "SELECT * WHERE { VALUES ?x { 'a' } VALUES ?x { 'b' } }\n")
+    with pytest.raises(QueryError, match="needs exactly one VALUES"):
+        find_query(tmp_path, "two-blocks")
+
+
+def test_a_given_value_replaces_the_default_where_it_stands_and_defaults_leave_the_text_as_it_is(catalogue):
+    query = catalogue["lineage"]
+    assert query.bind({}) == query.sparql
+    bound = query.bind({"organization": ["kg:org-politburo"]})
+    assert bound == query.sparql.replace(
+        "VALUES ?organization { kg:org-cao-bang-newspaper }",
+        "VALUES ?organization { <https://w3id.org/orgkg/id/org-politburo> }",
+    )
 
 
 def test_parameter_values_are_data_never_query_text(catalogue):

@@ -1,9 +1,11 @@
 """The saved-query catalogue: one SPARQL file per query under queries/, each with a grlc-style
 `#+` YAML header (summary, description, tags, params), and binding of parameters as RDF terms.
 
-Parameters are never pasted into the query text as the user typed them: each value is parsed
-into an RDF term of the declared type (rejecting what is not one) and bound through a VALUES
-block, written in N-Triples syntax by pyoxigraph, at the head of the query's outer WHERE group.
+Each parameter's default is in the query text itself, as a `VALUES ?name { ... }` block, so the
+file runs unchanged on any SPARQL 1.1 engine and gives the rows `orgkg query run NAME` gives.
+A value given for the parameter replaces the inside of that block; it is never pasted into the
+text as the user typed it: each value is parsed into an RDF term of the declared type
+(rejecting what is not one) and written in N-Triples syntax by pyoxigraph.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class SavedQuery:
         return query_kind(self.sparql)
 
     def bind(self, values: dict[str, list[str]], resolver=None) -> str:
-        """The query text with every parameter bound (given values, else defaults).
+        """The query text with the given values in place of their parameters' defaults.
 
         With a resolver (orgkg.names.Resolver), iri parameters also take labels and document
         codes, and every IRI is checked to name a node of the expected kind in the graph."""
@@ -80,22 +82,17 @@ class SavedQuery:
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise QueryError(f"unknown parameter {', '.join(unknown)} for {self.name}; {self.parameter_help()}")
-        rows: list[tuple[str, list]] = []
-        for param in self.params:
-            raw = values.get(param.name)
-            if raw is None:
-                if param.default is None:
-                    raise QueryError(f"missing parameter {param.name} for {self.name}; {self.parameter_help()}")
-                raw = param.default if isinstance(param.default, list) else [str(param.default)]
+        given: dict[str, list] = {}
+        for name, raw in values.items():
+            param = known[name]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
                 if not raw:
                     raise QueryError(f"parameter {param.name} of {self.name} needs at least one value")
             elif len(raw) != 1:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
-            terms = [to_term(param, text, resolver) for text in raw]
-            rows.append((param.name, terms))
-        return insert_values(self.sparql, rows)
+            given[name] = [to_term(param, text, resolver) for text in raw]
+        return replace_values(self.sparql, given)
 
     def parameter_help(self) -> str:
         if not self.params:
@@ -149,6 +146,32 @@ def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
     return sparql[: match.end()] + block + sparql[match.end() :]
 
 
+def replace_values(sparql: str, given: dict[str, list]) -> str:
+    """The text with the inside of each `VALUES ?name { ... }` block of `given` replaced by its terms."""
+    spans = values_blocks(sparql)
+    for name in sorted(given, key=lambda n: spans[n][0], reverse=True):
+        start, end = spans[name]
+        sparql = sparql[:start] + " " + " ".join(str(term) for term in given[name]) + " " + sparql[end:]
+    return sparql
+
+
+def values_blocks(sparql: str) -> dict[str, tuple[int, int]]:
+    """Variable -> span of the inside of its one-variable `VALUES ?var { ... }` block; a variable
+    with several such blocks is left out (it cannot say which one a value replaces)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in re.finditer(r"\bVALUES\s*[?$](\w+)\s*\{([^{}]*)\}", mask(sparql), re.IGNORECASE):
+        found.setdefault(match.group(1), []).append(match.span(2))
+    return {name: spans[0] for name, spans in found.items() if len(spans) == 1}
+
+
+def default_terms(sparql: str, span: tuple[int, int]) -> list:
+    """The RDF terms written in a VALUES block, read by pyoxigraph with the query's own prefixes."""
+    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
+    prologue = sparql[: form.start()] if form else ""
+    probe = f"{prologue}\nSELECT * WHERE {{ VALUES ?value {{ {sparql[span[0] : span[1]]} }} }}"
+    return [solution["value"] for solution in ox.Store().query(probe)]
+
+
 def query_kind(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
     match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
@@ -170,6 +193,7 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
     if not isinstance(meta, dict) or "summary" not in meta:
         raise QueryError(f"{path}: the #+ header needs at least a summary")
     params = []
+    blocks = values_blocks(text) if meta.get("params") else {}
     for spec in meta.get("params") or []:
         from orgkg.names import KINDS
 
@@ -178,10 +202,15 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
             raise QueryError(
                 f"{path}: parameter {spec['name']} expects unknown kind {expects}; use one of " + ", ".join(KINDS)
             )
+        if "default" in spec:
+            raise QueryError(
+                f"{path}: parameter {spec['name']} has its default in the #+ header; write it in the query "
+                f"text instead, as VALUES ?{spec['name']} {{ ... }}, so the file runs as it is on any engine"
+            )
         param = Parameter(
             name=spec["name"],
             type=spec.get("type", "string"),
-            default=spec.get("default"),
+            default=_default(path, text, spec, blocks),
             description=spec.get("description", ""),
             list=bool(spec.get("list", False)),
             expects=expects,
@@ -200,6 +229,24 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
         tags=tuple(meta.get("tags") or ()),
         params=tuple(params),
     )
+
+
+def _default(path: Path, text: str, spec: dict, blocks: dict) -> str | list[str]:
+    """A parameter's default as the user would type it, read from its VALUES block in the text."""
+    name = spec["name"]
+    if name not in blocks:
+        raise QueryError(
+            f"{path}: parameter {name} needs exactly one VALUES ?{name} {{ ... }} block in the query text, "
+            "holding its default (orgkg replaces it with the values given)"
+        )
+    try:
+        terms = default_terms(text, blocks[name])
+    except SyntaxError as error:
+        raise QueryError(f"{path}: the default of parameter {name} is not a list of RDF terms: {error}") from None
+    values = [term.value for term in terms]
+    if not values or (len(values) > 1 and not spec.get("list")):
+        raise QueryError(f"{path}: parameter {name} needs {'one default' if not spec.get('list') else 'a default'}")
+    return values if spec.get("list") else values[0]
 
 
 def _parse_header(path: Path, header: str, cache: Path | None) -> object:
@@ -253,8 +300,8 @@ _EXECUTABLE = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESC
 def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
     """The catalogue in the vocabulary SIB's sparql-examples uses (sh:SPARQLExecutable with
     sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
-    example browsers can load it. Each query's text has its parameters bound to their
-    defaults, so it runs as given."""
+    example browsers can load it. Each query's text holds its parameters' defaults, so it runs
+    as given."""
     sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
     triples = []
     for query in catalogue.values():
@@ -265,7 +312,7 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
             (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
             (rdfs + "label", ox.Literal(query.name)),
             (rdfs + "comment", ox.Literal(query.summary, language="en")),
-            (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.bind({})))),
+            (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.sparql))),
             *((schema + "keywords", ox.Literal(tag)) for tag in query.tags),
         ]
         if query.description:

@@ -83,9 +83,8 @@ def find_root(start: Path | None = None) -> Path:
             )
         return root
     here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "ontology").is_dir() and (candidate / "graph").is_dir():
-            return candidate
+    if found := repository_above(here):
+        return found
     source_tree = Path(__file__).resolve().parents[2]
     if (source_tree / "ontology").is_dir():
         return source_tree
@@ -93,6 +92,15 @@ def find_root(start: Path | None = None) -> Path:
         f"no orgkg repository (a folder with ontology/ and graph/) at or above {here}; "
         "run from the checkout or set ORGKG_ROOT"
     )
+
+
+def repository_above(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding ontology/ and graph/, or None."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "ontology").is_dir() and (candidate / "graph").is_dir():
+            return candidate
+    return None
 
 
 #: Folders of Turtle data under the root, in load order.

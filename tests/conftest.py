@@ -26,6 +26,7 @@ SLOW_MODULES = {
     "test_fuzz",
     "test_faults",
     "test_docs",
+    "test_endpoints",
 }
 
 

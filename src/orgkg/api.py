@@ -75,6 +75,7 @@ class Graph:
         from orgkg.namespaces import QUERIES_DIR
 
         query = find_query(self.root / QUERIES_DIR, name)
+        self._before(name)
         values = {key.rstrip("_"): _texts(value) for key, value in params.items()}
         return self._select(query.bind(values, Resolver(self._engine)))
 
@@ -107,6 +108,7 @@ class Graph:
         from orgkg.lineage import lineage
         from orgkg.names import Resolver
 
+        self._before("lineage")
         return lineage(self.root, self._engine, Resolver(self._engine).resolve(organization, "organization"))
 
     def export(self, format: str = "turtle", graph: str | None = None, inferred: bool = False) -> bytes:
@@ -118,6 +120,16 @@ class Graph:
         if format not in EXPORT_FORMATS:
             raise OrgkgError(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
         return export(self.root, format, graph, inferred)
+
+    def _before(self, query_name: str) -> None:
+        """On an endpoint: refuse a store whose default graph is not the union, warn of a known defect."""
+        import warnings
+
+        from orgkg.endpoints import before_saved_query
+        from orgkg.repository import cache_dir
+
+        if warning := before_saved_query(self._engine, query_name, cache_dir(self.root)):
+            warnings.warn(warning, stacklevel=3)
 
     def _select(self, sparql: str) -> Rows:
         return _rows(self._engine.query(sparql))

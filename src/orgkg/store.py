@@ -356,6 +356,7 @@ class Endpoint:
     the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
 
     allow_service: bool = False
+    server: str = ""  #: the Server header of the last answer (which engine serves the endpoint)
 
     def __init__(self, url: str, timeout: float = DEFAULT_ENDPOINT_TIMEOUT):
         from orgkg.http_client import Client
@@ -377,6 +378,7 @@ class Endpoint:
             data={"query": sparql},
             headers={"Accept": accept},
         )
+        self.server = next((value for key, value in answer.headers.items() if key.lower() == "server"), "")
         try:
             if graph_query:
                 return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))

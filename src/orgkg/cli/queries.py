@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 from orgkg.choices import ENGINES, LINEAGE_FORMATS
-from orgkg.cli.common import emit_results, engine_options, open_engine, parse_params, write_output
+from orgkg.cli.common import (
+    ENDPOINT_OPTION,
+    TIMEOUT_OPTION,
+    before_saved_query,
+    emit_results,
+    engine_options,
+    open_engine,
+    parse_params,
+    write_output,
+)
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import QUERIES_DIR, find_root
 
@@ -138,6 +147,7 @@ def query_run(
     root = find_root()
     store = open_engine(root, engine, endpoint, allow_service, timeout)
     query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    before_saved_query(root, store, name)
     sparql = query.bind(parse_params(params), Resolver(store))
     emit_results(store.query(sparql), output_format, output)
 
@@ -170,6 +180,7 @@ def describe_command(
 
     root = find_root()
     store = open_engine(root, engine, endpoint, allow_service, timeout)
+    before_saved_query(root, store, "describe")
     focus = Resolver(store).resolve(node)
     emit_results(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})), output_format, output)
 
@@ -225,8 +236,17 @@ def sparql_command(
 @click.argument("organization", metavar="NAME-OR-IRI")
 @click.option("--format", "output_format", type=click.Choice(LINEAGE_FORMATS), default="text", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
+@ENDPOINT_OPTION
+@TIMEOUT_OPTION
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
-def lineage_command(organization: str, output_format: str, engine: str, output: Path | None) -> None:
+def lineage_command(
+    organization: str,
+    output_format: str,
+    engine: str,
+    endpoint: str | None,
+    timeout: float | None,
+    output: Path | None,
+) -> None:
     """Predecessors and successors of an organization at any depth, with events, dates and
     legal bases on the edges.
 
@@ -237,13 +257,14 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
     Example:
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
+      orgkg lineage "cao bang newspaper" --endpoint http://127.0.0.1:7878/query --timeout 10
     """
     from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
     from orgkg.names import Resolver
-    from orgkg.store import engine_for
 
     root = find_root()
-    store = engine_for(root, engine)
+    store = open_engine(root, engine, endpoint, timeout=timeout)
+    before_saved_query(root, store, "lineage")
     focus = Resolver(store).resolve(organization, "organization")
     edges = lineage(root, store, focus)
     if output_format == "text":

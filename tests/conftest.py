@@ -27,6 +27,7 @@ SLOW_MODULES = {
     "test_faults",
     "test_docs",
     "test_endpoints",
+    "test_serve_browser",
 }
 
 

@@ -92,3 +92,60 @@ def test_the_file_text_on_the_oxigraph_server_gives_orgkg_query_run_rows(name, o
     )
     assert answer.status_code == 200, answer.text
     assert comparable(from_sparql_json(answer.json())) == orgkg_rows[name]
+
+
+GRLC_PROBE = """
+import json
+from grlc import gquery, swagger
+items, warnings = swagger.build_spec(None, None)
+out = {}
+for item in items:
+    meta = gquery.get_metadata(item["original_query"], "")
+    defaults = {p["name"]: p["default"] for p in item["params"] if "default" in p}
+    rewritten = gquery.rewrite_query(item["original_query"], meta["parameters"], defaults)
+    out[item["call_name"].lstrip("/")] = {"params": item["params"], "description": item["description"], "rewritten": rewritten}
+print(json.dumps({"items": out, "warnings": warnings}))
+"""
+
+
+@pytest.fixture(scope="module")
+def grlc_spec(root, tmp_path_factory):
+    """grlc's own API spec of the folder `orgkg query grlc` writes (grlc run as grlc-server runs it,
+    from a config.ini naming the local folder), and the query text grlc sends for the defaults."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("grlc") is None:
+        pytest.skip("grlc not installed (pip install grlc==1.3.11, in the test extra)")
+    work = tmp_path_factory.mktemp("grlc")
+    written = run_cli("query", "grlc", "-o", work / "queries", "--endpoint", "http://127.0.0.1:9/query", root=root)
+    assert written.exit_code == 0, written.output
+    (work / "config.ini").write_text(f"[local]\nlocal_sparql_dir = {work / 'queries'}\n")
+    run = subprocess.run([sys.executable, "-c", GRLC_PROBE], cwd=work, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_grlc_builds_an_operation_for_every_saved_query_without_warnings(grlc_spec):
+    assert sorted(grlc_spec["items"]) == NAMES
+    assert grlc_spec["warnings"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [name for name in NAMES if CATALOGUE[name].params])
+def test_grlc_offers_each_parameter_with_its_type_default_and_description(name, grlc_spec, exported, orgkg_rows):
+    from orgkg.grlc_folder import grlc_variable
+
+    item = grlc_spec["items"][name]
+    offered = {param["name"]: param for param in item["params"]}
+    for param in CATALOGUE[name].params:
+        given = offered[param.name]
+        assert given["required"] is True  # never left unbound, which would match everything
+        assert given["default"] == (param.default[0] if param.list else param.default)
+        assert (given.get("format") == "iri") == (param.type == "iri")
+        assert grlc_variable(param) in given["description"]  # grlc's own text names the variable (and type)
+        assert f"- {param.name}: {param.description}" in item["description"]
+    rewritten = comparable(from_oxigraph(exported.query(item["rewritten"])))
+    assert rewritten == orgkg_rows[name], "grlc's text with the defaults gives other rows than orgkg query run"

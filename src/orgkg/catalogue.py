@@ -29,6 +29,10 @@ _XSD = PREFIXES["xsd"]
 _LANG = re.compile(r"(?s)(.*)@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)")
 
 
+#: The line above a query's parameter VALUES blocks, for readers of the file.
+DEFAULTS_COMMENT = "# Parameters, with their defaults: orgkg replaces these values with the ones given."
+
+
 class QueryError(OrgkgError):
     """A catalogue problem the user can fix: unknown query, bad parameter, broken header."""
 

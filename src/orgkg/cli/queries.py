@@ -108,6 +108,34 @@ def query_show(name: str) -> None:
     click.echo(query.sparql)
 
 
+@query_group.command("grlc")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The folder to write.",
+)
+@click.option("--endpoint", metavar="URL", help="The SPARQL endpoint grlc should query (its #+ endpoint decorator).")
+def query_grlc(folder: Path, endpoint: str | None) -> None:
+    """Write the catalogue as a folder grlc serves as a web API, parameters and all.
+
+    Each parameter becomes grlc's ?_name_type variable with its default and description;
+    grlc substitutes values textually, so the files differ from queries/ (see README).
+
+    \b
+    Example:
+      orgkg query grlc -o grlc-queries --endpoint http://127.0.0.1:7878/query
+      cd grlc-queries && printf '[local]\\nlocal_sparql_dir = .\\n' > config.ini && grlc-server
+    """
+    from orgkg.catalogue import load_catalogue
+    from orgkg.grlc_folder import write_grlc_folder
+
+    written = write_grlc_folder(load_catalogue(find_root() / QUERIES_DIR), folder, endpoint)
+    click.echo(f"{len(written) - 1} queries and local-api-config.ini written to {folder}", err=True)
+
+
 @query_group.command("run")
 @click.argument("name")
 @click.option(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -195,3 +196,54 @@ def test_catalogue_as_rdf_runs_every_query_from_the_rdf(cli, root, catalogue, tm
         assert sorted(row["keywords"].value.split(",")) == sorted(query.tags)
         from_rdf = render(store.query(row["text"].value), "csv")
         assert from_rdf == render(store.query(query.bind({})), "csv"), name
+
+
+def test_catalogue_as_rdf_has_target_prefixes_and_typed_parameters_with_defaults(cli, catalogue):
+    """The parts sparql-examples and SHACL's parameter vocabulary give a query: schema:target,
+    sh:prefixes declaring every prefix the texts use, and each parameter's name, description,
+    type, default and cardinality."""
+    import pyoxigraph as ox
+
+    result = cli("query", "list", "--format", "turtle", "--target", "https://example.org/sparql")
+    assert result.exit_code == 0, result.output
+    graph = ox.Store()
+    graph.load(result.output.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    prologue = (
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX schema: <http://schema.org/> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    )
+    targets = graph.query(
+        prologue + "SELECT ?name ?target ?declared WHERE { ?q rdfs:label ?name ; schema:target ?target ; "
+        "sh:prefixes ?p . { SELECT ?p (GROUP_CONCAT(?prefix) AS ?declared) "
+        "WHERE { ?p sh:declare/sh:prefix ?prefix } GROUP BY ?p } }"
+    )
+    rows = {row["name"].value: row for row in targets}
+    assert set(rows) == set(catalogue)
+    for name, query in catalogue.items():
+        assert rows[name]["target"].value == "https://example.org/sparql"
+        used = set(re.findall(r"(?m)^PREFIX\s+(\w+):", query.sparql))
+        assert used <= set(rows[name]["declared"].value.split()), name
+    parameters = graph.query(
+        prologue
+        + """
+        SELECT ?query ?name ?description ?kind ?max (GROUP_CONCAT(STR(?default); separator=",") AS ?defaults) WHERE {
+          ?q rdfs:label ?query ; sh:parameter ?p . ?p sh:name ?name ; sh:description ?description ; sh:defaultValue ?default .
+          OPTIONAL { ?p sh:datatype|sh:nodeKind ?kind } OPTIONAL { ?p sh:maxCount ?max }
+        } GROUP BY ?query ?name ?description ?kind ?max"""
+    )
+    found = {(row["query"].value, row["name"].value): row for row in parameters}
+    kinds = {
+        "iri": "http://www.w3.org/ns/shacl#IRI",
+        "date": "http://www.w3.org/2001/XMLSchema#date",
+        "string": "http://www.w3.org/2001/XMLSchema#string",
+        "integer": "http://www.w3.org/2001/XMLSchema#integer",
+    }
+    expected = {(q.name, p.name) for q in catalogue.values() for p in q.params}
+    assert set(found) == expected and expected
+    for query in catalogue.values():
+        for param in query.params:
+            row = found[(query.name, param.name)]
+            assert row["description"].value == param.description
+            assert row["kind"].value == kinds[param.type]
+            assert sorted(row["defaults"].value.split(",")) == sorted(param.default if param.list else [param.default])
+            assert (row["max"] is None) == param.list

@@ -298,16 +298,36 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
 
 #: Where the catalogue's queries are named when described as RDF.
 QUERY_BASE = BASE + "queries/"
+#: The node declaring the queries' prefixes (sh:prefixes), and the namespace of parameter paths.
+PREFIXES_NODE = QUERY_BASE + "prefixes"
+PARAMETER_BASE = QUERY_BASE + "parameter#"
+#: Where `orgkg serve` answers by default: the target when none is given.
+DEFAULT_TARGET = "http://127.0.0.1:7878/query"
 _EXECUTABLE = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+_DATATYPES = {"string": "string", "date": "date", "integer": "integer"}
 
 
-def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
-    """The catalogue in the vocabulary SIB's sparql-examples uses (sh:SPARQLExecutable with
-    sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
-    example browsers can load it. Each query's text holds its parameters' defaults, so it runs
-    as given."""
-    sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
-    triples = []
+def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = DEFAULT_TARGET) -> str:
+    """The catalogue in the vocabulary of SIB's sparql-examples (sh:SPARQLExecutable with
+    sh:select/ask/construct/describe, rdfs:comment, schema:keywords, schema:target, sh:prefixes
+    declaring every prefix with sh:declare), so SPARQL editors and example browsers can load it.
+    Each query's text is the file's, defaults included, so it runs as given; its parameters are
+    SHACL parameters (sh:parameter: sh:name, sh:description, sh:datatype or sh:nodeKind
+    sh:IRI, sh:defaultValue, sh:maxCount 1 unless a list, sh:order)."""
+    sh, rdf, rdfs, schema, dct, xsd, owl = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct", "xsd", "owl"))
+    prefixes = ox.NamedNode(PREFIXES_NODE)
+    triples = [ox.Triple(prefixes, ox.NamedNode(rdf + "type"), ox.NamedNode(owl + "Ontology"))]
+    for prefix, namespace in PREFIXES.items():
+        declaration = ox.BlankNode(f"prefix_{prefix}")
+        triples += [
+            ox.Triple(prefixes, ox.NamedNode(sh + "declare"), declaration),
+            ox.Triple(declaration, ox.NamedNode(sh + "prefix"), ox.Literal(prefix)),
+            ox.Triple(
+                declaration,
+                ox.NamedNode(sh + "namespace"),
+                ox.Literal(namespace, datatype=ox.NamedNode(xsd + "anyURI")),
+            ),
+        ]
     for query in catalogue.values():
         node = ox.NamedNode(QUERY_BASE + query.name)
         kind = query.kind
@@ -317,13 +337,44 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
             (rdfs + "label", ox.Literal(query.name)),
             (rdfs + "comment", ox.Literal(query.summary, language="en")),
             (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.sparql))),
+            (sh + "prefixes", prefixes),
+            (schema + "target", ox.NamedNode(target)),
             *((schema + "keywords", ox.Literal(tag)) for tag in query.tags),
         ]
         if query.description:
             statements.append((dct + "description", ox.Literal(query.description, language="en")))
         triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
-    used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
+        for order, param in enumerate(query.params):
+            triples += _parameter_triples(node, param, order, query)
+    used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct", "xsd", "owl")}
+    used |= {"query": QUERY_BASE, "param": PARAMETER_BASE}
     return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+
+
+def _parameter_triples(query_node, param: Parameter, order: int, query: SavedQuery) -> list:
+    """One sh:parameter of a query, in SHACL's parameter vocabulary."""
+    sh, xsd = PREFIXES["sh"], PREFIXES["xsd"]
+    node = ox.BlankNode(f"{query.name.replace('-', '_')}_{param.name}")
+    defaults = param.default if isinstance(param.default, list) else [param.default]
+    terms = [to_term(param, value) for value in defaults]
+    statements = [
+        (sh + "path", ox.NamedNode(PARAMETER_BASE + param.name)),
+        (sh + "name", ox.Literal(param.name)),
+        (sh + "description", ox.Literal(param.description, language="en")),
+        (sh + "order", ox.Literal(str(order), datatype=ox.NamedNode(xsd + "integer"))),
+        *((sh + "defaultValue", term) for term in terms),
+    ]
+    if param.type == "iri":
+        statements.append((sh + "nodeKind", ox.NamedNode(sh + "IRI")))
+    elif param.type == "langString":
+        statements.append((sh + "datatype", ox.NamedNode(PREFIXES["rdf"] + "langString")))
+    else:
+        statements.append((sh + "datatype", ox.NamedNode(xsd + _DATATYPES[param.type])))
+    if not param.list:
+        statements.append((sh + "maxCount", ox.Literal("1", datatype=ox.NamedNode(xsd + "integer"))))
+    return [ox.Triple(query_node, ox.NamedNode(sh + "parameter"), node)] + [
+        ox.Triple(node, ox.NamedNode(p), o) for p, o in statements
+    ]
 
 
 def _without_header(sparql: str) -> str:

@@ -42,7 +42,14 @@ def query_group() -> None:
     show_default=True,
     help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).",
 )
-def query_list(output_format: str) -> None:
+@click.option(
+    "--target",
+    metavar="URL",
+    default="http://127.0.0.1:7878/query",
+    show_default=True,
+    help="With turtle: the endpoint the queries are for (schema:target).",
+)
+def query_list(output_format: str, target: str) -> None:
     """Name, summary and parameters of every saved query.
 
     \b
@@ -59,7 +66,7 @@ def query_list(output_format: str) -> None:
     if output_format == "turtle":
         from orgkg.catalogue import catalogue_turtle
 
-        click.echo(catalogue_turtle(catalogue), nl=False)
+        click.echo(catalogue_turtle(catalogue, target), nl=False)
         return
     if output_format == "json":
         click.echo(

@@ -283,6 +283,11 @@ def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
     return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
 
 
+def query_names(folder: Path) -> list[str]:
+    """The saved queries' names, without reading them."""
+    return sorted(path.stem for path in folder.glob("*.rq"))
+
+
 def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery:
     """One saved query by name; only its own file is read (a run must not parse the catalogue)."""
     path = folder / f"{name}.rq"
@@ -290,7 +295,7 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
         return parse_query_file(path, cache)
     if not folder.is_dir():
         raise QueryError(f"no saved queries: {folder} is not a folder")
-    names = sorted(p.stem for p in folder.glob("*.rq"))
+    names = query_names(folder)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
     raise QueryError(f"no saved query named {name!r}{hint}")

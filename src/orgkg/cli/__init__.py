@@ -12,7 +12,7 @@ import click
 
 from orgkg import __version__
 from orgkg.cli import checks, data, dev, docid, queries, stores
-from orgkg.errors import EXIT_USAGE, OrgkgError
+from orgkg.errors import EXIT_OK, EXIT_USAGE, OrgkgError
 
 
 class _Group(click.Group):
@@ -20,13 +20,29 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a reader that left shows here, not at exit
+            return result
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise SystemExit(EXIT_OK) from None
         except OrgkgError as error:
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(error.exit_code) from None
         except FileNotFoundError as error:
             click.echo(f"orgkg: {error}", err=True)
             raise SystemExit(EXIT_USAGE) from None
+
+
+def _quiet_stdout() -> None:
+    """The reader of standard output has gone (`orgkg ... | head`): that is success, as for any
+    Unix filter, so standard output goes to /dev/null and nothing more is said."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (an in-process runner)
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from orgkg.choices import ENGINES, LINEAGE_FORMATS
+from orgkg.cli import completion
 from orgkg.cli.common import (
     ENDPOINT_OPTION,
     TIMEOUT_OPTION,
@@ -96,7 +97,7 @@ def query_list(output_format: str, target: str) -> None:
 
 
 @query_group.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.query_names)
 def query_show(name: str) -> None:
     """Description, parameters and SPARQL text of one saved query.
 
@@ -144,13 +145,14 @@ def query_grlc(folder: Path, endpoint: str | None) -> None:
 
 
 @query_group.command("run")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.query_names)
 @click.option(
     "--param",
     "params",
     multiple=True,
     metavar="NAME=VALUE",
     help="A parameter value; repeat it (or give a comma list) for list parameters.",
+    shell_complete=completion.query_parameters,
 )
 @engine_options
 def query_run(
@@ -188,7 +190,7 @@ def query_run(
 
 
 @click.command("describe")
-@click.argument("node", metavar="NODE")
+@click.argument("node", metavar="NODE", shell_complete=completion.node_names("node"))
 @engine_options
 def describe_command(
     node: str,
@@ -268,7 +270,7 @@ def sparql_command(
 
 
 @click.command("lineage")
-@click.argument("organization", metavar="NAME-OR-IRI")
+@click.argument("organization", metavar="NAME-OR-IRI", shell_complete=completion.node_names("organization"))
 @click.option("--format", "output_format", type=click.Choice(LINEAGE_FORMATS), default="text", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
 @ENDPOINT_OPTION

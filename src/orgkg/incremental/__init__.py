@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from orgkg.findings import Report, relative_path, sort_findings
+from orgkg.findings import Report, parse_all, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
     corpus_findings,
@@ -55,7 +55,6 @@ from orgkg.incremental.views import REFERENCE, combine, update_duplicates, updat
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.store import EmbeddedStore
-from orgkg.validation import parse_all
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
 VERSION = "4"

@@ -50,7 +50,8 @@ def query_parameters(ctx, incomplete: str) -> list[str]:
     from orgkg.names import Resolver
     from orgkg.namespaces import QUERIES_DIR
 
-    query = find_query(_root() / QUERIES_DIR, ctx.params["name"])
+    # While an option still waits for its value, Click leaves the query name among ctx.args.
+    query = find_query(_root() / QUERIES_DIR, ctx.params.get("name") or ctx.args[0])
     name, sep, value = incomplete.partition("=")
     if not sep:
         return [f"{p.name}=" for p in query.params if p.name.startswith(name)]

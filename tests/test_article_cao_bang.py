@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import partial
 
-from rdflib import Literal, URIRef
+from rdflib import OWL, Literal, URIRef
 
 from orgkg.namespaces import KG, OKG, PREFIXES
 
@@ -224,11 +224,11 @@ def test_the_first_party_cell_was_set_up_on_1_april_1930_in_nam_lin_inside_cao_b
     assert quoted(kg, KG["place-hoa-an-district"], "In Cao Bang, a land rich in patriotic traditions")
 
 
-def test_the_first_cell_marks_a_milestone_of_the_provincial_party_committee(kg):
+def test_the_first_cell_marks_a_milestone_of_the_provincial_party_organization(kg):
     event = KG["event-1930-04-01-establishment-first-party-cell-cao-bang"]
     milestones = {r.org for r in rows(kg, "SELECT ?org WHERE { ?event okg:milestoneOf ?org }", event=event)}
     assert milestones == {
-        KG["org-cao-bang-provincial-party-committee"],
+        KG["org-cao-bang-provincial-party-organization"],
         KG["org-cao-bang-party-organization-building-sector"],
     }
     assert quoted(
@@ -295,7 +295,7 @@ def test_the_19th_provincial_congress_opened_the_2020_2025_term_and_passed_a_res
     assert ask(
         kg,
         """
-        ASK { ?congress a okg:Congress ; okg:ordinal 19 ; okg:duringTerm kg:term-2020-2025 .
+        ASK { ?congress a okg:Congress ; okg:ordinal 19 ; okg:opensTerm kg:term-2020-2025 .
               ?resolution eli:type_document okg:Resolution ; prov:wasGeneratedBy ?congress .
               ?article schema:citation ?resolution }""",
         article=ARTICLE,
@@ -604,9 +604,9 @@ def test_p9_the_20th_provincial_congress_was_held_15_to_17_september_2025(kg):
         kg,
         """
         SELECT ?start ?end ?motto WHERE {
-            ?congress a okg:Congress ; okg:ordinal 20 ; okg:duringTerm kg:term-2025-2030 ;
+            ?congress a okg:Congress ; okg:ordinal 20 ; okg:opensTerm kg:term-2025-2030 ;
                 schema:startDate ?start ; schema:endDate ?end ;
-                schema:organizer kg:org-cao-bang-provincial-party-committee .
+                schema:organizer kg:org-cao-bang-provincial-party-organization .
             [] okg:mottoOf ?congress ; schema:text ?motto }""",
     )
     assert (row.start, row.end) == (Literal("2025-09-15", datatype=DATE), Literal("2025-09-17", datatype=DATE))
@@ -624,24 +624,25 @@ def test_all_grassroots_organizations_and_60_of_60_committees_held_their_congres
 # ¶18 ¶19 ¶21 ¶22 — sayings and principles --------------------------------------------------------
 
 
-def test_quoted_sayings_are_kept_exactly_as_printed(kg):
-    texts = {
-        str(row.text)
-        for row in rows(
-            kg,
-            """
-        SELECT ?text WHERE { ?motto a okg:Motto ; schema:text ?text ; prov:wasDerivedFrom ?article }""",
-            article=ARTICLE,
-        )
-    }
+def text_of(kg, cls) -> set[str]:
+    query = "SELECT ?text WHERE { ?node a ?cls ; schema:text ?text ; prov:wasDerivedFrom ?article }"
+    return {str(row.text) for row in rows(kg, query, cls=cls, article=ARTICLE)}
+
+
+def test_quoted_sayings_are_kept_exactly_as_printed_and_principles_are_not_mottos(kg):
+    """Issue 19 item 12: rules of work are okg:Principle, not mottos."""
+    texts = text_of(kg, OKG.Principle)
     assert {
         "key of the key",
         "both red and professional",
         "right person, right job",
         "some in, some out; some up, some down",
         "prioritizing quality over quantity, standards over structure",
-    } <= texts
-    assert not {"self-evolution", "self-transformation"} & texts
+    } == texts
+    mottos = text_of(kg, OKG.Motto)
+    assert {"Cadres are the root of all work", "self-examination, self-correction"} <= mottos
+    assert not texts & mottos
+    assert not {"self-evolution", "self-transformation"} & (texts | mottos)
 
 
 def test_self_evolution_and_self_transformation_are_signs_of_degradation_not_mottos(kg):
@@ -659,9 +660,13 @@ def test_self_evolution_and_self_transformation_are_signs_of_degradation_not_mot
 
 
 def test_the_congress_personnel_principle_is_recorded(kg):
-    motto = KG["motto-quality-over-quantity-standards-over-structure"]
-    assert ask(kg, "ASK { ?motto okg:mottoOf kg:event-cao-bang-party-congresses-at-all-levels-2025-2030 }", motto=motto)
-    assert quoted(kg, motto, "prioritizing quality over quantity, standards over structure")
+    principle = KG["principle-quality-over-quantity-standards-over-structure"]
+    assert ask(
+        kg,
+        "ASK { ?principle a okg:Principle ; okg:principleOf kg:event-cao-bang-party-congresses-at-all-levels-2025-2030 }",
+        principle=principle,
+    )
+    assert quoted(kg, principle, "prioritizing quality over quantity, standards over structure")
 
 
 # ¶21 — the new phase: the 20th Congress Resolution, the 2026-2031 elections -----------------------
@@ -701,3 +706,37 @@ def test_the_95th_anniversary_falls_on_14_october_2025(kg):
                 schema:startDate ?date ; schema:about kg:org-party-organization-building-sector }""",
     )
     assert row.date == Literal("2025-10-14", datatype=DATE)
+
+
+def test_baocaobang_vn_is_the_newspapers_site_only_by_the_encoders_inference(kg):
+    """Issue 19 item 10: the relation is recorded, and marked as inferred, so a query can drop it."""
+    site, newspaper = KG["org-baocaobang-vn"], KG["org-cao-bang-newspaper"]
+    assert ask(kg, "ASK { ?site org:subOrganizationOf ?newspaper }", site=site, newspaper=newspaper)
+    assert ask(
+        kg,
+        """ASK { ?i a okg:Inference ; rdf:subject ?site ; rdf:predicate org:subOrganizationOf ; rdf:object ?newspaper ;
+                    rdfs:comment ?why ; prov:wasDerivedFrom kg:article-cao-bang-2025 }""",
+        site=site,
+        newspaper=newspaper,
+    )
+    assert (site, OWL.sameAs, newspaper) not in kg
+
+
+def test_p10_the_board_advises_on_the_administrative_unit_project_as_an_activity(kg):
+    """Issue 19 item 13: as the Nghe An Board's Project and Plan, an activity that generated it."""
+    assert ask(
+        kg,
+        """ASK { ?activity a prov:Activity ; okg:advisedBy ?board ;
+                           prov:generated kg:doc-cao-bang-project-administrative-unit-arrangement }""",
+        board=ORGANIZING_COMMITTEE,
+    )
+
+
+def test_ho_chi_minhs_post_and_what_the_6th_congress_marked_are_links(kg):
+    """Issue 19 item 6: both were only in a label or a quote."""
+    assert ask(
+        kg,
+        """ASK { kg:person-ho-chi-minh org:holds ?post . ?post a org:Post ; org:postIn kg:org-state-of-vietnam .
+                 kg:event-6th-national-congress okg:milestoneOf ?renewal . ?renewal a prov:Activity ;
+                    rdfs:label "Comprehensive national renewal"@en }""",
+    )

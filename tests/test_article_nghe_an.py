@@ -150,8 +150,8 @@ def test_p3_organizing_committees_implement_congress_resolutions_of_the_2020_202
         ASK { ?activity prov:wasAssociatedWith kg:org-nghe-an-party-organization-building-sector ;
                         okg:duringTerm kg:term-2020-2025 ; prov:used ?resolutions .
               ?resolutions eli:type_document okg:Resolution .
-              kg:event-nghe-an-party-congresses-2020-2025 a okg:Congress ;
-                  okg:duringTerm kg:term-2020-2025 }""",
+              kg:event-nghe-an-party-congresses-2020-2025 a okg:CongressSeries ;
+                  okg:opensTerm kg:term-2020-2025 }""",
     )
 
 
@@ -387,7 +387,7 @@ def test_p7_project_and_plan_on_administrative_units_follow_conclusion_48(kg):
             kg,
             """
         SELECT ?kind WHERE {
-            ?doc eli:passed_by kg:org-nghe-an-provincial-peoples-committee ;
+            ?doc eli:responsibility_of_agent kg:org-nghe-an-provincial-peoples-committee ;
                  eli:based_on kg:doc-48-kl-tw-2023-01-30 ; eli:type_document ?kind }""",
         )
     }
@@ -760,4 +760,76 @@ def test_provincial_documents_keep_their_code_as_printed(kg, code):
               ?article schema:citation ?doc }""",
         code=Literal(code),
         article=ARTICLE,
+    )
+
+
+def test_the_project_and_plan_are_the_peoples_committees_without_saying_it_passed_them(kg):
+    """Issue 19 item 12: the article does not say they were adopted, so no eli:passed_by."""
+    for kind in ("project", "plan"):
+        doc = KG[f"doc-nghe-an-{kind}-arrangement-administrative-units-2023-2025"]
+        assert ask(
+            kg,
+            "ASK { ?doc eli:responsibility_of_agent kg:org-nghe-an-provincial-peoples-committee }",
+            doc=doc,
+        )
+        assert not ask(kg, "ASK { ?doc eli:passed_by ?anyone }", doc=doc)
+
+
+def test_p11_the_classified_party_committee_is_the_organizing_committees_and_under_the_committee_of_agencies(kg):
+    """Issue 19 item 13: whose Party Committee is classified, and by whom, as links (and inferences)."""
+    (row,) = rows(
+        kg,
+        """SELECT ?rated ?by WHERE { ?rating a okg:Rating ; okg:grade "Excellently completing its tasks" ;
+                                            okg:ratedOrganization ?rated ; okg:ratedBy ?by .
+                                    ?rated okg:partyOrganizationOf kg:org-nghe-an-provincial-party-organizing-committee ;
+                                           org:subOrganizationOf kg:org-nghe-an-provincial-party-committee-of-agencies .
+                                    ?by org:subOrganizationOf kg:org-nghe-an-provincial-party-committee-of-agencies }""",
+    )
+    for predicate in ("okg:partyOrganizationOf", "org:subOrganizationOf"):
+        assert ask(
+            kg, f"ASK {{ ?i a okg:Inference ; rdf:subject ?rated ; rdf:predicate {predicate} }}", rated=row.rated
+        )
+
+
+def test_p4_the_standing_committee_and_party_committees_at_all_levels_held_the_five_reviews(kg):
+    """Issue 19 item 13: the sector advised, the Standing Committee and Party committees held them."""
+    held = rows(
+        kg,
+        """SELECT ?review WHERE { ?review a okg:Review ; okg:advisedBy kg:org-nghe-an-party-organization-building-sector ;
+                                         schema:organizer kg:org-nghe-an-provincial-party-standing-committee ,
+                                                          kg:org-nghe-an-party-committees-at-all-levels }""",
+    )
+    assert len(held) == 5
+
+
+def test_p4_the_party_charter_review_covers_2011_to_2025(kg):
+    """Issue 19 item 13: the printed span "(2011-2025)" as an interval, not a comment."""
+    (row,) = rows(
+        kg,
+        """SELECT ?from ?to WHERE { ?review okg:reviewedDocument kg:doc-party-charter ; okg:yearsReviewed 15 ;
+                                           okg:periodReviewed [ time:hasBeginning/time:inXSDgYear ?from ;
+                                                                time:hasEnd/time:inXSDgYear ?to ] }""",
+    )
+    assert (str(row["from"]), str(row.to)) == ("2011", "2025")
+
+
+def test_p8_the_congress_subcommittees_are_linked_to_the_advice_and_to_directive_35(kg):
+    """Issue 19 item 6: links, not a comment."""
+    assert ask(
+        kg,
+        """ASK { kg:event-nghe-an-establishment-congress-subcommittees-2025-2030
+                     dct:isPartOf kg:activity-nghe-an-directing-congresses-2025-2030 ;
+                     cv:hasFormalFramework kg:doc-35-ct-tw-n2 .
+                 ?i a okg:Inference ; rdf:subject kg:event-nghe-an-establishment-congress-subcommittees-2025-2030 ;
+                    rdf:predicate cv:hasFormalFramework ; rdf:object kg:doc-35-ct-tw-n2 }""",
+    )
+
+
+def test_p10_the_golden_hammer_and_sickle_response_led_to_the_writing_criterion(kg):
+    """Issue 19 item 6."""
+    assert ask(
+        kg,
+        """ASK { ?criterion a okg:Decision ; okg:outcome ?outcome ;
+                           dct:isPartOf kg:event-nghe-an-response-golden-hammer-and-sickle-contest
+                 FILTER(CONTAINS(STR(?outcome), "criterion for evaluating and classifying")) }""",
     )

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from orgkg.catalogue import QueryError, find_query, load_catalogue
+from orgkg.catalogue import QueryError, catalogue_listing, find_query, load_catalogue
 from orgkg.namespaces import QUERIES_DIR
 
 HOSTILE = "\" } ; DROP ALL ; # \n SELECT * WHERE { ?s ?p ?o } <x> \\ '''"
@@ -113,6 +113,13 @@ def test_query_list_json_gives_parameters_with_types_and_defaults(cli, root):
     listed = {q["name"]: q for q in json.loads(result.output)}
     assert listed["lineage"]["params"][0]["type"] == "iri"
     assert listed["lineage"]["params"][0]["default"].startswith("https://w3id.org/orgkg/id/")
+
+
+def test_query_list_csv_is_sparql_csv_as_every_csv_orgkg_writes(root):
+    # (click's test runner turns \r\n into \n, so the library's text is read)
+    lines = catalogue_listing(load_catalogue(root / QUERIES_DIR), "csv").split("\r\n")
+    assert lines[0] == "name,summary,parameters" and lines[-1] == ""
+    assert len(lines) - 2 == len(load_catalogue(root / QUERIES_DIR)) and "\n" not in "".join(lines)
 
 
 def test_query_show_prints_description_parameters_and_sparql(cli, root):

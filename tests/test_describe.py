@@ -66,3 +66,14 @@ def test_a_label_describes_the_same_node(root, cache):
 def test_unknown_node_exits_2(root, cache):
     result = describe(root, cache, "kg:nothing-here")
     assert result.exit_code == 2 and "kg:nothing-here is not in the graph" in result.output
+
+
+def test_each_statement_carries_its_own_quotes_not_every_quote_of_its_subject(root, cache):
+    """Issue 19 item 4: the Central Organizing Committee's Certificate of Merit quote is not
+    evidence that it succeeded the Ministry."""
+    found = rows(describe(root, cache, MINISTRY, "--format", "csv"))
+    (successor,) = [r for r in found if r["property"] == "https://w3id.org/orgkg/ontology#predecessor"]
+    assert successor["quotes"].split(" | ") == [
+        "the Ministry of Organization and Communications (the predecessor of today's Central Organization Committee)",
+        "the Ministry of Organization and Communications, the predecessor of today's Central Organizing Committee",
+    ]

@@ -203,8 +203,8 @@ def test_docid_reports_bad_codes_prints_good_ones_and_exits_1(cli):
     assert result.exit_code == 1
     assert result.stdout.split() == ["18-NQ/TW", "resolution", "central"]
     errors = result.stderr.splitlines()
-    assert errors[0].startswith("orgkg docid: cannot parse '18-XX/TW': unknown document type 'XX'")
-    assert errors[1].startswith("orgkg docid: cannot parse 'junk': expected <number>-<type>/<issuer> such as 18-NQ/TW")
+    assert errors[0].startswith("orgkg: cannot parse '18-XX/TW': unknown document type 'XX'")
+    assert errors[1].startswith("orgkg: cannot parse 'junk': expected <number>-<type>/<issuer> such as 18-NQ/TW")
 
 
 def test_docid_help_has_an_example(cli):

@@ -15,8 +15,10 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDF
 
 from orgkg import docs
+from orgkg.atomic import swap_folder
 from orgkg.catalogue import load_catalogue
 from orgkg.docs import SITE_MARKER, DocsError, build_site
+from orgkg.docs import site as site_pages
 from orgkg.namespaces import GRAPH_BASE, KG, OA, OKG, QUERIES_DIR
 from orgkg.store import EmbeddedStore
 
@@ -155,7 +157,7 @@ def test_a_failed_build_leaves_the_previous_site_and_no_temporary_folder(root, s
     def broken(*args, **kwargs):
         raise RuntimeError("validation crashed")
 
-    monkeypatch.setattr(docs, "validate", broken)
+    monkeypatch.setattr(site_pages, "validate", broken)
     with pytest.raises(RuntimeError):
         build_site(root, previous, store=store)
     assert read(previous, "index.html") == before
@@ -169,7 +171,7 @@ def test_a_new_site_replaces_the_old_one_whole(tmp_path):
         (folder / SITE_MARKER).write_text("")
         for name in pages:
             (folder / name).write_text(folder.name)
-    docs._swap(new, old)
+    swap_folder(new, old)
     assert sorted(p.name for p in old.iterdir()) == [SITE_MARKER, "index.html"]
     assert read(old, "index.html") == ".site.new.tmp"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
@@ -214,7 +216,7 @@ def test_help_has_an_example(cli):
 
 
 def test_templates_ship_with_the_package():
-    templates = Path(docs.__file__).parent / "templates"
+    templates = Path(docs.__file__).parent.parent / "templates"
     assert {"base.html", "index.html", "ontology.html", "query.html"} <= {p.name for p in templates.glob("*.html")}
 
 

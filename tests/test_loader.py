@@ -226,7 +226,8 @@ def test_an_answer_slower_than_the_timeout_leaves_the_store_as_it_was(root, loca
     with FaultProxy(old_store.url, slow) as proxy:
         result = load(root, proxy.url, "--timeout", "1")
     assert result.exit_code == 2
-    assert "did not answer within 1 s (a slower store needs a larger --timeout). Nothing was changed" in result.output
+    assert "did not answer within 1 s (a slower store needs a longer timeout). Nothing was changed" in result.output
+    assert result.output.endswith("(see --timeout)\n")
     assert_unchanged(old_store, local)
 
 
@@ -372,7 +373,8 @@ def test_union_default_graph_readers_never_see_temporaries_or_half_a_load(root, 
 def test_union_default_graph_needs_sparql_update(root, plain_oxigraph):
     result = load(root, plain_oxigraph.url + "/store", "--dialect", "gsp", "--union-default-graph")
     assert result.exit_code == 2
-    assert "--union-default-graph needs a store that takes SPARQL Update" in result.output
+    assert "a union default graph needs a store that takes SPARQL Update" in result.output
+    assert "(see --union-default-graph)" in result.output
 
 
 def test_every_dialect_the_command_line_offers_is_described():

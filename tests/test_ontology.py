@@ -18,7 +18,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdflib_ns
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, SKOS, VANN
 
-from orgkg.namespaces import CV, ELI, OA, OKG, ONTOLOGY_FILE, SCHEMA, WD
+from orgkg.namespaces import CV, ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, WD
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "ontology" / "README.md"
@@ -335,3 +335,85 @@ def test_blank_nodes_only_inside_the_figure_structure():
     graph = ontology()
     for subject in {s for s in graph.subjects() if isinstance(s, BNode)}:
         assert (OKG.FigureStructure, QB.component, subject) in graph, f"stray blank node {subject}"
+
+
+def test_each_provincial_party_committee_is_the_elected_committee_of_its_party_organization(kg):
+    """Issue 19 item 9: "Provincial Party Committee" names two bodies, the province's Party
+    organization (Đảng bộ tỉnh: congresses, milestones) and its executive committee (Tỉnh ủy:
+    decisions, documents, the Standing Committee and advisory boards under it)."""
+    from .graph_queries import rows
+
+    pairs = rows(
+        kg,
+        """SELECT ?committee ?organization WHERE {
+             ?committee a okg:ProvincialPartyCommittee .
+             OPTIONAL { ?committee okg:executiveCommitteeOf ?organization .
+                        ?organization a okg:ProvincialPartyOrganization } }""",
+    )
+    assert pairs and all(row.organization is not None for row in pairs)
+    organizations = {row.organization for row in pairs}
+    assert organizations == set(kg.subjects(RDF.type, OKG.ProvincialPartyOrganization))
+    assert len(organizations) == len(pairs)
+    # the congress is the organization's, the regulation the committee's
+    assert rows(
+        kg,
+        "SELECT ?c WHERE { ?c a okg:Congress ; okg:ordinal 20 ; schema:organizer ?o . ?o a okg:ProvincialPartyOrganization }",
+    )
+    assert rows(
+        kg, "SELECT ?d WHERE { ?d eli:id_local '2993-QD/TU' ; eli:passed_by ?c . ?c a okg:ProvincialPartyCommittee }"
+    )
+    # and the link between them is the encoder's reading, stated as such
+    for row in pairs:
+        assert rows(
+            kg,
+            "SELECT ?i WHERE { ?i a okg:Inference ; rdf:subject ?s ; rdf:predicate okg:executiveCommitteeOf ; rdf:object ?o }",
+            s=row.committee,
+            o=row.organization,
+        ), row.committee
+
+
+INFERRED = """ASK { ?i a okg:Inference ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; rdfs:comment ?why ;
+                    prov:wasDerivedFrom ?article ; okg:evidence/oa:hasSelector/oa:exact ?quote }"""
+
+
+def test_inferences_stated_as_fact_are_marked_as_inferences(kg):
+    """Issue 19 item 11: each statement below was explained only in a comment."""
+    from .graph_queries import ask, rows
+
+    statements = [
+        (KG["event-94th-anniversary-party-organization-sector"], SCHEMA.startDate, None),
+        (KG["doc-35-ct-tw-n1"], OWL.differentFrom, KG["doc-35-ct-tw-n2"]),
+        (KG["doc-35-ct-tw-n2"], OWL.differentFrom, KG["doc-35-ct-tw-n1"]),
+        (KG["event-cao-bang-competition-excellent-party-cell-secretaries"], SCHEMA.organizer, None),
+        (KG["event-cao-bang-scientific-workshop-quality-of-grassroots-party-organizations"], SCHEMA.organizer, None),
+    ]
+    # every body the articles place in the Communist Party of Vietnam
+    statements += [
+        (s, ORG.subOrganizationOf, KG["org-communist-party-of-vietnam"])
+        for s in kg.subjects(ORG.subOrganizationOf, KG["org-communist-party-of-vietnam"])
+    ]
+    # the legal basis of the two-level model carried over to each of its steps
+    for row in rows(
+        kg,
+        """SELECT ?step ?doc WHERE { ?step dct:isPartOf ?whole ; cv:hasFormalFramework ?doc .
+                                                    ?whole cv:hasFormalFramework ?doc }""",
+    ):
+        statements.append((row.step, CV.hasFormalFramework, row.doc))
+    assert len(statements) > 10
+    for s, p, o in statements:
+        for value in [o] if o is not None else list(kg.objects(s, p)):
+            assert (s, p, value) in kg, (s, p, value)
+            assert ask(kg, INFERRED, s=s, p=p, o=value), (s, p, value)
+
+
+def test_congresses_at_all_levels_are_a_series_not_a_congress(kg):
+    """Issue 19 item 12: a group of congresses spoken of together is an okg:CongressSeries."""
+    collective_congresses = [s for s in kg.subjects(RDF.type, OKG.Congress) if (s, OKG.collective, Literal(True)) in kg]
+    assert collective_congresses == []
+    series = set(kg.subjects(RDF.type, OKG.CongressSeries))
+    assert KG["event-cao-bang-party-congresses-at-all-levels-2025-2030"] in series
+    assert (
+        KG["event-20th-cao-bang-provincial-party-congress"],
+        SCHEMA.superEvent,
+        KG["event-cao-bang-party-congresses-at-all-levels-2025-2030"],
+    ) in kg

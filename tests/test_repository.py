@@ -72,3 +72,12 @@ def test_a_damaged_index_only_costs_a_rehash(repo, tmp_path):
     expected = repository.digests()
     (tmp_path / "cache" / "index.json").write_text('{"version": 1, "files": [1, 2]')
     assert Repository(repo, tmp_path / "cache").digests() == expected
+
+
+def test_an_index_that_cannot_be_written_only_costs_a_rehash(repo, tmp_path, cli):
+    """index.json a folder: writing the index fails, and build and query run still succeed."""
+    (tmp_path / "cache" / "index.json").mkdir(parents=True)
+    assert cli("build", root=repo, cache=tmp_path / "cache").exit_code == 0
+    result = cli("query", "run", "mergers", "--format", "csv", root=repo, cache=tmp_path / "cache")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("merger,")

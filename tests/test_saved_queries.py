@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+from orgkg.namespaces import PREFIXES
+
 from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
@@ -184,9 +186,10 @@ def test_search_label_types_every_node(query):
     assert [r["type"] for r in merged] == ["Organization"]
 
 
-def test_people_without_posts_are_listed(query):
-    """Item 15."""
-    assert by(query("people-and-posts"), "person", "person-ho-chi-minh")["role"] == ""
+def test_people_are_listed_with_their_posts(query):
+    """Item 15; issue 19 item 6: Ho Chi Minh's post, once only an alternative label."""
+    ho = by(query("people-and-posts"), "person", "person-ho-chi-minh")
+    assert (ho["role"], ho["organization"]) == ("President (Ho Chi Minh)", "State of Vietnam")
 
 
 def test_derived_figures_days_between_and_implied_total(query):
@@ -225,3 +228,171 @@ def test_organizations_have_founding_dates_from_either_property_or_event(query):
     rows = query("organizations")
     assert by(rows, "organization", "org-nghe-an-provincial-party-committee-of-agencies")["founded"] == "1954-09-22"
     assert by(rows, "organization", "org-ministry-of-organization-and-communications")["founded"] == "1930-10-14"
+
+
+def test_organizations_lists_every_node_typed_as_an_organization_once(query, kg):
+    """Issue 19 item 1: every node of a class under org:Organization, the unnamed ones too."""
+    from rdflib import RDF, RDFS, Namespace
+
+    org = Namespace("http://www.w3.org/ns/org#")
+    classes = set(kg.transitive_subjects(RDFS.subClassOf, org.Organization))
+    typed = {str(node) for cls in classes for node in kg.subjects(RDF.type, cls)}
+    rows = query("organizations")
+    assert sorted(row["organization"] for row in rows) == sorted(typed)
+    merged = by(rows, "organization", "org-cao-bang-merged-propaganda-and-mass-mobilization-committee")
+    assert (merged["kind"], merged["unnamed"]) == ("Organization", "true")
+    assert by(rows, "organization", "org-central-organizing-committee")["kind"] == (
+        "Organizing Committee | central Party body"
+    )
+
+
+def dated(query, name: str, start: str, end: str) -> dict[str, dict]:
+    return {row["thing"].removeprefix(KG): row for row in query(name, **{"from": start, "to": end})}
+
+
+def test_figures_dated_by_a_bare_year_and_organizations_by_their_founding_event(query):
+    """Issue 19 item 2: okg:refPeriod "2023"^^xsd:gYear dates a figure; the 1954 committee its founding event."""
+    in_2023 = dated(query, "dated-in-window", "2023-06-01", "2023-06-30")
+    admitted = in_2023["obs-nghe-an-2023-new-party-members-admitted"]
+    assert (admitted["start"], admitted["end"], admitted["datedBy"]) == (
+        "2023",
+        "",
+        "https://w3id.org/orgkg/ontology#refPeriod",
+    )
+    in_2025 = dated(query, "dated-in-window", "2025-01-01", "2025-12-31")
+    assert "obs-cao-bang-grassroots-party-organizations-completed-congress" in in_2025
+    committee = dated(query, "dated-in-window", "1954-09-22", "1954-09-22")[
+        "org-nghe-an-provincial-party-committee-of-agencies"
+    ]
+    assert (committee["start"], committee["datedBy"]) == ("1954-09-22", "http://www.w3.org/ns/org#resultedFrom")
+
+
+def test_a_congress_is_dated_by_the_first_year_of_the_term_it_opens(query):
+    """Issue 19 item 5: the 19th Cao Bang congress (term 2020-2025) is not in a 2023 window."""
+    assert "event-19th-cao-bang-provincial-party-congress" not in dated(
+        query, "events-in-window", "2023-01-01", "2023-12-31"
+    )
+    congress = dated(query, "events-in-window", "2020-01-01", "2020-12-31")[
+        "event-19th-cao-bang-provincial-party-congress"
+    ]
+    assert (congress["start"], congress["end"], congress["datedBy"]) == (
+        "2020",
+        "",
+        "https://w3id.org/orgkg/ontology#opensTerm",
+    )
+
+
+def test_dated_in_window_lists_every_dated_node(query, kg):
+    """Issue 19: one date model, checked against the whole graph: every node carrying one of the
+    date properties, a period, or (an organization) a dated founding event is listed, and every
+    property that carries a date is either part of the model or dates something else."""
+    from rdflib import RDF, XSD, Literal, Namespace, URIRef
+
+    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    own = {ns["dct"].date, ns["eli"].date_document, ns["prov"].startedAtTime, ns["prov"].endedAtTime}
+    own |= {ns["schema"][n] for n in ("startDate", "endDate", "foundingDate", "dissolutionDate", "datePublished")}
+    periods = {
+        ns["okg"].duringTerm,
+        ns["dct"].temporal,
+        ns["okg"].refPeriod,
+        ns["org"].memberDuring,
+        ns["okg"].opensTerm,
+    }
+    # a date of something other than the subject: an instant's own value, an inference's object, a baseline
+    elsewhere = {ns["time"][n] for n in ("inXSDDate", "inXSDgYear", "inXSDgYearMonth", "inXSDDateTimeStamp")}
+    elsewhere |= {RDF.object, ns["okg"].baselinePeriod}
+    date_types = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime}
+    carrying = {p for _, p, o in kg if isinstance(o, Literal) and o.datatype in date_types}
+    assert carrying <= own | periods | elsewhere, carrying - own - periods - elsewhere
+
+    expected = {s for p in own for s in kg.subjects(p, None)}
+    expected |= {
+        s
+        for p in periods
+        for s, o in kg.subject_objects(p)
+        if isinstance(o, Literal) or kg.value(o, ns["time"].hasBeginning) is not None
+    }
+    for event, organization in kg.subject_objects(ns["org"].resultingOrganization):
+        if kg.value(event, ns["dct"].date) or kg.value(event, ns["schema"].startDate):
+            expected.add(organization)
+    listed = set(dated(query, "dated-in-window", "0001-01-01", "9999-12-31"))
+    assert listed == {str(s).removeprefix(KG) for s in expected if isinstance(s, URIRef)}
+
+
+def test_mergers_and_lineage_give_the_legal_basis_change_events_gives(query):
+    """Issue 19 item 3: the unnamed Politburo/Secretariat conclusions are a legal basis in all three."""
+    changes = {row["event"]: row["legalBasis"] for row in query("change-events")}
+    mergers = query("mergers")
+    assert mergers
+    for merger in mergers:
+        assert merger["legalBasis"] == changes[merger["merger"]], merger["merger"]
+    checked = 0
+    for organization in {row["organization"] for row in query("organizations")}:
+        for row in query("lineage", organization=organization):
+            if row["event"]:
+                assert row["legalBasis"] == changes[row["event"]], (organization, row["event"])
+                checked += 1
+    assert checked
+    assert any("conclusions of the Politburo and the Secretariat" in m["legalBasis"] for m in mergers)
+
+
+def test_at_place_finds_everything_located_in_a_place_or_within_it(query, kg):
+    """Issue 19 item 6: the districts of the Nghe An support activity were only in its quote."""
+    from rdflib import Namespace
+
+    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    located = [ns["schema"].location, ns["prov"].atLocation, ns["dct"].spatial, ns["okg"].refArea]
+    expected: dict[str, set[str]] = {}
+    for predicate in located:
+        for thing, where in kg.subject_objects(predicate):
+            for place in kg.transitive_objects(where, ns["schema"].containedInPlace):
+                expected.setdefault(str(place), set()).add(str(thing))
+    assert expected
+    for place, things in expected.items():
+        assert {row["thing"] for row in query("at-place", place=place)} == things, place
+    in_quy_chau = query("at-place", place="kg:place-quy-chau-district")
+    assert [r["thing"] for r in in_quy_chau] == [KG + "activity-nghe-an-supporting-disadvantaged-areas"]
+
+
+def test_documents_by_issuer_and_by_level_per_article(query, kg):
+    """Issue 19 item 7: every issuer's and every level's documents, one row per citing article."""
+    from rdflib import RDF, Namespace
+
+    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    articles = set(kg.subjects(RDF.type, ns["schema"].NewsArticle))
+    cited = {(str(d), str(a)) for a, d in kg.subject_objects(ns["schema"].citation) if a in articles}
+    for role, predicate in (("passed by", ns["eli"].passed_by), ("responsible", ns["eli"].responsibility_of_agent)):
+        for issuer in set(kg.objects(None, predicate)):
+            rows = query("documents-by-issuer", issuer=str(issuer))
+            expected = {str(d) for d in kg.subjects(predicate, issuer)}
+            assert {r["document"] for r in rows if r["role"] == role} == expected, issuer
+            assert {(r["document"], r["article"]) for r in rows if r["article"]} <= cited
+    for level in set(kg.objects(None, ns["okg"].issuerLevel)):
+        rows = query("documents-by-issuer-level", level=str(level))
+        documents = {str(d) for d in kg.subjects(ns["okg"].issuerLevel, level)}
+        assert {r["document"] for r in rows} == documents
+        assert {(r["document"], r["article"]) for r in rows} == {(d, a) for d, a in cited if d in documents}
+
+
+def test_figures_by_unit_and_by_bound_with_article_and_subject(query, kg):
+    """Issue 19 item 7: percentages, "over"/"more than" figures, per article; what a figure counts."""
+    from rdflib import Namespace
+
+    okg = Namespace(PREFIXES["okg"])
+    for name, parameter, predicate in (
+        ("figures-by-unit", "inUnit", okg.unit),
+        ("figures-by-comparator", "bound", okg.comparator),
+    ):
+        for concept in set(kg.objects(None, predicate)):
+            rows = query(name, **{parameter: str(concept)})
+            assert {r["observation"] for r in rows} == {str(o) for o in kg.subjects(predicate, concept)}, concept
+            assert all(r["article"] and r["quote"] for r in rows), concept
+    percent = query("figures-by-unit")
+    assert percent and all(r["unit"] == "percent" for r in percent)
+    participants = by(query("figures"), "observation", "obs-cao-bang-competition-participants")
+    assert (
+        participants["subject"]
+        == "Competition for Excellent Party Cell Secretaries at all levels in the Cao Bang Provincial Party Committee"
+    )
+    citations = query("document-citations")
+    assert by(citations, "document", "doc-29-ct-tu-2024-06-06")["subject"].startswith("strengthening the building")

@@ -77,7 +77,10 @@ def test_serve_on_a_port_in_use_says_so(root, tmp_path):
         port = taken.getsockname()[1]
         result = run_cli("serve", "--port", port, root=root, cache=tmp_path / "cache")
     assert result.exit_code == 2
-    assert result.output == f"orgkg: port {port} on 127.0.0.1 is in use; choose another with --port (0: any free)\n"
+    assert (
+        result.output
+        == f"orgkg: port {port} on 127.0.0.1 is in use; choose another port, or 0 for any free one (see --port)\n"
+    )
     assert "SPARQL endpoint" not in result.output  # no URL of the other server printed
 
 
@@ -176,3 +179,26 @@ def test_chunked_request_bodies_are_read_whole(root, tmp_path):
             timeout=10,
         )
         assert chunked_update.status_code == 403
+
+
+def test_serve_takes_timeout_as_every_command_does_and_its_old_spelling(cli, monkeypatch):
+    import orgkg.serving
+
+    asked = []
+
+    class Recorder:
+        def __init__(self, root, host, port, timeout, allow_service):
+            asked.append(timeout)
+
+        def start(self):
+            raise KeyboardInterrupt  # stop before any server starts
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(orgkg.serving, "Server", Recorder)
+    for option in ("--timeout", "--timeout-s"):
+        assert cli("serve", option, "2.5").exit_code == 0
+    assert cli("serve").exit_code == 0
+    assert asked == [2.5, 2.5, 60.0]
+    assert "--timeout-s" not in cli("serve", "--help").output

@@ -99,6 +99,8 @@ def test_cli_refuses_an_existing_folder_and_unknown_kinds(cli, tmp_path):
     assert "2 articles" in first.output
     again = cli("dev", "synth", "2", "-o", target)
     assert again.exit_code == 2 and "exists and is not empty" in again.output
+    assert again.output.endswith("choose another folder (see --output)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cli"]  # nothing staged is left behind
     unknown = cli("dev", "synth", "2", "-o", tmp_path / "x", "--errors", "typo=1")
     assert unknown.exit_code == 2 and "merger-one-original" in unknown.output
     too_small = cli("dev", "synth", "1", "-o", tmp_path / "y", "--errors", "predecessor-cycle=1")

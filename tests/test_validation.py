@@ -104,3 +104,19 @@ def test_full_validation_reports_progress_for_each_file_then_each_check(root):
     validate(root, files, complete=False, progress=lambda done, total: calls.append((done, total)))
     total = len({*files, root / ONTOLOGY_FILE, root / SHAPES_FILE}) + 4
     assert calls == [(done, total) for done in range(1, total + 1)]
+
+
+def test_a_later_articles_resolution_18_or_19_on_another_subject_is_not_merged_into_the_seed_ones(kg):
+    """Issue 19 item 12: doc-18-nq-tw-n1 and doc-19-nq-tw-n1 carry what the articles say of them."""
+    for code in ("18-NQ/TW", "19-NQ/TW"):
+        graph = bind_prefixes(Graph())
+        graph += kg
+        graph.parse(
+            data=PREFIXES
+            + f"""kg:later eli:id_local "{code}" ; eli:passed_by kg:org-central-committee ;
+                    okg:subject "land policy and law" ; eli:date_document "2022-06-16"^^xsd:date ;
+                    okg:evidence [ oa:hasSelector [ oa:exact "Resolution No. {code} on land" ] ] .""",
+            format="turtle",
+        )
+        findings = duplicate_document_findings(graph.query(DOCUMENT_FACTS), graph.namespace_manager.normalizeUri, {})
+        assert not [f for f in findings if "kg:later" in (f.focus, f.message)], findings

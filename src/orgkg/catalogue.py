@@ -269,7 +269,7 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     except yaml.YAMLError as error:
         raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
     if kept is not None:
-        from orgkg.output import OutputError, write_atomic
+        from orgkg.atomic import OutputError, write_atomic
 
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -380,6 +380,28 @@ def _parameter_triples(query_node, param: Parameter, order: int, query: SavedQue
     return [ox.Triple(query_node, ox.NamedNode(sh + "parameter"), node)] + [
         ox.Triple(node, ox.NamedNode(p), o) for p, o in statements
     ]
+
+
+def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str, target: str = DEFAULT_TARGET) -> str:
+    """Name, summary and parameters of every saved query: a table to read, SPARQL 1.1 CSV (the
+    results writer's), JSON with each parameter's declaration, or the catalogue as RDF."""
+    if fmt == "turtle":
+        return catalogue_turtle(catalogue, target)
+    if fmt == "json":
+        listing = [
+            {"name": q.name, "summary": q.summary, "tags": list(q.tags), "params": [p.to_dict() for p in q.params]}
+            for q in catalogue.values()
+        ]
+        return json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
+    headers = ["name", "summary", "parameters"]
+    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
+    if fmt == "csv":
+        from orgkg.results import Results, render
+
+        return render(Results(headers, [[ox.Literal(cell) for cell in row] for row in rows]), "csv")
+    from orgkg.output import text_table
+
+    return text_table(headers, rows) + "\n"
 
 
 def _without_header(sparql: str) -> str:

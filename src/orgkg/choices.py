@@ -6,6 +6,9 @@ ENGINES = ("oxigraph", "rdflib")
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld")
 EXPORT_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld")
+#: `query list`: the catalogue as a table, CSV, JSON or RDF (orgkg.catalogue.catalogue_listing).
+LISTING_FORMATS = ("table", "csv", "json", "turtle")
+DIFF_FORMATS = ("text", "markdown", "patch")
 LINEAGE_FORMATS = ("text", "mermaid", "dot", "svg")
 REPORT_FORMATS = ("human", "table", "turtle", "json")
 #: The triplestores `orgkg load` knows the paths of (orgkg.loader.DIALECTS describes each).

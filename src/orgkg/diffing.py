@@ -21,7 +21,6 @@ import pyoxigraph as ox
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS, PREFIXES, prefixed
 
-DIFF_FORMATS = ("text", "markdown", "patch")
 _COLOURS = {"+": "green", "-": "red"}
 WORKING_TREE = None  #: the revision that means "the files as they are now"
 _LABEL = PREFIXES["rdfs"] + "label"

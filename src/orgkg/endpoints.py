@@ -126,7 +126,7 @@ def _read(cache: Path | None) -> dict:
 
 
 def _write(cache: Path | None, remembered: dict) -> None:
-    from orgkg.output import OutputError, write_atomic
+    from orgkg.atomic import OutputError, write_atomic
 
     if cache is None:
         return

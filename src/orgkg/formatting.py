@@ -8,12 +8,13 @@ sorted; blank nodes used once are written inline as `[ ... ]`, RDF lists as `( .
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
-from orgkg.loading import parse_turtle
+from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import PREFIXES, bind_prefixes
 
 INDENT = "    "
@@ -142,3 +143,29 @@ def format_turtle(path: Path) -> str:
     if len(graph) == 0:
         return leading_comments(original)
     return leading_comments(original) + TurtleWriter(bind_prefixes(graph)).document()
+
+
+@dataclass
+class FormatReport:
+    files: int = 0
+    changed: list[Path] = field(default_factory=list)
+    broken: list[TurtleSyntaxError] = field(default_factory=list)
+
+
+def format_files(files: list[Path], check: bool = False) -> FormatReport:
+    """Bring each file to the canonical layout, written atomically (with `check`, only say which
+    would change). A file that does not parse is reported and left as it is."""
+    from orgkg.atomic import write_atomic
+
+    report = FormatReport(files=len(files))
+    for path in files:
+        try:
+            canonical = format_turtle(path)
+        except TurtleSyntaxError as error:
+            report.broken.append(error)
+            continue
+        if canonical != path.read_text(encoding="utf-8"):
+            report.changed.append(path)
+            if not check:
+                write_atomic(path, canonical)
+    return report

@@ -72,7 +72,7 @@ def _dumper():
 def write_grlc_folder(catalogue: dict[str, SavedQuery], folder: Path, endpoint: str | None = None) -> list[Path]:
     """Write every saved query in grlc's conventions into `folder` (created if missing), with the
     `local-api-config.ini` grlc reads there; the files written."""
-    from orgkg.output import write_atomic
+    from orgkg.atomic import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -23,7 +23,6 @@ from orgkg.errors import OrgkgError
 
 T = TypeVar("T")
 
-QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 _TOKEN = re.compile(
@@ -80,7 +79,8 @@ def check(
             prefixes[tokens[position + 1][1]] = tokens[position + 2][1][1:-1]
         elif keyword == "SERVICE" and not allow_service:
             raise QueryRefused(
-                "SERVICE makes the engine fetch a URL; federated queries are off unless you give --allow-service"
+                "SERVICE makes the engine fetch a URL; federated queries are off unless you allow them",
+                option="allow_service",
             )
         elif keyword == "FROM":
             names_dataset = True
@@ -138,7 +138,9 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
             finished.wait(timeout)
         raise
     if not finished.is_set():
-        raise QueryTimeout(f"the query did not finish within {timeout:g} s; raise --timeout, or narrow the query")
+        raise QueryTimeout(
+            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query", option="timeout"
+        )
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -140,11 +140,11 @@ class Client:
         except QueryTimeout:
             self.session.close()  # the abandoned exchange keeps its connection; later requests get new ones
             raise HttpError(
-                f"{host} did not answer within {timeout:g} s (a slower store needs a larger --timeout)"
+                f"{host} did not answer within {timeout:g} s (a slower store needs a longer timeout)", option="timeout"
             ) from None
         except requests.Timeout:
             raise HttpError(
-                f"{host} did not answer within {timeout:g} s (a slower store needs a larger --timeout)"
+                f"{host} did not answer within {timeout:g} s (a slower store needs a longer timeout)", option="timeout"
             ) from None
         except requests.ConnectionError as error:  # includes connect timeouts and resets
             raise Transient(f"cannot reach {host} ({error.__class__.__name__})") from None
@@ -174,7 +174,7 @@ class Client:
             except Transient as error:
                 failure = str(error)
             except HttpError as error:
-                raise HttpError(f"{what}: {error}") from None
+                raise HttpError(f"{what}: {error}", error.option) from None
             if attempt < self.attempts:
                 delay = self.backoff * 2 ** (attempt - 1)
                 self.notice(f"{what}: {failure}; retrying in {delay:g} s")
@@ -187,4 +187,4 @@ class Client:
         try:
             return self.once(method, url, **kwargs)
         except HttpError as error:
-            raise HttpError(f"{what}: {error}") from None
+            raise HttpError(f"{what}: {error}", error.option) from None

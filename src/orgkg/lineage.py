@@ -113,7 +113,10 @@ def render_dot(focus: str, edges: list[Edge]) -> str:
 def render_svg(focus: str, edges: list[Edge]) -> str:
     dot = shutil.which("dot")
     if dot is None:
-        raise LineageError("svg needs Graphviz's `dot` (apt-get install graphviz); or use --format dot / mermaid")
+        raise LineageError(
+            "svg needs Graphviz's `dot` (apt-get install graphviz); or choose the dot or mermaid format",
+            option="output_format",
+        )
     result = subprocess.run([dot, "-Tsvg"], input=render_dot(focus, edges), capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         raise LineageError(f"dot failed: {result.stderr.strip()}")

@@ -9,7 +9,6 @@ of every graph in the store is compared with the local one.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.atomic import file_lock
 from orgkg.http_client import Client, HttpError, redact
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.store import StoreError
@@ -164,11 +164,8 @@ def locked(url: str, cache: Path):
     their MOVEs and corrupt graphs. The lock dies with its process (kill -9 included)."""
     cache.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(redact(url).encode()).hexdigest()[:16]
-    with open(cache / f"load-{name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish") from None
+    busy = LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish")
+    with file_lock(cache / f"load-{name}.lock", busy):
         yield
 
 
@@ -246,7 +243,8 @@ class RemoteStore:
         except (ValueError, KeyError, TypeError):
             raise LoadError(
                 f"{redact(self.base)} answered a query with something other than SPARQL results JSON; "
-                "is --dialect right?"
+                "is the dialect right?",
+                option="dialect",
             ) from None
 
     def count(self, graph: str) -> int:
@@ -263,7 +261,8 @@ class RemoteStore:
                 return sum(1 for _ in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES))
             except SyntaxError:
                 raise LoadError(
-                    f"{redact(self.base)} answered with something other than N-Triples for {graph}; is --dialect right?"
+                    f"{redact(self.base)} answered with something other than N-Triples for {graph}; is the dialect right?",
+                    option="dialect",
                 ) from None
         rows = self.select(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", f"counting the triples of {graph}"
@@ -272,7 +271,7 @@ class RemoteStore:
             return int(rows[0]["n"]["value"]) if rows else 0
         except (KeyError, ValueError, TypeError):
             raise LoadError(
-                f"{redact(self.base)} answered the COUNT query without a count; is --dialect right?"
+                f"{redact(self.base)} answered the COUNT query without a count; is the dialect right?", option="dialect"
             ) from None
 
     def counts(self, under: str) -> dict[str, int]:
@@ -287,7 +286,7 @@ class RemoteStore:
             return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
         except (KeyError, ValueError, TypeError):
             raise LoadError(
-                f"{redact(self.base)} answered the COUNT query without counts; is --dialect right?"
+                f"{redact(self.base)} answered the COUNT query without counts; is the dialect right?", option="dialect"
             ) from None
 
     def graphs(self, under: str) -> list[str]:
@@ -318,7 +317,10 @@ def load(
     With `union_default_graph`, the store's default graph is made the union of the loaded graphs
     in the swap request itself (for a store that holds only orgkg's graphs)."""
     if union_default_graph and not store.swaps:
-        raise LoadError("--union-default-graph needs a store that takes SPARQL Update (not --dialect gsp)")
+        raise LoadError(
+            "a union default graph needs a store that takes SPARQL Update, not a plain Graph Store",
+            option="union_default_graph",
+        )
     if store.swaps:
         _drop_leftovers(store)
         _upload_aside(uploads, store, append, progress)
@@ -333,7 +335,8 @@ def load(
         if left:
             raise LoadError(
                 f"loaded, but the graphs {_names(left)} the repository no longer has could not be "
-                "dropped; re-run with --prune"
+                "dropped; re-run the load with pruning",
+                option="prune",
             )
     if store.dialect.query is None:  # a plain Graph Store: each graph fetched and counted
         held = {upload.iri: store.count(upload.iri) for upload in uploads}
@@ -349,8 +352,8 @@ def _drop_leftovers(store: RemoteStore) -> None:
         leftovers = store.graphs(TEMPORARY_BASE)
     except FAILURES as error:
         if not store.answered:
-            raise LoadError(f"{error}. The store never answered; nothing was changed") from None
-        raise LoadError(f"{error}. Nothing was changed in the store") from None
+            raise LoadError(f"{error}. The store never answered; nothing was changed", _option(error)) from None
+        raise LoadError(f"{error}. Nothing was changed in the store", _option(error)) from None
     if leftovers:
         store.client.notice(f"dropping {len(leftovers)} temporary graphs left by an earlier load")
         left = _drop(leftovers, store)
@@ -371,16 +374,17 @@ def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progr
         except (*FAILURES, KeyboardInterrupt) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             if not store.answered:
-                raise LoadError(f"{reason}. The store never answered; nothing was changed") from None
+                raise LoadError(f"{reason}. The store never answered; nothing was changed", _option(error)) from None
             # The failed graph may exist in part (a later chunk failed), so it is dropped too.
             left = _drop([u.temporary for u in [*created, upload]], store)
             if left:
                 raise LoadError(
                     f"{reason}. The store's graphs are unchanged, but the temporary graphs "
                     f"{_names(left)} could not be dropped: re-run the load (it drops them first) "
-                    "or DROP them"
+                    "or DROP them",
+                    _option(error),
                 ) from None
-            raise LoadError(f"{reason}. Nothing was changed in the store") from None
+            raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
 
 
 def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default_graph: bool = False) -> None:
@@ -414,16 +418,16 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
             message += f"; unknown: {_names(unknown)}"
         if left:
             message += f"; temporary graphs left: {_names(left)}"
-        raise LoadError(message + ". Re-run the load to finish") from None
+        raise LoadError(message + ". Re-run the load to finish", _option(error)) from None
 
 
-#: The swap writes every triple again inside one transaction, so it gets --timeout for each this
+#: The swap writes every triple again inside one transaction, so it gets the timeout for each this
 #: many triples (at 10,000 articles, Oxigraph took over 120 s to move 2.6 million).
 SWAP_TRIPLES_PER_TIMEOUT = 100_000
 
 
 def swap_deadline(store: RemoteStore, uploads: list[Upload]) -> float:
-    """How long the swap request may take: --timeout, once per SWAP_TRIPLES_PER_TIMEOUT triples."""
+    """How long the swap request may take: the timeout, once per SWAP_TRIPLES_PER_TIMEOUT triples."""
     triples = sum(upload.triples for upload in uploads)
     return store.client.timeout * max(1, -(-triples // SWAP_TRIPLES_PER_TIMEOUT))
 
@@ -457,8 +461,14 @@ def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, pr
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]
             raise LoadError(
                 f"{reason}. This store takes no SPARQL Update, so graphs are replaced one at a "
-                f"time. New: {_names(new) or 'none'}; old: {_names(old)}"
+                f"time. New: {_names(new) or 'none'}; old: {_names(old)}",
+                _option(error),
             ) from None
+
+
+def _option(error: BaseException) -> str | None:
+    """The setting a wrapped error names, kept when the load adds what it did."""
+    return getattr(error, "option", None)
 
 
 def _names(graphs: list[str]) -> str:

@@ -1,16 +1,12 @@
-"""Output helpers shared by commands: aligned text tables and atomic file writes."""
+"""What commands print: aligned text tables, colours and the progress line."""
 
 from __future__ import annotations
 
 import os
-import stat
 import sys
-from pathlib import Path
 
-from orgkg.errors import OrgkgError
-
-# shutil, tempfile, textwrap and glob are imported where used: every command imports this
-# module for its progress line, and they cost 5 ms of a 40 ms start-up.
+# shutil and textwrap are imported where used: every command imports this module for its
+# progress line.
 
 
 def terminal_width(default: int = 100) -> int:
@@ -47,114 +43,6 @@ def _row_lines(row: list[str], sizes: list[int], gap: int) -> list[str]:
         .rstrip()
         for i in range(height)
     ]
-
-
-class OutputError(OrgkgError):
-    """An output path that cannot be written (missing folder, a folder, no permission)."""
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` so that readers never see half a file.
-
-    A regular file (or a new one) is written to a temporary file beside it and renamed over it,
-    keeping its mode (a new file gets the umask's mode). Anything else at the path -- a FIFO, a
-    device such as /dev/stdout, a socket -- is written directly: renaming over it would replace
-    the device. A symlink is followed, so the file it points to is replaced and the link kept.
-    Temporary files left by killed runs are removed first.
-    """
-    import tempfile
-
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    if str(path) == "":
-        raise OutputError("the output file name is empty; give -o a file name")
-    path = target = Path(path)
-    try:
-        if path.is_symlink():
-            target = Path(os.path.realpath(path))
-        status = target.stat()
-    except FileNotFoundError:
-        status = None
-    except OSError as error:
-        raise _output_error(target, error) from None
-    if status is not None and stat.S_ISDIR(status.st_mode):
-        raise OutputError(f"{path} is a folder; give -o a file name")
-    if status is not None and not stat.S_ISREG(status.st_mode):
-        _write_directly(path, payload)
-        return
-    folder = target.parent
-    remove_leftovers(folder, target.name)
-    mode = stat.S_IMODE(status.st_mode) if status else 0o666 & ~current_umask()
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
-    except OSError as error:
-        raise _output_error(target, error) from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-            os.fchmod(handle.fileno(), mode)
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise _output_error(target, error) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _write_directly(path: Path, payload: bytes) -> None:
-    """A FIFO or device: opened for writing as it is, never created, truncated or replaced."""
-    try:
-        with open(path, "ab") as handle:
-            handle.write(payload)
-    except OSError as error:
-        raise _output_error(path, error) from None
-
-
-def _output_error(path: Path, error: OSError) -> OutputError:
-    folder = path.parent
-    if isinstance(error, FileNotFoundError):
-        return OutputError(f"cannot write {path}: the folder {folder} does not exist; create it first")
-    if isinstance(error, NotADirectoryError):
-        return OutputError(f"cannot write {path}: a part of {folder} is a file, not a folder")
-    if isinstance(error, PermissionError):
-        return OutputError(f"cannot write {path}: permission denied; choose a folder you can write to")
-    return OutputError(f"cannot write {path}: {error.strerror or error}")
-
-
-def remove_leftovers(folder: Path, name: str, suffixes: tuple[str, ...] = (".tmp",)) -> None:
-    """Temporary files or folders `.NAME.PID.*SUFFIX` whose writer process is gone (a killed
-    run) are removed; those of a live writer are left alone."""
-    import glob
-    import shutil
-
-    try:
-        leftovers = [p for suffix in suffixes for p in folder.glob(f".{glob.escape(name)}.*{suffix}")]
-    except OSError:
-        return
-    for leftover in leftovers:
-        owner = leftover.name[len(name) + 2 :].split(".", 1)[0]
-        if owner.isdigit() and not process_alive(int(owner)):
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def current_umask() -> int:
-    """The process's umask (read by setting and restoring it: there is no getter)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 _COLOURS = {"red": 31, "yellow": 33, "green": 32, "dim": 2}

@@ -177,12 +177,12 @@ class Repository:
 
     def _write_index(self, files: dict[str, list]) -> None:
         """Best effort: a cache that cannot be written only costs hashing again next time."""
-        from orgkg.output import write_atomic
+        from orgkg.atomic import OutputError, write_atomic
 
         try:
             self.cache.mkdir(parents=True, exist_ok=True)
             write_atomic(self._index_path, json.dumps({"version": _INDEX_VERSION, "files": files}))
-        except OSError:
+        except (OSError, OutputError):
             pass
 
 

@@ -8,7 +8,7 @@ the store while the server reads it, which Oxigraph's read-only mode does not al
 The Oxigraph server executes `SERVICE` by fetching the URL itself and has no switch to turn
 that off, so it listens on a private loopback port and the public address is a guard that
 applies the local engines' rules (guards.check: no SERVICE unless --allow-service, FROM only the
-repository's graphs) before forwarding. `--timeout-s` makes the server itself abandon a query
+repository's graphs) before forwarding. Its timeout makes the server itself abandon a query
 that runs too long, even after its client has gone.
 
 Browsers on other origins may query it when `cors` names their origin (or is "*"): the guard
@@ -23,6 +23,7 @@ and snapshots whose owner is gone are removed at the next start.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import re
 import shutil
@@ -40,12 +41,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from orgkg.atomic import temporary_folder
 from orgkg.guards import QueryRefused, check
-from orgkg.output import process_alive
 from orgkg.store import EmbeddedStore, StoreError
 
-SNAPSHOT_PREFIX = "orgkg-serve-"
-DEFAULT_TIMEOUT_S = 60
+#: Snapshots are `.orgkg-serve.PID.RANDOM.tmp` in the temporary folder; a killed server's are
+#: removed by the next start.
+SNAPSHOT_NAME = "orgkg-serve"
+DEFAULT_TIMEOUT = 60.0
 #: The largest request body the guard reads (a SPARQL query, form-encoded or not).
 MAX_BODY = 8 * 1024 * 1024
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
@@ -56,7 +59,10 @@ def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
     """CORS origins as given ("*", or scheme://host[:port] each), or StoreError naming the bad one."""
     for origin in origins:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
-            raise StoreError(f"{origin!r} is not an origin; give * or scheme://host[:port], e.g. http://localhost:8080")
+            raise StoreError(
+                f"{origin!r} is not an origin; give * or scheme://host[:port], e.g. http://localhost:8080",
+                option="origins",
+            )
     return origins
 
 
@@ -96,15 +102,6 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def remove_stale_snapshots(folder: Path | None = None) -> None:
-    """Snapshots of `orgkg serve` processes that were killed before they could remove them."""
-    folder = Path(folder or tempfile.gettempdir())
-    for snapshot in folder.glob(f"{SNAPSHOT_PREFIX}*"):
-        owner = snapshot.name[len(SNAPSHOT_PREFIX) :].split("-", 1)[0]
-        if owner.isdigit() and not process_alive(int(owner)):
-            shutil.rmtree(snapshot, ignore_errors=True)
-
-
 class Server:
     """The Oxigraph server over a snapshot of the embedded store, behind the guard on HOST:PORT
     (port 0: any free).
@@ -119,14 +116,14 @@ class Server:
         host: str = "127.0.0.1",
         port: int = 7878,
         cache: Path | None = None,
-        timeout_s: int = DEFAULT_TIMEOUT_S,
+        timeout: float = DEFAULT_TIMEOUT,
         allow_service: bool = False,
         cors: tuple[str, ...] = (),
     ):
         self.cors = check_origins(cors)
         self.store = EmbeddedStore(root, cache)
         self.host, self.port = host, port
-        self.timeout_s, self.allow_service = timeout_s, allow_service
+        self.timeout, self.allow_service = timeout, allow_service
         self.process: subprocess.Popen | None = None
         self.snapshot: Path | None = None
         self.guard: ThreadingHTTPServer | None = None
@@ -140,9 +137,10 @@ class Server:
         """Build the store, snapshot it, start the server and its guard; the query URL once it answers."""
         binary = oxigraph_binary()
         if self.port and _port_taken(self.host, self.port):
-            raise StoreError(f"port {self.port} on {self.host} is in use; choose another with --port (0: any free)")
-        remove_stale_snapshots()
-        self.snapshot = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
+            raise StoreError(
+                f"port {self.port} on {self.host} is in use; choose another port, or 0 for any free one", option="port"
+            )
+        self.snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
         with self.store.reading() as store:  # fresh, and no builder writes while it is copied
             store.backup(str(self.snapshot / "store"))
         graphs = {g.value for g in ox.Store.read_only(str(self.snapshot / "store")).named_graphs()}
@@ -160,7 +158,7 @@ class Server:
                     "--bind",
                     f"127.0.0.1:{backend}",
                     "--timeout-s",
-                    str(self.timeout_s),
+                    str(math.ceil(self.timeout)),  # the server counts whole seconds
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -176,7 +174,7 @@ class Server:
         except OSError as error:
             self.stop()
             raise StoreError(
-                f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another with --port"
+                f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another port", option="port"
             ) from None
         self.guard.daemon_threads = True
         self.port = self.guard.server_address[1]

@@ -3,21 +3,20 @@ remote SPARQL 1.1 endpoint. Local engines are read-only: updates are refused."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from orgkg import guards
+from orgkg.atomic import file_lock, write_atomic
 from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
-from orgkg.output import write_atomic
 from orgkg.repository import Repository, graph_iri
 from orgkg.results import Results
 
@@ -69,28 +68,19 @@ class EmbeddedStore:
     @contextmanager
     def _lock(self, exclusive: bool) -> Iterator[None]:
         cache = self.repository.cache
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            handle = open(cache / "lock", "a+b")
-        except OSError as error:
-            raise StoreError(
-                f"cannot use the cache folder {cache} ({error.strerror}); make it a writable "
-                "folder or set ORGKG_CACHE to one"
-            ) from None
-        with handle:
-            deadline = time.monotonic() + LOCK_WAIT
-            mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-            while True:
-                try:
-                    fcntl.flock(handle, mode | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            f"the store in {cache} is busy: another orgkg has been building or "
-                            f"reading it for over {LOCK_WAIT:g} s; try again when it is done"
-                        ) from None
-                    time.sleep(0.05)
+        busy = StoreError(
+            f"the store in {cache} is busy: another orgkg has been building or "
+            f"reading it for over {LOCK_WAIT:g} s; try again when it is done"
+        )
+        with ExitStack() as held:
+            try:
+                cache.mkdir(parents=True, exist_ok=True)
+                held.enter_context(file_lock(cache / "lock", busy, shared=not exclusive, wait=LOCK_WAIT))
+            except OSError as error:
+                raise StoreError(
+                    f"cannot use the cache folder {cache} ({error.strerror}); make it a writable "
+                    "folder or set ORGKG_CACHE to one"
+                ) from None
             yield
 
     # --- building -----------------------------------------------------------------------

@@ -16,7 +16,8 @@ from orgkg.errors import EXIT_OK, EXIT_USAGE, OrgkgError
 
 
 class _Group(click.Group):
-    """Turns the library's errors into one-line messages with their exit codes, never tracebacks."""
+    """Turns the library's errors into one-line messages with their exit codes, never tracebacks;
+    an error about a setting gets the flag that sets it."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -27,7 +28,8 @@ class _Group(click.Group):
             _quiet_stdout()
             raise SystemExit(EXIT_OK) from None
         except OrgkgError as error:
-            click.echo(f"orgkg: {error}", err=True)
+            flag = flag_for(self, error.option) if error.option else None
+            click.echo(f"orgkg: {error}" + (f" (see {flag})" if flag else ""), err=True)
             raise SystemExit(error.exit_code) from None
         except FileNotFoundError as error:
             click.echo(f"orgkg: {error}", err=True)
@@ -43,6 +45,18 @@ def _quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (an in-process runner)
         pass
+
+
+def flag_for(command: click.Command, name: str) -> str | None:
+    """The long flag of the option whose parameter is `name`, in `command` or its subcommands
+    (options for the same setting are spelt the same in every command)."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name == name:
+            return max(param.opts, key=len)
+    for subcommand in getattr(command, "commands", {}).values():
+        if found := flag_for(subcommand, name):
+            return found
+    return None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

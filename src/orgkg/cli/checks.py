@@ -82,28 +82,16 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
       orgkg fmt --check
       orgkg fmt graph/articles/nghe-an-2024.ttl
     """
-    from orgkg.formatting import format_turtle
-    from orgkg.loading import TurtleSyntaxError
-    from orgkg.output import write_atomic
+    from orgkg.formatting import format_files
     from orgkg.repository import turtle_files
 
     root = find_root()
-    files = chosen_files(root, paths, turtle_files(root))
-    changed, broken = [], False
-    for path in files:
-        try:
-            canonical = format_turtle(path)
-        except TurtleSyntaxError as error:
-            click.echo(f"orgkg fmt: {error}", err=True)
-            broken = True
-            continue
-        if canonical != path.read_text(encoding="utf-8"):
-            changed.append(path)
-            if not check:
-                write_atomic(path, canonical)
+    report = format_files(chosen_files(root, paths, turtle_files(root)), check)
+    for error in report.broken:
+        click.echo(f"orgkg: {error}", err=True)
     verb = "would reformat" if check else "reformatted"
-    for path in changed:
+    for path in report.changed:
         click.echo(f"{verb} {path.relative_to(root) if path.is_relative_to(root) else path}")
-    click.echo(f"{len(changed)} of {len(files)} files {verb}", err=True)
-    if broken or (check and changed):
+    click.echo(f"{len(report.changed)} of {report.files} files {verb}", err=True)
+    if report.broken or (check and report.changed):
         raise SystemExit(EXIT_DATA)

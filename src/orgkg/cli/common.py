@@ -23,7 +23,7 @@ def chosen_files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> li
 
 def write_output(data: str | bytes, output: Path | None) -> None:
     """Write to -o FILE atomically, else to standard output."""
-    from orgkg.output import write_atomic
+    from orgkg.atomic import write_atomic
 
     if output is not None:
         write_atomic(output, data)

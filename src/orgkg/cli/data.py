@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from orgkg.choices import EXPORT_FORMATS
+from orgkg.choices import DIFF_FORMATS, EXPORT_FORMATS
 from orgkg.cli import completion
 from orgkg.cli.common import write_output
 from orgkg.errors import EXIT_DATA, OrgkgError
@@ -71,7 +71,7 @@ def export_command(output_format: str, graph: str | None, inferred: bool, output
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "markdown", "patch"]),
+    type=click.Choice(DIFF_FORMATS),
     default="text",
     show_default=True,
     help="text (coloured on a terminal), markdown (for a pull request) or an RDF Patch.",

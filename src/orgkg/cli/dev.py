@@ -65,7 +65,7 @@ def synth_command(count: int, output: Path | None, errors: tuple[str, ...], seed
     counts = _error_counts(errors)
     try:
         report = synthesize(count, output, find_root(), seed, counts, progress=Progress("Writing articles"))
-    except (FileExistsError, ValueError) as error:
+    except ValueError as error:
         raise OrgkgError(str(error)) from None
     click.echo(
         f"{report.articles} articles, {report.triples} triples, {len(report.errors)} seeded errors "

@@ -39,7 +39,7 @@ def docid_command(codes: tuple[str, ...], output_format: str) -> None:
         try:
             parsed.append(parse_code(text))
         except DocumentCodeError as error:
-            click.echo(f"orgkg docid: cannot parse {text!r}: {error}", err=True)
+            click.echo(f"orgkg: cannot parse {text!r}: {error}", err=True)
             failed = True
     if output_format == "json":
         click.echo(json.dumps([code.to_dict() for code in parsed], ensure_ascii=False, indent=2))

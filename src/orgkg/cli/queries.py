@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from orgkg.choices import ENGINES, LINEAGE_FORMATS
+from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS
 from orgkg.cli import completion
 from orgkg.cli.common import (
     ENDPOINT_OPTION,
@@ -38,7 +37,7 @@ def query_group() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "csv", "json", "turtle"]),
+    type=click.Choice(LISTING_FORMATS),
     default="table",
     show_default=True,
     help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).",
@@ -58,42 +57,9 @@ def query_list(output_format: str, target: str) -> None:
       orgkg query list --format json
       orgkg query list --format turtle > queries.ttl
     """
-    import json
+    from orgkg.catalogue import catalogue_listing, load_catalogue
 
-    from orgkg.catalogue import load_catalogue
-    from orgkg.output import text_table
-
-    catalogue = load_catalogue(find_root() / QUERIES_DIR)
-    if output_format == "turtle":
-        from orgkg.catalogue import catalogue_turtle
-
-        click.echo(catalogue_turtle(catalogue, target), nl=False)
-        return
-    if output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": q.name,
-                        "summary": q.summary,
-                        "tags": list(q.tags),
-                        "params": [p.to_dict() for p in q.params],
-                    }
-                    for q in catalogue.values()
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    rows = [[q.name, q.summary, "; ".join(p.describe() for p in q.params)] for q in catalogue.values()]
-    if output_format == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerows([["name", "summary", "parameters"], *rows])
-    else:
-        click.echo(text_table(["name", "summary", "parameters"], rows))
+    click.echo(catalogue_listing(load_catalogue(find_root() / QUERIES_DIR), output_format, target), nl=False)
 
 
 @query_group.command("show")

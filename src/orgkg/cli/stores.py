@@ -43,7 +43,7 @@ from orgkg.namespaces import find_root
 )
 @click.option(
     "--union-default-graph",
-    "union_default",
+    "union_default_graph",
     is_flag=True,
     help="Make the store's default graph the union of the loaded graphs in the request that swaps them in, "
     "for a store that holds only orgkg's graphs: its readers never see a load half done.",
@@ -56,7 +56,7 @@ def load_command(
     timeout: float,
     chunk_size: int,
     prune: bool,
-    union_default: bool,
+    union_default_graph: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
@@ -103,7 +103,7 @@ def load_command(
         # SIGTERM or SIGHUP fails the load as cleanly as Ctrl-C: temporary graphs dropped.
         with stopped_like_ctrl_c(), locked(url, cache_dir(root)):
             report = load(
-                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default
+                uploads, store, append, progress=uploading.advance, prune=prune, union_default_graph=union_default_graph
             )
     rows = [
         [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
@@ -131,12 +131,14 @@ def load_command(
     help="Address to listen on; anything but loopback offers the graph to the network.",
 )
 @click.option(
-    "--timeout-s",
-    type=click.IntRange(min=1),
-    default=60,
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
     show_default=True,
+    metavar="SECONDS",
     help="The server abandons a query that runs longer, even after its client has left.",
 )
+@click.option("--timeout-s", "timeout_s", type=click.FloatRange(min=1), hidden=True)  # the old spelling, kept working
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -149,7 +151,9 @@ def load_command(
     metavar="ORIGIN|*",
     help="Let web pages from ORIGIN (scheme://host[:port]; repeat for more) or from anywhere (*) query it.",
 )
-def serve_command(port: int, host: str, timeout_s: int, allow_service: bool, origins: tuple[str, ...]) -> None:
+def serve_command(
+    port: int, host: str, timeout: float, timeout_s: float | None, allow_service: bool, origins: tuple[str, ...]
+) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
@@ -165,7 +169,7 @@ def serve_command(port: int, host: str, timeout_s: int, allow_service: bool, ori
     """
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port, timeout_s=timeout_s, allow_service=allow_service, cors=origins)
+    server = Server(find_root(), host, port, timeout=timeout_s or timeout, allow_service=allow_service, cors=origins)
     # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
     try:
         with stopped_like_ctrl_c():

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import Graph
 
+from orgkg.atomic import staged_folder
+from orgkg.errors import OrgkgError
 from orgkg.formatting import TurtleWriter
 from orgkg.namespaces import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
 from orgkg.synth.corpus import Corpus
@@ -47,22 +48,20 @@ def synthesize(
     progress: Callable[[int, int], None] | None = None,
 ) -> SynthReport:
     """Write a corpus of `count` articles to `output` (a new folder), with the ontology, shapes and
-    queries of `source_root`. Written to a temporary folder first: a failure leaves nothing behind."""
+    queries of `source_root`. Staged beside `output` first: a failure leaves nothing behind."""
     if count < 1:
         raise ValueError("the corpus needs at least 1 article")
     unknown = sorted(set(errors or {}) - set(ERROR_KINDS))
     if unknown:
         raise ValueError(f"unknown error kind {', '.join(unknown)}; known: {', '.join(ERROR_KINDS)}")
     if output.exists() and any(output.iterdir()):
-        raise FileExistsError(f"{output} exists and is not empty; remove it or choose another -o folder")
+        raise OrgkgError(f"{output} exists and is not empty; remove it or choose another folder", option="output")
     corpus = Corpus(seed)
     for number in range(1, count + 1):
         corpus.articles.append(corpus.article(number))
     seeded = [seed_error(corpus, kind, index) for kind, n in sorted((errors or {}).items()) for index in range(n)]
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
-    try:
+    with staged_folder(Path(output).absolute()) as staging:
         for relative in (ONTOLOGY_FILE, SHAPES_FILE, ONTOLOGY_FILE.parent / "README.md"):
             if (source_root / relative).exists():
                 (staging / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -120,10 +119,4 @@ def synthesize(
             "`synth.json` lists the seeded errors.\n",
             encoding="utf-8",
         )
-        if output.exists():
-            output.rmdir()
-        staging.rename(output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return SynthReport(output, count, triples, seeded)

@@ -1,6 +1,7 @@
-"""Atomic writes (output.write_atomic): regular files are replaced whole with the umask's mode,
-anything else at the path (FIFO, symlink) is written through, never replaced, and leftovers of
-killed runs are removed. Special files are made in a temporary folder, never under /dev."""
+"""Filesystem atomicity (orgkg.atomic): regular files are replaced whole with the umask's mode,
+anything else at the path (FIFO, symlink) is written through, never replaced; staged folders
+replace theirs whole; leftovers of killed runs are removed; file locks. Special files are made
+in a temporary folder, never under /dev."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import threading
 
 import pytest
 
-from orgkg.output import OutputError, current_umask, write_atomic
+from orgkg.atomic import OutputError, current_umask, file_lock, staged_folder, write_atomic
+from orgkg.errors import OrgkgError
 
 
 def test_a_new_file_gets_the_umask_mode_not_0600(tmp_path):
@@ -88,35 +90,49 @@ def test_a_read_only_folder_is_refused(tmp_path):
         tmp_path.chmod(0o755)
 
 
-def test_colour_only_on_a_terminal_that_shows_it(tmp_path, monkeypatch):
-    """A real terminal (a pseudo-terminal) gets colour, unless TERM is dumb or NO_COLOR is set."""
-    import pty
-
-    from orgkg.output import colour_wanted
-
-    leader, follower = pty.openpty()
-    with os.fdopen(follower, "w") as terminal:
-        monkeypatch.delenv("NO_COLOR", raising=False)
-        monkeypatch.setenv("TERM", "xterm-256color")
-        assert colour_wanted(terminal)
-        monkeypatch.setenv("TERM", "dumb")
-        assert not colour_wanted(terminal)
-        monkeypatch.setenv("TERM", "xterm-256color")
-        monkeypatch.setenv("NO_COLOR", "1")
-        assert not colour_wanted(terminal)
-    os.close(leader)
-    with (tmp_path / "file").open("w") as plain_file:
-        monkeypatch.delenv("NO_COLOR")
-        assert not colour_wanted(plain_file)
+def test_a_staged_folder_replaces_the_old_one_only_when_complete(tmp_path):
+    output = tmp_path / "site"
+    with staged_folder(output) as staging:
+        (staging / "a.txt").write_text("first")
+    with pytest.raises(RuntimeError), staged_folder(output) as staging:
+        (staging / "a.txt").write_text("half")
+        raise RuntimeError("the build failed")
+    assert (output / "a.txt").read_text() == "first"
+    with staged_folder(output) as staging:
+        (staging / "b.txt").write_text("second")
+    assert [p.name for p in output.iterdir()] == ["b.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
-@pytest.mark.parametrize("args", [["export", "--format", "nt"], ["query", "run", "search-label", "--format", "csv"]])
-def test_a_reader_that_closes_the_pipe_early_ends_the_command_quietly_with_status_0(root, tmp_path, args):
-    """`orgkg ... | head -1`: the reader leaving is success, as for any Unix filter."""
-    env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")}
-    subprocess.run([sys.executable, "-m", "orgkg.cli", "build"], env=env, capture_output=True, check=True)
-    reader, writer = os.pipe()
-    os.close(reader)  # the reader has gone before the first byte
-    run = subprocess.run([sys.executable, "-m", "orgkg.cli", *args], env=env, stdout=writer, stderr=subprocess.PIPE)
-    os.close(writer)
-    assert (run.returncode, run.stderr) == (0, b"")
+def test_a_staged_folder_removes_what_killed_runs_left(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for suffix in (".tmp", ".old"):
+        (tmp_path / f".site.{dead.stdout.strip()}.abc{suffix}").mkdir()
+    live = tmp_path / f".site.{os.getpid()}.def.tmp"
+    live.mkdir()
+    with staged_folder(tmp_path / "site"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "site"]
+
+
+def test_a_held_lock_raises_the_busy_error_after_its_wait(tmp_path):
+    lock = tmp_path / "lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import fcntl, sys; f = open({str(lock)!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(OrgkgError, match="busy"), file_lock(lock, OrgkgError("busy"), shared=True):
+            pass
+    finally:
+        holder.communicate("")
+    with file_lock(lock, OrgkgError("busy")), file_lock(tmp_path / "other", OrgkgError("busy")):
+        pass  # free again once its holder is gone

@@ -1,22 +1,12 @@
-"""`orgkg docs`: a static HTML site for people who want to look before they read Turtle.
-
-Pages: an index; the ontology reference (every okg: term with its definition, parents,
-alignments to the standard vocabularies and examples from the graph); one page per saved
-query with its SPARQL and its result on the graph; one page per source article with every
-claim and quote; a lineage diagram per organization with predecessors or successors; the
-validation report. Every page is self-contained (inline CSS and SVG, nothing fetched at view
-time) and the site is built in a temporary folder that replaces the target only when whole.
-"""
+"""The site's pages: what each shows, rendered from the templates in orgkg/templates. Every
+query the pages need is a saved query or a query here with its values bound, never pasted."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,54 +16,21 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import SparqlLexer
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from orgkg import __version__
-from orgkg.catalogue import SavedQuery, load_catalogue
-from orgkg.errors import OrgkgError
+from orgkg.catalogue import SavedQuery, insert_values, load_catalogue
+from orgkg.docs.ontology import ONTOLOGY_IRI, Term, examples_query, read_terms
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
-from orgkg.output import remove_leftovers
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
-from orgkg.store import EmbeddedStore
 from orgkg.terms import to_rdflib
 from orgkg.validation import VIOLATION, WARNING, summary, validate
 
 #: The only schemes an IRI of the data becomes a link with; the site's own pages are relative links.
 LINK_SCHEMES = ("http://", "https://")
-#: A file in every built site, so a rebuild may replace the folder and nothing else.
-SITE_MARKER = ".orgkg-site"
-_ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))
-_LABEL = (RDFS.label, SKOS.prefLabel)
-_DEFINITION = (RDFS.comment, SKOS.definition, DCTERMS.description)
-_ALIGNMENTS = {
-    RDFS.subClassOf: "subclass of",
-    RDFS.subPropertyOf: "subproperty of",
-    OWL.equivalentClass: "equivalent to",
-    OWL.equivalentProperty: "equivalent to",
-    SKOS.exactMatch: "exact match",
-    SKOS.closeMatch: "close match",
-    SKOS.broadMatch: "broader match",
-    SKOS.narrowMatch: "narrower match",
-    SKOS.relatedMatch: "related match",
-    RDFS.seeAlso: "see also",
-}
-_PROPERTY_TYPES = (
-    OWL.ObjectProperty,
-    OWL.DatatypeProperty,
-    OWL.AnnotationProperty,
-    RDF.Property,
-    QB.DimensionProperty,
-    QB.MeasureProperty,
-    QB.AttributeProperty,
-)
-_EXAMPLES = 3
-
-
-class DocsError(OrgkgError):
-    """The site cannot be written where asked (the target is a file, or a folder of other things)."""
 
 
 @dataclass
@@ -83,99 +40,6 @@ class SiteReport:
     lineage_pages: int
     pictures_skipped: bool
     validation: str
-
-
-@dataclass
-class Term:
-    """One okg: term as the ontology reference shows it."""
-
-    iri: URIRef
-    local: str
-    kinds: list[URIRef]
-    labels: list[Literal]
-    definition: str
-    parents: list[URIRef] = field(default_factory=list)
-    children: list[URIRef] = field(default_factory=list)
-    alignments: list[tuple[str, URIRef]] = field(default_factory=list)
-    domain: list[URIRef] = field(default_factory=list)
-    range: list[URIRef] = field(default_factory=list)
-    inverse: list[URIRef] = field(default_factory=list)
-    notation: str = ""
-    broader: list[URIRef] = field(default_factory=list)
-    examples: list[tuple] = field(default_factory=list)
-    uses: int = 0
-
-    @property
-    def category(self) -> str:
-        """Where the reference lists the term: classes, properties, schemes, concepts or other."""
-        if OWL.Class in self.kinds or RDFS.Class in self.kinds:
-            return "classes"
-        if any(kind in _PROPERTY_TYPES for kind in self.kinds):
-            return "properties"
-        if SKOS.ConceptScheme in self.kinds:
-            return "schemes"
-        return "concepts" if SKOS.Concept in self.kinds else "other"
-
-    @property
-    def label(self) -> str:
-        return str(self.labels[0]) if self.labels else self.local
-
-    @property
-    def other_labels(self) -> list[Literal]:
-        return self.labels[1:]
-
-
-def build_site(
-    root: Path,
-    output: Path,
-    store=None,
-    sources: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> SiteReport:
-    """Build the whole site in a temporary folder beside `output`, then swap it in."""
-    output = Path(output).absolute()
-    check_target(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(output.parent, output.name, (".tmp", ".old"))  # of builds killed midway
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".tmp", dir=output.parent))
-    try:
-        site = _Site(root, staging, store or EmbeddedStore(root), sources, progress)
-        report = site.write()
-        (staging / SITE_MARKER).write_text(f"built by orgkg {__version__}; `orgkg docs` may replace this folder\n")
-        _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    report.output = output
-    return report
-
-
-def check_target(output: Path) -> None:
-    """Refuse to replace a file, or a non-empty folder that an earlier build did not write."""
-    if output.exists() and not output.is_dir():
-        raise DocsError(f"{output} is a file; give -o a folder for the site")
-    if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).exists():
-        raise DocsError(
-            f"{output} is not empty and holds no orgkg site ({SITE_MARKER} missing); "
-            "choose a new folder or empty this one"
-        )
-
-
-def _swap(staging: Path, output: Path) -> None:
-    """Put the new site in place; an old site is moved aside first and removed last."""
-    staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
-    if not output.exists():
-        os.replace(staging, output)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.", suffix=".old", dir=output.parent))
-    old.rmdir()
-    os.replace(output, old)
-    try:
-        os.replace(staging, output)
-    except BaseException:
-        os.replace(old, output)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def svg_fragment(svg: str) -> str:
@@ -190,7 +54,7 @@ def highlight_sparql(sparql: str) -> Markup:
     return Markup(highlight(sparql, SparqlLexer(), formatter))
 
 
-class _Site:
+class Site:
     def __init__(self, root: Path, out: Path, store, sources: Path | None, progress):
         self.root, self.out, self.store, self.sources = root, out, store, sources
         self.progress = progress
@@ -212,7 +76,7 @@ class _Site:
 
     def write(self) -> SiteReport:
         ontology = parse_turtle(self.root / ONTOLOGY_FILE)
-        terms = self._terms(ontology)
+        terms = read_terms(ontology, self._select(examples_query(graph_iri(self.root / ONTOLOGY_FILE, self.root))))
         articles = self._select(self.catalogue["articles"].bind({}))
         organizations = self._lineage_organizations()
         for term in terms:
@@ -323,47 +187,6 @@ class _Site:
 
     # --- ontology --------------------------------------------------------------------
 
-    def _terms(self, ontology: Graph) -> list[Term]:
-        terms = []
-        for iri in sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}):
-            labels = sorted(
-                {label for p in _LABEL for label in ontology.objects(iri, p)},
-                key=lambda text: (text.language not in (None, "en"), text.language or "", str(text)),
-            )
-            definition = next((str(d) for p in _DEFINITION for d in ontology.objects(iri, p)), "")
-            term = Term(iri, iri.removeprefix(str(OKG)), sorted(ontology.objects(iri, RDF.type)), labels, definition)
-            for predicate in (RDFS.subClassOf, RDFS.subPropertyOf):
-                term.parents += sorted(ontology.objects(iri, predicate))
-                term.children += sorted(ontology.subjects(predicate, iri))
-            term.alignments = sorted(
-                (name, target)
-                for predicate, name in _ALIGNMENTS.items()
-                for target in ontology.objects(iri, predicate)
-                if isinstance(target, URIRef) and not target.startswith(str(OKG))
-            )
-            term.domain = sorted(ontology.objects(iri, RDFS.domain))
-            term.range = sorted(ontology.objects(iri, RDFS.range))
-            term.inverse = sorted({*ontology.objects(iri, OWL.inverseOf), *ontology.subjects(OWL.inverseOf, iri)})
-            term.notation = ", ".join(sorted(str(n) for n in ontology.objects(iri, SKOS.notation)))
-            term.broader = sorted(ontology.objects(iri, SKOS.broader))
-            terms.append(term)
-        self._examples(terms)
-        return sorted(terms, key=lambda t: t.local.casefold())
-
-    def _examples(self, terms: list[Term]) -> None:
-        """Triples of the data graphs (not the ontology) using each term as predicate or object."""
-        uses = defaultdict(list)
-        for row in self._select(
-            _EXAMPLES_QUERY.replace("ONTOLOGY_GRAPH", f"<{graph_iri(self.root / ONTOLOGY_FILE, self.root)}>")
-        ):
-            uses[str(row["term"])].append((row["s"], row["p"], row["o"]))
-        for term in terms:
-            found = sorted(
-                uses[str(term.iri)],
-                key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]), isinstance(t[2], BNode), str(t[2])),
-            )
-            term.uses, term.examples = len(found), found[:_EXAMPLES]
-
     def _ontology_page(self, ontology: Graph, terms: list[Term]) -> None:
         groups = defaultdict(list)
         for term in terms:
@@ -382,7 +205,7 @@ class _Site:
         loose = [t for t in groups["concepts"] if t.iri not in in_a_scheme]
 
         def first(predicate):
-            return next(iter(sorted(ontology.objects(_ONTOLOGY_IRI, predicate))), None)
+            return next(iter(sorted(ontology.objects(ONTOLOGY_IRI, predicate))), None)
 
         meta = {
             "title": first(DCTERMS.title),
@@ -396,7 +219,7 @@ class _Site:
             "ontology.html",
             title="Ontology reference",
             meta=meta,
-            ontology=_ONTOLOGY_IRI,
+            ontology=ONTOLOGY_IRI,
             namespace=str(OKG),
             classes=groups["classes"],
             properties=groups["properties"],
@@ -426,7 +249,7 @@ class _Site:
         claims_query = self.catalogue["article-claims"]
         for article in articles:
             iri = article["article"]
-            statements = self._select(_ABOUT_QUERY.replace("ARTICLE", iri.n3()))
+            statements = self._select(insert_values(_ABOUT_QUERY, [("article", [ox.NamedNode(str(iri))])]))
             claims: dict[str, dict] = {}
             for row in self._select(claims_query.bind({"article": [str(iri)]})):
                 claim = claims.setdefault(
@@ -497,11 +320,7 @@ def _defaults(query: SavedQuery) -> str:
 _LABELS_QUERY = f"""SELECT ?s (MIN(?l) AS ?label)
 WHERE {{ ?s <{RDFS.label}> ?l FILTER(LANG(?l) IN ("", "en")) }} GROUP BY ?s"""
 
-_EXAMPLES_QUERY = f"""SELECT ?term ?s ?p ?o WHERE {{
-  GRAPH ?g {{ {{ ?s ?term ?o BIND(?term AS ?p) }} UNION {{ ?s ?p ?term BIND(?term AS ?o) }} }}
-  FILTER(?g != ONTOLOGY_GRAPH && STRSTARTS(STR(?term), "{OKG}"))
-}}"""
-
-_ABOUT_QUERY = f"SELECT ?p ?o WHERE {{ ARTICLE ?p ?o FILTER(?p != <{SCHEMA.mentions}>) }} ORDER BY ?p ?o"
+#: What an article (bound as ?article) says about itself, but the list of what it mentions.
+_ABOUT_QUERY = f"SELECT ?p ?o WHERE {{ ?article ?p ?o FILTER(?p != <{SCHEMA.mentions}>) }} ORDER BY ?p ?o"
 
 _LINEAGE_QUERY = f"SELECT DISTINCT ?o WHERE {{ {{ ?o <{OKG.predecessor}> ?x }} UNION {{ ?x <{OKG.predecessor}> ?o }} }}"

@@ -1,0 +1,387 @@
+"""One corpus size measured: the synthetic corpus generated, then every orgkg command beside
+the peer doing the same work (rdflib, pySHACL, the oxigraph CLI); and the seed graph's run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from harness import HERE, REPO, Runs, _wait_for, repeat, run, tool
+from report import machine
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, size: int, work: Path, repeats: int, timeout: float, slow_timeout: float, slow_peers_up_to: int):
+        self.size, self.repeats, self.timeout, self.slow_timeout = size, repeats, timeout, slow_timeout
+        self.slow_peers = size <= slow_peers_up_to
+        self.work = work / f"n{size}"
+        self.root = self.work / "corpus"
+        self.cache = self.work / "cache"
+        self.env = {"ORGKG_ROOT": str(self.root), "ORGKG_CACHE": str(self.cache), "NO_COLOR": "1"}
+        self.orgkg, self.oxigraph = tool("orgkg"), tool("oxigraph")
+        self.results: dict[str, Runs] = {}
+        self.facts: dict[str, object] = {}
+
+    def log(self, text: str) -> None:
+        print(f"[{self.size}] {text}", file=sys.stderr, flush=True)
+
+    def task(self, key: str, runs: Runs) -> Runs:
+        self.results[key] = runs
+        shown = f"{runs.median:.3f} s" if runs.median is not None else runs.note
+        self.log(f"{key}: {shown}, peak {runs.peak_mb:.0f} MB")
+        return runs
+
+    def cli(self, *arguments: str) -> list[str]:
+        return [self.orgkg, *arguments]
+
+    def child(self, task: str, *arguments: str) -> list[str]:
+        """This script again, running one of its child tasks on the corpus."""
+        return [sys.executable, str(HERE / "run.py"), "--task", task, str(self.root), *arguments]
+
+    def run_all(self) -> None:
+        self.facts["load"] = [round(os.getloadavg()[0], 2)]
+        sources = str(self.root / "sources")
+        if self.work.exists():
+            shutil.rmtree(self.work)
+        self.work.mkdir(parents=True)
+        generated = self.task(
+            "generate",
+            run(
+                self.cli("dev", "synth", str(self.size), "-o", str(self.root), "--seed", "1"),
+                {**self.env, "ORGKG_ROOT": str(REPO)},
+            ),
+        )
+        if generated.note:
+            raise SystemExit(f"bench: could not generate the corpus: {generated.note}")
+        self.facts["triples"] = json.loads((self.root / "synth.json").read_text())["triples"]
+        turtle = [str(self.root / "ontology/orgkg.ttl"), *map(str, sorted((self.root / "graph").rglob("*.ttl")))]
+
+        # Build from scratch, then after one changed article; the peer loads the same Turtle files.
+        self.task(
+            "build",
+            repeat(
+                self.repeats, self.cli("build"), self.env, before=lambda: shutil.rmtree(self.cache, ignore_errors=True)
+            ),
+        )
+        article = self.root / "graph/articles/00001.ttl"
+        original = article.read_bytes()
+
+        def touch():
+            article.write_bytes(original + b'\nkg:article-00001 rdfs:comment "Benchmark edit."@en .\n')
+
+        def untouch():
+            article.write_bytes(original)
+            run(self.cli("build"), self.env)
+
+        self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
+        oxdir = self.work / "oxigraph-turtle"
+        self.task(
+            "oxigraph-load",
+            repeat(
+                self.repeats,
+                [self.oxigraph, "load", "--location", str(oxdir), "--file", *turtle],
+                before=lambda: shutil.rmtree(oxdir, ignore_errors=True),
+            ),
+        )
+
+        # Export; the N-Quads give the query peer the same named graphs as orgkg's store.
+        export = self.work / "export.nq"
+        self.task("export", repeat(self.repeats, self.cli("export", "--format", "nq", "-o", str(export)), self.env))
+        oxquery = self.work / "oxigraph-nq"
+        self.task("oxigraph-load-nq", run([self.oxigraph, "load", "--location", str(oxquery), "--file", str(export)]))
+        self.task(
+            "oxigraph-dump",
+            repeat(
+                self.repeats,
+                [
+                    self.oxigraph,
+                    "dump",
+                    "--location",
+                    str(oxquery),
+                    "--format",
+                    "nq",
+                    "--file",
+                    str(self.work / "dump.nq"),
+                ],
+            ),
+        )
+
+        # Validation: orgkg from nothing, then the peers; then one article added.
+        self.task(
+            "validate-cold",
+            repeat(
+                self.repeats,
+                self.cli("validate", "--incremental", "--sources", sources, "--format", "json"),
+                self.env,
+                before=lambda: shutil.rmtree(self.cache, ignore_errors=True),
+            ),
+        )
+        incremental = json.loads(self.results["validate-cold"].output or "{}")
+        self.task(
+            "validate-warm",
+            repeat(
+                self.repeats, self.cli("validate", "--incremental", "--sources", sources, "--format", "json"), self.env
+            ),
+        )
+        if self.slow_peers:
+            self.task(
+                "validate-classic",
+                run(
+                    self.cli("validate", "--sources", sources, "--format", "json"), self.env, timeout=self.slow_timeout
+                ),
+            )
+            classic = json.loads(self.results["validate-classic"].output or "{}")
+            self.facts["identical"] = _same_findings(incremental, classic)
+            self.task(
+                "pyshacl",
+                run(
+                    self.child("pyshacl"),
+                    inner=True,
+                    timeout=self.slow_timeout,
+                ),
+            )
+        sys.path.insert(0, str(REPO / "src"))
+        from orgkg.synth import clone_article
+
+        added = self.root / f"graph/articles/{self.size + 1:05d}.ttl"
+
+        def add():
+            clone_article(self.root, 2, self.size + 1)
+
+        def remove():
+            added.unlink()
+            (self.root / f"sources/{self.size + 1:05d}.txt").unlink()
+            run(self.cli("validate", "--incremental", "--sources", sources), self.env)
+
+        self.task(
+            "validate-add-one",
+            repeat(
+                self.repeats,
+                self.cli("validate", "--incremental", "--sources", sources),
+                self.env,
+                before=add,
+                after=remove,
+            ),
+        )
+        add()
+        self.task(
+            "validate-article-alone",
+            repeat(self.repeats, self.cli("validate", str(added), "--sources", sources), self.env),
+        )
+        remove()
+
+        # Saved queries: orgkg's engine in one process, the orgkg and oxigraph CLIs, rdflib.
+        from orgkg.catalogue import load_catalogue
+
+        catalogue = load_catalogue(self.root / "queries")
+        self.facts["queries"] = list(catalogue)
+        arguments = corpus_arguments(catalogue, self.work.parent / "seed-oxigraph", oxquery)
+        for name, query in catalogue.items():  # every engine runs these bound texts
+            (self.work / f"{name}.rq").write_text(query.bind(arguments.get(name, {})), encoding="utf-8")
+        engine = self.task(
+            "queries-orgkg-engine",
+            run(
+                self.child("orgkg-queries", str(self.repeats), str(self.timeout), str(self.work)),
+                self.env,
+                inner=True,
+            ),
+        )
+        self.facts["engine"] = json.loads(engine.output.strip().splitlines()[-1])["queries"] if engine.output else {}
+        for name in catalogue:
+            bound = self.work / f"{name}.rq"
+            params = [f"--param={param}={value[0]}" for param, value in arguments.get(name, {}).items()]
+            self.task(
+                f"query-cli:{name}",
+                repeat(
+                    self.repeats,
+                    self.cli("query", "run", name, *params, "--format", "csv", "-o", str(self.work / "out.csv")),
+                    self.env,
+                ),
+            )
+            self.task(
+                f"query-oxigraph:{name}",
+                repeat(
+                    self.repeats,
+                    [
+                        self.oxigraph,
+                        "query",
+                        "--location",
+                        str(oxquery),
+                        "--query-file",
+                        str(bound),
+                        "--results-format",
+                        "csv",
+                        "--union-default-graph",
+                    ],
+                    timeout=self.timeout,
+                ),
+            )
+        self.task(
+            "rdflib-parse",
+            run(
+                self.child("rdflib-parse"),
+                inner=True,
+                timeout=self.slow_timeout,
+            ),
+        )
+        rdflib = self.task(
+            "queries-rdflib",
+            run(
+                self.child("rdflib-queries", "1", str(self.timeout), str(self.work)),
+                inner=True,
+                timeout=self.timeout * len(catalogue) + 600,
+            ),
+        )
+        self.facts["rdflib"] = json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
+
+        # Loading into a local Oxigraph server with `orgkg load` (PUT per graph).
+        from orgkg.serving import free_port
+
+        server_dir, port = self.work / "server", free_port()
+        server = subprocess.Popen(
+            [self.oxigraph, "serve", "--location", str(server_dir), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(port)
+            self.task("load-server", repeat(self.repeats, self.cli("load", f"http://127.0.0.1:{port}"), self.env))
+            self.task(
+                "plain-put",
+                repeat(
+                    self.repeats,
+                    self.child("plain-put", f"127.0.0.1:{port}", str(self._graph_files(oxquery))),
+                ),
+            )
+        finally:
+            server.terminate()
+            _, _, usage = os.wait4(server.pid, 0)
+            self.facts["server_peak_mb"] = usage.ru_maxrss / 1024
+        self.facts["load"].append(round(os.getloadavg()[0], 2))
+
+    def _graph_files(self, store_location: Path) -> Path:
+        """One N-Triples file per named graph of the exported store, and a list of them: what the
+        plain-PUT peer sends, prepared before it is timed."""
+        import pyoxigraph as ox
+
+        folder = self.work / "graphs"
+        folder.mkdir(exist_ok=True)
+        store = ox.Store.read_only(str(store_location))
+        listing = []
+        for number, graph in enumerate(sorted(store.named_graphs(), key=lambda g: g.value)):
+            path = folder / f"{number}.nt"
+            ox.serialize(
+                (q.triple for q in store.quads_for_pattern(None, None, None, graph)), str(path), ox.RdfFormat.N_TRIPLES
+            )
+            listing.append((graph.value, str(path)))
+        manifest = folder / "graphs.json"
+        manifest.write_text(json.dumps(listing))
+        return manifest
+
+
+def _same_findings(first: dict, second: dict) -> bool | None:
+    if not first or not second:
+        return None
+
+    def key(report: dict) -> list:
+        return sorted(json.dumps(f, sort_keys=True) for f in report["findings"])
+
+    return key(first) == key(second)
+
+
+def corpus_arguments(catalogue: dict, seed_store: Path, corpus_store: Path) -> dict[str, dict[str, list[str]]]:
+    """A saved query's default may name a node of the seed graph that a synthetic corpus lacks
+    (`orgkg query run` then refuses it): such a parameter gets the corpus's first nodes of the
+    same type, the same values for orgkg and its peers."""
+    import pyoxigraph as ox
+
+    seed, corpus = ox.Store.read_only(str(seed_store)), ox.Store.read_only(str(corpus_store))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    arguments: dict[str, dict[str, list[str]]] = {}
+    for name, query in catalogue.items():
+        taken: set[str] = set()
+        for param in query.params:
+            default = param.default if isinstance(param.default, str) else None
+            if (
+                param.type != "iri"
+                or not default
+                or next(corpus.quads_for_pattern(ox.NamedNode(default), None, None), None)
+            ):
+                continue
+            types = sorted(q.object.value for q in seed.quads_for_pattern(ox.NamedNode(default), rdf_type, None))
+            nodes = sorted(
+                {q.subject.value for t in types for q in corpus.quads_for_pattern(None, rdf_type, ox.NamedNode(t))}
+                - taken
+            )
+            if nodes:
+                taken.add(nodes[0])
+                arguments.setdefault(name, {})[param.name] = [nodes[0]]
+    return arguments
+
+
+def seed_graph(work: Path, repeats: int) -> dict:
+    """Whole processes on the repository's own graph, each beside the peer doing the same work."""
+    orgkg, oxigraph = tool("orgkg"), tool("oxigraph")
+    env = {"ORGKG_ROOT": str(REPO), "ORGKG_CACHE": str(work / "seed-cache"), "NO_COLOR": "1"}
+    run([orgkg, "build"], env)
+    export, store = work / "seed.nq", work / "seed-oxigraph"
+    run([orgkg, "export", "--format", "nq", "-o", str(export)], env)
+    run([oxigraph, "load", "--location", str(store), "--file", str(export)])
+    sys.path.insert(0, str(REPO / "src"))
+    from orgkg.catalogue import find_query
+
+    query = work / "mergers.rq"
+    query.write_text(find_query(REPO / "queries", "mergers").bind({}), encoding="utf-8")
+    times = max(repeats, 5)
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "orgkg --version": [orgkg, "--version"],
+        "orgkg query run mergers": [orgkg, "query", "run", "mergers", "--format", "csv"],
+        "oxigraph query (same query, same data)": [
+            oxigraph,
+            "query",
+            "--location",
+            str(store),
+            "--query-file",
+            str(query),
+            "--results-format",
+            "csv",
+            "--union-default-graph",
+        ],
+        "rdflib: parse the export and run the query": [
+            sys.executable,
+            str(HERE / "run.py"),
+            "--task",
+            "rdflib-export-query",
+            str(REPO),
+            str(export),
+            str(query),
+        ],
+        "orgkg export --format nq": [orgkg, "export", "--format", "nq", "-o", str(work / "again.nq")],
+        "oxigraph dump --format nq": [
+            oxigraph,
+            "dump",
+            "--location",
+            str(store),
+            "--format",
+            "nq",
+            "--file",
+            str(work / "dump.nq"),
+        ],
+    }
+    results = {name: Runs() for name in commands}
+    for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
+        for name, command in commands.items():
+            run(command, env, runs=results[name])
+    return {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        "machine": machine(),
+        "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in results.items()},
+    }

@@ -1,0 +1,216 @@
+"""The bench's measuring: tools of this environment, whole-process runs with their peak memory,
+and the tasks bench/run.py runs in a child process of its own (--task NAME ROOT)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A console script of this Python's environment, else one on PATH."""
+    beside = BIN / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if not found:
+        sys.exit(f"bench: {name} not found; install orgkg (pip install -e .) in this environment")
+    return found
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Runs:
+    """Repeated runs of one task: wall seconds (or the task's own timing) and peak memory."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+    note: str = ""
+    output: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
+
+
+def run(
+    command: list[str],
+    env: dict | None = None,
+    timeout: float | None = None,
+    inner: bool = False,
+    runs: Runs | None = None,
+) -> Runs:
+    """Run `command` once into `runs`: wall time (or, with `inner`, the "seconds" the process
+    prints as JSON) and its peak memory from os.wait4. A run past `timeout` is killed and noted."""
+    runs = runs or Runs()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, env={**os.environ, **(env or {})}, start_new_session=True
+        )
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout is not None and time.perf_counter() - started > timeout:
+                os.killpg(process.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(process.pid, 0)
+                process.returncode = -9
+                runs.note = f"stopped after {timeout:.0f} s"
+                runs.peak_kb = max(runs.peak_kb, usage.ru_maxrss)
+                return runs
+            time.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    runs.peak_kb = max(runs.peak_kb, usage.ru_maxrss)
+    runs.output = stdout
+    if inner and process.returncode == 0:
+        runs.seconds.append(json.loads(stdout.strip().splitlines()[-1])["seconds"])
+    elif process.returncode in (0, 1):  # 1: orgkg validate found problems, which is its job here
+        runs.seconds.append(elapsed)
+    else:
+        runs.note = f"failed (exit {process.returncode}): {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
+    return runs
+
+
+def repeat(
+    times: int, command: list[str], env: dict | None = None, before=None, after=None, long: float = 30, **options
+) -> Runs:
+    """`times` runs of `command` (`before` and `after` around each); a run longer than `long`
+    seconds is not repeated."""
+    runs = Runs()
+    for _ in range(times):
+        if before:
+            before()
+        run(command, env, runs=runs, **options)
+        if after:
+            after()
+        if runs.note or (runs.seconds and runs.seconds[-1] > long):
+            break
+    return runs
+
+
+# --- tasks run in a child process (python bench/run.py --task NAME ROOT) ------------------------
+
+
+def child_task(name: str, root: Path, extra: list[str]) -> None:
+    sys.path.insert(0, str(REPO / "src"))
+    from orgkg.catalogue import load_catalogue
+    from orgkg.loading import load_dataset, load_union, parse_turtle
+    from orgkg.namespaces import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
+    from orgkg.repository import data_files
+
+    started = time.perf_counter()
+    if name == "rdflib-parse":
+        dataset = load_dataset(data_files(root), root)
+        print(json.dumps({"seconds": time.perf_counter() - started, "quads": len(dataset)}))
+    elif name == "pyshacl":
+        import pyshacl
+
+        data = load_union(data_files(root))
+        shapes, ontology = parse_turtle(root / SHAPES_FILE), parse_turtle(root / ONTOLOGY_FILE)
+        started = time.perf_counter()
+        conforms, _, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="rdfs",
+            abort_on_first=False,
+            allow_warnings=True,
+            meta_shacl=False,
+        )
+        print(json.dumps({"seconds": time.perf_counter() - started, "conforms": conforms}))
+    elif name == "rdflib-export-query":  # the peer of one `orgkg query run`: parse, then query
+        from rdflib import Dataset
+
+        dataset = Dataset(default_union=True)
+        dataset.parse(extra[0], format="nquads")
+        rows = list(dataset.query(Path(extra[1]).read_text(encoding="utf-8")))
+        print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(rows)}))
+    elif name == "plain-put":  # the peer of `orgkg load`: one HTTP PUT of N-Triples per graph, nothing else
+        import http.client
+        from urllib.parse import quote
+
+        host, port = extra[0].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=600)
+        for graph, path in json.loads(Path(extra[1]).read_text()):
+            with open(path, "rb") as body:
+                connection.request(
+                    "PUT",
+                    f"/store?graph={quote(graph, safe='')}",
+                    body=body,
+                    headers={"Content-Type": "application/n-triples"},
+                )
+                answer = connection.getresponse()
+                answer.read()
+                if answer.status >= 300:
+                    sys.exit(f"PUT {graph}: HTTP {answer.status}")
+        print(json.dumps({"seconds": time.perf_counter() - started}))
+    elif name in ("rdflib-queries", "orgkg-queries"):
+        from orgkg.store import EmbeddedStore, RdflibEngine
+
+        times, limit, bound = int(extra[0]), float(extra[1]), Path(extra[2])
+        engine = RdflibEngine(root) if name == "rdflib-queries" else EmbeddedStore(root)
+        timings: dict[str, list[float]] = {}
+        for query in load_catalogue(root / QUERIES_DIR).values():
+            sparql = (bound / f"{query.name}.rq").read_text(encoding="utf-8")
+            for _ in range(times):
+                signal.signal(signal.SIGALRM, _too_long)
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                begin = time.perf_counter()
+                try:
+                    engine.query(sparql)
+                except TimeoutError:
+                    timings[query.name] = [float("inf")]
+                    break
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                timings.setdefault(query.name, []).append(time.perf_counter() - begin)
+        print(
+            json.dumps(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "queries": {q: statistics.median(t) for q, t in timings.items()},
+                }
+            )
+        )
+    else:
+        sys.exit(f"unknown task {name}")
+
+
+def _too_long(*_):
+    raise TimeoutError
+
+
+def _wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"bench: the oxigraph server did not listen on port {port}")

@@ -1,0 +1,427 @@
+"""bench/results.md from the measured figures: every goal with whether it is met and what limits
+it, then each task and query side by side with its peers."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness import Runs
+
+if TYPE_CHECKING:
+    from corpus import Bench
+
+
+def seed_section(seed: dict | None) -> list[str]:
+    if not seed:
+        return []
+    runs = {name: Runs(**value) for name, value in seed["results"].items()}
+
+    def median(name: str) -> float | None:
+        return runs[name].median if name in runs else None
+
+    def versus(name: str, peer: str) -> float | None:
+        return median(name) / median(peer) if median(name) and median(peer) else None
+
+    lines = [
+        "## The seed graph (the repository's own two articles)",
+        "",
+        f"Run on {seed['started']} UTC, {seed['machine']['cpus']} CPUs; every command a whole process, "
+        "the commands interleaved, medians of the runs.",
+        "",
+        "| command | median | runs | peak memory |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{name}` | {seconds(r.median)} | {len(r.seconds)} | {r.peak_mb:,.0f} MB |" for name, r in runs.items()
+    ]
+    query_ox = versus("orgkg query run mergers", "oxigraph query (same query, same data)")
+    query_rdflib = versus("rdflib: parse the export and run the query", "orgkg query run mergers")
+    version = versus("orgkg --version", "python -c pass")
+    export = versus("orgkg export --format nq", "oxigraph dump --format nq")
+    lines += ["", "| goal | measured | | what limits it |", "|---|---|---|---|"]
+    for goal, value, target, higher, limit in (
+        (
+            "`orgkg query run` ≤ 4× `oxigraph query`",
+            query_ox,
+            4,
+            False,
+            "Python's start-up and imports (click ~15 ms, pathlib, pyoxigraph; about 45 ms in all) and opening "
+            "the store, before a 2 ms query",
+        ),
+        (
+            "`orgkg query run` ≥ 5× faster than rdflib parse + query",
+            query_rdflib,
+            5,
+            True,
+            "on 4,400 triples rdflib's parse is short; the same start-up cost",
+        ),
+        (
+            "`orgkg --version` ≤ 4× `python -c pass`",
+            version,
+            4,
+            False,
+            "importing click (~15 ms: inspect, typing, enum, uuid) and pathlib (~5 ms)",
+        ),
+        ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False, "RDFC-1.0 canonicalisation and sorting"),
+    ):
+        met = value is not None and (value >= target if higher else value <= target)
+        lines.append(f"| {goal} | {ratio(value)} | {'**met**' if met else 'not met'} | {'' if met else limit} |")
+    return lines + [""]
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    versions = {}
+    for package in ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "orgkg"):
+        try:
+            from importlib.metadata import version
+
+            versions[package] = version(package)
+        except Exception:  # noqa: BLE001  (a missing package is reported as such)
+            versions[package] = "not installed"
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(memory / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value == float("inf"):
+        return "timed out"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def ratio(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.2f}×"
+
+
+@dataclass
+class Record:
+    """The figures of one corpus size, as bench/results.json keeps them between runs."""
+
+    size: int
+    started: str
+    command: str
+    machine: dict
+    facts: dict
+    results: dict[str, Runs]
+
+    @classmethod
+    def of(cls, bench: Bench, started: str, command: str) -> Record:
+        return cls(bench.size, started, command, machine(), bench.facts, bench.results)
+
+    def to_json(self) -> dict:
+        return {
+            **{k: v for k, v in vars(self).items() if k != "results"},
+            "results": {
+                k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in self.results.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Record:
+        return cls(**{**data, "results": {k: Runs(**r) for k, r in data["results"].items()}})
+
+
+def report(records: list[Record], seed: dict | None = None) -> str:
+    lines = [
+        "# orgkg benchmark",
+        "",
+        "Sizes run: "
+        + "; ".join(
+            f"{r.size:,} articles ({r.facts.get('triples', 0):,} triples) by `{r.command}` on {r.started} UTC"
+            for r in records
+        )
+        + ".",
+        "",
+        "Every figure is the median of the runs shown, each run a process of its own; peak memory is",
+        "that process's maximum resident set size. orgkg and its peers ran side by side on the same",
+        "synthetic corpus (`orgkg dev synth N --seed 1`), so the ratios compare like with like.",
+        "`bench/results.json` holds the same figures; a run replaces the sizes it ran.",
+        "",
+        *seed_section(seed),
+    ]
+    for record in records:
+        info = record.machine
+        lines += [
+            f"## {record.size:,} articles",
+            "",
+            f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, Python {info['python']}; "
+            + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+            + "."
+            + (
+                " Load average (other jobs included) at the start and end: "
+                + " and ".join(map(str, record.facts["load"]))
+                + "."
+                if "load" in record.facts
+                else ""
+            ),
+            "",
+        ]
+        lines += goals(record) + tasks(record) + queries(record)
+    lines += [
+        "## How to read this",
+        "",
+        "- *build*: `orgkg build` into an empty cache (one named graph per file); *rebuild-one*:",
+        "  `orgkg build` after one article changed; peer: `oxigraph load` of the same Turtle files.",
+        "- *validate-cold*: `orgkg validate --incremental` with no cache at all (store built too): the",
+        "  full validation; *validate-warm*: nothing changed; *validate-add-one*: after adding one",
+        "  article; *validate-article-alone*: `orgkg validate` of that article file only.",
+        "- *validate-classic*: `orgkg validate` (one pySHACL run over the union, lint, quotes);",
+        "  *pyshacl*: `pyshacl.validate` alone on the parsed union with RDFS inference (parsing not",
+        "  counted). Both are skipped above the size given by `--slow-peers-up-to`.",
+        "- Queries: every saved query with its default parameters (a default that names a seed-graph node",
+        "  the corpus lacks gets the corpus's first node of the same type). *engine*: orgkg's embedded store",
+        "  in one process (each call checks the files for changes first, as `orgkg query run` does);",
+        "  *CLI*: `orgkg query run` as a process; *oxigraph*: `oxigraph query` on a store loaded with",
+        "  `orgkg export --format nq`; *rdflib*: the same query on rdflib's Dataset (parsing not counted).",
+        "- *load-server*: `orgkg load` into `oxigraph serve` on a free loopback port (PUT per graph).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _median(bench: Record, key: str) -> float | None:
+    runs = bench.results.get(key)
+    return runs.median if runs else None
+
+
+def goals(bench: Record) -> list[str]:
+    build, oxload = _median(bench, "build"), _median(bench, "oxigraph-load")
+    engine_ratios, cli_ratios = _engine_ratios(bench), _query_ratios(bench, "cli")
+    engine_rdflib = _rdflib_speedups(bench)
+    add, alone = _median(bench, "validate-add-one"), _median(bench, "validate-article-alone")
+    cold, pyshacl_run = _median(bench, "validate-cold"), _median(bench, "pyshacl")
+    rows = []
+
+    def row(
+        goal: str,
+        value: float | None,
+        target: float,
+        higher: bool,
+        limit: str,
+        shown: str | None = None,
+        missing: str = "a task failed or was stopped: see the tasks",
+    ):
+        if value is None:
+            rows.append(f"| {goal} | not measured | — | {missing} |")
+            return
+        met = value >= target if higher else value <= target
+        rows.append(
+            f"| {goal} | {shown or ratio(value)} | {'**met**' if met else 'not met'} | {'' if met else limit} |"
+        )
+
+    row(
+        "build throughput ≥ 0.5× `oxigraph load`",
+        oxload / build if build and oxload else None,
+        0.5,
+        True,
+        "Python work per file: one strict parse into memory, one hash, the set-union default graph kept in step",
+    )
+    for label, ratios, limit in (
+        (
+            "every saved query ≤ 3× `oxigraph query` (orgkg's engine against the oxigraph CLI)",
+            engine_ratios,
+            "a query that touches few triples pays the freshness check first (one stat per data file, the stat "
+            "index and the store's manifest: ~70 ms at 10,000 files); a large result pays for its rows as Python "
+            "objects (canonical numbers, sorted list cells), which the oxigraph CLI writes in Rust",
+        ),
+        (
+            "… counting orgkg's own start-up too (`orgkg query run` against the oxigraph CLI)",
+            cli_ratios,
+            "starting Python and importing click and pyoxigraph (~45 ms), then one stat per data file and reading "
+            "the stat index and the store's manifest, before any query",
+        ),
+    ):
+        worst = max(ratios.values()) if ratios else None
+        within = sum(1 for r in ratios.values() if r <= 3)
+        row(
+            label,
+            worst,
+            3,
+            False,
+            limit,
+            f"worst {ratio(worst)}; {within} of {len(ratios)} within 3×" if ratios else None,
+        )
+    slowest = min(engine_rdflib.values()) if engine_rdflib else None
+    faster = sum(1 for r in engine_rdflib.values() if r >= 10)
+    row(
+        "every saved query ≥ 10× faster than rdflib (engine against rdflib)",
+        slowest,
+        10,
+        True,
+        "a query that touches a few triples takes rdflib a few index lookups in memory, while orgkg opens "
+        "the on-disk store and checks every file's stat",
+        f"least {ratio(slowest)}; {faster} of {len(engine_rdflib)} at ≥ 10×" if engine_rdflib else None,
+    )
+    export, dump = bench.results.get("export"), _median(bench, "oxigraph-dump")
+    row(
+        "export ≤ 3× `oxigraph dump` (N-Quads)",
+        export.median / dump if export and export.median and dump else None,
+        3,
+        False,
+        "RDFC-1.0 canonicalisation of the quads that mention a blank node (60% of them; pyoxigraph, in "
+        "memory) and sorting every line, which a dump does not do",
+        shown=(
+            f"{ratio(export.median / dump)}, peak {export.peak_mb:,.0f} MB"
+            if export and export.median and dump
+            else None
+        ),
+    )
+    if export and export.median:
+        row(
+            "export peak memory ≤ 1 GB",
+            export.peak_mb / 1024,
+            1,
+            False,
+            "RDFC-1.0 needs every quad that mentions a blank node in memory at once (pyoxigraph's Dataset, about "
+            "1 KB a quad); labels per graph would bound it but would not be the W3C form of the dataset",
+            shown=f"{export.peak_mb:,.0f} MB",
+        )
+    load, put = bench.results.get("load-server"), _median(bench, "plain-put")
+    row(
+        "`orgkg load` ≤ 2× plain PUTs of the same graphs",
+        load.median / put if load and load.median and put else None,
+        2,
+        False,
+        "the atomic swap: one SPARQL Update moves every temporary graph in, so the server writes each triple "
+        "again in one transaction (17–23 s of a 28 s load at 1,000 articles, profiled); plain PUTs skip it",
+        shown=f"{ratio(load.median / put)}" if load and load.median and put else None,
+    )
+    if load and load.median:
+        row(
+            "`orgkg load` peak memory ≤ 500 MB",
+            load.peak_mb,
+            500,
+            False,
+            "the largest graph's chunk and the blank-node groups of a graph",
+            shown=f"{load.peak_mb:,.0f} MB",
+        )
+    row(
+        "adding one article and re-validating ≤ 1.5× validating that article alone",
+        add / alone if add and alone else None,
+        1.5,
+        False,
+        "fixed costs a one-file run does not pay: the store update (RocksDB opened for writing, the manifest "
+        "rewritten), a stat per data file, the validation cache's integrity check",
+    )
+    identical = bench.facts.get("identical")
+    row(
+        "full validation ≥ 15× faster than one pySHACL run"
+        + ("" if identical is None else f" (identical findings: {'yes' if identical else 'NO'})"),
+        pyshacl_run / cold if pyshacl_run and cold else None,
+        15,
+        True,
+        "pySHACL's SHACL Core work per focus node: about 60 ms an article, 56% of it in pySHACL (`sh:or` of "
+        "datatypes runs as nested shapes for every value); 2 cores",
+        missing=(
+            "the whole-corpus pySHACL run was not made at this size (--slow-peers-up-to)"
+            if "pyshacl" not in bench.results
+            else "a task failed or was stopped: see the tasks"
+        ),
+    )
+    return ["### Goals", "", "| goal | measured | | what limits it |", "|---|---|---|---|", *rows, ""]
+
+
+def _engine_ratios(bench: Record) -> dict[str, float]:
+    engine = bench.facts.get("engine", {})
+    return {
+        name: engine[name] / _median(bench, f"query-oxigraph:{name}")
+        for name in engine
+        if _median(bench, f"query-oxigraph:{name}")
+    }
+
+
+def _query_ratios(bench: Record, kind: str) -> dict[str, float]:
+    out = {}
+    for name in bench.facts.get("queries", []):
+        ours, theirs = _median(bench, f"query-{kind}:{name}"), _median(bench, f"query-oxigraph:{name}")
+        if ours and theirs:
+            out[name] = ours / theirs
+    return out
+
+
+def _rdflib_speedups(bench: Record) -> dict[str, float]:
+    engine, rdflib = bench.facts.get("engine", {}), bench.facts.get("rdflib", {})
+    return {name: rdflib[name] / engine[name] for name in engine if name in rdflib and engine[name]}
+
+
+def tasks(bench: Record) -> list[str]:
+    names = {
+        "generate": "generate the corpus (`orgkg dev synth`)",
+        "build": "build from scratch (`orgkg build`)",
+        "rebuild-one": "rebuild after one changed article",
+        "oxigraph-load": "peer: `oxigraph load` (Turtle files)",
+        "export": "export (`orgkg export --format nq`)",
+        "oxigraph-load-nq": "peer: `oxigraph load` of the export",
+        "validate-cold": "full validation (`validate --incremental`, no cache)",
+        "validate-warm": "re-validation, nothing changed",
+        "validate-add-one": "re-validation after adding one article",
+        "validate-article-alone": "validating that article alone (`orgkg validate FILE`)",
+        "validate-classic": "`orgkg validate` (one pySHACL run + lint + quotes)",
+        "pyshacl": "peer: one pySHACL run over the whole corpus",
+        "rdflib-parse": "peer: rdflib parse",
+        "queries-orgkg-engine": "all saved queries, orgkg engine, one process",
+        "queries-rdflib": "peer: all saved queries on rdflib (after parsing)",
+        "load-server": "load into a local Oxigraph server (`orgkg load`)",
+        "plain-put": "peer: one plain HTTP PUT of N-Triples per graph, same server",
+        "oxigraph-dump": "peer: `oxigraph dump --format nq` of the same data",
+    }
+    lines = ["### Tasks", "", "| task | median | runs | peak memory |", "|---|---|---|---|"]
+    for key, label in names.items():
+        runs = bench.results.get(key)
+        if runs is None:
+            lines.append(f"| {label} | not run at this size | | |")
+            continue
+        shown = seconds(runs.median) + (f" ({runs.note})" if runs.note else "")
+        lines.append(f"| {label} | {shown} | {len(runs.seconds)} | {runs.peak_mb:,.0f} MB |")
+    if "server_peak_mb" in bench.facts:
+        lines.append(f"| (the Oxigraph server while loading) | | | {bench.facts['server_peak_mb']:,.0f} MB |")
+    return lines + [""]
+
+
+def queries(bench: Record) -> list[str]:
+    engine, rdflib = bench.facts.get("engine", {}), bench.facts.get("rdflib", {})
+    lines = [
+        "### Saved queries",
+        "",
+        "| query | orgkg engine | orgkg CLI | oxigraph CLI | rdflib | engine / oxigraph | CLI / oxigraph "
+        "| rdflib / engine |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in bench.facts.get("queries", []):
+        cli, ox = _median(bench, f"query-cli:{name}"), _median(bench, f"query-oxigraph:{name}")
+        ours, theirs = engine.get(name), rdflib.get(name)
+        lines.append(
+            f"| {name} | {seconds(ours)} | {seconds(cli)} | {seconds(ox)} | {seconds(theirs)} | "
+            f"{ratio(ours / ox) if ours and ox else '—'} | {ratio(cli / ox) if cli and ox else '—'} | "
+            f"{ratio(theirs / ours) if ours and theirs and theirs != float('inf') else '—'} |"
+        )
+    return lines + [""]

@@ -62,8 +62,9 @@ def test_the_catalogue_has_parametrised_queries_all_with_defaults_in_the_text():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_file_text_on_pyoxigraph_over_the_export_gives_orgkg_query_run_rows(name, exported, orgkg_rows):
+def test_the_file_text_on_pyoxigraph_over_the_export_gives_orgkg_query_run_rows(name, exported, orgkg_rows, root):
     text = CATALOGUE[name].path.read_text(encoding="utf-8")
+    assert run_cli("query", "show", name, "--text", root=root).stdout == text  # what `query show` offers to copy
     assert comparable(from_oxigraph(exported.query(text))) == orgkg_rows[name]
     assert orgkg_rows[name], f"{name} returns no rows with its defaults: nothing would be compared"
 

@@ -64,22 +64,30 @@ def query_list(output_format: str, target: str) -> None:
 
 @query_group.command("show")
 @click.argument("name", shell_complete=completion.query_names)
-def query_show(name: str) -> None:
+@click.option("--text", "text_only", is_flag=True, help="Only the query file's text, to run on any SPARQL engine.")
+def query_show(name: str, text_only: bool) -> None:
     """Description, parameters and SPARQL text of one saved query.
+
+    The text runs as it is on any SPARQL 1.1 engine holding the graph, with the parameters'
+    defaults (the VALUES blocks); edit those to ask about something else.
 
     \b
     Example:
       orgkg query show lineage
+      orgkg query show lineage --text | curl -s --data-binary @- -H 'Content-Type: application/sparql-query' \\
+        http://127.0.0.1:7878/query
     """
     from orgkg.catalogue import find_query
 
     query = find_query(find_root() / QUERIES_DIR, name)
-    click.echo(f"{query.name}: {query.summary}\n")
-    if query.description:
-        click.echo(query.description + "\n")
-    click.echo(("Parameters: " + "; ".join(p.describe() for p in query.params)) if query.params else "Parameters: none")
-    click.echo(f"Tags: {', '.join(query.tags)}\n")
-    click.echo(query.sparql)
+    if not text_only:
+        click.echo(f"{query.name}: {query.summary}\n")
+        if query.description:
+            click.echo(query.description + "\n")
+        described = "; ".join(p.describe() for p in query.params)
+        click.echo(f"Parameters: {described}" if query.params else "Parameters: none")
+        click.echo(f"Tags: {', '.join(query.tags)}\n")
+    click.echo(query.sparql, nl=not query.sparql.endswith("\n"))
 
 
 @query_group.command("grlc")

@@ -187,7 +187,7 @@ def test_serve_takes_timeout_as_every_command_does_and_its_old_spelling(cli, mon
     asked = []
 
     class Recorder:
-        def __init__(self, root, host, port, timeout, allow_service):
+        def __init__(self, root, host, port, timeout, allow_service, cors=()):
             asked.append(timeout)
 
         def start(self):

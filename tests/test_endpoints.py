@@ -4,11 +4,24 @@ are warned of, and `lineage` runs remotely like the rest."""
 
 from __future__ import annotations
 
+import pytest
+
 from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
 
 def _server(tmp_path, union: bool) -> OxigraphServer:
     return OxigraphServer(tmp_path / "store", union_default_graph=union).start()
+
+
+@pytest.fixture
+def loaded(cli, tmp_path):
+    """An Oxigraph server with the union default graph, after `orgkg load`."""
+    server = _server(tmp_path, union=True)
+    try:
+        assert cli("load", server.url).exit_code == 0
+        yield server
+    finally:
+        server.stop()
 
 
 def test_a_store_whose_default_graph_is_not_the_union_is_refused_saying_what_to_do(cli, tmp_path):
@@ -43,39 +56,24 @@ def test_an_empty_store_is_told_to_load_the_graphs_first(cli, tmp_path):
         server.stop()
 
 
-def test_the_probe_runs_once_per_endpoint_and_lineage_runs_remotely(cli, tmp_path):
-    server = _server(tmp_path, union=True)
-    try:
-        assert cli("load", server.url).exit_code == 0
-        with FaultProxy(server.url) as proxy:
-            endpoint, cache = proxy.url + "/query", tmp_path / "cache"
-            first = cli("lineage", "cao bang newspaper", "--endpoint", endpoint, "--timeout", "30", cache=cache)
-            second = cli("lineage", "cao bang newspaper", "--endpoint", endpoint, "--timeout", "30", cache=cache)
-            probes = [r for r in proxy.requests if "COUNT(?inDefault)" in r.text]
-        assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
-        assert first.stdout == second.stdout == cli("lineage", "cao bang newspaper").stdout
-        assert len(probes) == 1
-    finally:
-        server.stop()
+def test_the_probe_runs_once_per_endpoint_and_lineage_runs_remotely(cli, tmp_path, loaded):
+    with FaultProxy(loaded.url) as proxy:
+        endpoint, cache = proxy.url + "/query", tmp_path / "cache"
+        first = cli("lineage", "cao bang newspaper", "--endpoint", endpoint, "--timeout", "30", cache=cache)
+        second = cli("lineage", "cao bang newspaper", "--endpoint", endpoint, "--timeout", "30", cache=cache)
+        probes = [r for r in proxy.requests if "COUNT(?inDefault)" in r.text]
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert first.stdout == second.stdout == cli("lineage", "cao bang newspaper").stdout
+    assert len(probes) == 1
 
 
-def test_lineage_timeout_bounds_the_endpoint_answer(cli, tmp_path):
-    server = _server(tmp_path, union=True)
-    try:
-        assert cli("load", server.url).exit_code == 0
-        with FaultProxy(server.url, fault=lambda request: 3) as proxy:
-            result = cli(
-                "lineage",
-                "kg:org-cao-bang-newspaper",
-                "--endpoint",
-                proxy.url + "/query",
-                "--timeout",
-                "0.5",
-                cache=tmp_path / "cache",
-            )
-        assert result.exit_code == 2 and "did not answer within 0.5 s" in result.output
-    finally:
-        server.stop()
+def test_lineage_timeout_bounds_the_endpoint_answer(cli, tmp_path, loaded):
+    with FaultProxy(loaded.url, fault=lambda request: 3) as proxy:
+        endpoint = proxy.url + "/query"
+        result = cli(
+            "lineage", "kg:org-cao-bang-newspaper", "--endpoint", endpoint, "--timeout", "0.5", cache=tmp_path / "c"
+        )
+    assert result.exit_code == 2 and "did not answer within 0.5 s" in result.output
 
 
 def test_a_saved_query_with_a_known_engine_defect_warns_naming_it(cli, virtuoso, tmp_path):

@@ -20,8 +20,8 @@ from orgkg.catalogue import find_query
 from orgkg.namespaces import QUERIES_DIR
 from orgkg.serving import Server, free_port
 
+from .browser import CHROMIUM, FLAGS, QuietHandler, need_a_browser
 from .cli import run_cli
-from .test_docs_browser import CHROMIUM, FLAGS, _QuietHandler
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>cross-origin query</title><pre id="out">waiting</pre>
 <script>
@@ -40,13 +40,11 @@ fetch("query.rq").then(r => r.text()).then(query => fetch(endpoint, {
 @pytest.fixture(scope="module")
 def page_origin(root, tmp_path_factory):
     """A page (and the saved query `predecessors`, as its file text) on its own loopback origin."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed (apt-get install chromium chromium-driver)")
-    pytest.importorskip("playwright.sync_api", reason="Playwright not installed (pip install -e '.[test]')")
+    need_a_browser()
     folder = tmp_path_factory.mktemp("page")
     (folder / "index.html").write_text(PAGE, encoding="utf-8")
     (folder / "query.rq").write_text(find_query(root / QUERIES_DIR, "predecessors").sparql, encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/index.html"

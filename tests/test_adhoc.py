@@ -8,7 +8,9 @@ import io
 
 import pytest
 
-from orgkg.adhoc import explain, with_prefixes
+from orgkg.adhoc import explain
+from orgkg.namespaces import PREFIXES
+from orgkg.sparql_text import with_prefixes
 
 from .cli import run_cli
 
@@ -38,7 +40,7 @@ def test_catalogue_prefixes_are_predeclared_for_inline_and_piped_queries(root, c
 def test_a_query_s_own_prefix_wins(root, cache):
     query = "PREFIX kg: <http://example.org/> ASK { kg:org-politburo ?p ?o }"
     assert sparql(root, cache, "-e", query, "--format", "csv").output.strip() == "false"
-    assert "PREFIX kg:" not in with_prefixes(query).splitlines()[0]
+    assert "PREFIX kg:" not in with_prefixes(query, PREFIXES).splitlines()[0]
 
 
 def test_unknown_prefix_is_one_line_with_position_and_hint(root, cache):

@@ -172,7 +172,8 @@ def test_a_5000_digit_integer_is_refused_in_one_line():
 def test_a_wrong_orgkg_root_is_named_as_such(cli, tmp_path):
     result = cli("query", "run", "mergers", root=tmp_path / "nonexistent")
     assert result.exit_code == 2
-    assert f"ORGKG_ROOT={tmp_path / 'nonexistent'} is not an orgkg repository" in result.output
+    assert f"{tmp_path / 'nonexistent'} is not an orgkg repository" in result.output
+    assert "point ORGKG_ROOT at one, or give --root DIR" in result.output
 
 
 def test_catalogue_as_rdf_runs_every_query_from_the_rdf(cli, root, catalogue, tmp_path):

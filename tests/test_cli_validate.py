@@ -114,3 +114,30 @@ def test_missing_sources_folder_is_refused_before_any_work(cli, root, tmp_path):
 def test_an_empty_folder_is_not_reported_as_conforming(cli, root, tmp_path):
     result = cli("validate", tmp_path, root=root)
     assert result.exit_code == 2 and "no .ttl files in" in result.output
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["full", "incremental"])
+def test_source_text_outside_the_sources_folder_is_not_read(cli, root, sources, tmp_path, incremental):
+    """okg:sourceText "../x" or "/usr/bin/ls" must not let the quote check probe other files (the
+    probe read a file beside the folder; a binary gave a traceback); a UTF-16 text is a warning."""
+    repo = tmp_path / "repo"
+    shutil.copytree(root / "ontology", repo / "ontology")
+    shutil.copytree(root / "graph", repo / "graph")
+    folder = tmp_path / "texts"
+    shutil.copytree(sources, folder)
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    original = article.read_text(encoding="utf-8")
+    text = (folder / "002_cd67c542fbcd9703.txt").read_text(encoding="utf-8")
+    (tmp_path / "outside.txt").write_text(text, encoding="utf-8")
+    (folder / "utf16.txt").write_text(text, encoding="utf-16")
+    for name, why in (
+        ("../outside.txt", "must be a file inside the sources folder"),
+        ("/usr/bin/ls", "must be a file inside the sources folder"),
+        ("utf16.txt", "is not UTF-8"),
+    ):
+        article.write_text(original.replace('"002_cd67c542fbcd9703.txt"', f'"{name}"'), encoding="utf-8")
+        options = ["--incremental"] if incremental else []
+        result = cli("validate", *options, "--sources", str(folder), "--format", "json", root=repo)
+        assert "Traceback" not in result.output and result.exit_code in (0, 1), result.output[-2000:]
+        findings = [f for f in json.loads(result.output)["findings"] if f["rule"] == "source-text"]
+        assert len(findings) == 1 and why in findings[0]["message"], findings

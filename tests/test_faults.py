@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -179,6 +180,52 @@ def test_serve_refuses_service_and_bounds_query_time(root, tmp_path):
             )
             # The server has sent 200 and the head of the results before the deadline cuts them off.
             assert "cancelled" in slow.text and time.monotonic() - started < 30
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+
+
+def raw_request(port: int, head: str, body: bytes) -> tuple[int, bytes]:
+    """One HTTP/1.1 request written byte for byte (to send what no client library would)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer.partition(b"\r\n\r\n")[2]
+
+
+def test_serve_refuses_ambiguous_and_deep_requests_and_keeps_serving(root, tmp_path):
+    """Two Content-Type headers (the guard read the first, the server the last), a query in the URL
+    and the body, and 20,000 nested groups (which killed the server) are refused with 400."""
+    port = free_port()
+    visited = []
+    with FaultProxy("http://127.0.0.1:9", lambda request: visited.append(request) or "fail") as target:
+        service = f"SELECT * {{ SERVICE <{target.url}/sparql> {{ ?s ?p ?o }} }}".encode()
+        process = orgkg(root, tmp_path, "serve", "--port", str(port))
+        try:
+            assert process.stdout.readline().startswith("SPARQL endpoint"), process.stderr.read()
+            two_types = (
+                "POST /query HTTP/1.1\nHost: x\nContent-Type: text/plain\n"
+                f"Content-Type: application/sparql-query\nContent-Length: {len(service)}\nConnection: close\n"
+            )
+            status, text = raw_request(port, two_types, service)
+            assert status == 400 and b"more than one content-type header" in text
+            both = (
+                "POST /query?query=ASK%7B%7D HTTP/1.1\nHost: x\nContent-Type: application/sparql-query\n"
+                f"Content-Length: {len(service)}\nConnection: close\n"
+            )
+            status, text = raw_request(port, both, service)
+            assert status == 400 and b"more than one query" in text
+            deep = ("SELECT * " + "{ " * 20000 + "}" * 20000).encode()
+            status, text = raw_request(
+                port, both.replace("?query=ASK%7B%7D", "").replace(str(len(service)), str(len(deep))), deep
+            )
+            assert status == 400 and b"MAX_QUERY_DEPTH" in text
+            assert visited == []
+            alive = requests.post(f"http://127.0.0.1:{port}/query", data={"query": "ASK {}"}, timeout=10)
+            assert alive.status_code == 200 and process.poll() is None
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from orgkg.guards import QueryRefused, QueryTimeout, check, query_form, run_with_deadline
+from orgkg.guards import QueryRefused, QueryTimeout, check, run_with_deadline
+from orgkg.sparql_text import query_form
 
 from .cli import run_cli
 from .servers import FakeEndpoint
@@ -155,3 +156,69 @@ def test_check_reports_whether_the_query_names_its_dataset():
     with pytest.raises(QueryRefused):
         check("SELECT * { service <http://x/> { ?s ?p ?o } }")
     assert check('SELECT * { ?s ?p "SERVICE <http://x/>" . ?service ?p ?o }') is False
+
+
+#: Texts that hide SERVICE from a regex tokenizer but not from the engines: local-name escapes
+#: (`ex:a\#`, `ex:a\'`), `<` as "less than" before a `#` comment or a quote, `\u` escapes that
+#: rdflib expands before parsing.
+HIDDEN_SERVICE = [
+    "PREFIX ex: <http://e/> SELECT * {{ VALUES ?v {{ ex:a\\# }} SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX ex: <http://e/> SELECT * {{ VALUES ?v {{ ex:a\\' }} SERVICE <{url}> {{ ?s ?p ?o }} }} # '",
+    'SELECT * {{ BIND(1 AS ?a) FILTER(?a<1#>"""\n) SERVICE <{url}> {{ ?s ?p ?o }} }} #"""\n',
+    "SELECT * {{ BIND(1 AS ?a) FILTER(?a<2&&'>' = \">\") SERVICE <{url}> {{ ?s ?p ?o }} FILTER('x' != \"'\") }}",
+    "SELECT * {{ SERVIC\\u0045 <{url}> {{ ?s ?p ?o }} }}",
+]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("text", HIDDEN_SERVICE, ids=range(len(HIDDEN_SERVICE)))
+def test_service_hidden_by_escapes_or_comparisons_fetches_nothing(root, tmp_path, visitors, engine, text):
+    result = sparql(root, tmp_path, text.format(url=visitors.url + "/sparql"), "--engine", engine)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+    assert visitors.requests == []
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX ex: <http://e/> SELECT * FROM <file:///etc/hostname> {{ VALUES ?v {{ ex:a\\# }} ?s ?p ?o }}",
+        "SELECT * FROM <\\u0066ile:///etc/hostname> {{ ?s ?p ?o }}",
+        "BASE <file:///etc/> SELECT * FROM <hostname> {{ ?s ?p ?o }}",
+        "PREFIX f: <file:///etc/> SELECT * FROM NAMED f:hostname {{ ?s ?p ?o }}",
+    ],
+)
+def test_from_outside_the_repository_is_refused_however_written(root, tmp_path, engine, text):
+    result = sparql(root, tmp_path, text.format(), "--engine", engine)
+    assert result.exit_code == 2 and "is not a graph of the repository" in result.output, result.output
+    assert "file:///etc/hostname" in result.output
+
+
+def test_a_comparison_is_not_read_as_an_iri(root, tmp_path):
+    """`?a<2&&?b>1` is two comparisons: the guard reads it as the engine does, and lets it run."""
+    text = "SELECT ?a WHERE { VALUES (?a ?b) { (1 2) } FILTER(?a<2&&?b>1) }"
+    result = sparql(root, tmp_path, text, "--format", "csv")
+    assert result.exit_code == 0 and result.output.split() == ["a", "1"], result.output
+
+
+@pytest.mark.parametrize(
+    "text, limit",
+    [
+        ("SELECT * " + "{ " * 3000 + "}" * 3000, "MAX_QUERY_DEPTH"),
+        ("SELECT * { FILTER(" + "(" * 10000 + "1" + ")" * 10000 + ") }", "MAX_QUERY_DEPTH"),
+        ("SELECT * { ?s ?p ?o } " + "#" * 1_000_001, "MAX_QUERY_CHARS"),
+    ],
+    ids=["groups", "parentheses", "size"],
+)
+def test_deep_or_huge_queries_are_refused_before_the_engine_naming_the_limit(root, tmp_path, text, limit):
+    result = sparql(root, tmp_path, text)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output[:300]
+    assert limit in result.output
+    with pytest.raises(QueryRefused, match=limit):
+        check(text)
+
+
+def test_text_the_grammar_cannot_tokenize_is_refused_with_its_position(root, tmp_path):
+    result = sparql(root, tmp_path, "SELECT * {\n  ?s ?p ?o \\ }")
+    assert result.exit_code == 2
+    assert result.output.strip() == "orgkg: SPARQL syntax error at line 2, column 12: unexpected '\\\\'"

@@ -19,7 +19,7 @@ import pytest
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG
-from orgkg.repository import data_files
+from orgkg.repository import cache_dir, data_files
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
 from orgkg.validation import VIOLATION, validate
@@ -223,7 +223,7 @@ def test_cli_flag_on_a_conforming_corpus(cli, tmp_path, cache, root):
 @pytest.mark.slow
 def test_a_damaged_cache_is_rebuilt(corpus, cache):
     validate_incremental(corpus, corpus / "sources")
-    database = cache / "validation.sqlite"
+    database = cache_dir(corpus) / "validation.sqlite"
     assert database.is_file()
     database.write_bytes(b"this is not an SQLite database" * 100)
     _same_as_full(corpus)

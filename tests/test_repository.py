@@ -10,6 +10,8 @@ import pytest
 
 from orgkg.repository import DataFileError, Repository
 
+from .cli import run_cli
+
 
 def test_data_files_are_the_ontology_then_graph_files_sorted_with_their_graphs(repo, tmp_path):
     files = Repository(repo, tmp_path / "cache").files()
@@ -40,20 +42,39 @@ def test_bad_symbolic_links_are_named_not_followed(repo, tmp_path, target, messa
         Repository(repo, tmp_path / "cache").files()
 
 
-def test_a_digest_is_recomputed_only_when_the_stat_changes(repo, tmp_path):
+def test_a_digest_is_recomputed_only_when_the_stat_changes(repo, tmp_path, monkeypatch):
     repository = Repository(repo, tmp_path / "cache")
     article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
     old = time.time_ns() - 10_000_000_000  # older than the racy window
     os.utime(article, ns=(old, old))
+    time.sleep(2.1)  # the change time too must be out of the racy window
     first = repository.digests()["graph/articles/nghe-an-2024.ttl"]
-    # Same size, same mtime, same inode: the index answers without reading the file.
+    # Nothing changed: the index answers without reading any file.
+    monkeypatch.setattr(
+        "orgkg.repository.hashlib.file_digest", lambda *a: pytest.fail("a file with an unchanged stat was read")
+    )
+    assert repository.digests()["graph/articles/nghe-an-2024.ttl"] == first
+    monkeypatch.undo()
+    # Same size, same mtime (set back as `touch -d` does), same inode: the ctime still moved.
     text = article.read_bytes()
     article.write_bytes(text.replace(b"Nghe An", b"Nghe Xn", 1))
     os.utime(article, ns=(old, old))
-    assert repository.digests()["graph/articles/nghe-an-2024.ttl"] == first
-    # A new mtime: read again.
-    os.utime(article, ns=(old + 1_000, old + 1_000))
     assert repository.digests()["graph/articles/nghe-an-2024.ttl"] != first
+
+
+def test_a_same_size_edit_with_its_mtime_set_back_is_seen_by_queries(repo, tmp_path):
+    """Issue 22 item 4: `sed -i` then `touch -d @OLD` changed nothing a query or export saw."""
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    old = time.time_ns() - 10_000_000_000
+    os.utime(article, ns=(old, old))
+    ask = "ASK { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Nghe Xn')) }"
+    assert (
+        run_cli("sparql", "-e", ask, "--format", "csv", root=repo, cache=tmp_path / "cache").output.strip() == "false"
+    )
+    time.sleep(2.1)  # out of the racy window of the first read
+    article.write_bytes(article.read_bytes().replace(b"the Nghe An Provincial", b"the Nghe Xn Provincial", 1))
+    os.utime(article, ns=(old, old))
+    assert run_cli("sparql", "-e", ask, "--format", "csv", root=repo, cache=tmp_path / "cache").output.strip() == "true"
 
 
 def test_a_file_changed_just_now_is_never_trusted_from_the_index(repo, tmp_path):
@@ -70,6 +91,7 @@ def test_a_file_changed_just_now_is_never_trusted_from_the_index(repo, tmp_path)
 def test_a_damaged_index_only_costs_a_rehash(repo, tmp_path):
     repository = Repository(repo, tmp_path / "cache")
     expected = repository.digests()
+    (tmp_path / "cache").mkdir(exist_ok=True)
     (tmp_path / "cache" / "index.json").write_text('{"version": 1, "files": [1, 2]')
     assert Repository(repo, tmp_path / "cache").digests() == expected
 
@@ -81,3 +103,81 @@ def test_an_index_that_cannot_be_written_only_costs_a_rehash(repo, tmp_path, cli
     result = cli("query", "run", "mergers", "--format", "csv", root=repo, cache=tmp_path / "cache")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("merger,")
+
+
+def test_a_symlinked_ontology_out_of_the_repository_is_refused_even_with_a_warm_cache(repo, tmp_path):
+    cache = tmp_path / "cache"
+    assert run_cli("build", root=repo, cache=cache).exit_code == 0  # warm
+    outside = tmp_path / "outside.ttl"
+    ontology = repo / "ontology" / "orgkg.ttl"
+    outside.write_bytes(ontology.read_bytes())
+    ontology.unlink()
+    ontology.symlink_to(outside)
+    for command in (["build"], ["query", "run", "mergers"], ["export"], ["validate"]):
+        result = run_cli(*command, root=repo, cache=cache)
+        assert result.exit_code == 2 and "a symbolic link out of the repository" in result.output, command
+
+
+def test_two_files_naming_one_graph_are_refused_by_every_command(repo, tmp_path):
+    """Issue 22 item 1: graph/ontology/orgkg.ttl beside ontology/orgkg.ttl emptied the ontology."""
+    (repo / "graph" / "ontology").mkdir()
+    (repo / "graph" / "ontology" / "orgkg.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n")
+    for command in (
+        ["build"],
+        ["query", "run", "change-events"],
+        ["export"],
+        ["validate"],
+        ["load", "http://127.0.0.1:9/x"],
+    ):
+        result = run_cli(*command, root=repo, cache=tmp_path / "cache")
+        assert result.exit_code == 2, (command, result.output)
+        assert result.output.strip().splitlines() == [
+            "orgkg: graph/ontology/orgkg.ttl and ontology/orgkg.ttl would both be the graph "
+            "<https://w3id.org/orgkg/graph/ontology/orgkg>; rename or remove graph/ontology/orgkg.ttl"
+        ], command
+
+
+@pytest.mark.parametrize(
+    "name", [b"a b.ttl", b"a>b.ttl", b"a%zz.ttl", b"a\\b.ttl", b"caf\xe9.ttl", b'a"b.ttl'], ids=lambda n: repr(n)
+)
+def test_a_file_name_that_cannot_make_a_graph_iri_is_one_line_in_every_command(repo, tmp_path, name):
+    """Issue 22 item 16: such names gave tracebacks in build, query, export... while validate
+    accepted them; now every command refuses them in one line (a UTF-8 name like bằng.ttl is fine)."""
+    path = os.path.join(os.fsencode(repo / "graph" / "articles"), name)
+    with open(path, "wb") as handle:
+        handle.write(b"<urn:a> <urn:b> <urn:c> .\n")
+    for command in (["build"], ["query", "run", "mergers"], ["export"], ["validate"], ["describe", "kg:org-politburo"]):
+        result = run_cli(*command, root=repo, cache=tmp_path / "cache")
+        assert result.exit_code == 2, (command, result.output)
+        assert len(result.output.strip().splitlines()) == 1 and "becomes its graph IRI" in result.output, command
+
+
+def test_a_unicode_file_name_is_a_graph(repo, tmp_path):
+    (repo / "graph" / "articles" / "cao-bằng-extra.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n")
+    result = run_cli(
+        "sparql", "-e", "SELECT ?g { GRAPH ?g { <urn:a> ?p ?o } }", "--format", "csv", root=repo, cache=tmp_path / "c"
+    )
+    assert result.output.split() == ["g", "https://w3id.org/orgkg/graph/articles/cao-bằng-extra"], result.output
+
+
+@pytest.mark.parametrize("setting", ["outside", "graph is a file"])
+def test_outside_a_repository_every_command_says_how_to_name_one(repo, tmp_path, monkeypatch, setting):
+    """Issue 22 item 2: commands answered from the checkout orgkg was installed from."""
+    where = tmp_path / "elsewhere"
+    where.mkdir()
+    if setting == "graph is a file":
+        (where / "ontology").mkdir()
+        (where / "graph").write_text("")
+    monkeypatch.chdir(where)
+    for command in (["query", "run", "mergers"], ["export"], ["validate"], ["build"]):
+        result = run_cli(*command, root=repo, cache=tmp_path / "cache", env={"ORGKG_ROOT": None})
+        assert result.exit_code == 2, (command, result.output)
+        assert result.output.strip().splitlines() == [
+            f"orgkg: no orgkg repository (a folder with ontology/ and graph/) at or above {where}; "
+            "run orgkg inside one, or name it with ORGKG_ROOT, or give --root DIR"
+        ]
+    named = run_cli("--root", repo, "query", "run", "mergers", "--format", "csv", root=repo, env={"ORGKG_ROOT": None})
+    assert named.exit_code == 0 and len(named.output.splitlines()) > 1, named.output
+    monkeypatch.chdir(repo / "graph" / "articles")
+    below = run_cli("query", "run", "mergers", "--format", "csv", root=repo, env={"ORGKG_ROOT": None})
+    assert below.output == named.output

@@ -13,6 +13,7 @@ import pytest
 
 from orgkg.catalogue import load_catalogue
 from orgkg.namespaces import QUERIES_DIR
+from orgkg.repository import cache_dir
 from orgkg.store import EmbeddedStore, RdflibEngine
 
 from .cli import run_cli
@@ -117,8 +118,9 @@ def test_a_cache_path_that_is_a_file_is_one_line_exit_2(repo, tmp_path):
     assert result.output.startswith("orgkg: cannot use the cache folder") and result.output.count("\n") == 1
 
 
-def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path):
-    cache = tmp_path / "cache"
+def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
+    cache = cache_dir(repo)
     EmbeddedStore(repo, cache).build()
     article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
     article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # needs a rebuild
@@ -126,7 +128,7 @@ def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path):
         fcntl.flock(lock, fcntl.LOCK_EX)  # another orgkg is building
         reader = subprocess.Popen(
             [sys.executable, "-m", "orgkg.cli", "query", "run", "mergers", "--format", "csv"],
-            env={**os.environ, "ORGKG_ROOT": str(repo), "ORGKG_CACHE": str(cache)},
+            env={**os.environ, "ORGKG_ROOT": str(repo)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -151,3 +153,36 @@ def test_a_broken_file_in_a_first_build_leaves_nothing_half_trusted(repo, tmp_pa
     central.write_text(good, encoding="utf-8")
     report = store.build()
     assert report.rebuilt and report.unchanged == 0 and report.triples > 4000
+
+
+def test_a_store_folder_refilled_with_an_older_copy_is_rebuilt_not_read(repo, tmp_path):
+    """Issue 22 item 5: the folder's inode is the same, its contents an older valid store."""
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    ask = "ASK { ?s ?p 'added later' }"
+    assert store.query(ask).boolean is False
+    older = tmp_path / "older"
+    shutil.copytree(store.location, older)
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_text(article.read_text(encoding="utf-8") + "<urn:x> <urn:y> 'added later' .\n", encoding="utf-8")
+    assert store.query(ask).boolean is True
+    for entry in store.location.iterdir():
+        entry.unlink()
+    for entry in older.iterdir():
+        shutil.copy2(entry, store.location / entry.name)
+    assert EmbeddedStore(repo, tmp_path / "cache").query(ask).boolean is True
+
+
+def test_two_checkouts_sharing_one_cache_setting_each_read_their_own_store(repo, tmp_path, monkeypatch):
+    """Issue 22 item 3: with one ORGKG_CACHE, another checkout building between this one's build
+    and its read (as concurrent runs do) gave this one the other's answers."""
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "shared"))
+    other = tmp_path / "other"
+    shutil.copytree(repo, other)
+    (other / "graph" / "articles" / "nghe-an-2024.ttl").unlink()
+    count = "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    mine, theirs = EmbeddedStore(repo), EmbeddedStore(other)
+    build = EmbeddedStore.build
+    monkeypatch.setattr(mine, "build", lambda force=False: (build(mine, force), theirs.build())[0])
+    graphs = len(list((repo / "graph").rglob("*.ttl"))) + 1
+    assert int(mine.query(count).rows[0][0].value) == graphs
+    assert int(EmbeddedStore(other).query(count).rows[0][0].value) == graphs - 1

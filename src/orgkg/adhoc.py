@@ -1,25 +1,33 @@
-"""Ad hoc SPARQL as people type it: the catalogue's prefixes predeclared (a query's own PREFIX
-wins), and a syntax error told in one line with its line:column and a hint, instead of the
-parser's dump of every character class it would have accepted."""
+"""Ad hoc SPARQL as people type it: a syntax error told in one line with its line:column and a
+hint, instead of the parser's dump of every character class it would have accepted."""
 
 from __future__ import annotations
 
 import re
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import PREFIXES
+from orgkg.sparql_text import SparqlTextError, unclosed, with_prefixes
 
-_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*|)\s*:", re.IGNORECASE)
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 _PREFIXED_END = re.compile(r"([A-Za-z][\w.\-]*|):[\w\-]*$")
 
 
-def with_prefixes(sparql: str) -> str:
-    """The query after one line declaring every project prefix it does not declare itself.
+class AdhocSyntaxError(OrgkgError):
+    """Ad hoc SPARQL that does not parse, told in one line."""
 
-    One line, so a position in the query is one line further down (see `explain`)."""
-    declared = {match.group(1) for match in _DECLARED.finditer(sparql)}
-    prologue = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared)
-    return prologue + "\n" + sparql
+
+def run_adhoc(engine, sparql: str):
+    """Run ad hoc SPARQL on `engine` with the catalogue's prefixes predeclared (a PREFIX in the
+    query wins); a syntax error is one AdhocSyntaxError line with its line, column and a hint."""
+    from orgkg.store import QuerySyntaxError
+
+    try:
+        return engine.query(with_prefixes(sparql, PREFIXES))
+    except QuerySyntaxError as error:
+        raise AdhocSyntaxError(explain(str(error), sparql)) from None
+    except SparqlTextError as error:
+        raise AdhocSyntaxError(explain(error.parser_message(), sparql)) from None
 
 
 def explain(message: str, sparql: str, line_offset: int = 1) -> str:
@@ -33,6 +41,8 @@ def explain(message: str, sparql: str, line_offset: int = 1) -> str:
     text = lines[line - 1] if 1 <= line <= len(lines) else ""
     where = f"line {line}, column {column}"
     expected = match.group(3)
+    if expected.startswith("unexpected"):
+        return f"SPARQL syntax error at {where}: {expected}"
     if "Prefix not found" in expected:
         name = _PREFIXED_END.search(text[: column - 1])
         prefix = name.group(1) if name else "?"
@@ -49,7 +59,7 @@ def explain(message: str, sparql: str, line_offset: int = 1) -> str:
     tokens = [quoted.replace('\\"', '"').replace("\\\\", "\\") or keyword for quoted, keyword in words]
     shown = [t if t.isalpha() else f'"{t}"' for t in dict.fromkeys(tokens[:8])]
     wanted = ("one of " if len(shown) > 1 else "") + (", ".join(shown) or "something else")
-    hint = _hint(tokens, at_end, _unclosed(sparql))
+    hint = _hint(tokens, at_end, unclosed(sparql))
     return f"SPARQL syntax error at {where} {found}: expected {wanted}" + (f"; {hint}" if hint else "")
 
 
@@ -62,15 +72,4 @@ def _hint(tokens: list[str], at_end: bool, unclosed: str) -> str:
         return "write ORDER BY / GROUP BY"
     if "." in tokens and "}" in tokens or at_end:
         return "a triple pattern needs subject, predicate and object, and ends with . or }"
-    return ""
-
-
-def _unclosed(sparql: str) -> str:
-    """The bracket left open at the end of the query (outside comments, strings and IRIs), if any."""
-    from orgkg.catalogue import mask
-
-    text = mask(sparql)
-    for opening, closing in (("{", "}"), ("(", ")")):
-        if text.count(opening) > text.count(closing):
-            return opening
     return ""

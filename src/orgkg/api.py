@@ -82,14 +82,10 @@ class Graph:
     def sparql(self, text: str):
         """Run ad hoc, read-only SPARQL with the catalogue's prefixes predeclared: Rows for SELECT,
         a bool for ASK, a list of (subject, predicate, object) tuples for CONSTRUCT/DESCRIBE."""
-        from orgkg.adhoc import explain, with_prefixes
-        from orgkg.store import QuerySyntaxError
+        from orgkg.adhoc import run_adhoc
         from orgkg.terms import to_python
 
-        try:
-            results = self._engine.query(with_prefixes(text))
-        except QuerySyntaxError as error:
-            raise QuerySyntaxError(explain(str(error), text)) from None
+        results = run_adhoc(self._engine, text)
         if results.boolean is not None:
             return results.boolean
         if results.triples is not None:

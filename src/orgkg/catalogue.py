@@ -22,6 +22,15 @@ import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
+from orgkg.sparql_text import (
+    QUERY_FORMS,
+    SparqlTextError,
+    prologue_end,
+    query_form,
+    replace_values,
+    tokenize,
+    values_blocks,
+)
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
@@ -139,53 +148,19 @@ def to_term(param: Parameter, text: str, resolver=None):
     return ox.Literal(text)
 
 
-def insert_values(sparql: str, rows: list[tuple[str, list]]) -> str:
-    """Put `VALUES ?p { ... }` blocks at the head of the outermost WHERE group."""
-    if not rows:
-        return sparql
-    match = re.search(r"\bWHERE\s*\{", mask(sparql), re.IGNORECASE)
-    if not match:
-        raise QueryError("a parameterised query needs an explicit WHERE { ... } group")
-    block = "".join(f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows)
-    return sparql[: match.end()] + block + sparql[match.end() :]
-
-
-def replace_values(sparql: str, given: dict[str, list]) -> str:
-    """The text with the inside of each `VALUES ?name { ... }` block of `given` replaced by its terms."""
-    spans = values_blocks(sparql)
-    for name in sorted(given, key=lambda n: spans[n][0], reverse=True):
-        start, end = spans[name]
-        sparql = sparql[:start] + " " + " ".join(str(term) for term in given[name]) + " " + sparql[end:]
-    return sparql
-
-
-def values_blocks(sparql: str) -> dict[str, tuple[int, int]]:
-    """Variable -> span of the inside of its one-variable `VALUES ?var { ... }` block; a variable
-    with several such blocks is left out (it cannot say which one a value replaces)."""
-    found: dict[str, list[tuple[int, int]]] = {}
-    for match in re.finditer(r"\bVALUES\s*[?$](\w+)\s*\{([^{}]*)\}", mask(sparql), re.IGNORECASE):
-        found.setdefault(match.group(1), []).append(match.span(2))
-    return {name: spans[0] for name, spans in found.items() if len(spans) == 1}
-
-
 def default_terms(sparql: str, span: tuple[int, int]) -> list:
-    """The RDF terms written in a VALUES block, read by pyoxigraph with the query's own prefixes."""
-    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
-    prologue = sparql[: form.start()] if form else ""
+    """The RDF terms written in a VALUES block, read by pyoxigraph with the query's own prologue."""
+    tokens = tokenize(sparql)
+    end = prologue_end(tokens)
+    prologue = sparql[: tokens[end].start] if end < len(tokens) else sparql
     probe = f"{prologue}\nSELECT * WHERE {{ VALUES ?value {{ {sparql[span[0] : span[1]]} }} }}"
     return [solution["value"] for solution in ox.Store().query(probe)]
 
 
 def query_kind(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside comments, strings, IRIs."""
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", mask(sparql), re.IGNORECASE)
-    return match.group(1).upper() if match else "SELECT"
-
-
-def mask(sparql: str) -> str:
-    """The text with comments, strings and IRIs blanked out (same length), to find keywords."""
-    pattern = r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
-    return re.sub(pattern, lambda m: " " * len(m.group(0)), sparql)
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (SELECT for a text without a query form)."""
+    kind = query_form(sparql)
+    return kind if kind in QUERY_FORMS else "SELECT"
 
 
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
@@ -197,7 +172,10 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
     if not isinstance(meta, dict) or "summary" not in meta:
         raise QueryError(f"{path}: the #+ header needs at least a summary")
     params = []
-    blocks = values_blocks(text) if meta.get("params") else {}
+    try:
+        blocks = values_blocks(text) if meta.get("params") else {}
+    except SparqlTextError as error:
+        raise QueryError(f"{path}: {error}") from None
     for spec in meta.get("params") or []:
         from orgkg.names import KINDS
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orgkg.catalogue import DEFAULTS_COMMENT, Parameter, SavedQuery, values_blocks
+from orgkg.catalogue import DEFAULTS_COMMENT, Parameter, SavedQuery
+from orgkg.sparql_text import values_blocks
 
 #: orgkg's parameter types -> the suffix of grlc's variable name (and so the term grlc writes).
 _SUFFIX = {"iri": "_iri", "string": "", "langString": "", "date": "_xsd_date", "integer": "_integer"}

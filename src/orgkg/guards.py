@@ -1,6 +1,6 @@
 """What a query may reach, decided before any engine sees it, the same for every engine.
 
-- Read-only: the text is read by a small SPARQL tokenizer, never executed, so an update is
+- Read-only: the text is read by the SPARQL tokenizer (orgkg.sparql_text), never executed, so an update is
   refused without running anything (running a query on an empty store to test it would still
   fetch its SERVICE URLs).
 - No federation unless asked: `SERVICE` makes an engine fetch a URL (rdflib, pyoxigraph and the
@@ -14,27 +14,21 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
+from orgkg import sparql_text
 from orgkg.errors import OrgkgError
+from orgkg.sparql_text import UPDATE_FORMS, Token
 
 T = TypeVar("T")
 
-UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-
-_TOKEN = re.compile(
-    r'''
-    (?P<skip>\s+|\#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$]\w+)
-  | (?P<name>[A-Za-z_][\w.\-]*:[\w.\-%:]*|:[\w.\-%:]*|[A-Za-z_][\w\-]*:?)
-  | (?P<other>[\s\S])
-''',
-    re.VERBOSE,
-)
+#: Brackets a query may nest: Oxigraph's recursive parser overflows its stack (a crash, not an
+#: error) at a few thousand; the saved queries nest under ten.
+MAX_QUERY_DEPTH = 100
+#: Characters a query may have (10 MB of text would be parsed before any deadline applies).
+MAX_QUERY_CHARS = 1_000_000
 
 
 class QueryRefused(OrgkgError):
@@ -45,70 +39,65 @@ class QueryTimeout(OrgkgError):
     """The query did not finish within its deadline."""
 
 
-def _tokens(sparql: str) -> list[tuple[str, str]]:
-    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sparql) if m.lastgroup != "skip"]
-
-
-def query_form(sparql: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT, DESCRIBE, an update keyword (INSERT, DROP...), or None when the
-    text holds no statement at all; read from the first keyword after the prologue."""
-    tokens = _tokens(sparql.lstrip("\ufeff"))
-    position = 0
-    while position < len(tokens) and tokens[position][1].upper() in ("PREFIX", "BASE"):
-        position += 3 if tokens[position][1].upper() == "PREFIX" else 2
-    return tokens[position][1].upper() if position < len(tokens) else None
-
-
 def check(
     sparql: str, allow_service: bool = False, graphs: Collection[str] | Callable[[], Collection[str]] | None = None
 ) -> bool:
-    """Raise QueryRefused for an empty text, an update, SERVICE (unless allowed) or a FROM graph
-    outside `graphs` (None: any graph may be named; a function: asked only if there is a FROM).
-    Syntax errors are left to the engine. True if the query names its dataset (FROM, FROM NAMED),
-    which then replaces the union default graph."""
-    form = query_form(sparql)
+    """Raise QueryRefused for an empty or oversized text, an update, SERVICE (unless allowed) or
+    a FROM graph outside `graphs` (None: any graph may be named; a function: asked only if there
+    is a FROM), and SparqlTextError for text the grammar cannot tokenize. Each reading of the
+    text (as Oxigraph and as rdflib read it) is checked. True if the query names its dataset
+    (FROM, FROM NAMED), which then replaces the union default graph."""
+    if len(sparql) > MAX_QUERY_CHARS:
+        raise QueryRefused(
+            f"the query has {len(sparql):,} characters; the limit is {MAX_QUERY_CHARS:,} (MAX_QUERY_CHARS)"
+        )
+    names_dataset, unreadable = False, None
+    for reading in sparql_text.readings(sparql):
+        try:
+            tokens = sparql_text.tokenize(reading)
+        except sparql_text.SparqlTextError as error:
+            unreadable = unreadable or error
+            continue
+        names_dataset |= _check_tokens(tokens, allow_service, graphs)
+    if unreadable is not None:
+        raise unreadable
+    return names_dataset
+
+
+def _check_tokens(tokens: list[Token], allow_service: bool, graphs) -> bool:
+    start = sparql_text.prologue_end(tokens)
+    form = sparql_text.form(tokens, start)
     if form is None:
         raise QueryRefused("the query is empty (only comments or blanks); write a SELECT, ASK, CONSTRUCT or DESCRIBE")
     if form in UPDATE_FORMS:
         raise QueryRefused("this is a SPARQL Update; local queries are read-only")
-    tokens = _tokens(sparql.lstrip("\ufeff"))
-    prefixes, names_dataset = {}, False
-    for position, (kind, text) in enumerate(tokens):
-        keyword = text.upper() if kind == "name" else ""
-        if keyword == "PREFIX" and position + 2 < len(tokens) and tokens[position + 2][0] == "iri":
-            prefixes[tokens[position + 1][1]] = tokens[position + 2][1][1:-1]
-        elif keyword == "SERVICE" and not allow_service:
-            raise QueryRefused(
-                "SERVICE makes the engine fetch a URL; federated queries are off unless you allow them",
-                option="allow_service",
-            )
-        elif keyword == "FROM":
-            names_dataset = True
-            if graphs is None:
-                continue
-            following = tokens[position + 1 : position + 3]
-            if following and following[0][1].upper() == "NAMED":
-                following = following[1:]
-            if following:
-                graphs = graphs() if callable(graphs) else graphs
-                _check_graph(following[0], prefixes, graphs)
-    return names_dataset
-
-
-def _check_graph(token: tuple[str, str], prefixes: dict[str, str], graphs: Collection[str]) -> None:
-    kind, text = token
-    if kind == "iri":
-        iri = text[1:-1]
-    else:
-        prefix, _, local = text.partition(":")
-        if prefix + ":" not in prefixes:
-            return  # not a graph name the engine will accept: its parser reports it
-        iri = prefixes[prefix + ":"] + local
-    if iri not in graphs:
+    depth = sparql_text.deepest(tokens)
+    if depth > MAX_QUERY_DEPTH:
+        raise QueryRefused(f"the query nests brackets {depth} deep; the limit is {MAX_QUERY_DEPTH} (MAX_QUERY_DEPTH)")
+    if not allow_service and any(token.word == "SERVICE" for token in tokens):
         raise QueryRefused(
-            f"FROM <{iri}> is not a graph of the repository; FROM and FROM NAMED may name only "
-            "the repository's graphs (https://w3id.org/orgkg/graph/...)"
+            "SERVICE makes the engine fetch a URL; federated queries are off unless you allow them",
+            option="allow_service",
         )
+    declared = sparql_text.prologue(tokens)
+    names_dataset = False
+    for at, token in enumerate(tokens):
+        if token.word != "FROM":
+            continue
+        names_dataset = True
+        following = tokens[at + 1 : at + 3]
+        if following and following[0].word == "NAMED":
+            following = following[1:]
+        if graphs is None or not following or following[0].kind not in ("iri", "pname"):
+            continue  # not a graph name: the engine's parser reports it
+        graphs = graphs() if callable(graphs) else graphs
+        iri = sparql_text.expand_name(following[0], declared)
+        if iri is not None and iri not in graphs:
+            raise QueryRefused(
+                f"FROM <{iri}> is not a graph of the repository; FROM and FROM NAMED may name only "
+                "the repository's graphs (https://w3id.org/orgkg/graph/...)"
+            )
+    return names_dataset
 
 
 def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bool = False) -> T:

@@ -10,6 +10,8 @@ import os
 import re
 from pathlib import Path
 
+from orgkg.errors import OrgkgError
+
 BASE = "https://w3id.org/orgkg/"
 GRAPH_BASE = BASE + "graph/"
 
@@ -73,34 +75,38 @@ def bind_prefixes(graph):
     return graph
 
 
+class RepositoryNotFound(OrgkgError):
+    """No orgkg repository where one was looked for."""
+
+
+def is_repository(folder: Path) -> bool:
+    return (folder / "ontology").is_dir() and (folder / "graph").is_dir()
+
+
 def find_root(start: Path | None = None) -> Path:
-    """The repository root: $ORGKG_ROOT, else the nearest parent holding ontology/ and graph/."""
+    """The repository root: $ORGKG_ROOT, else the nearest folder at or above `start` (default the
+    current one) holding ontology/ and graph/. Never the checkout orgkg was installed from: a
+    command run elsewhere must not answer from another repository's data."""
     if env := os.environ.get("ORGKG_ROOT"):
         root = Path(env).resolve()
-        if not ((root / "ontology").is_dir() and (root / "graph").is_dir()):
-            raise FileNotFoundError(
-                f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ and graph/); fix or unset it"
+        if not is_repository(root):
+            raise RepositoryNotFound(
+                f"{env} is not an orgkg repository (a folder with ontology/ and graph/); point ORGKG_ROOT at one"
             )
         return root
     here = (start or Path.cwd()).resolve()
     if found := repository_above(here):
         return found
-    source_tree = Path(__file__).resolve().parents[2]
-    if (source_tree / "ontology").is_dir():
-        return source_tree
-    raise FileNotFoundError(
+    raise RepositoryNotFound(
         f"no orgkg repository (a folder with ontology/ and graph/) at or above {here}; "
-        "run from the checkout or set ORGKG_ROOT"
+        "run orgkg inside one, or name it with ORGKG_ROOT"
     )
 
 
 def repository_above(start: Path) -> Path | None:
     """The nearest folder at or above `start` holding ontology/ and graph/, or None."""
     here = start.resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "ontology").is_dir() and (candidate / "graph").is_dir():
-            return candidate
-    return None
+    return next((candidate for candidate in (here, *here.parents) if is_repository(candidate)), None)
 
 
 #: Folders of Turtle data under the root, in load order.

@@ -2,10 +2,10 @@
 of them changed.
 
 This module is the only place that lists data files and decides what changed. A stat index in
-the cache (like git's index) maps each file's (size, mtime_ns, inode) to the sha256 of its
-bytes, so finding out what changed costs one `stat` per file: a file is read and hashed only
-when its stat changed. The embedded store, export, load, docs and incremental validation all
-ask it.
+the cache (like git's index) maps each file's (size, mtime_ns, inode, ctime_ns) to the sha256 of
+its bytes, so finding out what changed costs one `stat` per file: a file is read and hashed only
+when its stat changed. ctime is kept because mtime can be set back (`touch -d`) and ctime
+cannot. The embedded store, export, load, docs and incremental validation all ask it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -24,7 +25,10 @@ from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
 #: A file modified this recently may change again within the clock's granularity without its
 #: stat changing (git's "racily clean" entries): its digest is not trusted from the index.
 _RACY_NS = 2_000_000_000
-_INDEX_VERSION = 1
+_INDEX_VERSION = 2
+#: What a data file's name may hold: its graph IRI is made from it, so no spaces, no characters
+#: IRIs forbid, `%` only before two hex digits, and valid UTF-8 (no undecodable bytes).
+_IRI_SAFE_NAME = re.compile(r"(?:[^\x00-\x20<>\"{}|^`\\%\ud800-\udfff\x7f]|%[0-9A-Fa-f]{2})+")
 
 
 class DataFileError(OrgkgError):
@@ -33,11 +37,12 @@ class DataFileError(OrgkgError):
 
 
 def cache_dir(root: Path) -> Path:
-    """$ORGKG_CACHE, else ~/.cache/orgkg/<hash of the checkout path>."""
-    if env := os.environ.get("ORGKG_CACHE"):
-        return Path(env)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "orgkg" / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    """The repository's own cache folder: <hash of its real path> under $ORGKG_CACHE, else under
+    ~/.cache/orgkg; two checkouts sharing $ORGKG_CACHE never share a store."""
+    base = Path(
+        os.environ.get("ORGKG_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orgkg"
+    )
+    return base / hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
 
 
 def graph_iri(path: Path, root: Path) -> str:
@@ -129,8 +134,11 @@ class Repository:
         return graph_iri(path, self.root)
 
     def _stat_all(self) -> list[tuple[str, str, os.stat_result]]:
-        """(name under the root, path, stat) of the ontology and every file under graph/."""
+        """(name under the root, path, stat) of the ontology and every file under graph/; a name
+        that cannot make a graph IRI, or two files naming one graph, is a DataFileError."""
         ontology = self.root / ONTOLOGY_FILE
+        if ontology.is_symlink():
+            _check_link(ontology, self.root)
         try:
             found = [(ONTOLOGY_FILE.as_posix(), str(ontology), ontology.stat())]
         except OSError as error:
@@ -138,7 +146,23 @@ class Repository:
         graph = self.root / "graph"
         if graph.is_dir():
             start = len(str(graph)) + 1  # scandir's paths are the folder's, then "/" and the name
-            found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root)]
+            try:
+                found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root)]
+            except OSError as error:
+                raise DataFileError(f"{error.filename}: cannot read it ({error.strerror})") from None
+        for name, _, _ in found:
+            if not _IRI_SAFE_NAME.fullmatch(name):
+                shown = name.encode("utf-8", "backslashreplace").decode()
+                raise DataFileError(
+                    f"{shown}: a data file's name becomes its graph IRI; rename it without spaces, "
+                    '<>"{}|^`\\, stray % or bytes that are not UTF-8'
+                )
+        collision = found[0][0].removesuffix(".ttl")
+        if any(name == "graph/" + collision + ".ttl" for name, _, _ in found):
+            raise DataFileError(
+                f"graph/{collision}.ttl and {collision}.ttl would both be the graph <{_graph_of(collision)}>; "
+                f"rename or remove graph/{collision}.ttl"
+            )
         return found
 
     def digests(self) -> dict[str, str]:
@@ -149,10 +173,10 @@ class Repository:
         digests: dict[str, str] = {}
         now = time.time_ns()
         for name, path, info in self._stat_all():
-            key = [info.st_size, info.st_mtime_ns, info.st_ino]
+            key = [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns]
             known = index.get(name)
-            if known and known[:3] == key:
-                digest = known[3]
+            if known and known[:4] == key:
+                digest = known[4]
             else:
                 try:
                     with open(path, "rb") as handle:
@@ -160,7 +184,7 @@ class Repository:
                 except OSError as error:
                     raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
             digests[name] = digest
-            if now - info.st_mtime_ns > _RACY_NS:
+            if now - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
                 fresh[name] = [*key, digest]
         if fresh != index:
             self._write_index(fresh)

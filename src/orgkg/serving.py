@@ -42,7 +42,8 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from orgkg.atomic import temporary_folder
-from orgkg.guards import QueryRefused, check
+from orgkg.errors import OrgkgError
+from orgkg.guards import check
 from orgkg.store import EmbeddedStore, StoreError
 
 #: Snapshots are `.orgkg-serve.PID.RANDOM.tmp` in the temporary folder; a killed server's are
@@ -233,15 +234,35 @@ class Server:
         self.stop()
 
 
+#: Headers the guard and the server must read alike: a second copy could be read by one and
+#: not the other (Python's reader takes the first Content-Type, the server the last).
+_SINGLE_HEADERS = ("content-type", "content-length", "transfer-encoding")
+
+
+class AmbiguousRequest(ValueError):
+    """A request the guard and the server could read differently."""
+
+
+def _refuse_repeated(headers) -> None:
+    """AmbiguousRequest for a header the guard and the server could each read differently."""
+    for name in _SINGLE_HEADERS:
+        if len(headers.get_all(name) or []) > 1:
+            raise AmbiguousRequest(f"the request has more than one {name} header")
+
+
 def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
-    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any."""
+    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any;
+    AmbiguousRequest for a header given twice or a query given in two places."""
+    _refuse_repeated(headers)
     values = parse_qs(urlsplit(path).query).get("query", [])
     content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if method == "POST" and content_type == "application/x-www-form-urlencoded":
         values += parse_qs(body.decode("utf-8", "replace")).get("query", [])
     elif method == "POST" and content_type == "application/sparql-query":
         values.append(body.decode("utf-8", "replace"))
-    return "\n".join(values) if values else None
+    if len(values) > 1:
+        raise AmbiguousRequest("the request carries more than one query (in the URL and the body, or twice)")
+    return values[0] if values else None
 
 
 class BadRequest(Exception):
@@ -255,6 +276,9 @@ class BadRequest(Exception):
 def read_body(stream, headers) -> bytes:
     """A request's body, by Content-Length or in chunks (Transfer-Encoding: chunked); BadRequest
     if it is malformed or larger than MAX_BODY."""
+    _refuse_repeated(headers)
+    if headers.get("Transfer-Encoding") and headers.get("Content-Length"):
+        raise BadRequest(400, "the request has both Content-Length and Transfer-Encoding")
     if "chunked" not in (headers.get("Transfer-Encoding") or "").lower():
         try:
             length = int(headers.get("Content-Length") or 0)
@@ -300,17 +324,17 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool, origins:
                 return self._preflight()
             try:
                 body = read_body(self.rfile, self.headers)
-            except BadRequest as error:
+                sparql = _query_of(self.command, self.path, self.headers, body)
+                if sparql is not None:
+                    check(sparql, allow_service, graphs)
+            except BadRequest as error:  # a body it will not read: too large, malformed chunks
                 self.close_connection = True
                 return self._answer(
                     error.status, [("Content-Type", "text/plain; charset=utf-8")], f"{error}\n".encode()
                 )
-            sparql = _query_of(self.command, self.path, self.headers, body)
-            if sparql is not None:
-                try:
-                    check(sparql, allow_service, graphs)
-                except QueryRefused as refusal:
-                    return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
+            except (OrgkgError, ValueError) as refusal:  # a refused or unreadable query, a bad length
+                self.close_connection = True
+                return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
             dropped = ("host", "connection", "transfer-encoding", "content-length")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
             connection = HTTPConnection("127.0.0.1", backend)

@@ -19,9 +19,9 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from orgkg.catalogue import insert_values
 from orgkg.findings import VIOLATION, Finding, local_name, short_name
 from orgkg.namespaces import PREFIXES
+from orgkg.sparql_text import insert_values
 
 #: Shapes whose results depend on the whole corpus (a succession cycle may span many files).
 CORPUS_SHAPES = frozenset({URIRef(str(PREFIXES["okgsh"]) + "NoCircularSuccessionShape")})

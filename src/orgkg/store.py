@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from orgkg.results import Results
 
 #: How long a command waits for another orgkg that is building the store.
 LOCK_WAIT = 60.0
-_MANIFEST_VERSION = 3
+_MANIFEST_VERSION = 4
+#: The file in the store folder naming the build that last wrote it (RocksDB ignores it).
+_BUILD_MARK = "orgkg-build"
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
 
 
@@ -62,6 +65,7 @@ class EmbeddedStore:
         self.progress = progress
         self.location = self.repository.cache / "store"
         self.manifest_path = self.repository.cache / "manifest.json"
+        self._marked = False  # whether this build has marked the store folder yet
 
     # --- locking ------------------------------------------------------------------------
 
@@ -99,12 +103,20 @@ class EmbeddedStore:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def _identity(self) -> int | None:
-        """The store folder's inode: a folder removed or replaced behind our back reads as new."""
+    def _identity(self) -> str | None:
+        """The store folder's inode and the mark of the build that last wrote it: a folder
+        removed or replaced, or its contents swapped for an older copy, reads as new."""
         try:
-            return self.location.stat().st_ino
-        except OSError:
+            return f"{self.location.stat().st_ino}:{(self.location / _BUILD_MARK).read_text()}"
+        except (OSError, ValueError):
             return None
+
+    def _mark_build(self) -> None:
+        """A new mark for this build, in the store folder before its first write (and so in every
+        manifest written during it); a build that writes nothing keeps the old mark."""
+        if not self._marked:
+            write_atomic(self.location / _BUILD_MARK, uuid.uuid4().hex)
+            self._marked = True
 
     def _write_manifest(self, files: dict[str, tuple[str, int]]) -> None:
         write_atomic(
@@ -136,6 +148,7 @@ class EmbeddedStore:
                 shutil.rmtree(self.location, ignore_errors=True)
                 self.manifest_path.unlink(missing_ok=True)
             store = self._open_for_writing()
+            self._marked = False
             try:
                 if old is None:
                     files = self._bulk_load(store, current)
@@ -175,6 +188,7 @@ class EmbeddedStore:
         files written directly), one file in memory at a time. The manifest is written only at
         the end: a file that does not parse leaves no manifest, so the next build starts over."""
         files: dict[str, tuple[str, int]] = {}
+        self._mark_build()
 
         def quads():
             for done, name in enumerate(sorted(current), 1):
@@ -198,6 +212,7 @@ class EmbeddedStore:
     ) -> dict[str, tuple[str, int]]:
         files = {name: held[name] for name in held if name in current and name not in changed}
         for name in removed:
+            self._mark_build()
             self._drop_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
             self._write_manifest(files)
         saved = time.monotonic()
@@ -222,6 +237,7 @@ class EmbeddedStore:
         its old graph in place), keeping the default graph their set union; how many triples."""
         graph = ox.NamedNode(graph_iri(path, self.root))
         triples = self._parse(path)
+        self._mark_build()
         self._drop_graph(store, graph)
         store.extend(_with_union(triples, graph))
         return len(triples)

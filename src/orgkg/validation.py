@@ -370,6 +370,30 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def source_path(sources: Path, name: str) -> Path | None:
+    """The file an okg:sourceText names: a path inside the sources folder, or None (an absolute
+    path, `..` or a link out of the folder would let a quote check probe any file)."""
+    folder = sources.resolve()
+    path = (folder / name).resolve()
+    return path if path.is_relative_to(folder) and path != folder and not Path(name).is_absolute() else None
+
+
+def article_text(sources: Path, name: str) -> tuple[str | None, str]:
+    """An article's text, or None and why not (outside the sources folder, missing, unreadable,
+    not UTF-8)."""
+    path = source_path(sources, name)
+    if path is None:
+        return None, f"must be a file inside the sources folder {sources}"
+    try:
+        return path.read_text(encoding="utf-8"), ""
+    except FileNotFoundError:
+        return None, f"not found in {sources}"
+    except UnicodeDecodeError as error:
+        return None, f"is not UTF-8 (byte {error.start}); save it as UTF-8"
+    except OSError as error:
+        return None, f"cannot be read ({error.strerror})"
+
+
 def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
     """Every oa:exact must occur verbatim (whitespace-normalised) in its article's text."""
     if not sources.is_dir():
@@ -378,21 +402,20 @@ def quote_findings(data: Graph, sources: Path, where: dict) -> list[Finding]:
     findings: list[Finding] = []
     for article in sorted(data.subjects(RDF.type, SCHEMA.NewsArticle), key=str):
         name = data.value(article, OKG.sourceText)
-        source = sources / str(name) if name else None
-        if source is None or not source.is_file():
+        text, problem = article_text(sources, str(name)) if name else (None, f"not found in {sources}")
+        if text is None:
             findings.append(
                 Finding(
                     WARNING,
                     "quote",
-                    f"text of this article not found in {sources} "
-                    f"(okg:sourceText {str(name)!r}): its quotes were not checked",
+                    f"text of this article {problem} (okg:sourceText {str(name)!r}): its quotes were not checked",
                     focus=short_name(data, article),
                     rule="source-text",
                     file=where.get(article, ""),
                 )
             )
             continue
-        texts[article] = normalise_space(source.read_text(encoding="utf-8"))
+        texts[article] = normalise_space(text)
     for claim, evidence in data.subject_objects(OKG.evidence):
         article = data.value(evidence, OA.hasSource)
         if article not in texts:

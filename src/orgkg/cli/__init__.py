@@ -6,6 +6,7 @@ library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -13,6 +14,7 @@ import click
 from orgkg import __version__
 from orgkg.cli import checks, data, dev, docid, queries, stores
 from orgkg.errors import EXIT_OK, EXIT_USAGE, OrgkgError
+from orgkg.namespaces import RepositoryNotFound
 
 
 class _Group(click.Group):
@@ -27,6 +29,9 @@ class _Group(click.Group):
         except BrokenPipeError:
             _quiet_stdout()
             raise SystemExit(EXIT_OK) from None
+        except RepositoryNotFound as error:
+            click.echo(f"orgkg: {error}, or give --root DIR", err=True)
+            raise SystemExit(error.exit_code) from None
         except OrgkgError as error:
             flag = flag_for(self, error.option) if error.option else None
             click.echo(f"orgkg: {error}" + (f" (see {flag})" if flag else ""), err=True)
@@ -59,8 +64,22 @@ def flag_for(command: click.Command, name: str) -> str | None:
     return None
 
 
+def _use_root(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        os.environ["ORGKG_ROOT"] = value  # what the library's find_root reads
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="orgkg")
+@click.option(
+    "--root",
+    metavar="DIR",
+    expose_value=False,
+    is_eager=True,
+    callback=_use_root,
+    help="The repository to work on (default: the current folder or the nearest above it holding "
+    "ontology/ and graph/; or $ORGKG_ROOT).",
+)
 def main() -> None:
     """orgkg: validate, query and export the knowledge graph of Vietnam's Party organizations.
 

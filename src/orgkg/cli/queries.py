@@ -222,8 +222,7 @@ def sparql_command(
       orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    from orgkg.adhoc import explain, with_prefixes
-    from orgkg.store import QuerySyntaxError
+    from orgkg.adhoc import run_adhoc
 
     if (file is None) == (expression is None):
         raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
@@ -236,10 +235,7 @@ def sparql_command(
             raise OrgkgError(
                 f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
             ) from None
-    try:
-        results = open_engine(find_root(), engine, endpoint, allow_service, timeout).query(with_prefixes(sparql))
-    except QuerySyntaxError as error:
-        raise OrgkgError(explain(str(error), sparql)) from None
+    results = run_adhoc(open_engine(find_root(), engine, endpoint, allow_service, timeout), sparql)
     emit_results(results, output_format, output)
 
 

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 
-from orgkg.catalogue import insert_values
 from orgkg.namespaces import OKG
+from orgkg.sparql_text import insert_values
 
 #: The ontology's own IRI, whose dcterms: metadata heads the reference page.
 ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))

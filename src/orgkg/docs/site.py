@@ -19,13 +19,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from orgkg import __version__
-from orgkg.catalogue import SavedQuery, insert_values, load_catalogue
+from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.docs.ontology import ONTOLOGY_IRI, Term, examples_query, read_terms
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
+from orgkg.sparql_text import insert_values
 from orgkg.terms import to_rdflib
 from orgkg.validation import VIOLATION, WARNING, summary, validate
 

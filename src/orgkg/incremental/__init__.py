@@ -55,6 +55,7 @@ from orgkg.incremental.views import REFERENCE, combine, update_duplicates, updat
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.store import EmbeddedStore
+from orgkg.validation import source_path
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
 VERSION = "4"
@@ -112,7 +113,7 @@ def validate_incremental(
         for name, (unit_digest, _) in units.items()
         if name not in cached
         or cached[name][0] != unit_digest
-        or any(fingerprint(sources / text) != mark for text, mark in cached[name][1].items())
+        or any(fingerprint(source_path(sources, text)) != mark for text, mark in cached[name][1].items())
     ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)

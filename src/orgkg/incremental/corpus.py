@@ -12,13 +12,13 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from orgkg.catalogue import insert_values
 from orgkg.docid import DocumentCodeError, parse_code
 from orgkg.findings import Finding, short_name
 from orgkg.incremental.cache import Cache
 from orgkg.incremental.schema import Schema
 from orgkg.namespaces import PREFIXES, bind_prefixes
 from orgkg.shapes import SparqlShape
+from orgkg.sparql_text import insert_values
 from orgkg.terms import to_rdflib
 from orgkg.validation import (
     DOCUMENT_FACTS,

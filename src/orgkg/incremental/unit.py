@@ -16,7 +16,7 @@ from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.terms import from_rdflib, to_rdflib
-from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
+from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings, source_path
 
 
 @dataclass
@@ -140,7 +140,7 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Path | No
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     for article in own.subjects(RDF.type, SCHEMA.NewsArticle):
         for text in own.objects(article, OKG.sourceText):
-            result.sources[str(text)] = fingerprint(sources / str(text))
+            result.sources[str(text)] = fingerprint(source_path(sources, str(text)))
 
 
 def _describe(
@@ -180,13 +180,16 @@ def _describe(
     result.untyped = sorted(str(t) for t in used - typed)
 
 
-def fingerprint(path: Path) -> list:
-    """[size, mtime_ns] of an article text, or [-1, -1] when it is missing."""
+def fingerprint(path: Path | None) -> list:
+    """[size, mtime_ns, ctime_ns] of an article text, or [-1, -1, -1] when it is missing (or
+    outside the sources folder)."""
     try:
-        stat = path.stat()
+        stat = path.stat() if path is not None else None
     except OSError:
-        return [-1, -1]
-    return [stat.st_size, stat.st_mtime_ns]
+        stat = None
+    if stat is None:
+        return [-1, -1, -1]
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
 def _focus_term(graph: Graph, finding: Finding):

@@ -179,6 +179,15 @@ def test_chunked_request_bodies_are_read_whole(root, tmp_path):
             timeout=10,
         )
         assert chunked_update.status_code == 403
+        import socket
+
+        host, port = server.url.removeprefix("http://").split("/")[0].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as raw:
+            raw.sendall(
+                b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+            )
+            assert raw.recv(4096).startswith(b"HTTP/1.1 400")  # two framings: refused, never guessed
 
 
 def test_serve_takes_timeout_as_every_command_does_and_its_old_spelling(cli, monkeypatch):

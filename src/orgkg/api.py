@@ -144,19 +144,13 @@ def open(
     "rdflib" (the reference); `endpoint` runs every query on a SPARQL 1.1 endpoint instead;
     `timeout` (seconds) bounds each query."""
     from orgkg.choices import ENGINES
-    from orgkg.namespaces import find_root, repository_above
+    from orgkg.namespaces import RepositoryNotFound, find_root, repository_above
 
     if engine not in ENGINES:
-        raise OrgkgError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if path is None:
-        try:
-            root = find_root()
-        except FileNotFoundError as error:
-            raise OrgkgError(str(error)) from None
-    else:
-        root = repository_above(Path(path))
-        if root is None:
-            raise OrgkgError(f"no orgkg repository (a folder with ontology/ and graph/) at or above {path}")
+        raise OrgkgError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}", option="engine")
+    root = find_root() if path is None else repository_above(Path(path))
+    if root is None:
+        raise RepositoryNotFound(f"no orgkg repository (a folder with ontology/ and graph/) at or above {path}")
     return Graph(root, engine, endpoint, timeout)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.choices import SERVE_QUERY_URL
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
 from orgkg.sparql_text import (
@@ -284,13 +285,11 @@ QUERY_BASE = BASE + "queries/"
 #: The node declaring the queries' prefixes (sh:prefixes), and the namespace of parameter paths.
 PREFIXES_NODE = QUERY_BASE + "prefixes"
 PARAMETER_BASE = QUERY_BASE + "parameter#"
-#: Where `orgkg serve` answers by default: the target when none is given.
-DEFAULT_TARGET = "http://127.0.0.1:7878/query"
 _EXECUTABLE = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 _DATATYPES = {"string": "string", "date": "date", "integer": "integer"}
 
 
-def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = DEFAULT_TARGET) -> str:
+def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = SERVE_QUERY_URL) -> str:
     """The catalogue in the vocabulary of SIB's sparql-examples (sh:SPARQLExecutable with
     sh:select/ask/construct/describe, rdfs:comment, schema:keywords, schema:target, sh:prefixes
     declaring every prefix with sh:declare), so SPARQL editors and example browsers can load it.
@@ -360,7 +359,7 @@ def _parameter_triples(query_node, param: Parameter, order: int, query: SavedQue
     ]
 
 
-def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str, target: str = DEFAULT_TARGET) -> str:
+def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str, target: str = SERVE_QUERY_URL) -> str:
     """Name, summary and parameters of every saved query: a table to read, SPARQL 1.1 CSV (the
     results writer's), JSON with each parameter's declaration, or the catalogue as RDF."""
     if fmt == "turtle":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS
+from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS, SERVE_QUERY_URL
 from orgkg.cli import completion
 from orgkg.cli.common import (
     ENDPOINT_OPTION,
@@ -45,7 +45,7 @@ def query_group() -> None:
 @click.option(
     "--target",
     metavar="URL",
-    default="http://127.0.0.1:7878/query",
+    default=SERVE_QUERY_URL,
     show_default=True,
     help="With turtle: the endpoint the queries are for (schema:target).",
 )

@@ -19,7 +19,7 @@ from .cli import run_cli
 from .compare import comparable
 
 
-def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
+def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path, monkeypatch):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(scratch)}
@@ -41,9 +41,8 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path):
             "query", "run", "change-events", "--endpoint", url, "--format", "json", root=root, cache=tmp_path / "cache"
         )
         assert ran.exit_code == 0, ran.output
-        local = EmbeddedStore(root, tmp_path / "cache").query(
-            "SELECT * WHERE { ?s ?p ?o }"
-        )  # the same store the server snapshotted
+        monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))  # the repository's store under it, as serve's
+        local = EmbeddedStore(root).query("SELECT * WHERE { ?s ?p ?o }")  # the same store the server snapshotted
         served = requests.post(
             url,
             data={"query": "SELECT * WHERE { ?s ?p ?o }"},

@@ -82,6 +82,8 @@ class SavedQuery:
     sparql: str
     tags: tuple[str, ...] = ()
     params: tuple[Parameter, ...] = field(default_factory=tuple)
+    #: Where each parameter's VALUES block holds its default (sparql_text.values_blocks).
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -106,7 +108,7 @@ class SavedQuery:
             elif len(raw) != 1:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
             given[name] = [to_term(param, text, resolver) for text in raw]
-        return replace_values(self.sparql, given)
+        return replace_values(self.sparql, given, self.spans)
 
     def parameter_help(self) -> str:
         if not self.params:
@@ -149,12 +151,9 @@ def to_term(param: Parameter, text: str, resolver=None):
     return ox.Literal(text)
 
 
-def default_terms(sparql: str, span: tuple[int, int]) -> list:
-    """The RDF terms written in a VALUES block, read by pyoxigraph with the query's own prologue."""
-    tokens = tokenize(sparql)
-    end = prologue_end(tokens)
-    prologue = sparql[: tokens[end].start] if end < len(tokens) else sparql
-    probe = f"{prologue}\nSELECT * WHERE {{ VALUES ?value {{ {sparql[span[0] : span[1]]} }} }}"
+def default_terms(prologue: str, inside: str) -> list:
+    """The RDF terms written inside a VALUES block, read by pyoxigraph with the query's prologue."""
+    probe = f"{prologue}\nSELECT * WHERE {{ VALUES ?value {{ {inside} }} }}"
     return [solution["value"] for solution in ox.Store().query(probe)]
 
 
@@ -173,10 +172,15 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
     if not isinstance(meta, dict) or "summary" not in meta:
         raise QueryError(f"{path}: the #+ header needs at least a summary")
     params = []
-    try:
-        blocks = values_blocks(text) if meta.get("params") else {}
-    except SparqlTextError as error:
-        raise QueryError(f"{path}: {error}") from None
+    blocks, prologue = {}, ""
+    if meta.get("params"):
+        try:
+            tokens = tokenize(text)  # once: the grammar tokenizer is most of a parse's cost
+        except SparqlTextError as error:
+            raise QueryError(f"{path}: {error}") from None
+        blocks = values_blocks(text, tokens)
+        end = prologue_end(tokens)
+        prologue = text[: tokens[end].start] if end < len(tokens) else text
     for spec in meta.get("params") or []:
         from orgkg.names import KINDS
 
@@ -193,7 +197,7 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
         param = Parameter(
             name=spec["name"],
             type=spec.get("type", "string"),
-            default=_default(path, text, spec, blocks),
+            default=_default(path, text, spec, blocks, prologue),
             description=spec.get("description", ""),
             list=bool(spec.get("list", False)),
             expects=expects,
@@ -211,10 +215,11 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
         sparql=text,
         tags=tuple(meta.get("tags") or ()),
         params=tuple(params),
+        spans={param.name: blocks[param.name] for param in params},
     )
 
 
-def _default(path: Path, text: str, spec: dict, blocks: dict) -> str | list[str]:
+def _default(path: Path, text: str, spec: dict, blocks: dict, prologue: str) -> str | list[str]:
     """A parameter's default as the user would type it, read from its VALUES block in the text."""
     name = spec["name"]
     if name not in blocks:
@@ -223,7 +228,8 @@ def _default(path: Path, text: str, spec: dict, blocks: dict) -> str | list[str]
             "holding its default (orgkg replaces it with the values given)"
         )
     try:
-        terms = default_terms(text, blocks[name])
+        start, end = blocks[name]
+        terms = default_terms(prologue, text[start:end])
     except SyntaxError as error:
         raise QueryError(f"{path}: the default of parameter {name} is not a list of RDF terms: {error}") from None
     values = [term.value for term in terms]

@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from orgkg.catalogue import DEFAULTS_COMMENT, Parameter, SavedQuery
-from orgkg.sparql_text import values_blocks
 
 #: orgkg's parameter types -> the suffix of grlc's variable name (and so the term grlc writes).
 _SUFFIX = {"iri": "_iri", "string": "", "langString": "", "date": "_xsd_date", "integer": "_integer"}
@@ -31,7 +30,7 @@ def grlc_text(query: SavedQuery, endpoint: str | None = None) -> str:
     import yaml
 
     body = query.sparql
-    spans = values_blocks(body)
+    spans = query.spans
     for param in sorted(query.params, key=lambda p: spans[p.name][0], reverse=True):
         start, end = spans[param.name]
         keyword = body.upper().rfind("VALUES", 0, start)

@@ -287,11 +287,11 @@ def insert_values(text: str, rows: list[tuple[str, list]]) -> str:
     return text[:at] + block + text[at:]
 
 
-def values_blocks(text: str) -> dict[str, tuple[int, int]]:
+def values_blocks(text: str, tokens: list[Token] | None = None) -> dict[str, tuple[int, int]]:
     """Variable -> the span of the inside of its one-variable `VALUES ?var { ... }` block (where a
     saved query keeps a parameter's default); a variable with several such blocks is left out,
-    as no one of them could be told to take a value."""
-    tokens = tokenize(text)
+    as no one of them could be told to take a value. `tokens`: the text's, if at hand."""
+    tokens = tokenize(text) if tokens is None else tokens
     found: dict[str, list[tuple[int, int]]] = {}
     for at, token in enumerate(tokens[:-2]):
         variable, opening = tokens[at + 1], tokens[at + 2]
@@ -302,10 +302,11 @@ def values_blocks(text: str) -> dict[str, tuple[int, int]]:
     return {name: spans[0] for name, spans in found.items() if len(spans) == 1}
 
 
-def replace_values(text: str, given: dict[str, list]) -> str:
+def replace_values(text: str, given: dict[str, list], spans: dict[str, tuple[int, int]] | None = None) -> str:
     """The text with the inside of the VALUES block of each variable in `given` replaced by its
-    terms (as pyoxigraph writes them, N-Triples syntax), everything else as it was."""
-    spans = values_blocks(text)
+    terms (as pyoxigraph writes them, N-Triples syntax), everything else as it was. `spans`: the
+    text's values_blocks, if at hand."""
+    spans = values_blocks(text) if spans is None else spans
     for name in sorted(given, key=lambda n: spans[n][0], reverse=True):
         start, end = spans[name]
         text = text[:start] + " " + " ".join(str(term) for term in given[name]) + " " + text[end:]

@@ -23,11 +23,10 @@ demo: $(BIN)/orgkg
 test: $(BIN)/orgkg
 	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest
 
-# The edit loop's fast lane (under 90 s): ruff, then every test not marked slow (no servers,
-# browser, Jena or synthetic corpora), stopping at the first failure. `make test` runs them all.
+# The edit loop's fast lane (under 90 s): every test not marked slow (no servers, browser, Jena
+# or synthetic corpora), ruff and mypy among them (tests/test_style.py), stopping at the first
+# failure. `make test` runs them all.
 check: $(BIN)/orgkg
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
 	ORGKG_SOURCES=$(wildcard $(SOURCES)) $(BIN)/python -m pytest -x -q -m "not slow"
 
 fmt: $(BIN)/orgkg

@@ -13,30 +13,6 @@ from orgkg.repository import data_files
 
 from .cli import run_cli
 
-#: Whole modules `make check` leaves out: real servers, a browser, Jena, many processes, fuzzing, site builds.
-SLOW_MODULES = {
-    "test_conformance",
-    "test_docs_browser",
-    "test_loader",
-    "test_serve",
-    "test_turtle_jena",
-    "test_startup",
-    "test_http_client",
-    "test_saved_queries",
-    "test_fuzz",
-    "test_faults",
-    "test_docs",
-    "test_endpoints",
-    "test_serve_browser",
-}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
-            item.add_marker(pytest.mark.slow)
-
-
 #: Real triplestores (one Virtuoso per session) and the query x engine report.
 pytest_plugins = ("tests.servers", "tests.compare")
 
@@ -60,6 +36,12 @@ def copy_repository(root: Path, target: Path) -> Path:
 def repo(root, tmp_path) -> Path:
     """A fresh copy of the repository under the test's temporary folder."""
     return copy_repository(root, tmp_path / "repo")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    """A cache folder (the embedded store and its indexes) that one module's tests share."""
+    return tmp_path_factory.mktemp("cache")
 
 
 @pytest.fixture(scope="session")

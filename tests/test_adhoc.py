@@ -17,11 +17,6 @@ from .cli import run_cli
 EVENT = "kg:event-1930-10-14-establishment-ministry-of-organization-and-communications"
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
-
-
 def sparql(root, cache, *args, stdin=None):
     return run_cli("sparql", *args, root=root, cache=cache, input=stdin)
 

@@ -24,13 +24,16 @@ from orgkg.catalogue import load_catalogue
 from orgkg.endpoints import KNOWN_DEFECTS
 from orgkg.exporting import export
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.results import Results
-from orgkg.store import EmbeddedStore, RdflibEngine, from_sparql_json
+from orgkg.results import Results, from_sparql_json
+from orgkg.store import EmbeddedStore, RdflibEngine
 
 from . import jena
 from .cli import run_cli
 from .compare import comparable, record
 from .servers import VIRTUOSO_USER, OxigraphServer
+
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
 
 NAMES = sorted(load_catalogue(find_root(Path(__file__).parent) / QUERIES_DIR))
 ENGINES = ("rdflib", "embedded", "oxigraph-server", "virtuoso", "jena-arq")

@@ -5,17 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from .cli import run_cli
 
 KG = "https://w3id.org/orgkg/id/"
 MINISTRY = "kg:org-ministry-of-organization-and-communications"
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
 
 
 def describe(root, cache, *args):
@@ -77,3 +70,10 @@ def test_each_statement_carries_its_own_quotes_not_every_quote_of_its_subject(ro
         "the Ministry of Organization and Communications (the predecessor of today's Central Organization Committee)",
         "the Ministry of Organization and Communications, the predecessor of today's Central Organizing Committee",
     ]
+
+
+def test_each_statement_is_one_row(root, cache):
+    """Issue 19 item 8: a statement stated by two articles is one row naming both."""
+    found = rows(describe(root, cache, "kg:org-central-organizing-committee", "--format", "csv"))
+    keys = [(r["direction"], r["property"], r["value"]) for r in found]
+    assert len(keys) == len(set(keys)) > 5

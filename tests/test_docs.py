@@ -22,6 +22,9 @@ from orgkg.docs import site as site_pages
 from orgkg.namespaces import GRAPH_BASE, KG, OA, OKG, QUERIES_DIR
 from orgkg.store import EmbeddedStore
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology/orgkg")
 
 

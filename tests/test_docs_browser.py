@@ -18,6 +18,9 @@ from orgkg.store import EmbeddedStore
 
 from .browser import CHROMIUM, FLAGS, QuietHandler, need_a_browser
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 #: Every link of a page, HTML <a href> and SVG <a xlink:href> alike, as an absolute URL.
 LINKS_JS = """() => [...document.querySelectorAll('a')].map(a => {
   const href = typeof a.href === 'string' ? a.href : (a.href.baseVal || a.getAttribute('xlink:href'));

@@ -8,6 +8,9 @@ import pytest
 
 from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer
 
+#: Real servers: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 
 def _server(tmp_path, union: bool) -> OxigraphServer:
     return OxigraphServer(tmp_path / "store", union_default_graph=union).start()

@@ -21,6 +21,9 @@ from orgkg.serving import free_port
 
 from .servers import FaultProxy, put_graph
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
 OTHER = "http://example.org/someone-elses-graph"
 

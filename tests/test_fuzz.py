@@ -16,6 +16,9 @@ from .cli import run_cli
 from .conftest import copy_repository
 from .servers import FakeEndpoint
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 ARTICLE = Path("graph/articles/nghe-an-2024.ttl")
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -13,6 +13,9 @@ from orgkg.http_client import redact
 from .cli import run_cli
 from .servers import FakeEndpoint
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 
 def invoke(root, tmp_path, *args, env=None):
     return run_cli(*args, root=root, cache=tmp_path / "cache", env=env)

@@ -20,6 +20,9 @@ from orgkg.store import EmbeddedStore
 from .cli import run_cli
 from .servers import VIRTUOSO_USER, FaultProxy, OxigraphServer, put_graph
 
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 ARTICLE = "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
 OTHER = "http://example.org/someone-elses-graph"
 NUMBERS = tuple(

@@ -17,11 +17,6 @@ KG = "https://w3id.org/orgkg/id/"
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
-
-
-@pytest.fixture(scope="module")
 def resolver(root, cache):
     return Resolver(EmbeddedStore(root, cache=cache))
 

@@ -18,7 +18,8 @@ import requests
 
 from orgkg.catalogue import load_catalogue
 from orgkg.namespaces import QUERIES_DIR, find_root
-from orgkg.store import from_oxigraph, from_sparql_json
+from orgkg.results import from_sparql_json
+from orgkg.store import from_oxigraph
 
 from .cli import run_cli
 from .compare import comparable

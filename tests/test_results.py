@@ -95,3 +95,24 @@ def test_booleans_are_written_in_canonical_form():
         variables=["a", "b"], rows=[[ox.Literal("1", datatype=boolean), ox.Literal("0", datatype=boolean)]]
     )
     assert render(results, "csv").splitlines()[1] == "true,false"
+
+
+def test_a_table_too_wide_to_read_becomes_one_record_per_row():
+    """Issue 19 item 8: eleven columns squeezed into a terminal are unreadable; records are not."""
+    names = [f"column{i}" for i in range(11)]
+    wide = Results(
+        variables=names,
+        rows=[[ox.Literal(f"value {i} " + "word " * 12) for i in range(11)] for _ in range(2)],
+    )
+    text = render(wide, "table", width=80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert [line for line in lines if line.startswith("-[ row ")] == [
+        "-[ row 1 ]" + "-" * 70,
+        "-[ row 2 ]" + "-" * 70,
+    ]
+    assert lines[1].startswith("column0   value 0 word") and text.endswith("(2 rows)")
+    # every value is there, whole, once per row
+    assert sum(line.split()[0] == "column10" for line in lines if line and not line.startswith(" ")) == 2
+    # a table that fits stays a table
+    assert not render(RESULTS, "table", width=100).startswith("-[ row")

@@ -8,16 +8,13 @@ import io
 
 import pytest
 
-from orgkg.namespaces import PREFIXES
-
 from .cli import run_cli
+from .graph_queries import NS
+
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
 
 KG = "https://w3id.org/orgkg/id/"
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("cache")
 
 
 @pytest.fixture(scope="module")
@@ -232,9 +229,9 @@ def test_organizations_have_founding_dates_from_either_property_or_event(query):
 
 def test_organizations_lists_every_node_typed_as_an_organization_once(query, kg):
     """Issue 19 item 1: every node of a class under org:Organization, the unnamed ones too."""
-    from rdflib import RDF, RDFS, Namespace
+    from rdflib import RDF, RDFS
 
-    org = Namespace("http://www.w3.org/ns/org#")
+    org = NS["org"]
     classes = set(kg.transitive_subjects(RDFS.subClassOf, org.Organization))
     typed = {str(node) for cls in classes for node in kg.subjects(RDF.type, cls)}
     rows = query("organizations")
@@ -286,9 +283,9 @@ def test_dated_in_window_lists_every_dated_node(query, kg):
     """Issue 19: one date model, checked against the whole graph: every node carrying one of the
     date properties, a period, or (an organization) a dated founding event is listed, and every
     property that carries a date is either part of the model or dates something else."""
-    from rdflib import RDF, XSD, Literal, Namespace, URIRef
+    from rdflib import RDF, XSD, Literal, URIRef
 
-    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    ns = NS
     own = {ns["dct"].date, ns["eli"].date_document, ns["prov"].startedAtTime, ns["prov"].endedAtTime}
     own |= {ns["schema"][n] for n in ("startDate", "endDate", "foundingDate", "dissolutionDate", "datePublished")}
     periods = {
@@ -338,9 +335,7 @@ def test_mergers_and_lineage_give_the_legal_basis_change_events_gives(query):
 
 def test_at_place_finds_everything_located_in_a_place_or_within_it(query, kg):
     """Issue 19 item 6: the districts of the Nghe An support activity were only in its quote."""
-    from rdflib import Namespace
-
-    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    ns = NS
     located = [ns["schema"].location, ns["prov"].atLocation, ns["dct"].spatial, ns["okg"].refArea]
     expected: dict[str, set[str]] = {}
     for predicate in located:
@@ -356,9 +351,9 @@ def test_at_place_finds_everything_located_in_a_place_or_within_it(query, kg):
 
 def test_documents_by_issuer_and_by_level_per_article(query, kg):
     """Issue 19 item 7: every issuer's and every level's documents, one row per citing article."""
-    from rdflib import RDF, Namespace
+    from rdflib import RDF
 
-    ns = {p: Namespace(iri) for p, iri in PREFIXES.items()}
+    ns = NS
     articles = set(kg.subjects(RDF.type, ns["schema"].NewsArticle))
     cited = {(str(d), str(a)) for a, d in kg.subject_objects(ns["schema"].citation) if a in articles}
     for role, predicate in (("passed by", ns["eli"].passed_by), ("responsible", ns["eli"].responsibility_of_agent)):
@@ -376,9 +371,7 @@ def test_documents_by_issuer_and_by_level_per_article(query, kg):
 
 def test_figures_by_unit_and_by_bound_with_article_and_subject(query, kg):
     """Issue 19 item 7: percentages, "over"/"more than" figures, per article; what a figure counts."""
-    from rdflib import Namespace
-
-    okg = Namespace(PREFIXES["okg"])
+    okg = NS["okg"]
     for name, parameter, predicate in (
         ("figures-by-unit", "inUnit", okg.unit),
         ("figures-by-comparator", "bound", okg.comparator),

@@ -10,13 +10,19 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import requests
 
+from orgkg.repository import cache_dir
+from orgkg.results import from_sparql_json
 from orgkg.serving import free_port
-from orgkg.store import EmbeddedStore, from_sparql_json
+from orgkg.store import EmbeddedStore
 
 from .cli import run_cli
 from .compare import comparable
+
+#: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
+pytestmark = pytest.mark.slow
 
 
 def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path, monkeypatch):
@@ -41,8 +47,10 @@ def test_serve_answers_queries_read_only_and_stops_on_ctrl_c(root, tmp_path, mon
             "query", "run", "change-events", "--endpoint", url, "--format", "json", root=root, cache=tmp_path / "cache"
         )
         assert ran.exit_code == 0, ran.output
-        monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))  # the repository's store under it, as serve's
-        local = EmbeddedStore(root).query("SELECT * WHERE { ?s ?p ?o }")  # the same store the server snapshotted
+        monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
+        local = EmbeddedStore(root, cache_dir(root)).query(
+            "SELECT * WHERE { ?s ?p ?o }"
+        )  # the same store the server snapshotted
         served = requests.post(
             url,
             data={"query": "SELECT * WHERE { ?s ?p ?o }"},

@@ -23,6 +23,9 @@ from orgkg.serving import Server, free_port
 from .browser import CHROMIUM, FLAGS, QuietHandler, need_a_browser
 from .cli import run_cli
 
+#: A browser and a server: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 PAGE = """<!doctype html><meta charset="utf-8"><title>cross-origin query</title><pre id="out">waiting</pre>
 <script>
 const endpoint = new URLSearchParams(location.search).get("endpoint");

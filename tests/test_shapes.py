@@ -216,6 +216,7 @@ def rules() -> set[URIRef]:
     return found
 
 
+@pytest.mark.slow  # pySHACL on the shapes graph against SHACL's own shapes: the fast lane's slowest test
 def test_shapes_graph_is_valid_shacl() -> None:
     conforms, _, text = pyshacl.validate(Graph(), shacl_graph=shapes(), meta_shacl=True)
     assert conforms, text

@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+#: Many fresh interpreters: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 PROBE = """
 import json, sys
 from orgkg.cli import main

@@ -16,6 +16,9 @@ from orgkg.repository import data_files
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
 from orgkg.validation import validate
 
+#: Writing and validating synthetic corpora takes seconds a test: `make check` leaves these out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, root) -> Path:

@@ -8,7 +8,10 @@ from orgkg.repository import turtle_files
 
 from . import jena
 
-pytestmark = pytest.mark.skipif(not jena.available(), reason="Jena not installed (apt-get install libapache-jena-java)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not jena.available(), reason="Jena not installed (apt-get install libapache-jena-java)"),
+]
 
 
 def test_riot_accepts_every_turtle_file(root, tmp_path_factory):

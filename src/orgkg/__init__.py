@@ -23,6 +23,7 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'orgkg' has no attribute {name!r}")
     import importlib
 
-    if _LAZY[name] is None:
+    module = _LAZY[name]
+    if module is None:
         return importlib.import_module(f"orgkg.{name}")
-    return getattr(importlib.import_module(_LAZY[name]), name)
+    return getattr(importlib.import_module(module), name)

@@ -154,7 +154,9 @@ def to_term(param: Parameter, text: str, resolver=None):
 def default_terms(prologue: str, inside: str) -> list:
     """The RDF terms written inside a VALUES block, read by pyoxigraph with the query's prologue."""
     probe = f"{prologue}\nSELECT * WHERE {{ VALUES ?value {{ {inside} }} }}"
-    return [solution["value"] for solution in ox.Store().query(probe)]
+    from orgkg.terms import solutions
+
+    return [solution["value"] for solution in solutions(ox.Store().query(probe))]
 
 
 def query_kind(sparql: str) -> str:
@@ -302,6 +304,8 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = SERVE_QUERY
     Each query's text is the file's, defaults included, so it runs as given; its parameters are
     SHACL parameters (sh:parameter: sh:name, sh:description, sh:datatype or sh:nodeKind
     sh:IRI, sh:defaultValue, sh:maxCount 1 unless a list, sh:order)."""
+    from orgkg.formats import write
+
     sh, rdf, rdfs, schema, dct, xsd, owl = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct", "xsd", "owl"))
     prefixes = ox.NamedNode(PREFIXES_NODE)
     triples = [ox.Triple(prefixes, ox.NamedNode(rdf + "type"), ox.NamedNode(owl + "Ontology"))]
@@ -319,7 +323,7 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = SERVE_QUERY
     for query in catalogue.values():
         node = ox.NamedNode(QUERY_BASE + query.name)
         kind = query.kind
-        statements = [
+        statements: list[tuple[str, ox.NamedNode | ox.Literal]] = [
             (rdf + "type", ox.NamedNode(sh + "SPARQLExecutable")),
             (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
             (rdfs + "label", ox.Literal(query.name)),
@@ -336,14 +340,14 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = SERVE_QUERY
             triples += _parameter_triples(node, param, order, query)
     used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct", "xsd", "owl")}
     used |= {"query": QUERY_BASE, "param": PARAMETER_BASE}
-    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=used).decode("utf-8")
+    return write(sorted(triples, key=str), "turtle", used).decode("utf-8")
 
 
 def _parameter_triples(query_node, param: Parameter, order: int, query: SavedQuery) -> list:
     """One sh:parameter of a query, in SHACL's parameter vocabulary."""
     sh, xsd = PREFIXES["sh"], PREFIXES["xsd"]
     node = ox.BlankNode(f"{query.name.replace('-', '_')}_{param.name}")
-    defaults = param.default if isinstance(param.default, list) else [param.default]
+    defaults = param.default if isinstance(param.default, list) else [str(param.default)]
     terms = [to_term(param, value) for value in defaults]
     statements = [
         (sh + "path", ox.NamedNode(PARAMETER_BASE + param.name)),

@@ -5,7 +5,9 @@ Statements are compared as quads (one named graph per file, as the store names t
 reordering, reformatting or re-prefixing a file changes nothing. Blank nodes are matched by
 content: each gets a label hashed from its own statements (nested blank nodes by their labels)
 and from the statements pointing to it, so relabelling `_:b0` as `_:x` is no change, while any
-change inside an evidence node shows as that node's statements removed and added.
+change inside an evidence node shows as that node's statements removed and added. (RDFC-1.0's
+canonical labels would not do: they are numbered over the whole dataset, so one new node would
+relabel every node after it.)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import DATA_DIRS, PREFIXES, prefixed
+from orgkg.namespaces import DATA_DIRS, PREFIXES, short
 
 _COLOURS = {"+": "green", "-": "red"}
 WORKING_TREE = None  #: the revision that means "the files as they are now"
@@ -129,7 +131,7 @@ def _relabel(quads: list[ox.Quad]) -> set[ox.Quad]:
         )
         return ox.BlankNode("b" + hashlib.sha256((content(node) + "\n".join(referrers)).encode()).hexdigest()[:16])
 
-    labels = {node: label(node) for node in set(outgoing) | set(incoming)}
+    labels: dict[object, ox.BlankNode] = {node: label(node) for node in set(outgoing) | set(incoming)}
     return {
         ox.Quad(labels.get(q.subject, q.subject), q.predicate, labels.get(q.object, q.object), q.graph_name)
         for q in quads
@@ -143,23 +145,37 @@ def diff(root: Path, before: str | None = "HEAD", after: str | None = WORKING_TR
         if (
             quad.predicate.value == _LABEL
             and isinstance(quad.subject, ox.NamedNode)
+            and isinstance(quad.object, ox.Literal)
             and quad.object.language in (None, "en")
         ):
             labels.setdefault(quad.subject.value, quad.object.value)
-    selectors = {(q.subject, q.graph_name): q.object for q in new if q.predicate.value == _SELECTOR}
-    exact = {(q.subject, q.graph_name): q.object.value for q in new if q.predicate.value == _EXACT}
+    # Quads of the working tree or a revision: every graph is a file's named graph.
+    selectors: dict[tuple[object, str], object] = {
+        (q.subject, str(q.graph_name)): q.object for q in new if q.predicate.value == _SELECTOR
+    }
+    exact: dict[tuple[object, str], str] = {
+        (q.subject, str(q.graph_name)): q.object.value
+        for q in new
+        if q.predicate.value == _EXACT and isinstance(q.object, ox.Literal)
+    }
     quotes: dict[tuple[str, str], list[str]] = defaultdict(list)
     for quad in new:
         if quad.predicate.value == _EVIDENCE and isinstance(quad.subject, ox.NamedNode):
-            selector = selectors.get((quad.object, quad.graph_name))
-            if (selector, quad.graph_name) in exact:
-                quotes[quad.graph_name.value, quad.subject.value].append(exact[selector, quad.graph_name])
+            graph = str(quad.graph_name)
+            selector = selectors.get((quad.object, graph))
+            if (selector, graph) in exact:
+                quotes[_graph_name(quad), quad.subject.value].append(exact[selector, graph])
     return Diff(added=new - old, removed=old - new, labels=labels, quotes=dict(quotes))
+
+
+def _graph_name(quad: ox.Quad) -> str:
+    """The IRI of a quad's graph (every quad here is in a file's named graph)."""
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else str(quad.graph_name)
 
 
 def _term(term, labels: dict[str, str]) -> str:
     if isinstance(term, ox.NamedNode):
-        name = prefixed(term.value) or f"<{term.value}>"
+        name = short(term.value)
         return f"{name} ({labels[term.value]})" if term.value in labels else name
     return str(term)
 
@@ -168,7 +184,7 @@ def _grouped(result: Diff) -> dict[str, dict[str, list[tuple[str, ox.Quad]]]]:
     groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for sign, quads in (("-", result.removed), ("+", result.added)):
         for quad in quads:
-            groups[quad.graph_name.value][str(quad.subject)].append((sign, quad))
+            groups[_graph_name(quad)][str(quad.subject)].append((sign, quad))
     return {
         graph: {
             subject: sorted(changes, key=lambda c: (str(c[1].predicate), str(c[1].object), c[0]))

@@ -314,7 +314,8 @@ def _issuer_from_name(name: str) -> str | None:
 
 def _parse_printed(text: str, tenure: int | None) -> DocumentCode | None:
     """A printed code, optionally after a type word and "No.": None if not code-shaped."""
-    prefix = _PREFIX.match(text)  # always matches, possibly empty
+    prefix = _PREFIX.match(text)
+    assert prefix is not None  # every part of the pattern is optional
     word = prefix["word"]
     shape = _CODE_SHAPE.match(text[prefix.end() :])
     if shape is None:

@@ -16,17 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE, PREFIXES
+from orgkg.formats import graph_ntriples, write
+from orgkg.namespaces import GRAPH_BASE, ONTOLOGY_FILE
 from orgkg.repository import graph_iri
 
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
-_WRITERS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 _MERGED = ("turtle", "nt")  # formats without named graphs: the union, each triple once
 
 
@@ -39,15 +33,15 @@ def export(root: Path, fmt: str, graph: str | None = None, inferred: bool = Fals
 
     with EmbeddedStore(root).reading() as store:
         graphs = _chosen_graphs(store, graph)
-        blocks = (_graph_nquads(store, graph) for graph in graphs)
+        blocks = [_graph_nquads(store, graph) for graph in graphs]
         if inferred:
-            blocks = [*blocks, _inferred_nquads(store, root, graphs)]
+            blocks.append(_inferred_nquads(store, root, graphs))
         return serialize(canonical_lines(blocks), fmt)
 
 
 def _chosen_graphs(store: ox.Store, name: str | None) -> list[ox.NamedNode]:
     """Every named graph; with `name`, the one graph it names (see graph_names)."""
-    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
+    graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
     if name is None:
         return graphs
     named = graph_names([g.value for g in graphs])
@@ -77,10 +71,7 @@ def _graph_nquads(store: ox.Store, graph: ox.NamedNode) -> bytes:
     """One named graph as N-Quads, written by the store (Rust): its N-Triples, each line given
     the graph's name."""
     name = f" {graph} .\n".encode()
-    return b"".join(
-        line[:-3] + name
-        for line in store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines(keepends=True)
-    )
+    return b"".join(line[:-3] + name for line in graph_ntriples(store, graph).splitlines(keepends=True))
 
 
 def _inferred_nquads(store: ox.Store, root: Path, graphs: list[ox.NamedNode]) -> bytes:
@@ -88,7 +79,7 @@ def _inferred_nquads(store: ox.Store, root: Path, graphs: list[ox.NamedNode]) ->
     ontology = store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri(root / ONTOLOGY_FILE, root)))
     inferred_graph = ox.NamedNode(INFERRED_GRAPH)
     entailed = rdfs_entailments(data, (quad.triple for quad in ontology))
-    return ox.serialize([ox.Quad(*triple, inferred_graph) for triple in entailed], format=ox.RdfFormat.N_QUADS)
+    return write([ox.Quad(s, p, o, inferred_graph) for s, p, o in entailed], "nq")
 
 
 #: An N-Triples or N-Quads line whose object is a blank node: ` _:label` just before the graph
@@ -111,7 +102,7 @@ def canonical_lines(blocks: Iterable[bytes]) -> list[bytes]:
     labelled = ox.Dataset(ox.parse(b"".join(blank), format=ox.RdfFormat.N_QUADS))
     del blank
     labelled.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    plain += ox.serialize(labelled, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+    plain += write(labelled, "nq").splitlines(keepends=True)
     del labelled
     plain.sort()
     return plain
@@ -126,22 +117,13 @@ def serialize(lines: list[bytes], fmt: str) -> bytes:
         return b"".join(triples)
     quads = ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS)
     statements = sorted({quad.triple for quad in quads} if fmt in _MERGED else quads, key=_statement_key)
-    prefixes = _used_prefixes(statements) if fmt in ("turtle", "trig") else None
-    return ox.serialize(statements, format=_WRITERS[fmt], prefixes=prefixes)
+    return write(statements, fmt)
 
 
 def _statement_key(statement) -> tuple[str, ...]:
     """Graph first, then subject, predicate, object, so writers group a graph's statements."""
-    graph = (statement.graph_name.value,) if isinstance(statement, ox.Quad) else ()
+    graph = (str(statement.graph_name),) if isinstance(statement, ox.Quad) else ()
     return (*graph, str(statement.subject), str(statement.predicate), str(statement.object))
-
-
-def _used_prefixes(statements) -> dict[str, str]:
-    iris = {term.value for statement in statements for term in statement if isinstance(term, ox.NamedNode)}
-    iris |= {s.object.datatype.value for s in statements if isinstance(s.object, ox.Literal)}
-    return {
-        prefix: namespace for prefix, namespace in PREFIXES.items() if any(iri.startswith(namespace) for iri in iris)
-    }
 
 
 def rdfs_entailments(data, ontology) -> set[ox.Triple]:

@@ -13,6 +13,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
 from orgkg.loading import TurtleSyntaxError, parse_turtle
+from orgkg.namespaces import short
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 
@@ -90,7 +91,7 @@ def relative_path(path: Path, root: Path) -> str:
 def short_name(graph: Graph, term) -> str:
     """A readable name: a prefixed IRI, or for a blank node the path from its named owner."""
     if isinstance(term, URIRef):
-        return graph.namespace_manager.normalizeUri(term)
+        return short(str(term))
     if isinstance(term, BNode):
         for owner, predicate in graph.subject_predicates(term):
             return f"{short_name(graph, owner)} {short_name(graph, predicate)} [...]"

@@ -13,12 +13,17 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
+from rdflib.term import Node
 
 from orgkg.loading import TurtleSyntaxError, parse_turtle
-from orgkg.namespaces import PREFIXES, bind_prefixes
+from orgkg.namespaces import PREFIXES, bind_prefixes, short
 
 INDENT = "    "
-_PLAIN_NUMBER = {XSD.integer: r"[+-]?\d+", XSD.decimal: r"[+-]?\d*\.\d+", XSD.boolean: r"true|false"}
+_PLAIN_NUMBER: dict[URIRef | None, str] = {
+    XSD.integer: r"[+-]?\d+",
+    XSD.decimal: r"[+-]?\d*\.\d+",
+    XSD.boolean: r"true|false",
+}
 
 
 class TurtleWriter:
@@ -45,15 +50,13 @@ class TurtleWriter:
             return "[\n" + self.predicates(term, depth + 1) + "\n" + INDENT * depth + "]"
         return "_:" + self.labels[term]
 
-    def iri(self, iri: URIRef) -> str:
-        for prefix, namespace in PREFIXES.items():
-            local = str(iri)[len(str(namespace)) :]
-            if str(iri).startswith(str(namespace)) and re.fullmatch(r"[A-Za-z_][\w\-]*|", local):
-                self.used_namespaces.add(prefix)
-                return f"{prefix}:{local}"
-        return f"<{iri}>"
+    def iri(self, iri: Node) -> str:
+        name = short(str(iri))
+        if not name.startswith("<"):
+            self.used_namespaces.add(name.split(":", 1)[0])
+        return name
 
-    def verb(self, predicate: URIRef) -> str:
+    def verb(self, predicate: Node) -> str:
         """A predicate: `a` for rdf:type (only there: rdf:type as an object stays `rdf:type`)."""
         return "a" if predicate == RDF.type else self.iri(predicate)
 
@@ -71,7 +74,8 @@ class TurtleWriter:
 
     def as_list(self, node: BNode) -> list | None:
         """The members of a well-formed RDF list starting at `node`, else None."""
-        items, current = [], node
+        items: list[Node | None] = []
+        current: Node | None = node
         while current != RDF.nil:
             if set(self.graph.predicates(current)) != {RDF.first, RDF.rest}:
                 return None

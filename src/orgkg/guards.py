@@ -106,16 +106,17 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
     the thread still serves: waiting for it, unlike waiting inside the engine, Ctrl-C interrupts.
     With `settle`, Ctrl-C first lets the action finish (within the timeout): a request already
     sent must land before the caller cleans up after it, or it would land after the clean-up."""
-    outcome: dict[str, object] = {}
+    values: list[T] = []
+    errors: list[BaseException] = []
     # An Event, not Thread.join: on Python 3.11 a join that Ctrl-C interrupts marks the thread
     # stopped, so a second join returned at once while the request was still under way.
     finished = threading.Event()
 
     def work() -> None:
         try:
-            outcome["value"] = action()
+            values.append(action())
         except BaseException as error:  # handed to the caller's thread
-            outcome["error"] = error
+            errors.append(error)
         finally:
             finished.set()
 
@@ -130,6 +131,6 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
         raise QueryTimeout(
             f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query", option="timeout"
         )
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    if errors:
+        raise errors[0]
+    return values[0]

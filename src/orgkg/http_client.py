@@ -16,7 +16,13 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from requests.auth import AuthBase
+
+    from orgkg.results import Results
 
 from orgkg.errors import OrgkgError
 from orgkg.guards import QueryTimeout, run_with_deadline
@@ -31,6 +37,10 @@ class HttpError(OrgkgError):
 
 class Transient(HttpError):
     """A connection error or a 5xx answer: worth another attempt."""
+
+
+class UnexpectedAnswer(HttpError):
+    """The server answered, but not in the format the protocol promises (another service at the URL)."""
 
 
 class CredentialsInUrl(HttpError):
@@ -77,7 +87,7 @@ def check_url(url: str) -> str:
     return url
 
 
-def credentials(url: str, digest: bool) -> tuple[dict, object]:
+def credentials(url: str, digest: bool) -> tuple[dict, AuthBase | None]:
     """Headers and auth from ORGKG_STORE_TOKEN, ORGKG_STORE_USER/PASSWORD or ~/.netrc, never argv."""
     from requests.auth import HTTPBasicAuth, HTTPDigestAuth
     from requests.utils import get_netrc_auth
@@ -86,7 +96,7 @@ def credentials(url: str, digest: bool) -> tuple[dict, object]:
         return {"Authorization": f"Bearer {token}"}, None
     user, password = os.environ.get("ORGKG_STORE_USER"), os.environ.get("ORGKG_STORE_PASSWORD", "")
     if not user:
-        user, password = get_netrc_auth(url) or (None, None)
+        user, password = get_netrc_auth(url) or (None, "")
     if not user:
         return {}, None
     return {}, (HTTPDigestAuth if digest else HTTPBasicAuth)(user, password)
@@ -123,6 +133,7 @@ class Client:
         headers, self.session.auth = credentials(self.base, digest)
         self.session.headers.update(headers)
         self.answered = False  # whether the store has answered anything yet
+        self.server = ""  # the Server header of the last answer: which engine the store runs
 
     def once(self, method: str, url: str, timeout: float | None = None, **kwargs) -> Answer:
         """One request, its whole answer within `timeout` (default the client's): an Answer
@@ -151,6 +162,7 @@ class Client:
         except requests.RequestException as error:
             raise HttpError(f"request to {host} failed ({error.__class__.__name__})") from None
         self.answered = True
+        self.server = next((value for key, value in answer.headers.items() if key.lower() == "server"), "")
         if answer.status == 401:
             raise HttpError(
                 f"{host} refused the credentials (HTTP 401); set ORGKG_STORE_USER/ORGKG_STORE_PASSWORD "
@@ -180,6 +192,28 @@ class Client:
                 self.notice(f"{what}: {failure}; retrying in {delay:g} s")
                 time.sleep(delay)
         raise HttpError(f"{what}: {failure} (after {self.attempts} attempts)")
+
+    def query(self, url: str, sparql: str, what: str, graph: bool = False, retry: bool = True) -> Results:
+        """A SPARQL protocol query (POST, form-encoded): a SELECT or ASK answer in SPARQL 1.1 JSON,
+        or with `graph` a CONSTRUCT or DESCRIBE answer in N-Triples, read into pyoxigraph terms
+        (orgkg.terms); UnexpectedAnswer when the body is neither."""
+        import json
+
+        import pyoxigraph as ox
+
+        from orgkg.results import Results, from_sparql_json
+
+        accept = "application/n-triples" if graph else "application/sparql-results+json"
+        answer = self.request("POST", url, what, retry=retry, data={"query": sparql}, headers={"Accept": accept})
+        try:
+            if graph:
+                return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))
+            return from_sparql_json(json.loads(answer.content))
+        except (ValueError, SyntaxError):
+            kind = "N-Triples" if graph else "SPARQL results JSON"
+            raise UnexpectedAnswer(
+                f"{redact(url)} did not answer with {kind} ({answer.headers.get('Content-Type', 'no content type')})"
+            ) from None
 
     def request(self, method: str, url: str, what: str, retry: bool = True, **kwargs) -> Answer:
         if retry:

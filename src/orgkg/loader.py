@@ -2,9 +2,10 @@
 
 Nothing is left half-loaded: every graph is first uploaded to a temporary graph, and only when
 all uploads have succeeded are they moved over the real graphs with SPARQL Update `MOVE` (`ADD`
-for --append), one graph at a time. A failed upload drops the temporaries, so the store is as
-it was; a failed swap says which graphs are new and which are old. Afterwards the triple count
-of every graph in the store is compared with the local one.
+when appending), all in one request (one transaction on a store that runs a request as one,
+such as Oxigraph). A failed upload drops the temporaries, so the store is as it was; a failed
+swap says which graphs are new and which are old. Afterwards the triple count of every graph in
+the store is compared with the local one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from orgkg.atomic import file_lock
-from orgkg.http_client import Client, HttpError, redact
+from orgkg.formats import graph_ntriples, write
+from orgkg.http_client import Client, HttpError, UnexpectedAnswer, redact
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.store import StoreError
 
@@ -116,7 +118,7 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
     of connected blank nodes with its triples, read back from the store's indexes.
     """
     if sum(1 for _ in islice(store.quads_for_pattern(None, None, None, graph), size + 1)) <= size:
-        yield store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)  # one body, written in Rust
+        yield graph_ntriples(store, graph)  # one body, written in Rust
         return
     parent: dict[ox.BlankNode, ox.BlankNode] = {}
 
@@ -136,7 +138,7 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
     sent = False
 
     def body() -> bytes:
-        return ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES)
+        return write(batch, "nt")
 
     for quad in store.quads_for_pattern(None, None, None, graph):
         if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode):
@@ -228,24 +230,12 @@ class RemoteStore:
             "POST", self._url(self.dialect.update), what, retry=retry, timeout=timeout, data={"update": sparql}
         )
 
-    def select(self, query: str, what: str) -> list[dict]:
-        answer = self.client.request(
-            "POST",
-            self._url(self.dialect.query),
-            what,
-            data={"query": query},
-            headers={"Accept": "application/sparql-results+json"},
-        )
+    def select(self, query: str, what: str) -> list[list]:
+        """The rows of a SELECT query (pyoxigraph terms), through the one SPARQL client."""
         try:
-            import json
-
-            return json.loads(answer.content)["results"]["bindings"]
-        except (ValueError, KeyError, TypeError):
-            raise LoadError(
-                f"{redact(self.base)} answered a query with something other than SPARQL results JSON; "
-                "is the dialect right?",
-                option="dialect",
-            ) from None
+            return self.client.query(self._url(self.dialect.query), query, what).rows
+        except UnexpectedAnswer as error:
+            raise LoadError(f"{error}; is the dialect right?", option="dialect") from None
 
     def count(self, graph: str) -> int:
         """Triples in a named graph: a COUNT query, or (plain Graph Store) the graph fetched."""
@@ -268,8 +258,8 @@ class RemoteStore:
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", f"counting the triples of {graph}"
         )
         try:
-            return int(rows[0]["n"]["value"]) if rows else 0
-        except (KeyError, ValueError, TypeError):
+            return int(rows[0][0].value) if rows else 0
+        except (IndexError, ValueError, AttributeError):
             raise LoadError(
                 f"{redact(self.base)} answered the COUNT query without a count; is the dialect right?", option="dialect"
             ) from None
@@ -283,8 +273,8 @@ class RemoteStore:
             "counting the triples of the loaded graphs",
         )
         try:
-            return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
-        except (KeyError, ValueError, TypeError):
+            return {graph.value: int(count.value) for graph, count in rows}
+        except (ValueError, AttributeError):
             raise LoadError(
                 f"{redact(self.base)} answered the COUNT query without counts; is the dialect right?", option="dialect"
             ) from None
@@ -297,7 +287,7 @@ class RemoteStore:
             f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{under}")) }}',
             "listing the store's graphs",
         )
-        return sorted(row["g"]["value"] for row in rows if "g" in row)
+        return sorted(graph.value for (graph,) in rows if graph is not None)
 
 
 #: What a failed request raises: the HTTP client's errors, or the loader's own.

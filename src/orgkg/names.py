@@ -16,7 +16,7 @@ import unicodedata
 import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import PREFIXES, prefixed, sparql_prefixes
+from orgkg.namespaces import PREFIXES, prefixed, short, sparql_prefixes
 
 #: What each kind of parameter expects, as a pattern on ?node, and the word for it in messages.
 KINDS: dict[str, tuple[str, str]] = {
@@ -63,10 +63,6 @@ def expand(text: str) -> str | None:
 def looks_prefixed(text: str) -> bool:
     """Written as prefix:local (so an unknown prefix deserves its own message)."""
     return bool(_PREFIXED.fullmatch(text.strip())) and "://" not in text
-
-
-def short(iri: str) -> str:
-    return prefixed(iri) or f"<{iri}>"
 
 
 class Resolver:

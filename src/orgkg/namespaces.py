@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from orgkg.errors import OrgkgError
@@ -58,6 +59,18 @@ def prefixed(iri: str) -> str | None:
         if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :]):
             return f"{prefix}:{iri[len(namespace) :]}"
     return None
+
+
+def short(iri: str) -> str:
+    """`iri` as prefix:local where a project prefix fits, else `<iri>`: the one short name of an
+    IRI in tables, reports, diffs, Turtle and the site."""
+    return prefixed(iri) or f"<{iri}>"
+
+
+def prefixes_used(iris: Iterable[str]) -> dict[str, str]:
+    """The project prefixes (prefix -> namespace) that some of `iris` start with, in declaration order."""
+    iris = set(iris)
+    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def sparql_prefixes() -> str:

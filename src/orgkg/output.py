@@ -15,9 +15,15 @@ def terminal_width(default: int = 100) -> int:
     return shutil.get_terminal_size((default, 24)).columns
 
 
-def text_table(headers: list[str] | None, rows: list[list[str]], width: int | None = None) -> str:
+def text_table(
+    headers: list[str] | None, rows: list[list[str]], width: int | None = None, records_if_cramped: bool = False
+) -> str:
     """Rows aligned in columns, under `headers` and a rule (none when `headers` is None); the
-    widest columns wrap so the table fits `width`. The one table printer of every command."""
+    widest columns wrap so the table fits `width`. The one table printer of every command.
+
+    With `records_if_cramped`, a table that fits only by squeezing two or more columns below a
+    readable width (or not at all) is printed one record per row instead, like psql's expanded
+    display: many columns in a narrow terminal stay readable."""
     width = width or terminal_width()
     cells = [[str(value) for value in row] for row in rows]
     columns = len(headers) if headers is not None else max((len(row) for row in cells), default=0)
@@ -27,9 +33,37 @@ def text_table(headers: list[str] | None, rows: list[list[str]], width: int | No
     while sum(sizes) + gap * (len(sizes) - 1) > width and max(sizes) > 12:
         widest = sizes.index(max(sizes))
         sizes[widest] -= 1
+    if records_if_cramped and headers is not None and _cramped(natural, sizes, width, gap):
+        return _records(headers, cells, width)
     lines = [_row_lines(headers, sizes, gap), ["  ".join("-" * s for s in sizes)]] if headers is not None else []
     lines += [_row_lines(row, sizes, gap) for row in cells]
     return "\n".join(line for block in lines for line in block)
+
+
+#: Narrower than this, a wrapped column is hard to read (unless its values are all shorter).
+_READABLE = 24
+
+
+def _cramped(natural: list[int], sizes: list[int], width: int, gap: int) -> bool:
+    squeezed = sum(size < min(wanted, _READABLE) for wanted, size in zip(natural, sizes))
+    return squeezed >= 2 or sum(sizes) + gap * (len(sizes) - 1) > width
+
+
+def _records(headers: list[str], rows: list[list[str]], width: int) -> str:
+    """One block per row: a rule naming the row, then `name  value` lines, values wrapped."""
+    import textwrap
+
+    label = max(len(name) for name in headers)
+    value_width = max(width - label - 2, 20)
+    lines: list[str] = []
+    for number, row in enumerate(rows, 1):
+        title = f"-[ row {number} ]"
+        lines.append(title + "-" * max(width - len(title), 0))
+        for name, value in zip(headers, row):
+            wrapped = textwrap.wrap(value, value_width) or [""]
+            lines.append(f"{name.ljust(label)}  {wrapped[0]}".rstrip())
+            lines.extend(" " * (label + 2) + more for more in wrapped[1:])
+    return "\n".join(lines)
 
 
 def _row_lines(row: list[str], sizes: list[int], gap: int) -> list[str]:

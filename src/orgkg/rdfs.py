@@ -10,6 +10,7 @@ the five RDFS terms in that library's spelling (`Vocabulary`).
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -27,13 +28,13 @@ class Vocabulary:
     sub_property_of: Hashable
     domain: Hashable
     range: Hashable
-    literal: type  # the library's literal class: literals get no range types
+    literal: builtins.type  # the library's literal class: literals get no range types
 
     def is_literal(self, term) -> bool:
         return isinstance(term, self.literal)
 
     @classmethod
-    def of(cls, named_node: Callable[[str], Hashable], literal_class: type) -> Vocabulary:
+    def of(cls, named_node: Callable[[str], Hashable], literal_class: builtins.type) -> Vocabulary:
         """The vocabulary for a library: its IRI constructor and its literal class."""
         return cls(
             named_node(RDF_TYPE),

@@ -6,17 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
 from orgkg.choices import GRAPH_FORMATS, SELECT_FORMATS
+from orgkg.formats import write
 from orgkg.namespaces import PREFIXES, prefixed
 from orgkg.output import text_table
 from orgkg.terms import XSD_STRING, to_sparql_json
+from orgkg.terms import from_sparql_json as sparql_json_term
 
-_GRAPH_WRITERS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 _XSD = PREFIXES["xsd"]
 #: Numbers every engine must write alike: rdflib writes the decimal 600 as "600.0", Oxigraph
 #: as "600" (XSD 1.1's canonical form, which is what we print).
@@ -69,23 +71,40 @@ def canonical(term):
     return ox.Literal(text, datatype=term.datatype)
 
 
+def from_sparql_json(document: dict) -> Results:
+    """A SPARQL 1.1 JSON results document; ValueError if it is not one."""
+    if not isinstance(document, dict):
+        raise ValueError("not a SPARQL results document")
+    try:
+        if "boolean" in document:
+            return Results(boolean=bool(document["boolean"]))
+        variables = document["head"]["vars"]
+        bindings = document["results"]["bindings"]
+        return Results(
+            variables=variables, rows=[[sparql_json_term(binding.get(v)) for v in variables] for binding in bindings]
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"no {error} in the results document") from None
+
+
 def render(results: Results, fmt: str, width: int | None = None) -> str:
     if results.triples is not None:
         if fmt not in GRAPH_FORMATS:
             raise ValueError(f"a CONSTRUCT/DESCRIBE result is written as {', '.join(GRAPH_FORMATS)}, not {fmt}")
-        used = {
-            prefix: iri
-            for prefix, iri in PREFIXES.items()
-            if any(str(term).startswith("<" + iri) for triple in results.triples for term in triple)
-        }
-        return ox.serialize(
-            sorted(results.triples, key=str), format=_GRAPH_WRITERS[fmt], prefixes=used if fmt == "turtle" else None
-        ).decode("utf-8")
+        return write(sorted(results.triples, key=str), fmt).decode("utf-8")
     if fmt not in SELECT_FORMATS:
         raise ValueError(f"a SELECT/ASK result is written as {', '.join(SELECT_FORMATS)}, not {fmt}")
     if results.boolean is not None:
         return _boolean(results.boolean, fmt)
-    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "md": _markdown}[fmt](results, width)
+    writers: dict[str, Callable[[Results, int | None], str]] = {
+        "table": _table,
+        "csv": _csv,
+        "tsv": _tsv,
+        "json": _json,
+        "xml": _xml,
+        "md": _markdown,
+    }
+    return writers[fmt](results, width)
 
 
 def _plain(term) -> str:
@@ -96,14 +115,15 @@ def _plain(term) -> str:
 
 
 def _table(results: Results, width: int | None) -> str:
-    """For reading: IRIs shortened to the project's prefixes (kg:org-politburo)."""
+    """For reading: IRIs shortened to the project's prefixes (kg:org-politburo); one record per
+    row when the columns do not fit the width readably."""
 
     def cell(term) -> str:
         return (prefixed(term.value) or term.value) if isinstance(term, ox.NamedNode) else _plain(term)
 
     rows = [[cell(v) for v in row] for row in results.rows]
     footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
-    return text_table(results.variables, rows, width) + "\n" + footer
+    return text_table(results.variables, rows, width, records_if_cramped=True) + "\n" + footer
 
 
 def _csv(results: Results, _width=None) -> str:

@@ -103,6 +103,13 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _log_reason(snapshot: Path) -> str:
+    """The server's last error line, without Rust's backtrace notes."""
+    lines = (snapshot / "server.log").read_text(errors="replace").splitlines()
+    useful = [line.strip() for line in lines if line.strip() and not line.startswith(("note:", "stack backtrace"))]
+    return useful[-1] if useful else ""
+
+
 class Server:
     """The Oxigraph server over a snapshot of the embedded store, behind the guard on HOST:PORT
     (port 0: any free).
@@ -141,7 +148,7 @@ class Server:
             raise StoreError(
                 f"port {self.port} on {self.host} is in use; choose another port, or 0 for any free one", option="port"
             )
-        self.snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
+        self.snapshot = snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
         with self.store.reading() as store:  # fresh, and no builder writes while it is copied
             store.backup(str(self.snapshot / "store"))
         graphs = {g.value for g in ox.Store.read_only(str(self.snapshot / "store")).named_graphs()}
@@ -150,7 +157,7 @@ class Server:
         # Older servers have no read-only mode; serving the snapshot read-write changes only the copy.
         mode = "serve-read-only" if "serve-read-only" in help_text else "serve"
         with (self.snapshot / "server.log").open("w") as log:
-            self.process = subprocess.Popen(
+            self.process = process = subprocess.Popen(
                 [
                     binary,
                     mode,
@@ -167,7 +174,7 @@ class Server:
                 preexec_fn=_die_with_parent,
                 env={**os.environ, "RUST_BACKTRACE": "0"},
             )
-        self._wait_until_ready(backend, wait)
+        self._wait_until_ready(process, snapshot, backend, wait)
         try:
             self.guard = ThreadingHTTPServer(
                 (self.host, self.port), _guard_handler(backend, graphs, self.allow_service, self.cors)
@@ -182,11 +189,11 @@ class Server:
         threading.Thread(target=self.guard.serve_forever, name="orgkg-serve-guard", daemon=True).start()
         return self.url
 
-    def _wait_until_ready(self, backend: int, wait: float) -> None:
+    def _wait_until_ready(self, process: subprocess.Popen, snapshot: Path, backend: int, wait: float) -> None:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                reason = self._log_reason() or f"exit code {self.process.returncode}"
+            if process.poll() is not None:
+                reason = _log_reason(snapshot) or f"exit code {process.returncode}"
                 self.stop()
                 raise StoreError(f"the Oxigraph server did not start: {reason}")
             try:
@@ -200,14 +207,9 @@ class Server:
         self.stop()
         raise StoreError(f"the Oxigraph server did not answer within {wait:g} s")
 
-    def _log_reason(self) -> str:
-        """The server's last error line, without Rust's backtrace notes."""
-        lines = (self.snapshot / "server.log").read_text(errors="replace").splitlines()
-        useful = [line.strip() for line in lines if line.strip() and not line.startswith(("note:", "stack backtrace"))]
-        return useful[-1] if useful else ""
-
     def wait(self) -> int:
         """Block until the server exits; its exit code."""
+        assert self.process is not None, "start() the server first"
         return self.process.wait()
 
     def stop(self) -> None:
@@ -287,7 +289,8 @@ def read_body(stream, headers) -> bytes:
         if length > MAX_BODY:
             raise BadRequest(413, f"the request body is over {MAX_BODY} bytes")
         return stream.read(length)
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         line = stream.readline(1024).split(b";")[0].strip()
         try:
@@ -353,14 +356,14 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool, origins:
                 return self._answer(403, [("Content-Type", "text/plain; charset=utf-8")], b"origin not allowed\n")
             requested = self.headers.get("Access-Control-Request-Headers") or ""
             allowed = requested if _HEADER_LIST.fullmatch(requested.strip()) else "Accept, Content-Type"
-            headers = [
+            headers = (
                 ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
                 ("Access-Control-Allow-Headers", allowed),
                 ("Access-Control-Max-Age", "600"),
-            ]
+            )
             self._answer(204, [], b"", own=headers)
 
-        def _answer(self, status: int, headers: list, data: bytes, own: list = ()):
+        def _answer(self, status: int, headers: list, data: bytes, own: tuple = ()):
             """Relay an answer: the backend's `headers` without hop-by-hop or CORS ones, then the
             guard's own (CORS decided here, never by the backend)."""
             hop = ("transfer-encoding", "connection", "content-length", "server", "date")

@@ -22,6 +22,7 @@ from rdflib.namespace import RDF, SH
 from orgkg.findings import VIOLATION, Finding, local_name, short_name
 from orgkg.namespaces import PREFIXES
 from orgkg.sparql_text import insert_values
+from orgkg.terms import solutions
 
 #: Shapes whose results depend on the whole corpus (a succession cycle may span many files).
 CORPUS_SHAPES = frozenset({URIRef(str(PREFIXES["okgsh"]) + "NoCircularSuccessionShape")})
@@ -77,7 +78,7 @@ class SparqlShape:
             runs += [(select, {_THIS: node}) for node in nodes if isinstance(node, ox.BlankNode)]
         found: dict = {}
         for query, bound in runs:
-            for solution in store.query(query, prefixes=dict(self.prefixes), substitutions=bound):
+            for solution in solutions(store.query(query, prefixes=dict(self.prefixes), substitutions=bound)):
                 this = bound.get(_THIS) or solution["this"]
                 value = solution["value"]  # None where the SELECT has no ?value
                 found[(this, value if value is not None else this)] = None
@@ -103,7 +104,7 @@ class Shapes:
         self.graph = graph
         self.sparql = tuple(
             self._sparql_shape(node)
-            for node in sorted(set(graph.subjects(SH.sparql, None)))
+            for node in sorted({s for s in graph.subjects(SH.sparql, None) if isinstance(s, URIRef)})
             if graph.value(node, SH.path) is None and not _deactivated(graph, node)
         )
         lifted = {shape.node for shape in self.sparql}
@@ -114,7 +115,7 @@ class Shapes:
 
     def _sparql_shape(self, node: URIRef) -> SparqlShape:
         graph = self.graph
-        constraints = [c for c in sorted(graph.objects(node, SH.sparql)) if not _deactivated(graph, c)]
+        constraints = [c for c in sorted(graph.objects(node, SH.sparql), key=str) if not _deactivated(graph, c)]
         messages = [*graph.objects(node, SH.message), *(m for c in constraints for m in graph.objects(c, SH.message))]
         prefixes = {
             (str(graph.value(d, SH.prefix)), str(graph.value(d, SH.namespace)))
@@ -124,7 +125,9 @@ class Shapes:
         }
         return SparqlShape(
             node,
-            tuple(sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind))),
+            tuple(
+                sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind) if isinstance(t, URIRef))
+            ),
             tuple(str(graph.value(c, SH.select)).replace("$this", "?this") for c in constraints),
             tuple(sorted(prefixes)),
             local_name(graph.value(node, SH.severity)) or VIOLATION,

@@ -110,7 +110,7 @@ def tokenize(text: str) -> list[Token]:
             raise SparqlTextError(
                 f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column, detail
             )
-        kind, token = match.lastgroup, match.group()
+        kind, token = match.lastgroup or "", match.group()  # every alternative is a named group
         at = match.end()
         if kind == "space":
             continue

@@ -7,10 +7,11 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
@@ -20,6 +21,9 @@ from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
 from orgkg.repository import Repository, graph_iri
 from orgkg.results import Results
+
+if TYPE_CHECKING:
+    from rdflib.query import ResultRow
 
 #: How long a command waits for another orgkg that is building the store.
 LOCK_WAIT = 60.0
@@ -346,9 +350,13 @@ class RdflibEngine:
             if answer.type == "ASK":
                 return Results(boolean=bool(answer.askAnswer))
             if answer.type in ("CONSTRUCT", "DESCRIBE"):
-                return Results(triples=[ox.Triple(*(from_rdflib(term) for term in triple)) for triple in answer])
-            variables = [str(v) for v in answer.vars]
-            return Results(variables=variables, rows=[[from_rdflib(row[v]) for v in answer.vars] for row in answer])
+                triples = cast(Iterable[tuple], answer)
+                return Results(triples=[ox.Triple(*(from_rdflib(term) for term in triple)) for triple in triples])
+            names = answer.vars or []
+            rows = cast("Iterable[ResultRow]", answer)
+            return Results(
+                variables=[str(v) for v in names], rows=[[from_rdflib(row[v]) for v in names] for row in rows]
+            )
         except Exception as error:  # rdflib's evaluator raises plain Python errors on valid queries
             message = " ".join(str(error).split())[:200]
             raise StoreError(
@@ -362,7 +370,6 @@ class Endpoint:
     the one HTTP client (credentials from the environment or ~/.netrc, whole-answer deadline)."""
 
     allow_service: bool = False
-    server: str = ""  #: the Server header of the last answer (which engine serves the endpoint)
 
     def __init__(self, url: str, timeout: float = DEFAULT_ENDPOINT_TIMEOUT):
         from orgkg.http_client import Client
@@ -370,47 +377,20 @@ class Endpoint:
         self.client = Client(url, timeout)
         self.url = url
 
+    @property
+    def server(self) -> str:
+        """The Server header of the last answer: which engine serves the endpoint."""
+        return self.client.server
+
     def query(self, sparql: str) -> Results:
-        from orgkg.http_client import redact
+        from orgkg.http_client import UnexpectedAnswer
 
         guards.check(sparql, self.allow_service)
         graph_query = query_kind(sparql) in ("CONSTRUCT", "DESCRIBE")
-        accept = "application/n-triples" if graph_query else "application/sparql-results+json"
-        answer = self.client.request(
-            "POST",
-            self.client.base,
-            "querying the endpoint",
-            retry=False,
-            data={"query": sparql},
-            headers={"Accept": accept},
-        )
-        self.server = next((value for key, value in answer.headers.items() if key.lower() == "server"), "")
         try:
-            if graph_query:
-                return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))
-            return from_sparql_json(json.loads(answer.content))
-        except (ValueError, SyntaxError):
-            kind = "N-Triples" if graph_query else "SPARQL results JSON"
-            raise StoreError(
-                f"{redact(self.url)} did not answer with {kind} "
-                f"({answer.headers.get('Content-Type', 'no content type')}); is it a SPARQL endpoint?"
-            ) from None
-
-
-def from_sparql_json(document: dict) -> Results:
-    """A SPARQL 1.1 JSON results document; ValueError if it is not one."""
-    from orgkg.terms import from_sparql_json as term
-
-    if not isinstance(document, dict):
-        raise ValueError("not a SPARQL results document")
-    try:
-        if "boolean" in document:
-            return Results(boolean=bool(document["boolean"]))
-        variables = document["head"]["vars"]
-        bindings = document["results"]["bindings"]
-        return Results(variables=variables, rows=[[term(binding.get(v)) for v in variables] for binding in bindings])
-    except (KeyError, TypeError, AttributeError) as error:
-        raise ValueError(f"no {error} in the results document") from None
+            return self.client.query(self.client.base, sparql, "querying the endpoint", graph=graph_query, retry=False)
+        except UnexpectedAnswer as error:
+            raise StoreError(f"{error}; is it a SPARQL endpoint?") from None
 
 
 def engine_for(
@@ -424,7 +404,9 @@ def engine_for(
     """The engine to run queries on; `allow_service` lets SERVICE through, `timeout` (seconds)
     bounds each query."""
     if endpoint:
-        chosen = Endpoint(endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT)  # bounds the whole answer
+        chosen: Endpoint | RdflibEngine | EmbeddedStore = Endpoint(
+            endpoint, timeout=timeout or DEFAULT_ENDPOINT_TIMEOUT
+        )  # bounds the whole answer
     else:
         chosen = RdflibEngine(root) if engine == "rdflib" else EmbeddedStore(root, progress=progress)
         chosen.timeout = timeout

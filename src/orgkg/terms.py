@@ -9,6 +9,12 @@ import pyoxigraph as ox
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def solutions(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """A SELECT query's answer from pyoxigraph, typed as what it is."""
+    assert isinstance(answer, ox.QuerySolutions), "a SELECT query"
+    return answer
+
+
 def to_rdflib(term):
     """A pyoxigraph term as rdflib's (None stays None); xsd:string literals become simple ones."""
     from rdflib import BNode, Literal, URIRef

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.term import Node
 
 from orgkg.docid import DocumentCodeError, parse_code
 from orgkg.findings import (
@@ -30,7 +31,7 @@ from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FIL
 from orgkg.output import paint, text_table
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import Shapes
-from orgkg.terms import from_rdflib, to_rdflib
+from orgkg.terms import from_rdflib, solutions, to_rdflib
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
@@ -81,9 +82,9 @@ def validate(
     return report
 
 
-def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[URIRef, str]:
+def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[Node, str]:
     """For each subject, the first file that describes it (so findings can name a file)."""
-    where: dict[URIRef, str] = {}
+    where: dict[Node, str] = {}
     for path in files:
         name = relative_path(path, root)
         for subject in graphs[path].subjects(unique=True):
@@ -151,7 +152,7 @@ def corpus_lint_findings(data: Graph, where: dict, complete: bool = True) -> lis
     store = oxigraph_copy(data)
 
     def rows(query: str) -> list[tuple]:
-        answer = store.query(query)
+        answer = solutions(store.query(query))
         return [tuple(to_rdflib(solution[v]) for v in answer.variables) for solution in answer]
 
     findings = duplicate_label_findings(labels, short, where)
@@ -332,6 +333,7 @@ def node_texts(data: Graph) -> list[tuple]:
             for evidence in data.objects(node, OKG.evidence)
             for selector in data.objects(evidence, OA.hasSelector)
             for text in data.objects(selector, OA.exact)
+            if isinstance(text, Literal)
         ]
     return rows
 

@@ -58,7 +58,7 @@ def query_parameters(ctx, incomplete: str) -> list[str]:
     param = next(p for p in query.params if p.name == name)
     if param.type == "iri" and param.expects in ("class", "concept"):
         return [f"{name}={node}" for node in Resolver(_engine()).candidates(value or "okg:", param.expects)]
-    defaults = param.default if isinstance(param.default, list) else [param.default]
+    defaults = param.default if isinstance(param.default, list) else [str(param.default)]
     return [f"{name}={default}" for default in defaults if default.startswith(value)]
 
 

@@ -23,7 +23,7 @@ from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.docs.ontology import ONTOLOGY_IRI, Term, examples_query, read_terms
 from orgkg.lineage import Edge, label_of, lineage, render_svg
 from orgkg.loading import parse_turtle
-from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, bind_prefixes
+from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, prefixed, short
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
 from orgkg.sparql_text import insert_values
@@ -59,7 +59,6 @@ class Site:
     def __init__(self, root: Path, out: Path, store, sources: Path | None, progress):
         self.root, self.out, self.store, self.sources = root, out, store, sources
         self.progress = progress
-        self.names = bind_prefixes(Graph()).namespace_manager
         self.env = Environment(
             loader=PackageLoader("orgkg", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -147,7 +146,7 @@ class Site:
             base=base,
             version=__version__,
             section=section,
-            short=self.names.normalizeUri,
+            short=lambda iri: short(str(iri)),
             href=lambda iri: base + self.pages[str(iri)],
             term=lambda value, label=False: self._term(value, base, label),
             **context,
@@ -173,10 +172,9 @@ class Site:
             if value.language and value.language != "en":
                 return Markup(f'{text} <span class="lang">@{escape(value.language)}</span>')
             return text
-        short = self.names.normalizeUri(value)
-        short = str(value) if short.startswith("<") else short
+        name = prefixed(str(value)) or str(value)
         labelled = label and str(value) in self.labels
-        shown = escape(self.labels[str(value)] if labelled else short)
+        shown = escape(self.labels[str(value)] if labelled else name)
         title = f' title="{escape(str(value))}"'
         if str(value) in self.pages:
             return Markup(f'<a class="iri" href="{base}{self.pages[str(value)]}"{title}>{shown}</a>')
@@ -287,7 +285,7 @@ class Site:
                     "picture": Markup(picture),
                 }
             )
-        entries.sort(key=lambda e: e["label"].casefold())
+        entries.sort(key=lambda e: str(e["label"]).casefold())
         self._page("lineage/index.html", "lineages.html", title="Lineage", entries=entries, pictures=pictures)
         for entry in entries:
             self._page(

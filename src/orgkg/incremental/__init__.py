@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from multiprocessing import get_context
@@ -113,7 +113,10 @@ def validate_incremental(
         for name, (unit_digest, _) in units.items()
         if name not in cached
         or cached[name][0] != unit_digest
-        or any(fingerprint(source_path(sources, text)) != mark for text, mark in cached[name][1].items())
+        or (
+            sources is not None
+            and any(fingerprint(source_path(sources, text)) != mark for text, mark in cached[name][1].items())
+        )
     ]
     removed = sorted(set(cached) - set(units))
     touched_before = cache.iris_of(stale + removed)
@@ -169,6 +172,7 @@ def _run_units(
     load the schema from `setting` themselves: nothing depends on memory inherited by fork."""
     jobs = jobs or os.cpu_count() or 1
     pool = None
+    runs: Iterator[UnitResult]
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
         runs = (run_unit(schema, *task) for task in tasks)
     else:
@@ -195,4 +199,5 @@ def _start_worker(root: Path, store_location: str, reference_graphs: tuple) -> N
 
 
 def _work(task: tuple) -> UnitResult:
+    assert _worker_schema is not None, "the pool's initializer loads it"
     return run_unit(_worker_schema, *task)

@@ -19,7 +19,7 @@ from orgkg.incremental.schema import Schema
 from orgkg.namespaces import PREFIXES, bind_prefixes
 from orgkg.shapes import SparqlShape
 from orgkg.sparql_text import insert_values
-from orgkg.terms import to_rdflib
+from orgkg.terms import solutions, to_rdflib
 from orgkg.validation import (
     DOCUMENT_FACTS,
     dangling_findings,
@@ -67,7 +67,9 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
     if shared:
         names = bind_prefixes(Graph())
         iris = {short_name(names, URIRef(iri)): iri for iri in shared}
-        answer = store.query(insert_values(DOCUMENT_FACTS, [("document", [ox.NamedNode(iri) for iri in shared])]))
+        answer = solutions(
+            store.query(insert_values(DOCUMENT_FACTS, [("document", [ox.NamedNode(iri) for iri in shared])]))
+        )
         rows = [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer]
         findings = duplicate_document_findings(rows, lambda term: short_name(names, term), FirstFiles(cache, order))
         db.executemany(
@@ -107,9 +109,10 @@ def _document_codes(store: ox.Store, nodes: list[str] | None) -> list[tuple[str,
     eli = PREFIXES["eli"]
     query = f"SELECT ?document ?code WHERE {{ ?document <{eli}id_local> ?code FILTER(isIRI(?document)) }}"
     found = []
-    for chunk in range(0, len(nodes), 500) if nodes is not None else [None]:
-        values = None if chunk is None else [("document", [ox.NamedNode(n) for n in nodes[chunk : chunk + 500]])]
-        for row in store.query(insert_values(query, values) if values else query):
+    chunks = [None] if nodes is None else [nodes[start : start + 500] for start in range(0, len(nodes), 500)]
+    for chunk in chunks:
+        values = None if chunk is None else [("document", [ox.NamedNode(n) for n in chunk])]
+        for row in solutions(store.query(insert_values(query, values) if values else query)):
             try:
                 found.append((row["document"].value, parse_code(row["code"].value).canonical))
             except DocumentCodeError:

@@ -40,7 +40,7 @@ def reference_slice(schema: Schema, nodes) -> Graph:
     """The reference's description of `nodes` (with blank nodes it uses), read from the store."""
     store, out = schema.store(), Graph()
     graphs = [ox.NamedNode(g) for g in schema.reference_graphs]
-    todo = [ox.NamedNode(str(n)) for n in nodes]
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(str(n)) for n in nodes]
     seen = set()
     while todo:
         node = todo.pop()
@@ -67,7 +67,8 @@ def run_unit(
     `only` keeps just the SHACL results about that node (a node judged on all its files).
     """
     result = UnitResult(name, digest)
-    own, where = bind_prefixes(Graph()), {}
+    own = bind_prefixes(Graph())
+    where: dict = {}  # subject -> the file that describes it
     for path in paths:
         try:
             graph = parse_turtle(path)

@@ -15,6 +15,7 @@ from orgkg.findings import Finding, relative_path
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.schema import Schema
 from orgkg.incremental.unit import run_unit
+from orgkg.terms import solutions
 
 REFERENCE = "reference"  #: the unit of the ontology and graph/reference/
 
@@ -63,13 +64,13 @@ def update_duplicates(cache: Cache, store: ox.Store, touched: set[str]) -> None:
     db.executemany("DELETE FROM duplicates WHERE iri = ?", [(iri,) for iri in touched])
     for chunk in range(0, len(many), 500):
         values = " ".join(f"<{iri}>" for iri in many[chunk : chunk + 500])
-        counts = {}
+        counts: dict[str, list[int]] = {}
         for query in (
             f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?s",
             f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
             f"GRAPH ?g {{ ?s ?p ?o }} }} }} GROUP BY ?s",
         ):
-            for solution in store.query(query):
+            for solution in solutions(store.query(query)):
                 counts.setdefault(solution["s"].value, []).append(int(solution["n"].value))
         db.executemany(
             "INSERT OR REPLACE INTO duplicates VALUES (?, ?)",

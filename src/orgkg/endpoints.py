@@ -49,13 +49,7 @@ KNOWN_DEFECTS: dict[str, dict[str, str]] = {
             ),
             _VIRTUOSO_PATHS,
         ),
-        **dict.fromkeys(
-            ("derived-previous-period", "derived-days-between", "derived-implied-total"), _VIRTUOSO_BOOLEANS
-        ),
-        "describe": (
-            "Virtuoso 7.2.5 refuses it on this graph with 'SQ156: Internal Optimized compiler error', an engine "
-            "limit that depends on the data as a whole: run it on another engine"
-        ),
+        **dict.fromkeys(("derived-previous-period", "derived-days-between"), _VIRTUOSO_BOOLEANS),
         "search-label": (
             "Virtuoso's REPLACE does not match the non-ASCII letters of stored strings against a character "
             "class, so Vietnamese diacritics are not folded"

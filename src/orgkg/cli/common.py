@@ -40,15 +40,21 @@ def chosen_files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> li
     return files
 
 
+def _require_stdout() -> None:
+    """Started with standard output closed (`>&-`): say so, never drop the answer."""
+    if sys.stdout is None:
+        raise OrgkgError("standard output is closed; write to a file instead", option="output")
+
+
 def write_output(data: str | bytes, output: Path | None) -> None:
     """Write to -o FILE atomically, else to standard output."""
     from orgkg.atomic import write_atomic
 
     if output is not None:
         write_atomic(output, data)
-    elif sys.stdout is None:  # started with standard output closed (`>&-`): say so, never drop the answer
-        raise OrgkgError("standard output is closed; write to a file instead", option="output")
-    elif isinstance(data, bytes):
+        return
+    _require_stdout()
+    if isinstance(data, bytes):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
@@ -61,6 +67,7 @@ def write_stream(write: Callable[[BinaryIO], None], output: Path | None) -> None
     from orgkg.atomic import atomic_file
 
     if output is None:
+        _require_stdout()
         write(sys.stdout.buffer)
         sys.stdout.flush()
         return

@@ -57,9 +57,13 @@ def synthesize(
     if output.exists() and any(output.iterdir()):
         raise OrgkgError(f"{output} exists and is not empty; remove it or choose another folder", option="output")
     corpus = Corpus(seed)
-    for number in range(1, count + 1):
-        corpus.articles.append(corpus.article(number))
-    seeded = [seed_error(corpus, kind, index) for kind, n in sorted((errors or {}).items()) for index in range(n)]
+    seeded = []
+    if errors:  # seeding edits articles already made: they are kept, all of them (test-sized corpora)
+        corpus.articles = [corpus.article(number) for number in range(1, count + 1)]
+        seeded = [seed_error(corpus, kind, index) for kind, n in sorted(errors.items()) for index in range(n)]
+    # Else each article is written as soon as it is made and then dropped: memory stays that of
+    # the reference entities, whatever the count (every article in memory was 3.3 GB at 10,000).
+    articles = corpus.articles or (corpus.article(number) for number in range(1, count + 1))
 
     with staged_folder(Path(output).absolute()) as staging:
         for relative in (ONTOLOGY_FILE, SHAPES_FILE, ONTOLOGY_FILE.parent / "README.md"):
@@ -70,20 +74,7 @@ def synthesize(
         for folder in ("graph/reference", "graph/articles", "sources"):
             (staging / folder).mkdir(parents=True)
         triples = 0
-        for name, graph in sorted(corpus.ref.graphs.items()):
-            triples += len(graph)
-            (staging / f"graph/reference/{name}.ttl").write_text(
-                turtle_text(
-                    graph,
-                    (
-                        f"# Synthetic reference entities ({name}): identity, type and labels only.\n"
-                        f"# Written by `orgkg dev synth {count} --seed {seed}`; what the articles say about "
-                        "them is in graph/articles/."
-                    ),
-                ),
-                encoding="utf-8",
-            )
-        for done, a in enumerate(corpus.articles, 1):
+        for done, a in enumerate(articles, 1):
             triples += len(a.graph)
             (staging / f"graph/articles/{a.name}.ttl").write_text(
                 turtle_text(
@@ -98,6 +89,19 @@ def synthesize(
             (staging / f"sources/{a.name}.txt").write_text(a.text(), encoding="utf-8")
             if progress:
                 progress(done, count)
+        for name, graph in sorted(corpus.ref.graphs.items()):  # complete once every article is made
+            triples += len(graph)
+            (staging / f"graph/reference/{name}.ttl").write_text(
+                turtle_text(
+                    graph,
+                    (
+                        f"# Synthetic reference entities ({name}): identity, type and labels only.\n"
+                        f"# Written by `orgkg dev synth {count} --seed {seed}`; what the articles say about "
+                        "them is in graph/articles/."
+                    ),
+                ),
+                encoding="utf-8",
+            )
         (staging / "synth.json").write_text(
             json.dumps(
                 {

@@ -397,13 +397,15 @@ def tasks(bench: Record) -> list[str]:
     lines = ["### Tasks", "", "| task | median | runs | peak memory |", "|---|---|---|---|"]
     for key, label in names.items():
         runs = bench.results.get(key)
+        skipped = bench.facts.get("skipped", {}).get(key)
         if runs is None:
-            lines.append(f"| {label} | not run at this size | | |")
+            lines.append(f"| {label} | {'skipped: ' + skipped if skipped else 'not run'} | | |")
             continue
         shown = seconds(runs.median) + (f" ({runs.note})" if runs.note else "")
         lines.append(f"| {label} | {shown} | {len(runs.seconds)} | {runs.peak_mb:,.0f} MB |")
     if "server_peak_mb" in bench.facts:
-        lines.append(f"| (the Oxigraph server while loading) | | | {bench.facts['server_peak_mb']:,.0f} MB |")
+        stopped = bench.facts.get("server_stopped", "")
+        lines.append(f"| (the Oxigraph server while loading) | {stopped} | | {bench.facts['server_peak_mb']:,.0f} MB |")
     return lines + [""]
 
 
@@ -412,15 +414,17 @@ def queries(bench: Record) -> list[str]:
     lines = [
         "### Saved queries",
         "",
-        "| query | orgkg engine | orgkg CLI | oxigraph CLI | rdflib | engine / oxigraph | CLI / oxigraph "
-        "| rdflib / engine |",
-        "|---|---|---|---|---|---|---|---|",
+        "| query | orgkg engine | orgkg CLI | CLI peak memory | oxigraph CLI | rdflib | engine / oxigraph "
+        "| CLI / oxigraph | rdflib / engine |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name in bench.facts.get("queries", []):
         cli, ox = _median(bench, f"query-cli:{name}"), _median(bench, f"query-oxigraph:{name}")
         ours, theirs = engine.get(name), rdflib.get(name)
+        runs = bench.results.get(f"query-cli:{name}")
+        peak = f"{runs.peak_mb:,.0f} MB" if runs and runs.peak_kb else "—"
         lines.append(
-            f"| {name} | {seconds(ours)} | {seconds(cli)} | {seconds(ox)} | {seconds(theirs)} | "
+            f"| {name} | {seconds(ours)} | {seconds(cli)} | {peak} | {seconds(ox)} | {seconds(theirs)} | "
             f"{ratio(ours / ox) if ours and ox else '—'} | {ratio(cli / ox) if cli and ox else '—'} | "
             f"{ratio(theirs / ours) if ours and theirs and theirs != float('inf') else '—'} |"
         )

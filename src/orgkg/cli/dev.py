@@ -30,7 +30,7 @@ def _error_counts(pairs: tuple[str, ...]) -> dict[str, int]:
 
 
 @dev_group.command("synth")
-@click.argument("count", metavar="N", type=click.IntRange(1, 99999))
+@click.argument("count", metavar="N", type=click.IntRange(1, 999_999))
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, file_okay=False), help="New folder to write (default: synth-N)."
 )

@@ -96,7 +96,7 @@ class Article:
 
     def __init__(self, number: int, province: Province, day: date, ref: Reference):
         self.number, self.province, self.day, self.ref = number, province, day, ref
-        self.name = f"{number:05d}"
+        self.name = f"{number:05d}"  # five digits at least: 100,000 and above take six
         self.node = KG[f"article-{self.name}"]
         self.graph = bind_prefixes(Graph())
         self.sentences: list[str] = []

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class Bench:
         self.orgkg, self.oxigraph = tool("orgkg"), tool("oxigraph")
         self.results: dict[str, Runs] = {}
         self.facts: dict[str, object] = {"skipped": self.skipped}
+        self.finished_task: Callable[[], None] = lambda: None
 
     def log(self, text: str) -> None:
         print(f"[{self.size}] {text}", file=sys.stderr, flush=True)
@@ -51,6 +53,7 @@ class Bench:
         self.results[key] = runs
         shown = f"{runs.median:.3f} s" if runs.median is not None else runs.note
         self.log(f"{key}: {shown}, peak {runs.peak_mb:.0f} MB")
+        self.finished_task()
         return runs
 
     def cli(self, *arguments: str) -> list[str]:

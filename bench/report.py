@@ -157,6 +157,7 @@ def report(records: list[Record], seed: dict | None = None) -> str:
         "Sizes run: "
         + "; ".join(
             f"{r.size:,} articles ({r.facts.get('triples', 0):,} triples) by `{r.command}` on {r.started} UTC"
+            + ("" if r.facts.get("complete", True) else " (stopped before its end: the tasks not shown were not run)")
             for r in records
         )
         + ".",

@@ -98,9 +98,16 @@ def main() -> None:
         for size in [] if args.seed_graph else sizes:
             started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
             bench = Bench(size, work, args)
+
+            # Kept after every task, so that a run stopped early keeps the figures it measured.
+            def keep(bench: Bench = bench, started: str = started) -> None:
+                records[bench.size] = Record.of(bench, started, command.strip())
+                save()
+
+            bench.finished_task = keep
             bench.run_all()
-            records[size] = Record.of(bench, started, command.strip())
-            save()
+            bench.facts["complete"] = True
+            keep()
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -278,7 +278,7 @@ def test_an_ill_typed_literal_is_reported_without_rdflib_s_traceback(repository)
         extra.unlink()
 
 
-@pytest.mark.parametrize("entry", ["manifest.json", "validation.sqlite", "store"])
+@pytest.mark.parametrize("entry", ["index.sqlite", "validation.sqlite", "store"])
 def test_cache_entries_made_folders_are_made_again(repository, tmp_path, monkeypatch, entry):
     """Issue 22 item 16: a folder where the cache keeps a file gave a traceback."""
     from orgkg.repository import cache_dir

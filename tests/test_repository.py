@@ -91,8 +91,8 @@ def test_a_file_changed_just_now_is_never_trusted_from_the_index(repo, tmp_path)
 def test_a_damaged_index_only_costs_a_rehash(repo, tmp_path):
     repository = Repository(repo, tmp_path / "cache")
     expected = repository.digests()
-    (tmp_path / "cache").mkdir(exist_ok=True)
-    (tmp_path / "cache" / "index.json").write_text('{"version": 1, "files": [1, 2]')
+    repository.index.close()
+    (tmp_path / "cache" / "index.sqlite").write_text('{"version": 1, "files": [1, 2]')
     assert Repository(repo, tmp_path / "cache").digests() == expected
 
 
@@ -175,9 +175,9 @@ def test_outside_a_repository_every_command_says_how_to_name_one(repo, tmp_path,
 
 
 def test_an_index_that_cannot_be_written_only_costs_a_rehash(repo, tmp_path, cli, monkeypatch):
-    """index.json a folder: writing the index fails, and build and query run still succeed."""
+    """index.sqlite a folder: it cannot be opened as it is, and build and query run still succeed."""
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
-    (cache_dir(repo) / "index.json").mkdir(parents=True)
+    (cache_dir(repo) / "index.sqlite" / "inside").mkdir(parents=True)
     assert cli("build", root=repo, cache=tmp_path / "cache").exit_code == 0
     result = cli("query", "run", "mergers", "--format", "csv", root=repo, cache=tmp_path / "cache")
     assert result.exit_code == 0, result.output

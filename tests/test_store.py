@@ -94,15 +94,16 @@ def mergers(store: EmbeddedStore) -> int:
     return len(store.query(load_catalogue(store.root / QUERIES_DIR)["mergers"].bind({})).rows)
 
 
-@pytest.mark.parametrize("damage", ["store removed", "manifest of another shape", "corrupt store files"])
+@pytest.mark.parametrize("damage", ["store removed", "index not a database", "corrupt store files"])
 def test_a_damaged_store_is_rebuilt_never_silently_empty(repo, tmp_path, damage):
     store = EmbeddedStore(repo, tmp_path / "cache")
     expected = mergers(store)
     assert expected > 0
     if damage == "store removed":  # what the lock error used to advise
         shutil.rmtree(store.location)
-    elif damage == "manifest of another shape":
-        store.manifest_path.write_text('["not", "a", "manifest"]')
+    elif damage == "index not a database":  # the manifest is in it
+        store.index.close()
+        store.index.path.write_text('{"version": 4, "files": ["not", "a", "manifest"]}')
     else:
         for table in store.location.glob("*.sst"):
             table.write_bytes(b"garbage" * 100)

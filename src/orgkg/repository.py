@@ -2,30 +2,37 @@
 of them changed.
 
 This module is the only place that lists data files and decides what changed. A stat index in
-the cache (like git's index) maps each file's (size, mtime_ns, inode, ctime_ns) to the sha256 of
-its bytes, so finding out what changed costs one `stat` per file: a file is read and hashed only
-when its stat changed. ctime is kept because mtime can be set back (`touch -d`) and ctime
-cannot. The embedded store, export, load, docs and incremental validation all ask it.
+the cache (like git's index, in orgkg.cache_db) maps each file's (size, mtime_ns, inode,
+ctime_ns) to the sha256 of its bytes, so finding out what changed costs one `stat` per file: a
+file is read and hashed only when its stat changed. ctime is kept because mtime can be set back
+(`touch -d`) and ctime cannot. A scan's `state` digests every name and stat: a caller that
+stamped the state it last saw knows nothing changed without reading the index. The stat per
+file stays: a file written in place changes its own stat, never its folder's, so the folders'
+stats cannot stand for their files'. The embedded store, export, load, docs and incremental
+validation all ask it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import os
 import re
 import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
 
+if TYPE_CHECKING:
+    from orgkg.cache_db import CacheIndex
+
 #: A file modified this recently may change again within the clock's granularity without its
 #: stat changing (git's "racily clean" entries): its digest is not trusted from the index.
 _RACY_NS = 2_000_000_000
-_INDEX_VERSION = 2
 #: What a data file's name may hold: its graph IRI is made from it, so no spaces, no characters
 #: IRIs forbid, `%` only before two hex digits, and valid UTF-8 (no undecodable bytes).
 _IRI_SAFE_NAME = re.compile(r"(?:[^\x00-\x20<>\"{}|^`\\%\ud800-\udfff\x7f]|%[0-9A-Fa-f]{2})+")
@@ -43,17 +50,6 @@ def cache_dir(root: Path) -> Path:
         os.environ.get("ORGKG_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orgkg"
     )
     return base / hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
-
-
-def clear_cache_entry(path: Path) -> None:
-    """Remove what is at a path of the cache, a folder included (someone may have made one where
-    a cache file goes): the cache is ours and can be made again."""
-    if path.is_dir() and not path.is_symlink():
-        import shutil
-
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def graph_iri(path: Path, root: Path) -> str:
@@ -133,7 +129,16 @@ class Repository:
     def __init__(self, root: Path, cache: Path | None = None):
         self.root = root
         self.cache = cache or cache_dir(root)
-        self._index_path = self.cache / "index.json"
+        self._index: CacheIndex | None = None
+
+    @property
+    def index(self) -> CacheIndex:
+        """The cache's index database (stat index, store manifest, stamps), opened on first use."""
+        if self._index is None:
+            from orgkg.cache_db import CacheIndex
+
+            self._index = CacheIndex(self.cache / "index.sqlite")
+        return self._index
 
     def files(self) -> list[DataFile]:
         return [DataFile(name, Path(path), _graph_of(name)) for name, path, _ in self._stat_all()]
@@ -176,18 +181,23 @@ class Repository:
             )
         return found
 
-    def digests(self) -> dict[str, str]:
+    def scan(self) -> Scan:
+        """Every data file with its stat, now: the one walk of the repository."""
+        return Scan(self._stat_all(), time.time_ns())
+
+    def digests(self, scan: Scan | None = None) -> dict[str, str]:
         """File name under the root -> sha256 of its bytes; only files whose stat changed since
-        the last call are read."""
-        index = self._read_index()
-        fresh: dict[str, list] = {}
+        they were last hashed are read."""
+        scan = scan or self.scan()
+        known = self.index.stats()
+        seen: dict[str, tuple[str, str]] = {}
+        forgotten = set(known) - {name for name, _, _ in scan.entries}  # removed files
         digests: dict[str, str] = {}
-        now = time.time_ns()
-        for name, path, info in self._stat_all():
-            key = [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns]
-            known = index.get(name)
-            if known and known[:4] == key:
-                digest = known[4]
+        for name, path, info in scan.entries:
+            key = _stat_key(info)
+            row = known.get(name)
+            if row and row[0] == key:
+                digest = row[1]
             else:
                 try:
                     with open(path, "rb") as handle:
@@ -195,30 +205,38 @@ class Repository:
                 except OSError as error:
                     raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
             digests[name] = digest
-            if now - max(info.st_mtime_ns, info.st_ctime_ns) > _RACY_NS:
-                fresh[name] = [*key, digest]
-        if fresh != index:
-            self._write_index(fresh)
+            if scan.taken - max(info.st_mtime_ns, info.st_ctime_ns) <= _RACY_NS:
+                if row:
+                    forgotten.add(name)  # racily clean: not trusted from the index next time
+            elif row != (key, digest):
+                seen[name] = (key, digest)
+        if seen or forgotten:
+            self.index.update_stats(seen, forgotten)
         return digests
 
-    def _read_index(self) -> dict[str, list]:
-        try:
-            document = json.loads(self._index_path.read_bytes())
-            if document.get("version") == _INDEX_VERSION and isinstance(document.get("files"), dict):
-                return document["files"]
-        except (OSError, ValueError, AttributeError):
-            pass
-        return {}
 
-    def _write_index(self, files: dict[str, list]) -> None:
-        """Best effort: a cache that cannot be written only costs hashing again next time."""
-        from orgkg.atomic import OutputError, write_atomic
+@dataclass(frozen=True)
+class Scan:
+    """The data files and their stats at one moment (`taken`, ns since the epoch)."""
 
-        try:
-            self.cache.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._index_path, json.dumps({"version": _INDEX_VERSION, "files": files}))
-        except (OSError, OutputError):
-            pass
+    entries: list[tuple[str, str, os.stat_result]]
+    taken: int
+
+    @functools.cached_property
+    def state(self) -> str | None:
+        """A digest of every file's name and stat: equal states mean no file was added, removed
+        or written between them. None while a file is racily clean (changed within the last two
+        seconds), whose next write may leave its stat as it is."""
+        if any(self.taken - max(info.st_mtime_ns, info.st_ctime_ns) <= _RACY_NS for _, _, info in self.entries):
+            return None
+        listing = "\n".join(f"{name}\t{_stat_key(info)}" for name, _, info in self.entries)
+        return hashlib.blake2b(listing.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _stat_key(info: os.stat_result) -> str:
+    """What of a stat says a file may have changed: size, mtime, inode and ctime (mtime can be
+    set back with `touch -d`, ctime cannot)."""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_ctime_ns}"
 
 
 def data_files(root: Path) -> list[Path]:

@@ -3,7 +3,6 @@ remote SPARQL 1.1 endpoint. Local engines are read-only: updates are refused."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 import uuid
@@ -19,7 +18,7 @@ from orgkg import guards
 from orgkg.atomic import file_lock, write_atomic
 from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
-from orgkg.repository import Repository, clear_cache_entry, graph_iri
+from orgkg.repository import Repository, Scan, graph_iri
 from orgkg.results import Results
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 #: How long a command waits for another orgkg that is building the store.
 LOCK_WAIT = 60.0
-_MANIFEST_VERSION = 4
 #: The file in the store folder naming the build that last wrote it (RocksDB ignores it).
 _BUILD_MARK = "orgkg-build"
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
@@ -68,7 +66,7 @@ class EmbeddedStore:
         self.root = root
         self.progress = progress
         self.location = self.repository.cache / "store"
-        self.manifest_path = self.repository.cache / "manifest.json"
+        self.index = self.repository.index
         self._marked = False  # whether this build has marked the store folder yet
 
     # --- locking ------------------------------------------------------------------------
@@ -95,17 +93,8 @@ class EmbeddedStore:
 
     def _manifest(self) -> dict[str, tuple[str, int]] | None:
         """File name -> (digest, triples) of what the store holds, or None if the store cannot be
-        trusted to match it."""
-        try:
-            document = json.loads(self.manifest_path.read_bytes())
-            if document["version"] != _MANIFEST_VERSION or document["store"] != self._identity():
-                return None
-            files = {name: (digest, triples) for name, (digest, triples) in document["files"].items()}
-            if not all(isinstance(d, str) and isinstance(t, int) for d, t in files.values()):
-                return None
-            return files
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
+        trusted to match it (no manifest, or one written for another store folder or build)."""
+        return self.index.held(self._identity())
 
     def _identity(self) -> str | None:
         """The store folder's inode and the mark of the build that last wrote it: a folder
@@ -122,35 +111,46 @@ class EmbeddedStore:
             write_atomic(self.location / _BUILD_MARK, uuid.uuid4().hex)
             self._marked = True
 
-    def _write_manifest(self, files: dict[str, tuple[str, int]]) -> None:
-        write_atomic(
-            self.manifest_path,
-            json.dumps(
-                {"version": _MANIFEST_VERSION, "store": self._identity(), "files": files}, indent=1, sort_keys=True
-            ),
-        )
-
-    def _plan(self, force: bool):
-        current = self.repository.digests()
+    def _plan(self, force: bool, scan: Scan):
+        current = self.repository.digests(scan)
         old = None if force else self._manifest()
         held = old or {}
         changed = [name for name in sorted(current) if held.get(name, ("",))[0] != current[name]]
         removed = sorted(set(held) - set(current))
         return current, old, changed, removed
 
+    def _fresh(self, scan: Scan) -> bool:
+        """Whether the store holds the files as `scan` found them, known from one stamp: the
+        state of the files the last build (or check) left it matching, and the store's identity."""
+        return scan.state is not None and self.index.stamp("fresh") == f"{scan.state} {self._identity()}"
+
+    def _stamp_fresh(self, scan: Scan) -> None:
+        """Write down that the store matches `scan` (unless a file in it is racily clean)."""
+        if scan.state is not None:
+            self.index.set_stamp("fresh", f"{scan.state} {self._identity()}")
+
+    def _unchanged(self, scan: Scan) -> BuildReport:
+        return BuildReport([], [], len(scan.entries), self.index.held_triples())
+
     def build(self, force: bool = False) -> BuildReport:
         """Bring the store up to date: from scratch with the bulk loader, else file by file."""
-        current, old, changed, removed = self._plan(force)
+        scan = self.repository.scan()
+        if not force and self._fresh(scan):
+            return self._unchanged(scan)
+        current, old, changed, removed = self._plan(force, scan)
         if old is not None and not (changed or removed):
-            return BuildReport([], [], len(current), sum(triples for _, triples in old.values()))
+            self._stamp_fresh(scan)
+            return self._unchanged(scan)
         with self._lock(exclusive=True):
-            current, old, changed, removed = self._plan(force)  # another builder may have finished
+            scan = self.repository.scan()  # another builder may have finished
+            current, old, changed, removed = self._plan(force, scan)
             if old is not None and not (changed or removed):
-                return BuildReport([], [], len(current), sum(triples for _, triples in old.values()))
+                self._stamp_fresh(scan)
+                return self._unchanged(scan)
             rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
             if old is None:
+                self.index.forget_store()
                 shutil.rmtree(self.location, ignore_errors=True)
-                clear_cache_entry(self.manifest_path)
             store = self._open_for_writing()
             self._marked = False
             try:
@@ -166,13 +166,14 @@ class EmbeddedStore:
             # Opened and closed once more, RocksDB retires the write-ahead log of the build, which
             # every read-only open (every query) would otherwise replay, most of a query's time.
             self._open_for_writing()
+            self._stamp_fresh(scan)
             return BuildReport(
                 changed, removed, len(current) - len(changed), sum(triples for _, triples in files.values()), rebuilt
             )
 
     def _why_rebuild(self) -> str:
         if not self.location.exists():
-            return "no store yet" if not self.manifest_path.exists() else "the store folder was removed"
+            return "no store yet" if self.index.stamp("store") is None else "the store folder was removed"
         return "the store did not match its manifest"
 
     def _open_for_writing(self) -> ox.Store:
@@ -206,7 +207,7 @@ class EmbeddedStore:
                     self.progress(done, len(current))
 
         store.bulk_extend(quads())
-        self._write_manifest(files)
+        self.index.hold(self._identity(), files)
         return files
 
     def _update(
@@ -218,20 +219,21 @@ class EmbeddedStore:
         removed: list[str],
     ) -> dict[str, tuple[str, int]]:
         files = {name: held[name] for name in held if name in current and name not in changed}
-        for name in removed:
+        if removed:
             self._mark_build()
-            self._drop_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
-            self._write_manifest(files)
-        saved = time.monotonic()
+            for name in removed:
+                self._drop_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
+            self.index.hold(self._identity(), {}, removed)
+        saved, loaded = time.monotonic(), {}
         for done, name in enumerate(changed, 1):
-            files[name] = (current[name], self._load_file(store, self.root / name))
-            if time.monotonic() - saved > 1:  # a checkpoint: rewriting it per file is O(files^2)
-                self._write_manifest(files)
-                saved = time.monotonic()
+            loaded[name] = files[name] = (current[name], self._load_file(store, self.root / name))
+            if time.monotonic() - saved > 1:  # a checkpoint: what is loaded so far
+                self.index.hold(self._identity(), loaded)
+                saved, loaded = time.monotonic(), {}
             if self.progress:
                 self.progress(done, len(changed))
         store.flush()
-        self._write_manifest(files)
+        self.index.hold(self._identity(), loaded)
         return files
 
     def _parse(self, path: Path) -> list[ox.Triple]:

@@ -1,20 +1,20 @@
 """The results of every unit in SQLite beside the store: kept across runs, dropped when a file or
-a dependency changes. A damaged database is only a cache: it is removed and filled again. This
-module holds the schema and every statement on it: the others ask the Cache."""
+a dependency changes. A damaged database is only a cache: it is removed and filled again
+(orgkg.cache_db opens it). This module holds the schema and every statement on it: the others
+ask the Cache."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from orgkg.cache_db import open_database
 from orgkg.findings import Finding
 from orgkg.incremental.unit import UnitResult
-from orgkg.repository import clear_cache_entry
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -57,25 +57,7 @@ class Cache:
     """Per-unit results, the nodes each unit describes, and the corpus-wide results."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = self._open(path)
-        except sqlite3.DatabaseError:  # not a database (a crash, a disk error, a folder): start afresh
-            for damaged in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
-                clear_cache_entry(damaged)
-            self.db = self._open(path)
-
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=60)
-        try:
-            db.executescript(_TABLES)
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError(f"{path} failed its integrity check")
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+        self.db = open_database(path, _TABLES)
 
     def depend_on(self, dependencies: str) -> None:
         """Forget every result computed with other dependencies (ontology, shapes, reference...)."""

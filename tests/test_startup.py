@@ -74,3 +74,34 @@ def test_a_query_run_reads_its_header_from_the_cache_without_pyyaml(root, tmp_pa
     assert "yaml" in imported(root, tmp_path, *run)
     assert "yaml" not in imported(root, tmp_path, *run)
     assert "yaml" in imported(root, tmp_path, "query", "run", "successors", "--format", "csv")
+
+
+COMMAND_MODULES = ("articles", "checks", "data", "dev", "docid", "queries", "stores")
+
+
+def test_version_imports_no_command_module_and_a_command_only_its_own(root, tmp_path):
+    """Commands are imported when they run: start-up pays for one module, `--version` for none."""
+    modules = {m.removeprefix("orgkg.cli.") for m in imported(root, tmp_path, "--version")}
+    assert modules.isdisjoint(COMMAND_MODULES)
+    modules = {m.removeprefix("orgkg.cli.") for m in imported(root, tmp_path, "docid", "18-NQ/TW")}
+    assert modules & set(COMMAND_MODULES) == {"docid"}
+
+
+def test_every_command_of_the_command_modules_is_listed_under_its_own_name():
+    import importlib
+
+    import click
+
+    from orgkg.cli import main
+
+    defined = {
+        value.name
+        for module in COMMAND_MODULES
+        for value in vars(importlib.import_module(f"orgkg.cli.{module}")).values()
+        if isinstance(value, click.Command)
+    }
+    with click.Context(main) as ctx:
+        listed = {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
+    assert all(command is not None and command.name == name for name, command in listed.items())
+    subcommands = {sub for group in listed.values() if isinstance(group, click.Group) for sub in group.commands}
+    assert defined - subcommands == set(listed)

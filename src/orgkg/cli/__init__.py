@@ -6,19 +6,52 @@ library it uses, so `orgkg --help` or a query never pays for rdflib or pySHACL.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import sys
 
 import click
 
 from orgkg import __version__
-from orgkg.cli import articles, checks, data, dev, docid, queries, stores
 from orgkg.errors import EXIT_USAGE, OrgkgError
+
+#: Each command: its module under orgkg.cli and the name of its click command there. A module is
+#: imported when its command runs (or help lists them all), so start-up pays for one.
+_COMMANDS = {
+    "docid": ("docid", "docid_command"),
+    "validate": ("checks", "validate_command"),
+    "fmt": ("checks", "fmt_command"),
+    "article": ("articles", "article_group"),
+    "quote": ("articles", "quote_command"),
+    "names": ("articles", "names_command"),
+    "coverage": ("articles", "coverage_command"),
+    "query": ("queries", "query_group"),
+    "describe": ("queries", "describe_command"),
+    "sparql": ("queries", "sparql_command"),
+    "lineage": ("queries", "lineage_command"),
+    "build": ("data", "build_command"),
+    "export": ("data", "export_command"),
+    "diff": ("data", "diff_command"),
+    "docs": ("data", "docs_command"),
+    "load": ("stores", "load_command"),
+    "serve": ("stores", "serve_command"),
+    "dev": ("dev", "dev_group"),
+}
 
 
 class _Group(click.Group):
     """Turns the library's errors into one-line messages with their exit codes, never tracebacks;
-    an error about a setting gets the flag that sets it."""
+    an error about a setting gets the flag that sets it. Commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _COMMANDS and cmd_name not in self.commands:
+            module, attribute = _COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(f"orgkg.cli.{module}"), attribute))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -44,9 +77,13 @@ def flag_for(command: click.Command, name: str) -> str | None:
     for param in command.params:
         if isinstance(param, click.Option) and param.name == name:
             return max(param.opts, key=len)
-    for subcommand in getattr(command, "commands", {}).values():
-        if found := flag_for(subcommand, name):
-            return found
+    if isinstance(command, click.Group):
+        with click.Context(command) as ctx:
+            for subcommand in filter(
+                None, map(functools.partial(command.get_command, ctx), command.list_commands(ctx))
+            ):
+                if found := flag_for(subcommand, name):
+                    return found
     return None
 
 
@@ -69,28 +106,6 @@ def main() -> None:
       orgkg validate --sources ../shared/seeds
     """
 
-
-for command in (
-    docid.docid_command,
-    checks.validate_command,
-    checks.fmt_command,
-    articles.article_group,
-    articles.quote_command,
-    articles.names_command,
-    articles.coverage_command,
-    queries.query_group,
-    queries.describe_command,
-    queries.sparql_command,
-    queries.lineage_command,
-    data.build_command,
-    data.export_command,
-    data.diff_command,
-    data.docs_command,
-    stores.load_command,
-    stores.serve_command,
-    dev.dev_group,
-):
-    main.add_command(command)
 
 __all__ = ["main"]
 

@@ -187,3 +187,36 @@ def test_two_checkouts_sharing_one_cache_setting_each_read_their_own_store(repo,
     graphs = len(list((repo / "graph").rglob("*.ttl"))) + 1
     assert int(mine.query(count).rows[0][0].value) == graphs
     assert int(EmbeddedStore(other).query(count).rows[0][0].value) == graphs - 1
+
+
+def test_an_unchanged_repository_is_known_fresh_without_reading_the_index(repo, tmp_path, monkeypatch):
+    """Issue 21: a query on files that have not changed reads one stamp, neither the stat index
+    nor the store's manifest (one row per file); a change is still seen."""
+    from orgkg.cache_db import CacheIndex
+
+    time.sleep(2.1)  # the copied files out of the racy window
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    expected = mergers(store)
+    for method in ("stats", "held", "update_stats", "hold"):
+        monkeypatch.setattr(CacheIndex, method, lambda *a, **k: pytest.fail("the index was read or written"))
+    assert mergers(EmbeddedStore(repo, tmp_path / "cache")) == expected
+    monkeypatch.undo()
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_text(article.read_text(encoding="utf-8") + "<urn:x> <urn:y> 'added' .\n", encoding="utf-8")
+    assert EmbeddedStore(repo, tmp_path / "cache").query("ASK { ?s ?p 'added' }").boolean is True
+
+
+def test_no_stamp_is_trusted_while_a_file_is_racily_clean(repo, tmp_path):
+    """A file written in the last two seconds may be written again without its stat changing
+    (the clock's granularity): the scan has no state then, so only the index's rows decide."""
+    from orgkg.repository import Repository
+
+    time.sleep(2.1)
+    repository = Repository(repo, tmp_path / "cache")
+    settled = repository.scan().state
+    assert settled is not None and repository.scan().state == settled
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_bytes(article.read_bytes())  # the same bytes, written now
+    assert repository.scan().state is None
+    time.sleep(2.1)
+    assert repository.scan().state not in (None, settled)  # its ctime moved

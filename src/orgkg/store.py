@@ -132,9 +132,10 @@ class EmbeddedStore:
     def _unchanged(self, scan: Scan) -> BuildReport:
         return BuildReport([], [], len(scan.entries), self.index.held_triples())
 
-    def build(self, force: bool = False) -> BuildReport:
-        """Bring the store up to date: from scratch with the bulk loader, else file by file."""
-        scan = self.repository.scan()
+    def build(self, force: bool = False, scan: Scan | None = None) -> BuildReport:
+        """Bring the store up to date: from scratch with the bulk loader, else file by file (to
+        the files as `scan` found them, if the caller has just scanned them)."""
+        scan = scan or self.repository.scan()
         if not force and self._fresh(scan):
             return self._unchanged(scan)
         current, old, changed, removed = self._plan(force, scan)

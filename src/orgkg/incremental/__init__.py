@@ -86,7 +86,8 @@ def validate_incremental(
 
 def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
     repository = store.repository
-    digests = repository.digests()  # the one walk of the repository: a stat per file
+    scan = repository.scan()  # the one walk of the repository: a stat per file
+    digests = repository.digests(scan)
     names = {name: root / name for name in digests}
     files = list(names.values())
     texts = Sources.for_root(root, sources)
@@ -112,7 +113,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
         )
     )
     try:
-        store.build()
+        store.build(scan=scan)
     except TurtleSyntaxError:
         pass  # the units that parse this file report it with every other malformed file
     try:

@@ -8,6 +8,8 @@ import signal
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orgkg.guards import QueryRefused, QueryTimeout, check, run_with_deadline
 from orgkg.sparql_text import query_form
@@ -221,3 +223,34 @@ def test_text_the_grammar_cannot_tokenize_is_refused_with_its_position(root, tmp
     result = sparql(root, tmp_path, "SELECT * {\n  ?s ?p ?o \\ }")
     assert result.exit_code == 2
     assert result.output.strip() == "orgkg: SPARQL syntax error at line 2, column 12: unexpected '\\\\'"
+
+
+ASCII_TEXT = st.lists(
+    st.sampled_from([*" \t\n?$_:.-%\\'\"<>{}()[]#@^!=&|*+/,;0123456789aeAEzZ", "SELECT", "kg:", "_:b", "\\u00e9"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ASCII_TEXT)
+def test_ascii_text_is_tokenized_by_the_ascii_grammar_as_by_the_unicode_one(text):
+    """The tokenizer reads ASCII queries with ASCII character classes (they compile at once): on
+    ASCII text they must match exactly what SPARQL's Unicode classes match."""
+    from orgkg.sparql_text import _ASCII_TOKEN, _unicode_token
+
+    def tokens(grammar) -> list:
+        return [(match.lastgroup, match.span()) for match in grammar.finditer(text)]
+
+    assert tokens(_ASCII_TOKEN) == tokens(_unicode_token())
+
+
+def test_every_saved_query_is_tokenized_alike_by_both_grammars(root):
+    from orgkg.catalogue import load_catalogue
+    from orgkg.namespaces import QUERIES_DIR
+    from orgkg.sparql_text import _ASCII_TOKEN, _unicode_token
+
+    texts = [query.bind({}) for query in load_catalogue(root / QUERIES_DIR).values()]
+    ascii_texts = [text for text in texts if text.isascii()]
+    assert len(ascii_texts) > len(texts) / 2  # most saved queries take the fast path
+    for text in ascii_texts:
+        assert [m.group() for m in _ASCII_TOKEN.finditer(text)] == [m.group() for m in _unicode_token().finditer(text)]

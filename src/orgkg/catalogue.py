@@ -8,7 +8,6 @@ block, written in N-Triples syntax by pyoxigraph, at the head of the query's out
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -261,6 +260,8 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
         return parse_query_file(path, cache)
     if not folder.is_dir():
         raise QueryError(f"no saved queries: {folder} is not a folder")
+    import difflib  # only for a name that is not found: its import compiles a regular expression
+
     names = sorted(p.stem for p in folder.glob("*.rq"))
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"

@@ -204,7 +204,11 @@ def report(records: list[Record], seed: dict | None = None) -> str:
         "  in one process (each call checks the files for changes first, as `orgkg query run` does);",
         "  *CLI*: `orgkg query run` as a process; *oxigraph*: `oxigraph query` on a store loaded with",
         "  `orgkg export --format nq`; *rdflib*: the same query on rdflib's Dataset (parsing not counted).",
-        "- *load-server*: `orgkg load` into `oxigraph serve` on a free loopback port (PUT per graph).",
+        "- *load-server*: `orgkg load` into `oxigraph serve` on a free loopback port (PUT per graph); the",
+        "  server is stopped if it holds more than `--server-memory-cap` GB (16 by default).",
+        "- The rdflib peers run up to `--in-memory-peers-up-to` articles (10,000 by default): rdflib holds",
+        "  the whole corpus in memory. A size's figures are saved after every task, so a run stopped early",
+        "  reports what it measured.",
         "",
     ]
     return "\n".join(lines)

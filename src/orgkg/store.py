@@ -111,13 +111,13 @@ class EmbeddedStore:
             write_atomic(self.location / _BUILD_MARK, uuid.uuid4().hex)
             self._marked = True
 
-    def _plan(self, force: bool, scan: Scan):
-        current = self.repository.digests(scan)
+    def _plan(self, force: bool, current: dict[str, str]):
+        """What the store holds (None: nothing to trust) and which files changed or went."""
         old = None if force else self._manifest()
         held = old or {}
         changed = [name for name in sorted(current) if held.get(name, ("",))[0] != current[name]]
         removed = sorted(set(held) - set(current))
-        return current, old, changed, removed
+        return old, changed, removed
 
     def _fresh(self, scan: Scan) -> bool:
         """Whether the store holds the files as `scan` found them, known from one stamp: the
@@ -138,13 +138,15 @@ class EmbeddedStore:
         scan = scan or self.repository.scan()
         if not force and self._fresh(scan):
             return self._unchanged(scan)
-        current, old, changed, removed = self._plan(force, scan)
+        current = self.repository.digests(scan)
+        old, changed, removed = self._plan(force, current)
         if old is not None and not (changed or removed):
             self._stamp_fresh(scan)
             return self._unchanged(scan)
         with self._lock(exclusive=True):
-            scan = self.repository.scan()  # another builder may have finished
-            current, old, changed, removed = self._plan(force, scan)
+            # Another builder may have finished meanwhile. The files as scanned are what this
+            # build brings the store to (and stamps); a later edit changes the next scan's state.
+            old, changed, removed = self._plan(force, current)
             if old is not None and not (changed or removed):
                 self._stamp_fresh(scan)
                 return self._unchanged(scan)

@@ -82,8 +82,8 @@ class SavedQuery:
     sparql: str
     tags: tuple[str, ...] = ()
     params: tuple[Parameter, ...] = field(default_factory=tuple)
-    #: Where each parameter's VALUES block holds its default (sparql_text.values_blocks).
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    #: Where each parameter's VALUES blocks hold its default (sparql_text.values_blocks).
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def kind(self) -> str:

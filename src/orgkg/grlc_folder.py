@@ -52,12 +52,9 @@ def grlc_text(query: SavedQuery, endpoint: str | None = None) -> str:
     header["tags"] = list(query.tags)
     if endpoint:
         header["endpoint"] = endpoint
-    if query.params:
-        header["defaults"] = [
-            {p.name: p.default[0] if isinstance(p.default, list) else p.default}
-            for p in query.params
-            if p.default != []
-        ]
+    defaults = [{p.name: p.default[0] if isinstance(p.default, list) else p.default} for p in query.params if p.default]
+    if defaults:
+        header["defaults"] = defaults
     lines = yaml.dump(header, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=100).splitlines()
     return "".join(f"#+ {line}\n" for line in lines) + "\n" + body
 

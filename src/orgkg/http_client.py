@@ -133,6 +133,7 @@ class Client:
         headers, self.session.auth = credentials(self.base, digest)
         self.session.headers.update(headers)
         self.answered = False  # whether the store has answered anything yet
+        self.server = ""  # the Server header of the last answer: which engine the store runs
 
     def once(self, method: str, url: str, timeout: float | None = None, **kwargs) -> Answer:
         """One request, its whole answer within `timeout` (default the client's): an Answer
@@ -161,6 +162,7 @@ class Client:
         except requests.RequestException as error:
             raise HttpError(f"request to {host} failed ({error.__class__.__name__})") from None
         self.answered = True
+        self.server = next((value for key, value in answer.headers.items() if key.lower() == "server"), "")
         if answer.status == 401:
             raise HttpError(
                 f"{host} refused the credentials (HTTP 401); set ORGKG_STORE_USER/ORGKG_STORE_PASSWORD "

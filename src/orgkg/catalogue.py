@@ -276,12 +276,11 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     except yaml.YAMLError as error:
         raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
     if kept is not None:
-        from orgkg.atomic import OutputError, write_atomic
+        from orgkg.atomic import write_best_effort
 
         try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(kept, json.dumps(meta))
-        except (TypeError, OSError, OutputError):  # a value JSON cannot hold, or no cache: parse again
+            write_best_effort(kept, json.dumps(meta))
+        except TypeError:  # a value JSON cannot hold: parsed again next time
             pass
     return meta
 

@@ -24,10 +24,9 @@ from orgkg.choices import SERVE_QUERY_URL
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
 from orgkg.sparql_text import (
-    QUERY_FORMS,
     SparqlTextError,
     prologue_end,
-    query_form,
+    query_kind,
     replace_values,
     tokenize,
     values_blocks,
@@ -162,12 +161,6 @@ def default_terms(prologue: str, inside: str) -> list:
     from orgkg.terms import solutions
 
     return [solution["value"] for solution in solutions(ox.Store().query(probe))]  # None for UNDEF
-
-
-def query_kind(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE (SELECT for a text without a query form)."""
-    kind = query_form(sparql)
-    return kind if kind in QUERY_FORMS else "SELECT"
 
 
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:

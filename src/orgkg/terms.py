@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from orgkg.namespaces import PREFIXES
+
+_XSD = PREFIXES["xsd"]
+XSD_STRING = _XSD + "string"
 
 
 def solutions(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
@@ -86,7 +89,6 @@ class IRI(str):
     __slots__ = ()
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {
     _XSD + name
     for name in (

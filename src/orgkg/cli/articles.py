@@ -120,7 +120,7 @@ def names_command(label: str, place: str | None, kind: str, output_format: str) 
       orgkg names "Provincial Party Committee" --place "Lam Thuy"
     """
     from orgkg.minting import matching_nodes, mint
-    from orgkg.names import short
+    from orgkg.namespaces import short
     from orgkg.output import text_table
     from orgkg.store import EmbeddedStore
 

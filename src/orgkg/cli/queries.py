@@ -250,16 +250,11 @@ def lineage_command(
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
       orgkg lineage "cao bang newspaper" --endpoint http://127.0.0.1:7878/query --timeout 10
     """
-    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.lineage import lineage, render
     from orgkg.names import Resolver
 
     root = find_root()
     store = open_engine(root, engine, endpoint, timeout=timeout)
     before_saved_query(root, store, "lineage")
     focus = Resolver(store).resolve(organization, "organization")
-    edges = lineage(root, store, focus)
-    if output_format == "text":
-        text = render_text(label_of(store, focus), edges)
-    else:
-        text = {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}[output_format](focus, edges)
-    write_output(text, output)
+    write_output(render(store, focus, lineage(root, store, focus), output_format), output)

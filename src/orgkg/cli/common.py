@@ -180,10 +180,7 @@ def emit_results(results, output_format: str | None, output: Path | None) -> Non
     if output_format is None:
         terminal = output is None and sys.stdout is not None and sys.stdout.isatty()
         output_format = "turtle" if results.triples is not None else ("table" if terminal else "csv")
-    try:
-        write_output(render_results(results, output_format), output)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    write_output(render_results(results, output_format), output)
 
 
 @contextmanager

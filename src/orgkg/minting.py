@@ -74,6 +74,9 @@ class Match:
     graph: str
     classes: tuple[str, ...]
 
+    def to_dict(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "graph": self.graph, "classes": list(self.classes)}
+
 
 def matching_nodes(engine, words: str, place: str | None = None) -> list[Match]:
     """Nodes with a label (rdfs:label, skos:prefLabel or skos:altLabel) holding every word of

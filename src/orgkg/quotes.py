@@ -206,6 +206,15 @@ def first_words(text: str, count: int = 8) -> str:
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
+def find_quote(article: ArticleText, words: str) -> list[Occurrence]:
+    """Every occurrence of `words` in the text; QuoteNotFound, naming the closest passage and how
+    it differs, when there is none."""
+    occurrences = article.occurrences(words)
+    if not occurrences:
+        raise QuoteNotFound(not_found_message(article, words))
+    return occurrences
+
+
 def not_found_message(article: ArticleText, words: str) -> str:
     """Why `words` are not a quote of the article, with the closest passage."""
     miss = article.closest(words)

@@ -110,11 +110,8 @@ class Graph:
     def export(self, format: str = "turtle", graph: str | None = None, inferred: bool = False) -> bytes:
         """The graph (or one graph, by short name) in turtle, nt, nq, trig or jsonld, byte-identical
         from run to run; `inferred` adds the ontology's RDFS entailments."""
-        from orgkg.choices import EXPORT_FORMATS
         from orgkg.exporting import export
 
-        if format not in EXPORT_FORMATS:
-            raise OrgkgError(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
         return export(self.root, format, graph, inferred)
 
     def _before(self, query_name: str) -> None:

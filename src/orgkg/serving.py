@@ -241,8 +241,19 @@ class Server:
 _SINGLE_HEADERS = ("content-type", "content-length", "transfer-encoding")
 
 
-class AmbiguousRequest(ValueError):
+class BadRequest(Exception):
+    """A request the guard will not read or forward: its status and reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+class AmbiguousRequest(BadRequest):
     """A request the guard and the server could read differently."""
+
+    def __init__(self, reason: str):
+        super().__init__(400, reason)
 
 
 def _refuse_repeated(headers) -> None:
@@ -265,14 +276,6 @@ def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
     if len(values) > 1:
         raise AmbiguousRequest("the request carries more than one query (in the URL and the body, or twice)")
     return values[0] if values else None
-
-
-class BadRequest(Exception):
-    """A request the guard will not read: its status and reason."""
-
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
 
 
 def read_body(stream, headers) -> bytes:
@@ -330,14 +333,10 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool, origins:
                 sparql = _query_of(self.command, self.path, self.headers, body)
                 if sparql is not None:
                     check(sparql, allow_service, graphs)
-            except BadRequest as error:  # a body it will not read: too large, malformed chunks
+            except (BadRequest, OrgkgError, ValueError) as refusal:  # a body it will not read, a refused query
                 self.close_connection = True
-                return self._answer(
-                    error.status, [("Content-Type", "text/plain; charset=utf-8")], f"{error}\n".encode()
-                )
-            except (OrgkgError, ValueError) as refusal:  # a refused or unreadable query, a bad length
-                self.close_connection = True
-                return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
+                status = refusal.status if isinstance(refusal, BadRequest) else 400
+                return self._answer(status, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
             dropped = ("host", "connection", "transfer-encoding", "content-length")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
             connection = HTTPConnection("127.0.0.1", backend)

@@ -27,7 +27,7 @@ from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short
 from orgkg.namespaces import PREFIXES
 from orgkg.shacl_core import TARGETS, compile_shapes, deactivated
 from orgkg.sparql_text import insert_values, tokenize
-from orgkg.terms import from_rdflib, solutions, to_rdflib
+from orgkg.terms import oxigraph_store, solutions, to_rdflib
 
 #: What `Shapes.run` gives per result: the finding, its focus node and its value (rdflib terms;
 #: the value is None where the result has none).
@@ -178,12 +178,7 @@ class Shapes:
         caller) added, findings named from `data`; `corpus` False leaves out the shapes whose
         results need the whole corpus."""
         entailed = list(entailed)
-        store = ox.Store()
-        store.bulk_extend(
-            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o))
-            for triples in (data, entailed)
-            for s, p, o in triples
-        )
+        store = oxigraph_store(data, entailed)
         results: list[Result] = []
         for check in self.checks:
             for focus, value in check.results(store):

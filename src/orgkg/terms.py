@@ -50,6 +50,16 @@ def from_rdflib(term):
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
 
 
+def oxigraph_store(*graphs) -> ox.Store:
+    """A new in-memory Oxigraph store holding the triples of each rdflib graph (or iterable of
+    rdflib triples), blank nodes keeping their ids: SPARQL over rdflib data answered in Rust."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for triples in graphs for s, p, o in triples
+    )
+    return store
+
+
 def from_sparql_json(value: dict | None):
     """One binding of a SPARQL 1.1 JSON result as a pyoxigraph term; ValueError if malformed."""
     if value is None:

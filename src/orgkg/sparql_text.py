@@ -188,8 +188,8 @@ def query_form(text: str) -> str | None:
 
 
 def query_kind(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: what kind of answer to expect (SELECT for a text
-    without a query form, which the engine will refuse)."""
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: what kind of answer to expect (SELECT for anything
+    else, an update or no statement at all, which the guard or the engine refuses)."""
     kind = query_form(text)
     return kind if kind in QUERY_FORMS else "SELECT"
 

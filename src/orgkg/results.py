@@ -40,10 +40,6 @@ class Results:
     def __post_init__(self) -> None:
         self.rows = [[canonical(term) for term in row] for row in self.rows]
 
-    def sorted_rows(self) -> list[tuple]:
-        """Rows in a canonical order, for comparing engines."""
-        return sorted(tuple("" if term is None else str(term) for term in row) for row in self.rows)
-
 
 #: How saved queries join several values in one cell (GROUP_CONCAT's separator).
 LIST_SEPARATOR = " | "

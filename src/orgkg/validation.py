@@ -1,4 +1,4 @@
-"""`orgkg validate`: Turtle syntax, SHACL (pySHACL with RDFS inference), lint and quotes.
+"""`orgkg validate`: Turtle syntax, SHACL (the shapes with RDFS inference, `orgkg.shapes`), lint and quotes.
 
 Every check yields `Finding`s; a `Report` gathers them and decides whether the data conforms.
 """

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from orgkg.choices import SERVE_QUERY_URL
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import BASE, PREFIXES
+from orgkg.namespaces import BASE, PREFIXES, QUERIES_DIR
 from orgkg.sparql_text import (
     SparqlTextError,
     prologue_end,
@@ -304,6 +304,30 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
     raise QueryError(f"no saved query named {name!r}{hint}")
+
+
+def run_saved_query(root: Path, engine, name: str, values: dict[str, list[str]], warn=None):
+    """The answer of saved query `name` on `engine`, with `values` (parameter -> the texts given;
+    iri parameters also take labels and codes) in place of its defaults: what `orgkg query run`
+    and the Python API's `query` both do. An endpoint is checked first (`check_engine`)."""
+    from orgkg.names import Resolver
+    from orgkg.repository import cache_dir
+
+    query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    check_engine(root, engine, name, warn)
+    return engine.query(query.bind(values, Resolver(engine)))
+
+
+def check_engine(root: Path, engine, name: str, warn=None) -> None:
+    """Before saved query `name` runs on a remote endpoint: EndpointNotUnion unless its default
+    graph is the union, and `warn(text)` told when its engine is known to answer the query
+    wrongly (orgkg.endpoints); nothing for a local engine."""
+    from orgkg.endpoints import before_saved_query
+    from orgkg.repository import cache_dir
+
+    warning = before_saved_query(engine, name, cache_dir(root))
+    if warning and warn is not None:
+        warn(warning)
 
 
 #: Where the catalogue's queries are named when described as RDF.

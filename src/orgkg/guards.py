@@ -36,7 +36,10 @@ class QueryRefused(OrgkgError):
 
 
 class QueryTimeout(OrgkgError):
-    """The query did not finish within its deadline."""
+    """The query did not finish within its deadline; `finished` is set once the abandoned
+    action ends, for a caller that must know when it can no longer have an effect."""
+
+    finished: threading.Event | None = None
 
 
 def check(
@@ -132,9 +135,11 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
             finished.wait(timeout)
         raise
     if not finished.is_set():
-        raise QueryTimeout(
+        late = QueryTimeout(
             f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query", option="timeout"
         )
+        late.finished = finished
+        raise late
     if errors:
         raise errors[0]
     return values[0]

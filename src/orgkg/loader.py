@@ -10,23 +10,20 @@ the store is compared with the local one.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from orgkg.atomic import file_lock
 from orgkg.formats import graph_ntriples, write
-from orgkg.http_client import HttpError, check_url, redact
+from orgkg.http_client import HttpError, check_url
+from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, claimed, locked
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.triplestore import LoadError, RemoteStore
 
-#: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
-TEMPORARY_BASE = GRAPH_BASE + "_loading/"
 #: Graph names listed in a message before "and N more".
 LISTED = 5
 
@@ -40,10 +37,14 @@ class Upload:
     triples: int
     store: ox.Store
     chunk_size: int
+    #: Where this load keeps its temporary graphs: TEMPORARY_BASE + the load's own token, so
+    #: that an upload landing after its load has ended never lands in another load's graphs.
+    aside: str = TEMPORARY_BASE
 
     @property
     def temporary(self) -> str:
-        return TEMPORARY_BASE + self.iri.removeprefix(GRAPH_BASE)
+        """graph/x -> graph/_loading/<token>/x"""
+        return self.aside + self.iri.removeprefix(GRAPH_BASE)
 
     def bodies(self) -> Iterator[bytes]:
         return graph_bodies(self.store, ox.NamedNode(self.iri), self.chunk_size)
@@ -126,46 +127,6 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
         yield body()
 
 
-def store_identity(url: str) -> str:
-    """The store a URL names, however it is spelt: scheme and host in lower case, a host name
-    resolved to its lowest address (localhost and 127.0.0.1 are one store), the default port
-    written out, no credentials, no trailing slash."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
-    try:
-        host = min(str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-    except (OSError, ValueError):
-        pass
-    if host in ("127.0.0.1", "::1"):
-        host = "loopback"
-    return f"{scheme}://{host}:{port}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
-
-
-def lock_folder() -> Path:
-    """Where load locks live: the machine's temporary folder, shared by every checkout and cache."""
-    import tempfile
-
-    folder = Path(tempfile.gettempdir()) / "orgkg-locks"
-    folder.mkdir(mode=0o1777, exist_ok=True)
-    return folder
-
-
-@contextmanager
-def locked(url: str, folder: Path | None = None):
-    """One load at a time into the same store from this machine, from any checkout, however its
-    URL is spelt: concurrent loads interleave their MOVEs and drop each other's temporary graphs.
-    The lock dies with its process (kill -9 included)."""
-    folder = folder or lock_folder()
-    name = hashlib.sha256(store_identity(url).encode()).hexdigest()[:16]
-    busy = LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish")
-    with file_lock(folder / f"load-{name}.lock", busy):
-        yield
-
-
 def load_repository(
     root: Path,
     url: str,
@@ -178,9 +139,11 @@ def load_repository(
     dry_run: bool = False,
     notice: Callable[[str], None] = lambda message: None,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    atomic: bool = True,
+    break_lock: bool = False,
 ) -> LoadReport:
     """The repository's graphs into the store at `url`, read from the embedded store (held against
-    builds meanwhile), one load into that store at a time from this machine; `progress` gets the
+    builds meanwhile), one load into that store at a time (load_lock); `progress` gets the
     triples sent and their total. A dry run only plans."""
     from orgkg.store import EmbeddedStore
 
@@ -200,8 +163,10 @@ def load_repository(
             sent += triples
             progress(sent, total)
 
-        with locked(url):
-            report = load(uploads, store, append, step, prune, union_default_graph)
+        with locked(url), claimed(store, break_lock) if store.swaps else nullcontext() as holder:
+            for upload in uploads:
+                upload.aside = f"{TEMPORARY_BASE}{holder.token}/" if holder else TEMPORARY_BASE
+            report = load(uploads, store, append, step, prune, union_default_graph, atomic)
     report.triples = total
     return report
 
@@ -217,8 +182,10 @@ def load(
     progress: Callable[[int], None] = lambda triples: None,
     prune: bool = False,
     union_default_graph: bool = False,
+    atomic: bool = True,
 ) -> LoadReport:
-    """Send every graph, swap them in, then count what the store holds. With `prune`, the
+    """Send every graph, swap them in, then count what the store holds (`atomic` False: each
+    graph replaced in its own request, readers seeing old and new graphs meanwhile). With `prune`, the
     store's graphs under the project's graph base that the repository no longer has are dropped.
     With `union_default_graph`, the store's default graph is made the union of the loaded graphs
     in the swap request itself (for a store that holds only orgkg's graphs)."""
@@ -227,12 +194,20 @@ def load(
             "a union default graph needs a store that takes SPARQL Update, not a plain Graph Store",
             option="union_default_graph",
         )
-    if store.swaps:
-        _drop_leftovers(store)
-        _upload_aside(uploads, store, append, progress)
-        _swap(uploads, store, append, union_default_graph)
-    else:
+    if union_default_graph and not atomic:
+        raise LoadError(
+            "a union default graph is made in the request that swaps every graph in at once, "
+            "which a load graph by graph does not send",
+            option="union_default_graph",
+        )
+    fresh = store.swaps and _drop_leftovers(store)
+    if not store.swaps or not atomic:
         _upload_in_place(uploads, store, append, progress)
+    elif fresh and not union_default_graph:
+        _upload_fresh(uploads, store, progress)
+    else:
+        _upload_aside(uploads, store, progress)
+        _swap(uploads, store, append, union_default_graph)
     report = LoadReport(append=append)
     if prune:
         ours = {upload.iri for upload in uploads}
@@ -252,14 +227,11 @@ def load(
     return report
 
 
-def _drop_leftovers(store: RemoteStore) -> None:
-    """Temporary graphs of an earlier load that was killed before it could drop them."""
-    try:
-        leftovers = store.graphs(TEMPORARY_BASE)
-    except FAILURES as error:
-        if not store.answered:
-            raise LoadError(f"{error}. The store never answered; nothing was changed", _option(error)) from None
-        raise LoadError(f"{error}. Nothing was changed in the store", _option(error)) from None
+def _drop_leftovers(store: RemoteStore) -> bool:
+    """Drop the temporary graphs of an earlier load that was killed before it could; whether the
+    store holds no orgkg graph at all (a first load)."""
+    ours = store.graphs(GRAPH_BASE)
+    leftovers = [graph for graph in ours if graph.startswith(TEMPORARY_BASE) and graph != LOCK_GRAPH]
     if leftovers:
         store.client.notice(f"dropping {len(leftovers)} temporary graphs left by an earlier load")
         left = _drop(leftovers, store)
@@ -267,36 +239,59 @@ def _drop_leftovers(store: RemoteStore) -> None:
             raise LoadError(
                 f"the temporary graphs {_names(left)} of an earlier load could not be dropped; nothing was changed"
             )
+    return not any(not graph.startswith(TEMPORARY_BASE) for graph in ours)
 
 
-def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
+def _upload_aside(uploads: list[Upload], store: RemoteStore, progress) -> None:
     """Every graph to its temporary graph. A failure -- an error, or Ctrl-C/SIGTERM -- drops the
     temporary graphs created so far and leaves the store's graphs as they were."""
-    created: list[Upload] = []
-    for upload in uploads:
+    for position, upload in enumerate(uploads):
         try:
             store.send(upload, upload.temporary, append=False, progress=progress)
-            created.append(upload)
         except (*FAILURES, KeyboardInterrupt) as error:
-            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
-            if not store.answered:
-                raise LoadError(f"{reason}. The store never answered; nothing was changed", _option(error)) from None
-            # The failed graph may exist in part (a later chunk failed), so it is dropped too.
-            left = _drop([u.temporary for u in [*created, upload]], store)
-            if left:
-                raise LoadError(
-                    f"{reason}. The store's graphs are unchanged, but the temporary graphs "
-                    f"{_names(left)} could not be dropped: re-run the load (it drops them first) "
-                    "or DROP them",
-                    _option(error),
-                ) from None
-            if _option(error) == "timeout":  # the store may still be working on the abandoned upload
-                raise LoadError(
-                    f"{reason}. The store's graphs are unchanged, but the upload that timed out may still "
-                    f"land later as the temporary graph <{upload.temporary}>: the next load drops it",
-                    "timeout",
-                ) from None
-            raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
+            sent = [u.temporary for u in uploads[: position + 1]]
+            raise _failed_upload(error, store, sent, aside=True) from None
+
+
+def _upload_fresh(uploads: list[Upload], store: RemoteStore, progress) -> None:
+    """A store holding no orgkg graph yet: every graph straight to its place, with nothing to
+    swap in afterwards (the swap writes every triple a second time, in one transaction). A
+    failure drops the graphs sent so far, so the store is again without them; readers see the
+    graphs arrive one by one meanwhile, and the lock marker says that a load is under way."""
+    for position, upload in enumerate(uploads):
+        try:
+            store.send(upload, upload.iri, append=False, progress=progress)
+        except (*FAILURES, KeyboardInterrupt) as error:
+            sent = [u.iri for u in uploads[: position + 1]]
+            raise _failed_upload(error, store, sent, aside=False) from None
+
+
+def _failed_upload(error: BaseException, store: RemoteStore, sent: list[str], aside: bool) -> LoadError:
+    """What a failed upload leaves: the graphs it sent (`aside`: temporary graphs; else a first
+    load's real ones) dropped again, the last too (it may exist in part: a later chunk failed).
+    An upload abandoned at its timeout may still be under way in the store, so its answer is
+    awaited (one more timeout) before the drop, which would otherwise come first; only an
+    answered upload lets the load say that nothing changed."""
+    reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+    if not store.answered:
+        return LoadError(f"{reason}. The store never answered; nothing was changed", _option(error))
+    settled = store.client.settled(store.client.timeout)
+    left = _drop(sent, store)
+    kind, rerun = ("temporary graph", "drops") if aside else ("graph", "replaces")
+    if left:
+        return LoadError(
+            f"{reason}. The store's graphs are unchanged, but the {kind}s {_names(left)} could not be dropped: "
+            f"re-run the load (it {rerun} them first) or DROP them",
+            _option(error),
+        )
+    if not settled:
+        return LoadError(
+            f"{reason}. The store's graphs are unchanged, but the upload that timed out was still unanswered "
+            f"{2 * store.client.timeout:g} s after it was sent and may still land later as the {kind} <{sent[-1]}>"
+            f"{', which nothing reads' if aside else ''}: the next load {rerun} it",
+            _option(error),
+        )
+    return LoadError(f"{reason}. Nothing was changed in the store", _option(error))
 
 
 def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default_graph: bool = False) -> None:
@@ -318,6 +313,10 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
         store.update(" ;\n".join(operations), "swapping in the new graphs", timeout=swap_deadline(store, uploads))
     except (*FAILURES, KeyboardInterrupt) as error:
         reason = "interrupted while swapping in the new graphs" if isinstance(error, KeyboardInterrupt) else str(error)
+        # A swap abandoned at its deadline may still be running: its answer is awaited (as long
+        # again) before the graphs are looked at, or they would be read half-way.
+        if not store.client.settled(swap_deadline(store, uploads)):
+            reason += " (the store may still be swapping: look again before re-running)"
         status = _swap_status(uploads, store)
         if append:
             status = {iri: None if moved is False else moved for iri, moved in status.items()}
@@ -370,16 +369,21 @@ def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
 
 
 def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
-    """No SPARQL Update: each graph is sent whole in one request, replacing the old one."""
+    """Each graph sent whole in one request, replacing the old one (no SPARQL Update, or a load
+    graph by graph): one small transaction per graph on a store that runs a request as one."""
     for position, upload in enumerate(uploads):
         try:
             store.send(upload, upload.iri, append=append, progress=progress, whole=True)
         except (*FAILURES, KeyboardInterrupt) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]
+            how = (
+                "Graphs were replaced one at a time"
+                if store.swaps
+                else ("This store takes no SPARQL Update, so graphs are replaced one at a time")
+            )
             raise LoadError(
-                f"{reason}. This store takes no SPARQL Update, so graphs are replaced one at a "
-                f"time. New: {_names(new) or 'none'}; old: {_names(old)}",
+                f"{reason}. {how}. New: {_names(new) or 'none'}; old: {_names(old)}",
                 _option(error),
             ) from None
 

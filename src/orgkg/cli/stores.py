@@ -48,6 +48,19 @@ from orgkg.namespaces import find_root
     help="Make the store's default graph the union of the loaded graphs in the request that swaps them in, "
     "for a store that holds only orgkg's graphs: its readers never see a load half done.",
 )
+@click.option(
+    "--atomic/--per-graph",
+    default=True,
+    show_default=True,
+    help="--atomic: readers see the old graphs or the new, never a mix (a first load, into a store without "
+    "orgkg graphs, sends them straight to their place). --per-graph: each graph replaced in its own request, "
+    "faster on a store that has them; readers may see old and new graphs side by side meanwhile.",
+)
+@click.option(
+    "--break-lock",
+    is_flag=True,
+    help="Remove the store's lock marker of another load first: only when that load is known to be dead.",
+)
 def load_command(
     url: str,
     dialect: str,
@@ -57,6 +70,8 @@ def load_command(
     chunk_size: int,
     prune: bool,
     union_default_graph: bool,
+    atomic: bool,
+    break_lock: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
@@ -94,6 +109,8 @@ def load_command(
             dry_run,
             notice=lambda text: click.echo(f"orgkg load: {text}", err=True),
             progress=Progress("Uploading triples"),
+            atomic=atomic,
+            break_lock=break_lock,
         )
     verb = "added to" if append else "loaded into"
     if dry_run:

@@ -13,6 +13,7 @@ import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
+from orgkg.load_lock import LOCK_GRAPH
 from orgkg.loader import TEMPORARY_BASE, Upload, graph_bodies, prepare, swap_deadline
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
@@ -227,7 +228,7 @@ def test_http_500_on_every_attempt_leaves_the_store_as_it_was(root, local, old_s
 
 
 def test_an_answer_slower_than_the_timeout_leaves_the_store_as_it_was(root, local, old_store):
-    def slow(request):
+    def slow(request):  # forwarded at once, answered 3 s late
         return 3 if request.method == "PUT" and "reference/central" in request.text else None
 
     with FaultProxy(old_store.url, slow) as proxy:
@@ -236,10 +237,62 @@ def test_an_answer_slower_than_the_timeout_leaves_the_store_as_it_was(root, loca
     # Issue 22 item 13: the abandoned upload may land after the load ends; the message said
     # "Nothing was changed" and a temporary graph appeared later.
     assert "did not answer within 1 s (a slower store needs a longer timeout)." in result.output
-    assert "the upload that timed out may still land later as the temporary graph <" in result.output
-    assert "the next load drops it" in result.output and "Nothing was changed" not in result.output
+    assert "the upload that timed out was still unanswered 2 s after it was sent and may still land later" in (
+        result.output
+    )
+    assert "as the temporary graph <" in result.output and "which nothing reads: the next load drops it" in (
+        result.output
+    )
+    assert "Nothing was changed" not in result.output
     assert result.output.endswith("(see --timeout)\n")
     assert_unchanged(old_store, local)
+
+
+def late_upload(seconds: float):
+    """A store that takes `seconds` to receive the upload of the central reference graph (the
+    proxy holds it that long, then forwards it, whether the client still waits or not)."""
+
+    def hold(request):
+        if request.method == "PUT" and "reference/central" in request.text:
+            return lambda: time.sleep(seconds)
+        return None
+
+    return hold
+
+
+def test_an_upload_answered_after_the_timeout_is_dropped_before_nothing_changed_is_said(root, local, old_store):
+    """The upload lands 1.5 s in, after the 1 s timeout: the load awaits its answer, then drops
+    it, and only then says that nothing changed, which stays true."""
+    with FaultProxy(old_store.url, late_upload(1.5)) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+        assert result.exit_code == 2
+        assert result.output.strip().endswith("Nothing was changed in the store (see --timeout)"), result.output
+        time.sleep(2)
+    assert_unchanged(old_store, local)  # no temporary graph, then or later
+
+
+def test_an_upload_landing_after_the_load_lands_where_the_message_says(root, local, old_store):
+    """The upload lands 4 s in, after the load has ended (timeout 1 s, its answer awaited 1 s
+    more): the message names the temporary graph it lands in; nothing reads it, the real graphs
+    are untouched, and the next load drops it."""
+    with FaultProxy(old_store.url, late_upload(4)) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+        assert result.exit_code == 2
+        named = re.search(r"may still land later as the temporary graph <([^>]+)>", result.output)
+        assert named and "Nothing was changed" not in result.output, result.output
+        assert named.group(1).startswith(TEMPORARY_BASE) and named.group(1).endswith("/reference/central")
+        assert_unchanged(old_store, local)
+        deadline = time.monotonic() + 20
+        while named.group(1) not in graph_counts(old_store.query_url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert graph_counts(old_store.query_url) == {
+        **{graph: 1 for graph in [*local, OTHER]},
+        named.group(1): len(local["https://w3id.org/orgkg/graph/reference/central"]),
+    }
+    rerun = load(root, old_store.url)
+    assert rerun.exit_code == 0, rerun.output
+    assert "dropping 1 temporary graphs left by an earlier load" in rerun.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
 
 
 def test_a_server_killed_during_the_swap_ends_the_load_promptly(root, local, old_store, tmp_path):
@@ -367,6 +420,62 @@ def test_a_second_load_into_the_same_store_waits_its_turn(root, local, old_store
     assert result.exit_code == 2, result.output
     assert "another orgkg load into" in result.output and "is running" in result.output
     assert_unchanged(old_store, local)
+
+
+LOAD_TERMS = "https://w3id.org/orgkg/load#"
+
+
+def mark_as_loading(server, host: str, pid: int, started: str) -> None:
+    """The store's lock marker as another load writes it: one claim, its token, host, process, start."""
+    requests.post(
+        server.url + "/update",
+        data={
+            "update": f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <urn:uuid:00000000-0000-0000-0000-000000000001> "
+            f'<{LOAD_TERMS}token> "00000000000000000000000000000001" ; <{LOAD_TERMS}host> "{host}" ; '
+            f'<{LOAD_TERMS}pid> {pid} ; <{LOAD_TERMS}started> "{started}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+        },
+        timeout=10,
+    ).raise_for_status()
+
+
+def test_a_load_from_another_machine_holds_the_store_until_it_ends_or_is_broken(root, local, old_store):
+    """Issue 22 item 12: the lock was only on this machine. The store's own marker, written by a
+    load elsewhere, refuses this one, naming it; a marker older than any load says so; only
+    --break-lock removes it."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    mark_as_loading(old_store, "elsewhere.example", 4242, now.isoformat().replace("+00:00", "Z"))
+    busy = load(root, old_store.url)
+    assert busy.exit_code == 2
+    assert (
+        f"another orgkg load into {old_store.url} is running (process 4242 on elsewhere.example, since "
+        f"{now:%Y-%m-%d %H:%M:%S} UTC); wait for it to finish, or if it was killed, break its lock (see --break-lock)"
+    ) in busy.output
+    assert {g: n for g, n in graph_counts(old_store.query_url).items() if g != LOCK_GRAPH} == {
+        graph: 1 for graph in [*local, OTHER]
+    }
+
+    requests.post(old_store.url + "/update", data={"update": f"DROP GRAPH <{LOCK_GRAPH}>"}, timeout=10)
+    long_ago = now - timedelta(days=2)
+    mark_as_loading(old_store, "elsewhere.example", 4242, long_ago.isoformat().replace("+00:00", "Z"))
+    stale = load(root, old_store.url)
+    assert stale.exit_code == 2 and "longer ago than any load takes (6 hours): if no load is running" in stale.output
+
+    broken = load(root, old_store.url, "--break-lock")
+    assert broken.exit_code == 0, broken.output
+    assert "breaking the lock marker of an earlier load (process 4242 on elsewhere.example" in broken.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}  # marker gone
+
+
+def test_every_way_out_of_a_load_releases_the_store(root, local, old_store):
+    """The marker goes with the load: after success, a failed upload, a failed swap."""
+    assert load(root, old_store.url).exit_code == 0
+    assert LOCK_GRAPH not in graph_counts(old_store.query_url)
+    for fault in ("PUT", "MOVE GRAPH"):
+        with FaultProxy(old_store.url, lambda r, f=fault: "fail" if f in f"{r.method} {r.text}" else None) as proxy:
+            assert load(root, proxy.url).exit_code == 2
+        assert LOCK_GRAPH not in graph_counts(old_store.query_url), fault
 
 
 @pytest.fixture

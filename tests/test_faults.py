@@ -78,7 +78,7 @@ def test_a_signal_mid_load_leaves_the_store_as_it_was(root, tmp_path, old_store,
         return None
 
     with FaultProxy(old_store.url, slow_uploads) as proxy:
-        process = orgkg(root, tmp_path, "load", proxy.url)
+        process = orgkg(root, tmp_path, "load", proxy.url, "--one-request-limit", "0")
         deadline = time.monotonic() + 60
         while len(uploads) < 2 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.05)
@@ -109,8 +109,8 @@ def test_a_load_through_another_address_of_the_store_is_refused_while_one_runs(r
     store (and the first load's temporary graphs) alone; the first then finishes."""
     release, held = threading.Event(), []
 
-    def hold_uploads(request):  # the first load's uploads wait until the second load is done
-        if request.method == "PUT":
+    def hold_uploads(request):  # the first load's graphs wait until the second load is done
+        if "INSERT DATA" in request.text:
             held.append(request.path)
             return lambda: release.wait(60)
         return None

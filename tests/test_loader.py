@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from decimal import Decimal
+from urllib.parse import unquote_plus
 
 import pyoxigraph as ox
 import pytest
@@ -33,6 +34,8 @@ NUMBERS = tuple(
     URIRef(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("decimal", "integer", "double", "float")
 )
 OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
+#: Upload aside and swap, as a load too large for one request does (the seed graph is small).
+SWAP = ("--one-request-limit", "0")
 
 
 def load(root, url: str, *options: str, env: dict | None = None):
@@ -106,7 +109,7 @@ def test_append_adds_to_the_graphs_already_there(root, local, old_store):
 
 def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, local, oxigraph, tmp_path):
     with FaultProxy(oxigraph.url) as proxy:
-        result = load(root, proxy.url, "--chunk-size", "100")
+        result = load(root, proxy.url, *SWAP, "--chunk-size", "100")
     assert result.exit_code == 0, result.output
     uploads = [r for r in proxy.requests if r.method in ("PUT", "POST") and "/store" in r.path]
     embedded = EmbeddedStore(root, tmp_path / "cache")
@@ -203,7 +206,7 @@ def test_one_http_500_is_retried(root, local, old_store):
         return None
 
     with FaultProxy(old_store.url, once) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 0, result.output
     assert "answered HTTP 500: injected failure; retrying in 0.5 s" in result.stderr
     assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
@@ -217,7 +220,7 @@ def test_http_500_on_every_attempt_leaves_the_store_as_it_was(root, local, old_s
         return "fail" if request.method == "PUT" and article_upload.search(request.text) else None
 
     with FaultProxy(old_store.url, broken) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert (
         f"uploading {ARTICLE}: 127.0.0.1:{proxy.url.rsplit(':', 1)[1]} answered HTTP 500: injected failure "
@@ -232,7 +235,7 @@ def test_an_answer_slower_than_the_timeout_leaves_the_store_as_it_was(root, loca
         return 3 if request.method == "PUT" and "reference/central" in request.text else None
 
     with FaultProxy(old_store.url, slow) as proxy:
-        result = load(root, proxy.url, "--timeout", "1")
+        result = load(root, proxy.url, *SWAP, "--timeout", "1")
     assert result.exit_code == 2
     # Issue 22 item 13: the abandoned upload may land after the load ends; the message said
     # "Nothing was changed" and a temporary graph appeared later.
@@ -264,7 +267,7 @@ def test_an_upload_answered_after_the_timeout_is_dropped_before_nothing_changed_
     """The upload lands 1.5 s in, after the 1 s timeout: the load awaits its answer, then drops
     it, and only then says that nothing changed, which stays true."""
     with FaultProxy(old_store.url, late_upload(1.5)) as proxy:
-        result = load(root, proxy.url, "--timeout", "1")
+        result = load(root, proxy.url, *SWAP, "--timeout", "1")
         assert result.exit_code == 2
         assert result.output.strip().endswith("Nothing was changed in the store (see --timeout)"), result.output
         time.sleep(2)
@@ -276,7 +279,7 @@ def test_an_upload_landing_after_the_load_lands_where_the_message_says(root, loc
     more): the message names the temporary graph it lands in; nothing reads it, the real graphs
     are untouched, and the next load drops it."""
     with FaultProxy(old_store.url, late_upload(4)) as proxy:
-        result = load(root, proxy.url, "--timeout", "1")
+        result = load(root, proxy.url, *SWAP, "--timeout", "1")
         assert result.exit_code == 2
         named = re.search(r"may still land later as the temporary graph <([^>]+)>", result.output)
         assert named and "Nothing was changed" not in result.output, result.output
@@ -304,7 +307,7 @@ def test_a_server_killed_during_the_swap_ends_the_load_promptly(root, local, old
 
     with FaultProxy(old_store.url, crash) as proxy:
         started = time.monotonic()
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert time.monotonic() - started < 60
     assert len(result.stderr.strip().splitlines()) <= 6, result.stderr
@@ -321,7 +324,7 @@ def test_a_server_killed_mid_load_keeps_its_old_graphs(root, local, old_store, t
         return None
 
     with FaultProxy(old_store.url, crash) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert "cannot reach" in result.output and "(after 3 attempts)" in result.output
     assert "The store's graphs are unchanged, but the temporary graphs" in result.output
@@ -349,7 +352,7 @@ def test_a_failed_swap_says_which_graphs_are_new_and_which_old(root, local, old_
         return "fail" if "MOVE GRAPH" in request.text else None
 
     with FaultProxy(old_store.url, refuse_the_swap) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert "swapping in the new graphs: " in result.output
     old = re.search(r"New: none; old: (.*) and (\d+) more\. Re-run the load to finish", result.output)
@@ -422,6 +425,90 @@ def test_a_second_load_into_the_same_store_waits_its_turn(root, local, old_store
     assert_unchanged(old_store, local)
 
 
+def test_a_small_load_goes_in_one_request_all_or_nothing(root, local, old_store):
+    """Issue 21: the swap writes every triple twice in one transaction. A load that fits goes in
+    one SPARQL Update request instead (one transaction on Oxigraph): no upload, no MOVE; and when
+    that request fails, nothing changed."""
+    with FaultProxy(old_store.url) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 0, result.output
+    sent = [r for r in proxy.requests if r.method in ("PUT", "POST") and "COUNT" not in r.text]
+    assert not [r for r in sent if "/store" in r.path or "MOVE" in r.text]
+    assert len([r for r in sent if "INSERT DATA" in r.text and "DROP SILENT GRAPH" in r.text]) == 1
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+    for graph in local:
+        put_graph(old_store.url, graph, OLD)
+    with FaultProxy(old_store.url, lambda r: "fail" if "INSERT DATA" in r.text else None) as proxy:
+        failed = load(root, proxy.url)
+    assert failed.exit_code == 2
+    assert failed.output.strip().endswith("(after 3 attempts). Nothing was changed in the store"), failed.output
+    assert_unchanged(old_store, local)
+
+
+def test_one_request_answered_after_the_timeout_is_known_to_have_gone_in(root, local, old_store):
+    """The request went in at once but its answer came 3 s late, after the 1 s timeout: the load
+    awaits it, asks the store whether its done mark went in with the graphs, and finishes."""
+    late = lambda r: 3 if "INSERT DATA" in r.text else None  # noqa: E731
+    with FaultProxy(old_store.url, late) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    assert "the store answered late, but it has taken every new graph" in result.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_one_request_still_unanswered_is_said_to_be_pending_and_lands_whole(root, local, old_store):
+    """The request reaches the store 4 s in, after the load has given up (timeout 1 s, awaited
+    1 s more): the load says it may still be applied, never that nothing changed; then it is
+    applied whole."""
+    with FaultProxy(old_store.url, lambda r: (lambda: time.sleep(4)) if "INSERT DATA" in r.text else None) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+        assert result.exit_code == 2
+        assert "the store may still apply it (every graph at once)" in result.output
+        assert "Nothing was changed" not in result.output
+        assert_unchanged(old_store, local)
+        expected = {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+        deadline = time.monotonic() + 20
+        while graph_counts(old_store.query_url) != expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert {g: n for g, n in graph_counts(old_store.query_url).items() if g != LOCK_GRAPH} == expected
+
+
+def test_a_first_load_sends_graphs_to_their_place_and_takes_them_back_on_failure(root, local, oxigraph):
+    """Into a store without orgkg graphs, a load too large for one request PUTs each graph to its
+    place (nothing to swap); a failure drops what it sent, so the store is again without them."""
+    with FaultProxy(oxigraph.url) as proxy:
+        first = load(root, proxy.url, *SWAP)
+    assert first.exit_code == 0, first.output
+    assert not [r for r in proxy.requests if "MOVE" in r.text or TEMPORARY_BASE in r.text.replace(LOCK_GRAPH, "")]
+    assert graph_counts(oxigraph.query_url) == {g: len(t) for g, t in local.items()}
+
+    for graph in local:
+        requests.post(oxigraph.url + "/update", data={"update": f"DROP GRAPH <{graph}>"}, timeout=10)
+    puts = []
+
+    def third_put_fails(request):
+        if request.method == "PUT":
+            puts.append(request)
+            return "fail" if len({p.path for p in puts}) >= 3 else None
+        return None
+
+    with FaultProxy(oxigraph.url, third_put_fails) as proxy:
+        failed = load(root, proxy.url, *SWAP)
+    assert failed.exit_code == 2 and "Nothing was changed in the store" in failed.output, failed.output
+    assert graph_counts(oxigraph.query_url) == {}
+
+
+def test_per_graph_replaces_each_graph_in_its_own_request(root, local, old_store):
+    with FaultProxy(old_store.url) as proxy:
+        result = load(root, proxy.url, "--per-graph")
+    assert result.exit_code == 0, result.output
+    puts = [r for r in proxy.requests if r.method == "PUT"]
+    assert sorted(unquote_plus(r.path).split("graph=")[1] for r in puts) == sorted(local)
+    assert not [r for r in proxy.requests if "MOVE" in r.text or "INSERT DATA" in r.text]
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
 LOAD_TERMS = "https://w3id.org/orgkg/load#"
 
 
@@ -474,7 +561,7 @@ def test_every_way_out_of_a_load_releases_the_store(root, local, old_store):
     assert LOCK_GRAPH not in graph_counts(old_store.query_url)
     for fault in ("PUT", "MOVE GRAPH"):
         with FaultProxy(old_store.url, lambda r, f=fault: "fail" if f in f"{r.method} {r.text}" else None) as proxy:
-            assert load(root, proxy.url).exit_code == 2
+            assert load(root, proxy.url, *SWAP).exit_code == 2
         assert LOCK_GRAPH not in graph_counts(old_store.query_url), fault
 
 

@@ -151,24 +151,27 @@ def _claim(store: RemoteStore, me: Holder, break_lock: bool, notice: Callable[[s
     for _ in range(2):
         store.update(
             f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ {_triples(me)} }} }} "
-            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }} }}",
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{_TERMS}token> ?token }} }} }}",
             "claiming the store for this load",
             retry=True,  # a second try of the same claim inserts nothing more
         )
         holders = _holders(store)
+        mine = any(holder.token == me.token for holder in holders)
         others = [holder for holder in holders if holder.token != me.token]
-        if not others:
+        if mine and not others:
             return
-        if len(others) < len(holders):  # a claim raced ours: give way
+        if mine:  # a claim raced ours: give way
             _release(store, me)
             raise _busy(store, others[0])
+        if not others:  # its load ended between our claim and our look: claim again
+            continue
         holder = min(others, key=lambda h: h.started)
         if not (break_lock or holder.dead_here()):
             raise _busy(store, holder)
         why = "as asked" if break_lock else "that load is not running"
         notice(f"breaking the lock marker of an earlier load ({holder.describe()}): {why}")
         _release(store, holder)
-    raise _busy(store, holder)
+    raise LoadError(f"other orgkg loads into {redact(store.base)} keep claiming the store; try again later")
 
 
 def _busy(store: RemoteStore, holder: Holder) -> LoadError:
@@ -223,9 +226,25 @@ def _release(store: RemoteStore, holder: Holder) -> None:
     """Remove one load's marker (safe to repeat, so retried)."""
     try:
         store.update(
-            f'DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{_TERMS}token> "{holder.token}" ; ?p ?o }} }}',
+            f'DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{_TERMS}token> "{_escaped(holder.token)}" ; ?p ?o }} }}',
             "releasing the store's lock marker",
             retry=True,
         )
     except HttpError as error:
         raise LoadError(str(error), error.option) from None
+
+
+def completion(holder: Holder) -> str:
+    """An update operation marking the load done, for a request that loads every graph: in the
+    same transaction as the graphs, it tells afterwards whether that request went in."""
+    return f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{holder.node}> <{_TERMS}done> true }} }}"
+
+
+def completed(store: RemoteStore, holder: Holder) -> bool:
+    """Whether the load's request carrying `completion` has gone in."""
+    return bool(
+        store.select(
+            f"SELECT ?done WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{holder.node}> <{_TERMS}done> ?done }} }}",
+            "asking the store whether the load went in",
+        )
+    )

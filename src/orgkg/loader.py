@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from orgkg.formats import graph_ntriples, write
-from orgkg.http_client import HttpError, check_url
-from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, claimed, locked
+from orgkg.http_client import HttpError, Transient, check_url
+from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.triplestore import LoadError, RemoteStore
 
@@ -127,6 +127,17 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
         yield body()
 
 
+#: What a failed request raises: the HTTP client's errors, or the loader's own.
+FAILURES = (HttpError, LoadError)
+#: An atomic load of at most this many triples goes in one update request where one request is
+#: one transaction: each triple written once (the swap writes it twice, in one transaction).
+#: N-Triples take ~130 bytes a triple here; Oxigraph refuses a request over 128 MiB (the load
+#: then swaps).
+ONE_REQUEST_TRIPLES = 300_000
+#: The largest such request: Oxigraph's limit (128 MiB), less a margin.
+ONE_REQUEST_BYTES = 120 * 1024 * 1024
+
+
 def load_repository(
     root: Path,
     url: str,
@@ -141,6 +152,7 @@ def load_repository(
     progress: Callable[[int, int], None] = lambda done, total: None,
     atomic: bool = True,
     break_lock: bool = False,
+    one_request: int = ONE_REQUEST_TRIPLES,
 ) -> LoadReport:
     """The repository's graphs into the store at `url`, read from the embedded store (held against
     builds meanwhile), one load into that store at a time (load_lock); `progress` gets the
@@ -166,13 +178,9 @@ def load_repository(
         with locked(url), claimed(store, break_lock) if store.swaps else nullcontext() as holder:
             for upload in uploads:
                 upload.aside = f"{TEMPORARY_BASE}{holder.token}/" if holder else TEMPORARY_BASE
-            report = load(uploads, store, append, step, prune, union_default_graph, atomic)
+            report = load(uploads, store, append, step, prune, union_default_graph, atomic, one_request, holder)
     report.triples = total
     return report
-
-
-#: What a failed request raises: the HTTP client's errors, or the loader's own.
-FAILURES = (HttpError, LoadError)
 
 
 def load(
@@ -183,9 +191,14 @@ def load(
     prune: bool = False,
     union_default_graph: bool = False,
     atomic: bool = True,
+    one_request: int = ONE_REQUEST_TRIPLES,
+    holder: Holder | None = None,
 ) -> LoadReport:
-    """Send every graph, swap them in, then count what the store holds (`atomic` False: each
-    graph replaced in its own request, readers seeing old and new graphs meanwhile). With `prune`, the
+    """Send every graph, swap them in, then count what the store holds. How, when `atomic`: a
+    load of at most `one_request` triples in one update request (a store that runs one as one
+    transaction, and claimed by `holder`); else into a store without orgkg graphs straight to
+    their place; else aside and swapped in. Not `atomic`: each graph replaced in its own request,
+    readers seeing old and new graphs meanwhile. With `prune`, the
     store's graphs under the project's graph base that the repository no longer has are dropped.
     With `union_default_graph`, the store's default graph is made the union of the loaded graphs
     in the swap request itself (for a store that holds only orgkg's graphs)."""
@@ -201,8 +214,15 @@ def load(
             option="union_default_graph",
         )
     fresh = store.swaps and _drop_leftovers(store)
+    whole = holder is not None and store.dialect.one_transaction and not union_default_graph
     if not store.swaps or not atomic:
         _upload_in_place(uploads, store, append, progress)
+    elif (
+        whole
+        and sum(u.triples for u in uploads) <= one_request
+        and _load_in_one_request(uploads, store, append, progress, holder)
+    ):
+        pass
     elif fresh and not union_default_graph:
         _upload_fresh(uploads, store, progress)
     else:
@@ -225,6 +245,68 @@ def load(
         held = store.counts(GRAPH_BASE)
     report.counts = [(upload.iri, upload.triples, held.get(upload.iri, 0)) for upload in uploads]
     return report
+
+
+def _load_in_one_request(
+    uploads: list[Upload], store: RemoteStore, append: bool, progress: Callable[[int], None], holder: Holder
+) -> bool:
+    """Every graph replaced (with `append`, added to) by one SPARQL Update request: one
+    transaction, so readers see every old graph or every new one. The same request marks the load
+    done in its lock marker, so that after a failure the load can tell whether it went in. False
+    when the request would be, or the store refused it as, too large: nothing changed, the caller
+    swaps."""
+
+    def text() -> Iterator[bytes]:
+        for upload in uploads:
+            replace = "" if append else f"DROP SILENT GRAPH <{upload.iri}> ;\n"
+            yield f"{replace}INSERT DATA {{ GRAPH <{upload.iri}> {{\n".encode()
+            for body in upload.bodies():
+                progress(body.count(b"\n"))
+                yield body
+            yield b"} } ;\n"
+        yield completion(holder).encode()
+
+    body = b"".join(text())  # at most ONE_REQUEST_BYTES: sent with its length, as every server takes
+    if len(body) > ONE_REQUEST_BYTES:
+        return False
+    deadline = swap_deadline(store, uploads)
+    try:  # replacing is idempotent, so retried; appending twice would add blank nodes twice
+        store.update_body(body, "loading every graph in one request", retry=not append, timeout=deadline)
+    except (*FAILURES, KeyboardInterrupt) as error:
+        reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+        settled = store.client.settled(deadline)  # a request abandoned at its deadline may still go in
+        try:
+            went_in = completed(store, holder)
+        except FAILURES:
+            raise LoadError(
+                f"{reason}. The store stopped answering; it holds every old graph or every new one (one "
+                "transaction). Re-run the load",
+                _option(error),
+            ) from None
+        if went_in and isinstance(error, KeyboardInterrupt):
+            raise LoadError(
+                "interrupted after the store had taken every new graph; their counts are unchecked"
+            ) from None
+        if went_in:
+            store.client.notice("the store answered late, but it has taken every new graph")
+            return True
+        if not settled:
+            raise LoadError(
+                f"{reason}. The store's graphs are unchanged, but the request that timed out was still unanswered "
+                f"{2 * deadline:g} s after it was sent: the store may still apply it (every graph at once); look "
+                "before re-running",
+                _option(error),
+            ) from None
+        if isinstance(error, HttpError) and not isinstance(error, Transient) and _too_large(error):
+            store.client.notice("the store refused one request this large; loading aside and swapping instead")
+            return False
+        raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
+    return True
+
+
+def _too_large(error: HttpError) -> bool:
+    """The store refused a request for its size (Oxigraph: HTTP 400 "SPARQL body payloads are limited")."""
+    return "HTTP 413" in str(error) or "payloads are limited" in str(error)
 
 
 def _drop_leftovers(store: RemoteStore) -> bool:

@@ -57,6 +57,17 @@ from orgkg.namespaces import find_root
     "faster on a store that has them; readers may see old and new graphs side by side meanwhile.",
 )
 @click.option(
+    "--one-request-limit",
+    "one_request",
+    type=click.IntRange(min=0),
+    default=300_000,
+    show_default=True,
+    metavar="TRIPLES",
+    help="An atomic load of at most this many triples into Oxigraph goes in one SPARQL Update request "
+    "(one transaction, each triple written once); a larger one is uploaded aside and swapped in. "
+    "0: always swap.",
+)
+@click.option(
     "--break-lock",
     is_flag=True,
     help="Remove the store's lock marker of another load first: only when that load is known to be dead.",
@@ -71,6 +82,7 @@ def load_command(
     prune: bool,
     union_default_graph: bool,
     atomic: bool,
+    one_request: int,
     break_lock: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
@@ -111,6 +123,7 @@ def load_command(
             progress=Progress("Uploading triples"),
             atomic=atomic,
             break_lock=break_lock,
+            one_request=one_request,
         )
     verb = "added to" if append else "loaded into"
     if dry_run:

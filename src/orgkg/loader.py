@@ -224,9 +224,9 @@ def load(
     ):
         pass
     elif fresh and not union_default_graph:
-        _upload_fresh(uploads, store, progress)
+        _upload(uploads, store, progress, aside=False)
     else:
-        _upload_aside(uploads, store, progress)
+        _upload(uploads, store, progress, aside=True)
         _swap(uploads, store, append, union_default_graph)
     report = LoadReport(append=append)
     if prune:
@@ -324,28 +324,17 @@ def _drop_leftovers(store: RemoteStore) -> bool:
     return not any(not graph.startswith(TEMPORARY_BASE) for graph in ours)
 
 
-def _upload_aside(uploads: list[Upload], store: RemoteStore, progress) -> None:
-    """Every graph to its temporary graph. A failure -- an error, or Ctrl-C/SIGTERM -- drops the
-    temporary graphs created so far and leaves the store's graphs as they were."""
+def _upload(uploads: list[Upload], store: RemoteStore, progress, aside: bool) -> None:
+    """Every graph PUT to its temporary graph (`aside`), or else, into a store holding no orgkg
+    graph yet, straight to its place: nothing to swap in afterwards (the swap writes every triple
+    a second time, in one transaction), but readers see the graphs arrive one by one. A failure
+    -- an error, or Ctrl-C/SIGTERM -- drops what was sent, leaving the store as it was."""
     for position, upload in enumerate(uploads):
         try:
-            store.send(upload, upload.temporary, append=False, progress=progress)
+            store.send(upload, upload.temporary if aside else upload.iri, append=False, progress=progress)
         except (*FAILURES, KeyboardInterrupt) as error:
-            sent = [u.temporary for u in uploads[: position + 1]]
-            raise _failed_upload(error, store, sent, aside=True) from None
-
-
-def _upload_fresh(uploads: list[Upload], store: RemoteStore, progress) -> None:
-    """A store holding no orgkg graph yet: every graph straight to its place, with nothing to
-    swap in afterwards (the swap writes every triple a second time, in one transaction). A
-    failure drops the graphs sent so far, so the store is again without them; readers see the
-    graphs arrive one by one meanwhile, and the lock marker says that a load is under way."""
-    for position, upload in enumerate(uploads):
-        try:
-            store.send(upload, upload.iri, append=False, progress=progress)
-        except (*FAILURES, KeyboardInterrupt) as error:
-            sent = [u.iri for u in uploads[: position + 1]]
-            raise _failed_upload(error, store, sent, aside=False) from None
+            sent = [u.temporary if aside else u.iri for u in uploads[: position + 1]]
+            raise _failed_upload(error, store, sent, aside) from None
 
 
 def _failed_upload(error: BaseException, store: RemoteStore, sent: list[str], aside: bool) -> LoadError:

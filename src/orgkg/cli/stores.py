@@ -87,10 +87,11 @@ def load_command(
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
-    Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
-    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
-    leaves the store's graphs as they were. Then every graph's triple count in the store is
-    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    All or nothing (--atomic): a load that fits goes in one SPARQL Update request; a larger one
+    is PUT aside (Graph Store Protocol) and swapped in with one MOVE request, or PUT straight to
+    its place in a store without orgkg graphs. A failed or interrupted load leaves the store's
+    graphs as they were; one load at a time per store (a lock marker on the store). Then every
+    graph's triple count in the store is checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
     ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b

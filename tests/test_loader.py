@@ -555,6 +555,29 @@ def test_a_load_from_another_machine_holds_the_store_until_it_ends_or_is_broken(
     assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}  # marker gone
 
 
+def test_two_claims_at_the_same_moment_the_one_that_sees_both_gives_way(root, local, old_store):
+    """Another load's claim lands between ours and our look at the marker (both conditional
+    inserts saw an empty marker): this load sees two tokens, withdraws its own and exits 2,
+    leaving the other's claim and the store alone."""
+    racing = []
+
+    def race(request):
+        if "?token ?host ?pid ?started" in request.text and not racing:  # our look at the marker
+            racing.append(request)
+            return lambda: mark_as_loading(old_store, "elsewhere.example", 99, "2026-12-03T12:00:00Z")
+        return None
+
+    with FaultProxy(old_store.url, race) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 2 and racing
+    assert "is running (process 99 on elsewhere.example, since 2026-12-03 12:00:00 UTC)" in result.output
+    held = select(old_store.query_url, f"SELECT ?t {{ GRAPH <{LOCK_GRAPH}> {{ ?c <{LOAD_TERMS}token> ?t }} }}")
+    assert [row["t"]["value"] for row in held] == ["00000000000000000000000000000001"]  # ours withdrawn
+    assert {g: n for g, n in graph_counts(old_store.query_url).items() if g != LOCK_GRAPH} == {
+        graph: 1 for graph in [*local, OTHER]
+    }
+
+
 def test_every_way_out_of_a_load_releases_the_store(root, local, old_store):
     """The marker goes with the load: after success, a failed upload, a failed swap."""
     assert load(root, old_store.url).exit_code == 0

@@ -446,6 +446,18 @@ def test_a_small_load_goes_in_one_request_all_or_nothing(root, local, old_store)
     assert_unchanged(old_store, local)
 
 
+def test_a_load_too_large_in_bytes_for_one_request_swaps_instead(root, local, old_store, monkeypatch):
+    """Few triples but long literals: the request would pass the store's size limit, so the
+    load uploads aside and swaps, sending no part of the one request."""
+    monkeypatch.setattr("orgkg.loader.ONE_REQUEST_BYTES", 10_000)
+    with FaultProxy(old_store.url) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 0, result.output
+    assert [r for r in proxy.requests if "MOVE GRAPH" in r.text]
+    assert not [r for r in proxy.requests if "INSERT DATA" in r.text]
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
 def test_one_request_answered_after_the_timeout_is_known_to_have_gone_in(root, local, old_store):
     """The request went in at once but its answer came 3 s late, after the 1 s timeout: the load
     awaits it, asks the store whether its done mark went in with the graphs, and finishes."""

@@ -269,9 +269,14 @@ def _load_in_one_request(
             yield b"} } ;\n"
         yield completion(holder).encode()
 
-    body = b"".join(text())  # at most ONE_REQUEST_BYTES: sent with its length, as every server takes
-    if len(body) > ONE_REQUEST_BYTES:
-        return False
+    parts, size = [], 0  # sent whole, with its length, as every server takes a request
+    for part in text():
+        parts.append(part)
+        size += len(part)
+        if size > ONE_REQUEST_BYTES:  # long literals: too large for one request after all
+            return False
+    body = b"".join(parts)
+    del parts
     deadline = swap_deadline(store, uploads)
     try:  # replacing is idempotent, so retried; appending twice would add blank nodes twice
         store.update_body(body, "loading every graph in one request", retry=not append, timeout=deadline)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -22,7 +23,55 @@ def test_catalogue_has_at_least_25_documented_queries(catalogue):
     for query in catalogue.values():
         assert query.summary and query.tags, query.name
         for param in query.params:
-            assert param.default is not None, (query.name, param.name)
+            assert param.default is not None and param.description, (query.name, param.name)
+
+
+def test_every_iri_default_in_the_text_names_a_node_of_the_kind_its_parameter_expects(catalogue, root, tmp_path):
+    from orgkg.names import Resolver
+    from orgkg.store import EmbeddedStore
+
+    resolver = Resolver(EmbeddedStore(root, tmp_path))
+    for query in catalogue.values():
+        for param in (p for p in query.params if p.type == "iri"):
+            for value in param.default if param.list else [param.default]:
+                assert resolver.resolve(value, param.expects) == value, (query.name, param.name)
+
+
+def test_a_default_in_the_header_or_a_parameter_without_values_block_is_refused_with_the_fix(tmp_path):
+    header = "#+ summary: s\n#+ params:\n#+   - name: x\n#+     type: string\n"
+    (tmp_path / "in-header.rq").write_text(header + "#+     default: a\nSELECT * WHERE { VALUES ?x { 'a' } }\n")
+    with pytest.raises(QueryError, match="write it in the query text instead, as VALUES"):
+        find_query(tmp_path, "in-header")
+    (tmp_path / "no-block.rq").write_text(header + "SELECT * WHERE { ?s ?p ?x }\n")
+    with pytest.raises(QueryError, match="needs a VALUES"):
+        find_query(tmp_path, "no-block")
+    (tmp_path / "two-blocks.rq").write_text(header + "SELECT * WHERE { VALUES ?x { 'a' } VALUES ?x { 'b' } }\n")
+    with pytest.raises(QueryError, match="hold different defaults"):
+        find_query(tmp_path, "two-blocks")
+    (tmp_path / "undef.rq").write_text(header + "SELECT * WHERE { VALUES ?x { UNDEF } }\n")
+    with pytest.raises(QueryError, match="needs one default value"):
+        find_query(tmp_path, "undef")  # UNDEF, every value, is for list parameters
+
+
+def test_a_parameter_bound_in_several_sub_selects_fills_every_block_and_undef_means_every_value(tmp_path):
+    header = "#+ summary: s\n#+ params:\n#+   - name: x\n#+     type: string\n#+     list: true\n"
+    text = "SELECT * WHERE { { SELECT ?x WHERE { VALUES ?x { UNDEF } } } { SELECT ?x WHERE { VALUES ?x {UNDEF} } } }\n"
+    (tmp_path / "both.rq").write_text(header + text)
+    query = find_query(tmp_path, "both")
+    assert query.params[0].default == [] and "default every value" in query.parameter_help()
+    assert query.bind({}) == query.sparql
+    bound = query.bind({"x": ["a,b"]})
+    assert bound.count('VALUES ?x { "a" "b" }') == 2 and "UNDEF" not in bound
+
+
+def test_a_given_value_replaces_the_default_where_it_stands_and_defaults_leave_the_text_as_it_is(catalogue):
+    query = catalogue["lineage"]
+    assert query.bind({}) == query.sparql
+    bound = query.bind({"organization": ["kg:org-politburo"]})
+    assert bound == query.sparql.replace(
+        "VALUES ?organization { kg:org-cao-bang-newspaper }",
+        "VALUES ?organization { <https://w3id.org/orgkg/id/org-politburo> }",
+    )
 
 
 def test_parameter_values_are_data_never_query_text(catalogue):
@@ -169,3 +218,55 @@ def test_catalogue_as_rdf_runs_every_query_from_the_rdf(cli, root, catalogue, tm
         assert sorted(row["keywords"].value.split(",")) == sorted(query.tags)
         from_rdf = render(store.query(row["text"].value), "csv")
         assert from_rdf == render(store.query(query.bind({})), "csv"), name
+
+
+def test_catalogue_as_rdf_has_target_prefixes_and_typed_parameters_with_defaults(cli, catalogue):
+    """The parts sparql-examples and SHACL's parameter vocabulary give a query: schema:target,
+    sh:prefixes declaring every prefix the texts use, and each parameter's name, description,
+    type, default and cardinality."""
+    import pyoxigraph as ox
+
+    result = cli("query", "list", "--format", "turtle", "--target", "https://example.org/sparql")
+    assert result.exit_code == 0, result.output
+    graph = ox.Store()
+    graph.load(result.output.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    prologue = (
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX schema: <http://schema.org/> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    )
+    targets = graph.query(
+        prologue + "SELECT ?name ?target ?declared WHERE { ?q rdfs:label ?name ; schema:target ?target ; "
+        "sh:prefixes ?p . { SELECT ?p (GROUP_CONCAT(?prefix) AS ?declared) "
+        "WHERE { ?p sh:declare/sh:prefix ?prefix } GROUP BY ?p } }"
+    )
+    rows = {row["name"].value: row for row in targets}
+    assert set(rows) == set(catalogue)
+    for name, query in catalogue.items():
+        assert rows[name]["target"].value == "https://example.org/sparql"
+        used = set(re.findall(r"(?m)^PREFIX\s+(\w+):", query.sparql))
+        assert used <= set(rows[name]["declared"].value.split()), name
+    parameters = graph.query(
+        prologue
+        + """
+        SELECT ?query ?name ?description ?kind ?max (GROUP_CONCAT(STR(?default); separator=",") AS ?defaults) WHERE {
+          ?q rdfs:label ?query ; sh:parameter ?p . ?p sh:name ?name ; sh:description ?description .
+          OPTIONAL { ?p sh:defaultValue ?default } OPTIONAL { ?p sh:datatype|sh:nodeKind ?kind } OPTIONAL { ?p sh:maxCount ?max }
+        } GROUP BY ?query ?name ?description ?kind ?max"""
+    )
+    found = {(row["query"].value, row["name"].value): row for row in parameters}
+    kinds = {
+        "iri": "http://www.w3.org/ns/shacl#IRI",
+        "date": "http://www.w3.org/2001/XMLSchema#date",
+        "string": "http://www.w3.org/2001/XMLSchema#string",
+        "integer": "http://www.w3.org/2001/XMLSchema#integer",
+    }
+    expected = {(q.name, p.name) for q in catalogue.values() for p in q.params}
+    assert set(found) == expected and expected
+    for query in catalogue.values():
+        for param in query.params:
+            row = found[(query.name, param.name)]
+            assert row["description"].value == param.description
+            assert row["kind"].value == kinds[param.type]
+            defaults = sorted(filter(None, row["defaults"].value.split(",") if row["defaults"] else []))
+            assert defaults == sorted(param.default if param.list else [param.default])  # none for UNDEF
+            assert (row["max"] is None) == param.list

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from orgkg.catalogue import load_catalogue
+from orgkg.endpoints import KNOWN_DEFECTS
 from orgkg.exporting import export
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.results import Results, from_sparql_json
@@ -37,34 +38,9 @@ pytestmark = pytest.mark.slow
 NAMES = sorted(load_catalogue(find_root(Path(__file__).parent) / QUERIES_DIR))
 ENGINES = ("rdflib", "embedded", "oxigraph-server", "virtuoso", "jena-arq")
 
-_VIRTUOSO_PATHS = (
-    "Virtuoso 7.2.5 evaluates a transitive property path (+, *) whose start is joined to other "
-    "patterns wrongly, losing or adding rows (openlink/virtuoso-opensource#704)"
-)
-_VIRTUOSO_COMPUTED_BOOLEANS = "Virtuoso has no boolean type for computed values: BIND(true ...) comes back as 1"
-#: (engine, query) -> why that engine's answer differs. Allowed to differ, not required to.
-KNOWN = {
-    **{
-        ("virtuoso", name): _VIRTUOSO_PATHS
-        for name in (
-            "change-events-by-kind",
-            "change-events-by-legal-basis",
-            "change-events-by-place",
-            "change-events-in-period",
-            "events-in-window",
-            "lineage",
-            "predecessors",
-        )
-    },
-    **{
-        ("virtuoso", name): _VIRTUOSO_COMPUTED_BOOLEANS
-        for name in ("derived-previous-period", "derived-days-between", "derived-implied-total")
-    },
-    ("virtuoso", "search-label"): (
-        "Virtuoso's REPLACE does not match the non-ASCII letters of stored strings "
-        "against a character class, so Vietnamese diacritics are not folded"
-    ),
-}
+#: (engine, query) -> why that engine's answer differs (orgkg.endpoints.KNOWN_DEFECTS, which
+#: `orgkg query run --endpoint` warns of). Allowed to differ, not required to.
+KNOWN = {(engine, name): why for engine, table in KNOWN_DEFECTS.items() for name, why in table.items()}
 
 
 #: (engine, query) -> the error code with which the engine cannot answer that query once the graph

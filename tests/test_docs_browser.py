@@ -8,7 +8,7 @@ import functools
 import os
 import shutil
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,20 +16,11 @@ import pytest
 from orgkg.docs import build_site
 from orgkg.store import EmbeddedStore
 
+from .browser import CHROMIUM, FLAGS, QuietHandler, need_a_browser
+
 #: Real servers, a browser, Jena, many processes or a site build: `make check` leaves these out.
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-#: Playwright adds --headless; the rest keep Chromium off the (closed) network and the GPU.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Every link of a page, HTML <a href> and SVG <a xlink:href> alike, as an absolute URL.
 LINKS_JS = """() => [...document.querySelectorAll('a')].map(a => {
   const href = typeof a.href === 'string' ? a.href : (a.href.baseVal || a.getAttribute('xlink:href'));
@@ -37,21 +28,14 @@ LINKS_JS = """() => [...document.querySelectorAll('a')].map(a => {
 }).filter(Boolean)"""
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest's output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def served_site(root, tmp_path_factory):
     """The site built into a temp dir and served on a free loopback port; stopped at teardown."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed (apt-get install chromium chromium-driver)")
-    pytest.importorskip("playwright.sync_api", reason="Playwright not installed (pip install -e '.[test]')")
+    need_a_browser()
     work = tmp_path_factory.mktemp("browser")
     out = work / "site"
     build_site(root, out, store=EmbeddedStore(root, cache=work / "cache"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(out)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -49,18 +49,33 @@ def test_dataset_formats_keep_one_named_graph_per_file(root, kg_dataset, fmt, rd
         assert isomorphic(exported.graph(name), numbers_canonical(kg_dataset.graph(name))), name
 
 
-def test_one_article_graph(root):
-    exported = Dataset().parse(data=export(root, "nq", article="nghe-an-2024").decode(), format="nquads")
-    assert {str(g.identifier) for g in exported.graphs() if len(g)} == {
-        "https://w3id.org/orgkg/graph/articles/nghe-an-2024"
-    }
+def test_every_graph_exports_alone_by_its_iri_path_or_last_segment(root):
+    """Reference graphs and the ontology as well as articles, each by every name it has."""
+    from orgkg.exporting import graph_names
+    from orgkg.repository import Repository
+
+    repository = Repository(root)
+    graphs = [repository.graph_name(path) for path in repository.data_files()]
+    names = graph_names(graphs)
+    for iri in graphs:
+        path = iri.removeprefix("https://w3id.org/orgkg/graph/")
+        given = [n for n in (iri, path, path.rsplit("/", 1)[-1]) if names.get(n) == iri]
+        assert iri in given and path in given, iri
+        for name in given:
+            exported = Dataset().parse(data=export(root, "nq", graph=name).decode(), format="nquads")
+            assert {str(g.identifier) for g in exported.graphs() if len(g)} == {iri}, name
+    for path in sorted((root / "graph").rglob("*.ttl")):
+        folder = path.parent.name
+        assert names.get(f"{folder}/{path.stem}") == f"https://w3id.org/orgkg/graph/{folder}/{path.stem}", path
 
 
-def test_unknown_article_is_a_usage_error_listing_the_articles(cli, root):
+def test_unknown_graph_is_a_usage_error_listing_the_graphs(cli, root):
     result = cli("export", "--graph", "hanoi")
     assert result.exit_code == 2
-    articles = ", ".join(sorted(path.stem for path in (root / "graph" / "articles").glob("*.ttl")))
-    assert f"no article graph 'hanoi'; articles: {articles}" in result.output
+    assert "no graph 'hanoi'; graphs: " in result.output
+    listed = result.output.split("graphs: ", 1)[1]
+    for path in sorted((root / "graph").rglob("*.ttl")):
+        assert path.stem in listed, path
 
 
 def test_inferred_adds_standard_types_and_properties_in_their_own_graph(root):

@@ -74,3 +74,10 @@ def test_a_query_run_reads_its_header_from_the_cache_without_pyyaml(root, tmp_pa
     assert "yaml" in imported(root, tmp_path, *run)
     assert "yaml" not in imported(root, tmp_path, *run)
     assert "yaml" in imported(root, tmp_path, "query", "run", "successors", "--format", "csv")
+
+
+def test_import_orgkg_loads_nothing_but_the_package():
+    """The Python API is imported on first use (orgkg.open), so `import orgkg` costs nothing."""
+    probe = "import json, sys; before = set(sys.modules); import orgkg; print(json.dumps(sorted(set(sys.modules) - before)))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(run.stdout) == ["orgkg"]

@@ -27,3 +27,12 @@ def test_riot_rejects_broken_turtle(tmp_path):
     result = jena.run(tmp_path, "riotcmd.riot", "--validate", str(broken))
     assert result.returncode == 1
     assert "unterminated" in result.stderr
+
+
+def test_riot_accepts_the_catalogue_as_rdf(cli, tmp_path):
+    """`orgkg query list --format turtle` parses in Jena, as sparql-examples checks its examples."""
+    listed = cli("query", "list", "--format", "turtle")
+    assert listed.exit_code == 0, listed.output
+    (tmp_path / "queries.ttl").write_text(listed.output, encoding="utf-8")
+    result = jena.run(tmp_path, "riotcmd.riot", "--validate", str(tmp_path / "queries.ttl"))
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -93,6 +93,19 @@ def test_years_stated_by_a_label_a_date_or_a_quote_are_fine():
     )
 
 
+def test_full_validation_reports_progress_for_each_file_then_each_check(root):
+    """What `orgkg validate` shows on a terminal: every file parsed, then SHACL, lint, corpus
+    rules and quotes, counting up to the total."""
+    from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
+    from orgkg.validation import validate
+
+    files = sorted((root / "tests" / "fixtures" / "shapes").glob("article-*.pass.ttl"))
+    calls: list[tuple[int, int]] = []
+    validate(root, files, complete=False, progress=lambda done, total: calls.append((done, total)))
+    total = len({*files, root / ONTOLOGY_FILE, root / SHAPES_FILE}) + 4
+    assert calls == [(done, total) for done in range(1, total + 1)]
+
+
 def test_a_later_articles_resolution_18_or_19_on_another_subject_is_not_merged_into_the_seed_ones(kg):
     """Issue 19 item 12: doc-18-nq-tw-n1 and doc-19-nq-tw-n1 carry what the articles say of them."""
     for code in ("18-NQ/TW", "19-NQ/TW"):

@@ -5,11 +5,29 @@ from __future__ import annotations
 
 import re
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import PREFIXES
-from orgkg.sparql_text import unclosed
+from orgkg.sparql_text import SparqlTextError, unclosed, with_prefixes
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
 _PREFIXED_END = re.compile(r"([A-Za-z][\w.\-]*|):[\w\-]*$")
+
+
+class AdhocSyntaxError(OrgkgError):
+    """Ad hoc SPARQL that does not parse, told in one line."""
+
+
+def run_adhoc(engine, sparql: str):
+    """Run ad hoc SPARQL on `engine` with the catalogue's prefixes predeclared (a PREFIX in the
+    query wins); a syntax error is one AdhocSyntaxError line with its line, column and a hint."""
+    from orgkg.store import QuerySyntaxError
+
+    try:
+        return engine.query(with_prefixes(sparql, PREFIXES))
+    except QuerySyntaxError as error:
+        raise AdhocSyntaxError(explain(str(error), sparql)) from None
+    except SparqlTextError as error:
+        raise AdhocSyntaxError(explain(error.parser_message(), sparql)) from None
 
 
 def explain(message: str, sparql: str, line_offset: int = 1) -> str:

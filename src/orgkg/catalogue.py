@@ -1,9 +1,11 @@
 """The saved-query catalogue: one SPARQL file per query under queries/, each with a grlc-style
 `#+` YAML header (summary, description, tags, params), and binding of parameters as RDF terms.
 
-Parameters are never pasted into the query text as the user typed them: each value is parsed
-into an RDF term of the declared type (rejecting what is not one) and bound through a VALUES
-block, written in N-Triples syntax by pyoxigraph, at the head of the query's outer WHERE group.
+Each parameter's default is in the query text itself, as a `VALUES ?name { ... }` block, so the
+file runs unchanged on any SPARQL 1.1 engine and gives the rows `orgkg query run NAME` gives.
+A value given for the parameter replaces the inside of that block; it is never pasted into the
+text as the user typed it: each value is parsed into an RDF term of the declared type
+(rejecting what is not one) and written in N-Triples syntax by pyoxigraph.
 """
 
 from __future__ import annotations
@@ -18,14 +20,27 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from orgkg.choices import SERVE_QUERY_URL
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES
-from orgkg.sparql_text import QUERY_FORMS, SparqlTextError, insert_values, query_form
+from orgkg.sparql_text import (
+    QUERY_FORMS,
+    SparqlTextError,
+    prologue_end,
+    query_form,
+    replace_values,
+    tokenize,
+    values_blocks,
+)
 
 PARAM_TYPES = ("iri", "string", "langString", "date", "integer")
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
 _XSD = PREFIXES["xsd"]
 _LANG = re.compile(r"(?s)(.*)@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)")
+
+
+#: The line above a query's parameter VALUES blocks, for readers of the file.
+DEFAULTS_COMMENT = "# Parameters, with their defaults: orgkg replaces these values with the ones given."
 
 
 class QueryError(OrgkgError):
@@ -44,7 +59,7 @@ class Parameter:
     def describe(self) -> str:
         kind = self.type if self.type != "iri" or self.expects == "node" else f"iri of {self.expects}"
         kind = f"list of {kind}" if self.list else kind
-        default = ",".join(self.default) if isinstance(self.default, list) else self.default
+        default = (",".join(self.default) or "every value") if isinstance(self.default, list) else self.default
         return f"{self.name} ({kind}" + (f", default {default}" if default is not None else "") + ")"
 
     def to_dict(self) -> dict:
@@ -67,13 +82,15 @@ class SavedQuery:
     sparql: str
     tags: tuple[str, ...] = ()
     params: tuple[Parameter, ...] = field(default_factory=tuple)
+    #: Where each parameter's VALUES blocks hold its default (sparql_text.values_blocks).
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
         return query_kind(self.sparql)
 
     def bind(self, values: dict[str, list[str]], resolver=None) -> str:
-        """The query text with every parameter bound (given values, else defaults).
+        """The query text with the given values in place of their parameters' defaults.
 
         With a resolver (orgkg.names.Resolver), iri parameters also take labels and document
         codes, and every IRI is checked to name a node of the expected kind in the graph."""
@@ -81,46 +98,22 @@ class SavedQuery:
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise QueryError(f"unknown parameter {', '.join(unknown)} for {self.name}; {self.parameter_help()}")
-        rows: list[tuple[str, list]] = []
-        for param in self.params:
-            raw = values.get(param.name)
-            if raw is None:
-                if param.default is None:
-                    raise QueryError(f"missing parameter {param.name} for {self.name}; {self.parameter_help()}")
-                if param.default == []:
-                    continue  # an empty default: the query's own `VALUES ?name { UNDEF }`, every value
-                raw = param.default if isinstance(param.default, list) else [str(param.default)]
+        given: dict[str, list] = {}
+        for name, raw in values.items():
+            param = known[name]
             if param.list:
                 raw = [piece.strip() for value in raw for piece in value.split(",") if piece.strip()]
                 if not raw:
                     raise QueryError(f"parameter {param.name} of {self.name} needs at least one value")
             elif len(raw) != 1:
                 raise QueryError(f"parameter {param.name} of {self.name} takes one value, got {len(raw)}")
-            terms = [to_term(param, text, resolver) for text in raw]
-            rows.append((param.name, terms))
-        try:
-            return insert_values(*_fill_own_values(self.sparql, rows))
-        except SparqlTextError as error:
-            raise QueryError(f"{self.path}: {error}") from None
+            given[name] = [to_term(param, text, resolver) for text in raw]
+        return replace_values(self.sparql, given, self.spans)
 
     def parameter_help(self) -> str:
         if not self.params:
             return "it takes no parameters"
         return "its parameters: " + "; ".join(p.describe() for p in self.params)
-
-
-def _fill_own_values(sparql: str, rows: list[tuple[str, list]]) -> tuple[str, list[tuple[str, list]]]:
-    """Bind the parameters whose `VALUES ?name { ... }` blocks the query places itself (inside the
-    sub-selects that must see them), replacing each block's values; the rest go to the head."""
-    rest = []
-    for name, terms in rows:
-        block = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{[^{{}}]*\}}")
-        filled = f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
-        if block.search(sparql):
-            sparql = block.sub(filled.replace("\\", "\\\\"), sparql)  # the terms as written, no group references
-        else:
-            rest.append((name, terms))
-    return sparql, rest
 
 
 def to_term(param: Parameter, text: str, resolver=None):
@@ -163,6 +156,14 @@ def to_term(param: Parameter, text: str, resolver=None):
     return ox.Literal(text)
 
 
+def default_terms(prologue: str, inside: str) -> list:
+    """The RDF terms written inside a VALUES block, read by pyoxigraph with the query's prologue."""
+    probe = f"{prologue}\nSELECT * WHERE {{ VALUES ?value {{ {inside} }} }}"
+    from orgkg.terms import solutions
+
+    return [solution["value"] for solution in solutions(ox.Store().query(probe))]  # None for UNDEF
+
+
 def query_kind(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (SELECT for a text without a query form)."""
     kind = query_form(sparql)
@@ -186,6 +187,16 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
     ):
         raise QueryError(f"{path}: params in the #+ header must be a list of parameters, each with a name")
     params = []
+    blocks: dict[str, list[tuple[int, int]]] = {}
+    prologue = ""
+    if specs:
+        try:
+            tokens = tokenize(text)  # once: the grammar tokenizer is most of a parse's cost
+        except SparqlTextError as error:
+            raise QueryError(f"{path}: {error}") from None
+        blocks = values_blocks(text, tokens)
+        end = prologue_end(tokens)
+        prologue = text[: tokens[end].start] if end < len(tokens) else text
     for spec in specs:
         from orgkg.names import KINDS
 
@@ -194,10 +205,15 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
             raise QueryError(
                 f"{path}: parameter {spec['name']} expects unknown kind {expects}; use one of " + ", ".join(KINDS)
             )
+        if "default" in spec:
+            raise QueryError(
+                f"{path}: parameter {spec['name']} has its default in the #+ header; write it in the query "
+                f"text instead, as VALUES ?{spec['name']} {{ ... }}, so the file runs as it is on any engine"
+            )
         param = Parameter(
             name=spec["name"],
             type=spec.get("type", "string"),
-            default=spec.get("default"),
+            default=_default(path, text, spec, blocks, prologue),
             description=spec.get("description", ""),
             list=bool(spec.get("list", False)),
             expects=expects,
@@ -215,7 +231,33 @@ def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
         sparql=text,
         tags=tuple(meta.get("tags") or ()),
         params=tuple(params),
+        spans={param.name: blocks[param.name] for param in params},
     )
+
+
+def _default(path: Path, text: str, spec: dict, blocks: dict, prologue: str) -> str | list[str]:
+    """A parameter's default as the user would type it, read from its VALUES blocks in the text
+    (several blocks, in sub-selects that must each see the value, hold the same default). A list
+    parameter may default to `UNDEF`, every value: its default is then the empty list."""
+    name = spec["name"]
+    if name not in blocks:
+        raise QueryError(
+            f"{path}: parameter {name} needs a VALUES ?{name} {{ ... }} block in the query text, "
+            "holding its default (orgkg replaces its values with the ones given)"
+        )
+    insides = {" ".join(text[start:end].split()) for start, end in blocks[name]}
+    if len(insides) > 1:
+        raise QueryError(f"{path}: the VALUES ?{name} blocks hold different defaults; give them the same values")
+    try:
+        terms = default_terms(prologue, insides.pop())
+    except SyntaxError as error:
+        raise QueryError(f"{path}: the default of parameter {name} is not a list of RDF terms: {error}") from None
+    values = [term.value for term in terms if term is not None]
+    if spec.get("list") and not terms:
+        raise QueryError(f"{path}: parameter {name} needs a default (UNDEF for every value)")
+    if not spec.get("list") and len(values) != 1:
+        raise QueryError(f"{path}: parameter {name} needs one default value")
+    return values if spec.get("list") else values[0]
 
 
 def _parse_header(path: Path, header: str, cache: Path | None) -> object:
@@ -250,6 +292,11 @@ def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
     return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
 
 
+def query_names(folder: Path) -> list[str]:
+    """The saved queries' names, without reading them."""
+    return sorted(path.stem for path in folder.glob("*.rq"))
+
+
 def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery:
     """One saved query by name; only its own file is read (a run must not parse the catalogue)."""
     path = folder / f"{name}.rq"
@@ -261,7 +308,7 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
         return parse_query_file(path, cache)
     if not folder.is_dir():
         raise QueryError(f"no saved queries: {folder} is not a folder")
-    names = sorted(p.stem for p in folder.glob("*.rq"))
+    names = query_names(folder)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
     raise QueryError(f"no saved query named {name!r}{hint}")
@@ -269,18 +316,36 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
 
 #: Where the catalogue's queries are named when described as RDF.
 QUERY_BASE = BASE + "queries/"
+#: The node declaring the queries' prefixes (sh:prefixes), and the namespace of parameter paths.
+PREFIXES_NODE = QUERY_BASE + "prefixes"
+PARAMETER_BASE = QUERY_BASE + "parameter#"
 _EXECUTABLE = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+_DATATYPES = {"string": "string", "date": "date", "integer": "integer"}
 
 
-def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
-    """The catalogue in the vocabulary SIB's sparql-examples uses (sh:SPARQLExecutable with
-    sh:select/ask/construct/describe, rdfs:comment, schema:keywords), so SPARQL editors and
-    example browsers can load it. Each query's text has its parameters bound to their
-    defaults, so it runs as given."""
+def catalogue_turtle(catalogue: dict[str, SavedQuery], target: str = SERVE_QUERY_URL) -> str:
+    """The catalogue in the vocabulary of SIB's sparql-examples (sh:SPARQLExecutable with
+    sh:select/ask/construct/describe, rdfs:comment, schema:keywords, schema:target, sh:prefixes
+    declaring every prefix with sh:declare), so SPARQL editors and example browsers can load it.
+    Each query's text is the file's, defaults included, so it runs as given; its parameters are
+    SHACL parameters (sh:parameter: sh:name, sh:description, sh:datatype or sh:nodeKind
+    sh:IRI, sh:defaultValue, sh:maxCount 1 unless a list, sh:order)."""
     from orgkg.formats import write
 
-    sh, rdf, rdfs, schema, dct = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct"))
-    triples = []
+    sh, rdf, rdfs, schema, dct, xsd, owl = (PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct", "xsd", "owl"))
+    prefixes = ox.NamedNode(PREFIXES_NODE)
+    triples = [ox.Triple(prefixes, ox.NamedNode(rdf + "type"), ox.NamedNode(owl + "Ontology"))]
+    for prefix, namespace in PREFIXES.items():
+        declaration = ox.BlankNode(f"prefix_{prefix}")
+        triples += [
+            ox.Triple(prefixes, ox.NamedNode(sh + "declare"), declaration),
+            ox.Triple(declaration, ox.NamedNode(sh + "prefix"), ox.Literal(prefix)),
+            ox.Triple(
+                declaration,
+                ox.NamedNode(sh + "namespace"),
+                ox.Literal(namespace, datatype=ox.NamedNode(xsd + "anyURI")),
+            ),
+        ]
     for query in catalogue.values():
         node = ox.NamedNode(QUERY_BASE + query.name)
         kind = query.kind
@@ -289,21 +354,52 @@ def catalogue_turtle(catalogue: dict[str, SavedQuery]) -> str:
             (rdf + "type", ox.NamedNode(f"{sh}SPARQL{kind.capitalize()}Executable")),
             (rdfs + "label", ox.Literal(query.name)),
             (rdfs + "comment", ox.Literal(query.summary, language="en")),
-            (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.bind({})))),
+            (sh + _EXECUTABLE[kind], ox.Literal(_without_header(query.sparql))),
+            (sh + "prefixes", prefixes),
+            (schema + "target", ox.NamedNode(target)),
             *((schema + "keywords", ox.Literal(tag)) for tag in query.tags),
         ]
         if query.description:
             statements.append((dct + "description", ox.Literal(query.description, language="en")))
         triples += [ox.Triple(node, ox.NamedNode(p), o) for p, o in statements]
-    used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct")} | {"query": QUERY_BASE}
+        for order, param in enumerate(query.params):
+            triples += _parameter_triples(node, param, order, query)
+    used = {p: PREFIXES[p] for p in ("sh", "rdf", "rdfs", "schema", "dct", "xsd", "owl")}
+    used |= {"query": QUERY_BASE, "param": PARAMETER_BASE}
     return write(sorted(triples, key=str), "turtle", used).decode("utf-8")
 
 
-def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str) -> str:
+def _parameter_triples(query_node, param: Parameter, order: int, query: SavedQuery) -> list:
+    """One sh:parameter of a query, in SHACL's parameter vocabulary."""
+    sh, xsd = PREFIXES["sh"], PREFIXES["xsd"]
+    node = ox.BlankNode(f"{query.name.replace('-', '_')}_{param.name}")
+    defaults = param.default if isinstance(param.default, list) else [str(param.default)]
+    terms = [to_term(param, value) for value in defaults]
+    statements = [
+        (sh + "path", ox.NamedNode(PARAMETER_BASE + param.name)),
+        (sh + "name", ox.Literal(param.name)),
+        (sh + "description", ox.Literal(param.description, language="en")),
+        (sh + "order", ox.Literal(str(order), datatype=ox.NamedNode(xsd + "integer"))),
+        *((sh + "defaultValue", term) for term in terms),
+    ]
+    if param.type == "iri":
+        statements.append((sh + "nodeKind", ox.NamedNode(sh + "IRI")))
+    elif param.type == "langString":
+        statements.append((sh + "datatype", ox.NamedNode(PREFIXES["rdf"] + "langString")))
+    else:
+        statements.append((sh + "datatype", ox.NamedNode(xsd + _DATATYPES[param.type])))
+    if not param.list:
+        statements.append((sh + "maxCount", ox.Literal("1", datatype=ox.NamedNode(xsd + "integer"))))
+    return [ox.Triple(query_node, ox.NamedNode(sh + "parameter"), node)] + [
+        ox.Triple(node, ox.NamedNode(p), o) for p, o in statements
+    ]
+
+
+def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str, target: str = SERVE_QUERY_URL) -> str:
     """Name, summary and parameters of every saved query: a table to read, SPARQL 1.1 CSV (the
     results writer's), JSON with each parameter's declaration, or the catalogue as RDF."""
     if fmt == "turtle":
-        return catalogue_turtle(catalogue)
+        return catalogue_turtle(catalogue, target)
     if fmt == "json":
         listing = [
             {"name": q.name, "summary": q.summary, "tags": list(q.tags), "params": [p.to_dict() for p in q.params]}

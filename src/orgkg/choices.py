@@ -13,3 +13,5 @@ LINEAGE_FORMATS = ("text", "mermaid", "dot", "svg")
 REPORT_FORMATS = ("human", "table", "turtle", "json")
 #: The triplestores `orgkg load` knows the paths of (orgkg.triplestore.DIALECTS describes each).
 DIALECT_NAMES = ("oxigraph", "virtuoso", "fuseki", "graphdb", "gsp")
+#: Where `orgkg serve` answers queries by default: the endpoint the catalogue's queries are for.
+SERVE_QUERY_URL = "http://127.0.0.1:7878/query"

@@ -34,21 +34,21 @@ class ExportError(OrgkgError):
     pass
 
 
-def export(root: Path, fmt: str, article: str | None = None, inferred: bool = False) -> bytes:
+def export(root: Path, fmt: str, graph: str | None = None, inferred: bool = False) -> bytes:
     """The export as bytes (for callers that hold it anyway; `write_export` streams)."""
     buffer = io.BytesIO()
-    write_export(root, fmt, buffer, article, inferred)
+    write_export(root, fmt, buffer, graph, inferred)
     return buffer.getvalue()
 
 
-def write_export(root: Path, fmt: str, out: BinaryIO, article: str | None = None, inferred: bool = False) -> None:
-    """Write the export in `fmt` to the binary stream `out`."""
+def write_export(root: Path, fmt: str, out: BinaryIO, graph: str | None = None, inferred: bool = False) -> None:
+    """Write the export in `fmt` to the binary stream `out`: every graph, or the one `graph` names."""
     from orgkg.store import EmbeddedStore
 
     store_handle = EmbeddedStore(root)
     with store_handle.reading() as store:
-        graphs = _chosen_graphs(store, article)
-        source = _Source(store, root, graphs, inferred, whole=article is None)
+        graphs = _chosen_graphs(store, graph)
+        source = _Source(store, root, graphs, inferred, whole=graph is None)
         folder = store_handle.repository.cache
         sorter = ExternalSort(folder)
         try:
@@ -79,16 +79,32 @@ _KEYS: dict[str, Callable[[Quad], bytes]] = {
 }
 
 
-def _chosen_graphs(store: ox.Store, article: str | None) -> list[ox.NamedNode]:
-    """Every named graph; with `article`, only the article graph whose name ends with it."""
+def _chosen_graphs(store: ox.Store, name: str | None) -> list[ox.NamedNode]:
+    """Every named graph; with `name`, the one graph it names (see graph_names)."""
     graphs = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
-    if article is None:
+    if name is None:
         return graphs
-    chosen = [g for g in graphs if g.value == article or g.value.endswith("/articles/" + article)]
-    if not chosen:
-        names = ", ".join(g.value.rsplit("/", 1)[-1] for g in graphs if "/articles/" in g.value)
-        raise ExportError(f"no article graph {article!r}; articles: {names}")
-    return chosen
+    named = graph_names([g.value for g in graphs])
+    if name in named:
+        return [ox.NamedNode(named[name])]
+    shortest = sorted({min((n for n, iri in named.items() if iri == g.value), key=len) for g in graphs})
+    raise ExportError(f"no graph {name!r}; graphs: {', '.join(shortest)}")
+
+
+def graph_names(graphs: list[str]) -> dict[str, str]:
+    """Every name a graph may be given by -> its IRI: the IRI itself, its path under the graph
+    base (articles/cao-bang-2025, reference/central, ontology/orgkg) and, where no other graph
+    shares it, its last segment (cao-bang-2025, central)."""
+    names: dict[str, str] = {}
+    last: dict[str, list[str]] = {}
+    for iri in graphs:
+        names[iri] = iri
+        if iri.startswith(GRAPH_BASE):
+            path = iri[len(GRAPH_BASE) :]
+            names[path] = iri
+            last.setdefault(path.rsplit("/", 1)[-1], []).append(iri)
+    names.update({segment: iris[0] for segment, iris in last.items() if len(iris) == 1 and segment not in names})
+    return names
 
 
 class _Source:

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
-from orgkg.loading import TurtleSyntaxError
+from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import short
 
 VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
@@ -123,3 +123,18 @@ def result_finding(results: Graph, result, data: Graph, shapes: Graph, where: Ma
         file=where.get(focus, ""),
         value=short_name(data, value) if value is not None else "",
     )
+
+
+def parse_all(paths: list[Path], root: Path, report: Report, parsed=lambda: None) -> dict[Path, Graph]:
+    """Parse every file, adding a located syntax finding to `report` for each that fails;
+    `parsed()` is called after each file."""
+    graphs: dict[Path, Graph] = {}
+    for path in dict.fromkeys(paths):
+        try:
+            graphs[path] = parse_turtle(path)
+        except TurtleSyntaxError as error:
+            report.findings.append(syntax_finding(error, root))
+        except OSError as error:
+            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+        parsed()
+    return graphs

@@ -126,7 +126,6 @@ class Client:
         backoff: float = 0.5,
         notice: Callable[[str], None] = lambda message: None,
     ):
-
         self.base = check_url(base_url).rstrip("/")
         self.timeout, self.attempts, self.backoff, self.notice = timeout, attempts, backoff, notice
         self.digest = digest
@@ -134,6 +133,7 @@ class Client:
         self.answered = False  # whether the store has answered anything yet
         #: Requests abandoned at their timeout: (their exchange has ended, the store answered them).
         self.abandoned: list[tuple[threading.Event, threading.Event]] = []
+        self.server = ""  # the Server header of the last answer: which engine the store runs
 
     def _session(self):
         import requests
@@ -181,6 +181,7 @@ class Client:
         except requests.RequestException as error:
             raise HttpError(f"request to {host} failed ({error.__class__.__name__})") from None
         self.answered = True
+        self.server = next((value for key, value in answer.headers.items() if key.lower() == "server"), "")
         if answer.status == 401:
             raise HttpError(
                 f"{host} refused the credentials (HTTP 401); set ORGKG_STORE_USER/ORGKG_STORE_PASSWORD "

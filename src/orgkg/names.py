@@ -16,7 +16,7 @@ import unicodedata
 import pyoxigraph as ox
 
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import PREFIXES, short, sparql_prefixes
+from orgkg.namespaces import PREFIXES, prefixed, short, sparql_prefixes
 
 #: What each kind of parameter expects, as a pattern on ?node, and the word for it in messages.
 KINDS: dict[str, tuple[str, str]] = {
@@ -100,6 +100,23 @@ class Resolver:
         listed = ", ".join(f"{short(iri)} ({label})" for iri, label in sorted(matches.items())[:10])
         more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
         raise UnresolvedName(f"{text!r} matches several {noun}s: {listed}{more}; give one as prefix:NAME")
+
+    def candidates(self, text: str, kind: str = "node", limit: int = 50) -> list[str]:
+        """What to offer someone typing `text` for a node of `kind` (shell completion): labels
+        starting with it (case and diacritics ignored), else prefixed names starting with it."""
+        pattern = KINDS[kind][0]
+        if looks_prefixed(text) or text.startswith(("http:", "https:", "urn:")):
+            rows = self.engine.query(
+                sparql_prefixes() + f"SELECT DISTINCT ?node WHERE {{ {pattern} FILTER(isIRI(?node)) }}"
+            )
+            names = {prefixed(row[0].value) or row[0].value for row in rows.rows}
+            return sorted(name for name in names if name.startswith(text))[:limit]
+        rows = self.engine.query(
+            sparql_prefixes() + f"SELECT DISTINCT ?label WHERE {{ {pattern} ?node rdfs:label|skos:prefLabel ?label "
+            'FILTER(isIRI(?node) && LANG(?label) IN ("", "en")) }'
+        )
+        wanted = plain(text)
+        return sorted({row[0].value for row in rows.rows if plain(row[0].value).startswith(wanted)})[:limit]
 
     def _ask(self, sparql: str) -> bool:
         return bool(self.engine.query(sparql_prefixes() + sparql).boolean)

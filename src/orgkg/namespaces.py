@@ -109,14 +109,19 @@ def find_root(start: Path | None = None) -> Path:
             )
         return root
     here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if is_repository(candidate):
-            return candidate
+    if found := repository_above(here):
+        return found
     raise RepositoryNotFound(
         f"no orgkg repository (a folder with ontology/ and graph/) at or above {here}; "
         "run orgkg inside one, or name it with ORGKG_ROOT",
         option="root",
     )
+
+
+def repository_above(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding ontology/ and graph/, or None."""
+    here = start.resolve()
+    return next((candidate for candidate in (here, *here.parents) if is_repository(candidate)), None)
 
 
 #: Folders of Turtle data under the root, in load order.

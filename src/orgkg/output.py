@@ -83,9 +83,10 @@ _COLOURS = {"red": 31, "yellow": 33, "green": 32, "dim": 2}
 
 
 def colour_wanted(stream=None) -> bool:
-    """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    """Colours only on a terminal that shows them: never when NO_COLOR is set (https://no-color.org)
+    or TERM is dumb (Emacs shells, some CI logs)."""
     stream = stream or sys.stdout
-    return stream.isatty() and not os.environ.get("NO_COLOR")
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def paint(text: str, colour: str, enabled: bool) -> str:

@@ -11,6 +11,11 @@ applies the local engines' rules (guards.check: no SERVICE unless --allow-servic
 repository's graphs) before forwarding. Its timeout makes the server itself abandon a query
 that runs too long, even after its client has gone.
 
+Browsers on other origins may query it when `cors` names their origin (or is "*"): the guard
+answers CORS preflights itself and adds the Access-Control headers to every answer. Request
+bodies may come in chunks (Transfer-Encoding: chunked, as fetch() streams and curl -T send them);
+the guard reads them whole and forwards them with a length.
+
 Nothing is left behind: the server dies with this process (PR_SET_PDEATHSIG, even on SIGKILL),
 and snapshots whose owner is gone are removed at the next start.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -44,6 +50,21 @@ from orgkg.store import EmbeddedStore, StoreError
 #: removed by the next start.
 SNAPSHOT_NAME = "orgkg-serve"
 DEFAULT_TIMEOUT = 60.0
+#: The largest request body the guard reads (a SPARQL query, form-encoded or not).
+MAX_BODY = 8 * 1024 * 1024
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+_HEADER_LIST = re.compile(r"[A-Za-z0-9\-]+(\s*,\s*[A-Za-z0-9\-]+)*")
+
+
+def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
+    """CORS origins as given ("*", or scheme://host[:port] each), or StoreError naming the bad one."""
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise StoreError(
+                f"{origin!r} is not an origin; give * or scheme://host[:port], e.g. http://localhost:8080",
+                option="origins",
+            )
+    return origins
 
 
 def oxigraph_binary() -> str:
@@ -105,7 +126,9 @@ class Server:
         cache: Path | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         allow_service: bool = False,
+        cors: tuple[str, ...] = (),
     ):
+        self.cors = check_origins(cors)
         self.store = EmbeddedStore(root, cache)
         self.host, self.port = host, port
         self.timeout, self.allow_service = timeout, allow_service
@@ -154,7 +177,7 @@ class Server:
         self._wait_until_ready(process, snapshot, backend, wait)
         try:
             self.guard = ThreadingHTTPServer(
-                (self.host, self.port), _guard_handler(backend, graphs, self.allow_service)
+                (self.host, self.port), _guard_handler(backend, graphs, self.allow_service, self.cors)
             )
         except OSError as error:
             self.stop()
@@ -222,12 +245,17 @@ class AmbiguousRequest(ValueError):
     """A request the guard and the server could read differently."""
 
 
-def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
-    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any;
-    AmbiguousRequest for a header given twice or a query given in two places."""
+def _refuse_repeated(headers) -> None:
+    """AmbiguousRequest for a header the guard and the server could each read differently."""
     for name in _SINGLE_HEADERS:
         if len(headers.get_all(name) or []) > 1:
             raise AmbiguousRequest(f"the request has more than one {name} header")
+
+
+def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
+    """The SPARQL query a protocol request carries (URL, form body or sparql-query body), if any;
+    AmbiguousRequest for a header given twice or a query given in two places."""
+    _refuse_repeated(headers)
     values = parse_qs(urlsplit(path).query).get("query", [])
     content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if method == "POST" and content_type == "application/x-www-form-urlencoded":
@@ -239,20 +267,79 @@ def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
     return values[0] if values else None
 
 
-def _guard_handler(backend: int, graphs: set[str], allow_service: bool):
+class BadRequest(Exception):
+    """A request the guard will not read: its status and reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+def read_body(stream, headers) -> bytes:
+    """A request's body, by Content-Length or in chunks (Transfer-Encoding: chunked); BadRequest
+    if it is malformed or larger than MAX_BODY."""
+    _refuse_repeated(headers)
+    if headers.get("Transfer-Encoding") and headers.get("Content-Length"):
+        raise BadRequest(400, "the request has both Content-Length and Transfer-Encoding")
+    if "chunked" not in (headers.get("Transfer-Encoding") or "").lower():
+        try:
+            length = int(headers.get("Content-Length") or 0)
+        except ValueError:
+            raise BadRequest(400, "Content-Length is not a number") from None
+        if length > MAX_BODY:
+            raise BadRequest(413, f"the request body is over {MAX_BODY} bytes")
+        return stream.read(length)
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        line = stream.readline(1024).split(b";")[0].strip()
+        try:
+            size = int(line, 16)
+        except ValueError:
+            raise BadRequest(400, "a chunk size is not a hexadecimal number") from None
+        if size == 0:
+            while stream.readline(1024) not in (b"\r\n", b"\n", b""):  # trailer fields, ignored
+                pass
+            return b"".join(chunks)
+        total += size
+        if total > MAX_BODY:
+            raise BadRequest(413, f"the request body is over {MAX_BODY} bytes")
+        chunks.append(stream.read(size))
+        stream.readline(1024)  # the CRLF after the chunk
+
+
+def cors_headers(origins: tuple[str, ...], origin: str | None) -> list[tuple[str, str]]:
+    """The Access-Control headers for a request from `origin`: none unless it is allowed."""
+    if not origin or not origins:
+        return []
+    if "*" in origins:
+        return [("Access-Control-Allow-Origin", "*")]
+    return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin in origins else []
+
+
+def _guard_handler(backend: int, graphs: set[str], allow_service: bool, origins: tuple[str, ...] = ()):
     class Guard(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def _relay(self):
+            self.cors = cors_headers(origins, self.headers.get("Origin"))
+            if self.command == "OPTIONS" and origins and self.headers.get("Access-Control-Request-Method"):
+                return self._preflight()
             try:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = read_body(self.rfile, self.headers)
                 sparql = _query_of(self.command, self.path, self.headers, body)
                 if sparql is not None:
                     check(sparql, allow_service, graphs)
+            except BadRequest as error:  # a body it will not read: too large, malformed chunks
+                self.close_connection = True
+                return self._answer(
+                    error.status, [("Content-Type", "text/plain; charset=utf-8")], f"{error}\n".encode()
+                )
             except (OrgkgError, ValueError) as refusal:  # a refused or unreadable query, a bad length
                 self.close_connection = True
                 return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            dropped = ("host", "connection", "transfer-encoding", "content-length")
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
             connection = HTTPConnection("127.0.0.1", backend)
             try:
                 connection.request(self.command, self.path, body=body or None, headers=headers)
@@ -263,12 +350,30 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool):
             finally:
                 connection.close()
 
-        def _answer(self, status: int, headers: list, data: bytes):
+        def _preflight(self):
+            """A CORS preflight, answered here: which methods and headers the origin may use."""
+            if not self.cors:
+                return self._answer(403, [("Content-Type", "text/plain; charset=utf-8")], b"origin not allowed\n")
+            requested = self.headers.get("Access-Control-Request-Headers") or ""
+            allowed = requested if _HEADER_LIST.fullmatch(requested.strip()) else "Accept, Content-Type"
+            headers = (
+                ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+                ("Access-Control-Allow-Headers", allowed),
+                ("Access-Control-Max-Age", "600"),
+            )
+            self._answer(204, [], b"", own=headers)
+
+        def _answer(self, status: int, headers: list, data: bytes, own: tuple = ()):
+            """Relay an answer: the backend's `headers` without hop-by-hop or CORS ones, then the
+            guard's own (CORS decided here, never by the backend)."""
+            hop = ("transfer-encoding", "connection", "content-length", "server", "date")
             try:
                 self.send_response(status)
                 for name, value in headers:
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                    if name.lower() not in hop and not name.lower().startswith("access-control-"):
                         self.send_header(name, value)
+                for name, value in [*self.cors, *own]:
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -287,3 +287,29 @@ def insert_values(text: str, rows: list[tuple[str, list]]) -> str:
     at = where.start + 1
     block = "".join(f"\n  VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}" for name, terms in rows)
     return text[:at] + block + text[at:]
+
+
+def values_blocks(text: str, tokens: list[Token] | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Variable -> the spans of the insides of its one-variable `VALUES ?var { ... }` blocks (where a
+    saved query keeps a parameter's default; one parameter may be bound in several sub-selects).
+    `tokens`: the text's, if at hand."""
+    tokens = tokenize(text) if tokens is None else tokens
+    found: dict[str, list[tuple[int, int]]] = {}
+    for at, token in enumerate(tokens[:-2]):
+        variable, opening = tokens[at + 1], tokens[at + 2]
+        if token.word != "VALUES" or variable.kind != "var" or opening.text != "{":
+            continue
+        closing = next(t for t in tokens[at + 3 :] if t.text == "}" and t.depth == opening.depth)
+        found.setdefault(variable.text[1:], []).append((opening.start + 1, closing.start))
+    return found
+
+
+def replace_values(text: str, given: dict[str, list], spans: dict[str, list[tuple[int, int]]] | None = None) -> str:
+    """The text with the insides of the VALUES blocks of each variable in `given` replaced by its
+    terms (as pyoxigraph writes them, N-Triples syntax), everything else as it was. `spans`: the
+    text's values_blocks, if at hand."""
+    spans = values_blocks(text) if spans is None else spans
+    edits = sorted(((span, name) for name in given for span in spans[name]), reverse=True)
+    for (start, end), name in edits:
+        text = text[:start] + " " + " ".join(str(term) for term in given[name]) + " " + text[end:]
+    return text

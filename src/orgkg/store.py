@@ -394,6 +394,11 @@ class Endpoint:
         self.client = Client(url, timeout)
         self.url = url
 
+    @property
+    def server(self) -> str:
+        """The Server header of the last answer: which engine serves the endpoint."""
+        return self.client.server
+
     def query(self, sparql: str) -> Results:
         from orgkg.http_client import HttpError, UnexpectedAnswer
 

@@ -1,5 +1,6 @@
 """The one place RDF terms are converted: pyoxigraph terms (what queries return) to and from
-rdflib terms (validation, docs) and SPARQL 1.1 JSON results (remote endpoints)."""
+rdflib terms (validation, docs), SPARQL 1.1 JSON results (remote endpoints) and plain Python
+values (the Python API)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,51 @@ def to_sparql_json(term) -> dict:
     elif term.datatype.value != XSD_STRING:
         value["datatype"] = term.datatype.value
     return value
+
+
+class IRI(str):
+    """An IRI as the Python API returns it: a plain str that says it is an IRI (isinstance)."""
+
+    __slots__ = ()
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    _XSD + name
+    for name in (
+        "integer int long short byte nonNegativeInteger positiveInteger negativeInteger nonPositiveInteger "
+        "unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+}
+
+
+def to_python(term):
+    """A pyoxigraph term as a plain Python value: an IRI as IRI (a str), a blank node as "_:id",
+    integers as int, xsd:decimal as Decimal, xsd:double/float as float, xsd:boolean as bool,
+    xsd:date as date, xsd:dateTime as datetime, any other literal as its text (None stays None)."""
+    from datetime import date, datetime
+    from decimal import Decimal, InvalidOperation
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return IRI(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    datatype, text = term.datatype.value, term.value
+    try:
+        if datatype in _INTEGERS:
+            return int(text)
+        if datatype == _XSD + "decimal":
+            return Decimal(text)
+        if datatype in (_XSD + "double", _XSD + "float"):
+            return float(text)
+        if datatype == _XSD + "boolean":
+            return text in ("true", "1")
+        if datatype == _XSD + "date":
+            return date.fromisoformat(text)
+        if datatype == _XSD + "dateTime":
+            return datetime.fromisoformat(text)
+    except (ValueError, InvalidOperation):  # an ill-typed literal, or a date with a time zone: its text
+        pass
+    return text

@@ -21,12 +21,12 @@ from orgkg.findings import (
     WARNING,
     Finding,
     Report,
+    parse_all,
     relative_path,
     short_name,
     sort_findings,
-    syntax_finding,
 )
-from orgkg.loading import TurtleSyntaxError, is_shapes_file, parse_turtle
+from orgkg.loading import is_shapes_file
 from orgkg.names import plain
 from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FILE, bind_prefixes
 from orgkg.rdfs import Closure, rdflib_vocabulary
@@ -42,15 +42,21 @@ NO_SOURCES = "quote check skipped: no folder of article texts exists (give one, 
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 
-def validate(root: Path, files: list[Path], sources: Path | None = None, complete: bool = True) -> Report:
+def validate(
+    root: Path, files: list[Path], sources: Path | None = None, complete: bool = True, progress=None
+) -> Report:
     """Run every check over `files` (data), with the repository's ontology and shapes.
 
     `complete` says the files are the whole graph, so a reference to an undescribed kg:
     resource is dangling; a few files alone may rightly point at entities defined elsewhere.
+    `progress(done, total)` is told of each file parsed and each check run.
     """
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
-    graphs = parse_all([*files, ontology_path, shapes_path], root, report)
+    paths = list(dict.fromkeys([*files, ontology_path, shapes_path]))
+    count = iter(range(1, len(paths) + 5))  # each file parsed, then the four checks
+    step = (lambda: progress(next(count), len(paths) + 4)) if progress else (lambda: None)
+    graphs = parse_all(paths, root, report, step)
     if report.findings:
         return report
 
@@ -64,28 +70,19 @@ def validate(root: Path, files: list[Path], sources: Path | None = None, complet
     where = _subject_files(graphs, files, root)
 
     report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
+    step()
     report.findings += lint_findings(data, ontology, where)
+    step()
     report.findings += corpus_lint_findings(data, where, complete)
+    step()
     texts = Sources.for_root(root, sources)
     if texts is None:
         report.notices.append(NO_SOURCES)
     else:
         report.findings += quote_findings(data, texts, where)
+    step()
     report.findings = sort_findings(report.findings)
     return report
-
-
-def parse_all(paths: list[Path], root: Path, report: Report) -> dict[Path, Graph]:
-    """Parse every file, adding a located syntax finding to `report` for each that fails."""
-    graphs: dict[Path, Graph] = {}
-    for path in dict.fromkeys(paths):
-        try:
-            graphs[path] = parse_turtle(path)
-        except TurtleSyntaxError as error:
-            report.findings.append(syntax_finding(error, root))
-        except OSError as error:
-            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
-    return graphs
 
 
 def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[Node, str]:

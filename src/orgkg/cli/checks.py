@@ -63,7 +63,8 @@ def validate_command(
 
         report = validate_incremental(root, sources, progress=Progress("Validating changed files"))
     else:
-        report = validate(root, chosen_files(root, paths, data_files(root)), sources, complete=not paths)
+        files = chosen_files(root, paths, data_files(root))
+        report = validate(root, files, sources, complete=not paths, progress=Progress("Validating: files, then checks"))
     click.echo(render(report, output_format, strict, colour=colour_wanted()))
     if not report.conforms(strict):
         raise SystemExit(EXIT_DATA)

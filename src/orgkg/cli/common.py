@@ -96,6 +96,18 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
     return values
 
 
+ENDPOINT_OPTION = click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run on a SPARQL 1.1 endpoint instead (credentials from "
+    "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or ~/.netrc).",
+)
+TIMEOUT_OPTION = click.option(
+    "--timeout",
+    type=Seconds(0.001),
+    metavar="SECONDS",
+    help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s.",
+)
 ENGINE_OPTIONS = [
     click.option(
         "--engine",
@@ -104,12 +116,7 @@ ENGINE_OPTIONS = [
         show_default=True,
         help="Embedded pyoxigraph store, or rdflib as the reference.",
     ),
-    click.option(
-        "--endpoint",
-        metavar="URL",
-        help="Run on a SPARQL 1.1 endpoint instead (credentials from "
-        "ORGKG_STORE_USER/ORGKG_STORE_PASSWORD, ORGKG_STORE_TOKEN or ~/.netrc).",
-    ),
+    ENDPOINT_OPTION,
     click.option(
         "--format",
         "output_format",
@@ -119,12 +126,7 @@ ENGINE_OPTIONS = [
     click.option(
         "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the result to FILE (atomically)."
     ),
-    click.option(
-        "--timeout",
-        type=Seconds(0.001),
-        metavar="SECONDS",
-        help="Give up on a query that runs longer (exit 2); an endpoint's whole answer by default 60 s.",
-    ),
+    TIMEOUT_OPTION,
     click.option(
         "--allow-service",
         is_flag=True,
@@ -149,6 +151,15 @@ class EngineRun:
 
     def emit(self, results) -> None:
         emit_results(results, self.output_format, self.output)
+
+
+def before_saved_query(root: Path, store, query_name: str) -> None:
+    """On an endpoint: refuse a store whose default graph is not the union, warn of a known defect."""
+    from orgkg.endpoints import before_saved_query as check
+    from orgkg.repository import cache_dir
+
+    if warning := check(store, query_name, cache_dir(root)):
+        click.echo(f"orgkg: warning: {warning}", err=True)
 
 
 def engine_options(command):

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from orgkg.choices import DIFF_FORMATS, EXPORT_FORMATS
+from orgkg.cli import completion
 from orgkg.cli.common import write_output, write_stream
 from orgkg.errors import EXIT_DATA, OrgkgError
 from orgkg.namespaces import find_root
@@ -35,14 +36,19 @@ def build_command(force: bool) -> None:
 
 @click.command("export")
 @click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
-@click.option("--graph", "article", metavar="ARTICLE", help="Only one article's graph (e.g. cao-bang-2025).")
+@click.option(
+    "--graph",
+    metavar="GRAPH",
+    shell_complete=completion.graph_names,
+    help="Only one graph, by its IRI or short name: cao-bang-2025, articles/cao-bang-2025, central, ontology/orgkg.",
+)
 @click.option(
     "--inferred",
     is_flag=True,
     help="Add the RDFS entailments of the ontology (org:ChangeEvent, prov:wasDerivedFrom, ...).",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
-def export_command(output_format: str, article: str | None, inferred: bool, output: Path | None) -> None:
+def export_command(output_format: str, graph: str | None, inferred: bool, output: Path | None) -> None:
     """Export the graph; the output is byte-identical from run to run.
 
     turtle and nt merge the graphs; nq, trig and jsonld keep one named graph per file
@@ -52,10 +58,11 @@ def export_command(output_format: str, article: str | None, inferred: bool, outp
     Example:
       orgkg export --format nq -o orgkg.nq
       orgkg export --graph nghe-an-2024 --inferred
+      orgkg export --graph reference/central --format nt
     """
     from orgkg.exporting import write_export
 
-    write_stream(lambda out: write_export(find_root(), output_format, out, article, inferred), output)
+    write_stream(lambda out: write_export(find_root(), output_format, out, graph, inferred), output)
 
 
 @click.command("diff")

@@ -6,8 +6,18 @@ from pathlib import Path
 
 import click
 
-from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS
-from orgkg.cli.common import EngineRun, engine_options, parse_params, write_output
+from orgkg.choices import ENGINES, LINEAGE_FORMATS, LISTING_FORMATS, SERVE_QUERY_URL
+from orgkg.cli import completion
+from orgkg.cli.common import (
+    ENDPOINT_OPTION,
+    TIMEOUT_OPTION,
+    EngineRun,
+    before_saved_query,
+    engine_options,
+    open_engine,
+    parse_params,
+    write_output,
+)
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import QUERIES_DIR, find_root
 
@@ -32,7 +42,14 @@ def query_group() -> None:
     show_default=True,
     help="turtle: the catalogue as RDF (sh:SPARQLExecutable, as sparql-examples).",
 )
-def query_list(output_format: str) -> None:
+@click.option(
+    "--target",
+    metavar="URL",
+    default=SERVE_QUERY_URL,
+    show_default=True,
+    help="With turtle: the endpoint the queries are for (schema:target).",
+)
+def query_list(output_format: str, target: str) -> None:
     """Name, summary and parameters of every saved query.
 
     \b
@@ -42,37 +59,74 @@ def query_list(output_format: str) -> None:
     """
     from orgkg.catalogue import catalogue_listing, load_catalogue
 
-    click.echo(catalogue_listing(load_catalogue(find_root() / QUERIES_DIR), output_format), nl=False)
+    click.echo(catalogue_listing(load_catalogue(find_root() / QUERIES_DIR), output_format, target), nl=False)
 
 
 @query_group.command("show")
-@click.argument("name")
-def query_show(name: str) -> None:
+@click.argument("name", shell_complete=completion.query_names)
+@click.option("--text", "text_only", is_flag=True, help="Only the query file's text, to run on any SPARQL engine.")
+def query_show(name: str, text_only: bool) -> None:
     """Description, parameters and SPARQL text of one saved query.
+
+    The text runs as it is on any SPARQL 1.1 engine holding the graph, with the parameters'
+    defaults (the VALUES blocks); edit those to ask about something else.
 
     \b
     Example:
       orgkg query show lineage
+      orgkg query show lineage --text | curl -s --data-binary @- -H 'Content-Type: application/sparql-query' \\
+        http://127.0.0.1:7878/query
     """
     from orgkg.catalogue import find_query
 
     query = find_query(find_root() / QUERIES_DIR, name)
-    click.echo(f"{query.name}: {query.summary}\n")
-    if query.description:
-        click.echo(query.description + "\n")
-    click.echo(("Parameters: " + "; ".join(p.describe() for p in query.params)) if query.params else "Parameters: none")
-    click.echo(f"Tags: {', '.join(query.tags)}\n")
-    click.echo(query.sparql)
+    if not text_only:
+        click.echo(f"{query.name}: {query.summary}\n")
+        if query.description:
+            click.echo(query.description + "\n")
+        described = "; ".join(p.describe() for p in query.params)
+        click.echo(f"Parameters: {described}" if query.params else "Parameters: none")
+        click.echo(f"Tags: {', '.join(query.tags)}\n")
+    click.echo(query.sparql, nl=not query.sparql.endswith("\n"))
+
+
+@query_group.command("grlc")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The folder to write.",
+)
+@click.option("--endpoint", metavar="URL", help="The SPARQL endpoint grlc should query (its #+ endpoint decorator).")
+def query_grlc(folder: Path, endpoint: str | None) -> None:
+    """Write the catalogue as a folder grlc serves as a web API, parameters and all.
+
+    Each parameter becomes grlc's ?_name_type variable with its default and description;
+    grlc substitutes values textually, so the files differ from queries/ (see README).
+
+    \b
+    Example:
+      orgkg query grlc -o grlc-queries --endpoint http://127.0.0.1:7878/query
+      cd grlc-queries && printf '[local]\\nlocal_sparql_dir = .\\n' > config.ini && grlc-server
+    """
+    from orgkg.catalogue import load_catalogue
+    from orgkg.grlc_folder import write_grlc_folder
+
+    written = write_grlc_folder(load_catalogue(find_root() / QUERIES_DIR), folder, endpoint)
+    click.echo(f"{len(written) - 1} queries and local-api-config.ini written to {folder}", err=True)
 
 
 @query_group.command("run")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.query_names)
 @click.option(
     "--param",
     "params",
     multiple=True,
     metavar="NAME=VALUE",
     help="A parameter value; repeat it (or give a comma list) for list parameters.",
+    shell_complete=completion.query_parameters,
 )
 @engine_options
 def query_run(
@@ -99,12 +153,13 @@ def query_run(
     root = find_root()
     store = run.open(root)
     query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    before_saved_query(root, store, name)
     sparql = query.bind(parse_params(params), Resolver(store))
     run.emit(store.query(sparql))
 
 
 @click.command("describe")
-@click.argument("node", metavar="NODE")
+@click.argument("node", metavar="NODE", shell_complete=completion.node_names("node"))
 @engine_options
 def describe_command(
     node: str,
@@ -126,6 +181,7 @@ def describe_command(
 
     root = find_root()
     store = run.open(root)
+    before_saved_query(root, store, "describe")
     focus = Resolver(store).resolve(node)
     run.emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})))
 
@@ -151,10 +207,7 @@ def sparql_command(
       orgkg sparql -e 'SELECT ?p ?o WHERE { kg:org-politburo ?p ?o }'
       echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | orgkg sparql -
     """
-    from orgkg.adhoc import explain
-    from orgkg.namespaces import PREFIXES
-    from orgkg.sparql_text import SparqlTextError, with_prefixes
-    from orgkg.store import QuerySyntaxError
+    from orgkg.adhoc import run_adhoc
 
     if (file is None) == (expression is None):
         raise click.UsageError("give a query: FILE, - for standard input, or -e QUERY (one of them)")
@@ -167,21 +220,24 @@ def sparql_command(
             raise OrgkgError(
                 f"{getattr(file, 'name', '<stdin>')} is not UTF-8 (byte {error.start}); save it as UTF-8"
             ) from None
-    try:
-        results = run.open(find_root()).query(with_prefixes(sparql, PREFIXES))
-    except QuerySyntaxError as error:
-        raise OrgkgError(explain(str(error), sparql)) from None
-    except SparqlTextError as error:
-        raise OrgkgError(explain(error.parser_message(), sparql)) from None
-    run.emit(results)
+    run.emit(run_adhoc(run.open(find_root()), sparql))
 
 
 @click.command("lineage")
-@click.argument("organization", metavar="NAME-OR-IRI")
+@click.argument("organization", metavar="NAME-OR-IRI", shell_complete=completion.node_names("organization"))
 @click.option("--format", "output_format", type=click.Choice(LINEAGE_FORMATS), default="text", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default="oxigraph", show_default=True)
+@ENDPOINT_OPTION
+@TIMEOUT_OPTION
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE atomically.")
-def lineage_command(organization: str, output_format: str, engine: str, output: Path | None) -> None:
+def lineage_command(
+    organization: str,
+    output_format: str,
+    engine: str,
+    endpoint: str | None,
+    timeout: float | None,
+    output: Path | None,
+) -> None:
     """Predecessors and successors of an organization at any depth, with events, dates and
     legal bases on the edges.
 
@@ -192,13 +248,14 @@ def lineage_command(organization: str, output_format: str, engine: str, output: 
     Example:
       orgkg lineage "Central Organizing Committee"
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
+      orgkg lineage "cao bang newspaper" --endpoint http://127.0.0.1:7878/query --timeout 10
     """
     from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
     from orgkg.names import Resolver
-    from orgkg.store import engine_for
 
     root = find_root()
-    store = engine_for(root, engine)
+    store = open_engine(root, engine, endpoint, timeout=timeout)
+    before_saved_query(root, store, "lineage")
     focus = Resolver(store).resolve(organization, "organization")
     edges = lineage(root, store, focus)
     if output_format == "text":

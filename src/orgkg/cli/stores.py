@@ -174,27 +174,39 @@ def load_command(
     is_flag=True,
     help="Let queries use SERVICE: the server then fetches the URLs they name (off by default).",
 )
-def serve_command(port: int, host: str, timeout: float, timeout_s: float | None, allow_service: bool) -> None:
+@click.option(
+    "--cors",
+    "origins",
+    multiple=True,
+    metavar="ORIGIN|*",
+    help="Let web pages from ORIGIN (scheme://host[:port]; repeat for more) or from anywhere (*) query it.",
+)
+def serve_command(
+    port: int, host: str, timeout: float, timeout_s: float | None, allow_service: bool, origins: tuple[str, ...]
+) -> None:
     """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server) until Ctrl-C.
 
     Serves a snapshot of the embedded store, with the union of all graphs as the default
     graph (as local queries see it); restart it to pick up edits. Queries follow the local
-    rules: no SERVICE unless --allow-service, FROM only the repository's graphs.
+    rules: no SERVICE unless --allow-service, FROM only the repository's graphs. Its query
+    page (YASGUI, served offline) is at the root URL.
 
     \b
     Example:
       orgkg serve --port 7878
       orgkg query run change-events --endpoint http://127.0.0.1:7878/query
+      orgkg serve --cors http://localhost:8080     # a query page on another origin may use it
     """
     from orgkg.serving import Server
 
-    server = Server(find_root(), host, port, timeout=timeout_s or timeout, allow_service=allow_service)
+    server = Server(find_root(), host, port, timeout=timeout_s or timeout, allow_service=allow_service, cors=origins)
     # A service manager's SIGTERM, or the terminal closing (SIGHUP), stops as cleanly as Ctrl-C.
     try:
         with stopped_like_ctrl_c():
             url = server.start()
             click.echo(f"SPARQL endpoint (read-only): {url}")
             click.echo(f"  orgkg query run change-events --endpoint {url}")
+            click.echo(f"Query page: {url.removesuffix('query')}", err=True)
             click.echo("Press Ctrl-C to stop.", err=True)
             code = server.wait()
     except KeyboardInterrupt:

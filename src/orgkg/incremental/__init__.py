@@ -41,7 +41,7 @@ from pathlib import Path
 
 from orgkg.atomic import file_lock
 from orgkg.errors import OrgkgError
-from orgkg.findings import Report, relative_path, sort_findings
+from orgkg.findings import Report, parse_all, relative_path, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
     corpus_findings,
@@ -56,7 +56,7 @@ from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.sources import Sources
 from orgkg.store import EmbeddedStore
-from orgkg.validation import NO_SOURCES, parse_all
+from orgkg.validation import NO_SOURCES
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
 VERSION = "6"

@@ -487,10 +487,10 @@ def test_one_request_still_unanswered_is_said_to_be_pending_and_lands_whole(root
 
 
 def test_a_first_load_sends_graphs_to_their_place_and_takes_them_back_on_failure(root, local, oxigraph):
-    """Into a store without orgkg graphs, a load too large for one request PUTs each graph to its
-    place (nothing to swap); a failure drops what it sent, so the store is again without them."""
+    """Into a store without orgkg graphs, a load PUTs each graph to its place (nothing to swap, no
+    SPARQL to parse); a failure drops what it sent, so the store is again without them."""
     with FaultProxy(oxigraph.url) as proxy:
-        first = load(root, proxy.url, *SWAP)
+        first = load(root, proxy.url)
     assert first.exit_code == 0, first.output
     assert not [r for r in proxy.requests if "MOVE" in r.text or TEMPORARY_BASE in r.text.replace(LOCK_GRAPH, "")]
     assert graph_counts(oxigraph.query_url) == {g: len(t) for g, t in local.items()}
@@ -506,7 +506,7 @@ def test_a_first_load_sends_graphs_to_their_place_and_takes_them_back_on_failure
         return None
 
     with FaultProxy(oxigraph.url, third_put_fails) as proxy:
-        failed = load(root, proxy.url, *SWAP)
+        failed = load(root, proxy.url)
     assert failed.exit_code == 2 and "Nothing was changed in the store" in failed.output, failed.output
     assert graph_counts(oxigraph.query_url) == {}
 

@@ -197,12 +197,12 @@ def load(
     one_request: int = ONE_REQUEST_TRIPLES,
     holder: Holder | None = None,
 ) -> LoadReport:
-    """Send every graph, swap them in, then count what the store holds. How, when `atomic`: a
-    load of at most `one_request` triples in one update request (a store that runs one as one
-    transaction, and claimed by `holder`); else into a store without orgkg graphs straight to
-    their place; else aside and swapped in. Not `atomic`: each graph replaced in its own request,
-    readers seeing old and new graphs meanwhile. With `prune`, the
-    store's graphs under the project's graph base that the repository no longer has are dropped.
+    """Send every graph, swap them in, then count what the store holds. How, when `atomic`: into
+    a store without orgkg graphs straight to their place (the lock marker says a load is under
+    way); else a load of at most `one_request` triples in one update request (a store that runs
+    one as one transaction, and claimed by `holder`); else aside and swapped in. Not `atomic`:
+    each graph replaced in its own request, readers seeing old and new graphs meanwhile. With
+    `prune`, the store's graphs under the project's graph base that the repository no longer has are dropped.
     With `union_default_graph`, the store's default graph is made the union of the loaded graphs
     in the swap request itself (for a store that holds only orgkg's graphs)."""
     if union_default_graph and not store.swaps:
@@ -220,14 +220,14 @@ def load(
     whole = holder is not None and store.dialect.one_transaction and not union_default_graph
     if not store.swaps or not atomic:
         _upload_in_place(uploads, store, append, progress)
+    elif fresh and not union_default_graph:
+        _upload(uploads, store, progress, aside=False)
     elif (
         whole
         and sum(u.triples for u in uploads) <= one_request
         and _load_in_one_request(uploads, store, append, progress, holder)
     ):
         pass
-    elif fresh and not union_default_graph:
-        _upload(uploads, store, progress, aside=False)
     else:
         _upload(uploads, store, progress, aside=True)
         _swap(uploads, store, append, union_default_graph)

@@ -63,7 +63,7 @@ from orgkg.namespaces import find_root
     default=300_000,
     show_default=True,
     metavar="TRIPLES",
-    help="An atomic load of at most this many triples into Oxigraph goes in one SPARQL Update request "
+    help="An atomic re-load of at most this many triples into Oxigraph goes in one SPARQL Update request "
     "(one transaction, each triple written once); a larger one is uploaded aside and swapped in. "
     "0: always swap.",
 )
@@ -87,11 +87,12 @@ def load_command(
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
-    All or nothing (--atomic): a load that fits goes in one SPARQL Update request; a larger one
-    is PUT aside (Graph Store Protocol) and swapped in with one MOVE request, or PUT straight to
-    its place in a store without orgkg graphs. A failed or interrupted load leaves the store's
-    graphs as they were; one load at a time per store (a lock marker on the store). Then every
-    graph's triple count in the store is checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    All or nothing (--atomic): into a store without orgkg graphs each graph is PUT to its place
+    (Graph Store Protocol); over existing graphs a load that fits goes in one SPARQL Update
+    request, a larger one is PUT aside and swapped in with one MOVE request. A failed or
+    interrupted load leaves the store's graphs as they were; one load at a time per store (a
+    lock marker on the store). Then every graph's triple count in the store is checked: a
+    mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
     ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b

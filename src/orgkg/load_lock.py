@@ -145,7 +145,7 @@ def claimed(store: RemoteStore, break_lock: bool = False) -> Iterator[Holder]:
 
 
 def _claim(store: RemoteStore, me: Holder, break_lock: bool, notice: Callable[[str], None]) -> None:
-    """Insert our marker only if the marker graph is empty, then read it back: under concurrent
+    """Insert our marker only if no load's token is in the marker graph, then read it back: under concurrent
     claims every load that sees more than one marker withdraws, so at most one goes on (the first
     to commit sees only its own, or withdraws too)."""
     for _ in range(2):

@@ -39,7 +39,9 @@ class QueryTimeout(OrgkgError):
     """The query did not finish within its deadline; `finished` is set once the abandoned
     action ends, for a caller that must know when it can no longer have an effect."""
 
-    finished: threading.Event | None = None
+    def __init__(self, message: str, option: str | None = None, finished: threading.Event | None = None):
+        super().__init__(message, option)
+        self.finished = finished if finished is not None else threading.Event()
 
 
 def check(
@@ -135,11 +137,11 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
             finished.wait(timeout)
         raise
     if not finished.is_set():
-        late = QueryTimeout(
-            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query", option="timeout"
+        raise QueryTimeout(
+            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query",
+            "timeout",
+            finished,
         )
-        late.finished = finished
-        raise late
     if errors:
         raise errors[0]
     return values[0]

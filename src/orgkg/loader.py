@@ -217,13 +217,14 @@ def load(
             option="union_default_graph",
         )
     fresh = store.swaps and _drop_leftovers(store)
-    whole = holder is not None and store.dialect.one_transaction and not union_default_graph
+    whole = store.dialect.one_transaction and not union_default_graph
     if not store.swaps or not atomic:
         _upload_in_place(uploads, store, append, progress)
     elif fresh and not union_default_graph:
         _upload(uploads, store, progress, aside=False)
     elif (
         whole
+        and holder is not None
         and sum(u.triples for u in uploads) <= one_request
         and _load_in_one_request(uploads, store, append, progress, holder)
     ):

@@ -38,7 +38,7 @@ SHAPES = (
     PREFIXES
     + r"""
 ex:Thing a sh:NodeShape ; sh:targetClass ex:Thing ;
-    sh:property ex:Name, ex:Age, ex:Code, ex:Friend, ex:Tags, ex:Colour, ex:Kind, ex:Parent, ex:Lang, ex:Short .
+    sh:property ex:Name, ex:Age, ex:Code, ex:Friend, ex:Tags, ex:Colour, ex:Kind, ex:Parent, ex:Lang, ex:Short, ex:Alias .
 ex:Name a sh:PropertyShape ; sh:path ex:name ; sh:minCount 1 ; sh:maxCount 2 ; sh:datatype xsd:string ;
     sh:minLength 2 ; sh:maxLength 8 ; sh:message "name" .
 ex:Age a sh:PropertyShape ; sh:path ex:age ; sh:maxCount 1 ; sh:minInclusive 0 ; sh:maxExclusive 150 ;
@@ -56,6 +56,8 @@ ex:Kind a sh:PropertyShape ; sh:path rdf:type ; sh:hasValue ex:Thing ; sh:and ( 
 ex:Parent a sh:PropertyShape ; sh:path [ sh:oneOrMorePath ex:parent ] ; sh:node ex:Named ; sh:maxCount 3 ; sh:message "parent" .
 ex:Lang a sh:PropertyShape ; sh:path [ sh:zeroOrOnePath ex:label ] ; sh:languageIn ( "en" "vi" ) ; sh:message "language" .
 ex:Short a sh:PropertyShape ; sh:path [ sh:zeroOrMorePath ex:next ] ; sh:maxLength 20 ; sh:message "short" .
+ex:Alias a sh:PropertyShape ; sh:path ex:alias ; sh:disjoint ex:name ; sh:message "alias" .
+ex:NotSelf a sh:NodeShape ; sh:targetClass ex:Thing ; sh:disjoint ex:knows ; sh:message "not self" .
 ex:Named a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "named" ] ;
     sh:property [ sh:path ex:age ; sh:node ex:Small ; sh:message "small age" ; sh:severity sh:Info ] .
 ex:Small a sh:NodeShape ; sh:maxInclusive 10 ; sh:message "small" .
@@ -73,7 +75,7 @@ DATA = (
     + r"""
 ex:a a ex:Thing ; ex:name "Al", "Alexander the Great", "x"@en ; ex:age 42 ; ex:code "abc", "ab1" ;
     ex:knows ex:b ; ex:tag "a", "z" ; ex:label "hello"@en, "xin chào"@vi, "hallo"@de ; ex:parent ex:b ;
-    ex:next ex:b .
+    ex:next ex:b ; ex:alias "Al", "Sandro" .
 ex:b a ex:Thing ; ex:age "old", -3, 200 ; ex:code ex:notLiteral ; ex:knows ex:a, ex:r3, [ a ex:Thing ; ex:name "Bo" ] ;
     ex:tag ex:c, ex:d ; ex:parent ex:c2 ; ex:label "plain" .
 ex:c2 ex:name "Cy" ; ex:age 12 ; ex:parent ex:d2 .
@@ -112,6 +114,7 @@ def test_every_compiled_component_gives_pyshacls_results():
     assert {"name", "age", "code", "friend of a friend", "tags", "colour", "kind", "parent", "language"} <= fired
     assert {"named", "small age", "small", "listed", "objects", "subjects"} <= fired  # nested, sh:detail too
     assert "short" in fired  # a zero-length path reaches the focus node itself, an IRI over 20 characters
+    assert {"alias", "not self"} <= fired  # sh:disjoint on a property's values and on the focus node itself
     assert "off" not in fired
 
 

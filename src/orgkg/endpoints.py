@@ -81,7 +81,16 @@ def check_endpoint(endpoint, cache: Path | None) -> str:
     if entry and time.time() - entry.get("checked", 0) < REMEMBER_SECONDS:
         return entry.get("engine", "")
     results = endpoint.query(UNION_PROBE)
-    in_default, in_named = (int(term.value) if term is not None else 0 for term in results.rows[0])
+    if len(results.rows) != 1 or len(results.rows[0]) != 2:
+        raise OrgkgError(
+            f"{url} answered a two-count SELECT with {len(results.rows)} rows of "
+            f"{len(results.rows[0]) if results.rows else 0} values: is it a SPARQL 1.1 query endpoint?",
+            option="endpoint",
+        )
+    try:
+        in_default, in_named = (int(term.value) if term is not None else 0 for term in results.rows[0])
+    except ValueError:
+        raise OrgkgError(f"{url} answered a count with something else: is it a SPARQL 1.1 query endpoint?") from None
     if not in_default:
         if in_named:
             raise EndpointNotUnion(

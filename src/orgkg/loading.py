@@ -3,13 +3,15 @@
 `parse_strict` is the front door: it alone decides whether a file is valid Turtle. It uses
 pyoxigraph's parser, which is strict where rdflib's is lax (a relative IRI, a space in an IRI,
 a byte-order mark, invalid UTF-8, a malformed language tag), so that validate, fmt, the store
-and every other command agree on what parses. rdflib parses only files the front door let in,
-and is imported only by the functions that build rdflib graphs (validation, fmt, --engine rdflib).
+and every other command agree on what parses. Where an rdflib graph is needed (validation, fmt,
+--engine rdflib) it is built from the triples the front door read, so each file is parsed once,
+in Rust, and every command sees the same triples; rdflib is imported only there.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import warnings
@@ -24,9 +26,8 @@ from orgkg.repository import DataFileError, graph_iri
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
-    from rdflib.plugins.parsers.notation3 import BadSyntax
 
-#: Hints for the parser messages users meet most, matched by substring (pyoxigraph's, then rdflib's).
+#: Hints for the parser messages users meet most, matched by substring.
 _SYNTAX_HINTS = (
     ("\ufeff", "remove the byte-order mark at the start of the file (save it as UTF-8 without BOM)"),
     ("No scheme found", "write IRIs in full (<https://...>) or as prefixed names; relative IRIs are not allowed"),
@@ -34,15 +35,11 @@ _SYNTAX_HINTS = (
     ("Invalid UTF-8", "save the file as UTF-8"),
     ("language code", "use a BCP 47 language tag such as @en or @vi"),
     ("has not been declared", "declare the prefix with @prefix at the top of the file, or fix its spelling"),
-    ("not bound", "declare the prefix with @prefix at the top of the file, or fix its spelling"),
     ("Line jumps are not allowed", "close the string on the same line, or use a '''long string'''"),
-    ("newline found in string", "close the string on the same line, or use a '''long string'''"),
     ("Unexpected end", "a statement, string or bracket is left open: close it and end with ' .'"),
-    ("EOF found", "a statement, string or bracket is left open: close it and end with ' .'"),
     ("dot is expected", "end the previous statement with ' .' (or ';' / ',' to continue it)"),
-    ("expected '.'", "end the previous statement with ' .' (or ';' / ',' to continue it)"),
+    ("followed by a dot", "end the statement with ' .' (or ';' / ',' to continue it)"),
     ("not a valid RDF object", "a predicate needs an object: check for a stray ';' or ','"),
-    ("objectList expected", "a predicate needs an object: check for a stray ';' or ','"),
 )
 _DEFAULT_HINT = "check the Turtle syntax at the marked position (riot --validate shows it too)"
 
@@ -94,9 +91,15 @@ MAX_TOKEN_BYTES = 16 * 1024 * 1024
 def parse_strict(path: Path, root: Path | None = None, data: bytes | None = None) -> list[ox.Triple]:
     """The triples of a Turtle file, or TurtleSyntaxError / DataFileError: the one place that
     decides whether a file is valid, and within the limits every later step can handle."""
+    return _parse(path, root, data)[0]
+
+
+def _parse(path: Path, root: Path | None = None, data: bytes | None = None) -> tuple[list[ox.Triple], dict[str, str]]:
+    """parse_strict's triples, and the prefixes the file declares."""
     data = read_data_file(path, root) if data is None else data
+    parser = ox.parse(data, format=ox.RdfFormat.TURTLE)
     try:
-        triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
+        triples = list(parser)
     except SyntaxError as error:
         reason = str(error.msg).split(": ", 1)[-1] if str(error.msg).startswith("Parser error") else str(error.msg)
         raise TurtleSyntaxError(path, error.lineno or 1, error.offset or 1, reason) from None
@@ -118,7 +121,7 @@ def parse_strict(path: Path, root: Path | None = None, data: bytes | None = None
             "an RDF list counts one level per item)",
             "give the inner nodes IRIs, or split the list",
         )
-    return triples
+    return triples, parser.prefixes
 
 
 def blank_depth(triples: list[ox.Triple], limit: int) -> int:
@@ -154,31 +157,36 @@ def is_shapes_file(path: Path, root: Path) -> bool:
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
-    """Parse one Turtle file with rdflib, once the front door (`parse_strict`) has let it in."""
-    from rdflib import Graph
-    from rdflib.plugins.parsers.notation3 import BadSyntax
+    """One Turtle file as an rdflib graph (or added to `into`), built from the triples the front
+    door (`parse_strict`) read; its blank nodes are fresh, as a parse of the file would make them."""
+    from rdflib import BNode, Graph
 
-    data = read_data_file(path)
-    parse_strict(path, data=data)
+    triples, prefixes = _parse(path)
     graph = into if into is not None else bind_prefixes(Graph())
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace)
+    blank: dict[ox.BlankNode, BNode] = {}
+
+    def term(node):
+        if isinstance(node, ox.BlankNode):
+            return blank.get(node) or blank.setdefault(node, BNode())
+        return _rdflib_term(node)
+
     # Ill-typed literals ("abc"^^xsd:integer) are SHACL's to report: rdflib would also log its
     # own traceback for each on standard error.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            graph.parse(data=data, format="turtle")
-    except BadSyntax as error:
-        raise _located(path, error) from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
     return graph
 
 
-def _located(path: Path, error: BadSyntax) -> TurtleSyntaxError:
-    text: bytes = error._str if isinstance(error._str, bytes) else str(error._str).encode()
-    offset = min(error._i, len(text))
-    line_start = text.rfind(b"\n", 0, offset) + 1
-    column = len(text[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return TurtleSyntaxError(path, error.lines + 1, column, str(error._why))
+@functools.lru_cache(maxsize=1 << 16)
+def _rdflib_term(node):
+    """An IRI or literal as rdflib's, once for each of the terms a corpus repeats."""
+    from orgkg.terms import to_rdflib
+
+    return to_rdflib(node)
 
 
 def load_union(files: list[Path]) -> Graph:

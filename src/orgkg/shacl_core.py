@@ -77,7 +77,7 @@ _PER_VALUE = {
     SH.node,
     *_COMPARISONS,
 }
-_COMPILED = _PER_VALUE | {SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedValueShape, SH.property}
+_COMPILED = _PER_VALUE | {SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedValueShape, SH.property, SH.disjoint}
 
 
 class Unsupported(Exception):
@@ -302,6 +302,9 @@ class _Compiler:
             return values, self.failing(component, parameter, value), value
         if component == SH.property:
             return "", self.nonconforming(parameter, focus), None
+        if component == SH.disjoint:  # each value node that is also a value of the property at the focus
+            values, value = self.values(shape, focus)
+            return values, self.exists(f"{focus} {_term(parameter)} {value}"), value
         if component == SH.hasValue:
             if not is_property:
                 return "", f"!sameTerm({focus}, {_term(parameter)})", focus

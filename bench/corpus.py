@@ -18,8 +18,18 @@ from report import machine
 
 
 class Bench:
-    def __init__(self, size: int, work: Path, repeats: int, timeout: float, slow_timeout: float, slow_peers_up_to: int):
+    def __init__(
+        self,
+        size: int,
+        work: Path,
+        repeats: int,
+        timeout: float,
+        slow_timeout: float,
+        slow_peers_up_to: int,
+        only_load: bool = False,
+    ):
         self.size, self.repeats, self.timeout, self.slow_timeout = size, repeats, timeout, slow_timeout
+        self.only_load = only_load
         self.slow_peers = size <= slow_peers_up_to
         self.work = work / f"n{size}"
         self.root = self.work / "corpus"
@@ -80,22 +90,26 @@ class Bench:
             article.write_bytes(original)
             run(self.cli("build"), self.env)
 
-        self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
-        oxdir = self.work / "oxigraph-turtle"
-        self.task(
-            "oxigraph-load",
-            repeat(
-                self.repeats,
-                [self.oxigraph, "load", "--location", str(oxdir), "--file", *turtle],
-                before=lambda: shutil.rmtree(oxdir, ignore_errors=True),
-            ),
-        )
+        if not self.only_load:
+            self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
+            oxdir = self.work / "oxigraph-turtle"
+            self.task(
+                "oxigraph-load",
+                repeat(
+                    self.repeats,
+                    [self.oxigraph, "load", "--location", str(oxdir), "--file", *turtle],
+                    before=lambda: shutil.rmtree(oxdir, ignore_errors=True),
+                ),
+            )
 
         # Export; the N-Quads give the query peer the same named graphs as orgkg's store.
         export = self.work / "export.nq"
         self.task("export", repeat(self.repeats, self.cli("export", "--format", "nq", "-o", str(export)), self.env))
         oxquery = self.work / "oxigraph-nq"
         self.task("oxigraph-load-nq", run([self.oxigraph, "load", "--location", str(oxquery), "--file", str(export)]))
+        if self.only_load:
+            self.measure_load(oxquery)
+            return
         self.task(
             "oxigraph-dump",
             repeat(
@@ -241,25 +255,38 @@ class Bench:
         )
         self.facts["rdflib"] = json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
 
-        # Loading into a local Oxigraph server with `orgkg load` (PUT per graph).
+        self.measure_load(oxquery)
+
+    def measure_load(self, oxquery: Path) -> None:
+        """`orgkg load` into a local Oxigraph server beside plain PUTs of the same graphs: into an
+        empty store (a first load), then over the same graphs (a re-load), atomic and per graph."""
+        import urllib.request
+
         from orgkg.serving import free_port
 
         server_dir, port = self.work / "server", free_port()
+        url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [self.oxigraph, "serve", "--location", str(server_dir), "--bind", f"127.0.0.1:{port}"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+        def empty() -> None:
+            request = urllib.request.Request(
+                url + "/update", data=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
+            )
+            urllib.request.urlopen(request, timeout=600).read()
+
         try:
             _wait_for(port)
-            self.task("load-server", repeat(self.repeats, self.cli("load", f"http://127.0.0.1:{port}"), self.env))
-            self.task(
-                "plain-put",
-                repeat(
-                    self.repeats,
-                    self.child("plain-put", f"127.0.0.1:{port}", str(self._graph_files(oxquery))),
-                ),
-            )
+            put = self.child("plain-put", f"127.0.0.1:{port}", str(self._graph_files(oxquery)))
+            load, every = self.cli("load", url), {"long": float("inf")}  # slow runs are repeated too
+            self.task("load-server-first", repeat(self.repeats, load, self.env, before=empty, **every))
+            self.task("plain-put-first", repeat(self.repeats, put, before=empty, **every))
+            self.task("load-server", repeat(self.repeats, load, self.env, **every))  # the store has the graphs
+            self.task("load-server-per-graph", repeat(self.repeats, [*load, "--per-graph"], self.env, **every))
+            self.task("plain-put", repeat(self.repeats, put, **every))
         finally:
             server.terminate()
             _, _, usage = os.wait4(server.pid, 0)

@@ -42,6 +42,9 @@ def main() -> None:
     parser.add_argument(
         "--slow-peers-up-to", type=int, default=1000, help="run the whole-corpus pySHACL peers only up to this size"
     )
+    parser.add_argument(
+        "--only-load", action="store_true", help="only build, export and `orgkg load` beside plain PUTs (with --out)"
+    )
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     parser.add_argument(
@@ -85,7 +88,9 @@ def main() -> None:
         save()
         for size in [] if args.seed_graph else sizes:
             started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-            bench = Bench(size, work, args.repeat, args.timeout, args.slow_timeout, args.slow_peers_up_to)
+            bench = Bench(
+                size, work, args.repeat, args.timeout, args.slow_timeout, args.slow_peers_up_to, args.only_load
+            )
             bench.run_all()
             records[size] = Record.of(bench, started, command.strip())
             save()

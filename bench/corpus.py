@@ -23,6 +23,7 @@ class Bench:
     def __init__(self, size: int, work: Path, options):
         self.size, self.repeats, self.timeout = size, options.repeat, options.timeout
         self.slow_timeout, self.server_memory_cap = options.slow_timeout, options.server_memory_cap
+        self.only_load = options.only_load
         self.skipped: dict[str, str] = {}  # task -> why it was not run at this size
         if size > options.slow_peers_up_to:
             limit = f"run up to {options.slow_peers_up_to:,} articles (--slow-peers-up-to)"
@@ -96,24 +97,28 @@ class Bench:
             article.write_bytes(original)
             run(self.cli("build"), self.env)
 
-        self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
-        oxdir, listing = self.work / "oxigraph-turtle", self.work / "turtle-files.json"
-        listing.write_text(json.dumps(turtle))
-        self.task(
-            "oxigraph-load",
-            repeat(
-                self.repeats,
-                self.child("oxigraph-load", self.oxigraph, str(oxdir), str(listing)),
-                before=lambda: shutil.rmtree(oxdir, ignore_errors=True),
-                inner=True,
-            ),
-        )
+        if not self.only_load:
+            self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
+            oxdir, listing = self.work / "oxigraph-turtle", self.work / "turtle-files.json"
+            listing.write_text(json.dumps(turtle))
+            self.task(
+                "oxigraph-load",
+                repeat(
+                    self.repeats,
+                    self.child("oxigraph-load", self.oxigraph, str(oxdir), str(listing)),
+                    before=lambda: shutil.rmtree(oxdir, ignore_errors=True),
+                    inner=True,
+                ),
+            )
 
         # Export; the N-Quads give the query peer the same named graphs as orgkg's store.
         export = self.work / "export.nq"
         self.task("export", repeat(self.repeats, self.cli("export", "--format", "nq", "-o", str(export)), self.env))
         oxquery = self.work / "oxigraph-nq"
         self.task("oxigraph-load-nq", run([self.oxigraph, "load", "--location", str(oxquery), "--file", str(export)]))
+        if self.only_load:
+            self.measure_load(oxquery)
+            return
         self.task(
             "oxigraph-dump",
             repeat(
@@ -255,26 +260,39 @@ class Bench:
                 json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
             )
 
-        # Loading into a local Oxigraph server with `orgkg load` (PUT per graph).
+        self.measure_load(oxquery)
+
+    def measure_load(self, oxquery: Path) -> None:
+        """`orgkg load` into a local Oxigraph server beside plain PUTs of the same graphs: into an
+        empty store (a first load), then over the same graphs (a re-load), atomic and per graph."""
+        import urllib.request
+
         from orgkg.serving import free_port
 
         server_dir, port = self.work / "server", free_port()
+        url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
             [self.oxigraph, "serve", "--location", str(server_dir), "--bind", f"127.0.0.1:{port}"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         watchdog = _MemoryWatch(server.pid, self.server_memory_cap)
+
+        def empty() -> None:
+            request = urllib.request.Request(
+                url + "/update", data=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
+            )
+            urllib.request.urlopen(request, timeout=600).read()
+
         try:
             _wait_for(port)
-            self.task("load-server", repeat(self.repeats, self.cli("load", f"http://127.0.0.1:{port}"), self.env))
-            self.task(
-                "plain-put",
-                repeat(
-                    self.repeats,
-                    self.child("plain-put", f"127.0.0.1:{port}", str(self._graph_files(oxquery))),
-                ),
-            )
+            put = self.child("plain-put", f"127.0.0.1:{port}", str(self._graph_files(oxquery)))
+            load, every = self.cli("load", url), {"long": float("inf")}  # slow runs are repeated too
+            self.task("load-server-first", repeat(self.repeats, load, self.env, before=empty, **every))
+            self.task("plain-put-first", repeat(self.repeats, put, before=empty, **every))
+            self.task("load-server", repeat(self.repeats, load, self.env, **every))  # the store has the graphs
+            self.task("load-server-per-graph", repeat(self.repeats, [*load, "--per-graph"], self.env, **every))
+            self.task("plain-put", repeat(self.repeats, put, **every))
         finally:
             watchdog.stop()
             server.terminate()

@@ -206,8 +206,9 @@ def report(records: list[Record], seed: dict | None = None) -> str:
         "  in one process (each call checks the files for changes first, as `orgkg query run` does);",
         "  *CLI*: `orgkg query run` as a process; *oxigraph*: `oxigraph query` on a store loaded with",
         "  `orgkg export --format nq`; *rdflib*: the same query on rdflib's Dataset (parsing not counted).",
-        "- *load-server*: `orgkg load` into `oxigraph serve` on a free loopback port (PUT per graph); the",
-        "  server is stopped if it holds more than `--server-memory-cap` GB (16 by default).",
+        "- *load-server*: `orgkg load` into `oxigraph serve` on a free loopback port, first into an empty store "
+        "(emptied before each run), then over the same graphs, atomic and `--per-graph`; the peer PUTs the same "
+        "graphs the same two ways.",
         "- The rdflib peers run up to `--in-memory-peers-up-to` articles (10,000 by default): rdflib holds",
         "  the whole corpus in memory. A size's figures are saved after every task, so a run stopped early",
         "  reports what it measured.",
@@ -314,15 +315,30 @@ def goals(bench: Record) -> list[str]:
             shown=f"{export.peak_mb:,.0f} MB",
         )
     load, put = bench.results.get("load-server"), _median(bench, "plain-put")
+    first, put_first = _median(bench, "load-server-first"), _median(bench, "plain-put-first")
+    per_graph = _median(bench, "load-server-per-graph")
     row(
-        "`orgkg load` ≤ 2× plain PUTs of the same graphs",
+        "`orgkg load` ≤ 2× plain PUTs of the same graphs (a re-load, atomic)",
         load.median / put if load and load.median and put else None,
         2,
         False,
-        "the atomic swap: one SPARQL Update moves every temporary graph in, so the server writes each triple "
-        "again in one transaction (17–23 s of a 28 s load at 1,000 articles, profiled); plain PUTs skip it",
+        "a load that fits one request (300,000 triples) goes in one SPARQL Update transaction: each triple "
+        "written once, its text parsed as SPARQL; larger loads upload aside and swap, writing every triple "
+        "again in one transaction",
         shown=f"{ratio(load.median / put)}" if load and load.median and put else None,
     )
+    for goal, value, peer, limit in (
+        ("`orgkg load` into an empty store ≤ 2× plain PUTs into an empty store", first, put_first, "one request"),
+        ("`orgkg load --per-graph` (a re-load) ≤ 2× plain PUTs", per_graph, put, "N-Triples written between PUTs"),
+    ):
+        row(
+            goal,
+            value / peer if value and peer else None,
+            2,
+            False,
+            limit,
+            shown=ratio(value / peer) if value and peer else None,
+        )
     if load and load.median:
         row(
             "`orgkg load` peak memory ≤ 500 MB",
@@ -398,8 +414,11 @@ def tasks(bench: Record) -> list[str]:
         "rdflib-parse": "peer: rdflib parse",
         "queries-orgkg-engine": "all saved queries, orgkg engine, one process",
         "queries-rdflib": "peer: all saved queries on rdflib (after parsing)",
-        "load-server": "load into a local Oxigraph server (`orgkg load`)",
-        "plain-put": "peer: one plain HTTP PUT of N-Triples per graph, same server",
+        "load-server-first": "load into an empty local Oxigraph server (`orgkg load`)",
+        "plain-put-first": "peer: one plain HTTP PUT of N-Triples per graph, into the empty server",
+        "load-server": "load again, over the same graphs (`orgkg load`, atomic)",
+        "load-server-per-graph": "load again, graph by graph (`orgkg load --per-graph`)",
+        "plain-put": "peer: one plain HTTP PUT of N-Triples per graph, over the same graphs",
         "oxigraph-dump": "peer: `oxigraph dump --format nq` of the same data",
     }
     lines = ["### Tasks", "", "| task | median | runs | peak memory |", "|---|---|---|---|"]

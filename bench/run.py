@@ -54,6 +54,9 @@ def main() -> None:
         default=16,
         help="GB of memory the Oxigraph server may take while loading before the load is stopped",
     )
+    parser.add_argument(
+        "--only-load", action="store_true", help="only build, export and `orgkg load` beside plain PUTs (with --out)"
+    )
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     parser.add_argument(

@@ -25,7 +25,8 @@ def comparable(results: Results) -> list[tuple]:
             )
         return term
 
-    return Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).sorted_rows()
+    rows = Results(variables=results.variables, rows=[[as_set(v) for v in row] for row in results.rows]).rows
+    return sorted(tuple("" if term is None else str(term) for term in row) for row in rows)
 
 
 def record(query: str, engine: str, cell: str) -> None:

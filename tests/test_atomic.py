@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from orgkg.atomic import OutputError, current_umask, file_lock, staged_folder, write_atomic
+from orgkg.atomic import OutputError, current_umask, file_lock, staged_folder, write_atomic, write_best_effort
 from orgkg.errors import OrgkgError
 
 
@@ -88,6 +88,15 @@ def test_a_read_only_folder_is_refused(tmp_path):
             write_atomic(tmp_path / "x.txt", "x")
     finally:
         tmp_path.chmod(0o755)
+
+
+def test_a_cache_file_is_written_with_its_folder_or_skipped_without_an_error(tmp_path):
+    assert write_best_effort(tmp_path / "cache" / "headers" / "a.json", "{}")
+    assert (tmp_path / "cache" / "headers" / "a.json").read_text() == "{}"
+    (tmp_path / "file").write_text("not a folder")
+    assert not write_best_effort(tmp_path / "file" / "a.json", "{}")
+    (tmp_path / "folder.json").mkdir()
+    assert not write_best_effort(tmp_path / "folder.json", "{}")
 
 
 def test_a_staged_folder_replaces_the_old_one_only_when_complete(tmp_path):

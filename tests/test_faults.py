@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_a_signal_mid_load_leaves_the_store_as_it_was(root, tmp_path, old_store,
         return None
 
     with FaultProxy(old_store.url, slow_uploads) as proxy:
-        process = orgkg(root, tmp_path, "load", proxy.url)
+        process = orgkg(root, tmp_path, "load", proxy.url, "--one-request-limit", "0")
         deadline = time.monotonic() + 60
         while len(uploads) < 2 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.05)
@@ -92,12 +93,42 @@ def test_a_signal_mid_load_leaves_the_store_as_it_was(root, tmp_path, old_store,
         out, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err
         assert "temporary graphs left by an earlier load" in err
+        assert f"breaking the lock marker of an earlier load (process {process.pid} on " in err
         assert not any(g.startswith(TEMPORARY_BASE) for g in counts(old_store.query_url))
         return
     assert process.returncode == 2, err
     assert "interrupted" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert counts(old_store.query_url) == old_store.before  # no temporary graph left either
+
+
+def test_a_load_through_another_address_of_the_store_is_refused_while_one_runs(root, tmp_path, old_store, cli):
+    """Issue 22 item 12: two addresses of one store (here a proxy's port and the server's own,
+    as a reverse proxy or a second host name would be) that no URL normaliser can tell apart.
+    The store's lock marker refuses the second load, naming the first, and the second leaves the
+    store (and the first load's temporary graphs) alone; the first then finishes."""
+    release, held = threading.Event(), []
+
+    def hold_uploads(request):  # the first load's graphs wait until the second load is done
+        if "INSERT DATA" in request.text:
+            held.append(request.path)
+            return lambda: release.wait(60)
+        return None
+
+    with FaultProxy(old_store.url, hold_uploads) as proxy:
+        first = orgkg(root, tmp_path, "load", proxy.url)
+        try:
+            assert wait_for(lambda: held, 60), first.communicate()
+            before = counts(old_store.query_url)
+            second = cli("load", old_store.url)
+            assert second.exit_code == 2
+            assert f"another orgkg load into {old_store.url} is running (process {first.pid} on " in second.output
+            assert counts(old_store.query_url) == before  # its temporaries and marker included
+        finally:
+            release.set()
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert not any(g.startswith(TEMPORARY_BASE) for g in counts(old_store.query_url))
 
 
 def server_children(pid: int) -> list[int]:

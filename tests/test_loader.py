@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 import time
 from decimal import Decimal
+from urllib.parse import unquote_plus
 
 import pyoxigraph as ox
 import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
+from orgkg.load_lock import LOCK_GRAPH
 from orgkg.loader import TEMPORARY_BASE, Upload, graph_bodies, prepare, swap_deadline
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
@@ -32,6 +34,8 @@ NUMBERS = tuple(
     URIRef(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("decimal", "integer", "double", "float")
 )
 OLD = '<http://example.org/old> <http://example.org/says> "old content" .\n'
+#: Upload aside and swap, as a load too large for one request does (the seed graph is small).
+SWAP = ("--one-request-limit", "0")
 
 
 def load(root, url: str, *options: str, env: dict | None = None):
@@ -105,7 +109,7 @@ def test_append_adds_to_the_graphs_already_there(root, local, old_store):
 
 def test_large_graphs_go_in_several_requests_with_blank_nodes_kept_whole(root, local, oxigraph, tmp_path):
     with FaultProxy(oxigraph.url) as proxy:
-        result = load(root, proxy.url, "--chunk-size", "100")
+        result = load(root, proxy.url, *SWAP, "--chunk-size", "100")
     assert result.exit_code == 0, result.output
     uploads = [r for r in proxy.requests if r.method in ("PUT", "POST") and "/store" in r.path]
     embedded = EmbeddedStore(root, tmp_path / "cache")
@@ -202,20 +206,21 @@ def test_one_http_500_is_retried(root, local, old_store):
         return None
 
     with FaultProxy(old_store.url, once) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 0, result.output
     assert "answered HTTP 500: injected failure; retrying in 0.5 s" in result.stderr
     assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
 
 
 def test_http_500_on_every_attempt_leaves_the_store_as_it_was(root, local, old_store):
-    article_upload = "graph=" + TEMPORARY_BASE + "articles/nghe-an-2024"
+    # Temporary graphs are TEMPORARY_BASE + the load's token + the graph's path.
+    article_upload = re.compile(rf"graph={re.escape(TEMPORARY_BASE)}[0-9a-f]{{32}}/articles/nghe-an-2024")
 
     def broken(request):
-        return "fail" if request.method == "PUT" and article_upload in request.text else None
+        return "fail" if request.method == "PUT" and article_upload.search(request.text) else None
 
     with FaultProxy(old_store.url, broken) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert (
         f"uploading {ARTICLE}: 127.0.0.1:{proxy.url.rsplit(':', 1)[1]} answered HTTP 500: injected failure "
@@ -226,19 +231,71 @@ def test_http_500_on_every_attempt_leaves_the_store_as_it_was(root, local, old_s
 
 
 def test_an_answer_slower_than_the_timeout_leaves_the_store_as_it_was(root, local, old_store):
-    def slow(request):
+    def slow(request):  # forwarded at once, answered 3 s late
         return 3 if request.method == "PUT" and "reference/central" in request.text else None
 
     with FaultProxy(old_store.url, slow) as proxy:
-        result = load(root, proxy.url, "--timeout", "1")
+        result = load(root, proxy.url, *SWAP, "--timeout", "1")
     assert result.exit_code == 2
     # Issue 22 item 13: the abandoned upload may land after the load ends; the message said
     # "Nothing was changed" and a temporary graph appeared later.
     assert "did not answer within 1 s (a slower store needs a longer timeout)." in result.output
-    assert "the upload that timed out may still land later as the temporary graph <" in result.output
-    assert "the next load drops it" in result.output and "Nothing was changed" not in result.output
+    assert "the upload that timed out was still unanswered 2 s after it was sent and may still land later" in (
+        result.output
+    )
+    assert "as the temporary graph <" in result.output and "which nothing reads: the next load drops it" in (
+        result.output
+    )
+    assert "Nothing was changed" not in result.output
     assert result.output.endswith("(see --timeout)\n")
     assert_unchanged(old_store, local)
+
+
+def late_upload(seconds: float):
+    """A store that takes `seconds` to receive the upload of the central reference graph (the
+    proxy holds it that long, then forwards it, whether the client still waits or not)."""
+
+    def hold(request):
+        if request.method == "PUT" and "reference/central" in request.text:
+            return lambda: time.sleep(seconds)
+        return None
+
+    return hold
+
+
+def test_an_upload_answered_after_the_timeout_is_dropped_before_nothing_changed_is_said(root, local, old_store):
+    """The upload lands 1.5 s in, after the 1 s timeout: the load awaits its answer, then drops
+    it, and only then says that nothing changed, which stays true."""
+    with FaultProxy(old_store.url, late_upload(1.5)) as proxy:
+        result = load(root, proxy.url, *SWAP, "--timeout", "1")
+        assert result.exit_code == 2
+        assert result.output.strip().endswith("Nothing was changed in the store (see --timeout)"), result.output
+        time.sleep(2)
+    assert_unchanged(old_store, local)  # no temporary graph, then or later
+
+
+def test_an_upload_landing_after_the_load_lands_where_the_message_says(root, local, old_store):
+    """The upload lands 4 s in, after the load has ended (timeout 1 s, its answer awaited 1 s
+    more): the message names the temporary graph it lands in; nothing reads it, the real graphs
+    are untouched, and the next load drops it."""
+    with FaultProxy(old_store.url, late_upload(4)) as proxy:
+        result = load(root, proxy.url, *SWAP, "--timeout", "1")
+        assert result.exit_code == 2
+        named = re.search(r"may still land later as the temporary graph <([^>]+)>", result.output)
+        assert named and "Nothing was changed" not in result.output, result.output
+        assert named.group(1).startswith(TEMPORARY_BASE) and named.group(1).endswith("/reference/central")
+        assert_unchanged(old_store, local)
+        deadline = time.monotonic() + 20
+        while named.group(1) not in graph_counts(old_store.query_url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert graph_counts(old_store.query_url) == {
+        **{graph: 1 for graph in [*local, OTHER]},
+        named.group(1): len(local["https://w3id.org/orgkg/graph/reference/central"]),
+    }
+    rerun = load(root, old_store.url)
+    assert rerun.exit_code == 0, rerun.output
+    assert "dropping 1 temporary graphs left by an earlier load" in rerun.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
 
 
 def test_a_server_killed_during_the_swap_ends_the_load_promptly(root, local, old_store, tmp_path):
@@ -250,7 +307,7 @@ def test_a_server_killed_during_the_swap_ends_the_load_promptly(root, local, old
 
     with FaultProxy(old_store.url, crash) as proxy:
         started = time.monotonic()
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert time.monotonic() - started < 60
     assert len(result.stderr.strip().splitlines()) <= 6, result.stderr
@@ -267,7 +324,7 @@ def test_a_server_killed_mid_load_keeps_its_old_graphs(root, local, old_store, t
         return None
 
     with FaultProxy(old_store.url, crash) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert "cannot reach" in result.output and "(after 3 attempts)" in result.output
     assert "The store's graphs are unchanged, but the temporary graphs" in result.output
@@ -295,7 +352,7 @@ def test_a_failed_swap_says_which_graphs_are_new_and_which_old(root, local, old_
         return "fail" if "MOVE GRAPH" in request.text else None
 
     with FaultProxy(old_store.url, refuse_the_swap) as proxy:
-        result = load(root, proxy.url)
+        result = load(root, proxy.url, *SWAP)
     assert result.exit_code == 2
     assert "swapping in the new graphs: " in result.output
     old = re.search(r"New: none; old: (.*) and (\d+) more\. Re-run the load to finish", result.output)
@@ -308,7 +365,7 @@ def test_a_store_that_is_not_there(root):
     result = load(root, f"http://127.0.0.1:{port}")
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
-        f"orgkg: listing the store's graphs: cannot reach 127.0.0.1:{port} "
+        f"orgkg: claiming the store for this load: cannot reach 127.0.0.1:{port} "
         "(ConnectionError) (after 3 attempts). The store never answered; nothing was changed"
     )
 
@@ -366,6 +423,181 @@ def test_a_second_load_into_the_same_store_waits_its_turn(root, local, old_store
     assert result.exit_code == 2, result.output
     assert "another orgkg load into" in result.output and "is running" in result.output
     assert_unchanged(old_store, local)
+
+
+def test_a_small_load_goes_in_one_request_all_or_nothing(root, local, old_store):
+    """Issue 21: the swap writes every triple twice in one transaction. A load that fits goes in
+    one SPARQL Update request instead (one transaction on Oxigraph): no upload, no MOVE; and when
+    that request fails, nothing changed."""
+    with FaultProxy(old_store.url) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 0, result.output
+    sent = [r for r in proxy.requests if r.method in ("PUT", "POST") and "COUNT" not in r.text]
+    assert not [r for r in sent if "/store" in r.path or "MOVE" in r.text]
+    assert len([r for r in sent if "INSERT DATA" in r.text and "DROP SILENT GRAPH" in r.text]) == 1
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+    for graph in local:
+        put_graph(old_store.url, graph, OLD)
+    with FaultProxy(old_store.url, lambda r: "fail" if "INSERT DATA" in r.text else None) as proxy:
+        failed = load(root, proxy.url)
+    assert failed.exit_code == 2
+    assert failed.output.strip().endswith("(after 3 attempts). Nothing was changed in the store"), failed.output
+    assert_unchanged(old_store, local)
+
+
+def test_a_load_too_large_in_bytes_for_one_request_swaps_instead(root, local, old_store, monkeypatch):
+    """Few triples but long literals: the request would pass the store's size limit, so the
+    load uploads aside and swaps, sending no part of the one request."""
+    monkeypatch.setattr("orgkg.loader.ONE_REQUEST_BYTES", 10_000)
+    with FaultProxy(old_store.url) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 0, result.output
+    assert [r for r in proxy.requests if "MOVE GRAPH" in r.text]
+    assert not [r for r in proxy.requests if "INSERT DATA" in r.text]
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_one_request_answered_after_the_timeout_is_known_to_have_gone_in(root, local, old_store):
+    """The request went in at once but its answer came 3 s late, after the 1 s timeout: the load
+    awaits it, asks the store whether its done mark went in with the graphs, and finishes."""
+    late = lambda r: 3 if "INSERT DATA" in r.text else None  # noqa: E731
+    with FaultProxy(old_store.url, late) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    assert "the store answered late, but it has taken every new graph" in result.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+def test_one_request_still_unanswered_is_said_to_be_pending_and_lands_whole(root, local, old_store):
+    """The request reaches the store 4 s in, after the load has given up (timeout 1 s, awaited
+    1 s more): the load says it may still be applied, never that nothing changed; then it is
+    applied whole."""
+    with FaultProxy(old_store.url, lambda r: (lambda: time.sleep(4)) if "INSERT DATA" in r.text else None) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+        assert result.exit_code == 2
+        assert "the store may still apply it (every graph at once)" in result.output
+        assert "Nothing was changed" not in result.output
+        assert_unchanged(old_store, local)
+        expected = {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+        deadline = time.monotonic() + 20
+        while graph_counts(old_store.query_url) != expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert {g: n for g, n in graph_counts(old_store.query_url).items() if g != LOCK_GRAPH} == expected
+
+
+def test_a_first_load_sends_graphs_to_their_place_and_takes_them_back_on_failure(root, local, oxigraph):
+    """Into a store without orgkg graphs, a load PUTs each graph to its place (nothing to swap, no
+    SPARQL to parse); a failure drops what it sent, so the store is again without them."""
+    with FaultProxy(oxigraph.url) as proxy:
+        first = load(root, proxy.url)
+    assert first.exit_code == 0, first.output
+    assert not [r for r in proxy.requests if "MOVE" in r.text or TEMPORARY_BASE in r.text.replace(LOCK_GRAPH, "")]
+    assert graph_counts(oxigraph.query_url) == {g: len(t) for g, t in local.items()}
+
+    for graph in local:
+        requests.post(oxigraph.url + "/update", data={"update": f"DROP GRAPH <{graph}>"}, timeout=10)
+    puts = []
+
+    def third_put_fails(request):
+        if request.method == "PUT":
+            puts.append(request)
+            return "fail" if len({p.path for p in puts}) >= 3 else None
+        return None
+
+    with FaultProxy(oxigraph.url, third_put_fails) as proxy:
+        failed = load(root, proxy.url)
+    assert failed.exit_code == 2 and "Nothing was changed in the store" in failed.output, failed.output
+    assert graph_counts(oxigraph.query_url) == {}
+
+
+def test_per_graph_replaces_each_graph_in_its_own_request(root, local, old_store):
+    with FaultProxy(old_store.url) as proxy:
+        result = load(root, proxy.url, "--per-graph")
+    assert result.exit_code == 0, result.output
+    puts = [r for r in proxy.requests if r.method == "PUT"]
+    assert sorted(unquote_plus(r.path).split("graph=")[1] for r in puts) == sorted(local)
+    assert not [r for r in proxy.requests if "MOVE" in r.text or "INSERT DATA" in r.text]
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}
+
+
+LOAD_TERMS = "https://w3id.org/orgkg/load#"
+
+
+def mark_as_loading(server, host: str, pid: int, started: str) -> None:
+    """The store's lock marker as another load writes it: one claim, its token, host, process, start."""
+    requests.post(
+        server.url + "/update",
+        data={
+            "update": f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <urn:uuid:00000000-0000-0000-0000-000000000001> "
+            f'<{LOAD_TERMS}token> "00000000000000000000000000000001" ; <{LOAD_TERMS}host> "{host}" ; '
+            f'<{LOAD_TERMS}pid> {pid} ; <{LOAD_TERMS}started> "{started}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+        },
+        timeout=10,
+    ).raise_for_status()
+
+
+def test_a_load_from_another_machine_holds_the_store_until_it_ends_or_is_broken(root, local, old_store):
+    """Issue 22 item 12: the lock was only on this machine. The store's own marker, written by a
+    load elsewhere, refuses this one, naming it; a marker older than any load says so; only
+    --break-lock removes it."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    mark_as_loading(old_store, "elsewhere.example", 4242, now.isoformat().replace("+00:00", "Z"))
+    busy = load(root, old_store.url)
+    assert busy.exit_code == 2
+    assert (
+        f"another orgkg load into {old_store.url} is running (process 4242 on elsewhere.example, since "
+        f"{now:%Y-%m-%d %H:%M:%S} UTC); wait for it to finish, or if it was killed, break its lock (see --break-lock)"
+    ) in busy.output
+    assert {g: n for g, n in graph_counts(old_store.query_url).items() if g != LOCK_GRAPH} == {
+        graph: 1 for graph in [*local, OTHER]
+    }
+
+    requests.post(old_store.url + "/update", data={"update": f"DROP GRAPH <{LOCK_GRAPH}>"}, timeout=10)
+    long_ago = now - timedelta(days=2)
+    mark_as_loading(old_store, "elsewhere.example", 4242, long_ago.isoformat().replace("+00:00", "Z"))
+    stale = load(root, old_store.url)
+    assert stale.exit_code == 2 and "longer ago than any load takes (6 hours): if no load is running" in stale.output
+
+    broken = load(root, old_store.url, "--break-lock")
+    assert broken.exit_code == 0, broken.output
+    assert "breaking the lock marker of an earlier load (process 4242 on elsewhere.example" in broken.stderr
+    assert graph_counts(old_store.query_url) == {**{g: len(t) for g, t in local.items()}, OTHER: 1}  # marker gone
+
+
+def test_two_claims_at_the_same_moment_the_one_that_sees_both_gives_way(root, local, old_store):
+    """Another load's claim lands between ours and our look at the marker (both conditional
+    inserts saw an empty marker): this load sees two tokens, withdraws its own and exits 2,
+    leaving the other's claim and the store alone."""
+    racing = []
+
+    def race(request):
+        if "?token ?host ?pid ?started" in request.text and not racing:  # our look at the marker
+            racing.append(request)
+            return lambda: mark_as_loading(old_store, "elsewhere.example", 99, "2026-12-03T12:00:00Z")
+        return None
+
+    with FaultProxy(old_store.url, race) as proxy:
+        result = load(root, proxy.url)
+    assert result.exit_code == 2 and racing
+    assert "is running (process 99 on elsewhere.example, since 2026-12-03 12:00:00 UTC)" in result.output
+    held = select(old_store.query_url, f"SELECT ?t {{ GRAPH <{LOCK_GRAPH}> {{ ?c <{LOAD_TERMS}token> ?t }} }}")
+    assert [row["t"]["value"] for row in held] == ["00000000000000000000000000000001"]  # ours withdrawn
+    assert {g: n for g, n in graph_counts(old_store.query_url).items() if g != LOCK_GRAPH} == {
+        graph: 1 for graph in [*local, OTHER]
+    }
+
+
+def test_every_way_out_of_a_load_releases_the_store(root, local, old_store):
+    """The marker goes with the load: after success, a failed upload, a failed swap."""
+    assert load(root, old_store.url).exit_code == 0
+    assert LOCK_GRAPH not in graph_counts(old_store.query_url)
+    for fault in ("PUT", "MOVE GRAPH"):
+        with FaultProxy(old_store.url, lambda r, f=fault: "fail" if f in f"{r.method} {r.text}" else None) as proxy:
+            assert load(root, proxy.url, *SWAP).exit_code == 2
+        assert LOCK_GRAPH not in graph_counts(old_store.query_url), fault
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
+from orgkg.errors import OrgkgError
 from orgkg.results import Results, render
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -57,8 +58,17 @@ def test_table_fits_the_width_and_counts_rows():
 
 
 def test_graph_formats_are_refused_for_select_results():
-    with pytest.raises(ValueError, match="SELECT/ASK"):
+    with pytest.raises(OrgkgError, match="SELECT/ASK") as refused:
         render(RESULTS, "turtle")
+    assert refused.value.option == "output_format"  # the CLI names --format
+
+
+def test_a_construct_result_in_a_table_format_is_a_one_line_error_naming_format(cli, cache):
+    refused = cli("sparql", "-e", "CONSTRUCT WHERE { ?s a ?o } LIMIT 1", "--format", "csv", cache=cache)
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        "orgkg: a CONSTRUCT/DESCRIBE result is written as turtle, nt, jsonld, not csv (see --format)"
+    )
 
 
 def test_ask_results():

@@ -70,14 +70,10 @@ class Graph:
         """Run a saved query. Each keyword is a parameter (`from_` for `from`): a string, number
         or date, or a list for list parameters; iri parameters also take prefixed names, labels
         and document codes. Parameters not given keep the defaults written in the query."""
-        from orgkg.catalogue import find_query
-        from orgkg.names import Resolver
-        from orgkg.namespaces import QUERIES_DIR
+        from orgkg.catalogue import run_saved_query
 
-        query = find_query(self.root / QUERIES_DIR, name)
-        self._before(name)
         values = {key.rstrip("_"): _texts(value) for key, value in params.items()}
-        return self._select(query.bind(values, Resolver(self._engine)))
+        return _rows(run_saved_query(self.root, self._engine, name, values, self._warn))
 
     def sparql(self, text: str):
         """Run ad hoc, read-only SPARQL with the catalogue's prefixes predeclared: Rows for SELECT,
@@ -101,34 +97,31 @@ class Graph:
 
     def lineage(self, organization: str) -> list:
         """The predecessor and successor links around an organization (orgkg.lineage.Edge)."""
+        from orgkg.catalogue import check_engine
         from orgkg.lineage import lineage
         from orgkg.names import Resolver
 
-        self._before("lineage")
+        check_engine(self.root, self._engine, "lineage", self._warn)
         return lineage(self.root, self._engine, Resolver(self._engine).resolve(organization, "organization"))
 
     def export(self, format: str = "turtle", graph: str | None = None, inferred: bool = False) -> bytes:
         """The graph (or one graph, by short name) in turtle, nt, nq, trig or jsonld, byte-identical
         from run to run; `inferred` adds the ontology's RDFS entailments."""
-        from orgkg.choices import EXPORT_FORMATS
         from orgkg.exporting import export
 
-        if format not in EXPORT_FORMATS:
-            raise OrgkgError(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
         return export(self.root, format, graph, inferred)
 
-    def _before(self, query_name: str) -> None:
-        """On an endpoint: refuse a store whose default graph is not the union, warn of a known defect."""
+    @staticmethod
+    def _warn(warning: str) -> None:
+        """A known defect of the endpoint's engine, as a Python warning at the line of the code
+        that called the API (the first frame outside orgkg)."""
+        import sys
         import warnings
 
-        from orgkg.endpoints import before_saved_query
-        from orgkg.repository import cache_dir
-
-        if warning := before_saved_query(self._engine, query_name, cache_dir(self.root)):
-            warnings.warn(warning, stacklevel=3)
-
-    def _select(self, sparql: str) -> Rows:
-        return _rows(self._engine.query(sparql))
+        level, frame = 2, sys._getframe(1)
+        while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("orgkg."):
+            level, frame = level + 1, frame.f_back
+        warnings.warn(warning, stacklevel=level)
 
 
 def open(

@@ -87,6 +87,17 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
+def write_best_effort(path: Path, data: str | bytes) -> bool:
+    """Write a cache file atomically, creating its folder; False, and nothing raised, when it cannot
+    be written (no cache folder, a read-only disk): a cache is an optimisation, never a failure."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except (OSError, OutputError):
+        return False
+    return True
+
+
 def _output_error(path: Path, error: OSError) -> OutputError:
     folder = path.parent
     if isinstance(error, FileNotFoundError):

@@ -21,12 +21,11 @@ import pyoxigraph as ox
 
 from orgkg.choices import SERVE_QUERY_URL
 from orgkg.errors import OrgkgError
-from orgkg.namespaces import BASE, PREFIXES
+from orgkg.namespaces import BASE, PREFIXES, QUERIES_DIR
 from orgkg.sparql_text import (
-    QUERY_FORMS,
     SparqlTextError,
     prologue_end,
-    query_form,
+    query_kind,
     replace_values,
     tokenize,
     values_blocks,
@@ -163,12 +162,6 @@ def default_terms(prologue: str, inside: str) -> list:
     return [solution["value"] for solution in solutions(ox.Store().query(probe))]  # None for UNDEF
 
 
-def query_kind(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE (SELECT for a text without a query form)."""
-    kind = query_form(sparql)
-    return kind if kind in QUERY_FORMS else "SELECT"
-
-
 def parse_query_file(path: Path, cache: Path | None = None) -> SavedQuery:
     try:
         text = path.read_text(encoding="utf-8")
@@ -275,12 +268,11 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     except yaml.YAMLError as error:
         raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
     if kept is not None:
-        from orgkg.atomic import OutputError, write_atomic
+        from orgkg.atomic import write_best_effort
 
         try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(kept, json.dumps(meta))
-        except (TypeError, OSError, OutputError):  # a value JSON cannot hold, or no cache: parse again
+            write_best_effort(kept, json.dumps(meta))
+        except TypeError:  # a value JSON cannot hold: parsed again next time
             pass
     return meta
 
@@ -313,6 +305,30 @@ def find_query(folder: Path, name: str, cache: Path | None = None) -> SavedQuery
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6) or [n for n in names if name.lower() in n]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `orgkg query list` shows them"
     raise QueryError(f"no saved query named {name!r}{hint}")
+
+
+def run_saved_query(root: Path, engine, name: str, values: dict[str, list[str]], warn=None):
+    """The answer of saved query `name` on `engine`, with `values` (parameter -> the texts given;
+    iri parameters also take labels and codes) in place of its defaults: what `orgkg query run`
+    and the Python API's `query` both do. An endpoint is checked first (`check_engine`)."""
+    from orgkg.names import Resolver
+    from orgkg.repository import cache_dir
+
+    query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
+    check_engine(root, engine, name, warn)
+    return engine.query(query.bind(values, Resolver(engine)))
+
+
+def check_engine(root: Path, engine, name: str, warn=None) -> None:
+    """Before saved query `name` runs on a remote endpoint: EndpointNotUnion unless its default
+    graph is the union, and `warn(text)` told when its engine is known to answer the query
+    wrongly (orgkg.endpoints); nothing for a local engine."""
+    from orgkg.endpoints import before_saved_query
+    from orgkg.repository import cache_dir
+
+    warning = before_saved_query(engine, name, cache_dir(root))
+    if warning and warn is not None:
+        warn(warning)
 
 
 #: Where the catalogue's queries are named when described as RDF.

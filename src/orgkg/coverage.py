@@ -11,7 +11,7 @@ from orgkg.namespaces import PREFIXES
 from orgkg.quotes import ArticleText, first_words
 from orgkg.sources import Sources
 
-OA, OKG = PREFIXES["oa"], PREFIXES["okg"]
+OA, OKG, SCHEMA = PREFIXES["oa"], PREFIXES["okg"], PREFIXES["schema"]
 
 
 @dataclass
@@ -30,9 +30,9 @@ def coverage(root: Path, engine, given_sources: Path | None = None) -> list[Arti
     (its schema:headline counts as one: it is the article's own words)."""
     sources = Sources.for_root(root, given_sources)
     rows = engine.query(
-        "SELECT ?article ?text ?exact WHERE { ?article a <http://schema.org/NewsArticle> ; "
+        f"SELECT ?article ?text ?exact WHERE {{ ?article a <{SCHEMA}NewsArticle> ; "
         f"<{OKG}sourceText> ?text OPTIONAL {{ {{ ?evidence <{OA}hasSource> ?article ; "
-        f"<{OA}hasSelector>/<{OA}exact> ?exact }} UNION {{ ?article <http://schema.org/headline> ?exact }} }} }}"
+        f"<{OA}hasSelector>/<{OA}exact> ?exact }} UNION {{ ?article <{SCHEMA}headline> ?exact }} }} }}"
     ).rows
     quotes: dict[tuple[str, str], set[str]] = {}
     for row in rows:

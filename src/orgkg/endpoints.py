@@ -135,12 +135,7 @@ def _read(cache: Path | None) -> dict:
 
 
 def _write(cache: Path | None, remembered: dict) -> None:
-    from orgkg.atomic import OutputError, write_atomic
+    from orgkg.atomic import write_best_effort
 
-    if cache is None:
-        return
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        write_atomic(cache / "endpoints.json", json.dumps(remembered, indent=1, sort_keys=True))
-    except (OSError, OutputError):  # no cache: probe again next time
-        pass
+    if cache is not None:  # not written: probe again next time
+        write_best_effort(cache / "endpoints.json", json.dumps(remembered, indent=1, sort_keys=True))

@@ -45,6 +45,8 @@ def write_export(root: Path, fmt: str, out: BinaryIO, graph: str | None = None, 
     """Write the export in `fmt` to the binary stream `out`: every graph, or the one `graph` names."""
     from orgkg.store import EmbeddedStore
 
+    if fmt not in WRITERS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(WRITERS)}", option="output_format")
     store_handle = EmbeddedStore(root)
     with store_handle.reading() as store:
         graphs = _chosen_graphs(store, graph)

@@ -36,7 +36,12 @@ class QueryRefused(OrgkgError):
 
 
 class QueryTimeout(OrgkgError):
-    """The query did not finish within its deadline."""
+    """The query did not finish within its deadline; `finished` is set once the abandoned
+    action ends, for a caller that must know when it can no longer have an effect."""
+
+    def __init__(self, message: str, option: str | None = None, finished: threading.Event | None = None):
+        super().__init__(message, option)
+        self.finished = finished if finished is not None else threading.Event()
 
 
 def check(
@@ -133,7 +138,9 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
         raise
     if not finished.is_set():
         raise QueryTimeout(
-            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query", option="timeout"
+            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query",
+            "timeout",
+            finished,
         )
     if errors:
         raise errors[0]

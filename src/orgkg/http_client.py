@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,15 +126,22 @@ class Client:
         backoff: float = 0.5,
         notice: Callable[[str], None] = lambda message: None,
     ):
-        import requests
-
         self.base = check_url(base_url).rstrip("/")
         self.timeout, self.attempts, self.backoff, self.notice = timeout, attempts, backoff, notice
-        self.session = requests.Session()
-        headers, self.session.auth = credentials(self.base, digest)
-        self.session.headers.update(headers)
+        self.digest = digest
+        self.session = self._session()
         self.answered = False  # whether the store has answered anything yet
+        #: Requests abandoned at their timeout: (their exchange has ended, the store answered them).
+        self.abandoned: list[tuple[threading.Event, threading.Event]] = []
         self.server = ""  # the Server header of the last answer: which engine the store runs
+
+    def _session(self):
+        import requests
+
+        session = requests.Session()
+        headers, session.auth = credentials(self.base, self.digest)
+        session.headers.update(headers)
+        return session
 
     def once(self, method: str, url: str, timeout: float | None = None, **kwargs) -> Answer:
         """One request, its whole answer within `timeout` (default the client's): an Answer
@@ -141,15 +149,26 @@ class Client:
         import requests
 
         host, timeout = host_of(url), timeout or self.timeout
+        session, answered = self.session, threading.Event()
 
         def exchange() -> Answer:
-            response = self.session.request(method, url, timeout=(CONNECT_TIMEOUT, timeout), **kwargs)
+            # Abandoned at `timeout`, the exchange listens on as long again for the store's answer
+            # (see `settled`): closing the connection would not stop a store that has the request.
+            response = session.request(method, url, timeout=(CONNECT_TIMEOUT, 2 * timeout), **kwargs)
+            answered.set()
             return Answer(response.status_code, dict(response.headers), response.content)
 
         try:
             answer = run_with_deadline(exchange, timeout, settle=True)
-        except QueryTimeout:
-            self.session.close()  # the abandoned exchange keeps its connection; later requests get new ones
+        except KeyboardInterrupt:
+            if not answered.is_set():  # given up on (the answer was awaited already): unknown
+                given_up = threading.Event()
+                given_up.set()
+                self.abandoned.append((given_up, answered))
+            raise
+        except QueryTimeout as late:
+            self.abandoned.append((late.finished, answered))
+            self.session = self._session()  # the abandoned exchange keeps its connection
             raise HttpError(
                 f"{host} did not answer within {timeout:g} s (a slower store needs a longer timeout)", option="timeout"
             ) from None
@@ -177,6 +196,15 @@ class Client:
             failure = f"{host} answered HTTP {answer.status}" + (f": {text}" if text else "")
             raise (Transient if answer.status >= 500 else HttpError)(failure)
         return answer
+
+    def settled(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the answers of requests abandoned at their timeout: True once
+        the store has answered every one (done with them: nothing of theirs can land later);
+        False if one is unanswered, or its connection broke (the store may still apply it)."""
+        deadline = time.monotonic() + seconds
+        for ended, _ in self.abandoned:
+            ended.wait(max(0.0, deadline - time.monotonic()))
+        return all(answered.is_set() for _, answered in self.abandoned)
 
     def retrying(self, what: str, action: Callable[[], Answer]) -> Answer:
         """`action` until it succeeds, retrying Transient failures with exponential backoff."""

@@ -60,6 +60,14 @@ def label_of(engine, organization: str) -> str:
     return results.rows[0][0].value if results.rows else organization
 
 
+def render(engine, focus: str, edges: list[Edge], fmt: str) -> str:
+    """The lineage of `focus` in `fmt` (choices.LINEAGE_FORMATS): text titled with its label, or
+    a Mermaid, DOT or SVG picture."""
+    if fmt == "text":
+        return render_text(label_of(engine, focus), edges)
+    return {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}[fmt](focus, edges)
+
+
 def render_text(title: str, edges: list[Edge]) -> str:
     if not edges:
         return f"{title}: no predecessors or successors in the graph"

@@ -10,23 +10,20 @@ the store is compared with the local one.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from orgkg.atomic import file_lock
 from orgkg.formats import graph_ntriples, write
-from orgkg.http_client import HttpError, check_url, redact
+from orgkg.http_client import HttpError, Transient, check_url
+from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.triplestore import LoadError, RemoteStore
 
-#: Graphs are uploaded here first, then moved over the real ones (graph/x -> graph/_loading/x).
-TEMPORARY_BASE = GRAPH_BASE + "_loading/"
 #: Graph names listed in a message before "and N more".
 LISTED = 5
 
@@ -40,13 +37,17 @@ class Upload:
     triples: int
     store: ox.Store
     chunk_size: int
+    #: Where this load keeps its temporary graphs: TEMPORARY_BASE + the load's own token, so
+    #: that an upload landing after its load has ended never lands in another load's graphs.
+    aside: str = TEMPORARY_BASE
 
     @property
     def temporary(self) -> str:
-        return TEMPORARY_BASE + self.iri.removeprefix(GRAPH_BASE)
+        """graph/x -> graph/_loading/<token>/x"""
+        return self.aside + self.iri.removeprefix(GRAPH_BASE)
 
     def bodies(self) -> Iterator[bytes]:
-        return graph_bodies(self.store, ox.NamedNode(self.iri), self.chunk_size)
+        return graph_bodies(self.store, ox.NamedNode(self.iri), self.chunk_size, self.triples)
 
 
 @dataclass
@@ -75,15 +76,18 @@ def prepare(store: ox.Store, graph_triples: dict[str, int], chunk_size: int) -> 
     return [Upload(graph, triples, store, chunk_size) for graph, triples in graph_triples.items()]
 
 
-def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[bytes]:
+def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int, triples: int | None = None) -> Iterator[bytes]:
     """N-Triples bodies of at most `size` triples, never splitting the triples that share a blank
     node: each request has its own blank-node scope, so `_:b` in two bodies would be two nodes.
 
     Two passes over the graph: the first finds which blank nodes are connected (one entry per
     blank node), the second sends the triples without blank nodes as they come, then each group
-    of connected blank nodes with its triples, read back from the store's indexes.
+    of connected blank nodes with its triples, read back from the store's indexes. `triples`,
+    the graph's size when known, spares a count.
     """
-    if sum(1 for _ in islice(store.quads_for_pattern(None, None, None, graph), size + 1)) <= size:
+    if triples is None:  # not recorded by the build: counted, as far as needed
+        triples = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, graph), size + 1))
+    if triples <= size:
         yield graph_ntriples(store, graph)  # one body, written in Rust
         return
     parent: dict[ox.BlankNode, ox.BlankNode] = {}
@@ -126,44 +130,15 @@ def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[by
         yield body()
 
 
-def store_identity(url: str) -> str:
-    """The store a URL names, however it is spelt: scheme and host in lower case, a host name
-    resolved to its lowest address (localhost and 127.0.0.1 are one store), the default port
-    written out, no credentials, no trailing slash."""
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
-    try:
-        host = min(str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-    except (OSError, ValueError):
-        pass
-    if host in ("127.0.0.1", "::1"):
-        host = "loopback"
-    return f"{scheme}://{host}:{port}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
-
-
-def lock_folder() -> Path:
-    """Where load locks live: the machine's temporary folder, shared by every checkout and cache."""
-    import tempfile
-
-    folder = Path(tempfile.gettempdir()) / "orgkg-locks"
-    folder.mkdir(mode=0o1777, exist_ok=True)
-    return folder
-
-
-@contextmanager
-def locked(url: str, folder: Path | None = None):
-    """One load at a time into the same store from this machine, from any checkout, however its
-    URL is spelt: concurrent loads interleave their MOVEs and drop each other's temporary graphs.
-    The lock dies with its process (kill -9 included)."""
-    folder = folder or lock_folder()
-    name = hashlib.sha256(store_identity(url).encode()).hexdigest()[:16]
-    busy = LoadError(f"another orgkg load into {redact(url)} is running; wait for it to finish")
-    with file_lock(folder / f"load-{name}.lock", busy):
-        yield
+#: What a failed request raises: the HTTP client's errors, or the loader's own.
+FAILURES = (HttpError, LoadError)
+#: An atomic load of at most this many triples goes in one update request where one request is
+#: one transaction: each triple written once (the swap writes it twice, in one transaction).
+#: N-Triples take ~130 bytes a triple here; Oxigraph refuses a request over 128 MiB (the load
+#: then swaps).
+ONE_REQUEST_TRIPLES = 300_000
+#: The largest such request: Oxigraph's limit (128 MiB), less a margin.
+ONE_REQUEST_BYTES = 120 * 1024 * 1024
 
 
 def load_repository(
@@ -178,9 +153,12 @@ def load_repository(
     dry_run: bool = False,
     notice: Callable[[str], None] = lambda message: None,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    atomic: bool = True,
+    break_lock: bool = False,
+    one_request: int = ONE_REQUEST_TRIPLES,
 ) -> LoadReport:
     """The repository's graphs into the store at `url`, read from the embedded store (held against
-    builds meanwhile), one load into that store at a time from this machine; `progress` gets the
+    builds meanwhile), one load into that store at a time (load_lock); `progress` gets the
     triples sent and their total. A dry run only plans."""
     from orgkg.store import EmbeddedStore
 
@@ -200,14 +178,12 @@ def load_repository(
             sent += triples
             progress(sent, total)
 
-        with locked(url):
-            report = load(uploads, store, append, step, prune, union_default_graph)
+        with locked(url), claimed(store, break_lock) if store.swaps else nullcontext() as holder:
+            for upload in uploads:
+                upload.aside = f"{TEMPORARY_BASE}{holder.token}/" if holder else TEMPORARY_BASE
+            report = load(uploads, store, append, step, prune, union_default_graph, atomic, one_request, holder)
     report.triples = total
     return report
-
-
-#: What a failed request raises: the HTTP client's errors, or the loader's own.
-FAILURES = (HttpError, LoadError)
 
 
 def load(
@@ -217,9 +193,16 @@ def load(
     progress: Callable[[int], None] = lambda triples: None,
     prune: bool = False,
     union_default_graph: bool = False,
+    atomic: bool = True,
+    one_request: int = ONE_REQUEST_TRIPLES,
+    holder: Holder | None = None,
 ) -> LoadReport:
-    """Send every graph, swap them in, then count what the store holds. With `prune`, the
-    store's graphs under the project's graph base that the repository no longer has are dropped.
+    """Send every graph, swap them in, then count what the store holds. How, when `atomic`: into
+    a store without orgkg graphs straight to their place (the lock marker says a load is under
+    way); else a load of at most `one_request` triples in one update request (a store that runs
+    one as one transaction, and claimed by `holder`); else aside and swapped in. Not `atomic`:
+    each graph replaced in its own request, readers seeing old and new graphs meanwhile. With
+    `prune`, the store's graphs under the project's graph base that the repository no longer has are dropped.
     With `union_default_graph`, the store's default graph is made the union of the loaded graphs
     in the swap request itself (for a store that holds only orgkg's graphs)."""
     if union_default_graph and not store.swaps:
@@ -227,12 +210,28 @@ def load(
             "a union default graph needs a store that takes SPARQL Update, not a plain Graph Store",
             option="union_default_graph",
         )
-    if store.swaps:
-        _drop_leftovers(store)
-        _upload_aside(uploads, store, append, progress)
-        _swap(uploads, store, append, union_default_graph)
-    else:
+    if union_default_graph and not atomic:
+        raise LoadError(
+            "a union default graph is made in the request that swaps every graph in at once, "
+            "which a load graph by graph does not send",
+            option="union_default_graph",
+        )
+    fresh = store.swaps and _drop_leftovers(store)
+    whole = store.dialect.one_transaction and not union_default_graph
+    if not store.swaps or not atomic:
         _upload_in_place(uploads, store, append, progress)
+    elif fresh and not union_default_graph:
+        _upload(uploads, store, progress, aside=False)
+    elif (
+        whole
+        and holder is not None
+        and sum(u.triples for u in uploads) <= one_request
+        and _load_in_one_request(uploads, store, append, progress, holder)
+    ):
+        pass
+    else:
+        _upload(uploads, store, progress, aside=True)
+        _swap(uploads, store, append, union_default_graph)
     report = LoadReport(append=append)
     if prune:
         ours = {upload.iri for upload in uploads}
@@ -252,14 +251,78 @@ def load(
     return report
 
 
-def _drop_leftovers(store: RemoteStore) -> None:
-    """Temporary graphs of an earlier load that was killed before it could drop them."""
-    try:
-        leftovers = store.graphs(TEMPORARY_BASE)
-    except FAILURES as error:
-        if not store.answered:
-            raise LoadError(f"{error}. The store never answered; nothing was changed", _option(error)) from None
-        raise LoadError(f"{error}. Nothing was changed in the store", _option(error)) from None
+def _load_in_one_request(
+    uploads: list[Upload], store: RemoteStore, append: bool, progress: Callable[[int], None], holder: Holder
+) -> bool:
+    """Every graph replaced (with `append`, added to) by one SPARQL Update request: one
+    transaction, so readers see every old graph or every new one. The same request marks the load
+    done in its lock marker, so that after a failure the load can tell whether it went in. False
+    when the request would be, or the store refused it as, too large: nothing changed, the caller
+    swaps."""
+
+    def text() -> Iterator[bytes]:
+        for upload in uploads:
+            replace = "" if append else f"DROP SILENT GRAPH <{upload.iri}> ;\n"
+            yield f"{replace}INSERT DATA {{ GRAPH <{upload.iri}> {{\n".encode()
+            for body in upload.bodies():
+                progress(body.count(b"\n"))
+                yield body
+            yield b"} } ;\n"
+        yield completion(holder).encode()
+
+    parts, size = [], 0  # sent whole, with its length, as every server takes a request
+    for part in text():
+        parts.append(part)
+        size += len(part)
+        if size > ONE_REQUEST_BYTES:  # long literals: too large for one request after all
+            return False
+    body = b"".join(parts)
+    del parts
+    deadline = swap_deadline(store, uploads)
+    try:  # replacing is idempotent, so retried; appending twice would add blank nodes twice
+        store.update_body(body, "loading every graph in one request", retry=not append, timeout=deadline)
+    except (*FAILURES, KeyboardInterrupt) as error:
+        reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+        settled = store.client.settled(deadline)  # a request abandoned at its deadline may still go in
+        try:
+            went_in = completed(store, holder)
+        except FAILURES:
+            raise LoadError(
+                f"{reason}. The store stopped answering; it holds every old graph or every new one (one "
+                "transaction). Re-run the load",
+                _option(error),
+            ) from None
+        if went_in and isinstance(error, KeyboardInterrupt):
+            raise LoadError(
+                "interrupted after the store had taken every new graph; their counts are unchecked"
+            ) from None
+        if went_in:
+            store.client.notice("the store answered late, but it has taken every new graph")
+            return True
+        if not settled:
+            raise LoadError(
+                f"{reason}. The store's graphs are unchanged, but the request that timed out was still unanswered "
+                f"{2 * deadline:g} s after it was sent: the store may still apply it (every graph at once); look "
+                "before re-running",
+                _option(error),
+            ) from None
+        if isinstance(error, HttpError) and not isinstance(error, Transient) and _too_large(error):
+            store.client.notice("the store refused one request this large; loading aside and swapping instead")
+            return False
+        raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
+    return True
+
+
+def _too_large(error: HttpError) -> bool:
+    """The store refused a request for its size (Oxigraph: HTTP 400 "SPARQL body payloads are limited")."""
+    return "HTTP 413" in str(error) or "payloads are limited" in str(error)
+
+
+def _drop_leftovers(store: RemoteStore) -> bool:
+    """Drop the temporary graphs of an earlier load that was killed before it could; whether the
+    store holds no orgkg graph at all (a first load)."""
+    ours = store.graphs(GRAPH_BASE)
+    leftovers = [graph for graph in ours if graph.startswith(TEMPORARY_BASE) and graph != LOCK_GRAPH]
     if leftovers:
         store.client.notice(f"dropping {len(leftovers)} temporary graphs left by an earlier load")
         left = _drop(leftovers, store)
@@ -267,36 +330,48 @@ def _drop_leftovers(store: RemoteStore) -> None:
             raise LoadError(
                 f"the temporary graphs {_names(left)} of an earlier load could not be dropped; nothing was changed"
             )
+    return not any(not graph.startswith(TEMPORARY_BASE) for graph in ours)
 
 
-def _upload_aside(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
-    """Every graph to its temporary graph. A failure -- an error, or Ctrl-C/SIGTERM -- drops the
-    temporary graphs created so far and leaves the store's graphs as they were."""
-    created: list[Upload] = []
-    for upload in uploads:
+def _upload(uploads: list[Upload], store: RemoteStore, progress, aside: bool) -> None:
+    """Every graph PUT to its temporary graph (`aside`), or else, into a store holding no orgkg
+    graph yet, straight to its place: nothing to swap in afterwards (the swap writes every triple
+    a second time, in one transaction), but readers see the graphs arrive one by one. A failure
+    -- an error, or Ctrl-C/SIGTERM -- drops what was sent, leaving the store as it was."""
+    for position, upload in enumerate(uploads):
         try:
-            store.send(upload, upload.temporary, append=False, progress=progress)
-            created.append(upload)
+            store.send(upload, upload.temporary if aside else upload.iri, append=False, progress=progress)
         except (*FAILURES, KeyboardInterrupt) as error:
-            reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
-            if not store.answered:
-                raise LoadError(f"{reason}. The store never answered; nothing was changed", _option(error)) from None
-            # The failed graph may exist in part (a later chunk failed), so it is dropped too.
-            left = _drop([u.temporary for u in [*created, upload]], store)
-            if left:
-                raise LoadError(
-                    f"{reason}. The store's graphs are unchanged, but the temporary graphs "
-                    f"{_names(left)} could not be dropped: re-run the load (it drops them first) "
-                    "or DROP them",
-                    _option(error),
-                ) from None
-            if _option(error) == "timeout":  # the store may still be working on the abandoned upload
-                raise LoadError(
-                    f"{reason}. The store's graphs are unchanged, but the upload that timed out may still "
-                    f"land later as the temporary graph <{upload.temporary}>: the next load drops it",
-                    "timeout",
-                ) from None
-            raise LoadError(f"{reason}. Nothing was changed in the store", _option(error)) from None
+            sent = [u.temporary if aside else u.iri for u in uploads[: position + 1]]
+            raise _failed_upload(error, store, sent, aside) from None
+
+
+def _failed_upload(error: BaseException, store: RemoteStore, sent: list[str], aside: bool) -> LoadError:
+    """What a failed upload leaves: the graphs it sent (`aside`: temporary graphs; else a first
+    load's real ones) dropped again, the last too (it may exist in part: a later chunk failed).
+    An upload abandoned at its timeout may still be under way in the store, so its answer is
+    awaited (one more timeout) before the drop, which would otherwise come first; only an
+    answered upload lets the load say that nothing changed."""
+    reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+    if not store.answered:
+        return LoadError(f"{reason}. The store never answered; nothing was changed", _option(error))
+    settled = store.client.settled(store.client.timeout)
+    left = _drop(sent, store)
+    kind, rerun = ("temporary graph", "drops") if aside else ("graph", "replaces")
+    if left:
+        return LoadError(
+            f"{reason}. The store's graphs are unchanged, but the {kind}s {_names(left)} could not be dropped: "
+            f"re-run the load (it {rerun} them first) or DROP them",
+            _option(error),
+        )
+    if not settled:
+        return LoadError(
+            f"{reason}. The store's graphs are unchanged, but the upload that timed out was still unanswered "
+            f"{2 * store.client.timeout:g} s after it was sent and may still land later as the {kind} <{sent[-1]}>"
+            f"{', which nothing reads' if aside else ''}: the next load {rerun} it",
+            _option(error),
+        )
+    return LoadError(f"{reason}. Nothing was changed in the store", _option(error))
 
 
 def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default_graph: bool = False) -> None:
@@ -318,6 +393,10 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
         store.update(" ;\n".join(operations), "swapping in the new graphs", timeout=swap_deadline(store, uploads))
     except (*FAILURES, KeyboardInterrupt) as error:
         reason = "interrupted while swapping in the new graphs" if isinstance(error, KeyboardInterrupt) else str(error)
+        # A swap abandoned at its deadline may still be running: its answer is awaited (as long
+        # again) before the graphs are looked at, or they would be read half-way.
+        if not store.client.settled(swap_deadline(store, uploads)):
+            reason += " (the store may still be swapping: look again before re-running)"
         status = _swap_status(uploads, store)
         if append:
             status = {iri: None if moved is False else moved for iri, moved in status.items()}
@@ -370,16 +449,21 @@ def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
 
 
 def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
-    """No SPARQL Update: each graph is sent whole in one request, replacing the old one."""
+    """Each graph sent whole in one request, replacing the old one (no SPARQL Update, or a load
+    graph by graph): one small transaction per graph on a store that runs a request as one."""
     for position, upload in enumerate(uploads):
         try:
             store.send(upload, upload.iri, append=append, progress=progress, whole=True)
         except (*FAILURES, KeyboardInterrupt) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]
+            how = (
+                "Graphs were replaced one at a time"
+                if store.swaps
+                else ("This store takes no SPARQL Update, so graphs are replaced one at a time")
+            )
             raise LoadError(
-                f"{reason}. This store takes no SPARQL Update, so graphs are replaced one at a "
-                f"time. New: {_names(new) or 'none'}; old: {_names(old)}",
+                f"{reason}. {how}. New: {_names(new) or 'none'}; old: {_names(old)}",
                 _option(error),
             ) from None
 

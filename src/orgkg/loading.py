@@ -190,7 +190,8 @@ def _rdflib_term(node):
 
 
 def load_union(files: list[Path]) -> Graph:
-    """All files merged into one graph (what SHACL and rdflib queries see)."""
+    """All files merged into one rdflib graph: the reference view the tests and the bench's rdflib
+    peer compare with."""
     from rdflib import Graph
 
     graph = bind_prefixes(Graph())

@@ -74,6 +74,9 @@ class Match:
     graph: str
     classes: tuple[str, ...]
 
+    def to_dict(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "graph": self.graph, "classes": list(self.classes)}
+
 
 def matching_nodes(engine, words: str, place: str | None = None) -> list[Match]:
     """Nodes with a label (rdfs:label, skos:prefLabel or skos:altLabel) holding every word of
@@ -84,8 +87,7 @@ def matching_nodes(engine, words: str, place: str | None = None) -> list[Match]:
     results = engine.query(
         "SELECT ?node ?label ?graph (GROUP_CONCAT(DISTINCT STR(?class); SEPARATOR=' ') AS ?classes) WHERE { "
         "GRAPH ?graph { ?node ?labelled ?label } "
-        "VALUES ?labelled { <http://www.w3.org/2000/01/rdf-schema#label> "
-        "<http://www.w3.org/2004/02/skos/core#prefLabel> <http://www.w3.org/2004/02/skos/core#altLabel> } "
+        f"VALUES ?labelled {{ <{PREFIXES['rdfs']}label> <{PREFIXES['skos']}prefLabel> <{PREFIXES['skos']}altLabel> }} "
         "OPTIONAL { ?node a ?class } FILTER(isIRI(?node)) } GROUP BY ?node ?label ?graph"
     )
     found: dict[tuple[str, str], Match] = {}

@@ -95,18 +95,12 @@ def paint(text: str, colour: str, enabled: bool) -> str:
 
 class Progress:
     """A one-line `label done/total` counter on a terminal's stderr; silent in a pipe. The one
-    progress display of every command: call it with (done, total), or `advance` it by steps
-    towards the `total` given at the start."""
+    progress display of every command: the library calls it with (done, total)."""
 
-    def __init__(self, label: str, stream=None, total: int = 0):
+    def __init__(self, label: str, stream=None):
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
-        self.done, self.total = 0, total
-
-    def advance(self, steps: int) -> None:
-        self.done += steps
-        self(self.done, self.total)
 
     def __call__(self, done: int, total: int) -> None:
         if self.enabled:

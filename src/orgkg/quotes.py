@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from orgkg.errors import DataError, OrgkgError
+from orgkg.namespaces import PREFIXES, short
 
 #: The kinds of difference a near miss is folded over, named in messages, in this order.
 WHITESPACE, QUOTE_MARKS, DASHES, DIACRITICS, CASE = "whitespace", "quote marks", "dashes", "diacritics", "case"
@@ -205,6 +206,15 @@ def first_words(text: str, count: int = 8) -> str:
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
+def find_quote(article: ArticleText, words: str) -> list[Occurrence]:
+    """Every occurrence of `words` in the text; QuoteNotFound, naming the closest passage and how
+    it differs, when there is none."""
+    occurrences = article.occurrences(words)
+    if not occurrences:
+        raise QuoteNotFound(not_found_message(article, words))
+    return occurrences
+
+
 def not_found_message(article: ArticleText, words: str) -> str:
     """Why `words` are not a quote of the article, with the closest passage."""
     miss = article.closest(words)
@@ -221,8 +231,6 @@ def evidence_block(occurrence: Occurrence, article_iri: str) -> str:
     """The okg:evidence of one occurrence, in the layout `orgkg fmt` writes, ready to paste."""
     import pyoxigraph as ox
 
-    from orgkg.namespaces import prefixed
-
     def quoted(text: str) -> str:
         return str(ox.Literal(text))  # a Turtle string, escaped as N-Triples (and orgkg fmt) escape it
 
@@ -234,7 +242,7 @@ def evidence_block(occurrence: Occurrence, article_iri: str) -> str:
         "        a oa:SpecificResource ;\n"
         "        oa:hasSelector\n"
         f"            [ {selector} ] ;\n"
-        f"        oa:hasSource {prefixed(article_iri) or f'<{article_iri}>'}\n"
+        f"        oa:hasSource {short(article_iri)}\n"
         "    ] ;"
     )
 
@@ -242,12 +250,11 @@ def evidence_block(occurrence: Occurrence, article_iri: str) -> str:
 def find_article(root: Path, name: str, engine, given_sources: Path | None = None) -> tuple[str, ArticleText]:
     """The article `name` names (a slug, kg:article-SLUG, or the path or file name of its text)
     and its text, looked up in the sources folders."""
-    from orgkg.namespaces import PREFIXES
     from orgkg.sources import Sources
 
     slug = name.removeprefix("kg:").removeprefix("article-")
     rows = engine.query(
-        f"SELECT ?article ?text WHERE {{ ?article a <http://schema.org/NewsArticle> ; <{PREFIXES['okg']}sourceText> ?text }}"
+        f"SELECT ?article ?text WHERE {{ ?article a <{PREFIXES['schema']}NewsArticle> ; <{PREFIXES['okg']}sourceText> ?text }}"
     ).rows
     texts = {row[0].value: row[1].value for row in rows}
     wanted = Path(name).name

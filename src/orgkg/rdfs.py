@@ -15,8 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+from orgkg.namespaces import PREFIXES
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+RDFS_NS = PREFIXES["rdfs"]
 
 
 @dataclass(frozen=True)

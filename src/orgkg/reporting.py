@@ -55,7 +55,6 @@ def _table(report: Report, strict: bool) -> str:
 
 
 def _json(report: Report, strict: bool) -> str:
-
     return json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False)
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from orgkg.choices import GRAPH_FORMATS, SELECT_FORMATS
+from orgkg.errors import OrgkgError
 from orgkg.formats import write
 from orgkg.namespaces import PREFIXES, prefixed
 from orgkg.output import text_table
@@ -38,10 +39,6 @@ class Results:
 
     def __post_init__(self) -> None:
         self.rows = [[canonical(term) for term in row] for row in self.rows]
-
-    def sorted_rows(self) -> list[tuple]:
-        """Rows in a canonical order, for comparing engines."""
-        return sorted(tuple("" if term is None else str(term) for term in row) for row in self.rows)
 
 
 #: How saved queries join several values in one cell (GROUP_CONCAT's separator).
@@ -90,10 +87,15 @@ def from_sparql_json(document: dict) -> Results:
 def render(results: Results, fmt: str, width: int | None = None) -> str:
     if results.triples is not None:
         if fmt not in GRAPH_FORMATS:
-            raise ValueError(f"a CONSTRUCT/DESCRIBE result is written as {', '.join(GRAPH_FORMATS)}, not {fmt}")
+            raise OrgkgError(
+                f"a CONSTRUCT/DESCRIBE result is written as {', '.join(GRAPH_FORMATS)}, not {fmt}",
+                option="output_format",
+            )
         return write(sorted(results.triples, key=str), fmt).decode("utf-8")
     if fmt not in SELECT_FORMATS:
-        raise ValueError(f"a SELECT/ASK result is written as {', '.join(SELECT_FORMATS)}, not {fmt}")
+        raise OrgkgError(
+            f"a SELECT/ASK result is written as {', '.join(SELECT_FORMATS)}, not {fmt}", option="output_format"
+        )
     if results.boolean is not None:
         return _boolean(results.boolean, fmt)
     writers: dict[str, Callable[[Results, int | None], str]] = {

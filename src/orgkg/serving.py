@@ -44,7 +44,7 @@ import pyoxigraph as ox
 from orgkg.atomic import temporary_folder
 from orgkg.errors import OrgkgError
 from orgkg.guards import check
-from orgkg.store import EmbeddedStore, StoreError
+from orgkg.store import EmbeddedStore
 
 #: Snapshots are `.orgkg-serve.PID.RANDOM.tmp` in the temporary folder; a killed server's are
 #: removed by the next start.
@@ -56,11 +56,16 @@ _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f
 _HEADER_LIST = re.compile(r"[A-Za-z0-9\-]+(\s*,\s*[A-Za-z0-9\-]+)*")
 
 
+class ServeError(OrgkgError):
+    """The endpoint cannot be served: no server binary, a port in use, a bad origin, a server that
+    does not start."""
+
+
 def check_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
-    """CORS origins as given ("*", or scheme://host[:port] each), or StoreError naming the bad one."""
+    """CORS origins as given ("*", or scheme://host[:port] each), or ServeError naming the bad one."""
     for origin in origins:
         if origin != "*" and not _ORIGIN.fullmatch(origin):
-            raise StoreError(
+            raise ServeError(
                 f"{origin!r} is not an origin; give * or scheme://host[:port], e.g. http://localhost:8080",
                 option="origins",
             )
@@ -72,7 +77,7 @@ def oxigraph_binary() -> str:
     beside = Path(sys.executable).parent / "oxigraph"
     found = shutil.which("oxigraph") or (str(beside) if beside.is_file() else None)
     if not found:
-        raise StoreError("the Oxigraph server is not installed; pip install oxigraph")
+        raise ServeError("the Oxigraph server is not installed; pip install oxigraph")
     return found
 
 
@@ -145,7 +150,7 @@ class Server:
         """Build the store, snapshot it, start the server and its guard; the query URL once it answers."""
         binary = oxigraph_binary()
         if self.port and _port_taken(self.host, self.port):
-            raise StoreError(
+            raise ServeError(
                 f"port {self.port} on {self.host} is in use; choose another port, or 0 for any free one", option="port"
             )
         self.snapshot = snapshot = temporary_folder(Path(tempfile.gettempdir()), SNAPSHOT_NAME)
@@ -181,7 +186,7 @@ class Server:
             )
         except OSError as error:
             self.stop()
-            raise StoreError(
+            raise ServeError(
                 f"cannot listen on {self.host}:{self.port} ({error.strerror}); choose another port", option="port"
             ) from None
         self.guard.daemon_threads = True
@@ -195,7 +200,7 @@ class Server:
             if process.poll() is not None:
                 reason = _log_reason(snapshot) or f"exit code {process.returncode}"
                 self.stop()
-                raise StoreError(f"the Oxigraph server did not start: {reason}")
+                raise ServeError(f"the Oxigraph server did not start: {reason}")
             try:
                 connection = HTTPConnection("127.0.0.1", backend, timeout=1)
                 connection.request("GET", "/query?query=ASK%7B%7D")
@@ -205,7 +210,7 @@ class Server:
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise StoreError(f"the Oxigraph server did not answer within {wait:g} s")
+        raise ServeError(f"the Oxigraph server did not answer within {wait:g} s")
 
     def wait(self) -> int:
         """Block until the server exits; its exit code."""
@@ -241,8 +246,19 @@ class Server:
 _SINGLE_HEADERS = ("content-type", "content-length", "transfer-encoding")
 
 
-class AmbiguousRequest(ValueError):
+class BadRequest(Exception):
+    """A request the guard will not read or forward: its status and reason."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+class AmbiguousRequest(BadRequest):
     """A request the guard and the server could read differently."""
+
+    def __init__(self, reason: str):
+        super().__init__(400, reason)
 
 
 def _refuse_repeated(headers) -> None:
@@ -265,14 +281,6 @@ def _query_of(method: str, path: str, headers, body: bytes) -> str | None:
     if len(values) > 1:
         raise AmbiguousRequest("the request carries more than one query (in the URL and the body, or twice)")
     return values[0] if values else None
-
-
-class BadRequest(Exception):
-    """A request the guard will not read: its status and reason."""
-
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status = status
 
 
 def read_body(stream, headers) -> bytes:
@@ -330,14 +338,10 @@ def _guard_handler(backend: int, graphs: set[str], allow_service: bool, origins:
                 sparql = _query_of(self.command, self.path, self.headers, body)
                 if sparql is not None:
                     check(sparql, allow_service, graphs)
-            except BadRequest as error:  # a body it will not read: too large, malformed chunks
+            except (BadRequest, OrgkgError, ValueError) as refusal:  # a body it will not read, a refused query
                 self.close_connection = True
-                return self._answer(
-                    error.status, [("Content-Type", "text/plain; charset=utf-8")], f"{error}\n".encode()
-                )
-            except (OrgkgError, ValueError) as refusal:  # a refused or unreadable query, a bad length
-                self.close_connection = True
-                return self._answer(400, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
+                status = refusal.status if isinstance(refusal, BadRequest) else 400
+                return self._answer(status, [("Content-Type", "text/plain; charset=utf-8")], f"{refusal}\n".encode())
             dropped = ("host", "connection", "transfer-encoding", "content-length")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
             connection = HTTPConnection("127.0.0.1", backend)

@@ -1,6 +1,6 @@
 """SHACL Core as SPARQL: each constraint of each shape one query over all its focus nodes, on Oxigraph.
 
-pySHACL walks the focus nodes one by one in Python (about 60 ms an article). Here a targeted
+pySHACL walks the focus nodes one by one in Python (bench/results.md measures it). Here a targeted
 shape's targets become one SPARQL pattern for ?this, and each constraint component of the shape
 (or of one of its property shapes) becomes a pattern that matches exactly the focus nodes and
 value nodes pySHACL reports: one query, answered in Rust. A shape nested under sh:node, sh:not,
@@ -115,7 +115,7 @@ def compile_shapes(graph: Graph, lifted: frozenset = frozenset()) -> Compiled:
     targeted |= {s for s in graph.subjects(SH.target, None)}
     targeted |= {s for s in graph.subjects(RDF.type, SH.NodeShape) if (s, RDF.type, RDFS.Class) in graph}
     for root in sorted(targeted, key=str):
-        if _deactivated(graph, root):
+        if deactivated(graph, root):
             continue
         try:
             compiled.checks += _Compiler(graph, lifted).checks(URIRef(str(root)))
@@ -124,7 +124,8 @@ def compile_shapes(graph: Graph, lifted: frozenset = frozenset()) -> Compiled:
     return compiled
 
 
-def _deactivated(graph: Graph, node) -> bool:
+def deactivated(graph: Graph, node) -> bool:
+    """Whether a shape or constraint is switched off (sh:deactivated true): it reports nothing."""
     return graph.value(node, SH.deactivated) == Literal(True)
 
 
@@ -181,7 +182,7 @@ class _Compiler:
         pair, so `keys` (the variables of the enclosing foci) keep them apart."""
         graph = self.graph
         checks = []
-        shapes = [node_shape] + [p for p in graph.objects(node_shape, SH.property) if not _deactivated(graph, p)]
+        shapes = [node_shape] + [p for p in graph.objects(node_shape, SH.property) if not deactivated(graph, p)]
         for shape in shapes:
             if shape != node_shape and graph.value(shape, SH.path) is None:
                 raise Unsupported(shape)
@@ -367,7 +368,7 @@ class _Compiler:
         """An expression true when `focus` does not conform to `shape` (any result of any severity)."""
         if shape in self.stack:
             raise Unsupported(shape)  # a recursive shape
-        if _deactivated(self.graph, shape):
+        if deactivated(self.graph, shape):
             return "false"
         self.stack.append(shape)
         try:

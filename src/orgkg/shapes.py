@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short_name
 from orgkg.namespaces import PREFIXES
-from orgkg.shacl_core import compile_shapes
+from orgkg.shacl_core import TARGETS, compile_shapes, deactivated
 from orgkg.sparql_text import insert_values, tokenize
-from orgkg.terms import from_rdflib, solutions, to_rdflib
+from orgkg.terms import oxigraph_store, solutions, to_rdflib
 
 #: What `Shapes.run` gives per result: the finding, its focus node and its value (rdflib terms;
 #: the value is None where the result has none).
@@ -35,7 +35,6 @@ Result = tuple[Finding, object, object]
 
 #: Shapes whose results depend on the whole corpus (a succession cycle may span many files).
 CORPUS_SHAPES = frozenset({URIRef(str(PREFIXES["okgsh"]) + "NoCircularSuccessionShape")})
-TARGET_KINDS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _THIS = ox.Variable("this")
 _VALUES_CHUNK = 5000  # focus IRIs per VALUES block
@@ -75,7 +74,7 @@ class SparqlShape:
         """(focus, value) of every result, in Oxigraph terms; `focus` None leaves $this free
         (every solution then names its own focus node; callers keep the targeted ones). Many
         focus nodes are not bound at all: Oxigraph joins a long VALUES block slowly, so the
-        query runs free and its solutions are kept for the focus nodes (9x faster at 2,600)."""
+        query runs free and its solutions are kept for the focus nodes."""
         runs: list[tuple[str, dict]] = []
         kept = None
         if focus is not None and len(focus := set(focus)) > _FREE_ABOVE:
@@ -122,7 +121,7 @@ class Shapes:
         self.sparql = tuple(
             self._sparql_shape(node)
             for node in sorted({s for s in graph.subjects(SH.sparql, None) if isinstance(s, URIRef)})
-            if graph.value(node, SH.path) is None and not _deactivated(graph, node)
+            if graph.value(node, SH.path) is None and not deactivated(graph, node)
         )
         self.lifted = frozenset(shape.node for shape in self.sparql)
 
@@ -156,7 +155,7 @@ class Shapes:
 
     def _sparql_shape(self, node: URIRef) -> SparqlShape:
         graph = self.graph
-        constraints = [c for c in sorted(graph.objects(node, SH.sparql), key=str) if not _deactivated(graph, c)]
+        constraints = [c for c in sorted(graph.objects(node, SH.sparql), key=str) if not deactivated(graph, c)]
         messages = [*graph.objects(node, SH.message), *(m for c in constraints for m in graph.objects(c, SH.message))]
         prefixes = {
             (str(graph.value(d, SH.prefix)), str(graph.value(d, SH.namespace)))
@@ -166,9 +165,7 @@ class Shapes:
         }
         return SparqlShape(
             node,
-            tuple(
-                sorted((kind, t) for kind in TARGET_KINDS for t in graph.objects(node, kind) if isinstance(t, URIRef))
-            ),
+            tuple(sorted((kind, t) for kind in TARGETS for t in graph.objects(node, kind) if isinstance(t, URIRef))),
             tuple(exists_as_optional(str(graph.value(c, SH.select)).replace("$this", "?this")) for c in constraints),
             tuple(sorted(prefixes)),
             local_name(graph.value(node, SH.severity)) or VIOLATION,
@@ -181,12 +178,7 @@ class Shapes:
         caller) added, findings named from `data`; `corpus` False leaves out the shapes whose
         results need the whole corpus."""
         entailed = list(entailed)
-        store = ox.Store()
-        store.bulk_extend(
-            ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o))
-            for triples in (data, entailed)
-            for s, p, o in triples
-        )
+        store = oxigraph_store(data, entailed)
         results: list[Result] = []
         for check in self.checks:
             for focus, value in check.results(store):
@@ -263,7 +255,3 @@ def exists_as_optional(select: str) -> str:
         position = end
     end_of_group = tokens[closing].start
     return "".join(pieces) + select[position:end_of_group] + " ".join(optionals) + "\n" + select[end_of_group:]
-
-
-def _deactivated(graph: Graph, node) -> bool:
-    return graph.value(node, SH.deactivated) == Literal(True)

@@ -7,7 +7,7 @@ IRI except after an operand inside an expression, where it is "less than" (`FILT
 is a comparison followed by a comment). The tokenizer follows those rules, tracking whether each
 bracket opens an expression, a collection or a group; text it cannot tokenize is an error, never
 skipped. rdflib also expands `\\u` escapes anywhere before parsing, Oxigraph only in strings and
-IRIs: `views` gives both readings so a guard can check each.
+IRIs: `readings` gives both so a guard can check each.
 """
 
 from __future__ import annotations
@@ -206,6 +206,13 @@ def query_form(text: str) -> str | None:
     text holds no statement at all: the first keyword after the prologue."""
     tokens = tokenize(text)
     return form(tokens, prologue_end(tokens))
+
+
+def query_kind(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: what kind of answer to expect (SELECT for anything
+    else, an update or no statement at all, which the guard or the engine refuses)."""
+    kind = query_form(text)
+    return kind if kind in QUERY_FORMS else "SELECT"
 
 
 def form(tokens: list[Token], start: int) -> str | None:

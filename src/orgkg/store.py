@@ -16,10 +16,10 @@ import pyoxigraph as ox
 
 from orgkg import guards
 from orgkg.atomic import file_lock, write_atomic
-from orgkg.catalogue import query_kind
 from orgkg.errors import OrgkgError
 from orgkg.repository import Repository, Scan, graph_iri
 from orgkg.results import Results
+from orgkg.sparql_text import query_kind
 
 if TYPE_CHECKING:
     from rdflib.query import ResultRow

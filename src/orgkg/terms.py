@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from orgkg.namespaces import PREFIXES
+
+_XSD = PREFIXES["xsd"]
+XSD_STRING = _XSD + "string"
 
 
 def solutions(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
@@ -45,6 +48,16 @@ def from_rdflib(term):
     if term.language:
         return ox.Literal(str(term), language=term.language)
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+
+
+def oxigraph_store(*graphs) -> ox.Store:
+    """A new in-memory Oxigraph store holding the triples of each rdflib graph (or iterable of
+    rdflib triples), blank nodes keeping their ids: SPARQL over rdflib data answered in Rust."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for triples in graphs for s, p, o in triples
+    )
+    return store
 
 
 def from_sparql_json(value: dict | None):
@@ -86,7 +99,6 @@ class IRI(str):
     __slots__ = ()
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {
     _XSD + name
     for name in (

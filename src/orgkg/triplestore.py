@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from orgkg.loader import Upload
 
 NTRIPLES = "application/n-triples; charset=utf-8"
+SPARQL_UPDATE = "application/sparql-update; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,12 @@ class Dialect:
     update: str | None
     digest: bool = False
     example: str = ""
+    #: Whether one update request is one transaction, so that a whole load can go in one.
+    one_transaction: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
-    "oxigraph": Dialect("/store", "graph", "/query", "/update", example="http://localhost:7878"),
+    "oxigraph": Dialect("/store", "graph", "/query", "/update", example="http://localhost:7878", one_transaction=True),
     # Virtuoso's authenticated services take HTTP Digest, not Basic.
     "virtuoso": Dialect(
         "/sparql-graph-crud-auth",
@@ -111,6 +114,19 @@ class RemoteStore:
         its temporary graph is gone and a second MOVE would fail or empty the target."""
         self.client.request(
             "POST", self._url(self.dialect.update), what, retry=retry, timeout=timeout, data={"update": sparql}
+        )
+
+    def update_body(self, body: bytes, what: str, retry: bool = False, timeout: float | None = None) -> None:
+        """SPARQL Update sent as the request body itself (application/sparql-update), not
+        form-encoded: a large update is not percent-encoded to three times its size."""
+        self.client.request(
+            "POST",
+            self._url(self.dialect.update),
+            what,
+            retry=retry,
+            timeout=timeout,
+            data=body,
+            headers={"Content-Type": SPARQL_UPDATE},
         )
 
     def select(self, query: str, what: str) -> list[list]:

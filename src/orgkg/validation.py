@@ -1,4 +1,4 @@
-"""`orgkg validate`: Turtle syntax, SHACL (pySHACL with RDFS inference), lint and quotes.
+"""`orgkg validate`: Turtle syntax, SHACL (the shapes with RDFS inference, `orgkg.shapes`), lint and quotes.
 
 Every check yields `Finding`s; a `Report` gathers them and decides whether the data conforms.
 """
@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
@@ -32,7 +31,7 @@ from orgkg.namespaces import ELI, KG, OA, OKG, ONTOLOGY_FILE, SCHEMA, SHAPES_FIL
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shapes import Shapes
 from orgkg.sources import Sources
-from orgkg.terms import from_rdflib, solutions, to_rdflib
+from orgkg.terms import oxigraph_store, solutions, to_rdflib
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.headline)
 _DEFINITIONS = (RDFS.comment, SKOS.definition)
@@ -98,13 +97,6 @@ def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> 
 # --- SHACL -------------------------------------------------------------------------------
 
 
-def oxigraph_copy(graph: Graph) -> ox.Store:
-    """An in-memory Oxigraph store of `graph` (blank nodes keep their ids): SPARQL answered in Rust."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph)
-    return store
-
-
 def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: Mapping) -> list[Finding]:
     """Every shape on `data` with its RDFS closure, findings named from it (`Shapes.run`)."""
     return [finding for finding, _, _ in shapes.run(data, closure.entailments(data), where)]
@@ -132,7 +124,7 @@ def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> 
     labels: dict[tuple[str, str], set] = defaultdict(set)
     for subject, key, language in label_keys(data):
         labels[(key, language)].add(subject)
-    store = oxigraph_copy(data)
+    store = oxigraph_store(data)
 
     def rows(query: str) -> list[tuple]:
         answer = solutions(store.query(query))

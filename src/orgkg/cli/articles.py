@@ -88,14 +88,12 @@ def quote_command(article: str, words: str, sources: Path | None) -> None:
     Example:
       orgkg quote nghe-an-2024 "5,097 party members were admitted"
     """
-    from orgkg.quotes import QuoteNotFound, evidence_block, find_article, not_found_message
+    from orgkg.quotes import evidence_block, find_article, find_quote
     from orgkg.store import EmbeddedStore
 
     root = find_root()
     iri, text = find_article(root, article, EmbeddedStore(root), sources)
-    occurrences = text.occurrences(words)
-    if not occurrences:
-        raise QuoteNotFound(not_found_message(text, words))
+    occurrences = find_quote(text, words)
     for number, occurrence in enumerate(occurrences, 1):
         if len(occurrences) > 1:
             click.echo(f"# occurrence {number} of {len(occurrences)}, ¶{text.paragraph_of(occurrence.start)}")
@@ -120,7 +118,7 @@ def names_command(label: str, place: str | None, kind: str, output_format: str) 
       orgkg names "Provincial Party Committee" --place "Lam Thuy"
     """
     from orgkg.minting import matching_nodes, mint
-    from orgkg.names import short
+    from orgkg.namespaces import short
     from orgkg.output import text_table
     from orgkg.store import EmbeddedStore
 
@@ -131,7 +129,7 @@ def names_command(label: str, place: str | None, kind: str, output_format: str) 
     if output_format == "json":
         import json
 
-        listed = [{"iri": m.iri, "label": m.label, "graph": m.graph, "classes": list(m.classes)} for m in matches]
+        listed = [match.to_dict() for match in matches]
         click.echo(
             json.dumps({"matches": listed, "new_iri": new, "new_iri_taken": taken}, indent=2, ensure_ascii=False)
         )

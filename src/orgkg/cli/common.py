@@ -153,13 +153,9 @@ class EngineRun:
         emit_results(results, self.output_format, self.output)
 
 
-def before_saved_query(root: Path, store, query_name: str) -> None:
-    """On an endpoint: refuse a store whose default graph is not the union, warn of a known defect."""
-    from orgkg.endpoints import before_saved_query as check
-    from orgkg.repository import cache_dir
-
-    if warning := check(store, query_name, cache_dir(root)):
-        click.echo(f"orgkg: warning: {warning}", err=True)
+def warn(text: str) -> None:
+    """A warning from the library (a known defect of an endpoint's engine), on standard error."""
+    click.echo(f"orgkg: warning: {text}", err=True)
 
 
 def engine_options(command):
@@ -180,10 +176,7 @@ def emit_results(results, output_format: str | None, output: Path | None) -> Non
     if output_format is None:
         terminal = output is None and sys.stdout is not None and sys.stdout.isatty()
         output_format = "turtle" if results.triples is not None else ("table" if terminal else "csv")
-    try:
-        write_output(render_results(results, output_format), output)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    write_output(render_results(results, output_format), output)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import click
 from orgkg.choices import DIFF_FORMATS, EXPORT_FORMATS
 from orgkg.cli import completion
 from orgkg.cli.common import write_output, write_stream
-from orgkg.errors import EXIT_DATA, OrgkgError
+from orgkg.errors import EXIT_DATA
 from orgkg.namespaces import find_root
 
 
@@ -129,13 +129,10 @@ def docs_command(output: Path, sources: Path | None) -> None:
       orgkg docs -o site && xdg-open site/index.html
       orgkg docs -o /tmp/orgkg-site --sources ../shared/seeds
     """
-    from orgkg.docs import DocsError, build_site
+    from orgkg.docs import build_site
     from orgkg.output import Progress
 
-    try:
-        report = build_site(find_root(), output, sources=sources, progress=Progress("Writing pages"))
-    except DocsError as error:
-        raise OrgkgError(str(error)) from None
+    report = build_site(find_root(), output, sources=sources, progress=Progress("Writing pages"))
     click.echo(f"{report.pages} pages written to {report.output}; validation: {report.validation}")
     if report.pictures_skipped:
         click.echo(

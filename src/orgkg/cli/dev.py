@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from orgkg.errors import OrgkgError
 from orgkg.namespaces import find_root
 
 
@@ -63,10 +62,7 @@ def synth_command(count: int, output: Path | None, errors: tuple[str, ...], seed
 
     output = output or Path(f"synth-{count}")
     counts = _error_counts(errors)
-    try:
-        report = synthesize(count, output, find_root(), seed, counts, progress=Progress("Writing articles"))
-    except ValueError as error:
-        raise OrgkgError(str(error)) from None
+    report = synthesize(count, output, find_root(), seed, counts, progress=Progress("Writing articles"))
     click.echo(
         f"{report.articles} articles, {report.triples} triples, {len(report.errors)} seeded errors "
         f"written to {report.path}"

@@ -12,10 +12,10 @@ from orgkg.cli.common import (
     ENDPOINT_OPTION,
     TIMEOUT_OPTION,
     EngineRun,
-    before_saved_query,
     engine_options,
     open_engine,
     parse_params,
+    warn,
     write_output,
 )
 from orgkg.errors import OrgkgError
@@ -146,16 +146,10 @@ def query_run(
       orgkg query run change-events-by-legal-basis --param document=18-NQ/TW --format json
       orgkg query run change-events-by-kind --param eventClass=okg:Dissolution
     """
-    from orgkg.catalogue import find_query
-    from orgkg.names import Resolver
-    from orgkg.repository import cache_dir
+    from orgkg.catalogue import run_saved_query
 
     root = find_root()
-    store = run.open(root)
-    query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
-    before_saved_query(root, store, name)
-    sparql = query.bind(parse_params(params), Resolver(store))
-    run.emit(store.query(sparql))
+    run.emit(run_saved_query(root, run.open(root), name, parse_params(params), warn))
 
 
 @click.command("describe")
@@ -176,12 +170,12 @@ def describe_command(
       orgkg describe "Ministry of Organization and Communications"
       orgkg describe kg:doc-18-nq-tw-n1 --format md
     """
-    from orgkg.catalogue import find_query
+    from orgkg.catalogue import check_engine, find_query
     from orgkg.names import Resolver
 
     root = find_root()
     store = run.open(root)
-    before_saved_query(root, store, "describe")
+    check_engine(root, store, "describe", warn)
     focus = Resolver(store).resolve(node)
     run.emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})))
 
@@ -250,16 +244,12 @@ def lineage_command(
       orgkg lineage kg:org-cao-bang-newspaper --format svg -o lineage.svg
       orgkg lineage "cao bang newspaper" --endpoint http://127.0.0.1:7878/query --timeout 10
     """
-    from orgkg.lineage import label_of, lineage, render_dot, render_mermaid, render_svg, render_text
+    from orgkg.catalogue import check_engine
+    from orgkg.lineage import lineage, render
     from orgkg.names import Resolver
 
     root = find_root()
     store = open_engine(root, engine, endpoint, timeout=timeout)
-    before_saved_query(root, store, "lineage")
+    check_engine(root, store, "lineage", warn)
     focus = Resolver(store).resolve(organization, "organization")
-    edges = lineage(root, store, focus)
-    if output_format == "text":
-        text = render_text(label_of(store, focus), edges)
-    else:
-        text = {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}[output_format](focus, edges)
-    write_output(text, output)
+    write_output(render(store, focus, lineage(root, store, focus), output_format), output)

@@ -48,6 +48,30 @@ from orgkg.namespaces import find_root
     help="Make the store's default graph the union of the loaded graphs in the request that swaps them in, "
     "for a store that holds only orgkg's graphs: its readers never see a load half done.",
 )
+@click.option(
+    "--atomic/--per-graph",
+    default=True,
+    show_default=True,
+    help="--atomic: readers see the old graphs or the new, never a mix (a first load, into a store without "
+    "orgkg graphs, sends them straight to their place). --per-graph: each graph replaced in its own request, "
+    "faster on a store that has them; readers may see old and new graphs side by side meanwhile.",
+)
+@click.option(
+    "--one-request-limit",
+    "one_request",
+    type=click.IntRange(min=0),
+    default=300_000,
+    show_default=True,
+    metavar="TRIPLES",
+    help="An atomic re-load of at most this many triples into Oxigraph goes in one SPARQL Update request "
+    "(one transaction, each triple written once); a larger one is uploaded aside and swapped in. "
+    "0: always swap.",
+)
+@click.option(
+    "--break-lock",
+    is_flag=True,
+    help="Remove the store's lock marker of another load first: only when that load is known to be dead.",
+)
 def load_command(
     url: str,
     dialect: str,
@@ -57,13 +81,18 @@ def load_command(
     chunk_size: int,
     prune: bool,
     union_default_graph: bool,
+    atomic: bool,
+    one_request: int,
+    break_lock: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
 
-    Uses the SPARQL 1.1 Graph Store Protocol. Graphs go to temporary graphs first and are
-    swapped in with SPARQL Update MOVE only when all arrived, so a failed or interrupted load
-    leaves the store's graphs as they were. Then every graph's triple count in the store is
-    checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    All or nothing (--atomic): into a store without orgkg graphs each graph is PUT to its place
+    (Graph Store Protocol); over existing graphs a load that fits goes in one SPARQL Update
+    request, a larger one is PUT aside and swapped in with one MOVE request. A failed or
+    interrupted load leaves the store's graphs as they were; one load at a time per store (a
+    lock marker on the store). Then every graph's triple count in the store is checked: a
+    mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
     ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b
@@ -94,6 +123,9 @@ def load_command(
             dry_run,
             notice=lambda text: click.echo(f"orgkg load: {text}", err=True),
             progress=Progress("Uploading triples"),
+            atomic=atomic,
+            break_lock=break_lock,
+            one_request=one_request,
         )
     verb = "added to" if append else "loaded into"
     if dry_run:

@@ -1,12 +1,12 @@
 """`orgkg validate --incremental`: the report of a full `orgkg validate`, at the cost of what changed.
 
-A full run checks the union of every file at once: minutes at a few thousand articles. Here the
-same rules run in pieces, and only the pieces that changed:
+A full run checks the union of every file at once, so its cost grows with the whole corpus. Here
+the same rules run in pieces, and only the pieces that changed:
 
 - **Units** (`unit`). Each article file is one unit: the file, the reference descriptions of the
   nodes it mentions (read from the embedded store) and the ontology, with the RDFS entailments of
-  `orgkg.rdfs`. The per-node rules of a full run check it: `orgkg.shapes` (SHACL Core in pySHACL,
-  SPARQL constraints on an Oxigraph copy of the unit), lint's per-node rules and the quotes.
+  `orgkg.rdfs`. The per-node rules of a full run check it: `orgkg.shapes` (the full run's shape
+  pipeline on an Oxigraph copy of the unit), lint's per-node rules and the quotes.
   graph/reference/ with the ontology is one more unit; `schema` is what every unit shares. A
   unit is re-run when its file, the ontology, the shapes, the reference or the quoted article
   texts change; results wait in a SQLite `cache` beside the store. Many units run in worker

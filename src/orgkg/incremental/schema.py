@@ -16,7 +16,8 @@ from rdflib.namespace import RDF, RDFS, SH
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes
 from orgkg.rdfs import Closure, rdflib_vocabulary
-from orgkg.shapes import TARGET_KINDS, Shapes
+from orgkg.shacl_core import TARGETS
+from orgkg.shapes import Shapes
 from orgkg.store import EmbeddedStore
 
 
@@ -107,7 +108,7 @@ def _target_index(shapes: Shapes) -> tuple[dict, dict, frozenset]:
     graph = shapes.graph
     corpus = {shape.node for shape in shapes.sparql if shape.corpus}
     index: dict = defaultdict(set)
-    for kind in TARGET_KINDS:
+    for kind in TARGETS:
         for shape, target in graph.subject_objects(kind):
             if shape not in corpus:
                 index[(kind, target)].add(shape)

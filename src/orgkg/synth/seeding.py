@@ -7,6 +7,7 @@ from collections import Counter
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, QB, RDF, RDFS
 
+from orgkg.errors import OrgkgError
 from orgkg.namespaces import CV, ELI, KG, OA, OKG
 from orgkg.synth.corpus import Corpus
 from orgkg.synth.model import Article, SeededError
@@ -52,7 +53,7 @@ def seed_error(corpus: Corpus, kind: str, index: int) -> SeededError:
 
     def pick(items: list, what: str):
         if not items:
-            raise ValueError(f"the corpus is too small to seed {kind} ({what}); ask for more articles")
+            raise OrgkgError(f"the corpus is too small to seed {kind} ({what}); ask for more articles")
         return rng.choice(items)
 
     def article_file(a: Article) -> str:
@@ -141,5 +142,5 @@ def seed_error(corpus: Corpus, kind: str, index: int) -> SeededError:
         )
         return SeededError(kind, f"graph/reference/{p.slug}.ttl", str(node), rule)
     else:
-        raise ValueError(f"unknown error kind {kind!r}; known: {', '.join(ERROR_KINDS)}")
+        raise OrgkgError(f"unknown error kind {kind!r}; known: {', '.join(ERROR_KINDS)}")
     return SeededError(kind, article_file(a), str(node), rule)

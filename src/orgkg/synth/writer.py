@@ -50,10 +50,10 @@ def synthesize(
     """Write a corpus of `count` articles to `output` (a new folder), with the ontology, shapes and
     queries of `source_root`. Staged beside `output` first: a failure leaves nothing behind."""
     if count < 1:
-        raise ValueError("the corpus needs at least 1 article")
+        raise OrgkgError("the corpus needs at least 1 article")
     unknown = sorted(set(errors or {}) - set(ERROR_KINDS))
     if unknown:
-        raise ValueError(f"unknown error kind {', '.join(unknown)}; known: {', '.join(ERROR_KINDS)}")
+        raise OrgkgError(f"unknown error kind {', '.join(unknown)}; known: {', '.join(ERROR_KINDS)}")
     if output.exists() and any(output.iterdir()):
         raise OrgkgError(f"{output} exists and is not empty; remove it or choose another folder", option="output")
     corpus = Corpus(seed)

@@ -34,7 +34,7 @@ def test_mypy_is_clean_on_the_library(root):
 #: The library's floors, bottom first, as README's Layout lists them: a module imports only from
 #: its own floor and those below (imports made only for type checking aside).
 FLOORS = (
-    "errors namespaces choices atomic output docid sources",
+    "errors namespaces choices atomic output docid sources cache_db",
     "terms formats repository loading rdfs canonical",
     "sparql_text guards results http_client store endpoints names adhoc",
     "findings shacl_core shapes validation reporting incremental",

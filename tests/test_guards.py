@@ -236,21 +236,22 @@ ASCII_TEXT = st.lists(
 def test_ascii_text_is_tokenized_by_the_ascii_grammar_as_by_the_unicode_one(text):
     """The tokenizer reads ASCII queries with ASCII character classes (they compile at once): on
     ASCII text they must match exactly what SPARQL's Unicode classes match."""
-    from orgkg.sparql_text import _ASCII_TOKEN, _unicode_token
+    from orgkg.sparql_text import token_grammar
 
     def tokens(grammar) -> list:
         return [(match.lastgroup, match.span()) for match in grammar.finditer(text)]
 
-    assert tokens(_ASCII_TOKEN) == tokens(_unicode_token())
+    assert tokens(token_grammar(ascii_only=True)) == tokens(token_grammar(ascii_only=False))
 
 
 def test_every_saved_query_is_tokenized_alike_by_both_grammars(root):
     from orgkg.catalogue import load_catalogue
     from orgkg.namespaces import QUERIES_DIR
-    from orgkg.sparql_text import _ASCII_TOKEN, _unicode_token
+    from orgkg.sparql_text import token_grammar
 
     texts = [query.bind({}) for query in load_catalogue(root / QUERIES_DIR).values()]
     ascii_texts = [text for text in texts if text.isascii()]
     assert len(ascii_texts) > len(texts) / 2  # most saved queries take the fast path
     for text in ascii_texts:
-        assert [m.group() for m in _ASCII_TOKEN.finditer(text)] == [m.group() for m in _unicode_token().finditer(text)]
+        ascii_tokens = [m.group() for m in token_grammar(ascii_only=True).finditer(text)]
+        assert ascii_tokens == [m.group() for m in token_grammar(ascii_only=False).finditer(text)]

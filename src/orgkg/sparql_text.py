@@ -60,15 +60,12 @@ def _grammar(base: str, combining: str) -> re.Pattern:
     )
 
 
-#: The grammar for text that is all ASCII (nearly every query): on such text its ASCII classes
-#: match exactly what the full ones do, and they compile at once, where the full Unicode classes
-#: take Python's regex compiler tens of milliseconds (a bitmap filled code point by code point).
-_ASCII_TOKEN = _grammar("A-Za-z", "")
-
-
 @functools.cache
-def _unicode_token() -> re.Pattern:
-    return _grammar(_BASE_CHARS, _COMBINING)
+def token_grammar(ascii_only: bool) -> re.Pattern:
+    """The tokens' grammar. For text that is all ASCII (nearly every query) its ASCII classes
+    match exactly what SPARQL's full ones do, and compile at once, where the full Unicode classes
+    take Python's regex compiler tens of milliseconds (a bitmap filled code point by code point)."""
+    return _grammar("A-Za-z", "") if ascii_only else _grammar(_BASE_CHARS, _COMBINING)
 
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -115,7 +112,7 @@ def tokenize(text: str) -> list[Token]:
     frames: list[str] = []  # "{" group, "(" expression, "L" list, "[" blank node, "D" VALUES data
     zone = values_pending = False
     start: int | None = 1 if text.startswith("\ufeff") else 0
-    grammar = _ASCII_TOKEN if text.isascii() else _unicode_token()
+    grammar = token_grammar(text.isascii())
     while start is not None:
         matches, start = grammar.finditer(text, start), None
         for match in matches:

@@ -41,7 +41,7 @@ FLOORS = (
     "quotes minting formatting coverage articles diffing",
     "catalogue grlc_folder lineage exporting",
     "docs triplestore load_lock loader serving synth",
-    "api cli",
+    "api cli console",
 )
 
 

@@ -14,6 +14,7 @@ import sys
 import click
 
 from orgkg import __version__
+from orgkg.console import quiet_stdout
 from orgkg.errors import EXIT_OK, EXIT_USAGE, OrgkgError
 
 #: Each command: its module under orgkg.cli and the name of its click command there. A module is
@@ -60,7 +61,7 @@ class _Group(click.Group):
                 sys.stdout.flush()  # a reader that left shows here, not at exit
             return result
         except BrokenPipeError:
-            _quiet_stdout()
+            quiet_stdout()
             raise SystemExit(EXIT_OK) from None
         except OrgkgError as error:
             flag = flag_for(self, error.option) if error.option else None
@@ -75,16 +76,6 @@ class _Group(click.Group):
 def _use_root(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value is not None:
         os.environ["ORGKG_ROOT"] = value  # what the library's find_root reads
-
-
-def _quiet_stdout() -> None:
-    """The reader of standard output has gone (`orgkg ... | head`): that is success, as for any
-    Unix filter, so standard output goes to /dev/null and nothing more is said. (Standard output
-    closed before the start, `>&-`, is another case: an error, as nothing could be written.)"""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor (an in-process runner)
-        pass
 
 
 def flag_for(command: click.Command, name: str) -> str | None:

@@ -1,0 +1,64 @@
+"""The `orgkg` program's entry point (orgkg.console): `orgkg --version` says what click's version
+option says without importing click; every other command line goes to click unchanged."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+import subprocess
+import sys
+
+import orgkg
+
+from .cli import run_cli
+
+#: `orgkg ARGS` as the installed console script runs it, in a fresh interpreter.
+PROGRAM = "import sys; sys.argv[0] = 'orgkg'; from orgkg.console import main; main()"
+
+
+def program(*args: str, importtime: bool = False, **options) -> subprocess.CompletedProcess:
+    flags = ["-X", "importtime"] if importtime else []
+    return subprocess.run([sys.executable, *flags, "-c", PROGRAM, *args], timeout=60, **options)
+
+
+def test_the_installed_program_is_the_console_entry_point():
+    (script,) = [e for e in importlib.metadata.entry_points(group="console_scripts") if e.name == "orgkg"]
+    assert script.value == "orgkg.console:main"
+
+
+def test_version_prints_the_package_version_as_click_does(root):
+    run = program("--version", capture_output=True, text=True)
+    assert (run.returncode, run.stdout, run.stderr) == (0, f"orgkg, version {orgkg.__version__}\n", "")
+    assert run_cli("--version", root=root).output == run.stdout  # click's version option, in-process
+
+
+def test_version_imports_neither_click_nor_importlib_metadata():
+    run = program("--version", importtime=True, capture_output=True, text=True)
+    imported = set(re.findall(r"^import time:.*\|\s*([\w.]+)$", run.stderr, flags=re.MULTILINE))
+    assert "orgkg.console" in imported  # the probe reads the imports
+    assert not {m for m in imported if m.split(".")[0] == "click" or m.startswith("importlib.metadata")}
+
+
+def test_version_beside_other_arguments_goes_to_click(root):
+    run = program("--root", str(root), "--version", capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (0, f"orgkg, version {orgkg.__version__}\n")
+    run = program("--version", "query", capture_output=True, text=True)  # click answers the eager --version first
+    assert (run.returncode, run.stdout) == (0, f"orgkg, version {orgkg.__version__}\n")
+
+
+def test_version_to_a_reader_that_left_is_success_and_silent():
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        run = program("--version", stdout=writer, stderr=subprocess.PIPE)
+    finally:
+        os.close(writer)
+    assert (run.returncode, run.stderr) == (0, b"")
+
+
+def test_a_command_runs_through_the_entry_point(root, tmp_path):
+    env = {**os.environ, "ORGKG_ROOT": str(root), "ORGKG_CACHE": str(tmp_path / "cache")}
+    run = program("query", "show", "mergers", "--text", capture_output=True, text=True, env=env)
+    assert run.returncode == 0
+    assert run.stdout == (root / "queries" / "mergers.rq").read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ turned into a query that silently returns no rows.
 from __future__ import annotations
 
 import re
-import shlex
 import unicodedata
 
 import pyoxigraph as ox
@@ -93,6 +92,8 @@ class Resolver:
             if looks_prefixed(text):
                 known = ", ".join(f"{p}:" for p in PREFIXES)
                 raise UnresolvedName(f"{text!r} has an unknown prefix; use one of {known} or a full IRI")
+            import shlex
+
             words = shlex.quote("text=" + " ".join(text.split()))  # one line, safe to paste into a shell
             raise UnresolvedName(
                 f"no {noun} is labelled {text!r}; the saved query search-label finds labels by their words ({words})"

@@ -8,7 +8,6 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
@@ -56,6 +55,8 @@ def canonical(term):
         return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
     if not isinstance(term, ox.Literal) or term.datatype.value not in _EXACT_NUMBERS:
         return term
+    from decimal import Decimal, InvalidOperation  # numbers only: its import is a query's cost
+
     try:
         number = Decimal(term.value.strip())
     except InvalidOperation:

@@ -3,9 +3,7 @@ remote SPARQL 1.1 endpoint. Local engines are read-only: updates are refused."""
 
 from __future__ import annotations
 
-import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -108,6 +106,8 @@ class EmbeddedStore:
         """A new mark for this build, in the store folder before its first write (and so in every
         manifest written during it); a build that writes nothing keeps the old mark."""
         if not self._marked:
+            import uuid
+
             write_atomic(self.location / _BUILD_MARK, uuid.uuid4().hex)
             self._marked = True
 
@@ -152,6 +152,8 @@ class EmbeddedStore:
                 return self._unchanged(scan)
             rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
             if old is None:
+                import shutil
+
                 self.index.forget_store()
                 shutil.rmtree(self.location, ignore_errors=True)
             store = self._open_for_writing()
@@ -185,6 +187,8 @@ class EmbeddedStore:
             return ox.Store(str(self.location))
         except (OSError, RuntimeError):
             # A damaged store (a corrupt file, a half-deleted folder) is only a cache: start over.
+            import shutil
+
             shutil.rmtree(self.location, ignore_errors=True)
             try:
                 self.location.mkdir(parents=True, exist_ok=True)

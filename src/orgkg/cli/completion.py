@@ -5,13 +5,17 @@ never fails: where it cannot look (no repository, a broken file), it offers noth
 from __future__ import annotations
 
 from functools import wraps
+from typing import TYPE_CHECKING
 
-from click.shell_completion import CompletionItem
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 
 def _quietly(complete):
     @wraps(complete)
     def offer(ctx, param, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem  # only when the shell asks
+
         try:
             return [
                 item if isinstance(item, CompletionItem) else CompletionItem(item) for item in complete(ctx, incomplete)

@@ -91,9 +91,9 @@ class Graph:
     def describe(self, node: str) -> Rows:
         """Every statement about a node and pointing to it, with labels, sources and quotes. The
         node is an IRI, a prefixed name (kg:...) or a label."""
-        from orgkg.names import Resolver
+        from orgkg.catalogue import describe_node
 
-        return self.query("describe", node=Resolver(self._engine).resolve(node))
+        return _rows(describe_node(self.root, self._engine, node, self._warn))
 
     def lineage(self, organization: str) -> list:
         """The predecessor and successor links around an organization (orgkg.lineage.Edge)."""

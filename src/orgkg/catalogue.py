@@ -319,6 +319,17 @@ def run_saved_query(root: Path, engine, name: str, values: dict[str, list[str]],
     return engine.query(query.bind(values, Resolver(engine)))
 
 
+def describe_node(root: Path, engine, node: str, warn=None):
+    """The answer of saved query `describe` about `node` (an IRI, a prefixed name or a label),
+    resolved once: what `orgkg describe` and the Python API's `describe` both do."""
+    from orgkg.names import Resolver
+    from orgkg.repository import cache_dir
+
+    query = find_query(root / QUERIES_DIR, "describe", cache=cache_dir(root))
+    check_engine(root, engine, "describe", warn)
+    return engine.query(query.bind({"node": [Resolver(engine).resolve(node)]}))
+
+
 def check_engine(root: Path, engine, name: str, warn=None) -> None:
     """Before saved query `name` runs on a remote endpoint: EndpointNotUnion unless its default
     graph is the union, and `warn(text)` told when its engine is known to answer the query

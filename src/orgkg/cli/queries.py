@@ -170,14 +170,10 @@ def describe_command(
       orgkg describe "Ministry of Organization and Communications"
       orgkg describe kg:doc-18-nq-tw-n1 --format md
     """
-    from orgkg.catalogue import check_engine, find_query
-    from orgkg.names import Resolver
+    from orgkg.catalogue import describe_node
 
     root = find_root()
-    store = run.open(root)
-    check_engine(root, store, "describe", warn)
-    focus = Resolver(store).resolve(node)
-    run.emit(store.query(find_query(root / QUERIES_DIR, "describe").bind({"node": [focus]})))
+    run.emit(describe_node(root, run.open(root), node, warn))
 
 
 @click.command("sparql")

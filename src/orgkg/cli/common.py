@@ -47,18 +47,12 @@ def _require_stdout() -> None:
 
 
 def write_output(data: str | bytes, output: Path | None) -> None:
-    """Write to -o FILE atomically, else to standard output."""
-    from orgkg.atomic import write_atomic
-
-    if output is not None:
-        write_atomic(output, data)
-        return
-    _require_stdout()
-    if isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        click.echo(data, nl=not data.endswith("\n"))
+    """Write to -o FILE atomically, else to standard output (text as UTF-8, ended by a newline on
+    standard output)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if output is None and isinstance(data, str) and not data.endswith("\n"):
+        payload += b"\n"
+    write_stream(lambda handle: handle.write(payload), output)
 
 
 def write_stream(write: Callable[[BinaryIO], None], output: Path | None) -> None:
@@ -68,6 +62,7 @@ def write_stream(write: Callable[[BinaryIO], None], output: Path | None) -> None
 
     if output is None:
         _require_stdout()
+        sys.stdout.flush()  # what was written as text goes first
         write(sys.stdout.buffer)
         sys.stdout.flush()
         return

@@ -55,7 +55,7 @@ def write_output(data: str | bytes, output: Path | None) -> None:
     write_stream(lambda handle: handle.write(payload), output)
 
 
-def write_stream(write: Callable[[BinaryIO], None], output: Path | None) -> None:
+def write_stream(write: Callable[[BinaryIO], object], output: Path | None) -> None:
     """Let `write` stream bytes to -o FILE (atomically: the file is replaced only when it is
     done), else to standard output."""
     from orgkg.atomic import atomic_file

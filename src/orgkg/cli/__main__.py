@@ -1,5 +1,5 @@
-"""`python -m orgkg.cli`: the same command line as `orgkg`."""
+"""`python -m orgkg.cli`: the same program as `orgkg` (its entry point, orgkg.console)."""
 
-from orgkg.cli import main
+from orgkg.console import main
 
 main()

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from orgkg.atomic import file_lock
 from orgkg.errors import OrgkgError
-from orgkg.findings import Report, parse_all, relative_path, sort_findings
+from orgkg.findings import Report, parse_all, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
     corpus_findings,
@@ -98,7 +98,8 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
         return report
 
     cache = Cache(repository.cache / "validation.sqlite")
-    reference_files = [ontology_path] + [path for name, path in names.items() if name.startswith("graph/reference/")]
+    reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in names if name.startswith("graph/reference/")]
+    reference_files = [names[name] for name in reference_names]
     cache.depend_on(
         digest(
             json.dumps(
@@ -107,7 +108,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                     version("pyshacl"),
                     digest(shapes_path.read_bytes()),
                     texts and [str(folder) for folder in texts.folders],
-                    [digests[relative_path(p, root)] for p in reference_files],
+                    [digests[name] for name in reference_names],
                 ]
             )
         )
@@ -127,9 +128,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                 for name, (unit_digest, _) in units.items()
                 if name not in cached
                 or cached[name][0] != unit_digest
-                or any(
-                    fingerprint(texts.find(text) if texts else None) != mark for text, mark in cached[name][1].items()
-                )
+                or any(fingerprint(texts, text) != mark for text, mark in cached[name][1].items())
             ]
             removed = sorted(set(cached) - set(units))
             touched_before = cache.iris_of(stale + removed)
@@ -140,22 +139,27 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                 tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
             )
             schema = Schema.load(*setting, parsed=schema_graphs)
-            results = _run_units(
-                schema, setting, [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale], jobs, progress
-            )
-            syntax = [finding for result in results for finding in result.syntax]
+            # Each result goes to the cache as it comes (the run holds one at a time); a file that
+            # does not parse rolls the whole run back, so the next run sees every unit still stale.
+            syntax, mentioned = [], set()
+            many = len(stale) > INCREMENTAL_LIMIT
+            cache.drop(removed)
+            tasks = [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale]
+            for result in _run_units(schema, setting, tasks, jobs, progress):
+                syntax += result.syntax
+                if not result.syntax:
+                    cache.store(result)
+                if not many:
+                    mentioned.update(result.mentioned)
             if syntax:
-                cache.db.commit()
+                cache.db.rollback()
                 report.findings = sorted(syntax, key=lambda f: (f.file, f.line or 0))
                 return report
-            cache.drop(removed)
-            for result in results:
-                cache.store(result)
             touched = touched_before | cache.iris_of(stale)
             order = {name: index for index, name in enumerate(names)}
             update_fallbacks(cache, schema, touched, digests, names, texts)
             update_duplicates(cache, store_view, touched)
-            changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
+            changed = None if many else mentioned
             update_corpus_shapes(schema, store_view, cache, changed)
             update_document_duplicates(store_view, cache, None if changed is None else touched, order)
             update_year_findings(cache, None if changed is None else touched, order)
@@ -177,9 +181,10 @@ def _run_units(
     tasks: list[tuple],
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[UnitResult]:
-    """Every unit; in worker processes (one per CPU) when there are many. Workers are spawned and
-    load the schema from `setting` themselves: nothing depends on memory inherited by fork."""
+) -> Iterator[UnitResult]:
+    """Every unit's result, as it comes; in worker processes (one per CPU) when there are many.
+    Workers are spawned and load the schema from `setting` themselves: nothing depends on memory
+    inherited by fork."""
     jobs = jobs or os.cpu_count() or 1
     pool = None
     runs: Iterator[UnitResult]
@@ -188,16 +193,14 @@ def _run_units(
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=setting)
         runs = pool.map(_work, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4))))
-    results = []
     try:
-        for result in runs:
-            results.append(result)
+        for done, result in enumerate(runs, 1):
+            yield result
             if progress:
-                progress(len(results), len(tasks))
+                progress(done, len(tasks))
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
-    return results
 
 
 _worker_schema: Schema | None = None  # each worker process's own, loaded by _start_worker

@@ -4,10 +4,11 @@ reference descriptions of the nodes it mentions, by the per-node rules of a full
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -16,7 +17,6 @@ from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.sources import Sources
-from orgkg.terms import to_rdflib
 from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
 
 
@@ -38,19 +38,11 @@ class UnitResult:
 
 
 def reference_slice(schema: Schema, nodes) -> Graph:
-    """The reference's description of `nodes` (with blank nodes it uses), read from the store."""
-    store, out = schema.store(), Graph()
-    graphs = [ox.NamedNode(g) for g in schema.reference_graphs]
-    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(str(n)) for n in nodes]
-    seen = set()
-    while todo:
-        node = todo.pop()
-        for graph in graphs:
-            for quad in store.quads_for_pattern(node, None, None, graph):
-                out.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
-                    seen.add(quad.object)
-                    todo.append(quad.object)
+    """The reference's description of `nodes` (with blank nodes it uses)."""
+    out = Graph()
+    for node in nodes:
+        for triple in schema.reference_about(str(node)):
+            out.add(triple)
     return out
 
 
@@ -71,18 +63,16 @@ def run_unit(
     own = bind_prefixes(Graph())
     where: dict = {}  # subject -> the file that describes it
     for path in paths:
+        described: set = set()
         try:
-            graph = parse_turtle(path)
+            # An article's unit is its graph as parsed; several files are parsed into one graph.
+            own = parse_turtle(path, own if len(paths) > 1 else None, described)
         except TurtleSyntaxError as error:
             result.syntax.append(syntax_finding(error, schema.root))
             continue
         relative = relative_path(path, schema.root)
-        for subject in graph.subjects(unique=True):
+        for subject in described:
             where.setdefault(subject, relative)
-        if len(paths) == 1:
-            own = graph  # an article's unit: its graph as parsed, not a copy of it
-        else:
-            own += graph
     if result.syntax:
         return result
     mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
@@ -115,7 +105,7 @@ def run_unit(
 
 def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources | None, result: UnitResult) -> None:
     """lint's per-node rules and the quote check, on the unit's own files."""
-    for finding in lint_findings(own, schema.ontology, where):
+    for finding in lint_findings(own, schema.terms, where):
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     if sources is None:
         return
@@ -123,7 +113,7 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources |
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     for article in own.subjects(RDF.type, SCHEMA.NewsArticle):
         for text in own.objects(article, OKG.sourceText):
-            result.sources[str(text)] = fingerprint(sources.find(str(text)))
+            result.sources[str(text)] = fingerprint(sources, str(text))
 
 
 def _describe(
@@ -163,16 +153,18 @@ def _describe(
     result.untyped = sorted(str(t) for t in used - typed)
 
 
-def fingerprint(path: Path | None) -> list:
-    """[size, mtime_ns, ctime_ns] of an article text, or [-1, -1, -1] when it is missing (or
-    outside the sources folder)."""
-    try:
-        stat = path.stat() if path is not None else None
-    except OSError:
-        stat = None
-    if stat is None:
-        return [-1, -1, -1]
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+def fingerprint(sources: Sources | None, name: str) -> list:
+    """[size, mtime_ns, ctime_ns] of the article text `name` in the first sources folder that has
+    it, or [-1, -1, -1] when none does. Change detection only: the quote check reads the text
+    through `Sources`, which refuses names that leave the folders."""
+    for folder in sources.folders if sources and name and not Path(name).is_absolute() else ():
+        try:
+            found = os.stat(folder / name)
+        except OSError:
+            continue
+        if stat.S_ISREG(found.st_mode):
+            return [found.st_size, found.st_mtime_ns, found.st_ctime_ns]
+    return [-1, -1, -1]
 
 
 def _focus_term(graph: Graph, finding: Finding):

@@ -10,7 +10,7 @@ import json
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from orgkg.findings import Finding, relative_path
+from orgkg.findings import Finding
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.schema import Schema
 from orgkg.incremental.unit import run_unit
@@ -28,8 +28,9 @@ def update_fallbacks(
     a sh:maxCount counts (values the reference gives are in every article's view already)."""
     needed = cache.fallback_needed(touched, REFERENCE)
     for iri, describers in cache.describers(sorted(needed)).items():
-        paths = sorted({names[file] for _, file in describers if file in names}, key=str)
-        key = digest(json.dumps([digests.get(relative_path(p, schema.root)) for p in paths] + [str(p) for p in paths]))
+        files = sorted({file for _, file in describers if file in names}, key=lambda file: str(names[file]))
+        paths = [names[file] for file in files]
+        key = digest(json.dumps([digests.get(file) for file in files] + [str(p) for p in paths]))
         if cache.fallback_key(iri) == key:
             continue
         cache.set_fallback(iri, key, run_unit(schema, iri, key, paths, sources, only=URIRef(iri)).rows)

@@ -76,7 +76,7 @@ def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a unit was validated again although nothing changed")
 
-    monkeypatch.setattr(incremental, "run_unit", refuse)
+    monkeypatch.setattr(incremental, "run_units", refuse)
     second = validate_incremental(corpus, corpus / "sources")
     assert sorted(map(astuple, second.findings)) == sorted(map(astuple, first.findings))
 

@@ -50,7 +50,7 @@ from orgkg.incremental.corpus import (
     update_year_findings,
 )
 from orgkg.incremental.schema import Schema
-from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
+from orgkg.incremental.unit import BATCH, UnitResult, fingerprint, run_units
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
@@ -187,17 +187,21 @@ def _run_units(
     inherited by fork."""
     jobs = jobs or os.cpu_count() or 1
     pool = None
-    runs: Iterator[UnitResult]
+    batches = [tasks[start : start + BATCH] for start in range(0, len(tasks), BATCH)]
+    runs: Iterator[list[UnitResult]]
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
-        runs = (run_unit(schema, *task) for task in tasks)
+        runs = (run_units(schema, batch) for batch in batches)
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=setting)
-        runs = pool.map(_work, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4))))
+        runs = pool.map(_work, batches)
+    done = 0
     try:
-        for done, result in enumerate(runs, 1):
-            yield result
-            if progress:
-                progress(done, len(tasks))
+        for results in runs:
+            for result in results:
+                done += 1
+                yield result
+                if progress:
+                    progress(done, len(tasks))
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
@@ -211,6 +215,6 @@ def _start_worker(root: Path, cache: Path, reference_graphs: tuple) -> None:
     _worker_schema = Schema.load(root, cache, reference_graphs)
 
 
-def _work(task: tuple) -> UnitResult:
+def _work(batch: list[tuple]) -> list[UnitResult]:
     assert _worker_schema is not None, "the pool's initializer loads it"
-    return run_unit(_worker_schema, *task)
+    return run_units(_worker_schema, batch)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,10 @@ from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.sources import Sources
 from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
+
+#: Units whose shapes run together in one store (`run_units`): enough that a query's fixed cost
+#: (parsing, planning) is shared, few enough that a batch's graphs stay small.
+BATCH = 32
 
 
 @dataclass
@@ -59,48 +64,81 @@ def run_unit(
 
     `only` keeps just the SHACL results about that node (a node judged on all its files).
     """
-    result = UnitResult(name, digest)
-    own = bind_prefixes(Graph())
-    where: dict = {}  # subject -> the file that describes it
-    for path in paths:
-        described: set = set()
-        try:
-            # An article's unit is its graph as parsed; several files are parsed into one graph.
-            own = parse_turtle(path, own if len(paths) > 1 else None, described)
-        except TurtleSyntaxError as error:
-            result.syntax.append(syntax_finding(error, schema.root))
-            continue
-        relative = relative_path(path, schema.root)
-        for subject in described:
-            where.setdefault(subject, relative)
-    if result.syntax:
-        return result
-    mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
-    result.mentioned = sorted(map(str, mentioned))
-    ref = reference_slice(schema, mentioned) if with_reference else Graph()
-    own_subjects = set(own.subjects())
-    shared = set(ref.subjects()) | schema.ontology_subjects
-    if only is None:
-        result.triples = len(own)
-        _lint_and_quotes(schema, own, where, sources, result)
-        _describe(schema, own, ref, own_subjects, shared, where, with_reference, result)
+    return run_units(schema, [(name, digest, paths, sources, with_reference, only)])[0]
 
-    entailed = schema.closure.entailments(own) | schema.closure.entailments(ref)
-    own += ref  # from here on `own` is what the full run's names are read from
-    entailed |= set(schema.ontology_about({t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}))
 
-    for finding, focus, value in schema.shapes.run(own, entailed, where, corpus=False):
-        existence = value is None or value == focus
-        if only is not None:
-            if focus == only:
-                result.rows.append(_row(finding, focus, True, True))
-        elif isinstance(focus, BNode):
-            if focus in own_subjects:  # else a blank node of the reference: the reference unit reports it
-                result.rows.append(_row(finding, focus, True, existence))
-        elif focus in own_subjects or not existence or focus not in shared:
-            # (otherwise the reference's own view of the node decides what it lacks)
-            result.rows.append(_row(finding, focus, focus in own_subjects, existence))
-    return result
+def run_units(schema: Schema, tasks: list[tuple]) -> list[UnitResult]:
+    """`run_unit` on each task (its arguments after the schema), the shapes of all run at once:
+    each unit's view one graph of one store (`Shapes.run_each`)."""
+    views = [_View(schema, *task) for task in tasks]
+    valid = [view for view in views if not view.result.syntax]
+    outcomes = schema.shapes.run_each([(view.own, view.entailed, view.where) for view in valid], corpus=False)
+    for view, results in zip(valid, outcomes, strict=True):
+        view.keep(results)
+    return [view.result for view in views]
+
+
+class _View:
+    """One unit's data as its shapes see it: its files, the reference slice, their entailments."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        name: str,
+        digest: str,
+        paths: list[Path],
+        sources: Sources | None,
+        with_reference: bool = True,
+        only: URIRef | None = None,
+    ):
+        self.result = result = UnitResult(name, digest)
+        self.only = only
+        own = bind_prefixes(Graph())
+        self.where: dict = {}  # subject -> the file that describes it
+        for path in paths:
+            described: set = set()
+            try:
+                # An article's unit is its graph as parsed; several files are parsed into one graph.
+                own = parse_turtle(path, own if len(paths) > 1 else None, described)
+            except TurtleSyntaxError as error:
+                result.syntax.append(syntax_finding(error, schema.root))
+                continue
+            relative = relative_path(path, schema.root)
+            for subject in described:
+                self.where.setdefault(subject, relative)
+        if result.syntax:
+            return
+        mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+        result.mentioned = sorted(map(str, mentioned))
+        ref = reference_slice(schema, mentioned) if with_reference else Graph()
+        self.own_subjects = set(own.subjects())
+        self.shared = set(ref.subjects()) | schema.ontology_subjects
+        if only is None:
+            result.triples = len(own)
+            _lint_and_quotes(schema, own, self.where, sources, result)
+            _describe(schema, own, ref, self.own_subjects, self.shared, self.where, with_reference, result)
+
+        entailed = schema.closure.entailments(own) | schema.closure.entailments(ref)
+        own += ref  # from here on `own` is what the full run's names are read from
+        entailed |= set(
+            schema.ontology_about({t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)})
+        )
+        self.own, self.entailed = own, list(entailed)
+
+    def keep(self, results: list) -> None:
+        """The unit's rows from the shapes' results on its view."""
+        rows, only, own_subjects = self.result.rows, self.only, self.own_subjects
+        for finding, focus, value in results:
+            existence = value is None or value == focus
+            if only is not None:
+                if focus == only:
+                    rows.append(_row(finding, focus, True, True))
+            elif isinstance(focus, BNode):
+                if focus in own_subjects:  # else a blank node of the reference: the reference unit reports it
+                    rows.append(_row(finding, focus, True, existence))
+            elif focus in own_subjects or not existence or focus not in self.shared:
+                # (otherwise the reference's own view of the node decides what it lacks)
+                rows.append(_row(finding, focus, focus in own_subjects, existence))
 
 
 def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources | None, result: UnitResult) -> None:
@@ -129,18 +167,20 @@ def _describe(
     """The IRIs the unit describes, and whether its view of each can be combined with the views of
     other units: only if the same shapes target the node here as in the reference alone (and no
     sh:maxCount shape does); plus the kg: IRIs used that neither it nor the reference types."""
+    about, pointing, about_ref, pointing_ref = (defaultdict(list) for _ in range(4))
+    for graph, subjects, objects in ((own, about, pointing), (ref, about_ref, pointing_ref)):
+        for triple in graph:
+            subjects[triple[0]].append(triple)
+            objects[triple[2]].append(triple)
     for subject in own_subjects:
         if not isinstance(subject, URIRef):
             continue
-        about_ref = list(ref.triples((subject, None, None)))
         here = schema.shapes_targeting(
-            subject,
-            [*own.triples((subject, None, None)), *about_ref],
-            [*own.triples((None, None, subject)), *ref.triples((None, None, subject))],
+            subject, [*about[subject], *about_ref[subject]], [*pointing[subject], *pointing_ref[subject]]
         )
-        baseline = schema.shapes_targeting(subject, about_ref, ())
+        baseline = schema.shapes_targeting(subject, about_ref[subject], ())
         anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
-        capped = schema.caps(here, own.triples((subject, None, None)))
+        capped = schema.caps(here, about[subject])
         result.described.append((where[subject], str(subject), anew, capped))
     result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
     result.node_texts = sorted((str(node), str(text)) for node, text in node_texts(own))

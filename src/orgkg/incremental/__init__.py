@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
@@ -40,6 +41,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from orgkg.atomic import file_lock
+from orgkg.cache_db import remove_database
 from orgkg.errors import OrgkgError
 from orgkg.findings import Report, parse_all, sort_findings
 from orgkg.incremental.cache import Cache, digest
@@ -64,6 +66,8 @@ VERSION = "6"
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
 POOL_THRESHOLD = 16
+#: The cache's database, in the store's cache folder.
+CACHE_FILE = "validation.sqlite"
 #: How long a run waits for another run on the same repository.
 LOCK_WAIT = 600.0
 
@@ -81,7 +85,15 @@ def validate_incremental(
         f"another incremental validation of {root} has been running for over {LOCK_WAIT:g} s; try again when it is done"
     )
     with file_lock(store.repository.cache / "validation.lock", busy, wait=LOCK_WAIT):
-        return _validate_incremental(root, store, sources, jobs, progress)
+        try:
+            return _validate_incremental(root, store, sources, jobs, progress)
+        except sqlite3.DatabaseError as error:
+            # The cache is opened without reading every page first (that grows with the corpus):
+            # a damaged page shows when read, and the cache is then made again from nothing.
+            if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not damage
+                raise
+            remove_database(store.repository.cache / CACHE_FILE)
+            return _validate_incremental(root, store, sources, jobs, progress)
 
 
 def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
@@ -97,7 +109,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     if report.findings:
         return report
 
-    cache = Cache(repository.cache / "validation.sqlite")
+    cache = Cache(repository.cache / CACHE_FILE)
     reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in names if name.startswith("graph/reference/")]
     reference_files = [names[name] for name in reference_names]
     cache.depend_on(

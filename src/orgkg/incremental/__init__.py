@@ -9,8 +9,10 @@ the same rules run in pieces, and only the pieces that changed:
   pipeline on an Oxigraph copy of the unit), lint's per-node rules and the quotes.
   graph/reference/ with the ontology is one more unit; `schema` is what every unit shares. A
   unit is re-run when its file, the ontology, the shapes, the reference or the quoted article
-  texts change; results wait in a SQLite `cache` beside the store. Many units run in worker
-  processes that load the schema themselves (safe under the spawn start method).
+  texts change; results wait in a SQLite `cache` beside the store, each written as it comes (a
+  run holds one batch at a time, whatever the corpus). Units run in batches: each unit's view
+  one named graph of one Oxigraph store, each SHACL check one query over the batch. Many units
+  run in worker processes that load the schema themselves (safe under the spawn start method).
 - **Shared nodes** (`views`). A node described by several units (a reference entity every
   article quotes) is judged by all their views: a result that says something is missing (no sh:value, or the
   node itself) stands only if every describing unit reports it; a result about a value stands

@@ -51,25 +51,9 @@ def reference_slice(schema: Schema, nodes) -> Graph:
     return out
 
 
-def run_unit(
-    schema: Schema,
-    name: str,
-    digest: str,
-    paths: list[Path],
-    sources: Sources | None,
-    with_reference: bool = True,
-    only: URIRef | None = None,
-) -> UnitResult:
-    """Validate one unit: the files `paths`, plus (for articles) the reference slice they mention.
-
-    `only` keeps just the SHACL results about that node (a node judged on all its files).
-    """
-    return run_units(schema, [(name, digest, paths, sources, with_reference, only)])[0]
-
-
 def run_units(schema: Schema, tasks: list[tuple]) -> list[UnitResult]:
-    """`run_unit` on each task (its arguments after the schema), the shapes of all run at once:
-    each unit's view one graph of one store (`Shapes.run_each`)."""
+    """Validate each unit (a task: what `_View` takes after the schema), the shapes of all at
+    once: each unit's view one graph of one store (`Shapes.run_each`)."""
     views = [_View(schema, *task) for task in tasks]
     valid = [view for view in views if not view.result.syntax]
     outcomes = schema.shapes.run_each([(view.own, view.entailed, view.where) for view in valid], corpus=False)
@@ -79,7 +63,9 @@ def run_units(schema: Schema, tasks: list[tuple]) -> list[UnitResult]:
 
 
 class _View:
-    """One unit's data as its shapes see it: its files, the reference slice, their entailments."""
+    """One unit's data as its shapes see it: the files `paths`, plus (for articles) the reference
+    slice they mention, with their entailments. `only` keeps just the SHACL results about that
+    node (a node judged on all its files)."""
 
     def __init__(
         self,

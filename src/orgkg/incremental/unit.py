@@ -153,7 +153,8 @@ def _describe(
     """The IRIs the unit describes, and whether its view of each can be combined with the views of
     other units: only if the same shapes target the node here as in the reference alone (and no
     sh:maxCount shape does); plus the kg: IRIs used that neither it nor the reference types."""
-    about, pointing, about_ref, pointing_ref = (defaultdict(list) for _ in range(4))
+    indexes: list[defaultdict[object, list]] = [defaultdict(list) for _ in range(4)]
+    about, pointing, about_ref, pointing_ref = indexes  # node -> the triples about it, pointing at it
     for graph, subjects, objects in ((own, about, pointing), (ref, about_ref, pointing_ref)):
         for triple in graph:
             subjects[triple[0]].append(triple)

@@ -253,3 +253,15 @@ def test_workers_are_spawned_and_agree_with_one_process(corpus, tmp_path, monkey
     pooled = validate_incremental(corpus, corpus / "sources", jobs=2)
     assert sorted(map(astuple, pooled.findings)) == sorted(map(astuple, alone.findings))
     assert pooled.triples == alone.triples
+
+
+def test_batches_are_bounded_by_their_files():
+    """Units and whole-node judgements run in batches of about BATCH files: a run's memory does
+    not grow with the corpus, and a task with more files than that runs alone."""
+    from orgkg.incremental.unit import BATCH, batches
+
+    tasks = [("one", "", [Path("a.ttl")])] * (BATCH + 1) + [("many", "", [Path("b.ttl")] * (BATCH + 5))]
+    tasks += [("one", "", [Path("c.ttl")])]
+    grouped = list(batches(tasks))
+    assert [len(batch) for batch in grouped] == [BATCH, 1, 1, 1]
+    assert [task for batch in grouped for task in batch] == tasks

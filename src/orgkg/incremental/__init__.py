@@ -54,7 +54,7 @@ from orgkg.incremental.corpus import (
     update_year_findings,
 )
 from orgkg.incremental.schema import Schema
-from orgkg.incremental.unit import BATCH, UnitResult, fingerprint, run_units
+from orgkg.incremental.unit import UnitResult, batches, fingerprint, run_units
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
@@ -201,13 +201,12 @@ def _run_units(
     inherited by fork."""
     jobs = jobs or os.cpu_count() or 1
     pool = None
-    batches = [tasks[start : start + BATCH] for start in range(0, len(tasks), BATCH)]
     runs: Iterator[list[UnitResult]]
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
-        runs = (run_units(schema, batch) for batch in batches)
+        runs = (run_units(schema, batch) for batch in batches(tasks))
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=setting)
-        runs = pool.map(_work, batches)
+        runs = pool.map(_work, batches(tasks))
     done = 0
     try:
         for results in runs:

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.sources import Sources
 from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
 
-#: Units whose shapes run together in one store (`run_units`): enough that a query's fixed cost
+#: Files whose units run together in one store (`run_units`): enough that a query's fixed cost
 #: (parsing, planning) is shared, few enough that a batch's graphs stay small.
 BATCH = 32
 
@@ -49,6 +50,21 @@ def reference_slice(schema: Schema, nodes) -> Graph:
         for triple in schema.reference_about(str(node)):
             out.add(triple)
     return out
+
+
+def batches(tasks: list[tuple]) -> Iterator[list[tuple]]:
+    """The tasks (as `run_units` takes them) in batches of about BATCH files: a batch's memory is
+    bounded by its files, whatever the corpus (a task with more files runs alone)."""
+    batch: list[tuple] = []
+    files = 0
+    for task in tasks:
+        if batch and files + len(task[2]) > BATCH:
+            yield batch
+            batch, files = [], 0
+        batch.append(task)
+        files += len(task[2])
+    if batch:
+        yield batch
 
 
 def run_units(schema: Schema, tasks: list[tuple]) -> list[UnitResult]:

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from orgkg.findings import Finding
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.schema import Schema
-from orgkg.incremental.unit import BATCH, run_units
+from orgkg.incremental.unit import batches, run_units
 from orgkg.sources import Sources
 from orgkg.terms import solutions
 
@@ -34,8 +34,8 @@ def update_fallbacks(
         key = digest(json.dumps([digests.get(file) for file in files] + [str(p) for p in paths]))
         if cache.fallback_key(iri) != key:
             tasks.append((iri, key, paths, sources, True, URIRef(iri)))
-    for start in range(0, len(tasks), BATCH):
-        for result in run_units(schema, tasks[start : start + BATCH]):
+    for batch in batches(tasks):
+        for result in run_units(schema, batch):
             cache.set_fallback(result.name, result.digest, result.rows)
 
 

@@ -76,7 +76,7 @@ def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a unit was validated again although nothing changed")
 
-    monkeypatch.setattr(incremental, "run_unit", refuse)
+    monkeypatch.setattr(incremental, "run_units", refuse)
     second = validate_incremental(corpus, corpus / "sources")
     assert sorted(map(astuple, second.findings)) == sorted(map(astuple, first.findings))
 
@@ -231,6 +231,20 @@ def test_a_damaged_cache_is_rebuilt(corpus, cache):
 
 
 @pytest.mark.slow
+def test_a_cache_damaged_inside_is_rebuilt(corpus, cache):
+    """The cache is not read whole on opening (that grows with the corpus): pages damaged past
+    a sound header show when read, and the run starts again from an empty cache."""
+    validate_incremental(corpus, corpus / "sources")
+    database = cache_dir(corpus) / "validation.sqlite"
+    data = bytearray(database.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for start in range(page, len(data), page):  # every page but the first: the b-trees' headers
+        data[start : start + 16] = b"\xff" * 16
+    database.write_bytes(bytes(data))
+    _same_as_full(corpus)
+
+
+@pytest.mark.slow
 def test_workers_are_spawned_and_agree_with_one_process(corpus, tmp_path, monkeypatch):
     """Many changed units run in spawned worker processes (no state inherited through fork)."""
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "one"))
@@ -239,3 +253,15 @@ def test_workers_are_spawned_and_agree_with_one_process(corpus, tmp_path, monkey
     pooled = validate_incremental(corpus, corpus / "sources", jobs=2)
     assert sorted(map(astuple, pooled.findings)) == sorted(map(astuple, alone.findings))
     assert pooled.triples == alone.triples
+
+
+def test_batches_are_bounded_by_their_files():
+    """Units and whole-node judgements run in batches of about BATCH files: a run's memory does
+    not grow with the corpus, and a task with more files than that runs alone."""
+    from orgkg.incremental.unit import BATCH, batches
+
+    tasks = [("one", "", [Path("a.ttl")])] * (BATCH + 1) + [("many", "", [Path("b.ttl")] * (BATCH + 5))]
+    tasks += [("one", "", [Path("c.ttl")])]
+    grouped = list(batches(tasks))
+    assert [len(batch) for batch in grouped] == [BATCH, 1, 1, 1]
+    assert [task for batch in grouped for task in batch] == tasks

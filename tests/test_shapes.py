@@ -288,3 +288,22 @@ def test_identical_findings_on_a_corpus_with_one_kind_of_seeded_error(root, tmp_
     rule = ERROR_KINDS[kind][1]
     if rule.startswith("okgsh:"):
         assert rule in {f.rule for f in findings}, (kind, findings)
+
+
+def test_run_each_gives_each_view_what_run_gives_it_alone() -> None:
+    """Incremental validation checks many small views at once, each a graph of one store
+    (`Shapes.run_each`): every fixture with the ontology, all at once, gets the results it gets
+    alone."""
+    compiled, closure = Shapes(shapes()), Closure(ontology(), rdflib_vocabulary())
+    views = []
+    for path in FAIL + PASS:
+        data = bind_prefixes(Graph())
+        data += Graph().parse(path, format="turtle") + ontology()
+        views.append((data, list(closure.entailments(data)), {}))
+    together = compiled.run_each(views)
+    fired = 0
+    for (data, entailed, where), results in zip(views, together, strict=True):
+        alone = compiled.run(data, entailed, where)
+        assert Counter(map(astuple, (r[0] for r in results))) == Counter(map(astuple, (r[0] for r in alone)))
+        fired += bool(alone)
+    assert fired >= len(FAIL)

@@ -42,9 +42,14 @@ def open_database(path: Path, schema: str, check: bool = True) -> sqlite3.Connec
     try:
         return _connect(path, schema, check)
     except sqlite3.DatabaseError:
-        for damaged in (path, *(path.with_name(path.name + end) for end in ("-journal", "-wal", "-shm"))):
-            clear_cache_entry(damaged)
+        remove_database(path)
         return _connect(path, schema, check)
+
+
+def remove_database(path: Path) -> None:
+    """A damaged cache database and its journals, removed: it is made again from nothing."""
+    for damaged in (path, *(path.with_name(path.name + end) for end in ("-journal", "-wal", "-shm"))):
+        clear_cache_entry(damaged)
 
 
 def _connect(path: Path, schema: str, check: bool) -> sqlite3.Connection:

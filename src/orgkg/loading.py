@@ -156,9 +156,10 @@ def is_shapes_file(path: Path, root: Path) -> bool:
     return path.resolve() == (root / SHAPES_FILE).resolve()
 
 
-def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
+def parse_turtle(path: Path, into: Graph | None = None, subjects: set | None = None) -> Graph:
     """One Turtle file as an rdflib graph (or added to `into`), built from the triples the front
-    door (`parse_strict`) read; its blank nodes are fresh, as a parse of the file would make them."""
+    door (`parse_strict`) read; its blank nodes are fresh, as a parse of the file would make them.
+    `subjects`, if given, gets the subjects of the file's triples."""
     from rdflib import BNode, Graph
 
     triples, prefixes = _parse(path)
@@ -178,6 +179,8 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
+    if subjects is not None:
+        subjects.update(term(t.subject) for t in triples)
     return graph
 
 

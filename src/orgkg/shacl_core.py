@@ -95,10 +95,17 @@ class Check:
     severity: URIRef
     message: str
     path: URIRef | None  # the shape's path when it is one predicate (what reports show)
+    per_graph: str  # the query run in every named graph at once: SELECT ?graph ?this ?value
 
     def results(self, store: ox.Store) -> list[tuple]:
         """(focus, value or None) of every result, in Oxigraph terms."""
         return [(solution["this"], solution["value"]) for solution in solutions(store.query(self.query))]
+
+    def results_per_graph(self, store: ox.Store) -> list[tuple]:
+        """(graph, focus, value or None) of every result in each named graph as if it were the
+        whole data: many small data sets checked with one query."""
+        answer = solutions(store.query(self.per_graph))
+        return [(solution["graph"], solution["this"], solution["value"]) for solution in answer]
 
 
 @dataclass
@@ -175,6 +182,16 @@ class _Compiler:
             raise Unsupported(root)
         return self.shape_checks(root, root, self.targets(root), "?focus", [])
 
+    def per_graph(self, root: URIRef, query: str) -> str:
+        """`query` (SELECT DISTINCT ... WHERE { <targets of root> rest }) run in each named graph
+        as if it were the whole data. Oxigraph evaluates a subquery inside GRAPH against every
+        graph, so the targets are matched without their subquery: a focus node matched twice
+        gives the same rows twice, which the outer DISTINCT folds."""
+        head, rest = query.split(" WHERE { " + self.targets(root), 1)
+        assert rest.endswith(" }") and "SELECT" not in rest, "one subquery, the targets'"
+        head = head.replace("SELECT DISTINCT ", "SELECT DISTINCT ?graph ", 1)
+        return f"{head} WHERE {{ GRAPH ?graph {{ {{ {self.target_patterns(root)} }} {rest[:-2]} }} }}"
+
     def shape_checks(self, root: URIRef, node_shape, context: str, focus: str, keys: list[str]) -> list[Check]:
         """The checks of `node_shape` and its property shapes on the nodes `context` binds to
         `focus`. pySHACL also reports what a sh:node value fails as results of their own (the
@@ -194,15 +211,17 @@ class _Compiler:
                     lambda: self.violation(shape, component, parameter, focus)  # noqa: B023
                 )
                 projection = " ".join([*keys, f"({focus} AS ?this)"] + ([f"({value} AS ?value)"] if value else []))
+                query = f"SELECT DISTINCT {projection} WHERE {{ {context} {values} {optionals} FILTER({condition}) }}"
                 checks.append(
                     Check(
                         root,
                         shape,
                         _component_iri(component),
-                        f"SELECT DISTINCT {projection} WHERE {{ {context} {values} {optionals} FILTER({condition}) }}",
+                        query,
                         graph.value(shape, SH.severity) or SH.Violation,
                         str(message[0]),
                         p if isinstance(p := graph.value(shape, SH.path), URIRef) else None,
+                        self.per_graph(root, query),
                     )
                 )
                 if component == SH.node:
@@ -220,6 +239,10 @@ class _Compiler:
 
     def targets(self, root) -> str:
         """A pattern binding ?focus to each focus node of `root`, once."""
+        return f"{{ SELECT DISTINCT ?focus WHERE {{ {self.target_patterns(root)} }} }}"
+
+    def target_patterns(self, root) -> str:
+        """A pattern binding ?focus to each focus node of `root` (some maybe more than once)."""
         graph, blocks = self.graph, []
         classes = list(graph.objects(root, SH.targetClass))
         if (root, RDF.type, RDFS.Class) in graph:
@@ -228,8 +251,7 @@ class _Compiler:
         blocks += [f"VALUES ?focus {{ {_term(n)} }}" for n in graph.objects(root, SH.targetNode)]
         blocks += [f"?focus {_term(p)} [] ." for p in graph.objects(root, SH.targetSubjectsOf)]
         blocks += [f"[] {_term(p)} ?focus ." for p in graph.objects(root, SH.targetObjectsOf)]
-        union = " UNION ".join(f"{{ {block} }}" for block in blocks)
-        return f"{{ SELECT DISTINCT ?focus WHERE {{ {union} }} }}"
+        return " UNION ".join(f"{{ {block} }}" for block in blocks)
 
     def components(self, shape, top: bool = False) -> list[tuple[Any, Any]]:
         """(parameter, value) of each constraint of `shape` (sh:property excepted at the top,

@@ -4,6 +4,8 @@ values (the Python API)."""
 
 from __future__ import annotations
 
+import functools
+
 import pyoxigraph as ox
 
 from orgkg.namespaces import PREFIXES
@@ -36,18 +38,24 @@ def to_rdflib(term):
 
 
 def from_rdflib(term):
-    """An rdflib term as pyoxigraph's (None stays None)."""
-    from rdflib import BNode, URIRef
-
+    """An rdflib term as pyoxigraph's (None stays None); once for each of the terms data repeats."""
     if term is None:
         return None
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    # The key is the term as written: rdflib finds some literals of different forms equal.
+    return _from_rdflib(type(term), str(term), getattr(term, "datatype", None), getattr(term, "language", None))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _from_rdflib(kind: type, text: str, datatype, language):
+    from rdflib import BNode, URIRef
+
+    if issubclass(kind, URIRef):
+        return ox.NamedNode(text)
+    if issubclass(kind, BNode):
+        return ox.BlankNode(text)
+    if language:
+        return ox.Literal(text, language=language)
+    return ox.Literal(text, datatype=ox.NamedNode(str(datatype)) if datatype else None)
 
 
 def oxigraph_store(*graphs) -> ox.Store:

@@ -70,7 +70,7 @@ def validate(
 
     report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
     step()
-    report.findings += lint_findings(data, ontology, where)
+    report.findings += lint_findings(data, OntologyTerms(ontology), where)
     step()
     report.findings += corpus_lint_findings(data, where, complete)
     step()
@@ -110,9 +110,9 @@ def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: Mapping
 # rules per unit and feeds the corpus-wide ones from its cache and the store.
 
 
-def lint_findings(data: Graph, ontology: Graph, where: Mapping) -> list[Finding]:
+def lint_findings(data: Graph, terms: OntologyTerms, where: Mapping) -> list[Finding]:
     """lint's per-node rules."""
-    return ontology_term_findings(data, ontology, where) + stray_whitespace_findings(data, where)
+    return ontology_term_findings(data, terms, where) + stray_whitespace_findings(data, where)
 
 
 def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> list[Finding]:
@@ -139,31 +139,47 @@ def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> 
     return findings
 
 
-def ontology_term_findings(data: Graph, ontology: Graph, where: Mapping) -> list[Finding]:
+class OntologyTerms:
+    """What lint says of each okg: term, read from the ontology once: incremental validation asks
+    it for every unit."""
+
+    def __init__(self, ontology: Graph):
+        self.ontology = ontology
+        self.declared = set(ontology.subjects())
+        self._problems: dict = {}
+
+    def problems(self, node) -> list[tuple[str, str]]:
+        """(rule, message) of each thing wrong with a term as the ontology declares it."""
+        if node not in self._problems:
+            ontology, found = self.ontology, []
+            if node not in self.declared:
+                found.append(
+                    (
+                        "undeclared-term",
+                        "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling",
+                    )
+                )
+            else:
+                if not any(ontology.value(node, p) for p in _LABELS):
+                    found.append(("missing-label", "ontology term has no rdfs:label"))
+                if not any(ontology.value(node, p) for p in _DEFINITIONS):
+                    found.append(
+                        ("missing-definition", "ontology term has no definition (rdfs:comment or skos:definition)")
+                    )
+            self._problems[node] = found
+        return self._problems[node]
+
+
+def ontology_term_findings(data: Graph, terms: OntologyTerms, where: Mapping) -> list[Finding]:
     """okg: terms used must be declared, with a label and a definition."""
-    declared = set(ontology.subjects())
-    findings: list[Finding] = []
-
-    def add(rule: str, node, message: str) -> None:
-        findings.append(
-            Finding(VIOLATION, "lint", message, focus=short_name(data, node), rule=rule, file=where.get(node, ""))
+    return [
+        Finding(VIOLATION, "lint", message, focus=short_name(data, node), rule=rule, file=where.get(node, ""))
+        for node in sorted(
+            {n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef) and n.startswith(str(OKG))},
+            key=str,
         )
-
-    for node in sorted(
-        {n for n in (*data.subjects(), *data.objects()) if isinstance(n, URIRef) and n.startswith(str(OKG))}, key=str
-    ):
-        if node not in declared:
-            add(
-                "undeclared-term",
-                node,
-                "okg: term used but not declared in ontology/orgkg.ttl: declare it or fix the spelling",
-            )
-            continue
-        if not any(ontology.value(node, p) for p in _LABELS):
-            add("missing-label", node, "ontology term has no rdfs:label")
-        if not any(ontology.value(node, p) for p in _DEFINITIONS):
-            add("missing-definition", node, "ontology term has no definition (rdfs:comment or skos:definition)")
-    return findings
+        for rule, message in terms.problems(node)
+    ]
 
 
 def stray_whitespace_findings(data: Graph, where: Mapping) -> list[Finding]:

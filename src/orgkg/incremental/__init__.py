@@ -9,8 +9,10 @@ the same rules run in pieces, and only the pieces that changed:
   pipeline on an Oxigraph copy of the unit), lint's per-node rules and the quotes.
   graph/reference/ with the ontology is one more unit; `schema` is what every unit shares. A
   unit is re-run when its file, the ontology, the shapes, the reference or the quoted article
-  texts change; results wait in a SQLite `cache` beside the store. Many units run in worker
-  processes that load the schema themselves (safe under the spawn start method).
+  texts change; results wait in a SQLite `cache` beside the store, each written as it comes (a
+  run holds one batch at a time, whatever the corpus). Units run in batches: each unit's view
+  one named graph of one Oxigraph store, each SHACL check one query over the batch. Many units
+  run in worker processes that load the schema themselves (safe under the spawn start method).
 - **Shared nodes** (`views`). A node described by several units (a reference entity every
   article quotes) is judged by all their views: a result that says something is missing (no sh:value, or the
   node itself) stands only if every describing unit reports it; a result about a value stands
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
@@ -40,8 +43,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from orgkg.atomic import file_lock
+from orgkg.cache_db import remove_database
 from orgkg.errors import OrgkgError
-from orgkg.findings import Report, parse_all, relative_path, sort_findings
+from orgkg.findings import Report, parse_all, sort_findings
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.corpus import (
     corpus_findings,
@@ -50,7 +54,7 @@ from orgkg.incremental.corpus import (
     update_year_findings,
 )
 from orgkg.incremental.schema import Schema
-from orgkg.incremental.unit import UnitResult, fingerprint, run_unit
+from orgkg.incremental.unit import UnitResult, batches, fingerprint, run_units
 from orgkg.incremental.views import REFERENCE, combine, update_duplicates, update_fallbacks
 from orgkg.loading import TurtleSyntaxError
 from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
@@ -64,6 +68,8 @@ VERSION = "6"
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
 POOL_THRESHOLD = 16
+#: The cache's database, in the store's cache folder.
+CACHE_FILE = "validation.sqlite"
 #: How long a run waits for another run on the same repository.
 LOCK_WAIT = 600.0
 
@@ -81,7 +87,15 @@ def validate_incremental(
         f"another incremental validation of {root} has been running for over {LOCK_WAIT:g} s; try again when it is done"
     )
     with file_lock(store.repository.cache / "validation.lock", busy, wait=LOCK_WAIT):
-        return _validate_incremental(root, store, sources, jobs, progress)
+        try:
+            return _validate_incremental(root, store, sources, jobs, progress)
+        except sqlite3.DatabaseError as error:
+            # The cache is opened without reading every page first (that grows with the corpus):
+            # a damaged page shows when read, and the cache is then made again from nothing.
+            if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not damage
+                raise
+            remove_database(store.repository.cache / CACHE_FILE)
+            return _validate_incremental(root, store, sources, jobs, progress)
 
 
 def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
@@ -97,8 +111,9 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     if report.findings:
         return report
 
-    cache = Cache(repository.cache / "validation.sqlite")
-    reference_files = [ontology_path] + [path for name, path in names.items() if name.startswith("graph/reference/")]
+    cache = Cache(repository.cache / CACHE_FILE)
+    reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in names if name.startswith("graph/reference/")]
+    reference_files = [names[name] for name in reference_names]
     cache.depend_on(
         digest(
             json.dumps(
@@ -107,7 +122,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                     version("pyshacl"),
                     digest(shapes_path.read_bytes()),
                     texts and [str(folder) for folder in texts.folders],
-                    [digests[relative_path(p, root)] for p in reference_files],
+                    [digests[name] for name in reference_names],
                 ]
             )
         )
@@ -127,9 +142,7 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                 for name, (unit_digest, _) in units.items()
                 if name not in cached
                 or cached[name][0] != unit_digest
-                or any(
-                    fingerprint(texts.find(text) if texts else None) != mark for text, mark in cached[name][1].items()
-                )
+                or any(fingerprint(texts, text) != mark for text, mark in cached[name][1].items())
             ]
             removed = sorted(set(cached) - set(units))
             touched_before = cache.iris_of(stale + removed)
@@ -140,22 +153,27 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                 tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
             )
             schema = Schema.load(*setting, parsed=schema_graphs)
-            results = _run_units(
-                schema, setting, [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale], jobs, progress
-            )
-            syntax = [finding for result in results for finding in result.syntax]
+            # Each result goes to the cache as it comes (the run holds one at a time); a file that
+            # does not parse rolls the whole run back, so the next run sees every unit still stale.
+            syntax, mentioned = [], set()
+            many = len(stale) > INCREMENTAL_LIMIT
+            cache.drop(removed)
+            tasks = [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale]
+            for result in _run_units(schema, setting, tasks, jobs, progress):
+                syntax += result.syntax
+                if not result.syntax:
+                    cache.store(result)
+                if not many:
+                    mentioned.update(result.mentioned)
             if syntax:
-                cache.db.commit()
+                cache.db.rollback()
                 report.findings = sorted(syntax, key=lambda f: (f.file, f.line or 0))
                 return report
-            cache.drop(removed)
-            for result in results:
-                cache.store(result)
             touched = touched_before | cache.iris_of(stale)
             order = {name: index for index, name in enumerate(names)}
             update_fallbacks(cache, schema, touched, digests, names, texts)
             update_duplicates(cache, store_view, touched)
-            changed = None if len(stale) > INCREMENTAL_LIMIT else {iri for r in results for iri in r.mentioned}
+            changed = None if many else mentioned
             update_corpus_shapes(schema, store_view, cache, changed)
             update_document_duplicates(store_view, cache, None if changed is None else touched, order)
             update_year_findings(cache, None if changed is None else touched, order)
@@ -177,27 +195,29 @@ def _run_units(
     tasks: list[tuple],
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[UnitResult]:
-    """Every unit; in worker processes (one per CPU) when there are many. Workers are spawned and
-    load the schema from `setting` themselves: nothing depends on memory inherited by fork."""
+) -> Iterator[UnitResult]:
+    """Every unit's result, as it comes; in worker processes (one per CPU) when there are many.
+    Workers are spawned and load the schema from `setting` themselves: nothing depends on memory
+    inherited by fork."""
     jobs = jobs or os.cpu_count() or 1
     pool = None
-    runs: Iterator[UnitResult]
+    runs: Iterator[list[UnitResult]]
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
-        runs = (run_unit(schema, *task) for task in tasks)
+        runs = (run_units(schema, batch) for batch in batches(tasks))
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=setting)
-        runs = pool.map(_work, tasks, chunksize=max(1, min(32, len(tasks) // (jobs * 4))))
-    results = []
+        runs = pool.map(_work, batches(tasks))
+    done = 0
     try:
-        for result in runs:
-            results.append(result)
-            if progress:
-                progress(len(results), len(tasks))
+        for results in runs:
+            for result in results:
+                done += 1
+                yield result
+                if progress:
+                    progress(done, len(tasks))
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
-    return results
 
 
 _worker_schema: Schema | None = None  # each worker process's own, loaded by _start_worker
@@ -208,6 +228,6 @@ def _start_worker(root: Path, cache: Path, reference_graphs: tuple) -> None:
     _worker_schema = Schema.load(root, cache, reference_graphs)
 
 
-def _work(task: tuple) -> UnitResult:
+def _work(batch: list[tuple]) -> list[UnitResult]:
     assert _worker_schema is not None, "the pool's initializer loads it"
-    return run_unit(_worker_schema, *task)
+    return run_units(_worker_schema, batch)

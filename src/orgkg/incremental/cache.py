@@ -57,7 +57,7 @@ class Cache:
     """Per-unit results, the nodes each unit describes, and the corpus-wide results."""
 
     def __init__(self, path: Path):
-        self.db = open_database(path, _TABLES)
+        self.db = open_database(path, _TABLES, check=False)  # damage shows when read: see validate_incremental
 
     def depend_on(self, dependencies: str) -> None:
         """Forget every result computed with other dependencies (ontology, shapes, reference...)."""

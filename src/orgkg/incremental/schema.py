@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +20,12 @@ from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shacl_core import TARGETS
 from orgkg.shapes import Shapes
 from orgkg.store import EmbeddedStore
+from orgkg.terms import solutions, to_rdflib
+from orgkg.validation import OntologyTerms
+
+#: Reference nodes whose descriptions a process keeps (a unit mentions a few dozen; articles
+#: quote the same provinces and bodies again and again).
+REFERENCE_CACHE = 20_000
 
 
 @dataclass
@@ -26,7 +33,8 @@ class Schema:
     """The ontology (closed), the shapes, and the target index; the embedded store, read-only."""
 
     root: Path
-    ontology: Graph  # as parsed (lint declares terms from its subjects)
+    ontology: Graph  # as parsed
+    terms: OntologyTerms  # what lint says of each okg: term the ontology declares
     closure: Closure
     closed: Graph  # the ontology with its own entailments; each unit gets the part about the nodes it uses
     shapes: Shapes
@@ -38,11 +46,43 @@ class Schema:
     ontology_subjects: set = field(default_factory=set)
     _store: ox.Store | None = None  # opened on first use, in the process that uses it
 
+    def __post_init__(self):
+        self.reference_about = lru_cache(maxsize=REFERENCE_CACHE)(self._reference_about)
+
     def store(self) -> ox.Store:
         if self._store is None:
             assert self.embedded is not None, "a schema loaded with its store"
             self._store = self.embedded.open_read_only()
         return self._store
+
+    @cached_property
+    def reference_subjects(self) -> frozenset[str]:
+        """Every IRI the reference describes (one query, in Rust): most nodes a unit mentions are
+        its own, and are then not looked up in each reference graph."""
+        answer = self.store().query(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
+            default_graph=[ox.NamedNode(g) for g in self.reference_graphs],
+        )
+        return frozenset(solution["s"].value for solution in solutions(answer))
+
+    def _reference_about(self, iri: str) -> tuple:
+        """The reference's triples about an IRI and the blank nodes they lead to (rdflib terms),
+        read from the store."""
+        if iri not in self.reference_subjects:
+            return ()
+        store, out = self.store(), []
+        graphs = [ox.NamedNode(g) for g in self.reference_graphs]
+        todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+        seen = set()
+        while todo:
+            node = todo.pop()
+            for graph in graphs:
+                for quad in store.quads_for_pattern(node, None, None, graph):
+                    out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+                    if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                        seen.add(quad.object)
+                        todo.append(quad.object)
+        return tuple(out)
 
     @classmethod
     def load(
@@ -60,6 +100,7 @@ class Schema:
         return cls(
             root,
             ontology,
+            OntologyTerms(ontology),
             closure,
             closed,
             shapes,

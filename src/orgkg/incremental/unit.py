@@ -4,10 +4,13 @@ reference descriptions of the nodes it mentions, by the per-node rules of a full
 from __future__ import annotations
 
 import json
+import os
+import stat
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -16,8 +19,11 @@ from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.sources import Sources
-from orgkg.terms import to_rdflib
 from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
+
+#: Files whose units run together in one store (`run_units`): enough that a query's fixed cost
+#: (parsing, planning) is shared, few enough that a batch's graphs stay small.
+BATCH = 32
 
 
 @dataclass
@@ -38,84 +44,108 @@ class UnitResult:
 
 
 def reference_slice(schema: Schema, nodes) -> Graph:
-    """The reference's description of `nodes` (with blank nodes it uses), read from the store."""
-    store, out = schema.store(), Graph()
-    graphs = [ox.NamedNode(g) for g in schema.reference_graphs]
-    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(str(n)) for n in nodes]
-    seen = set()
-    while todo:
-        node = todo.pop()
-        for graph in graphs:
-            for quad in store.quads_for_pattern(node, None, None, graph):
-                out.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
-                    seen.add(quad.object)
-                    todo.append(quad.object)
+    """The reference's description of `nodes` (with blank nodes it uses)."""
+    out = Graph()
+    for node in nodes:
+        for triple in schema.reference_about(str(node)):
+            out.add(triple)
     return out
 
 
-def run_unit(
-    schema: Schema,
-    name: str,
-    digest: str,
-    paths: list[Path],
-    sources: Sources | None,
-    with_reference: bool = True,
-    only: URIRef | None = None,
-) -> UnitResult:
-    """Validate one unit: the files `paths`, plus (for articles) the reference slice they mention.
+def batches(tasks: list[tuple]) -> Iterator[list[tuple]]:
+    """The tasks (as `run_units` takes them) in batches of about BATCH files: a batch's memory is
+    bounded by its files, whatever the corpus (a task with more files runs alone)."""
+    batch: list[tuple] = []
+    files = 0
+    for task in tasks:
+        if batch and files + len(task[2]) > BATCH:
+            yield batch
+            batch, files = [], 0
+        batch.append(task)
+        files += len(task[2])
+    if batch:
+        yield batch
 
-    `only` keeps just the SHACL results about that node (a node judged on all its files).
-    """
-    result = UnitResult(name, digest)
-    own = bind_prefixes(Graph())
-    where: dict = {}  # subject -> the file that describes it
-    for path in paths:
-        try:
-            graph = parse_turtle(path)
-        except TurtleSyntaxError as error:
-            result.syntax.append(syntax_finding(error, schema.root))
-            continue
-        relative = relative_path(path, schema.root)
-        for subject in graph.subjects(unique=True):
-            where.setdefault(subject, relative)
-        if len(paths) == 1:
-            own = graph  # an article's unit: its graph as parsed, not a copy of it
-        else:
-            own += graph
-    if result.syntax:
-        return result
-    mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
-    result.mentioned = sorted(map(str, mentioned))
-    ref = reference_slice(schema, mentioned) if with_reference else Graph()
-    own_subjects = set(own.subjects())
-    shared = set(ref.subjects()) | schema.ontology_subjects
-    if only is None:
-        result.triples = len(own)
-        _lint_and_quotes(schema, own, where, sources, result)
-        _describe(schema, own, ref, own_subjects, shared, where, with_reference, result)
 
-    entailed = schema.closure.entailments(own) | schema.closure.entailments(ref)
-    own += ref  # from here on `own` is what the full run's names are read from
-    entailed |= set(schema.ontology_about({t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)}))
+def run_units(schema: Schema, tasks: list[tuple]) -> list[UnitResult]:
+    """Validate each unit (a task: what `_View` takes after the schema), the shapes of all at
+    once: each unit's view one graph of one store (`Shapes.run_each`)."""
+    views = [_View(schema, *task) for task in tasks]
+    valid = [view for view in views if not view.result.syntax]
+    outcomes = schema.shapes.run_each([(view.own, view.entailed, view.where) for view in valid], corpus=False)
+    for view, results in zip(valid, outcomes, strict=True):
+        view.keep(results)
+    return [view.result for view in views]
 
-    for finding, focus, value in schema.shapes.run(own, entailed, where, corpus=False):
-        existence = value is None or value == focus
-        if only is not None:
-            if focus == only:
-                result.rows.append(_row(finding, focus, True, True))
-        elif isinstance(focus, BNode):
-            if focus in own_subjects:  # else a blank node of the reference: the reference unit reports it
-                result.rows.append(_row(finding, focus, True, existence))
-        elif focus in own_subjects or not existence or focus not in shared:
-            # (otherwise the reference's own view of the node decides what it lacks)
-            result.rows.append(_row(finding, focus, focus in own_subjects, existence))
-    return result
+
+class _View:
+    """One unit's data as its shapes see it: the files `paths`, plus (for articles) the reference
+    slice they mention, with their entailments. `only` keeps just the SHACL results about that
+    node (a node judged on all its files)."""
+
+    def __init__(
+        self,
+        schema: Schema,
+        name: str,
+        digest: str,
+        paths: list[Path],
+        sources: Sources | None,
+        with_reference: bool = True,
+        only: URIRef | None = None,
+    ):
+        self.result = result = UnitResult(name, digest)
+        self.only = only
+        own = bind_prefixes(Graph())
+        self.where: dict = {}  # subject -> the file that describes it
+        for path in paths:
+            described: set = set()
+            try:
+                # An article's unit is its graph as parsed; several files are parsed into one graph.
+                own = parse_turtle(path, own if len(paths) > 1 else None, described)
+            except TurtleSyntaxError as error:
+                result.syntax.append(syntax_finding(error, schema.root))
+                continue
+            relative = relative_path(path, schema.root)
+            for subject in described:
+                self.where.setdefault(subject, relative)
+        if result.syntax:
+            return
+        mentioned = {t for triple in own for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+        result.mentioned = sorted(map(str, mentioned))
+        ref = reference_slice(schema, mentioned) if with_reference else Graph()
+        self.own_subjects = set(own.subjects())
+        self.shared = set(ref.subjects()) | schema.ontology_subjects
+        if only is None:
+            result.triples = len(own)
+            _lint_and_quotes(schema, own, self.where, sources, result)
+            _describe(schema, own, ref, self.own_subjects, self.shared, self.where, with_reference, result)
+
+        entailed = schema.closure.entailments(own) | schema.closure.entailments(ref)
+        own += ref  # from here on `own` is what the full run's names are read from
+        entailed |= set(
+            schema.ontology_about({t for triple in (*own, *entailed) for t in triple if isinstance(t, URIRef)})
+        )
+        self.own, self.entailed = own, list(entailed)
+
+    def keep(self, results: list) -> None:
+        """The unit's rows from the shapes' results on its view."""
+        rows, only, own_subjects = self.result.rows, self.only, self.own_subjects
+        for finding, focus, value in results:
+            existence = value is None or value == focus
+            if only is not None:
+                if focus == only:
+                    rows.append(_row(finding, focus, True, True))
+            elif isinstance(focus, BNode):
+                if focus in own_subjects:  # else a blank node of the reference: the reference unit reports it
+                    rows.append(_row(finding, focus, True, existence))
+            elif focus in own_subjects or not existence or focus not in self.shared:
+                # (otherwise the reference's own view of the node decides what it lacks)
+                rows.append(_row(finding, focus, focus in own_subjects, existence))
 
 
 def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources | None, result: UnitResult) -> None:
     """lint's per-node rules and the quote check, on the unit's own files."""
-    for finding in lint_findings(own, schema.ontology, where):
+    for finding in lint_findings(own, schema.terms, where):
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     if sources is None:
         return
@@ -123,7 +153,7 @@ def _lint_and_quotes(schema: Schema, own: Graph, where: dict, sources: Sources |
         result.rows.append(_row(finding, _focus_term(own, finding), True, False, kind="other"))
     for article in own.subjects(RDF.type, SCHEMA.NewsArticle):
         for text in own.objects(article, OKG.sourceText):
-            result.sources[str(text)] = fingerprint(sources.find(str(text)))
+            result.sources[str(text)] = fingerprint(sources, str(text))
 
 
 def _describe(
@@ -139,18 +169,21 @@ def _describe(
     """The IRIs the unit describes, and whether its view of each can be combined with the views of
     other units: only if the same shapes target the node here as in the reference alone (and no
     sh:maxCount shape does); plus the kg: IRIs used that neither it nor the reference types."""
+    indexes: list[defaultdict[object, list]] = [defaultdict(list) for _ in range(4)]
+    about, pointing, about_ref, pointing_ref = indexes  # node -> the triples about it, pointing at it
+    for graph, subjects, objects in ((own, about, pointing), (ref, about_ref, pointing_ref)):
+        for triple in graph:
+            subjects[triple[0]].append(triple)
+            objects[triple[2]].append(triple)
     for subject in own_subjects:
         if not isinstance(subject, URIRef):
             continue
-        about_ref = list(ref.triples((subject, None, None)))
         here = schema.shapes_targeting(
-            subject,
-            [*own.triples((subject, None, None)), *about_ref],
-            [*own.triples((None, None, subject)), *ref.triples((None, None, subject))],
+            subject, [*about[subject], *about_ref[subject]], [*pointing[subject], *pointing_ref[subject]]
         )
-        baseline = schema.shapes_targeting(subject, about_ref, ())
+        baseline = schema.shapes_targeting(subject, about_ref[subject], ())
         anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
-        capped = schema.caps(here, own.triples((subject, None, None)))
+        capped = schema.caps(here, about[subject])
         result.described.append((where[subject], str(subject), anew, capped))
     result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
     result.node_texts = sorted((str(node), str(text)) for node, text in node_texts(own))
@@ -163,16 +196,18 @@ def _describe(
     result.untyped = sorted(str(t) for t in used - typed)
 
 
-def fingerprint(path: Path | None) -> list:
-    """[size, mtime_ns, ctime_ns] of an article text, or [-1, -1, -1] when it is missing (or
-    outside the sources folder)."""
-    try:
-        stat = path.stat() if path is not None else None
-    except OSError:
-        stat = None
-    if stat is None:
-        return [-1, -1, -1]
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+def fingerprint(sources: Sources | None, name: str) -> list:
+    """[size, mtime_ns, ctime_ns] of the article text `name` in the first sources folder that has
+    it, or [-1, -1, -1] when none does. Change detection only: the quote check reads the text
+    through `Sources`, which refuses names that leave the folders."""
+    for folder in sources.folders if sources and name and not Path(name).is_absolute() else ():
+        try:
+            found = os.stat(folder / name)
+        except OSError:
+            continue
+        if stat.S_ISREG(found.st_mode):
+            return [found.st_size, found.st_mtime_ns, found.st_ctime_ns]
+    return [-1, -1, -1]
 
 
 def _focus_term(graph: Graph, finding: Finding):

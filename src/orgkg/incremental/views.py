@@ -10,10 +10,10 @@ import json
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from orgkg.findings import Finding, relative_path
+from orgkg.findings import Finding
 from orgkg.incremental.cache import Cache, digest
 from orgkg.incremental.schema import Schema
-from orgkg.incremental.unit import run_unit
+from orgkg.incremental.unit import batches, run_units
 from orgkg.sources import Sources
 from orgkg.terms import solutions
 
@@ -27,12 +27,16 @@ def update_fallbacks(
     no reference file describes, one an article gives a new type, or one an article gives a value
     a sh:maxCount counts (values the reference gives are in every article's view already)."""
     needed = cache.fallback_needed(touched, REFERENCE)
+    tasks = []
     for iri, describers in cache.describers(sorted(needed)).items():
-        paths = sorted({names[file] for _, file in describers if file in names}, key=str)
-        key = digest(json.dumps([digests.get(relative_path(p, schema.root)) for p in paths] + [str(p) for p in paths]))
-        if cache.fallback_key(iri) == key:
-            continue
-        cache.set_fallback(iri, key, run_unit(schema, iri, key, paths, sources, only=URIRef(iri)).rows)
+        files = sorted({file for _, file in describers if file in names}, key=lambda file: str(names[file]))
+        paths = [names[file] for file in files]
+        key = digest(json.dumps([digests.get(file) for file in files] + [str(p) for p in paths]))
+        if cache.fallback_key(iri) != key:
+            tasks.append((iri, key, paths, sources, True, URIRef(iri)))
+    for batch in batches(tasks):
+        for result in run_units(schema, batch):
+            cache.set_fallback(result.name, result.digest, result.rows)
 
 
 def update_duplicates(cache: Cache, store: ox.Store, touched: set[str]) -> None:

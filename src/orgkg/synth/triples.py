@@ -63,13 +63,17 @@ class Triples:
         return (s for s, _, _ in self.triples((None, predicate, obj)))
 
     def predicates(self, subject=None, obj=None) -> Iterator:
+        if subject is not None and obj is None:  # the writer's question, once per subject
+            return iter(list(self._spo.get(subject, ())))
         return (p for _, p, _ in self.triples((subject, None, obj)))
 
     def objects(self, subject=None, predicate=None) -> Iterator:
+        if subject is not None and predicate is not None:
+            return iter(list(self._spo.get(subject, {}).get(predicate, ())))
         return (o for _, _, o in self.triples((subject, predicate, None)))
 
     def predicate_objects(self, subject) -> Iterator:
         return ((p, o) for _, p, o in self.triples((subject, None, None)))
 
     def value(self, subject, predicate):
-        return next(self.objects(subject, predicate), None)
+        return next(iter(self._spo.get(subject, {}).get(predicate, ())), None)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -29,6 +30,8 @@ LOCK_WAIT = 60.0
 #: The file in the store folder naming the build that last wrote it (RocksDB ignores it).
 _BUILD_MARK = "orgkg-build"
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
+#: Quads per call of the bulk loader: its memory grows with the quads in one call.
+BULK_QUADS = 250_000
 
 
 class StoreError(OrgkgError):
@@ -209,7 +212,13 @@ class EmbeddedStore:
                 if self.progress:
                     self.progress(done, len(current))
 
-        store.bulk_extend(quads())
+        # In calls of at most BULK_QUADS: one call's batches in flight held 1 KB a quad (2 GB at
+        # 10,000 articles); each call adds its own sorted files, merged by RocksDB later.
+        source = quads()
+        first = next(source, None)
+        while first is not None:
+            store.bulk_extend(chain([first], islice(source, BULK_QUADS - 1)))
+            first = next(source, None)
         self.index.hold(self._identity(), files)
         return files
 
@@ -256,14 +265,18 @@ class EmbeddedStore:
 
     @staticmethod
     def _drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
-        """Remove a named graph, and from the default graph what no other named graph states."""
+        """Remove a named graph, and from the default graph what no other named graph states. A
+        triple with a blank node (most of an article: its evidence) is this file's alone: each
+        parse mints its own blank nodes, so no other graph is asked about it."""
         old = list(store.quads_for_pattern(None, None, None, graph))
         store.remove_graph(graph)
         default = ox.DefaultGraph()
         for quad in old:
-            others = store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
-            if not any(other.graph_name != default for other in others):
-                store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
+            if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode):
+                others = store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+                if any(other.graph_name != default for other in others):
+                    continue
+            store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, default))
 
     def graph_triples(self) -> dict[str, int]:
         """Named graph -> its triples as last built, counted when each file was loaded."""

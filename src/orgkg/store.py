@@ -219,6 +219,10 @@ class EmbeddedStore:
         while first is not None:
             store.bulk_extend(chain([first], islice(source, BULK_QUADS - 1)))
             first = next(source, None)
+        # Each call left its own sorted files, which every lookup then searched in turn (queries
+        # 1.7x slower at 10,000 articles) until the first write compacted them all (185 s at
+        # 100,000): compacted here, once, while the build holds the store anyway.
+        store.optimize()
         self.index.hold(self._identity(), files)
         return files
 

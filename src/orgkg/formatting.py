@@ -8,8 +8,10 @@ sorted; blank nodes used once are written inline as `[ ... ]`, RDF lists as `( .
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
@@ -28,8 +30,19 @@ _PLAIN_NUMBER: dict[URIRef | None, str] = {
 }
 
 
+class TripleSource(Protocol):
+    """What the writer reads of a graph: an rdflib Graph, or the generator's triple set."""
+
+    def __contains__(self, triple: Any, /) -> bool: ...
+    def subjects(self, predicate: Any = None, obj: Any = None, /) -> Iterator[Any]: ...
+    def predicates(self, subject: Any = None, obj: Any = None, /) -> Iterator[Any]: ...
+    def objects(self, subject: Any = None, predicate: Any = None, /) -> Iterator[Any]: ...
+    def predicate_objects(self, subject: Any = None, /) -> Iterator[Any]: ...
+    def value(self, subject: Any = None, predicate: Any = None, /) -> Any: ...
+
+
 class TurtleWriter:
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: TripleSource):
         self.graph = graph
         self.used_namespaces: set[str] = set()
         references: dict[BNode, int] = {}

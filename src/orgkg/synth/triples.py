@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from orgkg.formatting import TripleSource
+
 Triple = tuple
 
 
-class Triples:
+class Triples(TripleSource):
     """Triples indexed subject -> predicate -> objects (dicts keep insertion order)."""
 
     def __init__(self) -> None:
@@ -72,7 +74,7 @@ class Triples:
             return iter(list(self._spo.get(subject, {}).get(predicate, ())))
         return (o for _, _, o in self.triples((subject, predicate, None)))
 
-    def predicate_objects(self, subject) -> Iterator:
+    def predicate_objects(self, subject=None) -> Iterator:
         return ((p, o) for _, p, o in self.triples((subject, None, None)))
 
     def value(self, subject, predicate):

@@ -16,6 +16,9 @@ from pathlib import Path
 from harness import HERE, REPO, Runs, _wait_for, repeat, run, tool
 from report import machine
 
+#: The export formats other than N-Quads (measured against `oxigraph dump` on its own).
+EXPORT_FORMATS = ("nt", "turtle", "trig", "jsonld")
+
 # --- the benchmark ---------------------------------------------------------------------------
 
 
@@ -116,6 +119,11 @@ class Bench:
         self.task("export", repeat(self.repeats, self.cli("export", "--format", "nq", "-o", str(export)), self.env))
         oxquery = self.work / "oxigraph-nq"
         self.task("oxigraph-load-nq", run([self.oxigraph, "load", "--location", str(oxquery), "--file", str(export)]))
+        if not self.only_load:
+            for fmt in EXPORT_FORMATS:  # once each: the time and peak memory of every export format
+                output = self.work / f"export.{fmt}"
+                self.task(f"export-{fmt}", run(self.cli("export", "--format", fmt, "-o", str(output)), self.env))
+                output.unlink(missing_ok=True)
         if self.only_load:
             self.measure_load(oxquery)
             return
@@ -260,6 +268,8 @@ class Bench:
                 json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
             )
 
+        self.task("docs", run(self.cli("docs", "-o", str(self.work / "site"), "--sources", sources), self.env))
+        shutil.rmtree(self.work / "site", ignore_errors=True)
         self.measure_load(oxquery)
 
     def measure_load(self, oxquery: Path) -> None:

@@ -162,7 +162,7 @@ def test_a_failed_build_leaves_the_previous_site_and_no_temporary_folder(root, s
     def broken(*args, **kwargs):
         raise RuntimeError("validation crashed")
 
-    monkeypatch.setattr(site_pages, "validate", broken)
+    monkeypatch.setattr(site_pages, "validate_incremental", broken)
     with pytest.raises(RuntimeError):
         build_site(root, previous, store=store)
     assert read(previous, "index.html") == before

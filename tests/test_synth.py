@@ -109,3 +109,42 @@ def test_cli_refuses_an_existing_folder_and_unknown_kinds(cli, tmp_path):
     too_small = cli("dev", "synth", "1", "-o", tmp_path / "y", "--errors", "predecessor-cycle=1")
     assert too_small.exit_code == 2 and "too small" in too_small.output
     assert not (tmp_path / "y").exists()
+
+
+def test_the_generators_triple_set_answers_as_rdflibs_graph():
+    """The generator's triple set stands in for rdflib's Graph: after the same adds, removals and
+    sets, both hold the same triples and answer lookups alike, in the same order (a seed's
+    corpus depends on it: seeded errors pick the first evidence, the first document)."""
+    from rdflib import BNode, Graph, Literal
+
+    from orgkg.synth.triples import Triples
+
+    ours, theirs = Triples(), Graph()
+    a, b, c = KG["a"], KG["b"], KG["c"]
+    first, second = BNode(), BNode()
+    steps = [
+        ("add", (a, RDF.type, OKG.Merger)),
+        ("add", (a, OKG.evidence, first)),
+        ("add", (a, OKG.evidence, second)),
+        ("add", (a, OKG.evidence, first)),  # again: a set
+        ("add", (first, OA.hasSource, b)),
+        ("add", (b, PROV.wasDerivedFrom, c)),
+        ("add", (c, PROV.wasDerivedFrom, c)),
+        ("set", (b, PROV.wasDerivedFrom, a)),
+        ("remove", (a, OKG.evidence, None)),
+        ("add", (a, OKG.evidence, second)),
+        ("remove", (first, None, None)),
+        ("set", (a, SCHEMA.name, Literal("x"))),
+    ]
+    for verb, triple in steps:
+        getattr(ours, verb)(triple)
+        getattr(theirs, verb)(triple)
+        assert set(ours.triples((None, None, None))) == set(theirs)
+        assert len(ours) == len(theirs)
+    for s in (a, b, c, first):
+        assert list(ours.predicate_objects(s)) == list(theirs.predicate_objects(s))
+        assert sorted(ours.predicates(s)) == sorted(theirs.predicates(s))
+        assert ours.value(s, PROV.wasDerivedFrom) == theirs.value(s, PROV.wasDerivedFrom)
+    assert list(ours.subjects(PROV.wasDerivedFrom)) == list(theirs.subjects(PROV.wasDerivedFrom))
+    assert list(ours.objects(a, OKG.evidence)) == [second]
+    assert ((a, None, None) in ours, (first, None, None) in ours) == (True, False)

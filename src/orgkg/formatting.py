@@ -8,8 +8,10 @@ sorted; blank nodes used once are written inline as `[ ... ]`, RDF lists as `( .
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
@@ -19,6 +21,8 @@ from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import PREFIXES, bind_prefixes, short
 
 INDENT = "    "
+# rdflib's namespace attributes are looked up through __getattr__: once here, not per triple.
+_TYPE, _FIRST, _REST, _NIL, _ONTOLOGY = RDF.type, RDF.first, RDF.rest, RDF.nil, OWL.Ontology
 _PLAIN_NUMBER: dict[URIRef | None, str] = {
     XSD.integer: r"[+-]?\d+",
     XSD.decimal: r"[+-]?\d*\.\d+",
@@ -26,8 +30,19 @@ _PLAIN_NUMBER: dict[URIRef | None, str] = {
 }
 
 
+class TripleSource(Protocol):
+    """What the writer reads of a graph: an rdflib Graph, or the generator's triple set."""
+
+    def __contains__(self, triple: Any, /) -> bool: ...
+    def subjects(self, predicate: Any = None, obj: Any = None, /) -> Iterator[Any]: ...
+    def predicates(self, subject: Any = None, obj: Any = None, /) -> Iterator[Any]: ...
+    def objects(self, subject: Any = None, predicate: Any = None, /) -> Iterator[Any]: ...
+    def predicate_objects(self, subject: Any = None, /) -> Iterator[Any]: ...
+    def value(self, subject: Any = None, predicate: Any = None, /) -> Any: ...
+
+
 class TurtleWriter:
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: TripleSource):
         self.graph = graph
         self.used_namespaces: set[str] = set()
         references: dict[BNode, int] = {}
@@ -58,7 +73,7 @@ class TurtleWriter:
 
     def verb(self, predicate: Node) -> str:
         """A predicate: `a` for rdf:type (only there: rdf:type as an object stays `rdf:type`)."""
-        return "a" if predicate == RDF.type else self.iri(predicate)
+        return "a" if predicate == _TYPE else self.iri(predicate)
 
     def literal(self, literal: Literal) -> str:
         lexical = str(literal)
@@ -76,19 +91,19 @@ class TurtleWriter:
         """The members of a well-formed RDF list starting at `node`, else None."""
         items: list[Node | None] = []
         current: Node | None = node
-        while current != RDF.nil:
-            if set(self.graph.predicates(current)) != {RDF.first, RDF.rest}:
+        while current != _NIL:
+            if set(self.graph.predicates(current)) != {_FIRST, _REST}:
                 return None
-            items.append(self.graph.value(current, RDF.first))
-            current = self.graph.value(current, RDF.rest)
-            if current != RDF.nil and current not in self.inline:
+            items.append(self.graph.value(current, _FIRST))
+            current = self.graph.value(current, _REST)
+            if current != _NIL and current not in self.inline:
                 return None
         return items
 
     def predicates(self, subject, depth: int | None) -> str:
         """Predicate-object lists of `subject`; depth None writes them on one line."""
         blocks = []
-        by_predicate = sorted(set(self.graph.predicates(subject)), key=lambda p: (p != RDF.type, self.iri(p)))
+        by_predicate = sorted(set(self.graph.predicates(subject)), key=lambda p: (p != _TYPE, self.iri(p)))
         for predicate in by_predicate:
             objects = sorted(self.term(o, (depth or 0)) for o in self.graph.objects(subject, predicate))
             one_line = ", ".join(objects)
@@ -107,7 +122,7 @@ class TurtleWriter:
         blank = [s for s in top if isinstance(s, BNode)]
         # Blank nodes that cannot be inlined get labels in an order fixed by their content.
         self.labels = {node: f"b{index}" for index, node in enumerate(sorted(blank, key=self._content_key))}
-        ontology_first = sorted(named, key=lambda s: ((s, RDF.type, OWL.Ontology) not in self.graph, self.iri(s)))
+        ontology_first = sorted(named, key=lambda s: ((s, _TYPE, _ONTOLOGY) not in self.graph, self.iri(s)))
         ordered = ontology_first + sorted(blank, key=lambda node: self.labels[node])
         return "\n\n".join(
             f"{self.term(s, 0) if isinstance(s, BNode) else self.iri(s)}\n{self.predicates(s, 1)} ." for s in ordered

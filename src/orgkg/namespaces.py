@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from orgkg.errors import OrgkgError
@@ -61,6 +62,7 @@ def prefixed(iri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # writing Turtle asks for the same predicates and classes again and again
 def short(iri: str) -> str:
     """`iri` as prefix:local where a project prefix fits, else `<iri>`: the one short name of an
     IRI in tables, reports, diffs, Turtle and the site."""

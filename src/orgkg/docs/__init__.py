@@ -14,6 +14,7 @@ stages the build.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from orgkg import __version__
@@ -40,8 +41,11 @@ def build_site(
     """Build the whole site in a temporary folder beside `output`, then swap it in."""
     output = Path(output).absolute()
     check_target(output)
-    with staged_folder(output) as staging:
-        site = Site(root, staging, store or EmbeddedStore(root), sources, progress)
+    with ExitStack() as held, staged_folder(output) as staging:
+        engine = store or EmbeddedStore(root)
+        if isinstance(engine, EmbeddedStore):  # opened once for the whole site, not once a query
+            engine = held.enter_context(engine.session())
+        site = Site(root, staging, engine, sources, progress)
         report = site.write()
         (staging / SITE_MARKER).write_text(f"built by orgkg {__version__}; `orgkg docs` may replace this folder\n")
     report.output = output

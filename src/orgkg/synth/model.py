@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from orgkg.namespaces import KG, OA, OKG, SCHEMA, bind_prefixes
+from orgkg.namespaces import KG, OA, OKG, SCHEMA
 from orgkg.synth.tables import FAMILY, GIVEN, MIDDLE, SYLLABLES, TERMS
+from orgkg.synth.triples import Triples
 
 
 def slug(text: str) -> str:
@@ -51,12 +52,14 @@ class Reference:
     """The reference files: entities created on first use, one file per province plus central."""
 
     def __init__(self) -> None:
-        self.graphs: dict[str, Graph] = {}
+        self.graphs: dict[str, Triples] = {}
         self.labels: set[str] = set()
         self.defined: set[URIRef] = set()
 
-    def graph(self, name: str) -> Graph:
-        return self.graphs.setdefault(name, bind_prefixes(Graph()))
+    def graph(self, name: str) -> Triples:
+        if name not in self.graphs:
+            self.graphs[name] = Triples()
+        return self.graphs[name]
 
     def unique_label(self, label: str) -> str:
         candidate, number = label, 2
@@ -98,7 +101,7 @@ class Article:
         self.number, self.province, self.day, self.ref = number, province, day, ref
         self.name = f"{number:05d}"  # five digits at least: 100,000 and above take six
         self.node = KG[f"article-{self.name}"]
-        self.graph = bind_prefixes(Graph())
+        self.graph = Triples()
         self.sentences: list[str] = []
         self.quoted: set[tuple[URIRef, str]] = set()
         self.claims: list[URIRef] = []  # claim nodes typed in this file

@@ -7,8 +7,6 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph
-
 from orgkg.atomic import staged_folder
 from orgkg.errors import OrgkgError
 from orgkg.formatting import TurtleWriter
@@ -16,6 +14,7 @@ from orgkg.namespaces import ONTOLOGY_FILE, QUERIES_DIR, SHAPES_FILE
 from orgkg.synth.corpus import Corpus
 from orgkg.synth.model import SynthReport
 from orgkg.synth.seeding import ERROR_KINDS, seed_error
+from orgkg.synth.triples import Triples
 
 
 def clone_article(root: Path, source: int, number: int) -> Path:
@@ -35,7 +34,7 @@ def clone_article(root: Path, source: int, number: int) -> Path:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def turtle_text(graph: Graph, comment: str) -> str:
+def turtle_text(graph: Triples, comment: str) -> str:
     return comment + "\n\n" + TurtleWriter(graph).document()
 
 

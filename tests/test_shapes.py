@@ -297,8 +297,8 @@ def test_run_each_gives_each_view_what_run_gives_it_alone() -> None:
     compiled, closure = Shapes(shapes()), Closure(ontology(), rdflib_vocabulary())
     views = []
     for path in FAIL + PASS:
-        data = bind_prefixes(Graph())
-        data += Graph().parse(path, format="turtle") + ontology()
+        data = bind_prefixes(Graph()).parse(path, format="turtle")
+        data += ontology()
         views.append((data, list(closure.entailments(data)), {}))
     together = compiled.run_each(views)
     fired = 0

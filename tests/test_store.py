@@ -100,11 +100,11 @@ def union_and_named(store: EmbeddedStore) -> tuple[set, set]:
 
 
 def test_a_build_in_many_bulk_calls_holds_the_union_and_keeps_it_through_edits(repo, tmp_path, monkeypatch):
-    """A first build in calls of a few quads each holds what one call would; after an edit that
+    """A first build in calls of a few hundred quads each holds what one call would; after an edit that
     changes an article's quotes (blank nodes) and a removal, the default graph is still exactly
     the set union of the named graphs."""
     whole = EmbeddedStore(repo, tmp_path / "whole")
-    monkeypatch.setattr("orgkg.store.BULK_QUADS", 7)
+    monkeypatch.setattr("orgkg.store.BULK_QUADS", 500)
     chunked = EmbeddedStore(repo, tmp_path / "chunked")
     assert chunked.build().triples == whole.build().triples
     default, named = union_and_named(chunked)

@@ -270,3 +270,19 @@ def test_catalogue_as_rdf_has_target_prefixes_and_typed_parameters_with_defaults
             defaults = sorted(filter(None, row["defaults"].value.split(",") if row["defaults"] else []))
             assert defaults == sorted(param.default if param.list else [param.default])  # none for UNDEF
             assert (row["max"] is None) == param.list
+
+
+def test_a_run_resolving_names_checks_freshness_and_opens_the_store_once(root, tmp_path, monkeypatch):
+    """Issue 21: a name given for a parameter is resolved on the same opening of the store as the
+    query itself (each query alone would check every file and open RocksDB again)."""
+    from orgkg.catalogue import describe_node, run_saved_query
+    from orgkg.store import EmbeddedStore
+
+    store = EmbeddedStore(root, tmp_path)
+    store.build()
+    opened = []
+    open_read_only = EmbeddedStore.open_read_only
+    monkeypatch.setattr(EmbeddedStore, "open_read_only", lambda self: opened.append(1) or open_read_only(self))
+    rows = run_saved_query(root, store, "lineage", {"organization": ["cao bang newspaper"]}).rows
+    assert rows and len(opened) == 1
+    assert describe_node(root, store, "Cao Bang Newspaper").rows and len(opened) == 2

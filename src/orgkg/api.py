@@ -100,9 +100,11 @@ class Graph:
         from orgkg.catalogue import check_engine
         from orgkg.lineage import lineage
         from orgkg.names import Resolver
+        from orgkg.store import queried_together
 
         check_engine(self.root, self._engine, "lineage", self._warn)
-        return lineage(self.root, self._engine, Resolver(self._engine).resolve(organization, "organization"))
+        with queried_together(self._engine) as engine:
+            return lineage(self.root, engine, Resolver(engine).resolve(organization, "organization"))
 
     def export(self, format: str = "turtle", graph: str | None = None, inferred: bool = False) -> bytes:
         """The graph (or one graph, by short name) in turtle, nt, nq, trig or jsonld, byte-identical

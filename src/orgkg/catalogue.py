@@ -313,10 +313,12 @@ def run_saved_query(root: Path, engine, name: str, values: dict[str, list[str]],
     and the Python API's `query` both do. An endpoint is checked first (`check_engine`)."""
     from orgkg.names import Resolver
     from orgkg.repository import cache_dir
+    from orgkg.store import queried_together
 
     query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
     check_engine(root, engine, name, warn)
-    return engine.query(query.bind(values, Resolver(engine)))
+    with queried_together(engine) as engine:  # names resolved and the query run on one opening
+        return engine.query(query.bind(values, Resolver(engine)))
 
 
 def describe_node(root: Path, engine, node: str, warn=None):
@@ -324,10 +326,12 @@ def describe_node(root: Path, engine, node: str, warn=None):
     resolved once: what `orgkg describe` and the Python API's `describe` both do."""
     from orgkg.names import Resolver
     from orgkg.repository import cache_dir
+    from orgkg.store import queried_together
 
     query = find_query(root / QUERIES_DIR, "describe", cache=cache_dir(root))
     check_engine(root, engine, "describe", warn)
-    return engine.query(query.bind({"node": [Resolver(engine).resolve(node)]}))
+    with queried_together(engine) as engine:
+        return engine.query(query.bind({"node": [Resolver(engine).resolve(node)]}))
 
 
 def check_engine(root: Path, engine, name: str, warn=None) -> None:

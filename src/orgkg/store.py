@@ -363,6 +363,18 @@ class StoreSession:
         return self.owner._query_on(self.store, sparql)
 
 
+@contextmanager
+def queried_together(engine) -> Iterator:
+    """`engine` for several queries in a row (a name resolved, then the query): an embedded store
+    is brought up to date and opened once, its session, instead of a freshness check of every
+    file and a RocksDB open for each query; any other engine as it is."""
+    if isinstance(engine, EmbeddedStore):
+        with engine.session() as session:
+            yield session
+    else:
+        yield engine
+
+
 def _with_union(triples: list[ox.Triple], graph: ox.NamedNode) -> list[ox.Quad]:
     """A file's triples in its named graph, and again in the default graph (the set union)."""
     default = ox.DefaultGraph()

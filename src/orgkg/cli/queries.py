@@ -243,9 +243,12 @@ def lineage_command(
     from orgkg.catalogue import check_engine
     from orgkg.lineage import lineage, render
     from orgkg.names import Resolver
+    from orgkg.store import queried_together
 
     root = find_root()
     store = open_engine(root, engine, endpoint, timeout=timeout)
     check_engine(root, store, "lineage", warn)
-    focus = Resolver(store).resolve(organization, "organization")
-    write_output(render(store, focus, lineage(root, store, focus), output_format), output)
+    with queried_together(store) as store:
+        focus = Resolver(store).resolve(organization, "organization")
+        written = render(store, focus, lineage(root, store, focus), output_format)
+    write_output(written, output)

@@ -21,7 +21,7 @@ from orgkg import __version__
 from orgkg.atomic import staged_folder
 from orgkg.docs.site import Site, SiteReport
 from orgkg.errors import OrgkgError
-from orgkg.store import EmbeddedStore
+from orgkg.store import EmbeddedStore, queried_together
 
 #: A file in every built site, so a rebuild may replace the folder and nothing else.
 SITE_MARKER = ".orgkg-site"
@@ -42,9 +42,7 @@ def build_site(
     output = Path(output).absolute()
     check_target(output)
     with ExitStack() as held, staged_folder(output) as staging:
-        engine = store or EmbeddedStore(root)
-        if isinstance(engine, EmbeddedStore):  # opened once for the whole site, not once a query
-            engine = held.enter_context(engine.session())
+        engine = held.enter_context(queried_together(store or EmbeddedStore(root)))  # opened once for the site
         site = Site(root, staging, engine, sources, progress)
         report = site.write()
         (staging / SITE_MARKER).write_text(f"built by orgkg {__version__}; `orgkg docs` may replace this folder\n")

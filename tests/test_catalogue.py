@@ -163,7 +163,23 @@ def test_a_cached_header_gives_the_same_query(catalogue, root, tmp_path):
     for name, query in catalogue.items():
         assert find_query(root / QUERIES_DIR, name, cache=tmp_path) == query  # parsed, then kept
         assert find_query(root / QUERIES_DIR, name, cache=tmp_path) == query  # read back
-    assert len(list((tmp_path / "headers").glob("*.json"))) == len(catalogue)
+    kept = list((tmp_path / "headers").glob("*.literal"))
+    assert len(kept) == len(catalogue)
+    for damaged, text in zip(kept, ["{'summary': 'cut sh", "__import__('os')", "", "{'summary': }"]):
+        damaged.write_text(text)  # read as absent: the header parsed again and kept anew
+    for name, query in catalogue.items():
+        assert find_query(root / QUERIES_DIR, name, cache=tmp_path) == query
+    assert all(eval(path.read_text(), {"__builtins__": {}}) for path in kept)  # noqa: S307 (the test's own files)
+
+
+def test_a_header_whose_values_are_not_literals_is_parsed_each_time_not_kept(tmp_path):
+    from orgkg.catalogue import parse_query_file
+
+    query = tmp_path / "dated.rq"
+    query.write_text("#+ summary: dated\n#+ since: 2024-01-01\nSELECT * WHERE { ?s ?p ?o }\n")
+    assert parse_query_file(query, tmp_path / "cache").summary == "dated"
+    assert parse_query_file(query, tmp_path / "cache").summary == "dated"
+    assert not list((tmp_path / "cache" / "headers").glob("*"))
 
 
 def test_find_query_names_the_catalogue(root):

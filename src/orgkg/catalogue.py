@@ -10,8 +10,8 @@ text as the user typed it: each value is parsed into an RDF term of the declared
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -253,13 +253,15 @@ def _default(path: Path, text: str, spec: dict, blocks: dict, prologue: str) -> 
 
 
 def _parse_header(path: Path, header: str, cache: Path | None) -> object:
-    """The #+ header's YAML. With a cache folder, the parsed form is kept there as JSON under the
-    header's digest, so a query run does not import PyYAML."""
-    kept = cache / "headers" / f"{hashlib.sha256(header.encode()).hexdigest()}.json" if cache else None
+    """The #+ header's YAML. With a cache folder, the parsed form is kept there under the
+    header's digest, so a query run does not import PyYAML. It is kept as a Python literal, read
+    back by `ast.literal_eval` (which runs nothing): click's import has loaded `ast` already,
+    where json would be one more import on every run."""
+    kept = cache / "headers" / f"{hashlib.sha256(header.encode()).hexdigest()}.literal" if cache else None
     if kept is not None:
         try:
-            return json.loads(kept.read_bytes())
-        except (OSError, ValueError):
+            return ast.literal_eval(kept.read_text(encoding="utf-8"))
+        except (OSError, ValueError, SyntaxError, MemoryError, RecursionError):  # absent or damaged
             pass
     import yaml
 
@@ -267,14 +269,19 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
         meta = yaml.safe_load(header) or {}
     except yaml.YAMLError as error:
         raise QueryError(f"{path}: the #+ header is not valid YAML: {error}") from None
-    if kept is not None:
+    if kept is not None and _literal(meta) == meta:  # a date, nan...: parsed again next time
         from orgkg.atomic import write_best_effort
 
-        try:
-            write_best_effort(kept, json.dumps(meta))
-        except TypeError:  # a value JSON cannot hold: parsed again next time
-            pass
+        write_best_effort(kept, repr(meta))
     return meta
+
+
+def _literal(value: object) -> object:
+    """`value` written as a Python literal and read back (None where it cannot be)."""
+    try:
+        return ast.literal_eval(repr(value))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def load_catalogue(folder: Path) -> dict[str, SavedQuery]:
@@ -311,12 +318,15 @@ def run_saved_query(root: Path, engine, name: str, values: dict[str, list[str]],
     """The answer of saved query `name` on `engine`, with `values` (parameter -> the texts given;
     iri parameters also take labels and codes) in place of its defaults: what `orgkg query run`
     and the Python API's `query` both do. An endpoint is checked first (`check_engine`)."""
-    from orgkg.names import Resolver
     from orgkg.repository import cache_dir
     from orgkg.store import queried_together
 
     query = find_query(root / QUERIES_DIR, name, cache=cache_dir(root))
     check_engine(root, engine, name, warn)
+    if not values:  # the defaults: nothing to resolve
+        return engine.query(query.bind({}))
+    from orgkg.names import Resolver
+
     with queried_together(engine) as engine:  # names resolved and the query run on one opening
         return engine.query(query.bind(values, Resolver(engine)))
 
@@ -433,6 +443,8 @@ def catalogue_listing(catalogue: dict[str, SavedQuery], fmt: str, target: str = 
     if fmt == "turtle":
         return catalogue_turtle(catalogue, target)
     if fmt == "json":
+        import json
+
         listing = [
             {"name": q.name, "summary": q.summary, "tags": list(q.tags), "params": [p.to_dict() for p in q.params]}
             for q in catalogue.values()

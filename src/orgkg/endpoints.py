@@ -11,7 +11,6 @@ the saved queries that engine is known to answer wrongly come with a warning nam
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -127,6 +126,8 @@ def before_saved_query(engine, query_name: str, cache: Path | None) -> str | Non
 
 
 def _read(cache: Path | None) -> dict:
+    import json  # only for an endpoint: every local query imports this module
+
     try:
         found = json.loads((cache / "endpoints.json").read_bytes()) if cache else {}
     except (OSError, ValueError):
@@ -135,6 +136,8 @@ def _read(cache: Path | None) -> dict:
 
 
 def _write(cache: Path | None, remembered: dict) -> None:
+    import json
+
     from orgkg.atomic import write_best_effort
 
     if cache is not None:  # not written: probe again next time

@@ -88,7 +88,7 @@ def _check_tokens(tokens: list[Token], allow_service: bool, graphs) -> bool:
             "SERVICE makes the engine fetch a URL; federated queries are off unless you allow them",
             option="allow_service",
         )
-    declared = sparql_text.prologue(tokens)
+    declared = None  # the prologue, read if a FROM needs it
     names_dataset = False
     for at, token in enumerate(tokens):
         if token.word != "FROM":
@@ -100,6 +100,7 @@ def _check_tokens(tokens: list[Token], allow_service: bool, graphs) -> bool:
         if graphs is None or not following or following[0].kind not in ("iri", "pname"):
             continue  # not a graph name: the engine's parser reports it
         graphs = graphs() if callable(graphs) else graphs
+        declared = declared or sparql_text.prologue(tokens)
         iri = sparql_text.expand_name(following[0], declared)
         if iri is not None and iri not in graphs:
             raise QueryRefused(

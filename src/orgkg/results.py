@@ -1,11 +1,11 @@
 """Query results as one engine-neutral structure of pyoxigraph terms, and every output format
-written from it, so the same rows come out whatever the engine or the format."""
+written from it, so the same rows come out whatever the engine or the format.
+
+Each format's writer imports what it alone needs (csv, json, the graph serializer), which would
+otherwise be part of every query's start-up."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,7 +13,6 @@ import pyoxigraph as ox
 
 from orgkg.choices import GRAPH_FORMATS, SELECT_FORMATS
 from orgkg.errors import OrgkgError
-from orgkg.formats import write
 from orgkg.namespaces import PREFIXES, prefixed
 from orgkg.output import text_table
 from orgkg.terms import XSD_STRING, to_sparql_json
@@ -92,6 +91,8 @@ def render(results: Results, fmt: str, width: int | None = None) -> str:
                 f"a CONSTRUCT/DESCRIBE result is written as {', '.join(GRAPH_FORMATS)}, not {fmt}",
                 option="output_format",
             )
+        from orgkg.formats import write
+
         return write(sorted(results.triples, key=str), fmt).decode("utf-8")
     if fmt not in SELECT_FORMATS:
         raise OrgkgError(
@@ -131,6 +132,9 @@ def _table(results: Results, width: int | None) -> str:
 
 def _csv(results: Results, _width=None) -> str:
     """SPARQL 1.1 CSV: plain lexical values."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(results.variables)
@@ -153,6 +157,8 @@ def _ntriples(term) -> str:
 
 
 def _json(results: Results, _width=None) -> str:
+    import json
+
     bindings = [
         {var: to_sparql_json(v) for var, v in zip(results.variables, row) if v is not None} for row in results.rows
     ]
@@ -209,6 +215,8 @@ def _markdown(results: Results, _width=None) -> str:
 
 def _boolean(value: bool, fmt: str) -> str:
     if fmt == "json":
+        import json
+
         return json.dumps({"head": {}, "boolean": value}) + "\n"
     if fmt == "xml":
         return (

@@ -232,8 +232,8 @@ class Prologue(NamedTuple):
 
 def prologue(tokens: list[Token]) -> Prologue:
     """BASE and PREFIX declarations, IRIs resolved against the BASE in force when declared."""
-    base, prefixes, at = "", {}, 0
-    while at < prologue_end(tokens):
+    base, prefixes, at, end = "", {}, 0, prologue_end(tokens)
+    while at < end:
         word = tokens[at].word
         if word == "BASE" and tokens[at + 1].kind == "iri":
             base = resolve(iri_value(tokens[at + 1]), base)

@@ -13,13 +13,15 @@ import pytest
 pytestmark = pytest.mark.slow
 
 PROBE = """
-import json, sys
+import sys
 from orgkg.cli import main
 try:
     main(sys.argv[1:], standalone_mode=False)
 except SystemExit:
     pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+modules = sorted(sys.modules)
+import json  # after the command: whether it imported json is part of what is probed
+print(json.dumps(modules), file=sys.stderr)
 """
 
 
@@ -74,6 +76,18 @@ def test_a_query_run_reads_its_header_from_the_cache_without_pyyaml(root, tmp_pa
     assert "yaml" in imported(root, tmp_path, *run)
     assert "yaml" not in imported(root, tmp_path, *run)
     assert "yaml" in imported(root, tmp_path, "query", "run", "successors", "--format", "csv")
+
+
+def test_a_query_run_with_its_defaults_imports_only_what_it_uses(root, tmp_path):
+    """Issue 21: a saved query run with its defaults (its header kept in the cache) builds no
+    dataclass, reads no JSON and resolves no name; a name given for a parameter loads the resolver."""
+    run = ["query", "run", "mergers", "--format", "csv"]
+    imported(root, tmp_path, *run)  # the header parsed and kept
+    modules = set(imported(root, tmp_path, *run))
+    assert {"orgkg.catalogue", "orgkg.store", "pyoxigraph", "csv"} <= modules  # the probe saw the run
+    assert modules.isdisjoint({"dataclasses", "json", "yaml", "orgkg.names", "unicodedata", "decimal"})
+    named = ["query", "run", "lineage", "--param", "organization=cao bang newspaper", "--format", "csv"]
+    assert "orgkg.names" in imported(root, tmp_path, *named)
 
 
 def test_import_orgkg_loads_nothing_but_the_package():

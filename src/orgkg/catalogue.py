@@ -13,9 +13,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -45,8 +45,7 @@ class QueryError(OrgkgError):
     """A catalogue problem the user can fix: unknown query, bad parameter, broken header."""
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     name: str
     type: str
     default: str | list[str] | None = None
@@ -71,17 +70,16 @@ class Parameter:
         }
 
 
-@dataclass(frozen=True)
-class SavedQuery:
+class SavedQuery(NamedTuple):
     name: str
     path: Path
     summary: str
     description: str
     sparql: str
-    tags: tuple[str, ...] = ()
-    params: tuple[Parameter, ...] = field(default_factory=tuple)
     #: Where each parameter's VALUES blocks hold its default (sparql_text.values_blocks).
-    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict, compare=False, repr=False)
+    spans: dict[str, list[tuple[int, int]]]
+    tags: tuple[str, ...] = ()
+    params: tuple[Parameter, ...] = ()
 
     @property
     def kind(self) -> str:

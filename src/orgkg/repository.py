@@ -20,9 +20,8 @@ import os
 import re
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
@@ -127,8 +126,7 @@ def _check_link(path: Path, root: Path) -> None:
         raise DataFileError(f"{path}: a symbolic link out of the repository (to {target}); copy the file in instead")
 
 
-@dataclass(frozen=True)
-class DataFile:
+class DataFile(NamedTuple):
     name: str  # posix path under the root, e.g. graph/articles/nghe-an-2024.ttl
     path: Path
     graph: str  # its named graph's IRI
@@ -225,12 +223,12 @@ class Repository:
         return digests
 
 
-@dataclass(frozen=True)
 class Scan:
     """The data files and their stats at one moment (`taken`, ns since the epoch)."""
 
-    entries: list[tuple[str, str, os.stat_result]]
-    taken: int
+    def __init__(self, entries: list[tuple[str, str, os.stat_result]], taken: int):
+        self.entries = entries
+        self.taken = taken
 
     @functools.cached_property
     def state(self) -> str | None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import pyoxigraph as ox
 
@@ -40,8 +39,7 @@ class QuerySyntaxError(StoreError):
     pass
 
 
-@dataclass
-class BuildReport:
+class BuildReport(NamedTuple):
     loaded: list[str]
     removed: list[str]
     unchanged: int
@@ -352,8 +350,7 @@ class EmbeddedStore:
         return guards.run_with_deadline(run, self.timeout)
 
 
-@dataclass
-class StoreSession:
+class StoreSession(NamedTuple):
     """An embedded store opened once (`EmbeddedStore.session`), queried like the store itself."""
 
     owner: EmbeddedStore

@@ -6,9 +6,8 @@ import functools
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import click
 
@@ -130,8 +129,7 @@ ENGINE_OPTIONS = [
 ]
 
 
-@dataclass
-class EngineRun:
+class EngineRun(NamedTuple):
     """What the engine options chose: where a query runs and where its answer goes."""
 
     engine: str

@@ -1,11 +1,12 @@
 """SQLite in the cache: how a cache database is opened (a damaged one is only a cache, made
 again), and the index database beside the store, whose schema and statements live here only.
 
-The index holds what every command asks before it runs: the stat index of the data files
+The index holds what a command asks when files changed: the stat index of the data files
 (name -> stat and sha256, like git's index), what the embedded store holds (file -> digest and
-triples, its manifest), and stamps naming a state of the whole repository. A query whose
-files' stats all match the stamp written after the last build reads one row, whatever the
-number of files; only a change reads and rewrites the rows of what changed.
+triples, its manifest) and the identity of that store. A query whose files' stats all match
+the stamp written after the last build (a file beside the index, orgkg.store) opens no
+database, whatever the number of files; only a change reads and rewrites the rows of what
+changed.
 """
 
 from __future__ import annotations
@@ -130,12 +131,6 @@ class CacheIndex:
         rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
-    def set_stamp(self, key: str, value: str | None) -> None:
-        if value is None:
-            self._write([("DELETE FROM meta WHERE key = ?", [(key,)])])
-        else:
-            self._write([("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(key, value)])])
-
     # --- the stat index -------------------------------------------------------------------
 
     def stats(self) -> dict[str, tuple[str, str]]:
@@ -174,4 +169,4 @@ class CacheIndex:
         )
 
     def forget_store(self) -> None:
-        self._write([("DELETE FROM held", [()]), ("DELETE FROM meta WHERE key IN ('store', 'fresh')", [()])])
+        self._write([("DELETE FROM held", [()]), ("DELETE FROM meta WHERE key = 'store'", [()])])

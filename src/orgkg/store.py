@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import pyoxigraph as ox
 
 from orgkg import guards
-from orgkg.atomic import file_lock, write_atomic
+from orgkg.atomic import file_lock, write_atomic, write_best_effort
 from orgkg.errors import OrgkgError
 from orgkg.repository import Repository, Scan, graph_iri
 from orgkg.results import Results
@@ -22,10 +22,14 @@ from orgkg.sparql_text import query_kind
 if TYPE_CHECKING:
     from rdflib.query import ResultRow
 
+    from orgkg.cache_db import CacheIndex
+
 #: How long a command waits for another orgkg that is building the store.
 LOCK_WAIT = 60.0
 #: The file in the store folder naming the build that last wrote it (RocksDB ignores it).
 _BUILD_MARK = "orgkg-build"
+#: The file in the cache folder naming the state of the files the store last matched.
+_FRESH_STAMP = "fresh"
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
 #: Quads per call of the bulk loader: its memory grows with the quads in one call.
 BULK_QUADS = 250_000
@@ -65,8 +69,12 @@ class EmbeddedStore:
         self.root = root
         self.progress = progress
         self.location = self.repository.cache / "store"
-        self.index = self.repository.index
         self._marked = False  # whether this build has marked the store folder yet
+
+    @property
+    def index(self) -> CacheIndex:
+        """The cache's index database, opened (and sqlite3 imported) on first use."""
+        return self.repository.index
 
     # --- locking ------------------------------------------------------------------------
 
@@ -122,13 +130,21 @@ class EmbeddedStore:
 
     def _fresh(self, scan: Scan) -> bool:
         """Whether the store holds the files as `scan` found them, known from one stamp: the
-        state of the files the last build (or check) left it matching, and the store's identity."""
-        return scan.state is not None and self.index.stamp("fresh") == f"{scan.state} {self._identity()}"
+        state of the files the last build (or check) left it matching, and the store's identity.
+        The stamp is a small file beside the index, so a query on an unchanged repository opens
+        no database (importing sqlite3 and opening the index were a tenth of its start-up)."""
+        if scan.state is None:
+            return False
+        try:
+            stamp = (self.repository.cache / _FRESH_STAMP).read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return False
+        return stamp == f"{scan.state} {self._identity()}"
 
     def _stamp_fresh(self, scan: Scan) -> None:
         """Write down that the store matches `scan` (unless a file in it is racily clean)."""
         if scan.state is not None:
-            self.index.set_stamp("fresh", f"{scan.state} {self._identity()}")
+            write_best_effort(self.repository.cache / _FRESH_STAMP, f"{scan.state} {self._identity()}")
 
     def _unchanged(self, scan: Scan) -> BuildReport:
         return BuildReport([], [], len(scan.entries), self.index.held_triples())
@@ -155,6 +171,7 @@ class EmbeddedStore:
             if old is None:
                 import shutil
 
+                (self.repository.cache / _FRESH_STAMP).unlink(missing_ok=True)
                 self.index.forget_store()
                 shutil.rmtree(self.location, ignore_errors=True)
             store = self._open_for_writing()
@@ -310,8 +327,8 @@ class EmbeddedStore:
         """The up-to-date store, read-only, held against builders for the `with` block (`build`
         False: the caller has just built it). A store that cannot be opened is only a damaged
         cache: it is rebuilt once from the files."""
-        if build:
-            self.build()
+        if build and not self._fresh(scan := self.repository.scan()):
+            self.build(scan=scan)
         with self._lock(exclusive=False):
             try:
                 store = self.open_read_only()

@@ -15,6 +15,7 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import RDF
 
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
@@ -185,6 +186,34 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     other.write_text(other.read_text(encoding="utf-8") + "\nkg:broken kg:x .\n", encoding="utf-8")
     findings = _same_as_full(root)
     assert [f.check for f in findings] == ["syntax"]
+
+
+@pytest.mark.slow
+def test_a_node_pointed_at_by_an_article_that_does_not_describe_it(corpus, tmp_path, cache):
+    """An inverse path counts triples that point at a node: one from an article that says nothing
+    else of the node is in no view of it, yet the full run counts it (a milestone marking a
+    Provincial Party Committee, whose inverse okg:milestoneOf has sh:maxCount 0)."""
+    root = tmp_path / "pointed"
+    shutil.copytree(corpus, root)
+    committee = next(
+        node
+        for path in sorted((root / "graph/reference").iterdir())
+        for node in parse_turtle(path).subjects(RDF.type, OKG.ProvincialPartyCommittee)
+    )
+    article = next(
+        path for path in sorted((root / "graph/articles").iterdir()) if str(committee) not in path.read_text("utf-8")
+    )
+    event = next(iter(parse_turtle(article).subjects(RDF.type, OKG.Merger)), None) or next(
+        s for s in parse_turtle(article).subjects(RDF.type, None) if str(s).startswith(str(KG))
+    )
+    before = article.read_text(encoding="utf-8")
+    _same_as_full(root)
+    article.write_text(before + f"\n<{event}> <{OKG.milestoneOf}> <{committee}> .\n", encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.rule == "okgsh:CommitteeMarksNoMilestone" and f.focus == _short_name(committee) for f in findings)
+    article.write_text(before, encoding="utf-8")
+    findings = _same_as_full(root)
+    assert not any(f.rule == "okgsh:CommitteeMarksNoMilestone" for f in findings)
 
 
 @pytest.mark.slow

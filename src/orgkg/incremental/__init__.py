@@ -63,7 +63,7 @@ from orgkg.store import EmbeddedStore
 from orgkg.validation import NO_SOURCES
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "6"
+VERSION = "7"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.

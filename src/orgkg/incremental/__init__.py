@@ -42,6 +42,7 @@ from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 
+from orgkg import shacl_core
 from orgkg.atomic import file_lock
 from orgkg.cache_db import remove_database
 from orgkg.errors import OrgkgError
@@ -147,12 +148,17 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
             removed = sorted(set(cached) - set(units))
             touched_before = cache.iris_of(stale + removed)
 
+            compiled_key = "compiled " + digest(Path(shacl_core.__file__).read_bytes())
             setting = (
                 root,
                 repository.cache,
                 tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
+                cache.meta(compiled_key),
             )
-            schema = Schema.load(*setting, parsed=schema_graphs)
+            schema = Schema.load(*setting[:3], parsed=schema_graphs, store=store_view, compiled=setting[3])
+            if stale and setting[3] is None:  # compiled once for the shapes, then read back
+                setting = (*setting[:3], schema.shapes.compiled.to_json())
+                cache.remember(compiled_key, setting[3])
             # Each result goes to the cache as it comes (the run holds one at a time); a file that
             # does not parse rolls the whole run back, so the next run sees every unit still stale.
             syntax, mentioned = [], set()
@@ -223,9 +229,9 @@ def _run_units(
 _worker_schema: Schema | None = None  # each worker process's own, loaded by _start_worker
 
 
-def _start_worker(root: Path, cache: Path, reference_graphs: tuple) -> None:
+def _start_worker(root: Path, cache: Path, reference_graphs: tuple, compiled: str) -> None:
     global _worker_schema
-    _worker_schema = Schema.load(root, cache, reference_graphs)
+    _worker_schema = Schema.load(root, cache, reference_graphs, compiled=compiled)
 
 
 def _work(batch: list[tuple]) -> list[UnitResult]:

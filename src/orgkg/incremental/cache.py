@@ -82,6 +82,10 @@ class Cache:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def remember(self, key: str, value: str) -> None:
+        """Keep a value with the results (forgotten with them when a dependency changes)."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def units(self) -> dict[str, tuple[str, dict]]:
         return {
             name: (unit_digest, json.loads(sources))
@@ -162,7 +166,7 @@ class Cache:
         return self.meta(step) is not None
 
     def mark_done(self, step: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (step,))
+        self.remember(step, "1")
 
     def triples(self) -> int:
         """The triples of every unit, less those that several units state (each counted once)."""

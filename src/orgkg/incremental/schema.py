@@ -15,12 +15,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from orgkg.loading import parse_turtle
-from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes
+from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.rdfs import Closure, rdflib_vocabulary
-from orgkg.shacl_core import TARGETS
+from orgkg.shacl_core import TARGETS, Compiled
 from orgkg.shapes import Shapes
 from orgkg.store import EmbeddedStore
-from orgkg.terms import solutions, to_rdflib
+from orgkg.terms import to_rdflib
 from orgkg.validation import OntologyTerms
 
 #: Reference nodes whose descriptions a process keeps (a unit mentions a few dozen; articles
@@ -36,7 +36,7 @@ class Schema:
     ontology: Graph  # as parsed
     terms: OntologyTerms  # what lint says of each okg: term the ontology declares
     closure: Closure
-    closed: Graph  # the ontology with its own entailments; each unit gets the part about the nodes it uses
+    closed: dict  # node -> the ontology's triples about it with their entailments; each unit gets those it uses
     shapes: Shapes
     targets: dict  # (target kind, class / predicate / node) -> the shapes a unit runs with that target
     capped: dict  # shape with a sh:maxCount -> the predicates it caps (None: a path not made of predicates)
@@ -57,47 +57,52 @@ class Schema:
         return self._store
 
     @cached_property
-    def reference_subjects(self) -> frozenset[str]:
-        """Every IRI the reference describes (one query, in Rust): most nodes a unit mentions are
-        its own, and are then not looked up in each reference graph."""
-        answer = self.store().query(
-            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
-            default_graph=[ox.NamedNode(g) for g in self.reference_graphs],
-        )
-        return frozenset(solution["s"].value for solution in solutions(answer))
+    def _reference_graphs(self) -> frozenset:
+        return frozenset(ox.NamedNode(g) for g in self.reference_graphs)
 
     def _reference_about(self, iri: str) -> tuple:
         """The reference's triples about an IRI and the blank nodes they lead to (rdflib terms),
-        read from the store."""
-        if iri not in self.reference_subjects:
-            return ()
+        read from the store: the node's quads in every graph, those of reference graphs kept (a
+        lookup by subject, whatever the size of the reference)."""
         store, out = self.store(), []
-        graphs = [ox.NamedNode(g) for g in self.reference_graphs]
-        todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+        todo = [
+            quad
+            for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None)
+            if quad.graph_name in self._reference_graphs
+        ]
         seen = set()
         while todo:
-            node = todo.pop()
-            for graph in graphs:
-                for quad in store.quads_for_pattern(node, None, None, graph):
-                    out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                    if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
-                        seen.add(quad.object)
-                        todo.append(quad.object)
+            quad = todo.pop()
+            out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                seen.add(quad.object)
+                todo += store.quads_for_pattern(quad.object, None, None, quad.graph_name)
         return tuple(out)
 
     @classmethod
     def load(
-        cls, root: Path, cache: Path, reference_graphs: Iterable[str], parsed: dict[Path, Graph] | None = None
+        cls,
+        root: Path,
+        cache: Path,
+        reference_graphs: Iterable[str],
+        parsed: dict[Path, Graph] | None = None,
+        store: ox.Store | None = None,
+        compiled: str | None = None,
     ) -> Schema:
-        """`parsed`: the ontology and shapes files already parsed (by path), so they are not parsed twice."""
+        """`parsed`: the ontology and shapes files already parsed (by path), so they are not parsed
+        twice; `store`: the embedded store, already open for reading in this process; `compiled`:
+        the shapes' checks as `Compiled.to_json` wrote them (compiled again if None)."""
         parsed = parsed or {}
         ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
         ontology = parsed[ontology_path] if ontology_path in parsed else parse_turtle(ontology_path)
-        shapes = Shapes(parsed[shapes_path] if shapes_path in parsed else parse_turtle(shapes_path))
+        shapes = Shapes(
+            parsed[shapes_path] if shapes_path in parsed else parse_turtle(shapes_path),
+            Compiled.from_json(compiled) if compiled else None,
+        )
         closure = Closure(ontology, rdflib_vocabulary())
-        closed = bind_prefixes(Graph())
-        closed += ontology
-        closed.addN((s, p, o, closed) for s, p, o in closure.entailments(ontology))
+        closed: dict = defaultdict(set)  # an index, not a graph: copying the ontology into one costs more
+        for triple in (*ontology, *closure.entailments(ontology)):
+            closed[triple[0]].add(triple)
         return cls(
             root,
             ontology,
@@ -109,6 +114,7 @@ class Schema:
             EmbeddedStore(root, cache),
             tuple(sorted(reference_graphs)),
             set(ontology.subjects()),
+            store,
         )
 
     def ontology_about(self, nodes: Iterable) -> Iterable:
@@ -120,7 +126,7 @@ class Schema:
             if node in seen:
                 continue
             seen.add(node)
-            for triple in self.closed.triples((node, None, None)):
+            for triple in self.closed.get(node, ()):
                 yield triple
                 if isinstance(triple[2], BNode):
                     todo.append(triple[2])

@@ -214,7 +214,7 @@ def _pointing(
         if node in targeting:
             counted = schema.counts_pointing(targeting[node], read, ("max",))
         elif node in shared:
-            about = [*about_ref[node], *schema.closed.triples((node, None, None))]
+            about = [*about_ref[node], *schema.closed.get(node, ())]
             shapes = schema.shapes_targeting(node, about, [*triples, *pointing_ref[node]])
             counted = schema.counts_pointing(shapes, read, ("min", "max"))
         else:

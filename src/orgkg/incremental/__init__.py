@@ -10,15 +10,21 @@ the same rules run in pieces, and only the pieces that changed:
   graph/reference/ with the ontology is one more unit; `schema` is what every unit shares. A
   unit is re-run when its file, the ontology, the shapes, the reference or the quoted article
   texts change; results wait in a SQLite `cache` beside the store, each written as it comes (a
-  run holds one batch at a time, whatever the corpus). Units run in batches: each unit's view
-  one named graph of one Oxigraph store, each SHACL check one query over the batch. Many units
-  run in worker processes that load the schema themselves (safe under the spawn start method).
+  run holds one batch at a time, whatever the corpus), with the compiled SHACL checks. Units
+  run in batches: each unit's view one named graph of one Oxigraph store, each SHACL check one
+  query over the batch. Many units run in worker processes that load the schema themselves
+  (safe under the spawn start method).
 - **Shared nodes** (`views`). A node described by several units (a reference entity every
   article quotes) is judged by all their views: a result that says something is missing (no sh:value, or the
   node itself) stands only if every describing unit reports it; a result about a value stands
   if any unit reports it. Where views cannot be combined -- a node described by two articles
-  but not by the reference, a reference node that an article gives a new type, a node under a
-  sh:maxCount shape described twice -- the node is validated on all the files that describe it.
+  but not by the reference, a reference node that an article gives a new type, a value an
+  article gives it that a sh:maxCount counts, triples pointing at it that an inverse path counts
+  (a maximum, or a minimum from a unit that does not describe it, so no view judging it holds
+  them) -- the node is validated on all the files that describe it or point at it that way.
+  Each unit records which nodes it points at along a predicate some inverse path reads, so the
+  triples of an article that only points at a node are not lost, and a node that articles
+  merely quote (a province's Party Committee) is not judged whole.
 - **Corpus-wide rules** (`corpus`) run on the embedded store (itself rebuilt incrementally):
   succession cycles (okgsh:NoCircularSuccessionShape, its SPARQL bound to the nodes that changed units
   mention and to those that failed before), one IRI per document code and issuer, dangling

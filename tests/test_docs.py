@@ -67,6 +67,30 @@ def test_every_saved_query_has_a_page_with_its_result_on_the_graph(root, store, 
             assert f"<th>?{variable}</th>" in page
 
 
+def test_a_query_page_shows_the_first_rows_of_a_long_result(root, store, tmp_path, monkeypatch):
+    """A page of every row would grow with the corpus: past ROWS_SHOWN a page shows the first rows,
+    in the query's order, and says how to get them all."""
+    monkeypatch.setattr(site_pages, "ROWS_SHOWN", 3)
+    build_site(root, tmp_path / "site", store=store)
+    cut = 0
+    for query in load_catalogue(root / QUERIES_DIR).values():
+        results = store.query(query.bind({}))
+        if results.rows is None or results.triples is not None:
+            continue
+        page = read(tmp_path / "site", f"queries/{query.name}.html")
+        shown = min(len(results.rows), 3)
+        assert result_rows(page) == shown, query.name
+        cut += len(results.rows) > 3
+        if len(results.rows) > 3:
+            assert f"The first 3 rows; <code>orgkg query run {query.name}</code> gives them all." in page
+            table = re.search(r'<table class="results">(.*?)</table>', page, re.DOTALL).group(1)
+            first_row, value = table.split("<tbody>")[1].split("</tr>")[0], results.rows[0][0]
+            assert value is None or escape(value.value) in first_row, query.name  # the query's order kept
+        else:
+            assert f"<p>{len(results.rows)} row" in page
+    assert cut >= 5
+
+
 def test_query_page_highlights_sparql_with_inline_styles_and_shows_defaults(site):
     page = read(site, "queries/lineage.html")
     assert re.search(r'<span style="[^"]+">SELECT</span>', page)

@@ -7,6 +7,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from orgkg.lineage import Edge, every_lineage, lineage, render_svgs
+from orgkg.namespaces import OKG
+from orgkg.store import EmbeddedStore
+from orgkg.synth import synthesize
+
 
 def test_text_shows_both_merged_bodies_with_event_and_legal_basis(cli, root, tmp_path):
     result = cli("lineage", "cao bang newspaper", cache=tmp_path)
@@ -81,3 +86,38 @@ def test_hostile_iris_and_labels_are_drawn_but_never_linked(cli, repo, tmp_path)
         ]
         assert links and all(link.startswith("https://") for link in links), links
         assert "Ends in a backslash\\" in result.output and "Tagged" in result.output
+
+
+@pytest.mark.parametrize("corpus", ["seed graph", "synthetic corpus"])
+def test_every_lineage_at_once_is_each_organizations_lineage(root, tmp_path, corpus):
+    """`orgkg docs` takes every lineage from one pass over the saved query lineage-links; each
+    must be what the saved query lineage gives that organization alone."""
+    if corpus == "synthetic corpus":
+        synthesize(40, tmp_path / "corpus", root, seed=3)
+        root = tmp_path / "corpus"
+    store = EmbeddedStore(root, tmp_path / "cache")
+    store.build()
+    every = every_lineage(root, store)
+    linked = {row[0].value for row in store.query(f"SELECT DISTINCT ?o WHERE {{ ?o <{OKG.predecessor}> ?x }}").rows}
+    assert len(linked) >= 3 and linked <= set(every)
+    assert sum(len(edges) > 1 for edges in every.values()) >= 2  # lineages deeper than one link
+    for organization, edges in every.items():
+        assert edges == lineage(root, store, organization), organization
+
+
+def test_pictures_drawn_in_batches_are_each_organizations_own(monkeypatch):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    monkeypatch.setattr("orgkg.lineage.SVG_BATCH", 2)
+    pictures = [
+        (
+            f"https://example.org/{n}",
+            [Edge(f"https://example.org/{n}", f"Later {n}", "https://example.org/e", "Earlier", "", "", "")],
+        )
+        for n in range(5)
+    ]
+    drawn = render_svgs(pictures)
+    assert len(drawn) == 5
+    for n, svg in enumerate(drawn):
+        assert ET.fromstring(svg).tag.endswith("svg")
+        assert f"Later {n}" in svg and all(f"Later {m}" not in svg for m in range(5) if m != n)

@@ -16,6 +16,7 @@ from orgkg.sparql_text import (
     readings,
     replace_values,
     values_blocks,
+    with_limit,
     with_prefixes,
 )
 
@@ -60,3 +61,27 @@ def test_values_go_at_the_head_of_the_where_group():
     assert inserted == "SELECT * WHERE {\n  VALUES ?s { <http://e/a> } ?s ?p ?o }"
     with pytest.raises(SparqlTextError, match="WHERE"):
         insert_values("CONSTRUCT { ?s ?p ?o }", [("s", [ox.NamedNode("http://e/a")])])
+
+
+DATA = "PREFIX ex: <http://example.org/> " + " ".join(f"ex:s{n} ex:p {n} ." for n in range(5))
+
+
+@pytest.mark.parametrize(
+    ("query", "rows"),
+    [
+        ("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o # a comment at the end", 3),
+        ("SELECT ?o WHERE { { SELECT ?o WHERE { ?s ?p ?o } LIMIT 4 } }", 3),  # a sub-select's own LIMIT
+        ("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o LIMIT 2", 2),  # the query's own LIMIT stays
+        ("SELECT ?o WHERE { ?s ?p ?o } VALUES ?o { 1 2 3 4 }", 3),  # before a trailing VALUES clause
+        ("ASK { ?s ?p ?o }", None),
+    ],
+)
+def test_with_limit_caps_what_a_select_query_gives(query, rows):
+    store = ox.Store()
+    store.load(DATA.encode(), ox.RdfFormat.TURTLE)
+    limited = with_limit(query, 3)
+    answer = store.query(limited)
+    if rows is None:
+        assert limited == query and bool(answer)
+    else:
+        assert len(list(answer)) == rows

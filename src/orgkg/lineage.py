@@ -1,10 +1,13 @@
 """`orgkg lineage`: an organization's predecessors and successors, drawn as text, Mermaid,
-Graphviz DOT or SVG. The edges come from the saved query `lineage`, the one source of truth."""
+Graphviz DOT or SVG. The edges come from the saved query `lineage`; `every_lineage` gives the
+same edges for every organization at once from the saved query `lineage-links` (one pass over the
+links instead of one path search per organization, which grew with the corpus)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +39,40 @@ class Edge:
 
 def lineage(root: Path, engine, organization: str) -> list[Edge]:
     sparql = find_query(root / QUERIES_DIR, "lineage").bind({"organization": [f"<{organization}>"]})
-    results = engine.query(sparql)
+    return _in_order(_edges(engine.query(sparql)))
+
+
+def every_lineage(root: Path, engine) -> dict[str, list[Edge]]:
+    """`lineage` of every organization with a predecessor or successor: the links reachable
+    backwards (through predecessors) or forwards (through successors) from each."""
+    links = _edges(engine.query(find_query(root / QUERIES_DIR, "lineage-links").bind({})))
+    by_later, by_earlier = defaultdict(list), defaultdict(list)
+    for edge in links:
+        by_later[edge.later].append(edge)
+        by_earlier[edge.earlier].append(edge)
+    linked = {edge.later for edge in links} | {edge.earlier for edge in links}
+    return {
+        organization: _in_order(
+            _reachable(organization, by_later, lambda e: e.earlier)
+            | _reachable(organization, by_earlier, lambda e: e.later)
+        )
+        for organization in linked
+    }
+
+
+def _reachable(start: str, links_from: dict[str, list[Edge]], next_node) -> set[Edge]:
+    """The links met walking from `start` in one direction, at any depth."""
+    found, seen, todo = set(), {start}, [start]
+    while todo:
+        for edge in links_from.get(todo.pop(), ()):
+            found.add(edge)
+            if next_node(edge) not in seen:
+                seen.add(next_node(edge))
+                todo.append(next_node(edge))
+    return found
+
+
+def _edges(results) -> set[Edge]:
     edges = set()
     for values in results.rows:
         row = {name: ("" if v is None else v.value) for name, v in zip(results.variables, values)}
@@ -51,6 +87,10 @@ def lineage(root: Path, engine, organization: str) -> list[Edge]:
                 row["legalBasis"],
             )
         )
+    return edges
+
+
+def _in_order(edges: set[Edge]) -> list[Edge]:
     return sorted(edges, key=lambda e: (e.date, e.later_label, e.earlier_label, e.kind))
 
 
@@ -129,13 +169,29 @@ def render_dot(focus: str, edges: list[Edge]) -> str:
 
 
 def render_svg(focus: str, edges: list[Edge]) -> str:
+    return render_svgs([(focus, edges)])[0]
+
+
+#: Pictures one `dot` process draws: a process per picture cost more than the drawing.
+SVG_BATCH = 200
+
+
+def render_svgs(pictures: list[tuple[str, list[Edge]]]) -> list[str]:
+    """Each (focus, edges) drawn as an SVG document, in batches of one `dot` process each (dot
+    draws every graph of its input, one document after another)."""
     dot = shutil.which("dot")
     if dot is None:
         raise LineageError(
             "svg needs Graphviz's `dot` (apt-get install graphviz); or choose the dot or mermaid format",
             option="output_format",
         )
-    result = subprocess.run([dot, "-Tsvg"], input=render_dot(focus, edges), capture_output=True, text=True, timeout=60)
-    if result.returncode != 0:
-        raise LineageError(f"dot failed: {result.stderr.strip()}")
-    return result.stdout
+    documents: list[str] = []
+    for start in range(0, len(pictures), SVG_BATCH):
+        batch = pictures[start : start + SVG_BATCH]
+        text = "".join(render_dot(focus, edges) for focus, edges in batch)
+        result = subprocess.run([dot, "-Tsvg"], input=text, capture_output=True, text=True, timeout=60 + len(batch))
+        drawn = ["<?xml" + part for part in result.stdout.split("<?xml")[1:]]
+        if result.returncode != 0 or len(drawn) != len(batch):
+            raise LineageError(f"dot failed: {result.stderr.strip() or 'it drew fewer pictures than it was given'}")
+        documents += drawn
+    return documents

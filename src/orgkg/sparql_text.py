@@ -338,3 +338,14 @@ def replace_values(text: str, given: dict[str, list], spans: dict[str, list[tupl
     for (start, end), name in edits:
         text = text[:start] + " " + " ".join(str(term) for term in given[name]) + " " + text[end:]
     return text
+
+
+def with_limit(text: str, rows: int) -> str:
+    """A SELECT query giving at most `rows` solutions: `LIMIT rows` after its solution modifiers
+    (before a trailing VALUES clause), unless the query sets its own LIMIT."""
+    tokens = tokenize(text)
+    if form(tokens, prologue_end(tokens)) != "SELECT" or any(t.word == "LIMIT" and not t.depth for t in tokens):
+        return text
+    trailing = next((t for t in tokens if t.word == "VALUES" and not t.depth), None)
+    at = len(text) if trailing is None else trailing.start
+    return f"{text[:at]}\nLIMIT {rows}\n{text[at:]}"

@@ -23,13 +23,13 @@ from orgkg.catalogue import SavedQuery, load_catalogue
 from orgkg.docs.ontology import ONTOLOGY_IRI, Term, examples_query, read_terms
 from orgkg.findings import VIOLATION, WARNING
 from orgkg.incremental import validate_incremental
-from orgkg.lineage import LINK_SCHEMES, Edge, label_of, lineage, render_svg
+from orgkg.lineage import LINK_SCHEMES, SVG_BATCH, Edge, every_lineage, render_svgs
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, prefixed, short
 from orgkg.reporting import summary
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
-from orgkg.sparql_text import insert_values
+from orgkg.sparql_text import insert_values, with_limit
 from orgkg.terms import to_rdflib
 
 
@@ -52,6 +52,11 @@ def highlight_sparql(sparql: str) -> Markup:
     """SPARQL as HTML with inline styles, so the page needs no stylesheet of Pygments'."""
     formatter = HtmlFormatter(noclasses=True, style="friendly", cssclass="sparql", wrapcode=True)
     return Markup(highlight(sparql, SparqlLexer(), formatter))
+
+
+#: Rows a query's page shows: a page of every row would grow with the corpus (`orgkg query run`
+#: gives them all).
+ROWS_SHOWN = 1000
 
 
 class Site:
@@ -78,13 +83,15 @@ class Site:
         terms = read_terms(ontology, self._select(examples_query(graph_iri(self.root / ONTOLOGY_FILE, self.root))))
         articles = self._select(self.catalogue["articles"].bind({}))
         organizations = self._lineage_organizations()
+        lineages = every_lineage(self.root, self.store)
         for term in terms:
             self.pages[str(term.iri)] = f"ontology.html#{term.local}"
         for article in articles:
             self.pages[str(article["article"])] = f"articles/{_slug(article['article'])}.html"
         for organization in organizations:
             self.pages[str(organization)] = f"lineage/{_slug(organization)}.html"
-        self.labels = {str(row["s"]): str(row["label"]) for row in self._select(_LABELS_QUERY)}
+        # plain strings, not rdflib terms: about 90,000 labelled nodes at 10,000 articles
+        self.labels = {row[0].value: row[1].value for row in self.store.query(_LABELS_QUERY).rows}
         # the index, ontology, validation and three section indexes, then one page per item
         self.total = 6 + len(self.catalogue) + len(articles) + len(organizations)
 
@@ -92,7 +99,7 @@ class Site:
         self._query_pages()
         self._article_pages(articles)
         pictures = shutil.which("dot") is not None
-        self._lineage_pages(organizations, pictures)
+        self._lineage_pages(organizations, lineages, pictures)
         files = data_files(self.root)
         # The incremental run gives validate()'s report in bounded memory (one unit at a time,
         # where one rdflib graph of the whole corpus held 1 GB at 1,000 articles) and reuses
@@ -233,7 +240,7 @@ class Site:
     def _query_pages(self) -> None:
         self._page("queries/index.html", "queries.html", title="Query catalogue", queries=self.catalogue)
         for query in self.catalogue.values():
-            results = self.store.query(query.bind({}))
+            results = self.store.query(with_limit(query.bind({}), ROWS_SHOWN + 1))
             self._page(
                 f"queries/{query.name}.html",
                 "query.html",
@@ -241,6 +248,8 @@ class Site:
                 query=query,
                 sparql=highlight_sparql(query.sparql),
                 results=results,
+                rows=results.rows[:ROWS_SHOWN],
+                more=len(results.rows) > ROWS_SHOWN,
                 defaults=_defaults(query),
                 graph_text=render_results(results, "turtle") if results.triples is not None else "",
             )
@@ -274,30 +283,28 @@ class Site:
         rows = self._select(_LINEAGE_QUERY)
         return sorted({URIRef(str(row["o"])) for row in rows})
 
-    def _lineage_pages(self, organizations: list[URIRef], pictures: bool) -> None:
-        entries = []
-        for organization in organizations:
-            edges: list[Edge] = lineage(self.root, self.store, organization)
-            picture = _link_nodes(svg_fragment(render_svg(organization, edges))) if pictures else ""
-            entries.append(
-                {
-                    "iri": organization,
-                    "label": label_of(self.store, organization),
-                    "edges": edges,
-                    "picture": Markup(picture),
-                }
-            )
-        entries.sort(key=lambda e: str(e["label"]).casefold())
+    def _lineage_pages(self, organizations: list[URIRef], lineages: dict[str, list[Edge]], pictures: bool) -> None:
+        """The index, then a page per organization, their pictures drawn a batch at a time (a
+        `dot` process per picture cost more than the drawing; all of them at once, memory)."""
+
+        def label(organization: URIRef) -> str:
+            return self.labels.get(str(organization), str(organization))
+
+        ordered = sorted(organizations, key=lambda o: label(o).casefold())
+        entries = [{"iri": o, "label": label(o), "edges": lineages.get(str(o), [])} for o in ordered]
         self._page("lineage/index.html", "lineages.html", title="Lineage", entries=entries, pictures=pictures)
-        for entry in entries:
-            self._page(
-                self.pages[str(entry["iri"])],
-                "lineage.html",
-                title=entry["label"],
-                entry=entry,
-                pictures=pictures,
-                lineage_query=self.catalogue["lineage"],
-            )
+        for start in range(0, len(ordered), SVG_BATCH):
+            batch = ordered[start : start + SVG_BATCH]
+            drawn = render_svgs([(str(o), lineages.get(str(o), [])) for o in batch]) if pictures else [""] * len(batch)
+            for entry, svg in zip(entries[start : start + SVG_BATCH], drawn, strict=True):
+                self._page(
+                    self.pages[str(entry["iri"])],
+                    "lineage.html",
+                    title=entry["label"],
+                    entry={**entry, "picture": Markup(_link_nodes(svg_fragment(svg)) if svg else "")},
+                    pictures=pictures,
+                    lineage_query=self.catalogue["lineage"],
+                )
 
 
 def _slug(iri) -> str:

@@ -43,9 +43,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
-from multiprocessing import get_context
 from pathlib import Path
 
 from orgkg import shacl_core
@@ -217,6 +215,9 @@ def _run_units(
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
         runs = (run_units(schema, batch) for batch in batches(tasks))
     else:
+        from concurrent.futures import ProcessPoolExecutor  # only here: most runs re-validate a few units
+        from multiprocessing import get_context
+
         pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=setting)
         runs = pool.map(_work, batches(tasks))
     done = 0

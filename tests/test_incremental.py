@@ -15,11 +15,11 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
-from orgkg.namespaces import KG, OKG
+from orgkg.namespaces import ELI, KG, OKG
 from orgkg.repository import cache_dir, data_files
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
@@ -214,6 +214,20 @@ def test_a_node_pointed_at_by_an_article_that_does_not_describe_it(corpus, tmp_p
     article.write_text(before, encoding="utf-8")
     findings = _same_as_full(root)
     assert not any(f.rule == "okgsh:CommitteeMarksNoMilestone" for f in findings)
+    # The reference points at a node an article also describes: the article's view lacks the
+    # reference's triple (a view holds what the reference says about the nodes it mentions).
+    reference = sorted((root / "graph/reference").iterdir())[0]
+    document = next(parse_turtle(root / "graph/reference/central.ttl").subjects(ELI.id_local, None))
+    organization = f"{KG}org-test-provincial-party-organization"
+    reference.write_text(
+        reference.read_text(encoding="utf-8")
+        + f'\n<{organization}> a <{OKG.ProvincialPartyOrganization}> ; <{RDFS.label}> "Test Party organization"@en .'
+        + f"\n<{document}> <{ELI.passed_by}> <{organization}> .\n",
+        encoding="utf-8",
+    )
+    article.write_text(before + f'\n<{organization}> <{RDFS.comment}> "Also here." .\n', encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.rule == "okgsh:PartyOrganizationDecidesNothing" for f in findings)
 
 
 @pytest.mark.slow

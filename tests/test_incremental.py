@@ -15,10 +15,11 @@ from dataclasses import astuple
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import RDF, RDFS
 
 from orgkg.incremental import validate_incremental
 from orgkg.loading import parse_turtle
-from orgkg.namespaces import KG, OKG
+from orgkg.namespaces import ELI, KG, OKG
 from orgkg.repository import cache_dir, data_files
 from orgkg.store import EmbeddedStore
 from orgkg.synth import ERROR_KINDS, clone_article, synthesize
@@ -185,6 +186,48 @@ def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     other.write_text(other.read_text(encoding="utf-8") + "\nkg:broken kg:x .\n", encoding="utf-8")
     findings = _same_as_full(root)
     assert [f.check for f in findings] == ["syntax"]
+
+
+@pytest.mark.slow
+def test_a_node_pointed_at_by_an_article_that_does_not_describe_it(corpus, tmp_path, cache):
+    """An inverse path counts triples that point at a node: one from an article that says nothing
+    else of the node is in no view of it, yet the full run counts it (a milestone marking a
+    Provincial Party Committee, whose inverse okg:milestoneOf has sh:maxCount 0)."""
+    root = tmp_path / "pointed"
+    shutil.copytree(corpus, root)
+    committee = next(
+        node
+        for path in sorted((root / "graph/reference").iterdir())
+        for node in parse_turtle(path).subjects(RDF.type, OKG.ProvincialPartyCommittee)
+    )
+    article = next(
+        path for path in sorted((root / "graph/articles").iterdir()) if str(committee) not in path.read_text("utf-8")
+    )
+    event = next(iter(parse_turtle(article).subjects(RDF.type, OKG.Merger)), None) or next(
+        s for s in parse_turtle(article).subjects(RDF.type, None) if str(s).startswith(str(KG))
+    )
+    before = article.read_text(encoding="utf-8")
+    _same_as_full(root)
+    article.write_text(before + f"\n<{event}> <{OKG.milestoneOf}> <{committee}> .\n", encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.rule == "okgsh:CommitteeMarksNoMilestone" and f.focus == _short_name(committee) for f in findings)
+    article.write_text(before, encoding="utf-8")
+    findings = _same_as_full(root)
+    assert not any(f.rule == "okgsh:CommitteeMarksNoMilestone" for f in findings)
+    # The reference points at a node an article also describes: the article's view lacks the
+    # reference's triple (a view holds what the reference says about the nodes it mentions).
+    reference = sorted((root / "graph/reference").iterdir())[0]
+    document = next(parse_turtle(root / "graph/reference/central.ttl").subjects(ELI.id_local, None))
+    organization = f"{KG}org-test-provincial-party-organization"
+    reference.write_text(
+        reference.read_text(encoding="utf-8")
+        + f'\n<{organization}> a <{OKG.ProvincialPartyOrganization}> ; <{RDFS.label}> "Test Party organization"@en .'
+        + f"\n<{document}> <{ELI.passed_by}> <{organization}> .\n",
+        encoding="utf-8",
+    )
+    article.write_text(before + f'\n<{organization}> <{RDFS.comment}> "Also here." .\n', encoding="utf-8")
+    findings = _same_as_full(root)
+    assert any(f.rule == "okgsh:PartyOrganizationDecidesNothing" for f in findings)
 
 
 @pytest.mark.slow

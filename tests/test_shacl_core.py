@@ -20,6 +20,7 @@ from orgkg.loading import parse_turtle
 from orgkg.namespaces import bind_prefixes
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.repository import data_files
+from orgkg.shacl_core import Compiled
 from orgkg.shapes import Shapes
 from orgkg.synth import ERROR_KINDS, synthesize
 
@@ -141,6 +142,25 @@ def test_a_recursive_shape_goes_to_pyshacl():
         format="turtle",
     )
     assert Shapes(shapes).delegated == {URIRef("http://example.org/Chain")}
+
+
+def test_compiled_checks_read_back_from_text_run_the_same(root):
+    """Incremental validation keeps the compiled checks in its cache (`Compiled.to_json`): read
+    back, they are the same checks (blank-node shapes and delegated shapes included) and a
+    shapes graph given them compiles nothing."""
+    shapes = Graph().parse(
+        data=SHAPES + 'ex:Closed a sh:NodeShape ; sh:targetClass ex:Red ; sh:closed true ; sh:message "closed" .',
+        format="turtle",
+    )
+    first = Shapes(shapes).compiled
+    again = Compiled.from_json(first.to_json())
+    assert again == first and any(check.path is None for check in again.checks)
+    assert again.delegated == {URIRef("http://example.org/Closed")}
+    data = Graph().parse(data=DATA, format="turtle")
+    given = Shapes(shapes, again)
+    assert sorted(map(astuple, (f for f, _, _ in given.run(data, [], {})))) == sorted(map(astuple, plain(shapes, data)))
+    repository = parse_turtle(root / "ontology" / "shapes.ttl")
+    assert Compiled.from_json(Shapes(repository).compiled.to_json()) == Shapes(repository).compiled
 
 
 # --- Jena's SHACL engine, on the repository's shapes ---------------------------------------------

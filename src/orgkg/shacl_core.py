@@ -19,7 +19,8 @@ The data is expected RDFS-closed (callers add the closure, `orgkg.rdfs`), as pyS
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pyoxigraph as ox
@@ -112,6 +113,37 @@ class Check:
 class Compiled:
     checks: list[Check]
     delegated: set  # targeted shapes pySHACL runs
+
+    def to_json(self) -> str:
+        """The checks as text, for a cache: a process that reads them back compiles nothing."""
+        return json.dumps(
+            {
+                "checks": [[_n3(getattr(check, f.name)) for f in fields(Check)] for check in self.checks],
+                "delegated": sorted(_n3(shape) for shape in self.delegated),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Compiled:
+        data = json.loads(text)
+        return cls(
+            [Check(*map(_from_n3, values)) for values in data["checks"]], {_from_n3(t) for t in data["delegated"]}
+        )
+
+
+def _n3(value):
+    """A Check's field as JSON: IRIs and blank nodes in N-Triples form, text as it is."""
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, BNode):
+        return f"_:{value}"
+    return value if value is None else ["text", value]
+
+
+def _from_n3(value):
+    if value is None or isinstance(value, list):
+        return value and value[1]
+    return BNode(value[2:]) if value.startswith("_:") else URIRef(value[1:-1])
 
 
 def compile_shapes(graph: Graph, lifted: frozenset = frozenset()) -> Compiled:

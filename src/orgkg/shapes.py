@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, SH
 
 from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short_name
 from orgkg.namespaces import PREFIXES
-from orgkg.shacl_core import TARGETS, compile_shapes, deactivated
+from orgkg.shacl_core import TARGETS, Compiled, compile_shapes, deactivated
 from orgkg.sparql_text import insert_values, tokenize
 from orgkg.terms import from_rdflib, oxigraph_store, solutions, to_rdflib
 
@@ -121,8 +121,10 @@ class Shapes:
     """The shapes graph, split: SPARQL constraints of node shapes, SHACL Core compiled to SPARQL,
     and what is left for pySHACL (shapes the compiler does not cover; usually none)."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, compiled: Compiled | None = None):
+        """`compiled`: the SHACL Core checks compiled from this very graph before (a cache's)."""
         self.graph = graph
+        self._given = compiled
         self.sparql = tuple(
             self._sparql_shape(node)
             for node in sorted({s for s in graph.subjects(SH.sparql, None) if isinstance(s, URIRef)})
@@ -131,17 +133,17 @@ class Shapes:
         self.lifted = frozenset(shape.node for shape in self.sparql)
 
     @cached_property
-    def _compiled(self):
+    def compiled(self) -> Compiled:
         """Compiled when first run: an incremental run with nothing to re-validate needs none."""
-        return compile_shapes(self.graph, self.lifted)
+        return self._given or compile_shapes(self.graph, self.lifted)
 
     @property
     def checks(self) -> list:
-        return self._compiled.checks
+        return self.compiled.checks
 
     @property
     def delegated(self) -> frozenset:
-        return frozenset(self._compiled.delegated)
+        return frozenset(self.compiled.delegated)
 
     @cached_property
     def core(self) -> Graph:

@@ -10,15 +10,21 @@ the same rules run in pieces, and only the pieces that changed:
   graph/reference/ with the ontology is one more unit; `schema` is what every unit shares. A
   unit is re-run when its file, the ontology, the shapes, the reference or the quoted article
   texts change; results wait in a SQLite `cache` beside the store, each written as it comes (a
-  run holds one batch at a time, whatever the corpus). Units run in batches: each unit's view
-  one named graph of one Oxigraph store, each SHACL check one query over the batch. Many units
-  run in worker processes that load the schema themselves (safe under the spawn start method).
+  run holds one batch at a time, whatever the corpus), with the compiled SHACL checks. Units
+  run in batches: each unit's view one named graph of one Oxigraph store, each SHACL check one
+  query over the batch. Many units run in worker processes that load the schema themselves
+  (safe under the spawn start method).
 - **Shared nodes** (`views`). A node described by several units (a reference entity every
   article quotes) is judged by all their views: a result that says something is missing (no sh:value, or the
   node itself) stands only if every describing unit reports it; a result about a value stands
   if any unit reports it. Where views cannot be combined -- a node described by two articles
-  but not by the reference, a reference node that an article gives a new type, a node under a
-  sh:maxCount shape described twice -- the node is validated on all the files that describe it.
+  but not by the reference, a reference node that an article gives a new type, a value an
+  article gives it that a sh:maxCount counts, triples pointing at it that an inverse path counts
+  (a maximum, or a minimum from a unit that does not describe it, so no view judging it holds
+  them) -- the node is validated on all the files that describe it or point at it that way.
+  Each unit records which nodes it points at along a predicate some inverse path reads, so the
+  triples of an article that only points at a node are not lost, and a node that articles
+  merely quote (a province's Party Committee) is not judged whole.
 - **Corpus-wide rules** (`corpus`) run on the embedded store (itself rebuilt incrementally):
   succession cycles (okgsh:NoCircularSuccessionShape, its SPARQL bound to the nodes that changed units
   mention and to those that failed before), one IRI per document code and issuer, dangling
@@ -37,11 +43,10 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
-from multiprocessing import get_context
 from pathlib import Path
 
+from orgkg import shacl_core
 from orgkg.atomic import file_lock
 from orgkg.cache_db import remove_database
 from orgkg.errors import OrgkgError
@@ -63,7 +68,7 @@ from orgkg.store import EmbeddedStore
 from orgkg.validation import NO_SOURCES
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
-VERSION = "6"
+VERSION = "7"
 #: Above this many changed units, corpus shapes are checked on the whole store at once.
 INCREMENTAL_LIMIT = 200
 #: Below this many changed units, worker processes cost more than they save.
@@ -147,12 +152,17 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
             removed = sorted(set(cached) - set(units))
             touched_before = cache.iris_of(stale + removed)
 
+            compiled_key = "compiled " + digest(Path(shacl_core.__file__).read_bytes())
             setting = (
                 root,
                 repository.cache,
                 tuple(sorted(repository.graph_name(path) for path in reference_files[1:])),
+                cache.meta(compiled_key),
             )
-            schema = Schema.load(*setting, parsed=schema_graphs)
+            schema = Schema.load(*setting[:3], parsed=schema_graphs, store=store_view, compiled=setting[3])
+            if stale and setting[3] is None:  # compiled once for the shapes, then read back
+                setting = (*setting[:3], schema.shapes.compiled.to_json())
+                cache.remember(compiled_key, setting[3])
             # Each result goes to the cache as it comes (the run holds one at a time); a file that
             # does not parse rolls the whole run back, so the next run sees every unit still stale.
             syntax, mentioned = [], set()
@@ -205,6 +215,9 @@ def _run_units(
     if len(tasks) < POOL_THRESHOLD or jobs == 1:
         runs = (run_units(schema, batch) for batch in batches(tasks))
     else:
+        from concurrent.futures import ProcessPoolExecutor  # only here: most runs re-validate a few units
+        from multiprocessing import get_context
+
         pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=setting)
         runs = pool.map(_work, batches(tasks))
     done = 0
@@ -223,9 +236,9 @@ def _run_units(
 _worker_schema: Schema | None = None  # each worker process's own, loaded by _start_worker
 
 
-def _start_worker(root: Path, cache: Path, reference_graphs: tuple) -> None:
+def _start_worker(root: Path, cache: Path, reference_graphs: tuple, compiled: str) -> None:
     global _worker_schema
-    _worker_schema = Schema.load(root, cache, reference_graphs)
+    _worker_schema = Schema.load(root, cache, reference_graphs, compiled=compiled)
 
 
 def _work(batch: list[tuple]) -> list[UnitResult]:

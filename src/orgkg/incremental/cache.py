@@ -26,6 +26,9 @@ CREATE INDEX IF NOT EXISTS rows_focus ON rows (focus);
 CREATE TABLE IF NOT EXISTS described (unit TEXT, file TEXT, iri TEXT, typed INTEGER, maxcount INTEGER);
 CREATE INDEX IF NOT EXISTS described_iri ON described (iri, unit);
 CREATE INDEX IF NOT EXISTS described_unit ON described (unit);
+CREATE TABLE IF NOT EXISTS pointing (unit TEXT, file TEXT, iri TEXT, counted INTEGER);
+CREATE INDEX IF NOT EXISTS pointing_iri ON pointing (iri, unit);
+CREATE INDEX IF NOT EXISTS pointing_unit ON pointing (unit);
 CREATE TABLE IF NOT EXISTS untyped (unit TEXT, iri TEXT);
 CREATE INDEX IF NOT EXISTS untyped_unit ON untyped (unit);
 CREATE TABLE IF NOT EXISTS fallback (iri TEXT PRIMARY KEY, key TEXT, rows TEXT);
@@ -44,7 +47,7 @@ CREATE INDEX IF NOT EXISTS document_findings_iri ON document_findings (iri);
 CREATE TABLE IF NOT EXISTS year_findings (iri TEXT, finding TEXT);
 CREATE INDEX IF NOT EXISTS year_findings_iri ON year_findings (iri);
 """
-_UNIT_TABLES = ("units", "rows", "described", "untyped", "labels", "node_texts")
+_UNIT_TABLES = ("units", "rows", "described", "pointing", "untyped", "labels", "node_texts")
 #: The corpus-wide findings kept as JSON, by kind.
 _FINDINGS = {"documents": "document_findings", "years": "year_findings"}
 
@@ -79,6 +82,10 @@ class Cache:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def remember(self, key: str, value: str) -> None:
+        """Keep a value with the results (forgotten with them when a dependency changes)."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def units(self) -> dict[str, tuple[str, dict]]:
         return {
             name: (unit_digest, json.loads(sources))
@@ -101,6 +108,10 @@ class Cache:
             "INSERT INTO described VALUES (?, ?, ?, ?, ?)",
             [(name, file, iri, int(typed), int(cap)) for file, iri, typed, cap in result.described],
         )
+        self.db.executemany(
+            "INSERT INTO pointing VALUES (?, ?, ?, ?)",
+            [(name, file, iri, int(counted)) for file, iri, counted in result.pointing],
+        )
         self.db.executemany("INSERT INTO untyped VALUES (?, ?)", [(name, iri) for iri in result.untyped])
         self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?)", [(name, *label) for label in result.labels])
         self.db.executemany("INSERT INTO node_texts VALUES (?, ?, ?)", [(name, *row) for row in result.node_texts])
@@ -111,7 +122,10 @@ class Cache:
         self.db.executemany("INSERT INTO touched VALUES (?)", [(n,) for n in names])
         return {
             iri
-            for (iri,) in self.db.execute("SELECT DISTINCT iri FROM described WHERE unit IN (SELECT name FROM touched)")
+            for (iri,) in self.db.execute(
+                "SELECT iri FROM described WHERE unit IN (SELECT name FROM touched) "
+                "UNION SELECT iri FROM pointing WHERE unit IN (SELECT name FROM touched)"
+            )
         }
 
     def describers(self, iris: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
@@ -119,6 +133,16 @@ class Cache:
         for iri in iris:
             out[iri] = self.db.execute("SELECT DISTINCT unit, file FROM described WHERE iri = ?", (iri,)).fetchall()
         return out
+
+    def judging_files(self, iri: str) -> list[str]:
+        """The files a node is judged on as a whole: those that describe it or point at it along
+        a predicate an inverse path reads."""
+        return [
+            file
+            for (file,) in self.db.execute(
+                "SELECT file FROM described WHERE iri = ? UNION SELECT file FROM pointing WHERE iri = ?", (iri, iri)
+            )
+        ]
 
     def candidates(self, iris: Iterable[str]) -> None:
         """Fill the temporary table `candidates` (the nodes a step looks at again)."""
@@ -142,7 +166,7 @@ class Cache:
         return self.meta(step) is not None
 
     def mark_done(self, step: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (step,))
+        self.remember(step, "1")
 
     def triples(self) -> int:
         """The triples of every unit, less those that several units state (each counted once)."""
@@ -227,15 +251,19 @@ class Cache:
 
     def fallback_needed(self, touched: set[str], reference: str) -> set[str]:
         """Of the `touched` nodes and those judged whole before, the ones whose views cannot be
-        combined: described by several units and by no reference unit, or given a new type or a
-        value a sh:maxCount counts by an article. The others lose their whole-node judgement."""
+        combined: in several units, and described by no reference unit, or given a new type or a
+        value a sh:maxCount counts by an article, or pointed at by triples that an inverse path
+        counts (`UnitResult.pointing`). The others lose their whole-node judgement."""
         self.candidates(touched | {iri for (iri,) in self.db.execute("SELECT iri FROM fallback")})
         needed = {
             iri
             for (iri,) in self.db.execute(
-                """SELECT iri FROM described WHERE iri IN (SELECT iri FROM candidates) GROUP BY iri
-                HAVING COUNT(DISTINCT unit) > 1 AND (SUM(unit = ?) = 0 OR SUM(typed) > 0
-                                                      OR SUM(maxcount AND unit != ?) > 0)""",
+                """SELECT iri FROM (
+                    SELECT iri, unit, 1 AS describes, typed, maxcount AND unit != ? AS counted FROM described
+                    WHERE iri IN (SELECT iri FROM candidates)
+                    UNION ALL SELECT iri, unit, 0, 0, counted FROM pointing WHERE iri IN (SELECT iri FROM candidates))
+                GROUP BY iri HAVING COUNT(DISTINCT unit) > 1
+                    AND (SUM(describes AND unit = ?) = 0 OR SUM(typed) > 0 OR SUM(counted) > 0)""",
                 (reference, reference),
             )
         }

@@ -10,17 +10,17 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from orgkg.loading import parse_turtle
-from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE, bind_prefixes
+from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.rdfs import Closure, rdflib_vocabulary
-from orgkg.shacl_core import TARGETS
+from orgkg.shacl_core import TARGETS, Compiled
 from orgkg.shapes import Shapes
 from orgkg.store import EmbeddedStore
-from orgkg.terms import solutions, to_rdflib
+from orgkg.terms import to_rdflib
 from orgkg.validation import OntologyTerms
 
 #: Reference nodes whose descriptions a process keeps (a unit mentions a few dozen; articles
@@ -36,10 +36,11 @@ class Schema:
     ontology: Graph  # as parsed
     terms: OntologyTerms  # what lint says of each okg: term the ontology declares
     closure: Closure
-    closed: Graph  # the ontology with its own entailments; each unit gets the part about the nodes it uses
+    closed: dict  # node -> the ontology's triples about it with their entailments; each unit gets those it uses
     shapes: Shapes
     targets: dict  # (target kind, class / predicate / node) -> the shapes a unit runs with that target
-    capped: dict  # shape with a sh:maxCount -> the predicates it caps (None: a path that is not one predicate)
+    capped: dict  # shape with a sh:maxCount -> the predicates it caps (None: a path not made of predicates)
+    inverse: dict  # shape -> {predicate an inverse path of it follows: how its results count those triples}
     combinable: frozenset  # shapes whose every result is about a value (their views need not agree)
     embedded: EmbeddedStore | None = None
     reference_graphs: tuple = ()
@@ -56,47 +57,52 @@ class Schema:
         return self._store
 
     @cached_property
-    def reference_subjects(self) -> frozenset[str]:
-        """Every IRI the reference describes (one query, in Rust): most nodes a unit mentions are
-        its own, and are then not looked up in each reference graph."""
-        answer = self.store().query(
-            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
-            default_graph=[ox.NamedNode(g) for g in self.reference_graphs],
-        )
-        return frozenset(solution["s"].value for solution in solutions(answer))
+    def _reference_graphs(self) -> frozenset:
+        return frozenset(ox.NamedNode(g) for g in self.reference_graphs)
 
     def _reference_about(self, iri: str) -> tuple:
         """The reference's triples about an IRI and the blank nodes they lead to (rdflib terms),
-        read from the store."""
-        if iri not in self.reference_subjects:
-            return ()
+        read from the store: the node's quads in every graph, those of reference graphs kept (a
+        lookup by subject, whatever the size of the reference)."""
         store, out = self.store(), []
-        graphs = [ox.NamedNode(g) for g in self.reference_graphs]
-        todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+        todo = [
+            quad
+            for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None)
+            if quad.graph_name in self._reference_graphs
+        ]
         seen = set()
         while todo:
-            node = todo.pop()
-            for graph in graphs:
-                for quad in store.quads_for_pattern(node, None, None, graph):
-                    out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                    if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
-                        seen.add(quad.object)
-                        todo.append(quad.object)
+            quad = todo.pop()
+            out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                seen.add(quad.object)
+                todo += store.quads_for_pattern(quad.object, None, None, quad.graph_name)
         return tuple(out)
 
     @classmethod
     def load(
-        cls, root: Path, cache: Path, reference_graphs: Iterable[str], parsed: dict[Path, Graph] | None = None
+        cls,
+        root: Path,
+        cache: Path,
+        reference_graphs: Iterable[str],
+        parsed: dict[Path, Graph] | None = None,
+        store: ox.Store | None = None,
+        compiled: str | None = None,
     ) -> Schema:
-        """`parsed`: the ontology and shapes files already parsed (by path), so they are not parsed twice."""
+        """`parsed`: the ontology and shapes files already parsed (by path), so they are not parsed
+        twice; `store`: the embedded store, already open for reading in this process; `compiled`:
+        the shapes' checks as `Compiled.to_json` wrote them (compiled again if None)."""
         parsed = parsed or {}
         ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
         ontology = parsed[ontology_path] if ontology_path in parsed else parse_turtle(ontology_path)
-        shapes = Shapes(parsed[shapes_path] if shapes_path in parsed else parse_turtle(shapes_path))
+        shapes = Shapes(
+            parsed[shapes_path] if shapes_path in parsed else parse_turtle(shapes_path),
+            Compiled.from_json(compiled) if compiled else None,
+        )
         closure = Closure(ontology, rdflib_vocabulary())
-        closed = bind_prefixes(Graph())
-        closed += ontology
-        closed.addN((s, p, o, closed) for s, p, o in closure.entailments(ontology))
+        closed: dict = defaultdict(set)  # an index, not a graph: copying the ontology into one costs more
+        for triple in (*ontology, *closure.entailments(ontology)):
+            closed[triple[0]].add(triple)
         return cls(
             root,
             ontology,
@@ -108,6 +114,7 @@ class Schema:
             EmbeddedStore(root, cache),
             tuple(sorted(reference_graphs)),
             set(ontology.subjects()),
+            store,
         )
 
     def ontology_about(self, nodes: Iterable) -> Iterable:
@@ -119,7 +126,7 @@ class Schema:
             if node in seen:
                 continue
             seen.add(node)
-            for triple in self.closed.triples((node, None, None)):
+            for triple in self.closed.get(node, ()):
                 yield triple
                 if isinstance(triple[2], BNode):
                     todo.append(triple[2])
@@ -135,17 +142,42 @@ class Schema:
 
     def caps(self, shapes: frozenset, about: Iterable) -> bool:
         """Whether the triples `about` a node give it a value that a sh:maxCount of these shapes
-        counts (a path other than one predicate always may): then views of the node cannot be
+        counts (a path not made of predicates always may): then views of the node cannot be
         combined, as each would count only its own values."""
-        predicates = {q for _, p, _ in about for q in {p} | self.closure.superproperties.get(p, set())}
+        predicates = self.with_superproperties(about)
         return any(
             self.capped[shape] is None or self.capped[shape] & predicates for shape in shapes if shape in self.capped
         )
 
+    @cached_property
+    def inverse_predicates(self) -> frozenset:
+        """Every predicate some shape's inverse path follows (with its subproperties, whose
+        triples entail one of it): the triples pointing at a node that its shapes may read."""
+        followed = {p for counted in self.inverse.values() for p in counted}
+        subs = {q for q, supers in self.closure.superproperties.items() if supers & followed}
+        return frozenset(followed | subs)
 
-def _target_index(shapes: Shapes) -> tuple[dict, dict, frozenset]:
+    def counts_pointing(self, shapes: frozenset, pointing: Iterable, kinds: tuple[str, ...]) -> bool:
+        """Whether the triples `pointing` at a node are counted, as one of `kinds` ("min": a
+        result that more such triples can only clear; "max": any other), by an inverse path of
+        these shapes: then views without those triples cannot judge the node."""
+        predicates = self.with_superproperties(pointing)
+        return any(
+            kind in kinds
+            for shape in shapes
+            for predicate, kind in self.inverse.get(shape, {}).items()
+            if predicate in predicates
+        )
+
+    def with_superproperties(self, triples: Iterable) -> set:
+        """The predicates of `triples` and their superproperties (what RDFS entails they state)."""
+        return {q for _, p, _ in triples for q in {p} | self.closure.superproperties.get(p, set())}
+
+
+def _target_index(shapes: Shapes) -> tuple[dict, dict, dict, frozenset]:
     """Which shapes each class, predicate or node brings into play (corpus shapes excepted); the
-    shapes with a sh:maxCount and what they cap; the shapes whose views combine by union."""
+    shapes with a sh:maxCount and what they cap; the predicates each shape's inverse paths follow;
+    the shapes whose views combine by union."""
     graph = shapes.graph
     corpus = {shape.node for shape in shapes.sparql if shape.corpus}
     index: dict = defaultdict(set)
@@ -155,17 +187,108 @@ def _target_index(shapes: Shapes) -> tuple[dict, dict, frozenset]:
                 index[(kind, target)].add(shape)
     capped: dict = {}
     for shape in set(graph.subjects(SH.property, None)):
-        paths = [
-            graph.value(prop, SH.path)
+        parts = [
+            _forward_predicates(graph, graph.value(prop, SH.path))
             for prop in graph.objects(shape, SH.property)
             if (prop, SH.maxCount, None) in graph or (prop, SH.qualifiedMaxCount, None) in graph
         ]
-        if paths:
-            capped[shape] = None if any(isinstance(path, BNode) for path in paths) else frozenset(paths)
-    combinable = frozenset(
-        shape for shape_set in index.values() for shape in shape_set if _about_values_only(graph, shape)
-    )
-    return dict(index), capped, combinable
+        if parts:
+            capped[shape] = None if None in parts else frozenset(p for part in parts if part is not None for p in part)
+    targeted = {shape for shape_set in index.values() for shape in shape_set}
+    inverse = {shape: found for shape in targeted if (found := _inverse_paths(graph, shape))}
+    combinable = frozenset(shape for shape in targeted if _about_values_only(graph, shape))
+    return dict(index), capped, inverse, combinable
+
+
+def _forward_predicates(shapes: Graph, path) -> frozenset | None:
+    """The predicates a path follows forward, if it is made of predicates, inverses of
+    predicates (which follow none forward) and alternatives of those; None for any other path
+    (a sequence, a repetition), whose values may come from anywhere."""
+    if isinstance(path, URIRef):
+        return frozenset({path})
+    if isinstance(shapes.value(path, SH.inversePath), URIRef):
+        return frozenset()
+    alternatives = shapes.value(path, SH.alternativePath)
+    parts = [_forward_predicates(shapes, member) for member in Collection(shapes, alternatives)] if alternatives else []
+    if not parts or None in parts:
+        return None
+    return frozenset(p for part in parts if part is not None for p in part)
+
+
+def _inverse_paths(shapes: Graph, shape) -> dict:
+    """predicate -> "value", "min" or "max": how the results of `shape` about a focus node read
+    the triples pointing at it along an inverse path. "value": a property shape of its own that
+    checks each value alone (a result names the pointing node, and a view that holds the triple
+    finds it); "min": one whose results more such triples can only clear (minimum counts); "max":
+    any other (a sh:maxCount, or a path inside sh:or, sh:not...: only all such triples at once
+    decide)."""
+    found: dict = {}
+    todo = [(prop, True) for prop in shapes.objects(shape, SH.property)]
+    todo += [(nested, False) for nested in _logical_members(shapes, shape)]
+    seen = set()
+    while todo:
+        node, own = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        path = shapes.value(node, SH.path)
+        if path is None:  # a node shape inside sh:or, sh:node...: about the focus node itself
+            todo += [(prop, False) for prop in shapes.objects(node, SH.property)]
+            todo += [(nested, False) for nested in _logical_members(shapes, node)]
+            continue
+        constraints = set(shapes.predicates(node))
+        if not own or constraints & {SH.maxCount, SH.qualifiedMaxCount}:
+            kind = "max"
+        elif constraints & {SH.minCount, SH.qualifiedMinCount, SH.hasValue}:
+            kind = "min"
+        else:
+            kind = "value"
+        for predicate in _inverse_members(shapes, path):
+            found[predicate] = max(found.get(predicate, kind), kind, key=_KINDS.index)
+    return found
+
+
+_KINDS = ("value", "min", "max")
+
+
+def _inverse_members(shapes: Graph, path) -> set:
+    """The predicates a path follows backward (every predicate under an sh:inversePath)."""
+    found: set = set()
+    todo, seen = [path], set()
+    while todo:
+        node = todo.pop()
+        if node in seen or not isinstance(node, BNode):
+            continue
+        seen.add(node)
+        for predicate, value in shapes.predicate_objects(node):
+            if predicate == SH.inversePath:
+                found |= {value} if isinstance(value, URIRef) else _forward_members(shapes, value)
+            else:
+                todo.append(value)
+    return found
+
+
+def _forward_members(shapes: Graph, path) -> set:
+    """Every predicate a path names (path predicates are the IRIs among its nodes' objects)."""
+    found: set = set()
+    todo, seen = [path], set()
+    while todo:
+        node = todo.pop()
+        if isinstance(node, URIRef):
+            found.add(node)
+        elif isinstance(node, BNode) and node not in seen:
+            seen.add(node)
+            todo += list(shapes.objects(node, None))
+    return found - {RDF.nil}
+
+
+def _logical_members(shapes: Graph, node) -> list:
+    """The shapes that sh:node, sh:not, sh:and, sh:or and sh:xone apply to the same focus node."""
+    members = [*shapes.objects(node, SH.node), *shapes.objects(node, SH["not"])]
+    for logical in (SH["and"], SH["or"], SH.xone):
+        for head in shapes.objects(node, logical):
+            members += list(Collection(shapes, head))
+    return members
 
 
 _METADATA = {

@@ -21,6 +21,9 @@ from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.sources import Sources
 from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
 
+#: rdflib's store for a unit's graphs: without the named-graph bookkeeping of its default store,
+#: which a unit never uses, adding and reading triples takes a third of the time.
+STORE = "SimpleMemory"
 #: Files whose units run together in one store (`run_units`): enough that a query's fixed cost
 #: (parsing, planning) is shared, few enough that a batch's graphs stay small.
 BATCH = 32
@@ -35,6 +38,7 @@ class UnitResult:
     triples: int = 0
     rows: list = field(default_factory=list)  # (focus IRI or None, here, existence, kind, key, finding json)
     described: list = field(default_factory=list)  # (file, IRI, typed anew, under sh:maxCount)
+    pointing: list = field(default_factory=list)  # (file, IRI, counted): triples at IRI an inverse path reads
     untyped: list = field(default_factory=list)  # kg: IRIs used but typed neither here nor in the reference
     sources: dict = field(default_factory=dict)  # article text name -> [size, mtime_ns]
     syntax: list = field(default_factory=list)  # Findings of files that do not parse
@@ -45,7 +49,7 @@ class UnitResult:
 
 def reference_slice(schema: Schema, nodes) -> Graph:
     """The reference's description of `nodes` (with blank nodes it uses)."""
-    out = Graph()
+    out = Graph(store=STORE)
     for node in nodes:
         for triple in schema.reference_about(str(node)):
             out.add(triple)
@@ -95,13 +99,12 @@ class _View:
     ):
         self.result = result = UnitResult(name, digest)
         self.only = only
-        own = bind_prefixes(Graph())
+        own = bind_prefixes(Graph(store=STORE))
         self.where: dict = {}  # subject -> the file that describes it
         for path in paths:
             described: set = set()
             try:
-                # An article's unit is its graph as parsed; several files are parsed into one graph.
-                own = parse_turtle(path, own if len(paths) > 1 else None, described)
+                parse_turtle(path, own, described)  # several files are parsed into one graph
             except TurtleSyntaxError as error:
                 result.syntax.append(syntax_finding(error, schema.root))
                 continue
@@ -175,16 +178,18 @@ def _describe(
         for triple in graph:
             subjects[triple[0]].append(triple)
             objects[triple[2]].append(triple)
+    targeting = {}  # described IRI -> the shapes targeting it in this view
     for subject in own_subjects:
         if not isinstance(subject, URIRef):
             continue
-        here = schema.shapes_targeting(
+        targeting[subject] = here = schema.shapes_targeting(
             subject, [*about[subject], *about_ref[subject]], [*pointing[subject], *pointing_ref[subject]]
         )
         baseline = schema.shapes_targeting(subject, about_ref[subject], ())
         anew = with_reference and bool((here ^ baseline if subject in shared else here) - schema.combinable)
         capped = schema.caps(here, about[subject])
         result.described.append((where[subject], str(subject), anew, capped))
+    _pointing(schema, pointing, about_ref, pointing_ref, targeting, shared, where, result)
     result.labels = sorted((str(s), key, language) for s, key, language in label_keys(own))
     result.node_texts = sorted((str(node), str(text)) for node, text in node_texts(own))
     typed = (
@@ -194,6 +199,30 @@ def _describe(
     )
     used = {t for t in (*own.subjects(), *own.objects()) if isinstance(t, URIRef) and t.startswith(str(KG))}
     result.untyped = sorted(str(t) for t in used - typed)
+
+
+def _pointing(
+    schema: Schema, pointing: dict, about_ref: dict, pointing_ref: dict, targeting: dict, shared: set, where, result
+) -> None:
+    """The IRIs the unit's triples point at along a predicate some inverse path reads: such a
+    triple is in this unit's view of the node, which may not be one that judges it. `counted`:
+    the node's shapes count those triples so that only all of them at once decide (a maximum;
+    a minimum where this unit does not describe the node, so no view judging it holds the
+    triple), or the node's shapes are unknown here (typed by another article)."""
+    for node, triples in pointing.items():
+        read = [t for t in triples if t[1] in schema.inverse_predicates]
+        if not read or not isinstance(node, URIRef):
+            continue
+        if node in targeting:
+            counted = schema.counts_pointing(targeting[node], read, ("max",))
+        elif node in shared:
+            about = [*about_ref[node], *schema.closed.get(node, ())]
+            shapes = schema.shapes_targeting(node, about, [*triples, *pointing_ref[node]])
+            counted = schema.counts_pointing(shapes, read, ("min", "max"))
+        else:
+            counted = True
+        for file in sorted({where[t[0]] for t in read if t[0] in where}):
+            result.pointing.append((file, str(node), counted))
 
 
 def fingerprint(sources: Sources | None, name: str) -> list:

@@ -23,13 +23,14 @@ REFERENCE = "reference"  #: the unit of the ontology and graph/reference/
 def update_fallbacks(
     cache: Cache, schema: Schema, touched: set[str], digests: dict, names: dict, sources: Sources | None
 ) -> None:
-    """Nodes whose views cannot be combined are validated on every file that describes them: a node
-    no reference file describes, one an article gives a new type, or one an article gives a value
-    a sh:maxCount counts (values the reference gives are in every article's view already)."""
+    """Nodes whose views cannot be combined are validated on every file that describes them or
+    points at them along an inverse path: a node no reference file describes, one an article gives
+    a new type or a value a sh:maxCount counts (values the reference gives are in every article's
+    view already), or one pointed at by triples an inverse path counts."""
     needed = cache.fallback_needed(touched, REFERENCE)
     tasks = []
-    for iri, describers in cache.describers(sorted(needed)).items():
-        files = sorted({file for _, file in describers if file in names}, key=lambda file: str(names[file]))
+    for iri in sorted(needed):
+        files = sorted({file for file in cache.judging_files(iri) if file in names}, key=lambda file: str(names[file]))
         paths = [names[file] for file in files]
         key = digest(json.dumps([digests.get(file) for file in files] + [str(p) for p in paths]))
         if cache.fallback_key(iri) != key:

@@ -118,6 +118,30 @@ def test_ontology_reference_has_every_term_with_alignments_and_examples(root, si
     assert merger.count("<li>") == min(3, mergers)
 
 
+def test_ontology_examples_are_each_terms_first_triples_read_in_one_pass():
+    """Uses are counted and only the first EXAMPLES triples kept (IRIs before blank nodes, then
+    by text), whatever order the engine gives them in and however many there are."""
+    import random
+
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.namespace import OWL
+
+    from orgkg.docs.ontology import EXAMPLES, read_terms
+
+    ontology = Graph()
+    ontology.add((OKG.Merger, RDF.type, OWL.Class))
+    ontology.add((OKG.Unused, RDF.type, OWL.Class))
+    kind, merger = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OKG.Merger))
+    rows = [(merger, ox.NamedNode(f"{KG}event-{n:03}"), kind, merger) for n in range(100)]
+    rows += [(merger, ox.BlankNode(), kind, merger) for _ in range(20)]
+    random.Random(1).shuffle(rows)
+    by_local = {term.local: term for term in read_terms(ontology, iter(rows))}
+    assert by_local["Merger"].uses == 120
+    assert by_local["Merger"].examples == [(KG[f"event-{n:03}"], RDF.type, OKG.Merger) for n in range(EXAMPLES)]
+    assert (by_local["Unused"].uses, by_local["Unused"].examples) == (0, [])
+
+
 def test_each_article_page_has_every_quote_of_that_article(site, kg_dataset):
     index = read(site, "articles/index.html")
     articles = sorted(

@@ -376,6 +376,16 @@ class StoreSession(NamedTuple):
     def query(self, sparql: str) -> Results:
         return self.owner._query_on(self.store, sparql)
 
+    def stream(self, sparql: str) -> Iterator[tuple]:
+        """A SELECT query's rows one at a time (pyoxigraph terms, None where unbound), never all
+        held: for a pass over an answer that grows with the corpus."""
+        guards.check(sparql, self.owner.allow_service, lambda: {g.value for g in self.store.named_graphs()})
+        answer = self.store.query(sparql)
+        assert isinstance(answer, ox.QuerySolutions), "a SELECT query"
+        names = answer.variables
+        for solution in answer:
+            yield tuple(solution[name] for name in names)
+
 
 @contextmanager
 def queried_together(engine) -> Iterator:

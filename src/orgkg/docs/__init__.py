@@ -14,14 +14,13 @@ stages the build.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 
 from orgkg import __version__
 from orgkg.atomic import staged_folder
 from orgkg.docs.site import Site, SiteReport
 from orgkg.errors import OrgkgError
-from orgkg.store import EmbeddedStore, queried_together
+from orgkg.store import EmbeddedStore
 
 #: A file in every built site, so a rebuild may replace the folder and nothing else.
 SITE_MARKER = ".orgkg-site"
@@ -34,15 +33,15 @@ class DocsError(OrgkgError):
 def build_site(
     root: Path,
     output: Path,
-    store=None,
+    store: EmbeddedStore | None = None,
     sources: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SiteReport:
     """Build the whole site in a temporary folder beside `output`, then swap it in."""
     output = Path(output).absolute()
     check_target(output)
-    with ExitStack() as held, staged_folder(output) as staging:
-        engine = held.enter_context(queried_together(store or EmbeddedStore(root)))  # opened once for the site
+    # the store opened once for the site
+    with (store or EmbeddedStore(root)).session() as engine, staged_folder(output) as staging:
         site = Site(root, staging, engine, sources, progress)
         report = site.write()
         (staging / SITE_MARKER).write_text(f"built by orgkg {__version__}; `orgkg docs` may replace this folder\n")

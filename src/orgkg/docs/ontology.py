@@ -4,14 +4,16 @@ parents and children, alignments to the standard vocabularies, and examples from
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS
 
 from orgkg.namespaces import OKG
 from orgkg.sparql_text import insert_values
+from orgkg.terms import to_rdflib
 
 #: The ontology's own IRI, whose dcterms: metadata heads the reference page.
 ONTOLOGY_IRI = URIRef(str(OKG).rstrip("#"))
@@ -94,9 +96,9 @@ def examples_query(ontology_graph: str) -> str:
     return insert_values(_EXAMPLES_QUERY, [("ontology", [ox.NamedNode(ontology_graph)])])
 
 
-def read_terms(ontology: Graph, examples: list[dict]) -> list[Term]:
+def read_terms(ontology: Graph, examples: Iterable[tuple]) -> list[Term]:
     """Every okg: term the ontology declares, sorted by local name; `examples` are the rows of
-    `examples_query` (rdflib terms)."""
+    `examples_query` (pyoxigraph terms), read once."""
     terms = []
     for iri in sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}):
         labels = sorted(
@@ -129,13 +131,24 @@ def _sorted(nodes) -> list[URIRef]:
     return sorted({node for node in nodes if isinstance(node, URIRef)})
 
 
-def _attach_examples(terms: list[Term], rows: list[dict]) -> None:
-    uses = defaultdict(list)
-    for row in rows:
-        uses[str(row["term"])].append((row["s"], row["p"], row["o"]))
+def _attach_examples(terms: list[Term], rows: Iterable[tuple]) -> None:
+    """Each term's count of uses and its first EXAMPLES triples (IRIs before blank nodes, then
+    by text), from `rows` (term, s, p, o as pyoxigraph terms) read once: a term's uses grow with
+    the corpus, so only the examples shown are kept."""
+    uses: dict[str, int] = defaultdict(int)
+    first: dict[str, list[tuple]] = defaultdict(list)
+    for term, s, p, o in rows:
+        uses[term.value] += 1
+        kept = first[term.value]
+        kept.append((isinstance(s, ox.BlankNode), s.value, p.value, isinstance(o, ox.BlankNode), o.value, s, p, o))
+        if len(kept) > 8 * EXAMPLES:  # sorted now and then, so a term holds a few dozen at most
+            kept.sort(key=_example_key)
+            del kept[EXAMPLES:]
     for term in terms:
-        found = sorted(
-            uses[str(term.iri)],
-            key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1]), isinstance(t[2], BNode), str(t[2])),
-        )
-        term.uses, term.examples = len(found), found[:EXAMPLES]
+        found = sorted(first[str(term.iri)], key=_example_key)[:EXAMPLES]
+        term.uses = uses[str(term.iri)]
+        term.examples = [tuple(to_rdflib(node) for node in example[5:]) for example in found]
+
+
+def _example_key(example: tuple) -> tuple:
+    return example[:5]

@@ -30,6 +30,7 @@ from orgkg.reporting import summary
 from orgkg.repository import data_files, graph_iri
 from orgkg.results import render as render_results
 from orgkg.sparql_text import insert_values, with_limit
+from orgkg.store import StoreSession
 from orgkg.terms import to_rdflib
 
 
@@ -60,7 +61,7 @@ ROWS_SHOWN = 1000
 
 
 class Site:
-    def __init__(self, root: Path, out: Path, store, sources: Path | None, progress):
+    def __init__(self, root: Path, out: Path, store: StoreSession, sources: Path | None, progress):
         self.root, self.out, self.store, self.sources = root, out, store, sources
         self.progress = progress
         self.env = Environment(
@@ -80,7 +81,7 @@ class Site:
 
     def write(self) -> SiteReport:
         ontology = parse_turtle(self.root / ONTOLOGY_FILE)
-        terms = read_terms(ontology, self._select(examples_query(graph_iri(self.root / ONTOLOGY_FILE, self.root))))
+        terms = read_terms(ontology, self.store.stream(examples_query(graph_iri(self.root / ONTOLOGY_FILE, self.root))))
         articles = self._select(self.catalogue["articles"].bind({}))
         organizations = self._lineage_organizations()
         lineages = every_lineage(self.root, self.store)
@@ -91,7 +92,7 @@ class Site:
         for organization in organizations:
             self.pages[str(organization)] = f"lineage/{_slug(organization)}.html"
         # plain strings, not rdflib terms: about 90,000 labelled nodes at 10,000 articles
-        self.labels = {row[0].value: row[1].value for row in self.store.query(_LABELS_QUERY).rows}
+        self.labels = {node.value: label.value for node, label in self.store.stream(_LABELS_QUERY)}
         # the index, ontology, validation and three section indexes, then one page per item
         self.total = 6 + len(self.catalogue) + len(articles) + len(organizations)
 

@@ -178,3 +178,27 @@ def test_source_text_outside_the_sources_folder_is_not_read(cli, root, sources, 
         assert "Traceback" not in result.output and result.exit_code in (0, 1), result.output[-2000:]
         findings = [f for f in json.loads(result.output)["findings"] if f["rule"] == "source-text"]
         assert len(findings) == 1 and why in findings[0]["message"], findings
+
+
+@pytest.mark.slow  # an incremental run from a cold cache
+def test_a_whole_graph_too_large_at_once_is_validated_unit_by_unit(cli, repo, sources, tmp_path, monkeypatch):
+    """Past AT_ONCE_LIMIT the whole graph goes through the incremental engine (its cache is
+    written), with the same report as a run at once; a chosen PATH is always validated at once."""
+    from orgkg import validation
+    from orgkg.incremental import CACHE_FILE
+
+    cache = tmp_path / "cache"
+
+    def validated_by_unit() -> bool:
+        return any(cache.glob(f"*/{CACHE_FILE}"))  # the cache folder holds one folder per repository
+
+    at_once = cli("validate", "--format", "json", "--sources", str(sources), root=repo, cache=cache)
+    assert not validated_by_unit()
+    monkeypatch.setattr(validation, "AT_ONCE_LIMIT", 1000)
+    by_unit = cli("validate", "--format", "json", "--sources", str(sources), root=repo, cache=cache)
+    assert validated_by_unit()
+    assert (by_unit.exit_code, json.loads(by_unit.output)) == (at_once.exit_code, json.loads(at_once.output))
+    shutil.rmtree(cache)
+    chosen = cli("validate", "--format", "json", str(repo / "graph"), root=repo, cache=cache)
+    assert chosen.exit_code == 0, chosen.output
+    assert not validated_by_unit()

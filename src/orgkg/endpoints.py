@@ -44,6 +44,7 @@ KNOWN_DEFECTS: dict[str, dict[str, str]] = {
                 "change-events-in-period",
                 "events-in-window",
                 "lineage",
+                "lineage-links",
                 "predecessors",
             ),
             _VIRTUOSO_PATHS,

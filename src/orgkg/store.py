@@ -343,8 +343,8 @@ class EmbeddedStore:
 
     def query(self, sparql: str) -> Results:
         """Run a query on a read-only view of the (freshly built) store."""
-        with self.reading() as store:
-            return self._query_on(store, sparql)
+        with self.session() as session:
+            return session.query(sparql)
 
     @contextmanager
     def session(self) -> Iterator[StoreSession]:
@@ -354,18 +354,6 @@ class EmbeddedStore:
         with self.reading() as store:
             yield StoreSession(self, store)
 
-    def _query_on(self, store: ox.Store, sparql: str) -> Results:
-        guards.check(sparql, self.allow_service, lambda: {g.value for g in store.named_graphs()})
-
-        def run() -> Results:
-            # The default graph is the union already; a FROM clause replaces it, as in rdflib.
-            try:
-                return from_oxigraph(store.query(sparql))
-            except SyntaxError as error:
-                raise QuerySyntaxError(str(error)) from None
-
-        return guards.run_with_deadline(run, self.timeout)
-
 
 class StoreSession(NamedTuple):
     """An embedded store opened once (`EmbeddedStore.session`), queried like the store itself."""
@@ -374,7 +362,16 @@ class StoreSession(NamedTuple):
     store: ox.Store
 
     def query(self, sparql: str) -> Results:
-        return self.owner._query_on(self.store, sparql)
+        guards.check(sparql, self.owner.allow_service, lambda: {g.value for g in self.store.named_graphs()})
+
+        def run() -> Results:
+            # The default graph is the union already; a FROM clause replaces it, as in rdflib.
+            try:
+                return from_oxigraph(self.store.query(sparql))
+            except SyntaxError as error:
+                raise QuerySyntaxError(str(error)) from None
+
+        return guards.run_with_deadline(run, self.owner.timeout)
 
     def stream(self, sparql: str) -> Iterator[tuple]:
         """A SELECT query's rows one at a time (pyoxigraph terms, None where unbound), never all

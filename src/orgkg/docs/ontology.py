@@ -43,12 +43,13 @@ _PROPERTY_TYPES = (
 #: Examples shown per term.
 EXAMPLES = 3
 
-#: Triples of the data graphs (not the ontology's graph, bound as ?ontology) using an okg: term
-#: as predicate or object.
-_EXAMPLES_QUERY = f"""SELECT ?term ?s ?p ?o WHERE {{
-  GRAPH ?g {{ {{ ?s ?term ?o BIND(?term AS ?p) }} UNION {{ ?s ?p ?term BIND(?term AS ?o) }} }}
-  FILTER(?g != ?ontology && STRSTARTS(STR(?term), "{OKG}"))
-}}"""
+#: Triples of the data graphs (not the ontology's graph, bound as ?ontology) using a term (bound
+#: as ?term, each okg: term of the ontology: read from the indexes, where a filter on the IRI
+#: scanned every quad, 72 against 19 s at 10,000 articles) as predicate or object.
+_EXAMPLES_QUERY = """SELECT ?term ?s ?p ?o WHERE {
+  GRAPH ?g { { ?s ?term ?o BIND(?term AS ?p) } UNION { ?s ?p ?term BIND(?term AS ?o) } }
+  FILTER(?g != ?ontology)
+}"""
 
 
 @dataclass
@@ -91,16 +92,22 @@ class Term:
         return self.labels[1:]
 
 
-def examples_query(ontology_graph: str) -> str:
-    """The query whose rows `read_terms` takes as examples, with the ontology's graph bound."""
-    return insert_values(_EXAMPLES_QUERY, [("ontology", [ox.NamedNode(ontology_graph)])])
+def examples_query(ontology: Graph, ontology_graph: str) -> str:
+    """The query whose rows `read_terms` takes as examples, with the ontology's graph and terms bound."""
+    terms = [ox.NamedNode(iri) for iri in okg_terms(ontology)]
+    return insert_values(_EXAMPLES_QUERY, [("ontology", [ox.NamedNode(ontology_graph)]), ("term", terms)])
+
+
+def okg_terms(ontology: Graph) -> list[URIRef]:
+    """The okg: terms the ontology describes, sorted."""
+    return sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))})
 
 
 def read_terms(ontology: Graph, examples: Iterable[tuple]) -> list[Term]:
     """Every okg: term the ontology declares, sorted by local name; `examples` are the rows of
     `examples_query` (pyoxigraph terms), read once."""
     terms = []
-    for iri in sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}):
+    for iri in okg_terms(ontology):
         labels = sorted(
             {label for p in _LABEL for label in ontology.objects(iri, p) if isinstance(label, Literal)},
             key=lambda text: (text.language not in (None, "en"), text.language or "", str(text)),

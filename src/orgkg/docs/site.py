@@ -81,7 +81,8 @@ class Site:
 
     def write(self) -> SiteReport:
         ontology = parse_turtle(self.root / ONTOLOGY_FILE)
-        terms = read_terms(ontology, self.store.stream(examples_query(graph_iri(self.root / ONTOLOGY_FILE, self.root))))
+        examples = examples_query(ontology, graph_iri(self.root / ONTOLOGY_FILE, self.root))
+        terms = read_terms(ontology, self.store.stream(examples))
         articles = self._select(self.catalogue["articles"].bind({}))
         organizations = self._lineage_organizations()
         lineages = every_lineage(self.root, self.store)

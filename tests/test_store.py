@@ -253,3 +253,24 @@ def test_no_stamp_is_trusted_while_a_file_is_racily_clean(repo, tmp_path):
     assert repository.scan().state is None
     time.sleep(2.1)
     assert repository.scan().state not in (None, settled)  # its ctime moved
+
+
+@pytest.mark.parametrize("retire_over", [0, 10**9], ids=["large update", "small update"])
+def test_a_large_update_retires_the_write_ahead_log_a_small_one_leaves_it(repo, tmp_path, monkeypatch, retire_over):
+    """Every read-only open replays the log: a large update's is retired by one more read-write
+    open; a small one's costs an open a few ms, less than that open. The edit is seen either way."""
+    from orgkg import store as store_module
+
+    monkeypatch.setattr(store_module, "WAL_RETIRE_TRIPLES", retire_over)
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    store.build()
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    article.write_text(
+        article.read_text(encoding="utf-8")
+        + "\n<https://w3id.org/orgkg/id/x> a <https://w3id.org/orgkg/ontology#Merger> .\n",
+        encoding="utf-8",
+    )
+    store.build()
+    logs = [path for path in store.location.glob("*.log") if path.stat().st_size > 0]
+    assert bool(logs) == (retire_over > 0)
+    assert store.query("ASK { <https://w3id.org/orgkg/id/x> a ?kind }").boolean

@@ -33,6 +33,10 @@ _FRESH_STAMP = "fresh"
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
 #: Quads per call of the bulk loader: its memory grows with the quads in one call.
 BULK_QUADS = 250_000
+#: Triples an update may write before the build retires RocksDB's write-ahead log, which every
+#: read-only open (every query) replays: a log of 20,000 triples (13 MB) costs such an open a few
+#: ms, retiring it 50 ms (another read-write open) of every small rebuild.
+WAL_RETIRE_TRIPLES = 100_000
 
 
 class StoreError(OrgkgError):
@@ -186,9 +190,11 @@ class EmbeddedStore:
                 raise error.with_traceback(None)  # noqa: B904 (the same error, without those frames)
             finally:
                 del store  # release RocksDB's own lock even when a traceback outlives this frame
-            # Opened and closed once more, RocksDB retires the write-ahead log of the build, which
-            # every read-only open (every query) would otherwise replay, most of a query's time.
-            self._open_for_writing()
+            # Opened and closed once more, RocksDB retires the write-ahead log of a large update,
+            # which every read-only open (every query) would otherwise replay.
+            written = sum(files[name][1] for name in changed) + sum(old[name][1] for name in removed) if old else 0
+            if written > WAL_RETIRE_TRIPLES:
+                self._open_for_writing()
             self._stamp_fresh(scan)
             return BuildReport(
                 changed, removed, len(current) - len(changed), sum(triples for _, triples in files.values()), rebuilt

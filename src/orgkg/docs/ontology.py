@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -143,19 +144,15 @@ def _attach_examples(terms: list[Term], rows: Iterable[tuple]) -> None:
     by text), from `rows` (term, s, p, o as pyoxigraph terms) read once: a term's uses grow with
     the corpus, so only the examples shown are kept."""
     uses: dict[str, int] = defaultdict(int)
-    first: dict[str, list[tuple]] = defaultdict(list)
+    first: dict[str, list[tuple[tuple, tuple]]] = defaultdict(list)  # term -> (sort key, triple)
     for term, s, p, o in rows:
         uses[term.value] += 1
         kept = first[term.value]
-        kept.append((isinstance(s, ox.BlankNode), s.value, p.value, isinstance(o, ox.BlankNode), o.value, s, p, o))
+        kept.append(((isinstance(s, ox.BlankNode), s.value, p.value, isinstance(o, ox.BlankNode), o.value), (s, p, o)))
         if len(kept) > 8 * EXAMPLES:  # sorted now and then, so a term holds a few dozen at most
-            kept.sort(key=_example_key)
+            kept.sort(key=itemgetter(0))
             del kept[EXAMPLES:]
     for term in terms:
-        found = sorted(first[str(term.iri)], key=_example_key)[:EXAMPLES]
+        found = sorted(first[str(term.iri)], key=itemgetter(0))[:EXAMPLES]
         term.uses = uses[str(term.iri)]
-        term.examples = [tuple(to_rdflib(node) for node in example[5:]) for example in found]
-
-
-def _example_key(example: tuple) -> tuple:
-    return example[:5]
+        term.examples = [tuple(to_rdflib(node) for node in triple) for _, triple in found]

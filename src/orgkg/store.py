@@ -379,15 +379,14 @@ class StoreSession(NamedTuple):
 
         return guards.run_with_deadline(run, self.owner.timeout)
 
-    def stream(self, sparql: str) -> Iterator[tuple]:
-        """A SELECT query's rows one at a time (pyoxigraph terms, None where unbound), never all
-        held: for a pass over an answer that grows with the corpus."""
+    def stream(self, sparql: str) -> ox.QuerySolutions:
+        """A SELECT query's solutions as the engine gives them, one at a time, never all held
+        (each unpacks to its values, None where unbound): for a pass over an answer that grows
+        with the corpus. Its `variables` name them."""
         guards.check(sparql, self.owner.allow_service, lambda: {g.value for g in self.store.named_graphs()})
         answer = self.store.query(sparql)
         assert isinstance(answer, ox.QuerySolutions), "a SELECT query"
-        names = answer.variables
-        for solution in answer:
-            yield tuple(solution[name] for name in names)
+        return answer
 
 
 @contextmanager

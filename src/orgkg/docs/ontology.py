@@ -104,7 +104,7 @@ def okg_terms(ontology: Graph) -> list[URIRef]:
     return sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))})
 
 
-def read_terms(ontology: Graph, examples: Iterable[tuple]) -> list[Term]:
+def read_terms(ontology: Graph, examples: Iterable) -> list[Term]:
     """Every okg: term the ontology declares, sorted by local name; `examples` are the rows of
     `examples_query` (pyoxigraph terms), read once."""
     terms = []
@@ -139,7 +139,7 @@ def _sorted(nodes) -> list[URIRef]:
     return sorted({node for node in nodes if isinstance(node, URIRef)})
 
 
-def _attach_examples(terms: list[Term], rows: Iterable[tuple]) -> None:
+def _attach_examples(terms: list[Term], rows: Iterable) -> None:
     """Each term's count of uses and its first EXAMPLES triples (IRIs before blank nodes, then
     by text), from `rows` (term, s, p, o as pyoxigraph terms) read once: a term's uses grow with
     the corpus, so only the examples shown are kept."""

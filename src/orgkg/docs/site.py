@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,9 +84,8 @@ class Site:
         ontology = parse_turtle(self.root / ONTOLOGY_FILE)
         examples = examples_query(ontology, graph_iri(self.root / ONTOLOGY_FILE, self.root))
         terms = read_terms(ontology, self.store.stream(examples))
-        articles = self._select(self.catalogue["articles"].bind({}))
+        articles = _Rows(self.store.stream(self.catalogue["articles"].bind({})))
         organizations = self._lineage_organizations()
-        lineages = every_lineage(self.root, self.store)
         for term in terms:
             self.pages[str(term.iri)] = f"ontology.html#{term.local}"
         for article in articles:
@@ -99,7 +99,8 @@ class Site:
         self._query_pages()
         self._article_pages(articles)
         pictures = shutil.which("dot") is not None
-        self._lineage_pages(organizations, lineages, pictures)
+        # read after the query pages, whose largest answers are the site's peak of memory
+        self._lineage_pages(organizations, every_lineage(self.root, self.store), pictures)
         files = data_files(self.root)
         # The incremental run gives validate()'s report in bounded memory (one unit at a time,
         # where one rdflib graph of the whole corpus held 1 GB at 1,000 articles) and reuses
@@ -135,11 +136,8 @@ class Site:
         return SiteReport(self.out, self.written, len(organizations), not pictures, summary(report))
 
     def _select(self, sparql: str) -> list[dict]:
-        """Rows as rdflib terms, which the templates and the ontology pages share (read one at a
-        time: the whole answer as pyoxigraph terms too held a GB at 100,000 articles)."""
-        answer = self.store.stream(sparql)
-        names = [variable.value for variable in answer.variables]
-        return [{name: to_rdflib(canonical(solution[name])) for name in names} for solution in answer]
+        """Rows as rdflib terms, which the templates and the ontology pages share."""
+        return list(_Rows(self.store.stream(sparql)))
 
     def _labels_of(self, nodes) -> dict[str, str]:
         """The label of each IRI among `nodes` that has one, as plain strings: the labels a page
@@ -271,7 +269,7 @@ class Site:
                 graph_text=render_results(results, "turtle") if results.triples is not None else "",
             )
 
-    def _article_pages(self, articles: list[dict]) -> None:
+    def _article_pages(self, articles: _Rows) -> None:
         self._page("articles/index.html", "articles.html", title="Source articles", articles=articles)
         claims_query = self.catalogue["article-claims"]
         for article in articles:
@@ -325,6 +323,23 @@ class Site:
                     pictures=pictures,
                     lineage_query=self.catalogue["lineage"],
                 )
+
+
+class _Rows:
+    """A query's rows, read one at a time and kept as tuples of pyoxigraph terms (the answer
+    whole as the engine's results held a GB at 100,000 articles, as dicts of rdflib terms half
+    as much again); each is a dict of rdflib terms, as the templates read it, when iterated."""
+
+    def __init__(self, answer):
+        self.names = [variable.value for variable in answer.variables]
+        self.rows = [tuple(solution) for solution in answer]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict]:
+        for row in self.rows:
+            yield {name: to_rdflib(canonical(value)) for name, value in zip(self.names, row, strict=True)}
 
 
 def _slug(iri) -> str:

@@ -29,7 +29,7 @@ from orgkg.loading import parse_turtle
 from orgkg.namespaces import KG, OKG, ONTOLOGY_FILE, QUERIES_DIR, SCHEMA, prefixed, short
 from orgkg.reporting import summary
 from orgkg.repository import data_files, graph_iri
-from orgkg.results import canonical
+from orgkg.results import Results, canonical
 from orgkg.results import render as render_results
 from orgkg.sparql_text import insert_values, with_limit
 from orgkg.store import StoreSession
@@ -258,7 +258,14 @@ class Site:
     def _query_pages(self) -> None:
         self._page("queries/index.html", "queries.html", title="Query catalogue", queries=self.catalogue)
         for query in self.catalogue.values():
-            results = self.store.query(with_limit(query.bind({}), ROWS_SHOWN + 1))
+            sparql = with_limit(query.bind({}), ROWS_SHOWN + 1)
+            if query.kind == "SELECT":
+                # Read here, not in a query thread: each thread's answers left their memory in
+                # its own allocator arena (10,000 articles, nine large queries: 408 against 273 MB)
+                answer = self.store.stream(sparql)
+                results = Results([variable.value for variable in answer.variables], [list(row) for row in answer])
+            else:
+                results = self.store.query(sparql)
             self._page(
                 f"queries/{query.name}.html",
                 "query.html",

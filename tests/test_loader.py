@@ -656,3 +656,20 @@ def test_the_swap_gets_the_timeout_once_per_100000_triples_it_moves(triples, dea
         Upload(GRAPH_BASE + "b", triples // 2, ox.Store(), 1000),
     ]
     assert swap_deadline(store, uploads) == deadline
+
+
+def test_the_count_after_a_load_gets_the_timeout_once_per_100000_triples(root, local, oxigraph, monkeypatch):
+    """At 100,000 articles the count of every loaded triple took over the 120 s meant for one
+    request, after an hour of loading. Here the count answers in 2 s, the timeout is 1 s, and the
+    load's triples are worth three timeouts: the check waits, and the load succeeds."""
+    from orgkg import loader
+
+    monkeypatch.setattr(loader, "SWAP_TRIPLES_PER_TIMEOUT", sum(map(len, local.values())) // 3 + 1)
+
+    def slow_count(request):
+        return 2 if "COUNT" in request.text and "GROUP BY" in request.text else None
+
+    with FaultProxy(oxigraph.url, slow_count) as proxy:
+        result = load(root, proxy.url, "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    assert any("GROUP BY" in request.text for request in proxy.requests)

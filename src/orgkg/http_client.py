@@ -221,10 +221,12 @@ class Client:
                 time.sleep(delay)
         raise HttpError(f"{what}: {failure} (after {self.attempts} attempts)")
 
-    def query(self, url: str, sparql: str, what: str, graph: bool = False, retry: bool = True) -> Results:
+    def query(
+        self, url: str, sparql: str, what: str, graph: bool = False, retry: bool = True, timeout: float | None = None
+    ) -> Results:
         """A SPARQL protocol query (POST, form-encoded): a SELECT or ASK answer in SPARQL 1.1 JSON,
         or with `graph` a CONSTRUCT or DESCRIBE answer in N-Triples, read into pyoxigraph terms
-        (orgkg.terms); UnexpectedAnswer when the body is neither."""
+        (orgkg.terms); UnexpectedAnswer when the body is neither. `timeout`: the client's unless given."""
         import json
 
         import pyoxigraph as ox
@@ -232,7 +234,9 @@ class Client:
         from orgkg.results import Results, from_sparql_json
 
         accept = "application/n-triples" if graph else "application/sparql-results+json"
-        answer = self.request("POST", url, what, retry=retry, data={"query": sparql}, headers={"Accept": accept})
+        answer = self.request(
+            "POST", url, what, retry=retry, timeout=timeout, data={"query": sparql}, headers={"Accept": accept}
+        )
         try:
             if graph:
                 return Results(triples=list(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)))

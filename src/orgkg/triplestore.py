@@ -129,10 +129,10 @@ class RemoteStore:
             headers={"Content-Type": SPARQL_UPDATE},
         )
 
-    def select(self, query: str, what: str) -> list[list]:
+    def select(self, query: str, what: str, timeout: float | None = None) -> list[list]:
         """The rows of a SELECT query (pyoxigraph terms), through the one SPARQL client."""
         try:
-            return self.client.query(self._url(self.dialect.query), query, what).rows
+            return self.client.query(self._url(self.dialect.query), query, what, timeout=timeout).rows
         except UnexpectedAnswer as error:
             raise LoadError(f"{error}; is the dialect right?", option="dialect") from None
 
@@ -163,13 +163,15 @@ class RemoteStore:
                 f"{redact(self.base)} answered the COUNT query without a count; is the dialect right?", option="dialect"
             ) from None
 
-    def counts(self, under: str) -> dict[str, int]:
+    def counts(self, under: str, timeout: float | None = None) -> dict[str, int]:
         """Triples in each of the store's named graphs under `under`, in one grouped COUNT query
-        (a query per graph was most of a load's time with a thousand articles)."""
+        (a query per graph was most of a load's time with a thousand articles), answered within
+        `timeout` (the client's unless given: it reads every triple)."""
         rows = self.select(
             f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
             f'FILTER(STRSTARTS(STR(?g), "{under}")) }} GROUP BY ?g',
             "counting the triples of the loaded graphs",
+            timeout=timeout,
         )
         try:
             return {graph.value: int(count.value) for graph, count in rows}

@@ -176,7 +176,8 @@ def child_task(name: str, root: Path, extra: list[str]) -> None:
                     sys.exit(f"PUT {graph}: HTTP {answer.status}")
         print(json.dumps({"seconds": time.perf_counter() - started}))
     elif name in ("rdflib-queries", "orgkg-queries"):
-        from orgkg.store import EmbeddedStore, RdflibEngine
+        from orgkg.engines import RdflibEngine
+        from orgkg.store import EmbeddedStore
 
         times, limit, bound = int(extra[0]), float(extra[1]), Path(extra[2])
         engine = RdflibEngine(root) if name == "rdflib-queries" else EmbeddedStore(root)

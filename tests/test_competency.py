@@ -98,7 +98,7 @@ def test_p5_new_party_members_admitted_in_nghe_an_in_2023(kg):
 
 def test_p6_the_implied_2022_figure_is_derived_by_a_query_not_stored(kg, root):
     from orgkg.catalogue import find_query
-    from orgkg.store import RdflibEngine
+    from orgkg.engines import RdflibEngine
 
     assert not select(kg, 'SELECT ?o WHERE { ?o okg:refPeriod "2022"^^xsd:gYear }')
     query = find_query(root / "queries", "derived-previous-period")

@@ -22,10 +22,11 @@ import pytest
 
 from orgkg.catalogue import load_catalogue
 from orgkg.endpoints import KNOWN_DEFECTS
+from orgkg.engines import RdflibEngine
 from orgkg.exporting import export
 from orgkg.namespaces import QUERIES_DIR, find_root
 from orgkg.results import Results, from_sparql_json
-from orgkg.store import EmbeddedStore, RdflibEngine
+from orgkg.store import EmbeddedStore
 
 from . import jena
 from .cli import run_cli

@@ -80,7 +80,8 @@ def test_change_events_in_period_and_dated_in_window_share_the_date_model(query)
 
 @pytest.fixture(scope="module")
 def engines(root, cache):
-    from orgkg.store import EmbeddedStore, RdflibEngine
+    from orgkg.engines import RdflibEngine
+    from orgkg.store import EmbeddedStore
 
     return EmbeddedStore(root, cache=cache), RdflibEngine(root)
 

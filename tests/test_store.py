@@ -13,9 +13,10 @@ import pyoxigraph as ox
 import pytest
 
 from orgkg.catalogue import load_catalogue
+from orgkg.engines import RdflibEngine
 from orgkg.namespaces import QUERIES_DIR
 from orgkg.repository import cache_dir
-from orgkg.store import EmbeddedStore, RdflibEngine
+from orgkg.store import EmbeddedStore
 
 from .cli import run_cli
 from .compare import comparable

@@ -36,7 +36,7 @@ def test_mypy_is_clean_on_the_library(root):
 FLOORS = (
     "errors namespaces choices atomic output docid sources cache_db",
     "terms formats repository loading rdfs canonical",
-    "sparql_text guards results http_client store endpoints names adhoc",
+    "sparql_text guards results http_client store engines endpoints names adhoc",
     "findings shacl_core shapes validation reporting incremental",
     "quotes minting formatting coverage articles diffing",
     "catalogue grlc_folder lineage exporting",

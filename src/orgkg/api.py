@@ -48,7 +48,7 @@ class Graph:
     """One orgkg repository and the engine its queries run on (see `open`)."""
 
     def __init__(self, root: Path, engine: str = "oxigraph", endpoint: str | None = None, timeout: float | None = None):
-        from orgkg.store import engine_for
+        from orgkg.engines import engine_for
 
         self.root = root
         self._engine = engine_for(root, engine, endpoint, timeout=timeout)

@@ -117,7 +117,7 @@ def known_defect(engine: str, query_name: str) -> str | None:
 def before_saved_query(engine, query_name: str, cache: Path | None) -> str | None:
     """On a remote endpoint, check it (EndpointNotUnion) and return the warning to show when its
     engine is known to answer this saved query wrongly; on a local engine, nothing."""
-    from orgkg.store import Endpoint
+    from orgkg.engines import Endpoint
 
     if not isinstance(engine, Endpoint):
         return None

@@ -72,8 +72,8 @@ def write_stream(write: Callable[[BinaryIO], object], output: Path | None) -> No
 def open_engine(
     root: Path, engine: str, endpoint: str | None = None, allow_service: bool = False, timeout: float | None = None
 ):
+    from orgkg.engines import engine_for
     from orgkg.output import Progress
-    from orgkg.store import engine_for
 
     return engine_for(
         root, engine, endpoint, progress=Progress("Updating the store"), allow_service=allow_service, timeout=timeout

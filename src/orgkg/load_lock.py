@@ -38,7 +38,8 @@ LOCK_GRAPH = TEMPORARY_BASE + "lock"
 #: the message then says so.
 STALE_AFTER = timedelta(hours=6)
 
-_TERMS = BASE + "load#"
+#: The vocabulary of what a load writes in the store: its lock marker and its record.
+LOAD_TERMS = BASE + "load#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -151,7 +152,7 @@ def _claim(store: RemoteStore, me: Holder, break_lock: bool, notice: Callable[[s
     for _ in range(2):
         store.update(
             f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ {_triples(me)} }} }} "
-            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{_TERMS}token> ?token }} }} }}",
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{LOAD_TERMS}token> ?token }} }} }}",
             "claiming the store for this load",
             retry=True,  # a second try of the same claim inserts nothing more
         )
@@ -187,9 +188,9 @@ def _busy(store: RemoteStore, holder: Holder) -> LoadError:
 
 def _triples(holder: Holder) -> str:
     return (
-        f'<{holder.node}> <{_TERMS}token> "{holder.token}" ; <{_TERMS}host> "{_escaped(holder.host)}" ; '
-        f'<{_TERMS}pid> "{holder.pid}"^^<{_XSD}integer> ; '
-        f'<{_TERMS}started> "{holder.started.isoformat().replace("+00:00", "Z")}"^^<{_XSD}dateTime> .'
+        f'<{holder.node}> <{LOAD_TERMS}token> "{holder.token}" ; <{LOAD_TERMS}host> "{_escaped(holder.host)}" ; '
+        f'<{LOAD_TERMS}pid> "{holder.pid}"^^<{_XSD}integer> ; '
+        f'<{LOAD_TERMS}started> "{holder.started.isoformat().replace("+00:00", "Z")}"^^<{_XSD}dateTime> .'
     )
 
 
@@ -200,9 +201,9 @@ def _escaped(text: str) -> str:
 def _holders(store: RemoteStore) -> list[Holder]:
     """The markers in the lock graph, one per load that claims the store."""
     rows = store.select(
-        f"SELECT ?token ?host ?pid ?started WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{_TERMS}token> ?token "
-        f"OPTIONAL {{ ?claim <{_TERMS}host> ?host }} OPTIONAL {{ ?claim <{_TERMS}pid> ?pid }} "
-        f"OPTIONAL {{ ?claim <{_TERMS}started> ?started }} }} }}",
+        f"SELECT ?token ?host ?pid ?started WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{LOAD_TERMS}token> ?token "
+        f"OPTIONAL {{ ?claim <{LOAD_TERMS}host> ?host }} OPTIONAL {{ ?claim <{LOAD_TERMS}pid> ?pid }} "
+        f"OPTIONAL {{ ?claim <{LOAD_TERMS}started> ?started }} }} }}",
         "reading the store's lock marker",
     )
     holders = []
@@ -226,7 +227,7 @@ def _release(store: RemoteStore, holder: Holder) -> None:
     """Remove one load's marker (safe to repeat, so retried)."""
     try:
         store.update(
-            f'DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{_TERMS}token> "{_escaped(holder.token)}" ; ?p ?o }} }}',
+            f'DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?claim <{LOAD_TERMS}token> "{_escaped(holder.token)}" ; ?p ?o }} }}',
             "releasing the store's lock marker",
             retry=True,
         )
@@ -237,14 +238,14 @@ def _release(store: RemoteStore, holder: Holder) -> None:
 def completion(holder: Holder) -> str:
     """An update operation marking the load done, for a request that loads every graph: in the
     same transaction as the graphs, it tells afterwards whether that request went in."""
-    return f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{holder.node}> <{_TERMS}done> true }} }}"
+    return f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{holder.node}> <{LOAD_TERMS}done> true }} }}"
 
 
 def completed(store: RemoteStore, holder: Holder) -> bool:
     """Whether the load's request carrying `completion` has gone in."""
     return bool(
         store.select(
-            f"SELECT ?done WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{holder.node}> <{_TERMS}done> ?done }} }}",
+            f"SELECT ?done WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{holder.node}> <{LOAD_TERMS}done> ?done }} }}",
             "asking the store whether the load went in",
         )
     )

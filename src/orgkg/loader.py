@@ -6,6 +6,11 @@ when appending), all in one request (one transaction on a store that runs a requ
 such as Oxigraph). A failed upload drops the temporaries, so the store is as it was; a failed
 swap says which graphs are new and which are old. Afterwards the triple count of every graph in
 the store is compared with the local one.
+
+Only what changed is sent again: the store keeps a record (`RECORD_GRAPH`) of the file each graph
+was loaded from, by digest, written in the request that swaps the graphs in and forgotten before
+a graph is replaced any other way. A graph whose record names the local file and whose triple
+count is the local one is left as it is.
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ import pyoxigraph as ox
 
 from orgkg.formats import graph_ntriples, write
 from orgkg.http_client import HttpError, Transient, check_url
-from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
+from orgkg.load_lock import LOAD_TERMS, LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.triplestore import LoadError, RemoteStore
 
 #: Graph names listed in a message before "and N more".
 LISTED = 5
+#: The store's record of what each loaded graph was loaded from: `<graph> load:digest "file digest"`.
+RECORD_GRAPH = GRAPH_BASE + "_loaded"
+_DIGEST = LOAD_TERMS + "digest"
 
 
 @dataclass
@@ -40,6 +48,8 @@ class Upload:
     #: Where this load keeps its temporary graphs: TEMPORARY_BASE + the load's own token, so
     #: that an upload landing after its load has ended never lands in another load's graphs.
     aside: str = TEMPORARY_BASE
+    #: The digest of the file the graph was built from, as the store's load record keeps it.
+    digest: str = ""
 
     @property
     def temporary(self) -> str:
@@ -60,6 +70,8 @@ class LoadReport:
     #: With a dry run, what would be sent: (graph, triples, requests); nothing was.
     planned: list[tuple[str, int, int]] = field(default_factory=list)
     triples: int = 0
+    #: The graphs not sent: the store's load record says it holds them as they are here.
+    unchanged: list[str] = field(default_factory=list)
 
     @property
     def mismatches(self) -> list[str]:
@@ -68,12 +80,18 @@ class LoadReport:
         return [iri for iri, local, remote in self.counts if remote != local]
 
 
-def prepare(store: ox.Store, graph_triples: dict[str, int], chunk_size: int) -> list[Upload]:
+def prepare(
+    store: ox.Store, graph_triples: dict[str, int], chunk_size: int, digests: dict[str, str] | None = None
+) -> list[Upload]:
     """The repository's graphs (ontology, reference entities, one per article) ready to send, read
-    from the embedded store, with the triple counts its build recorded
-    (`EmbeddedStore.graph_triples()`): open it with `EmbeddedStore.reading()` and keep it open
-    while the uploads are sent, so that no build changes it under the load."""
-    return [Upload(graph, triples, store, chunk_size) for graph, triples in graph_triples.items()]
+    from the embedded store, with the triple counts and file digests its build recorded
+    (`EmbeddedStore.graph_triples()`, `.graph_digests()`): open it with `EmbeddedStore.reading()`
+    and keep it open while the uploads are sent, so that no build changes it under the load."""
+    digests = digests or {}
+    return [
+        Upload(graph, triples, store, chunk_size, digest=digests.get(graph, ""))
+        for graph, triples in graph_triples.items()
+    ]
 
 
 def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int, triples: int | None = None) -> Iterator[bytes]:
@@ -156,6 +174,7 @@ def load_repository(
     atomic: bool = True,
     break_lock: bool = False,
     one_request: int = ONE_REQUEST_TRIPLES,
+    everything: bool = False,
 ) -> LoadReport:
     """The repository's graphs into the store at `url`, read from the embedded store (held against
     builds meanwhile), one load into that store at a time (load_lock); `progress` gets the
@@ -165,7 +184,7 @@ def load_repository(
     check_url(url)
     local = EmbeddedStore(root)
     with local.reading() as embedded:
-        uploads = prepare(embedded, local.graph_triples(), chunk_size)
+        uploads = prepare(embedded, local.graph_triples(), chunk_size, local.graph_digests())
         total = sum(upload.triples for upload in uploads)
         if dry_run:
             planned = [(u.iri, u.triples, sum(1 for _ in u.bodies())) for u in uploads]
@@ -181,9 +200,38 @@ def load_repository(
         with locked(url), claimed(store, break_lock) if store.swaps else nullcontext() as holder:
             for upload in uploads:
                 upload.aside = f"{TEMPORARY_BASE}{holder.token}/" if holder else TEMPORARY_BASE
-            report = load(uploads, store, append, step, prune, union_default_graph, atomic, one_request, holder)
+            unchanged: dict[str, int] = {}
+            if _recorded(store) and not (append or union_default_graph or everything):
+                uploads, unchanged = _unchanged(uploads, store)
+                total = sum(upload.triples for upload in uploads)
+            report = load(
+                uploads, store, append, step, prune, union_default_graph, atomic, one_request, holder, unchanged
+            )
     report.triples = total
     return report
+
+
+def _recorded(store: RemoteStore) -> bool:
+    """Whether the store can keep a load record: it takes SPARQL queries and updates."""
+    return store.swaps and store.dialect.query is not None
+
+
+def _unchanged(uploads: list[Upload], store: RemoteStore) -> tuple[list[Upload], dict[str, int]]:
+    """The uploads to send, and the graphs (with their triple counts) the store holds as they are
+    here: its load record names the file's digest and it holds as many triples as the file has.
+    A graph changed by another writer since is sent again if its count differs; `--all` resends
+    every graph whatever the record says."""
+    rows = store.select(
+        f"SELECT ?g ?digest WHERE {{ GRAPH <{RECORD_GRAPH}> {{ ?g <{_DIGEST}> ?digest }} }}",
+        "reading the store's load record",
+    )
+    recorded = {graph.value: digest.value for graph, digest in rows if graph is not None and digest is not None}
+    candidates = [u for u in uploads if u.digest and recorded.get(u.iri) == u.digest]
+    if not candidates:
+        return uploads, {}
+    held = store.counts(GRAPH_BASE, timeout=swap_deadline(store, uploads))
+    unchanged = {u.iri: u.triples for u in candidates if held.get(u.iri) == u.triples}
+    return [u for u in uploads if u.iri not in unchanged], unchanged
 
 
 def load(
@@ -196,6 +244,7 @@ def load(
     atomic: bool = True,
     one_request: int = ONE_REQUEST_TRIPLES,
     holder: Holder | None = None,
+    unchanged: dict[str, int] | None = None,
 ) -> LoadReport:
     """Send every graph, swap them in, then count what the store holds. How, when `atomic`: into
     a store without orgkg graphs straight to their place (the lock marker says a load is under
@@ -204,7 +253,11 @@ def load(
     each graph replaced in its own request, readers seeing old and new graphs meanwhile. With
     `prune`, the store's graphs under the project's graph base that the repository no longer has are dropped.
     With `union_default_graph`, the store's default graph is made the union of the loaded graphs
-    in the swap request itself (for a store that holds only orgkg's graphs)."""
+    in the swap request itself (for a store that holds only orgkg's graphs). `unchanged`: the
+    repository's graphs not sent, which the store holds as they are here (their triple counts).
+    The store's load record forgets the graphs sent before they are replaced (in the same
+    request, where there is one) and learns their files after."""
+    unchanged = unchanged or {}
     if union_default_graph and not store.swaps:
         raise LoadError(
             "a union default graph needs a store that takes SPARQL Update, not a plain Graph Store",
@@ -218,24 +271,38 @@ def load(
         )
     fresh = store.swaps and _drop_leftovers(store)
     whole = store.dialect.one_transaction and not union_default_graph
-    if not store.swaps or not atomic:
+    record = _recorded(store) and bool(uploads)
+    forget = _forget([u.iri for u in uploads], every=not unchanged) if record else ""
+    remember = _remember(uploads) if record and not append else ""
+    in_place = not store.swaps or not atomic
+    if forget and (in_place or fresh and not union_default_graph):  # no request to do it in
+        store.update(forget, "forgetting the graphs to replace in the store's load record", retry=True)
+    if not uploads:
+        pass
+    elif in_place:
         _upload_in_place(uploads, store, append, progress)
+        _write_record(store, remember)
     elif fresh and not union_default_graph:
         _upload(uploads, store, progress, aside=False)
+        _write_record(store, remember)
     elif (
         whole
         and holder is not None
         and sum(u.triples for u in uploads) <= one_request
-        and _load_in_one_request(uploads, store, append, progress, holder)
+        and _load_in_one_request(uploads, store, append, progress, holder, (forget, remember))
     ):
         pass
     else:
         _upload(uploads, store, progress, aside=True)
-        _swap(uploads, store, append, union_default_graph)
-    report = LoadReport(append=append)
+        _swap(uploads, store, append, union_default_graph, (forget, remember))
+    report = LoadReport(append=append, unchanged=list(unchanged))
     if prune:
-        ours = {upload.iri for upload in uploads}
-        report.pruned = [g for g in store.graphs(GRAPH_BASE) if g not in ours and not g.startswith(TEMPORARY_BASE)]
+        ours = {upload.iri for upload in uploads} | set(unchanged)
+        report.pruned = [
+            g
+            for g in store.graphs(GRAPH_BASE)
+            if g not in ours and g != RECORD_GRAPH and not g.startswith(TEMPORARY_BASE)
+        ]
         left = _drop(report.pruned, store)
         if left:
             raise LoadError(
@@ -243,16 +310,52 @@ def load(
                 "dropped; re-run the load with pruning",
                 option="prune",
             )
-    if store.dialect.query is None:  # a plain Graph Store: each graph fetched and counted
+        if report.pruned and _recorded(store):
+            _write_record(store, _forget(report.pruned, every=False))
+    if not uploads:
+        held = {}
+    elif store.dialect.query is None:  # a plain Graph Store: each graph fetched and counted
         held = {upload.iri: store.count(upload.iri) for upload in uploads}
     else:
-        held = store.counts(GRAPH_BASE, timeout=swap_deadline(store, uploads))
-    report.counts = [(upload.iri, upload.triples, held.get(upload.iri, 0)) for upload in uploads]
+        sent = [upload.iri for upload in uploads] if unchanged else None
+        held = store.counts(GRAPH_BASE, timeout=swap_deadline(store, uploads), graphs=sent)
+    counts = [(upload.iri, upload.triples, held.get(upload.iri, 0)) for upload in uploads]
+    report.counts = sorted(counts + [(iri, triples, triples) for iri, triples in unchanged.items()])
     return report
 
 
+def _forget(graphs: list[str], every: bool) -> str:
+    """The update that removes these graphs from the store's load record (`every`: all of them,
+    the whole record dropped), so that no graph replaced, or only half, is taken as unchanged."""
+    if every:
+        return f"DROP SILENT GRAPH <{RECORD_GRAPH}>"
+    return " ;\n".join(f"DELETE WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{g}> <{_DIGEST}> ?digest }} }}" for g in graphs)
+
+
+def _remember(uploads: list[Upload]) -> str:
+    """The update that records the file each graph sent was loaded from."""
+    entries = "".join(f'<{u.iri}> <{_DIGEST}> "{u.digest}" .\n' for u in uploads if u.digest)
+    return f"INSERT DATA {{ GRAPH <{RECORD_GRAPH}> {{\n{entries}}} }}" if entries else ""
+
+
+def _write_record(store: RemoteStore, update: str) -> None:
+    """Change the store's load record after the graphs are in place; if the store refuses, the
+    graphs stand and the next load sends them again, which is said."""
+    if not update:
+        return
+    try:
+        store.update(update, "writing the store's load record", retry=True)
+    except FAILURES as error:
+        store.client.notice(f"{error}; the graphs are loaded, but the next load sends them again")
+
+
 def _load_in_one_request(
-    uploads: list[Upload], store: RemoteStore, append: bool, progress: Callable[[int], None], holder: Holder
+    uploads: list[Upload],
+    store: RemoteStore,
+    append: bool,
+    progress: Callable[[int], None],
+    holder: Holder,
+    record: tuple[str, str] = ("", ""),
 ) -> bool:
     """Every graph replaced (with `append`, added to) by one SPARQL Update request: one
     transaction, so readers see every old graph or every new one. The same request marks the load
@@ -260,7 +363,11 @@ def _load_in_one_request(
     when the request would be, or the store refused it as, too large: nothing changed, the caller
     swaps."""
 
+    forget, remember = record
+
     def text() -> Iterator[bytes]:
+        if forget:
+            yield f"{forget} ;\n".encode()
         for upload in uploads:
             replace = "" if append else f"DROP SILENT GRAPH <{upload.iri}> ;\n"
             yield f"{replace}INSERT DATA {{ GRAPH <{upload.iri}> {{\n".encode()
@@ -268,6 +375,8 @@ def _load_in_one_request(
                 progress(body.count(b"\n"))
                 yield body
             yield b"} } ;\n"
+        if remember:
+            yield f"{remember} ;\n".encode()
         yield completion(holder).encode()
 
     parts, size = [], 0  # sent whole, with its length, as every server takes a request
@@ -330,7 +439,7 @@ def _drop_leftovers(store: RemoteStore) -> bool:
             raise LoadError(
                 f"the temporary graphs {_names(left)} of an earlier load could not be dropped; nothing was changed"
             )
-    return not any(not graph.startswith(TEMPORARY_BASE) for graph in ours)
+    return not any(not graph.startswith(TEMPORARY_BASE) and graph != RECORD_GRAPH for graph in ours)
 
 
 def _upload(uploads: list[Upload], store: RemoteStore, progress, aside: bool) -> None:
@@ -374,12 +483,21 @@ def _failed_upload(error: BaseException, store: RemoteStore, sent: list[str], as
     return LoadError(f"{reason}. Nothing was changed in the store", _option(error))
 
 
-def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default_graph: bool = False) -> None:
+def _swap(
+    uploads: list[Upload],
+    store: RemoteStore,
+    append: bool,
+    union_default_graph: bool = False,
+    record: tuple[str, str] = ("", ""),
+) -> None:
     """All graphs moved in by one SPARQL Update request: a store that runs a request as one
-    transaction (Oxigraph) swaps them all or none; on others each MOVE is its own step. The
-    default graph, made the union in the same request, never shows the temporary graphs nor a
-    half-swapped state to its readers."""
-    operations = [
+    transaction (Oxigraph) swaps them all or none; on others each MOVE is its own step, after
+    the load record forgets them and before it learns them again. The default graph, made the
+    union in the same request, never shows the temporary graphs nor a half-swapped state to its
+    readers."""
+    forget, remember = record
+    operations = [forget] if forget else []
+    operations += [
         (
             f"ADD GRAPH <{u.temporary}> TO GRAPH <{u.iri}> ; DROP GRAPH <{u.temporary}>"
             if append
@@ -387,6 +505,7 @@ def _swap(uploads: list[Upload], store: RemoteStore, append: bool, union_default
         )
         for u in uploads
     ]
+    operations += [remember] if remember else []
     if union_default_graph:
         operations += ([] if append else ["DROP SILENT DEFAULT"]) + [f"ADD GRAPH <{u.iri}> TO DEFAULT" for u in uploads]
     try:

@@ -309,6 +309,11 @@ class EmbeddedStore:
         files = self._manifest() or {}
         return {graph_iri(self.root / name, self.root): triples for name, (_, triples) in files.items()}
 
+    def graph_digests(self) -> dict[str, str]:
+        """Named graph -> the digest of the file it was built from, as last built."""
+        files = self._manifest() or {}
+        return {graph_iri(self.root / name, self.root): digest for name, (digest, _) in files.items()}
+
     def size(self) -> int:
         """Triples in the named graphs as last built."""
         return sum(self.graph_triples().values())

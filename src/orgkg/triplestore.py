@@ -53,6 +53,10 @@ DIALECTS: dict[str, Dialect] = {
 }
 
 
+#: Up to this many graphs are counted by name; more, by counting every graph of ours.
+COUNTED_BY_NAME = 1000
+
+
 class LoadError(StoreError):
     """The load failed; the message says what state the store is in."""
 
@@ -163,13 +167,17 @@ class RemoteStore:
                 f"{redact(self.base)} answered the COUNT query without a count; is the dialect right?", option="dialect"
             ) from None
 
-    def counts(self, under: str, timeout: float | None = None) -> dict[str, int]:
-        """Triples in each of the store's named graphs under `under`, in one grouped COUNT query
-        (a query per graph was most of a load's time with a thousand articles), answered within
-        `timeout` (the client's unless given: it reads every triple)."""
+    def counts(self, under: str, timeout: float | None = None, graphs: list[str] | None = None) -> dict[str, int]:
+        """Triples in each of the store's named graphs under `under` (only `graphs`, if given and
+        few: the others' triples are not read), in one grouped COUNT query (a query per graph was
+        most of a load's time with a thousand articles), answered within `timeout` (the client's
+        unless given: it may read every triple)."""
+        if graphs is not None and len(graphs) <= COUNTED_BY_NAME:
+            among = "VALUES ?g { " + " ".join(f"<{graph}>" for graph in graphs) + " } "
+        else:
+            among = f'FILTER(STRSTARTS(STR(?g), "{under}")) '
         rows = self.select(
-            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f'FILTER(STRSTARTS(STR(?g), "{under}")) }} GROUP BY ?g',
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {among}GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
             "counting the triples of the loaded graphs",
             timeout=timeout,
         )

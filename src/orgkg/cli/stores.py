@@ -21,7 +21,7 @@ from orgkg.namespaces import find_root
     "gsp: a Graph Store endpoint in full).",
 )
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
-@click.option("--dry-run", is_flag=True, help="List the graphs and triple counts that would be sent; send nothing.")
+@click.option("--dry-run", is_flag=True, help="List every graph and its triple count; send nothing (nor ask the store which graphs it holds already).")
 @click.option(
     "--timeout",
     type=Seconds(0.1),
@@ -68,6 +68,13 @@ from orgkg.namespaces import find_root
     "0: always swap.",
 )
 @click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Send every graph, also those the store's load record says it holds as they are here "
+    "(by default only changed graphs are sent).",
+)
+@click.option(
     "--break-lock",
     is_flag=True,
     help="Remove the store's lock marker of another load first: only when that load is known to be dead.",
@@ -83,6 +90,7 @@ def load_command(
     union_default_graph: bool,
     atomic: bool,
     one_request: int,
+    everything: bool,
     break_lock: bool,
 ) -> None:
     """Load the ontology, reference graphs and one named graph per article into a triplestore.
@@ -91,8 +99,9 @@ def load_command(
     (Graph Store Protocol); over existing graphs a load that fits goes in one SPARQL Update
     request, a larger one is PUT aside and swapped in with one MOVE request. A failed or
     interrupted load leaves the store's graphs as they were; one load at a time per store (a
-    lock marker on the store). Then every graph's triple count in the store is checked: a
-    mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
+    lock marker on the store). Only graphs whose files changed since the last load into that
+    store are sent (its load record, the graph .../graph/_loaded; --all sends every one). Then
+    every graph's triple count in the store is checked: a mismatch exits 1. Credentials: ORGKG_STORE_USER/ORGKG_STORE_PASSWORD,
     ORGKG_STORE_TOKEN or ~/.netrc (Virtuoso: Digest), never in the URL.
 
     \b
@@ -126,6 +135,7 @@ def load_command(
             atomic=atomic,
             break_lock=break_lock,
             one_request=one_request,
+            everything=everything,
         )
     verb = "added to" if append else "loaded into"
     if dry_run:
@@ -150,7 +160,9 @@ def load_command(
             err=True,
         )
         raise SystemExit(EXIT_DATA)
-    click.echo(f"{len(report.counts)} graphs, {report.triples} triples {verb} {shown}", err=True)
+    sent = len(report.counts) - len(report.unchanged)
+    unchanged = f", {len(report.unchanged)} unchanged (not sent)" if report.unchanged else ""
+    click.echo(f"{sent} graphs, {report.triples} triples {verb} {shown}{unchanged}", err=True)
 
 
 @click.command("serve")

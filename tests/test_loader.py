@@ -68,7 +68,10 @@ def sent_graphs(proxy) -> set[str]:
         sent |= set(re.findall(r"INSERT DATA \{ GRAPH <([^>]+)>", request.text))
         sent |= set(re.findall(r"MOVE GRAPH <[^>]+> TO GRAPH <([^>]+)>", request.text))
     sent -= {RECORD_GRAPH, LOCK_GRAPH}
-    return {GRAPH_BASE + g.removeprefix(TEMPORARY_BASE).split("/", 1)[1] if g.startswith(TEMPORARY_BASE) else g for g in sent}
+    return {
+        GRAPH_BASE + g.removeprefix(TEMPORARY_BASE).split("/", 1)[1] if g.startswith(TEMPORARY_BASE) else g
+        for g in sent
+    }
 
 
 @pytest.fixture(scope="module")
@@ -572,7 +575,7 @@ def test_a_re_load_sends_only_the_graphs_whose_files_changed(repo, old_store, ho
         unchanged = load(repo, proxy.url, *how)
     assert unchanged.exit_code == 0, unchanged.output
     assert sent_graphs(proxy) == set()
-    assert f"0 graphs, 0 triples loaded into" in unchanged.stderr
+    assert "0 graphs, 0 triples loaded into" in unchanged.stderr
     with FaultProxy(old_store.url) as proxy:
         everything = load(repo, proxy.url, "--all", *how)
     assert everything.exit_code == 0 and sent_graphs(proxy) == set(digests)

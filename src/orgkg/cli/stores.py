@@ -21,7 +21,11 @@ from orgkg.namespaces import find_root
     "gsp: a Graph Store endpoint in full).",
 )
 @click.option("--append", is_flag=True, help="Add to the store's graphs (POST) instead of replacing them (PUT).")
-@click.option("--dry-run", is_flag=True, help="List every graph and its triple count; send nothing (nor ask the store which graphs it holds already).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List every graph and its triple count; send nothing (nor ask the store which graphs it holds already).",
+)
 @click.option(
     "--timeout",
     type=Seconds(0.1),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from orgkg.loader import TEMPORARY_BASE
+from orgkg.load_lock import TEMPORARY_BASE
 from orgkg.serving import free_port
 
 from .servers import FaultProxy, put_graph

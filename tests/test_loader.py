@@ -15,11 +15,13 @@ import requests
 from rdflib import Graph, Literal, URIRef
 
 from orgkg.load_lock import LOCK_GRAPH
-from orgkg.loader import RECORD_GRAPH, TEMPORARY_BASE, Upload, graph_bodies, prepare, swap_deadline
+from orgkg.load_record import RECORD_GRAPH
+from orgkg.loader import TEMPORARY_BASE, swap_deadline
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
 from orgkg.triplestore import RemoteStore
+from orgkg.uploads import Upload, graph_bodies, prepare
 
 from .cli import run_cli
 from .conftest import copy_repository

@@ -40,7 +40,7 @@ FLOORS = (
     "findings shacl_core shapes validation reporting incremental",
     "quotes minting formatting coverage articles diffing",
     "catalogue grlc_folder lineage exporting",
-    "docs triplestore load_lock loader serving synth",
+    "docs triplestore load_lock load_record uploads loader serving synth",
     "api cli console",
 )
 

@@ -7,7 +7,7 @@ such as Oxigraph). A failed upload drops the temporaries, so the store is as it 
 swap says which graphs are new and which are old. Afterwards the triple count of every graph in
 the store is compared with the local one.
 
-Only what changed is sent again: the store keeps a record (`RECORD_GRAPH`) of the file each graph
+Only what changed is sent again: the store keeps a record (`load_record`) of the file each graph
 was loaded from, by digest, written in the request that swaps the graphs in and forgotten before
 a graph is replaced any other way. A graph whose record names the local file and whose triple
 count is the local one is left as it is.
@@ -18,46 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from orgkg.formats import graph_ntriples, write
+from orgkg import load_record
 from orgkg.http_client import HttpError, Transient, check_url
-from orgkg.load_lock import LOAD_TERMS, LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
+from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
 from orgkg.namespaces import GRAPH_BASE
-from orgkg.triplestore import LoadError, RemoteStore
+from orgkg.triplestore import FAILURES, LoadError, RemoteStore
+from orgkg.uploads import Upload, prepare
 
 #: Graph names listed in a message before "and N more".
 LISTED = 5
-#: The store's record of what each loaded graph was loaded from: `<graph> load:digest "file digest"`.
-RECORD_GRAPH = GRAPH_BASE + "_loaded"
-_DIGEST = LOAD_TERMS + "digest"
-
-
-@dataclass
-class Upload:
-    """One local graph, streamed from the embedded store as N-Triples bodies of at most
-    chunk-size triples each (memory: one chunk, plus one entry per blank node)."""
-
-    iri: str
-    triples: int
-    store: ox.Store
-    chunk_size: int
-    #: Where this load keeps its temporary graphs: TEMPORARY_BASE + the load's own token, so
-    #: that an upload landing after its load has ended never lands in another load's graphs.
-    aside: str = TEMPORARY_BASE
-    #: The digest of the file the graph was built from, as the store's load record keeps it.
-    digest: str = ""
-
-    @property
-    def temporary(self) -> str:
-        """graph/x -> graph/_loading/<token>/x"""
-        return self.aside + self.iri.removeprefix(GRAPH_BASE)
-
-    def bodies(self) -> Iterator[bytes]:
-        return graph_bodies(self.store, ox.NamedNode(self.iri), self.chunk_size, self.triples)
 
 
 @dataclass
@@ -80,76 +51,6 @@ class LoadReport:
         return [iri for iri, local, remote in self.counts if remote != local]
 
 
-def prepare(
-    store: ox.Store, graph_triples: dict[str, int], chunk_size: int, digests: dict[str, str] | None = None
-) -> list[Upload]:
-    """The repository's graphs (ontology, reference entities, one per article) ready to send, read
-    from the embedded store, with the triple counts and file digests its build recorded
-    (`EmbeddedStore.graph_triples()`, `.graph_digests()`): open it with `EmbeddedStore.reading()`
-    and keep it open while the uploads are sent, so that no build changes it under the load."""
-    digests = digests or {}
-    return [
-        Upload(graph, triples, store, chunk_size, digest=digests.get(graph, ""))
-        for graph, triples in graph_triples.items()
-    ]
-
-
-def graph_bodies(store: ox.Store, graph: ox.NamedNode, size: int, triples: int | None = None) -> Iterator[bytes]:
-    """N-Triples bodies of at most `size` triples, never splitting the triples that share a blank
-    node: each request has its own blank-node scope, so `_:b` in two bodies would be two nodes.
-
-    Two passes over the graph: the first finds which blank nodes are connected (one entry per
-    blank node), the second sends the triples without blank nodes as they come, then each group
-    of connected blank nodes with its triples, read back from the store's indexes. `triples`,
-    the graph's size when known, spares a count.
-    """
-    if triples is None:  # not recorded by the build: counted, as far as needed
-        triples = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, graph), size + 1))
-    if triples <= size:
-        yield graph_ntriples(store, graph)  # one body, written in Rust
-        return
-    parent: dict[ox.BlankNode, ox.BlankNode] = {}
-
-    def top(node: ox.BlankNode) -> ox.BlankNode:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for quad in store.quads_for_pattern(None, None, None, graph):
-        blanks = [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
-        if len(blanks) == 2:
-            parent[top(blanks[0])] = top(blanks[1])
-        elif blanks:
-            top(blanks[0])
-    batch: list[ox.Triple] = []
-    sent = False
-
-    def body() -> bytes:
-        return write(batch, "nt")
-
-    for quad in store.quads_for_pattern(None, None, None, graph):
-        if not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode):
-            batch.append(quad.triple)
-            if len(batch) >= size:
-                yield body()
-                batch, sent = [], True
-    groups: dict[ox.BlankNode, list[ox.BlankNode]] = {}
-    for node in parent:
-        groups.setdefault(top(node), []).append(node)
-    for members in groups.values():
-        group = {quad.triple for node in members for quad in store.quads_for_pattern(node, None, None, graph)}
-        group |= {quad.triple for node in members for quad in store.quads_for_pattern(None, None, node, graph)}
-        if batch and len(batch) + len(group) > size:
-            yield body()
-            batch, sent = [], True
-        batch.extend(group)
-    if batch or not sent:
-        yield body()
-
-
-#: What a failed request raises: the HTTP client's errors, or the loader's own.
-FAILURES = (HttpError, LoadError)
 #: An atomic load of at most this many triples goes in one update request where one request is
 #: one transaction: each triple written once (the swap writes it twice, in one transaction).
 #: N-Triples take ~130 bytes a triple here; Oxigraph refuses a request over 128 MiB (the load
@@ -201,7 +102,7 @@ def load_repository(
             for upload in uploads:
                 upload.aside = f"{TEMPORARY_BASE}{holder.token}/" if holder else TEMPORARY_BASE
             unchanged: dict[str, int] = {}
-            if _recorded(store) and not (append or union_default_graph or everything):
+            if load_record.kept(store) and not (append or union_default_graph or everything):
                 uploads, unchanged = _unchanged(uploads, store)
                 total = sum(upload.triples for upload in uploads)
             report = load(
@@ -211,21 +112,12 @@ def load_repository(
     return report
 
 
-def _recorded(store: RemoteStore) -> bool:
-    """Whether the store can keep a load record: it takes SPARQL queries and updates."""
-    return store.swaps and store.dialect.query is not None
-
-
 def _unchanged(uploads: list[Upload], store: RemoteStore) -> tuple[list[Upload], dict[str, int]]:
     """The uploads to send, and the graphs (with their triple counts) the store holds as they are
     here: its load record names the file's digest and it holds as many triples as the file has.
     A graph changed by another writer since is sent again if its count differs; `--all` resends
     every graph whatever the record says."""
-    rows = store.select(
-        f"SELECT ?g ?digest WHERE {{ GRAPH <{RECORD_GRAPH}> {{ ?g <{_DIGEST}> ?digest }} }}",
-        "reading the store's load record",
-    )
-    recorded = {graph.value: digest.value for graph, digest in rows if graph is not None and digest is not None}
+    recorded = load_record.read(store)
     candidates = [u for u in uploads if u.digest and recorded.get(u.iri) == u.digest]
     if not candidates:
         return uploads, {}
@@ -271,9 +163,9 @@ def load(
         )
     fresh = store.swaps and _drop_leftovers(store)
     whole = store.dialect.one_transaction and not union_default_graph
-    record = _recorded(store) and bool(uploads)
-    forget = _forget([u.iri for u in uploads], every=not unchanged) if record else ""
-    remember = _remember(uploads) if record and not append else ""
+    record = load_record.kept(store)
+    forget = load_record.forgetting([u.iri for u in uploads], every=not unchanged) if record and uploads else ""
+    remember = load_record.remembering({u.iri: u.digest for u in uploads}) if record and not append else ""
     in_place = not store.swaps or not atomic
     if forget and (in_place or fresh and not union_default_graph):  # no request to do it in
         store.update(forget, "forgetting the graphs to replace in the store's load record", retry=True)
@@ -281,10 +173,10 @@ def load(
         pass
     elif in_place:
         _upload_in_place(uploads, store, append, progress)
-        _write_record(store, remember)
+        load_record.write(store, remember)
     elif fresh and not union_default_graph:
         _upload(uploads, store, progress, aside=False)
-        _write_record(store, remember)
+        load_record.write(store, remember)
     elif (
         whole
         and holder is not None
@@ -301,7 +193,7 @@ def load(
         report.pruned = [
             g
             for g in store.graphs(GRAPH_BASE)
-            if g not in ours and g != RECORD_GRAPH and not g.startswith(TEMPORARY_BASE)
+            if g not in ours and g != load_record.RECORD_GRAPH and not g.startswith(TEMPORARY_BASE)
         ]
         left = _drop(report.pruned, store)
         if left:
@@ -310,8 +202,8 @@ def load(
                 "dropped; re-run the load with pruning",
                 option="prune",
             )
-        if report.pruned and _recorded(store):
-            _write_record(store, _forget(report.pruned, every=False))
+        if report.pruned and record:
+            load_record.write(store, load_record.forgetting(report.pruned, every=False))
     if not uploads:
         held = {}
     elif store.dialect.query is None:  # a plain Graph Store: each graph fetched and counted
@@ -322,31 +214,6 @@ def load(
     counts = [(upload.iri, upload.triples, held.get(upload.iri, 0)) for upload in uploads]
     report.counts = sorted(counts + [(iri, triples, triples) for iri, triples in unchanged.items()])
     return report
-
-
-def _forget(graphs: list[str], every: bool) -> str:
-    """The update that removes these graphs from the store's load record (`every`: all of them,
-    the whole record dropped), so that no graph replaced, or only half, is taken as unchanged."""
-    if every:
-        return f"DROP SILENT GRAPH <{RECORD_GRAPH}>"
-    return " ;\n".join(f"DELETE WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{g}> <{_DIGEST}> ?digest }} }}" for g in graphs)
-
-
-def _remember(uploads: list[Upload]) -> str:
-    """The update that records the file each graph sent was loaded from."""
-    entries = "".join(f'<{u.iri}> <{_DIGEST}> "{u.digest}" .\n' for u in uploads if u.digest)
-    return f"INSERT DATA {{ GRAPH <{RECORD_GRAPH}> {{\n{entries}}} }}" if entries else ""
-
-
-def _write_record(store: RemoteStore, update: str) -> None:
-    """Change the store's load record after the graphs are in place; if the store refuses, the
-    graphs stand and the next load sends them again, which is said."""
-    if not update:
-        return
-    try:
-        store.update(update, "writing the store's load record", retry=True)
-    except FAILURES as error:
-        store.client.notice(f"{error}; the graphs are loaded, but the next load sends them again")
 
 
 def _load_in_one_request(
@@ -439,7 +306,7 @@ def _drop_leftovers(store: RemoteStore) -> bool:
             raise LoadError(
                 f"the temporary graphs {_names(left)} of an earlier load could not be dropped; nothing was changed"
             )
-    return not any(not graph.startswith(TEMPORARY_BASE) and graph != RECORD_GRAPH for graph in ours)
+    return not any(not graph.startswith(TEMPORARY_BASE) and graph != load_record.RECORD_GRAPH for graph in ours)
 
 
 def _upload(uploads: list[Upload], store: RemoteStore, progress, aside: bool) -> None:

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from orgkg.http_client import Client, UnexpectedAnswer, redact
+from orgkg.http_client import Client, HttpError, UnexpectedAnswer, redact
 from orgkg.store import StoreError
 
 if TYPE_CHECKING:
-    from orgkg.loader import Upload
+    from orgkg.uploads import Upload
 
 NTRIPLES = "application/n-triples; charset=utf-8"
 SPARQL_UPDATE = "application/sparql-update; charset=utf-8"
@@ -59,6 +59,10 @@ COUNTED_BY_NAME = 1000
 
 class LoadError(StoreError):
     """The load failed; the message says what state the store is in."""
+
+
+#: What a failed request to a store raises: the HTTP client's errors, or a load's own.
+FAILURES = (HttpError, LoadError)
 
 
 class RemoteStore:

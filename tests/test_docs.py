@@ -169,6 +169,44 @@ def test_each_article_page_has_every_quote_of_that_article(site, kg_dataset):
             assert f"<blockquote>{escape(quote)}</blockquote>" in page, quote
 
 
+def test_indexes_are_paged_and_the_home_page_lists_the_latest_articles(root, store, tmp_path, monkeypatch):
+    """Issue 21: at 100,000 articles the home page and the articles' index each listed every
+    article. The indexes go on pages of INDEX_ROWS rows, each linking to all; the home page lists
+    the latest HOME_ARTICLES and links to the whole index."""
+    monkeypatch.setattr(site_pages, "INDEX_ROWS", 1)
+    monkeypatch.setattr(site_pages, "HOME_ARTICLES", 1)
+    report = build_site(root, tmp_path / "site", store=store)
+    site = tmp_path / "site"
+    assert report.pages == len(list(site.rglob("*.html")))
+    articles = store.query(load_catalogue(root / QUERIES_DIR)["articles"].bind({}))
+    column = {name: n for n, name in enumerate(articles.variables)}
+    iris = [row[column["article"]].value for row in articles.rows]
+    assert len(iris) >= 2
+    for folder, items in (("articles", iris), ("lineage", [p.stem for p in (site / "lineage").glob("org-*.html")])):
+        pages = ["index.html"] + [f"index-{n}.html" for n in range(2, len(items) + 1)]
+        assert sorted(p.name for p in (site / folder).glob("index*.html")) == sorted(pages), folder
+        for number, name in enumerate(pages, start=1):
+            page = read(site, f"{folder}/{name}")
+            assert f"Page {number} of {len(pages)}, rows {number:,}–{number:,} of {len(items):,}:" in page
+            assert f"<strong>{number}</strong>" in page
+            assert all(f'<a href="{other}">' in page for other in pages if other != name)
+    listed = [
+        re.findall(r'<a href="../articles/([^"]+)\.html">', read(site, f"articles/{name}"))
+        for name in ["index.html"] + [f"index-{n}.html" for n in range(2, len(iris) + 1)]
+    ]
+    assert [len(names) for names in listed] == [1] * len(iris)
+    assert sorted(names[0] for names in listed) == sorted(iri.removeprefix(str(KG)) for iri in iris)
+
+    def date(row) -> str:
+        cells = (row[column["datePublished"]], row[column["printedDate"]])
+        return next((cell.value for cell in cells if cell is not None), "")
+
+    latest = max(articles.rows, key=date)[column["article"]].value.removeprefix(str(KG))
+    home = read(site, "index.html")
+    assert [a for a in re.findall(r'<a href="articles/([^"]+)\.html">', home) if a != "index"] == [latest]
+    assert f'<a href="articles/index.html">All {len(iris):,} articles</a>' in home
+
+
 def test_lineage_pages_for_every_organization_with_predecessors_or_successors(site, kg):
     linked = {*kg.subjects(OKG.predecessor), *kg.objects(None, OKG.predecessor)}
     assert {p.stem for p in (site / "lineage").glob("*.html")} == {o.removeprefix(str(KG)) for o in linked} | {"index"}

@@ -3,10 +3,11 @@ query the pages need is a saved query or a query here with its values bound, nev
 
 from __future__ import annotations
 
+import heapq
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,10 @@ def highlight_sparql(sparql: str) -> Markup:
 #: Rows a query's page shows: a page of every row would grow with the corpus (`orgkg query run`
 #: gives them all).
 ROWS_SHOWN = 1000
+#: Rows an index page (articles, lineage) lists; the rest go on further pages of the index.
+INDEX_ROWS = 1000
+#: Articles the home page lists, the latest first; the articles' index lists them all.
+HOME_ARTICLES = 10
 
 
 class Site:
@@ -95,8 +100,10 @@ class Site:
             self.pages[iri] = f"articles/{_slug(iri)}.html"
         for organization in organizations:
             self.pages[str(organization)] = f"lineage/{_slug(organization)}.html"
-        # the index, ontology, validation and three section indexes, then one page per item
-        self.total = 6 + len(self.catalogue) + len(article_iris) + len(organizations)
+        # the home, ontology, validation and query index pages, the pages of the articles' and
+        # lineages' indexes, then one page per item
+        indexes = len(_index_paths("articles", len(article_iris))) + len(_index_paths("lineage", len(organizations)))
+        self.total = 4 + indexes + len(self.catalogue) + len(article_iris) + len(organizations)
 
         self._ontology_page(ontology, terms)
         self._query_pages()
@@ -130,7 +137,8 @@ class Site:
             graphs=int(size["graphs"]),
             terms=terms,
             queries=self.catalogue,
-            articles=articles,
+            articles=len(articles),
+            latest=articles.latest(HOME_ARTICLES),
             organizations=len(organizations),
             verdict=summary(report),
             conforms=report.conforms(),
@@ -154,6 +162,24 @@ class Site:
                 for node, label in self.store.stream(insert_values(_LABELS_QUERY, [("s", batch)]))
             )
         return labels
+
+    def _index_pages(self, folder: str, template: str, title: str, items: Sequence[dict] | _Rows, **context) -> None:
+        """An index of `items` on pages of INDEX_ROWS rows (folder/index.html, index-2.html, ...),
+        each linking to every other, so that no page grows with the corpus."""
+        paths = _index_paths(folder, len(items))
+        for number, path in enumerate(paths):
+            start = number * INDEX_ROWS
+            self._page(
+                path,
+                template,
+                title=title if number == 0 else f"{title}, page {number + 1}",
+                items=items[start : start + INDEX_ROWS],
+                pager=[p.removeprefix(folder + "/") for p in paths],
+                page=number,
+                first=start + 1,
+                count=len(items),
+                **context,
+            )
 
     def _page(self, path: str, template: str, labels: dict[str, str] | None = None, **context) -> None:
         """Render one page; `term(value, True)` shows an IRI by its label in `labels`."""
@@ -280,7 +306,7 @@ class Site:
             )
 
     def _article_pages(self, articles: _Rows) -> None:
-        self._page("articles/index.html", "articles.html", title="Source articles", articles=articles)
+        self._index_pages("articles", "articles.html", "Source articles", articles)
         claims_query = self.catalogue["article-claims"]
         for article in articles:
             iri = article["article"]
@@ -320,7 +346,7 @@ class Site:
 
         ordered = sorted(organizations, key=lambda o: label(o).casefold())
         entries = [{"iri": o, "label": label(o), "edges": lineages.get(str(o), [])} for o in ordered]
-        self._page("lineage/index.html", "lineages.html", title="Lineage", entries=entries, pictures=pictures)
+        self._index_pages("lineage", "lineages.html", "Lineage", entries, pictures=pictures)
         for start in range(0, len(ordered), SVG_BATCH):
             batch = ordered[start : start + SVG_BATCH]
             drawn = render_svgs([(str(o), lineages.get(str(o), [])) for o in batch]) if pictures else [""] * len(batch)
@@ -348,8 +374,28 @@ class _Rows:
         return len(self.rows)
 
     def __iter__(self) -> Iterator[dict]:
-        for row in self.rows:
-            yield {name: to_rdflib(canonical(value)) for name, value in zip(self.names, row, strict=True)}
+        return map(self._dict, self.rows)
+
+    def __getitem__(self, rows: slice) -> list[dict]:
+        return [self._dict(row) for row in self.rows[rows]]
+
+    def latest(self, count: int) -> list[dict]:
+        """The `count` articles published (else printed) last, the latest first."""
+        published, printed = self.names.index("datePublished"), self.names.index("printedDate")
+
+        def date(row: tuple) -> str:
+            return next((cell.value for cell in (row[published], row[printed]) if cell is not None), "")
+
+        return [self._dict(row) for row in heapq.nlargest(count, self.rows, key=date)]
+
+    def _dict(self, row: tuple) -> dict:
+        return {name: to_rdflib(canonical(value)) for name, value in zip(self.names, row, strict=True)}
+
+
+def _index_paths(folder: str, items: int) -> list[str]:
+    """The pages of an index of this many items: folder/index.html, then index-2.html, ..."""
+    pages = max(1, -(-items // INDEX_ROWS))
+    return [f"{folder}/index.html"] + [f"{folder}/index-{number}.html" for number in range(2, pages + 1)]
 
 
 def _slug(iri) -> str:

@@ -391,6 +391,18 @@ class StoreSession(NamedTuple):
         return answer
 
 
+def return_freed_memory() -> None:
+    """Give what the engine has freed back to the system. Its allocator (glibc's malloc) keeps
+    freed memory for reuse, and a large query leaves it fragmented: at 100,000 articles the docs'
+    query pages held 1,507 MB, 1,101 MB of it free (malloc_trim: 406 MB), and the pages after
+    grew on top. Nothing where the C library has no malloc_trim."""
+    import ctypes
+
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 @contextmanager
 def queried_together(engine) -> Iterator:
     """`engine` for several queries in a row (a name resolved, then the query): an embedded store

@@ -33,7 +33,7 @@ from orgkg.repository import data_files, graph_iri
 from orgkg.results import Results, canonical
 from orgkg.results import render as render_results
 from orgkg.sparql_text import insert_values, with_limit
-from orgkg.store import StoreSession
+from orgkg.store import StoreSession, return_freed_memory
 from orgkg.terms import to_rdflib
 
 
@@ -110,7 +110,9 @@ class Site:
         articles = _Rows(self.store.stream(articles_query))
         self._article_pages(articles)
         pictures = shutil.which("dot") is not None
-        self._lineage_pages(organizations, every_lineage(self.root, self.store), pictures)
+        lineages = every_lineage(self.root, self.store)
+        return_freed_memory()
+        self._lineage_pages(organizations, lineages, pictures)
         files = data_files(self.root)
         # The incremental run gives validate()'s report in bounded memory (one unit at a time,
         # where one rdflib graph of the whole corpus held 1 GB at 1,000 articles) and reuses
@@ -304,6 +306,7 @@ class Site:
                 defaults=_defaults(query),
                 graph_text=render_results(results, "turtle") if results.triples is not None else "",
             )
+            return_freed_memory()  # the large answers' memory, which the pages after would grow on
 
     def _article_pages(self, articles: _Rows) -> None:
         self._index_pages("articles", "articles.html", "Source articles", articles)

@@ -572,12 +572,14 @@ def test_a_re_load_sends_only_the_graphs_whose_files_changed(repo, old_store, ho
     assert f"1 graphs, {counts[edited] + 1} triples loaded into" in again.stderr
     assert f"{len(digests) - 1} unchanged (not sent)" in again.stderr
     assert re.search(rf"^{re.escape(edited)}\s+{counts[edited] + 1}\s+{counts[edited] + 1}\s+ok$", again.stdout, re.M)
+    listed = {line.split()[0] for line in again.stdout.splitlines() if line.startswith(GRAPH_BASE)}
+    assert listed == {edited}  # the table lists what was sent
 
     with FaultProxy(old_store.url) as proxy:
         unchanged = load(repo, proxy.url, *how)
     assert unchanged.exit_code == 0, unchanged.output
     assert sent_graphs(proxy) == set()
-    assert "0 graphs, 0 triples loaded into" in unchanged.stderr
+    assert "0 graphs, 0 triples loaded into" in unchanged.stderr and unchanged.stdout == ""
     with FaultProxy(old_store.url) as proxy:
         everything = load(repo, proxy.url, "--all", *how)
     assert everything.exit_code == 0 and sent_graphs(proxy) == set(digests)

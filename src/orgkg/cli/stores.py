@@ -150,11 +150,14 @@ def load_command(
             err=True,
         )
         return
+    unchanged = set(report.unchanged)  # counted in the summary: a re-load lists what it sent
     rows = [
         [iri, str(local), str(remote), "ok" if iri not in report.mismatches else "MISMATCH"]
         for iri, local, remote in report.counts
+        if iri not in unchanged
     ]
-    click.echo(text_table(["graph", "local", "store", "check"], rows))
+    if rows:
+        click.echo(text_table(["graph", "local", "store", "check"], rows))
     for graph in report.pruned:
         click.echo(f"orgkg load: dropped <{graph}> (no longer in the repository)", err=True)
     if report.mismatches:
@@ -164,9 +167,8 @@ def load_command(
             err=True,
         )
         raise SystemExit(EXIT_DATA)
-    sent = len(report.counts) - len(report.unchanged)
-    unchanged = f", {len(report.unchanged)} unchanged (not sent)" if report.unchanged else ""
-    click.echo(f"{sent} graphs, {report.triples} triples {verb} {shown}{unchanged}", err=True)
+    kept = f", {len(unchanged)} unchanged (not sent)" if unchanged else ""
+    click.echo(f"{len(rows)} graphs, {report.triples} triples {verb} {shown}{kept}", err=True)
 
 
 @click.command("serve")

@@ -274,7 +274,8 @@ class Bench:
 
     def measure_load(self, oxquery: Path) -> None:
         """`orgkg load` into a local Oxigraph server beside plain PUTs of the same graphs: into an
-        empty store (a first load), then over the same graphs (a re-load), atomic and per graph."""
+        empty store (a first load), then over the same graphs (a re-load of every graph, atomic and per
+        graph; a re-load of nothing changed)."""
         import urllib.request
 
         from orgkg.serving import free_port
@@ -300,8 +301,11 @@ class Bench:
             load, every = self.cli("load", url), {"long": float("inf")}  # slow runs are repeated too
             self.task("load-server-first", repeat(self.repeats, load, self.env, before=empty, **every))
             self.task("plain-put-first", repeat(self.repeats, put, before=empty, **every))
-            self.task("load-server", repeat(self.repeats, load, self.env, **every))  # the store has the graphs
-            self.task("load-server-per-graph", repeat(self.repeats, [*load, "--per-graph"], self.env, **every))
+            # over the same graphs: every one sent again (--all), as the peer does, then a re-load
+            # of nothing changed, which the store's load record spares
+            self.task("load-server", repeat(self.repeats, [*load, "--all"], self.env, **every))
+            self.task("load-server-per-graph", repeat(self.repeats, [*load, "--all", "--per-graph"], self.env, **every))
+            self.task("load-server-unchanged", repeat(self.repeats, load, self.env, **every))
             self.task("plain-put", repeat(self.repeats, put, **every))
         finally:
             watchdog.stop()

@@ -207,8 +207,9 @@ def report(records: list[Record], seed: dict | None = None) -> str:
         "  *CLI*: `orgkg query run` as a process; *oxigraph*: `oxigraph query` on a store loaded with",
         "  `orgkg export --format nq`; *rdflib*: the same query on rdflib's Dataset (parsing not counted).",
         "- *load-server*: `orgkg load` into `oxigraph serve` on a free loopback port, first into an empty store "
-        "(emptied before each run), then over the same graphs, atomic and `--per-graph`; the peer PUTs the same "
-        "graphs the same two ways.",
+        "(emptied before each run), then every graph again over the same graphs (`--all`), atomic and "
+        "`--per-graph`; the peer PUTs the same graphs the same two ways. *load-server-unchanged*: a re-load "
+        "with nothing changed (the store's load record: no graph sent).",
         "- The rdflib peers run up to `--in-memory-peers-up-to` articles (10,000 by default): rdflib holds",
         "  the whole corpus in memory. A size's figures are saved after every task, so a run stopped early",
         "  reports what it measured.",
@@ -432,8 +433,9 @@ def tasks(bench: Record) -> list[str]:
         "queries-rdflib": "peer: all saved queries on rdflib (after parsing)",
         "load-server-first": "load into an empty local Oxigraph server (`orgkg load`)",
         "plain-put-first": "peer: one plain HTTP PUT of N-Triples per graph, into the empty server",
-        "load-server": "load again, over the same graphs (`orgkg load`, atomic)",
-        "load-server-per-graph": "load again, graph by graph (`orgkg load --per-graph`)",
+        "load-server": "load every graph again, over the same graphs (`orgkg load --all`, atomic)",
+        "load-server-per-graph": "load every graph again, graph by graph (`orgkg load --all --per-graph`)",
+        "load-server-unchanged": "load again, nothing changed (`orgkg load`: no graph sent)",
         "plain-put": "peer: one plain HTTP PUT of N-Triples per graph, over the same graphs",
         "oxigraph-dump": "peer: `oxigraph dump --format nq` of the same data",
     }

@@ -43,6 +43,12 @@ def test_two_iris_that_nothing_tells_apart_are_a_possible_duplicate_quoting_both
     assert "possible duplicate" in findings[0].message and "merge them only if" in findings[0].message
 
 
+def test_a_document_quoted_several_times_is_shown_by_its_first_quote_in_code_point_order():
+    quoted_twice = directive("kg:a", ISSUED) + f' kg:a okg:evidence [ oa:hasSelector [ oa:exact "{REVIEWED}" ] ] .'
+    findings = duplicates(quoted_twice, directive("kg:b", ISSUED))
+    assert f"this one is quoted {min(ISSUED, REVIEWED)!r}, that one {ISSUED!r}" in findings[0].message
+
+
 def test_a_missing_fact_does_not_tell_documents_apart():
     assert duplicates(
         directive("kg:a", REVIEWED, 'okg:subject "Party Congresses at all levels" ;'), directive("kg:b", ISSUED)

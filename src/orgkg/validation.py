@@ -289,9 +289,12 @@ def duplicate_document_findings(rows, short, where: Mapping) -> list[Finding]:
     in data (eli:date_document, okg:subject, okg:forCongress, okg:tenure, owl:differentFrom)."""
     codes: dict = {}
     facts: dict = defaultdict(lambda: defaultdict(set))
+    quotes: dict = {}  # the first of each document's quotes, by code point, not every quote
     for document, code, fact, value in rows:
         codes[document] = str(code)
-        if fact is not None:
+        if fact == OA.exact:
+            quotes[document] = min(quotes.get(document, str(value)), str(value))
+        elif fact is not None:
             facts[document][fact].add(" ".join(str(value).casefold().split()) if fact == OKG.subject else str(value))
     groups: dict[tuple, set] = defaultdict(set)
     for document, code in codes.items():
@@ -313,7 +316,7 @@ def duplicate_document_findings(rows, short, where: Mapping) -> list[Finding]:
         )
 
     def quote(document) -> str:
-        return repr(min(facts[document][OA.exact], default="(no quote)"))
+        return repr(quotes.get(document, "(no quote)"))
 
     findings = {}
     for (code, _), documents in sorted(groups.items()):

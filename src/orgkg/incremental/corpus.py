@@ -4,7 +4,6 @@ the full run's own (`orgkg.shapes`, `orgkg.validation`); only their inputs come 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
@@ -32,31 +31,19 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
     """The duplicate-document findings, kept in the cache and recomputed only for the documents
     that share a code with the `touched` nodes (described by the units just re-run; None: every
     node): the facts and quotes of every document cost seconds on a large corpus."""
+    again: set[str] | None
     if touched is None or not cache.done("documents"):
-        found = _document_codes(store, None)
-        old = cache.replace_document_codes(None, found)
-        cache.replace_findings("documents", None, [])
-        again = {iri for iri, _ in found}
+        cache.replace_document_codes(None, _document_codes(store, None))
+        again = None  # every document
     elif not touched:
         return
     else:
-        found = _document_codes(store, sorted(touched))
+        found = list(_document_codes(store, sorted(touched)))
         old = cache.replace_document_codes(touched, found)
-        again = set(touched)
-    by_code: dict = defaultdict(set)
-    codes: dict = defaultdict(set)
-    for iri, code in cache.document_codes():
-        by_code[code].add(iri)
-        codes[iri].add(code)
-    # Findings are about pairs of documents with one code: recompute every document that shares a
-    # code, before or after, with a touched node (and the codes those documents have, on).
-    todo = {code for _, code in (*found, *old)}
-    seen: set = set()
-    while todo:
-        seen |= todo
-        again |= {iri for code in todo for iri in by_code[code]}
-        todo = {code for iri in again for code in codes[iri]} - seen
-    shared = sorted(iri for iri in again if any(len(by_code[code]) > 1 for code in codes[iri]))
+        # Findings are about pairs of documents with one code: recompute every document that
+        # shares a code, before or after, with a touched node (and the codes those have, on).
+        again = set(touched) | cache.sharing_codes({code for _, code in (*found, *old)})
+    shared = cache.shared_documents(again)
     findings = []
     if shared:
         names = bind_prefixes(Graph())
@@ -64,7 +51,7 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
         answer = solutions(
             store.query(insert_values(DOCUMENT_FACTS, [("document", [ox.NamedNode(iri) for iri in shared])]))
         )
-        rows = [tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer]
+        rows = (tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer)
         found_now = duplicate_document_findings(rows, lambda term: short_name(names, term), FirstFiles(cache, order))
         findings = [(iris[finding.focus], finding) for finding in found_now]
     cache.replace_findings("documents", again, findings)
@@ -88,20 +75,19 @@ def update_year_findings(cache: Cache, touched: set[str] | None, order: dict[str
     cache.mark_done("years")
 
 
-def _document_codes(store: ox.Store, nodes: list[str] | None) -> list[tuple[str, str]]:
-    """(document IRI, code as `orgkg docid` reads it) of the documents among `nodes` (None: all)."""
+def _document_codes(store: ox.Store, nodes: list[str] | None) -> Iterator[tuple[str, str]]:
+    """(document IRI, code as `orgkg docid` reads it) of the documents among `nodes` (None: all),
+    one at a time."""
     eli = PREFIXES["eli"]
     query = f"SELECT ?document ?code WHERE {{ ?document <{eli}id_local> ?code FILTER(isIRI(?document)) }}"
-    found = []
     chunks = [None] if nodes is None else [nodes[start : start + 500] for start in range(0, len(nodes), 500)]
     for chunk in chunks:
         values = None if chunk is None else [("document", [ox.NamedNode(n) for n in chunk])]
         for row in solutions(store.query(insert_values(query, values) if values else query)):
             try:
-                found.append((row["document"].value, parse_code(row["code"].value).canonical))
+                yield row["document"].value, parse_code(row["code"].value).canonical
             except DocumentCodeError:
                 continue  # the DocumentCode shape reports it
-    return found
 
 
 class FirstFiles(Mapping):

@@ -107,6 +107,7 @@ class Site:
 
         self._ontology_page(ontology, terms)
         self._query_pages()
+        return_freed_memory()
         articles = _Rows(self.store.stream(articles_query))
         self._article_pages(articles)
         pictures = shutil.which("dot") is not None
@@ -286,6 +287,8 @@ class Site:
     def _query_pages(self) -> None:
         self._page("queries/index.html", "queries.html", title="Query catalogue", queries=self.catalogue)
         for query in self.catalogue.values():
+            # what the queries before freed goes back to the system, or each answer grows on it
+            return_freed_memory()
             sparql = with_limit(query.bind({}), ROWS_SHOWN + 1)
             if query.kind == "SELECT":
                 # Read here, not in a query thread: each thread's answers left their memory in
@@ -306,7 +309,6 @@ class Site:
                 defaults=_defaults(query),
                 graph_text=render_results(results, "turtle") if results.triples is not None else "",
             )
-            return_freed_memory()  # the large answers' memory, which the pages after would grow on
 
     def _article_pages(self, articles: _Rows) -> None:
         self._index_pages("articles", "articles.html", "Source articles", articles)

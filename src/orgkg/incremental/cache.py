@@ -212,7 +212,7 @@ class Cache:
 
     def shared_documents(self, documents: Iterable[str] | None) -> list[str]:
         """Those of `documents` (None: of all) that have a code another document has too, sorted:
-        the grouping is the database's, not a dict of every document (730 MB at 100,000 articles)."""
+        the grouping is the database's, not dicts of every document and code in memory."""
         query = """SELECT DISTINCT d.iri FROM document_codes d
                    WHERE EXISTS (SELECT 1 FROM document_codes o WHERE o.code = d.code AND o.iri != d.iri)"""
         if documents is not None:

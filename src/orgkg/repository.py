@@ -6,10 +6,10 @@ the cache (like git's index, in orgkg.cache_db) maps each file's (size, mtime_ns
 ctime_ns) to the sha256 of its bytes, so finding out what changed costs one `stat` per file: a
 file is read and hashed only when its stat changed. ctime is kept because mtime can be set back
 (`touch -d`) and ctime cannot. A scan's `state` digests every name and stat: a caller that
-stamped the state it last saw knows nothing changed without reading the index. The stat per
-file stays: a file written in place changes its own stat, never its folder's, so the folders'
-stats cannot stand for their files'. The embedded store, export, load, docs and incremental
-validation all ask it.
+stamped the state it last saw knows nothing changed without reading the index. A file written in
+place changes its own stat, never its folder's, so the folders' stats cannot stand for their
+files': without `orgkg watch` (orgkg.watching), whose token stands for them all, the stat per file
+stays. The embedded store, export, load, docs and incremental validation all ask it.
 """
 
 from __future__ import annotations
@@ -84,19 +84,22 @@ def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
     return sorted(dict.fromkeys(path.resolve() for path in found))
 
 
-def _scan(folder: str, root: Path) -> list[tuple[str, os.stat_result]]:
+def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple[str, os.stat_result]]:
     """(path, stat) of every .ttl file below `folder`, in path order; real folders only, so a
-    link loop cannot trap the walk, and a linked file must resolve inside the repository.
-    Strings, not Path objects: over thousands of files pathlib's objects were a command's largest cost."""
+    link loop cannot trap the walk, and a linked file must resolve inside the repository (and is
+    added to `links`). Strings, not Path objects: over thousands of files pathlib's objects were
+    a command's largest cost."""
     entries = []
     with os.scandir(folder) as listing:
         ordered = sorted(listing, key=lambda entry: entry.name)  # name by name: the order of paths
     for entry in ordered:
         if entry.is_dir(follow_symlinks=False):
-            entries.extend(_scan(entry.path, root))
+            entries.extend(_scan(entry.path, root, links))
         elif entry.name.endswith(".ttl"):
             if entry.is_symlink():
                 _check_link(Path(entry.path), root)
+                if links is not None:
+                    links.append(entry.path)
             try:
                 info = entry.stat()
             except OSError as error:
@@ -158,12 +161,15 @@ class Repository:
     def graph_name(self, path: Path) -> str:
         return graph_iri(path, self.root)
 
-    def _stat_all(self) -> list[tuple[str, str, os.stat_result]]:
-        """(name under the root, path, stat) of the ontology and every file under graph/; a name
-        that cannot make a graph IRI, or two files naming one graph, is a DataFileError."""
+    def _stat_all(self, links: list[str] | None = None) -> list[tuple[str, str, os.stat_result]]:
+        """(name under the root, path, stat) of the ontology and every file under graph/ (the
+        symbolic links among them added to `links`); a name that cannot make a graph IRI, or two
+        files naming one graph, is a DataFileError."""
         ontology = self.root / ONTOLOGY_FILE
         if ontology.is_symlink():
             _check_link(ontology, self.root)
+            if links is not None:
+                links.append(str(ontology))
         try:
             found = [(ONTOLOGY_FILE.as_posix(), str(ontology), ontology.stat())]
         except OSError as error:
@@ -172,7 +178,7 @@ class Repository:
         if graph.is_dir():
             start = len(str(graph)) + 1  # scandir's paths are the folder's, then "/" and the name
             try:
-                found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root)]
+                found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root, links)]
             except OSError as error:
                 raise DataFileError(f"{error.filename}: cannot read it ({error.strerror})") from None
         if name := _unsafe_name([name for name, _, _ in found]):
@@ -190,8 +196,11 @@ class Repository:
         return found
 
     def scan(self) -> Scan:
-        """Every data file with its stat, now: the one walk of the repository."""
-        return Scan(self._stat_all(), time.time_ns())
+        """Every data file with its stat, walked when first asked for: the one walk of the
+        repository. The watcher's token is asked first, so a change during the walk changes it."""
+        from orgkg.watching import watch_token
+
+        return Scan(self, watch_token(self.root, self.cache))
 
     def digests(self, scan: Scan | None = None) -> dict[str, str]:
         """File name under the root -> sha256 of its bytes; only files whose stat changed since
@@ -224,11 +233,32 @@ class Repository:
 
 
 class Scan:
-    """The data files and their stats at one moment (`taken`, ns since the epoch)."""
+    """The data files and their stats at one moment (`taken`, ns since the epoch), walked on first
+    use; `token` is the watcher's from just before (None when no `orgkg watch` runs), which a
+    caller that stamped it may trust instead of the walk, unless a data file is a link."""
 
-    def __init__(self, entries: list[tuple[str, str, os.stat_result]], taken: int):
-        self.entries = entries
-        self.taken = taken
+    def __init__(self, repository: Repository, token: str | None):
+        self._repository = repository
+        self.token = token
+
+    @functools.cached_property
+    def _walk(self) -> tuple[list[tuple[str, str, os.stat_result]], int, bool]:
+        links: list[str] = []
+        entries = self._repository._stat_all(links)
+        return entries, time.time_ns(), bool(links)
+
+    @property
+    def entries(self) -> list[tuple[str, str, os.stat_result]]:
+        return self._walk[0]
+
+    @property
+    def taken(self) -> int:
+        return self._walk[1]
+
+    @property
+    def linked(self) -> bool:
+        """Whether a data file is a symbolic link, whose target the watcher may not watch."""
+        return self._walk[2]
 
     @functools.cached_property
     def state(self) -> str | None:

@@ -131,21 +131,27 @@ class EmbeddedStore:
 
     def _fresh(self, scan: Scan) -> bool:
         """Whether the store holds the files as `scan` found them, known from one stamp: the
-        state of the files the last build (or check) left it matching, and the store's identity.
-        The stamp is a small file beside the index, so a query on an unchanged repository opens
-        no database (importing sqlite3 and opening the index were a tenth of its start-up)."""
-        if scan.state is None:
-            return False
+        state of the files the last build (or check) left it matching, the watcher's token then
+        (if `orgkg watch` ran), and the store's identity. The same token means no file changed,
+        and the files are not walked at all. The stamp is a small file beside the index, so a
+        query on an unchanged repository opens no database (importing sqlite3 and opening the
+        index were a tenth of its start-up)."""
         try:
-            stamp = (self.repository.cache / _FRESH_STAMP).read_text(encoding="utf-8")
+            state, token, identity = (self.repository.cache / _FRESH_STAMP).read_text(encoding="utf-8").split(" ")
         except (OSError, ValueError):
             return False
-        return stamp == f"{scan.state} {self._identity()}"
+        if identity != self._identity():
+            return False
+        if scan.token is not None and token == scan.token:
+            return True
+        return scan.state is not None and state == scan.state
 
     def _stamp_fresh(self, scan: Scan) -> None:
-        """Write down that the store matches `scan` (unless a file in it is racily clean)."""
-        if scan.state is not None:
-            write_best_effort(self.repository.cache / _FRESH_STAMP, f"{scan.state} {self._identity()}")
+        """Write down that the store matches `scan` (unless a file in it is racily clean), with
+        the watcher's token unless a data file is a link (whose target it may not watch)."""
+        if scan.state is not None and (identity := self._identity()) is not None:
+            token = scan.token if scan.token is not None and not scan.linked else "-"
+            write_best_effort(self.repository.cache / _FRESH_STAMP, f"{scan.state} {token} {identity}")
 
     def _unchanged(self, scan: Scan) -> BuildReport:
         return BuildReport([], [], len(scan.entries), self.index.held_triples())

@@ -35,6 +35,7 @@ _COMMANDS = {
     "export": ("data", "export_command"),
     "diff": ("data", "diff_command"),
     "docs": ("data", "docs_command"),
+    "watch": ("data", "watch_command"),
     "load": ("stores", "load_command"),
     "serve": ("stores", "serve_command"),
     "dev": ("dev", "dev_group"),

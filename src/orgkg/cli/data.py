@@ -1,4 +1,4 @@
-"""`orgkg build`, `export`, `diff` and `docs`: the store, the export, changes and the site."""
+"""`orgkg build`, `watch`, `export`, `diff` and `docs`: the store, its freshness, the export, changes and the site."""
 
 from __future__ import annotations
 
@@ -31,6 +31,29 @@ def build_command(force: bool) -> None:
     click.echo(
         f"{len(report.loaded)} files loaded, {report.unchanged} unchanged, {len(report.removed)} "
         f"removed; {report.triples} quads in the store"
+    )
+
+
+@click.command("watch")
+def watch_command() -> None:
+    """Watch the data files, so that commands skip their check of every file.
+
+    Until stopped (Ctrl-C), a query, export or build on an unchanged repository learns from this
+    watcher that no file changed, instead of reading the stat of every data file (~40 ms at
+    10,000 files). Linux only (inotify). Changes it cannot see: writes through a memory map
+    and, on a network file system, writes from another machine.
+
+    \b
+    Example:
+      orgkg watch &
+    """
+    from orgkg.repository import cache_dir
+    from orgkg.watching import Watcher, serve
+
+    root = find_root()
+    serve(
+        Watcher(root, cache_dir(root)),
+        ready=lambda socket: click.echo(f"watching {root} (answering on {socket}); Ctrl-C stops", err=True),
     )
 
 

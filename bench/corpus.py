@@ -9,7 +9,8 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -216,26 +217,15 @@ class Bench:
         arguments = corpus_arguments(catalogue, self.work.parent / "seed-oxigraph", oxquery)
         for name, query in catalogue.items():  # every engine runs these bound texts
             (self.work / f"{name}.rq").write_text(query.bind(arguments.get(name, {})), encoding="utf-8")
-        engine = self.task(
-            "queries-orgkg-engine",
-            run(
-                self.child("orgkg-queries", str(self.repeats), str(self.timeout), str(self.work)),
-                self.env,
-                inner=True,
-            ),
-        )
-        self.facts["engine"] = json.loads(engine.output.strip().splitlines()[-1])["queries"] if engine.output else {}
+
+        def query_cli(name: str) -> list[str]:
+            params = [f"--param={param}={value[0]}" for param, value in arguments.get(name, {}).items()]
+            return self.cli("query", "run", name, *params, "--format", "csv", "-o", str(self.work / "out.csv"))
+
+        self.facts["engine"] = self.engine_queries("queries-orgkg-engine")
         for name in catalogue:
             bound = self.work / f"{name}.rq"
-            params = [f"--param={param}={value[0]}" for param, value in arguments.get(name, {}).items()]
-            self.task(
-                f"query-cli:{name}",
-                repeat(
-                    self.repeats,
-                    self.cli("query", "run", name, *params, "--format", "csv", "-o", str(self.work / "out.csv")),
-                    self.env,
-                ),
-            )
+            self.task(f"query-cli:{name}", repeat(self.repeats, query_cli(name), self.env))
             self.task(
                 f"query-oxigraph:{name}",
                 repeat(
@@ -254,6 +244,10 @@ class Bench:
                     timeout=self.timeout,
                 ),
             )
+        with self.watching():  # the same queries again with `orgkg watch` running: no stat per file
+            self.facts["engine-watched"] = self.engine_queries("queries-orgkg-engine-watched")
+            for name in catalogue:
+                self.task(f"query-cli-watched:{name}", repeat(self.repeats, query_cli(name), self.env))
         if "rdflib-parse" not in self.skipped:
             self.task("rdflib-parse", run(self.child("rdflib-parse"), inner=True, timeout=self.slow_timeout))
             rdflib = self.task(
@@ -271,6 +265,31 @@ class Bench:
         self.task("docs", run(self.cli("docs", "-o", str(self.work / "site"), "--sources", sources), self.env))
         shutil.rmtree(self.work / "site", ignore_errors=True)
         self.measure_load(oxquery)
+
+    def engine_queries(self, key: str) -> dict[str, float]:
+        """Every saved query's median in one process on orgkg's embedded store."""
+        engine = self.task(
+            key,
+            run(
+                self.child("orgkg-queries", str(self.repeats), str(self.timeout), str(self.work)),
+                self.env,
+                inner=True,
+            ),
+        )
+        return json.loads(engine.output.strip().splitlines()[-1])["queries"] if engine.output else {}
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """`orgkg watch` running on the corpus for the block."""
+        watcher = subprocess.Popen(self.cli("watch"), env={**os.environ, **self.env}, stderr=subprocess.PIPE, text=True)
+        try:
+            assert watcher.stderr is not None
+            if "watching" not in watcher.stderr.readline():
+                raise SystemExit("bench: orgkg watch did not start")
+            yield
+        finally:
+            watcher.terminate()
+            watcher.wait(timeout=30)
 
     def measure_load(self, oxquery: Path) -> None:
         """`orgkg load` into a local Oxigraph server beside plain PUTs of the same graphs: into an

@@ -21,6 +21,7 @@ import os
 import struct
 from pathlib import Path
 
+from orgkg.atomic import file_lock
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS
 
@@ -167,22 +168,21 @@ class Watcher:
 
 def serve(watcher: Watcher, ready=None) -> None:
     """Answer commands on the cache folder's socket until stopped (SIGINT or SIGTERM). Only one
-    watcher a repository: a second one is refused while the first answers."""
+    watcher a repository: a second one is refused while the first holds its lock."""
     import select
     import signal
     import socket
 
     path = watcher.cache / SOCKET_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    if watch_token(watcher.root, watcher.cache) is not None:
-        raise WatchError(f"{watcher.root} is already watched (its socket is {path}); stop that orgkg watch first")
-    path.unlink(missing_ok=True)  # left by a watcher that was killed
+    busy = WatchError(f"{watcher.root} is already watched (its socket is {path}); stop that orgkg watch first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+    with file_lock(watcher.cache / "watch.lock", busy), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        path.unlink(missing_ok=True)  # left by a watcher that was killed
         try:
             server.bind(str(path))
         except OSError as error:
-            raise WatchError(f"cannot listen on {path} ({error.strerror})") from None
+            raise WatchError(f"cannot listen on {path} ({error.strerror or error})") from None
         bound = os.stat(path).st_ino
         try:
             server.listen()

@@ -31,6 +31,8 @@ CREATE INDEX IF NOT EXISTS pointing_iri ON pointing (iri, unit);
 CREATE INDEX IF NOT EXISTS pointing_unit ON pointing (unit);
 CREATE TABLE IF NOT EXISTS untyped (unit TEXT, iri TEXT);
 CREATE INDEX IF NOT EXISTS untyped_unit ON untyped (unit);
+CREATE TABLE IF NOT EXISTS combined (focus TEXT, kind TEXT, existence INTEGER, finding TEXT, n INTEGER);
+CREATE INDEX IF NOT EXISTS combined_focus ON combined (focus);
 CREATE TABLE IF NOT EXISTS fallback (iri TEXT PRIMARY KEY, key TEXT, rows TEXT);
 CREATE TABLE IF NOT EXISTS duplicates (iri TEXT PRIMARY KEY, n INTEGER);
 CREATE TABLE IF NOT EXISTS labels (unit TEXT, iri TEXT, key TEXT, lang TEXT);
@@ -69,6 +71,7 @@ class Cache:
         if old != dependencies:
             for table in (
                 *_UNIT_TABLES,
+                "combined",
                 "fallback",
                 "duplicates",
                 "corpus",
@@ -125,7 +128,8 @@ class Cache:
             iri
             for (iri,) in self.db.execute(
                 "SELECT iri FROM described WHERE unit IN (SELECT name FROM touched) "
-                "UNION SELECT iri FROM pointing WHERE unit IN (SELECT name FROM touched)"
+                "UNION SELECT iri FROM pointing WHERE unit IN (SELECT name FROM touched) "
+                "UNION SELECT focus FROM rows WHERE unit IN (SELECT name FROM touched) AND focus IS NOT NULL"
             )
         }
 
@@ -335,19 +339,32 @@ class Cache:
         """Results about blank nodes, which belong to one file: every one stands."""
         return self.db.execute("SELECT NULL, finding FROM rows WHERE focus IS NULL").fetchall()
 
-    def value_results(self) -> list[tuple[str, str, str, int]]:
-        """(focus, kind, finding, n) of results about a value: each as often as the view that
-        reports it most."""
-        return self.db.execute(
-            """SELECT focus, kind, finding, MAX(n) FROM (SELECT unit, focus, kind, key, finding, COUNT(*) AS n FROM rows
-           WHERE focus IS NOT NULL AND existence = 0 GROUP BY unit, key) GROUP BY key"""
-        ).fetchall()
+    def update_combined(self, touched: set[str] | None) -> None:
+        """Combine the views of the `touched` nodes again (None: of every node), kept between runs:
+        a result about a value stands if any view reports it (as often as the view that reports
+        it most); one about something missing only if every unit describing the node reports it.
+        Every run grouped every unit's results (75 ms at 10,000 articles, most of a re-run)."""
+        only = ""
+        if touched is None or not self.done("combined"):
+            self.db.execute("DELETE FROM combined")
+        else:
+            self.candidates(touched)
+            self.db.execute("DELETE FROM combined WHERE focus IN (SELECT iri FROM candidates)")
+            only = "AND focus IN (SELECT iri FROM candidates)"
+        self.db.execute(
+            f"""INSERT INTO combined SELECT focus, kind, 0, finding, MAX(n) FROM (
+                  SELECT unit, focus, kind, key, finding, COUNT(*) AS n FROM rows
+                  WHERE focus IS NOT NULL AND existence = 0 {only} GROUP BY unit, key)
+                GROUP BY key"""
+        )
+        self.db.execute(
+            f"""INSERT INTO combined SELECT r.focus, r.kind, 1, r.finding, 1 FROM rows r
+                WHERE r.focus IS NOT NULL AND r.existence = 1 {only} GROUP BY r.key
+                HAVING (SELECT COUNT(DISTINCT d.unit) FROM described d WHERE d.iri = r.focus)
+                       IN (0, COUNT(DISTINCT CASE WHEN r.here THEN r.unit END))"""
+        )
+        self.mark_done("combined")
 
-    def missing_results(self) -> list[tuple[str, str]]:
-        """(focus, finding) of results about something missing that every unit describing the
-        node reports."""
-        return self.db.execute(
-            """SELECT r.focus, r.finding FROM rows r WHERE r.focus IS NOT NULL AND r.existence = 1 GROUP BY r.key
-           HAVING (SELECT COUNT(DISTINCT d.unit) FROM described d WHERE d.iri = r.focus)
-                  IN (0, COUNT(DISTINCT CASE WHEN r.here THEN r.unit END))"""
-        ).fetchall()
+    def combined_results(self) -> list[tuple[str, str, int, str, int]]:
+        """(focus, kind, existence, finding, n) of the combined views (`update_combined`)."""
+        return self.db.execute("SELECT focus, kind, existence, finding, n FROM combined").fetchall()

@@ -63,15 +63,10 @@ def combine(cache: Cache, order: dict[str, int]) -> list[Finding]:
     picked: list[tuple[str | None, str]] = []  # (focus IRI, finding json)
     # Blank nodes belong to one file: every result stands.
     picked += cache.blank_node_results()
-    # About a value: stands if any view reports it (as often as the view that reports it most).
-    picked += [
-        (focus, finding)
-        for focus, kind, finding, n in cache.value_results()
-        for _ in range(n)
-        if not (kind == "shacl" and focus in judged)
-    ]
-    # Something missing: stands only if every unit describing the node reports it.
-    picked += [(focus, finding) for focus, finding in cache.missing_results() if focus not in judged]
+    # The combined views (Cache.update_combined), unless the node was judged on all its files.
+    for focus, kind, existence, finding, n in cache.combined_results():
+        if not (focus in judged and (existence or kind == "shacl")):
+            picked += [(focus, finding)] * n
     picked += [(iri, row[5]) for iri, rows in judged.items() for row in rows]
     files = cache.first_files({focus for focus, _ in picked if focus}, order)
     findings = []

@@ -64,9 +64,9 @@ def combine(cache: Cache, order: dict[str, int]) -> list[Finding]:
     # Blank nodes belong to one file: every result stands.
     picked += cache.blank_node_results()
     # The combined views (Cache.update_combined), unless the node was judged on all its files.
-    for focus, kind, existence, finding, n in cache.combined_results():
-        if not (focus in judged and (existence or kind == "shacl")):
-            picked += [(focus, finding)] * n
+    for node, kind, existence, finding, n in cache.combined_results():
+        if not (node in judged and (existence or kind == "shacl")):
+            picked += [(node, finding)] * n
     picked += [(iri, row[5]) for iri, rows in judged.items() for row in rows]
     files = cache.first_files({focus for focus, _ in picked if focus}, order)
     findings = []

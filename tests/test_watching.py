@@ -76,6 +76,21 @@ def test_an_unchanged_watched_repository_is_fresh_without_a_stat_per_file(watche
     assert EmbeddedStore(watched).query(ADDED).boolean is False
 
 
+def test_a_store_stamped_before_the_watcher_started_takes_its_token_on_the_next_query(repo, monkeypatch):
+    """The bench's case: queries without a watcher, then a watcher: the first query after it
+    walks once and finds nothing changed; every later one trusts the token."""
+    time.sleep(2.1)
+    stamped(repo)  # no watcher yet: the stamp has no token
+    watcher = start_watcher(repo)
+    try:
+        assert EmbeddedStore(repo).query(ADDED).boolean is False  # walks, finds the store fresh
+        walked_never(monkeypatch)
+        assert EmbeddedStore(repo).query(ADDED).boolean is False
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=10)
+
+
 @pytest.mark.parametrize(
     "change",
     [

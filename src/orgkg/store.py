@@ -144,7 +144,11 @@ class EmbeddedStore:
             return False
         if scan.token is not None and token == scan.token:
             return True
-        return scan.state is not None and state == scan.state
+        if scan.state is None or state != scan.state:
+            return False
+        if scan.token is not None:
+            self._stamp_fresh(scan)  # a watcher started since: the next command need not walk
+        return True
 
     def _stamp_fresh(self, scan: Scan) -> None:
         """Write down that the store matches `scan` (unless a file in it is racily clean), with

@@ -6,7 +6,7 @@ reads the same whichever validator found it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class Finding:
 
 @dataclass
 class Report:
-    files: list[Path]
+    files: Sequence[str | Path]  # the files checked; strings as a walk found them, over thousands
     triples: int = 0
     findings: list[Finding] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)

@@ -203,9 +203,11 @@ class Repository:
         return Scan(self, watch_token(self.root, self.cache))
 
     def digests(self, scan: Scan | None = None) -> dict[str, str]:
-        """File name under the root -> sha256 of its bytes; only files whose stat changed since
-        they were last hashed are read."""
-        scan = scan or self.scan()
+        """File name under the root -> sha256 of its bytes as `scan` (default a new one) found
+        them; only files whose stat changed since they were last hashed are read."""
+        return (scan or self.scan()).digests
+
+    def _hash_changed(self, scan: Scan) -> dict[str, str]:
         known = self.index.stats()
         seen: dict[str, tuple[str, str]] = {}
         forgotten = set(known) - {name for name, _, _ in scan.entries}  # removed files
@@ -259,6 +261,12 @@ class Scan:
     def linked(self) -> bool:
         """Whether a data file is a symbolic link, whose target the watcher may not watch."""
         return self._walk[2]
+
+    @functools.cached_property
+    def digests(self) -> dict[str, str]:
+        """File name -> sha256 of its bytes, worked out once per scan (the store's build and the
+        incremental validation both ask: at 10,000 files a second pass cost 25 ms)."""
+        return self._repository._hash_changed(self)
 
     @functools.cached_property
     def state(self) -> str | None:

@@ -107,18 +107,17 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     repository = store.repository
     scan = repository.scan()  # the one walk of the repository: a stat per file
     digests = repository.digests(scan)
-    names = {name: root / name for name in digests}
-    files = list(names.values())
+    paths = {name: path for name, path, _ in scan.entries}  # strings: 10,000 Path objects took 35 ms
     texts = Sources.for_root(root, sources)
-    report = Report(files=files)
+    report = Report(files=list(paths.values()))
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
     schema_graphs = parse_all([ontology_path, shapes_path], root, report)
     if report.findings:
         return report
 
     cache = Cache(repository.cache / CACHE_FILE)
-    reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in names if name.startswith("graph/reference/")]
-    reference_files = [names[name] for name in reference_names]
+    reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in paths if name.startswith("graph/reference/")]
+    reference_files = [Path(paths[name]) for name in reference_names]
     cache.depend_on(
         digest(
             json.dumps(
@@ -139,18 +138,20 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     try:
         with store.reading(build=False) as store_view:  # the shared lock; a damaged store rebuilt
             cached = cache.units()
-            units = {REFERENCE: (cache.meta("dependencies"), reference_files)}
+            units = {REFERENCE: cache.meta("dependencies")}  # unit -> digest
             in_reference = set(reference_names)  # names, not paths: hashing 10,000 paths took 14 ms
-            units.update({name: (digests[name], [path]) for name, path in names.items() if name not in in_reference})
+            units.update({name: digests[name] for name in paths if name not in in_reference})
             stale = [
                 name
-                for name, (unit_digest, _) in units.items()
+                for name, unit_digest in units.items()
                 if name not in cached
                 or cached[name][0] != unit_digest
                 or any(fingerprint(texts, text) != mark for text, mark in cached[name][1].items())
             ]
             removed = sorted(set(cached) - set(units))
+            many = len(stale) > INCREMENTAL_LIMIT
             touched_before = cache.iris_of(stale + removed)
+            labels_before = None if many else cache.label_keys(stale + removed)
 
             compiled_key = "compiled " + digest(Path(shacl_core.__file__).read_bytes())
             setting = (
@@ -166,9 +167,11 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
             # Each result goes to the cache as it comes (the run holds one at a time); a file that
             # does not parse rolls the whole run back, so the next run sees every unit still stale.
             syntax, mentioned = [], set()
-            many = len(stale) > INCREMENTAL_LIMIT
             cache.drop(removed)
-            tasks = [(n, units[n][0], units[n][1], texts, n != REFERENCE) for n in stale]
+            tasks = [
+                (n, units[n], reference_files if n == REFERENCE else [Path(paths[n])], texts, n != REFERENCE)
+                for n in stale
+            ]
             for result in _run_units(schema, setting, tasks, jobs, progress):
                 syntax += result.syntax
                 if not result.syntax:
@@ -180,14 +183,15 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
                 report.findings = sorted(syntax, key=lambda f: (f.file, f.line or 0))
                 return report
             touched = touched_before | cache.iris_of(stale)
-            order = {name: index for index, name in enumerate(names)}
-            update_fallbacks(cache, schema, touched, digests, names, texts)
+            order = {name: index for index, name in enumerate(paths)}
+            update_fallbacks(cache, schema, touched, digests, paths, texts)
             update_duplicates(cache, store_view, touched)
             changed = None if many else mentioned
             update_corpus_shapes(schema, store_view, cache, changed)
             update_document_duplicates(store_view, cache, None if changed is None else touched, order)
             update_year_findings(cache, None if changed is None else touched, order)
             cache.update_combined(None if changed is None else touched)
+            cache.update_label_clashes(None if labels_before is None else labels_before | cache.label_keys(stale))
             cache.db.commit()
 
             report.triples = cache.triples()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,8 +19,9 @@ from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.rdfs import Closure, rdflib_vocabulary
 from orgkg.shacl_core import TARGETS, Compiled
 from orgkg.shapes import Shapes
+from orgkg.sparql_text import insert_values
 from orgkg.store import EmbeddedStore
-from orgkg.terms import to_rdflib
+from orgkg.terms import solutions, to_rdflib
 from orgkg.validation import OntologyTerms
 
 #: Reference nodes whose descriptions a process keeps (a unit mentions a few dozen; articles
@@ -48,7 +49,7 @@ class Schema:
     _store: ox.Store | None = None  # opened on first use, in the process that uses it
 
     def __post_init__(self):
-        self.reference_about = lru_cache(maxsize=REFERENCE_CACHE)(self._reference_about)
+        self._about: dict[str, tuple] = {}  # IRI -> its reference triples: reference_about's bounded memo
 
     def store(self) -> ox.Store:
         if self._store is None:
@@ -56,28 +57,32 @@ class Schema:
             self._store = self.embedded.open_read_only()
         return self._store
 
-    @cached_property
-    def _reference_graphs(self) -> frozenset:
-        return frozenset(ox.NamedNode(g) for g in self.reference_graphs)
-
-    def _reference_about(self, iri: str) -> tuple:
-        """The reference's triples about an IRI and the blank nodes they lead to (rdflib terms),
-        read from the store: the node's quads in every graph, those of reference graphs kept (a
-        lookup by subject, whatever the size of the reference)."""
-        store, out = self.store(), []
-        todo = [
-            quad
-            for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None)
-            if quad.graph_name in self._reference_graphs
-        ]
-        seen = set()
-        while todo:
-            quad = todo.pop()
-            out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-            if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
-                seen.add(quad.object)
-                todo += store.quads_for_pattern(quad.object, None, None, quad.graph_name)
-        return tuple(out)
+    def reference_about(self, iris: Iterable[str]) -> list[tuple]:
+        """The reference's triples about these IRIs and the blank nodes they lead to (rdflib
+        terms); those not asked before read in one query that looks each node up in each reference
+        graph, whatever the corpus (reading a node's quads in every graph read the thousands of
+        article quads about a province's committee: 30 ms of adding one article at 10,000)."""
+        iris = set(iris)
+        if missing := sorted(iris - self._about.keys()):
+            if len(self._about) + len(missing) > REFERENCE_CACHE:
+                self._about.clear()
+            found: dict[str, list] = {iri: [] for iri in missing}
+            store = self.store()
+            graphs = sorted((ox.NamedNode(graph) for graph in self.reference_graphs), key=str)
+            query = insert_values(
+                "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                [("g", graphs), ("s", [ox.NamedNode(iri) for iri in missing])],
+            )
+            for subject, predicate, value, graph in solutions(store.query(query)):
+                todo, seen = [ox.Quad(subject, predicate, value, graph)], set()
+                while todo:
+                    quad = todo.pop()
+                    found[subject.value].append(tuple(map(to_rdflib, (quad.subject, quad.predicate, quad.object))))
+                    if isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                        seen.add(quad.object)
+                        todo += store.quads_for_pattern(quad.object, None, None, quad.graph_name)
+            self._about.update((iri, tuple(triples)) for iri, triples in found.items())
+        return [triple for iri in iris for triple in self._about[iri]]
 
     @classmethod
     def load(

@@ -50,9 +50,7 @@ class UnitResult:
 def reference_slice(schema: Schema, nodes) -> Graph:
     """The reference's description of `nodes` (with blank nodes it uses)."""
     out = Graph(store=STORE)
-    for node in nodes:
-        for triple in schema.reference_about(str(node)):
-            out.add(triple)
+    out.addN((*triple, out) for triple in schema.reference_about(map(str, nodes)))
     return out
 
 

@@ -6,6 +6,7 @@ on all the files that describe it (a fallback)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -21,7 +22,7 @@ REFERENCE = "reference"  #: the unit of the ontology and graph/reference/
 
 
 def update_fallbacks(
-    cache: Cache, schema: Schema, touched: set[str], digests: dict, names: dict, sources: Sources | None
+    cache: Cache, schema: Schema, touched: set[str], digests: dict, paths: dict[str, str], sources: Sources | None
 ) -> None:
     """Nodes whose views cannot be combined are validated on every file that describes them or
     points at them along an inverse path: a node no reference file describes, one an article gives
@@ -30,11 +31,10 @@ def update_fallbacks(
     needed = cache.fallback_needed(touched, REFERENCE)
     tasks = []
     for iri in sorted(needed):
-        files = sorted({file for file in cache.judging_files(iri) if file in names}, key=lambda file: str(names[file]))
-        paths = [names[file] for file in files]
-        key = digest(json.dumps([digests.get(file) for file in files] + [str(p) for p in paths]))
+        files = sorted({file for file in cache.judging_files(iri) if file in paths}, key=paths.__getitem__)
+        key = digest(json.dumps([digests.get(file) for file in files] + [paths[file] for file in files]))
         if cache.fallback_key(iri) != key:
-            tasks.append((iri, key, paths, sources, True, URIRef(iri)))
+            tasks.append((iri, key, [Path(paths[file]) for file in files], sources, True, URIRef(iri)))
     for batch in batches(tasks):
         for result in run_units(schema, batch):
             cache.set_fallback(result.name, result.digest, result.rows)

@@ -94,10 +94,11 @@ class Cache:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def units(self) -> dict[str, tuple[str, dict]]:
-        return {
-            name: (unit_digest, json.loads(sources))
-            for name, unit_digest, sources in self.db.execute("SELECT name, digest, sources FROM units")
-        }
+        """Unit -> (its digest, {article text: its fingerprint}) as last run. The texts of every
+        unit are decoded in one JSON array: a call per unit took 30 ms at 10,000 articles."""
+        rows = self.db.execute("SELECT name, digest, sources FROM units").fetchall()
+        texts = json.loads("[" + ",".join(sources for _, _, sources in rows) + "]")
+        return {name: (unit_digest, marks) for (name, unit_digest, _), marks in zip(rows, texts, strict=True)}
 
     def drop(self, names: Iterable[str]) -> None:
         for name in names:

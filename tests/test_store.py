@@ -178,6 +178,35 @@ def test_a_reader_waits_for_a_builder_instead_of_failing(repo, tmp_path, monkeyp
     assert len(out.splitlines()) > 1
 
 
+def test_a_build_plans_again_only_if_another_wrote_while_it_waited(repo, tmp_path, monkeypatch):
+    """The plan is made before the lock is taken; a builder that ran meanwhile (a new store mark,
+    a commit to the index) makes it be made again, so what that one loaded is not loaded twice."""
+    waiting, other = EmbeddedStore(repo, tmp_path / "cache"), EmbeddedStore(repo, tmp_path / "cache")
+    waiting.build()
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    plans = []
+    plan, lock = EmbeddedStore._plan, EmbeddedStore._lock
+    monkeypatch.setattr(EmbeddedStore, "_plan", lambda self, *args: plans.append(self) or plan(self, *args))
+
+    def edit() -> None:
+        article.write_text(article.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        time.sleep(0.01)
+
+    edit()
+    assert waiting.build().loaded == ["graph/articles/nghe-an-2024.ttl"] and plans == [waiting]
+    plans.clear()
+    edit()
+
+    def other_builds_first(self, exclusive):
+        if self is waiting:
+            assert other.build().loaded == ["graph/articles/nghe-an-2024.ttl"]
+        return lock(self, exclusive)
+
+    monkeypatch.setattr(EmbeddedStore, "_lock", other_builds_first)
+    assert waiting.build().loaded == []
+    assert plans == [waiting, other, waiting]
+
+
 def test_a_broken_file_in_a_first_build_leaves_nothing_half_trusted(repo, tmp_path):
     from orgkg.loading import TurtleSyntaxError
 

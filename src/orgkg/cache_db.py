@@ -125,6 +125,12 @@ class CacheIndex:
             self._db.close()
             self._db = None
 
+    def data_version(self) -> int:
+        """SQLite's count of the commits other connections made to the index since this one
+        opened: equal twice, nobody else wrote in between."""
+        rows = self._read("PRAGMA data_version")
+        return rows[0][0] if rows else -1
+
     # --- stamps ---------------------------------------------------------------------------
 
     def stamp(self, key: str) -> str | None:

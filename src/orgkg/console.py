@@ -31,6 +31,13 @@ def main() -> None:
         gc.freeze()  # what is alive at the exit is left to the exit
 
 
+def imports_done() -> None:
+    """A command's modules, imported, live until the exit: frozen, the collections its work
+    triggers do not traverse them (at 10,000 articles the one collection of a re-validation went
+    through 90,000 objects, half of them the modules', ~25 ms)."""
+    gc.freeze()
+
+
 def quiet_stdout() -> None:
     """The reader of standard output has gone (`orgkg ... | head`): that is success, as for any
     Unix filter, so standard output goes to /dev/null and nothing more is said. (Standard output

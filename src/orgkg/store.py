@@ -167,14 +167,18 @@ class EmbeddedStore:
         if not force and self._fresh(scan):
             return self._unchanged(scan)
         current = self.repository.digests(scan)
+        planned = (self._identity(), self.index.data_version())
         old, changed, removed = self._plan(force, current)
         if old is not None and not (changed or removed):
             self._stamp_fresh(scan)
             return self._unchanged(scan)
         with self._lock(exclusive=True):
-            # Another builder may have finished meanwhile. The files as scanned are what this
-            # build brings the store to (and stamps); a later edit changes the next scan's state.
-            old, changed, removed = self._plan(force, current)
+            # Another builder may have written meanwhile: it marks the store anew before its first
+            # write and commits its manifest to the index, so the plan is made again only if the
+            # identity or the index changed (reading the manifest again was 10 ms at 10,000 files).
+            # The files as scanned are what this build brings the store to (and stamps).
+            if (self._identity(), self.index.data_version()) != planned:
+                old, changed, removed = self._plan(force, current)
             if old is not None and not (changed or removed):
                 self._stamp_fresh(scan)
                 return self._unchanged(scan)

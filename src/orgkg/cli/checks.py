@@ -62,8 +62,10 @@ def validate_command(
         raise click.UsageError("--incremental validates the whole graph; leave out PATH")
     files = [] if incremental else chosen_files(root, paths, data_files(root))
     if incremental or (not paths and too_large_at_once(files)):
+        from orgkg.console import imports_done
         from orgkg.incremental import validate_incremental
 
+        imports_done()
         report = validate_incremental(root, sources, progress=Progress("Validating changed files"))
     else:
         report = validate(root, files, sources, complete=not paths, progress=Progress("Validating: files, then checks"))

@@ -210,23 +210,26 @@ class Repository:
     def _hash_changed(self, scan: Scan) -> dict[str, str]:
         known = self.index.stats()
         seen: dict[str, tuple[str, str]] = {}
-        forgotten = set(known) - {name for name, _, _ in scan.entries}  # removed files
+        forgotten = known.keys() - {name for name, _, _ in scan.entries}  # removed files
         digests: dict[str, str] = {}
+        racy_since = scan.racy_since
         for (name, path, info), key in zip(scan.entries, scan.keys, strict=True):
             row = known.get(name)
-            if row and row[0] == key:
-                digest = row[1]
-            else:
-                try:
-                    with open(path, "rb") as handle:
-                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-                except OSError as error:
-                    raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
-            digests[name] = digest
-            if scan.taken - max(info.st_mtime_ns, info.st_ctime_ns) <= _RACY_NS:
-                if row:
+            racy = info.st_mtime_ns >= racy_since or info.st_ctime_ns >= racy_since
+            if row is not None and row[0] == key:
+                digests[name] = row[1]
+                if racy:
                     forgotten.add(name)  # racily clean: not trusted from the index next time
-            elif row != (key, digest):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    digests[name] = digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError as error:
+                raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
+            if racy:
+                if row is not None:
+                    forgotten.add(name)
+            else:
                 seen[name] = (key, digest)
         if seen or forgotten:
             self.index.update_stats(seen, forgotten)
@@ -257,6 +260,12 @@ class Scan:
         return self._walk[1]
 
     @property
+    def racy_since(self) -> int:
+        """A file modified (or its inode changed) since this moment is racily clean: it may
+        change again within the clock's granularity without its stat changing."""
+        return self.taken - _RACY_NS
+
+    @property
     def linked(self) -> bool:
         """Whether a data file is a symbolic link, whose target the watcher may not watch."""
         return self._walk[2]
@@ -278,7 +287,8 @@ class Scan:
         """A digest of every file's name and stat: equal states mean no file was added, removed
         or written between them. None while a file is racily clean (changed within the last two
         seconds), whose next write may leave its stat as it is."""
-        if any(self.taken - max(info.st_mtime_ns, info.st_ctime_ns) <= _RACY_NS for _, _, info in self.entries):
+        since = self.racy_since
+        if any(info.st_mtime_ns >= since or info.st_ctime_ns >= since for _, _, info in self.entries):
             return None
         listing = "\n".join(f"{name}\t{key}" for (name, _, _), key in zip(self.entries, self.keys, strict=True))
         return hashlib.blake2b(listing.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()

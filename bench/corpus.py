@@ -27,7 +27,7 @@ class Bench:
     def __init__(self, size: int, work: Path, options):
         self.size, self.repeats, self.timeout = size, options.repeat, options.timeout
         self.slow_timeout, self.server_memory_cap = options.slow_timeout, options.server_memory_cap
-        self.only_load = options.only_load
+        self.only_load, self.only_validate = options.only_load, options.only_validate
         self.skipped: dict[str, str] = {}  # task -> why it was not run at this size
         if size > options.slow_peers_up_to:
             limit = f"run up to {options.slow_peers_up_to:,} articles (--slow-peers-up-to)"
@@ -101,6 +101,9 @@ class Bench:
             article.write_bytes(original)
             run(self.cli("build"), self.env)
 
+        if self.only_validate:
+            self.measure_validation(sources)
+            return
         if not self.only_load:
             self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
             oxdir, listing = self.work / "oxigraph-turtle", self.work / "turtle-files.json"
@@ -145,7 +148,68 @@ class Bench:
             ),
         )
 
-        # Validation: orgkg from nothing, then the peers; then one article added.
+        self.measure_validation(sources)
+
+        # Saved queries: orgkg's engine in one process, the orgkg and oxigraph CLIs, rdflib.
+        from orgkg.catalogue import load_catalogue
+
+        catalogue = load_catalogue(self.root / "queries")
+        self.facts["queries"] = list(catalogue)
+        arguments = corpus_arguments(catalogue, self.work.parent / "seed-oxigraph", oxquery)
+        for name, query in catalogue.items():  # every engine runs these bound texts
+            (self.work / f"{name}.rq").write_text(query.bind(arguments.get(name, {})), encoding="utf-8")
+
+        def query_cli(name: str) -> list[str]:
+            params = [f"--param={param}={value[0]}" for param, value in arguments.get(name, {}).items()]
+            return self.cli("query", "run", name, *params, "--format", "csv", "-o", str(self.work / "out.csv"))
+
+        self.facts["engine"] = self.engine_queries("queries-orgkg-engine")
+        for name in catalogue:
+            bound = self.work / f"{name}.rq"
+            self.task(f"query-cli:{name}", repeat(self.repeats, query_cli(name), self.env))
+            self.task(
+                f"query-oxigraph:{name}",
+                repeat(
+                    self.repeats,
+                    [
+                        self.oxigraph,
+                        "query",
+                        "--location",
+                        str(oxquery),
+                        "--query-file",
+                        str(bound),
+                        "--results-format",
+                        "csv",
+                        "--union-default-graph",
+                    ],
+                    timeout=self.timeout,
+                ),
+            )
+        with self.watching():  # the same queries again with `orgkg watch` running: no stat per file
+            self.facts["engine-watched"] = self.engine_queries("queries-orgkg-engine-watched")
+            for name in catalogue:
+                self.task(f"query-cli-watched:{name}", repeat(self.repeats, query_cli(name), self.env))
+        if "rdflib-parse" not in self.skipped:
+            self.task("rdflib-parse", run(self.child("rdflib-parse"), inner=True, timeout=self.slow_timeout))
+            rdflib = self.task(
+                "queries-rdflib",
+                run(
+                    self.child("rdflib-queries", "1", str(self.timeout), str(self.work)),
+                    inner=True,
+                    timeout=self.timeout * len(catalogue) + 600,
+                ),
+            )
+            self.facts["rdflib"] = (
+                json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
+            )
+
+        self.task("docs", run(self.cli("docs", "-o", str(self.work / "site"), "--sources", sources), self.env))
+        shutil.rmtree(self.work / "site", ignore_errors=True)
+        self.measure_load(oxquery)
+
+    def measure_validation(self, sources: str) -> None:
+        """Validation: orgkg from nothing, then the peers; then one article added, beside that
+        article alone."""
         self.task(
             "validate-cold",
             repeat(
@@ -208,63 +272,6 @@ class Bench:
             repeat(self.repeats, self.cli("validate", str(added), "--sources", sources), self.env),
         )
         remove()
-
-        # Saved queries: orgkg's engine in one process, the orgkg and oxigraph CLIs, rdflib.
-        from orgkg.catalogue import load_catalogue
-
-        catalogue = load_catalogue(self.root / "queries")
-        self.facts["queries"] = list(catalogue)
-        arguments = corpus_arguments(catalogue, self.work.parent / "seed-oxigraph", oxquery)
-        for name, query in catalogue.items():  # every engine runs these bound texts
-            (self.work / f"{name}.rq").write_text(query.bind(arguments.get(name, {})), encoding="utf-8")
-
-        def query_cli(name: str) -> list[str]:
-            params = [f"--param={param}={value[0]}" for param, value in arguments.get(name, {}).items()]
-            return self.cli("query", "run", name, *params, "--format", "csv", "-o", str(self.work / "out.csv"))
-
-        self.facts["engine"] = self.engine_queries("queries-orgkg-engine")
-        for name in catalogue:
-            bound = self.work / f"{name}.rq"
-            self.task(f"query-cli:{name}", repeat(self.repeats, query_cli(name), self.env))
-            self.task(
-                f"query-oxigraph:{name}",
-                repeat(
-                    self.repeats,
-                    [
-                        self.oxigraph,
-                        "query",
-                        "--location",
-                        str(oxquery),
-                        "--query-file",
-                        str(bound),
-                        "--results-format",
-                        "csv",
-                        "--union-default-graph",
-                    ],
-                    timeout=self.timeout,
-                ),
-            )
-        with self.watching():  # the same queries again with `orgkg watch` running: no stat per file
-            self.facts["engine-watched"] = self.engine_queries("queries-orgkg-engine-watched")
-            for name in catalogue:
-                self.task(f"query-cli-watched:{name}", repeat(self.repeats, query_cli(name), self.env))
-        if "rdflib-parse" not in self.skipped:
-            self.task("rdflib-parse", run(self.child("rdflib-parse"), inner=True, timeout=self.slow_timeout))
-            rdflib = self.task(
-                "queries-rdflib",
-                run(
-                    self.child("rdflib-queries", "1", str(self.timeout), str(self.work)),
-                    inner=True,
-                    timeout=self.timeout * len(catalogue) + 600,
-                ),
-            )
-            self.facts["rdflib"] = (
-                json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
-            )
-
-        self.task("docs", run(self.cli("docs", "-o", str(self.work / "site"), "--sources", sources), self.env))
-        shutil.rmtree(self.work / "site", ignore_errors=True)
-        self.measure_load(oxquery)
 
     def engine_queries(self, key: str) -> dict[str, float]:
         """Every saved query's median in one process on orgkg's embedded store."""

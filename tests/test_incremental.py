@@ -43,10 +43,10 @@ def _short_name(iri) -> str:
     return "kg:" + str(iri)[len(str(KG)) :]
 
 
-def _same_as_full(root: Path) -> list:
+def _same_as_full(root: Path, jobs: int | None = None) -> list:
     """Run both validators; assert they agree; return the findings."""
     sources = root / "sources"
-    incremental = validate_incremental(root, sources)
+    incremental = validate_incremental(root, sources, jobs)
     full = validate(root, data_files(root), sources)
     only_full = Counter(map(astuple, full.findings)) - Counter(map(astuple, incremental.findings))
     only_incremental = Counter(map(astuple, incremental.findings)) - Counter(map(astuple, full.findings))
@@ -70,6 +70,14 @@ def test_same_report_as_a_full_run_on_seeded_errors(corpus, cache):
 
 
 @pytest.mark.slow
+def test_the_reference_kept_in_memory_is_bounded_and_forgotten_whole(corpus, cache, monkeypatch):
+    """A process keeps the reference descriptions it read, up to REFERENCE_CACHE nodes; full, it
+    forgets them and reads every node a unit asks for again (at 10,000 articles a unit once asked
+    for a node just forgotten: a KeyError)."""
+    monkeypatch.setattr("orgkg.incremental.schema.REFERENCE_CACHE", 5)
+    _same_as_full(corpus, jobs=1)  # one process: the bound above holds in it
+
+
 def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     first = validate_incremental(corpus, corpus / "sources")
     import orgkg.incremental as incremental

@@ -66,7 +66,8 @@ class Schema:
         iris = set(iris)
         if missing := sorted(iris - self._about.keys()):
             if len(self._about) + len(missing) > REFERENCE_CACHE:
-                self._about.clear()
+                self._about.clear()  # full: forget, and read every node asked for again
+                missing = sorted(iris)
             found: dict[str, list] = {iri: [] for iri in missing}
             store = self.store()
             graphs = ", ".join(sorted(str(ox.NamedNode(graph)) for graph in self.reference_graphs))

@@ -58,7 +58,9 @@ def main() -> None:
         "--only-load", action="store_true", help="only build, export and `orgkg load` beside plain PUTs (with --out)"
     )
     parser.add_argument(
-        "--only-validate", action="store_true", help="only build and the validation tasks, beside their peers (with --out)"
+        "--only-validate",
+        action="store_true",
+        help="only build and the validation tasks, beside their peers (with --out)",
     )
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")

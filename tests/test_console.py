@@ -9,7 +9,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import orgkg
+import orgkg.cli
+from orgkg.console import main
 
 from .cli import run_cli
 
@@ -62,3 +66,15 @@ def test_a_command_runs_through_the_entry_point(root, tmp_path):
     run = program("query", "show", "mergers", "--text", capture_output=True, text=True, env=env)
     assert run.returncode == 0
     assert run.stdout == (root / "queries" / "mergers.rq").read_text(encoding="utf-8")
+
+
+def test_a_bug_exits_2_with_its_traceback_never_1_which_means_a_data_problem(monkeypatch, capsys):
+    def broken() -> None:
+        raise KeyError("a node just forgotten")
+
+    monkeypatch.setattr(orgkg.cli, "main", broken)
+    with pytest.raises(SystemExit) as exit:
+        main()
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert "KeyError: 'a node just forgotten'" in err and "orgkg: an internal error" in err

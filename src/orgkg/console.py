@@ -1,5 +1,7 @@
 """The `orgkg` program's entry point: the click command line of orgkg.cli, except that
-`orgkg --version` alone is answered before click is imported, which would be most of its time.
+`orgkg --version` alone is answered before click is imported, which would be most of its time,
+and that a bug (an exception no command turned into a message) exits 2, a runtime error, not 1,
+which says the data has a problem.
 
 The garbage collector is paced for a short-lived process: start-up (click, pyoxigraph, the
 library) allocates tens of thousands of objects that live until the exit, which collections every
@@ -27,6 +29,12 @@ def main() -> None:
         from orgkg.cli import main as command_line
 
         command_line()
+    except Exception:  # a bug, not bad input: its traceback to report, and a runtime error's code
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write("orgkg: an internal error (above); please report it with the command that caused it\n")
+        raise SystemExit(2) from None
     finally:
         gc.freeze()  # what is alive at the exit is left to the exit
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,13 @@ from .cli import run_cli
 
 #: Real triplestores (one Virtuoso per session) and the query x engine report.
 pytest_plugins = ("tests.servers", "tests.compare")
+
+# A shell that starts the tests in the background (`make test &` in a script) leaves SIGINT
+# ignored, and an ignored signal stays ignored in every program they start: the tests that stop a
+# server or a load with Ctrl-C's signal would wait in vain. A handler, unlike SIG_IGN, is reset
+# to the default when a program starts.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT.parent / "shared" / "seeds"

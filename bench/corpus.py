@@ -47,6 +47,8 @@ class Bench:
         self.orgkg, self.oxigraph = tool("orgkg"), tool("oxigraph")
         self.results: dict[str, Runs] = {}
         self.facts: dict[str, object] = {"skipped": self.skipped, "complete": False}
+        if self.only_load or self.only_validate:  # the report says which goals this run left out
+            self.facts["only"] = "load" if self.only_load else "validate"
         self.finished_task: Callable[[], None] = lambda: None
 
     def log(self, text: str) -> None:

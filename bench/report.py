@@ -232,10 +232,12 @@ def goals(bench: Record) -> list[str]:
     add, alone = _median(bench, "validate-add-one"), _median(bench, "validate-article-alone")
     cold, pyshacl_run = _median(bench, "validate-cold"), _median(bench, "pyshacl")
     classic = _median(bench, "validate-classic")
+    only = bench.facts.get("only")
+    absent = f"not part of this run (--only-{only})" if only else "a task failed or was stopped: see the tasks"
     no_pyshacl = (
         "the whole-corpus pySHACL run was not made at this size (--slow-peers-up-to)"
         if "pyshacl" not in bench.results
-        else "a task failed or was stopped: see the tasks"
+        else absent
     )
     rows = []
 
@@ -246,7 +248,7 @@ def goals(bench: Record) -> list[str]:
         higher: bool,
         limit: str,
         shown: str | None = None,
-        missing: str = "a task failed or was stopped: see the tasks",
+        missing: str = absent,
     ):
         if value is None:
             rows.append(f"| {goal} | not measured | — | {missing} |")

@@ -9,9 +9,9 @@ a command that gets the same token back knows no data file changed since, withou
 Why that is sound: inotify queues an event inside the writing process's own system call, so
 every change whose call returned before a command asked is in the queue, and the watcher reads
 the whole queue before it answers. Any event at all changes the token (a file opened for
-writing and closed unchanged costs a rescan; a missed change would cost a wrong answer). What inotify does not see,
-and so what a watched repository must not rely on: writes through a shared memory map, and
-writes by another machine to a network file system. Data files that are symbolic links are
+writing and closed unchanged costs a rescan; a missed change would cost a wrong answer). What
+inotify does not see, and so what a watched repository must not rely on: writes through a shared
+memory map, and writes by another machine to a network file system. Data files that are symbolic links are
 always checked by stat (their targets may sit in folders the watcher does not watch).
 """
 

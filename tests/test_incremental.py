@@ -90,6 +90,21 @@ def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):
     assert sorted(map(astuple, second.findings)) == sorted(map(astuple, first.findings))
 
 
+def test_an_article_text_edited_in_place_is_checked_again(corpus, tmp_path, cache):
+    """Only the text's own stat says it changed (no data file did): the articles that quote it
+    are checked again, their quotes reported while the text lacks them and not once restored."""
+    root = tmp_path / "texts"
+    shutil.copytree(corpus, root)
+    before = sorted(map(astuple, _same_as_full(root)))
+    text = root / "sources" / "00001.txt"
+    original = text.read_text(encoding="utf-8")
+    text.write_text("Nothing that the article quotes.\n", encoding="utf-8")
+    edited = _same_as_full(root)
+    assert {f.file for f in edited if f.rule == "quote-verbatim"} == {"graph/articles/00001.ttl"}
+    text.write_text(original, encoding="utf-8")
+    assert sorted(map(astuple, _same_as_full(root))) == before
+
+
 @pytest.mark.slow
 def test_edits_keep_it_equal_to_a_full_run(corpus, tmp_path, cache):
     root = tmp_path / "edited"

@@ -11,8 +11,8 @@ every change whose call returned before a command asked is in the queue, and the
 the whole queue before it answers. Any event at all changes the token (a file opened for
 writing and closed unchanged costs a rescan; a missed change would cost a wrong answer). What
 inotify does not see, and so what a watched repository must not rely on: writes through a shared
-memory map, and writes by another machine to a network file system. Data files that are symbolic links are
-always checked by stat (their targets may sit in folders the watcher does not watch).
+memory map, and writes by another machine to a network file system. Data files that are symbolic
+links are always checked by stat (their targets may sit in folders the watcher does not watch).
 """
 
 from __future__ import annotations

@@ -27,6 +27,27 @@ def test_a_folder_named_like_a_turtle_file_is_not_a_data_file(repo, tmp_path):
     assert "graph/odd.ttl" not in [f.name for f in Repository(repo, tmp_path / "cache").files()]
 
 
+def test_linked_files_are_data_files_but_linked_folders_are_not_walked(repo, tmp_path):
+    (repo / "graph" / "mirror.ttl").symlink_to(repo / "graph" / "articles" / "nghe-an-2024.ttl")
+    (repo / "graph" / "again").symlink_to(repo / "graph" / "articles")
+    names = [f.name for f in Repository(repo, tmp_path / "cache").files()]
+    assert "graph/mirror.ttl" in names
+    assert not [name for name in names if name.startswith("graph/again/")]
+
+
+@pytest.mark.parametrize("name,error", [("notes.ttl.swp", None), ("gone.ttl", "gone.ttl: removed while being read")])
+def test_a_file_removed_between_listing_and_stat_is_skipped_unless_it_is_data(repo, tmp_path, monkeypatch, name, error):
+    repository = Repository(repo, tmp_path / "cache")
+    before = repository.files()
+    listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda folder: [*listdir(folder), name])  # listed, then gone
+    if error is None:
+        assert repository.files() == before
+    else:
+        with pytest.raises(DataFileError, match=error):
+            repository.files()
+
+
 @pytest.mark.parametrize(
     "target,message",
     [

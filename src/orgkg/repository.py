@@ -87,25 +87,40 @@ def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
 def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple[str, os.stat_result]]:
     """(path, stat) of every .ttl file below `folder`, in path order; real folders only, so a
     link loop cannot trap the walk, and a linked file must resolve inside the repository (and is
-    added to `links`). Strings, not Path objects: over thousands of files pathlib's objects were
-    a command's largest cost."""
+    added to `links`). Each folder is opened once and its names stat'ed relative to it, as
+    strings: this walk is every command's fixed cost, and full paths (the kernel resolving each
+    again) or pathlib's and scandir's objects made it 25-30% slower at 100,000 files."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        raise DataFileError(f"{folder}: cannot read it ({error.strerror})") from None
     entries = []
-    with os.scandir(folder) as listing:
-        ordered = sorted(listing, key=lambda entry: entry.name)  # name by name: the order of paths
-    for entry in ordered:
-        if entry.is_dir(follow_symlinks=False):
-            entries.extend(_scan(entry.path, root, links))
-        elif entry.name.endswith(".ttl"):
-            if entry.is_symlink():
-                _check_link(Path(entry.path), root)
-                if links is not None:
-                    links.append(entry.path)
+    try:
+        for name in sorted(os.listdir(handle)):  # name by name: the order of paths
+            path = folder + "/" + name
             try:
-                info = entry.stat()
+                info = os.stat(name, dir_fd=handle, follow_symlinks=False)
+            except FileNotFoundError:
+                if not name.endswith(".ttl"):
+                    continue  # not a data file, and gone since the listing (an editor's swap file)
+                raise DataFileError(f"{path}: removed while being read; run the command again") from None
             except OSError as error:
-                raise DataFileError(f"{entry.path}: cannot read it ({error.strerror})") from None
-            if stat.S_ISREG(info.st_mode):
-                entries.append((entry.path, info))
+                raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
+            if stat.S_ISDIR(info.st_mode):
+                entries.extend(_scan(path, root, links))
+            elif name.endswith(".ttl"):
+                if stat.S_ISLNK(info.st_mode):
+                    _check_link(Path(path), root)
+                    if links is not None:
+                        links.append(path)
+                    try:
+                        info = os.stat(name, dir_fd=handle)
+                    except OSError as error:
+                        raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
+                if stat.S_ISREG(info.st_mode):
+                    entries.append((path, info))
+    finally:
+        os.close(handle)
     return entries
 
 
@@ -176,11 +191,11 @@ class Repository:
             raise DataFileError(f"{ontology}: cannot read it ({error.strerror})") from None
         graph = self.root / "graph"
         if graph.is_dir():
-            start = len(str(graph)) + 1  # scandir's paths are the folder's, then "/" and the name
+            start = len(str(graph)) + 1  # the walk's paths are the folder's, then "/" and the name
             try:
                 found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root, links)]
-            except OSError as error:
-                raise DataFileError(f"{error.filename}: cannot read it ({error.strerror})") from None
+            except OSError as error:  # a folder that cannot be listed
+                raise DataFileError(f"{graph}: cannot list it ({error.strerror})") from None
         if name := _unsafe_name([name for name, _, _ in found]):
             shown = name.encode("utf-8", "backslashreplace").decode()
             raise DataFileError(

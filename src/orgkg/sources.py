@@ -11,6 +11,8 @@ default `sources`). `orgkg article new` copies a new text into the first listed 
 
 from __future__ import annotations
 
+import functools
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +72,13 @@ class Sources:
         folders = [given.resolve()] if given is not None else []
         folders += [folder for folder in configured_folders(root) if folder.is_dir() and folder not in folders]
         return cls(tuple(folders)) if folders else None
+
+    @functools.cached_property
+    def prefixes(self) -> tuple[str, ...]:
+        """Each folder as a string ending in a separator: a name appended to it is a path without
+        pathlib, whose objects (and `os.path.join` of them) took a third of the time of a stat
+        of every article's text."""
+        return tuple(os.path.join(folder, "") for folder in self.folders)
 
     def inside(self, name: str) -> bool:
         """Whether `name` stays inside the folders: an absolute path, `..` or a link out of them

@@ -98,6 +98,19 @@ def test_a_same_size_edit_with_its_mtime_set_back_is_seen_by_queries(repo, tmp_p
     assert run_cli("sparql", "-e", ask, "--format", "csv", root=repo, cache=tmp_path / "cache").output.strip() == "true"
 
 
+def test_a_file_dated_past_2262_is_compared_file_by_file_every_time(repo, tmp_path):
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    far = 10**19  # ns since the epoch: past what a signed 64-bit number holds (year 2262)
+    os.utime(article, ns=(far, far))
+    assert Repository(repo, tmp_path / "cache").scan().state is None
+    ask = "ASK { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Nghe Xn')) }"
+    asked = run_cli("sparql", "-e", ask, "--format", "csv", root=repo, cache=tmp_path / "cache")
+    assert asked.exit_code == 0 and asked.output.strip() == "false"
+    article.write_bytes(article.read_bytes().replace(b"the Nghe An Provincial", b"the Nghe Xn Provincial", 1))
+    os.utime(article, ns=(far, far))
+    assert run_cli("sparql", "-e", ask, "--format", "csv", root=repo, cache=tmp_path / "cache").output.strip() == "true"
+
+
 def test_a_file_changed_just_now_is_never_trusted_from_the_index(repo, tmp_path):
     repository = Repository(repo, tmp_path / "cache")
     article = repo / "graph" / "articles" / "nghe-an-2024.ttl"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from orgkg import sparql_text
 from orgkg.errors import OrgkgError
@@ -116,33 +116,45 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
     the thread still serves: waiting for it, unlike waiting inside the engine, Ctrl-C interrupts.
     With `settle`, Ctrl-C first lets the action finish (within the timeout): a request already
     sent must land before the caller cleans up after it, or it would land after the clean-up."""
-    values: list[T] = []
-    errors: list[BaseException] = []
-    # An Event, not Thread.join: on Python 3.11 a join that Ctrl-C interrupts marks the thread
-    # stopped, so a second join returned at once while the request was still under way.
-    finished = threading.Event()
+    return Worker(action).result(timeout, settle)
 
-    def work() -> None:
+
+class Worker(Generic[T]):
+    """`action()` started at once in a daemon thread of its own; `result()` waits for its value
+    (or raises its error). For work that releases the interpreter's lock, such as the engine's,
+    while the caller's thread goes on."""
+
+    def __init__(self, action: Callable[[], T], name: str = "orgkg-query"):
+        self._values: list[T] = []
+        self._errors: list[BaseException] = []
+        # An Event, not Thread.join: on Python 3.11 a join that Ctrl-C interrupts marks the thread
+        # stopped, so a second join returned at once while the request was still under way.
+        self._finished = threading.Event()
+
+        def work() -> None:
+            try:
+                self._values.append(action())
+            except BaseException as error:  # handed to the caller's thread
+                self._errors.append(error)
+            finally:
+                self._finished.set()
+
+        threading.Thread(target=work, name=name, daemon=True).start()
+
+    def result(self, timeout: float | None = None, settle: bool = False) -> T:
+        """The action's value once it has finished; QueryTimeout after `timeout` seconds."""
         try:
-            values.append(action())
-        except BaseException as error:  # handed to the caller's thread
-            errors.append(error)
-        finally:
-            finished.set()
-
-    threading.Thread(target=work, name="orgkg-query", daemon=True).start()
-    try:
-        finished.wait(timeout)
-    except KeyboardInterrupt:
-        if settle:
-            finished.wait(timeout)
-        raise
-    if not finished.is_set():
-        raise QueryTimeout(
-            f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query",
-            "timeout",
-            finished,
-        )
-    if errors:
-        raise errors[0]
-    return values[0]
+            self._finished.wait(timeout)
+        except KeyboardInterrupt:
+            if settle:
+                self._finished.wait(timeout)
+            raise
+        if not self._finished.is_set():
+            raise QueryTimeout(
+                f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query",
+                "timeout",
+                self._finished,
+            )
+        if self._errors:
+            raise self._errors[0]
+        return self._values.pop()

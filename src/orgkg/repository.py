@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import time
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -287,8 +288,7 @@ class Scan:
 
     @functools.cached_property
     def keys(self) -> list[str]:
-        """Each entry's stat as `_stat_key` writes it, made once: the digests and the state both
-        compare them."""
+        """Each entry's stat as `_stat_key` writes it (the stat index's form), made once per scan."""
         return [_stat_key(info) for _, _, info in self.entries]
 
     @functools.cached_property
@@ -301,12 +301,26 @@ class Scan:
     def state(self) -> str | None:
         """A digest of every file's name and stat: equal states mean no file was added, removed
         or written between them. None while a file is racily clean (changed within the last two
-        seconds), whose next write may leave its stat as it is."""
-        since = self.racy_since
-        if any(info.st_mtime_ns >= since or info.st_ctime_ns >= since for _, _, info in self.entries):
+        seconds), whose next write may leave its stat as it is, or has a time past 2262 (no
+        64-bit number holds it: such a repository is compared file by file every time). The
+        stats go in as arrays of numbers: at 10,000 files a string per file took twice as long."""
+        infos = [info for _, _, info in self.entries]
+        try:
+            fields = [
+                array("Q", [info.st_size for info in infos]),
+                array("Q", [info.st_ino for info in infos]),
+                modified := array("q", [info.st_mtime_ns for info in infos]),
+                changed := array("q", [info.st_ctime_ns for info in infos]),
+            ]
+        except OverflowError:
             return None
-        listing = "\n".join(f"{name}\t{key}" for (name, _, _), key in zip(self.entries, self.keys, strict=True))
-        return hashlib.blake2b(listing.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        if max(modified, default=0) >= self.racy_since or max(changed, default=0) >= self.racy_since:
+            return None
+        names = "\n".join([name for name, _, _ in self.entries])
+        state = hashlib.blake2b(names.encode("utf-8", "surrogateescape"), digest_size=16)
+        for field in fields:
+            state.update(field)
+        return state.hexdigest()
 
 
 def _stat_key(info: os.stat_result) -> str:

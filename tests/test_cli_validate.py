@@ -34,6 +34,17 @@ def test_missing_path_is_a_usage_error(cli, root):
     assert "Traceback" not in result.output
 
 
+def test_validating_named_files_does_not_walk_the_rest_of_the_repository(cli, repo):
+    """A file elsewhere that no graph can be named after stops a command over the whole graph,
+    not one over the files named (nor does any other file's stat: the walk is never made)."""
+    (repo / "graph" / "articles" / "draft copy.ttl").write_text("")
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    assert cli("validate", root=repo).exit_code == 2
+    named = cli("validate", "--format", "json", str(article), root=repo)
+    assert named.exit_code in (0, 1) and "draft copy" not in named.output, named.output
+    assert json.loads(named.output)["files"] == [str(article)]
+
+
 def test_quote_check_is_skipped_with_a_notice_without_any_sources_folder(cli, repo):
     result = cli("validate", "--format", "json", root=repo)
     report = json.loads(result.output)

@@ -60,7 +60,7 @@ def validate_command(
     root = find_root()
     if incremental and paths:
         raise click.UsageError("--incremental validates the whole graph; leave out PATH")
-    files = [] if incremental else chosen_files(root, paths, data_files(root))
+    files = [] if incremental else chosen_files(root, paths, lambda: data_files(root))
     if incremental or (not paths and too_large_at_once(files)):
         from orgkg.console import imports_done
         from orgkg.incremental import validate_incremental
@@ -92,7 +92,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     from orgkg.repository import turtle_files
 
     root = find_root()
-    report = format_files(chosen_files(root, paths, turtle_files(root)), check)
+    report = format_files(chosen_files(root, paths, lambda: turtle_files(root)), check)
     for error in report.broken:
         click.echo(f"orgkg: {error}", err=True)
     verb = "would reformat" if check else "reformatted"

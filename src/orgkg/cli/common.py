@@ -30,10 +30,12 @@ class Seconds(click.FloatRange):
         return seconds
 
 
-def chosen_files(root: Path, paths: tuple[Path, ...], default: list[Path]) -> list[Path]:
+def chosen_files(root: Path, paths: tuple[Path, ...], default: Callable[[], list[Path]]) -> list[Path]:
+    """The Turtle files `paths` name, else `default()`: the whole repository is walked only when
+    no path is given (at 100,000 articles the walk was half of validating one article)."""
     from orgkg.repository import turtle_files
 
-    files = turtle_files(root, list(paths)) if paths else default
+    files = turtle_files(root, list(paths)) if paths else default()
     if paths and not files:
         raise OrgkgError(f"no .ttl files in {', '.join(map(str, paths))}; name Turtle files or folders holding them")
     return files

@@ -334,3 +334,27 @@ def test_memory_the_engine_freed_goes_back_to_the_system():
     return_freed_memory()
     assert held - _anonymous_memory() > 32_000_000
     libc.free(blocks[-1])
+
+
+def test_no_garbage_collection_runs_in_the_thread_that_opens_the_store(root, tmp_path, monkeypatch):
+    """RocksDB is opened in a worker thread while the files are checked; a collection run there
+    would free this thread's cyclic garbage in it, and pyoxigraph's query solutions may be
+    dropped only in the thread that made them ("unsendable, but is being dropped on another
+    thread", seen under pytest-xdist). So the collector is off until that thread has ended."""
+    import gc
+    import threading
+
+    store = EmbeddedStore(root, tmp_path)
+    store.build()
+    seen = []
+    open_or_none = EmbeddedStore._open_or_none
+
+    def watched(self):
+        seen.append((threading.current_thread().name, gc.isenabled()))
+        return open_or_none(self)
+
+    monkeypatch.setattr(EmbeddedStore, "_open_or_none", watched)
+    with store.reading() as opened:
+        assert opened.query("ASK { ?s ?p ?o }")
+    assert seen == [("orgkg-open", False)]
+    assert gc.isenabled()

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Collection
 from typing import Generic, TypeVar
@@ -122,9 +123,14 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
 class Worker(Generic[T]):
     """`action()` started at once in a daemon thread of its own; `result()` waits for its value
     (or raises its error). For work that releases the interpreter's lock, such as the engine's,
-    while the caller's thread goes on."""
+    while the caller's thread goes on.
 
-    def __init__(self, action: Callable[[], T], name: str = "orgkg-query"):
+    With `pause_collector`, the garbage collector is off until the thread has ended: a collection
+    run by the worker frees the caller's cyclic garbage in the worker's thread, and pyoxigraph's
+    query solutions may be dropped only in the thread that made them (otherwise "unsendable, but
+    is being dropped on another thread", and the object leaks)."""
+
+    def __init__(self, action: Callable[[], T], name: str = "orgkg-query", pause_collector: bool = False):
         self._values: list[T] = []
         self._errors: list[BaseException] = []
         # An Event, not Thread.join: on Python 3.11 a join that Ctrl-C interrupts marks the thread
@@ -139,7 +145,11 @@ class Worker(Generic[T]):
             finally:
                 self._finished.set()
 
-        threading.Thread(target=work, name=name, daemon=True).start()
+        self._paused = pause_collector and gc.isenabled()
+        if self._paused:
+            gc.disable()
+        self._thread = threading.Thread(target=work, name=name, daemon=True)
+        self._thread.start()
 
     def result(self, timeout: float | None = None, settle: bool = False) -> T:
         """The action's value once it has finished; QueryTimeout after `timeout` seconds."""
@@ -149,6 +159,10 @@ class Worker(Generic[T]):
             if settle:
                 self._finished.wait(timeout)
             raise
+        finally:
+            if self._paused and self._finished.is_set():
+                self._thread.join()  # past its last line of Python: no collection can run there now
+                gc.enable()
         if not self._finished.is_set():
             raise QueryTimeout(
                 f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query",

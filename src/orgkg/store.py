@@ -359,7 +359,7 @@ class EmbeddedStore:
         that cannot be opened is only a damaged cache: it is rebuilt once from the files."""
         scan = self.repository.scan() if build else None
         with self._lock(exclusive=False):
-            opening = guards.Worker(self._open_or_none, "orgkg-open")
+            opening = guards.Worker(self._open_or_none, "orgkg-open", pause_collector=True)
             try:
                 fresh = scan is None or self._fresh(scan)
             finally:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orgkg.guards import QueryRefused, QueryTimeout, check, run_with_deadline
+from orgkg.guards import QueryRefused, QueryTimeout, Worker, check, run_with_deadline
 from orgkg.sparql_text import query_form
 
 from .cli import run_cli
@@ -149,6 +149,22 @@ def test_ctrl_c_lets_a_settling_action_finish_first(settle, finished):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert bool(done) is finished
+
+
+def test_a_worker_that_pauses_the_collector_turns_it_back_on_when_done_or_interrupted():
+    import gc
+
+    worker = Worker(lambda: gc.isenabled(), pause_collector=True)
+    assert worker.result() is False and gc.isenabled()
+    previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Worker(lambda: time.sleep(0.6), pause_collector=True).result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert gc.isenabled()
 
 
 def test_check_reports_whether_the_query_names_its_dataset():

@@ -160,9 +160,11 @@ class Worker(Generic[T]):
                 self._finished.wait(timeout)
             raise
         finally:
-            if self._paused and self._finished.is_set():
-                self._thread.join()  # past its last line of Python: no collection can run there now
-                gc.enable()
+            if self._paused:
+                if self._finished.is_set():
+                    self._thread.join()  # past its last line of Python: no collection can run there now
+                gc.enable()  # interrupted too: a collector left off would keep every cycle from now on
+                self._paused = False
         if not self._finished.is_set():
             raise QueryTimeout(
                 f"the query did not finish within {timeout:g} s; raise the timeout, or narrow the query",

@@ -92,12 +92,13 @@ def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple
     strings: this walk is every command's fixed cost, and full paths (the kernel resolving each
     again) or pathlib's and scandir's objects made it 25-30% slower at 100,000 files."""
     try:
+        names = sorted(os.listdir(folder))  # name by name: the order of paths
         handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as error:
         raise DataFileError(f"{folder}: cannot read it ({error.strerror})") from None
     entries = []
     try:
-        for name in sorted(os.listdir(handle)):  # name by name: the order of paths
+        for name in names:
             path = folder + "/" + name
             try:
                 info = os.stat(name, dir_fd=handle, follow_symlinks=False)
@@ -193,10 +194,7 @@ class Repository:
         graph = self.root / "graph"
         if graph.is_dir():
             start = len(str(graph)) + 1  # the walk's paths are the folder's, then "/" and the name
-            try:
-                found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root, links)]
-            except OSError as error:  # a folder that cannot be listed
-                raise DataFileError(f"{graph}: cannot list it ({error.strerror})") from None
+            found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root, links)]
         if name := _unsafe_name([name for name, _, _ in found]):
             shown = name.encode("utf-8", "backslashreplace").decode()
             raise DataFileError(

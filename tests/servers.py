@@ -2,6 +2,7 @@
 stopped by its process id: the Oxigraph server (PyPI `oxigraph`) and Virtuoso (Debian
 `virtuoso-opensource`, started once per session). And FaultProxy: a loopback HTTP proxy in front
 of a real server that answers 500, answers late, or kills the server, for the loader's faults.
+And `orgkg watch`, a process of its own over a repository copy.
 
 Registered as a pytest plugin in conftest.py, so the session-scoped Virtuoso is shared.
 """
@@ -14,9 +15,11 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote_plus, urlsplit
@@ -315,3 +318,21 @@ class FakeEndpoint:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+WATCH = [sys.executable, "-m", "orgkg.cli", "watch"]
+
+
+@contextmanager
+def watcher_running(repo: Path, *options: str) -> Iterator[subprocess.Popen]:
+    """`orgkg watch OPTIONS` on `repo` for the block, from the moment it answers on its socket;
+    stopped (SIGTERM) at the end unless the block ended it."""
+    watcher = subprocess.Popen(
+        [*WATCH, *options], env={**os.environ, "ORGKG_ROOT": str(repo)}, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert watcher.stderr is not None
+        assert "watching" in watcher.stderr.readline()
+        yield watcher
+    finally:
+        _stop(watcher, grace=10)

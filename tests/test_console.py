@@ -7,7 +7,6 @@ import importlib.metadata
 import os
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -15,15 +14,7 @@ import orgkg
 import orgkg.cli
 from orgkg.console import main
 
-from .cli import run_cli
-
-#: `orgkg ARGS` as the installed console script runs it, in a fresh interpreter.
-PROGRAM = "import sys; sys.argv[0] = 'orgkg'; from orgkg.console import main; main()"
-
-
-def program(*args: str, importtime: bool = False, **options) -> subprocess.CompletedProcess:
-    flags = ["-X", "importtime"] if importtime else []
-    return subprocess.run([sys.executable, *flags, "-c", PROGRAM, *args], timeout=60, **options)
+from .cli import program, run_cli
 
 
 def test_the_installed_program_is_the_console_entry_point():

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,8 @@ import pytest
 from orgkg.repository import Repository, cache_dir
 from orgkg.store import EmbeddedStore
 from orgkg.watching import SOCKET_NAME, watch_token
+
+from .servers import WATCH, watcher_running
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="orgkg watch needs Linux's inotify")
 
@@ -29,23 +28,6 @@ def cache(tmp_path, monkeypatch) -> Path:
     """The folder under which this test's commands and watchers keep their caches."""
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "cache"))
     return tmp_path / "cache"
-
-
-WATCH = [sys.executable, "-m", "orgkg.cli", "watch"]
-
-
-@contextmanager
-def watcher_running(repo: Path) -> Iterator[subprocess.Popen]:
-    """`orgkg watch` on `repo` for the block, from the moment it answers on its socket; stopped
-    (SIGTERM) at the end unless the block ended it."""
-    watcher = subprocess.Popen(WATCH, env={**os.environ, "ORGKG_ROOT": str(repo)}, stderr=subprocess.PIPE, text=True)
-    try:
-        assert watcher.stderr is not None
-        assert "watching" in watcher.stderr.readline()
-        yield watcher
-    finally:
-        watcher.send_signal(signal.SIGTERM)
-        watcher.wait(timeout=10)
 
 
 def an_article(repo: Path) -> Path:

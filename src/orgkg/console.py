@@ -1,6 +1,7 @@
 """The `orgkg` program's entry point: the click command line of orgkg.cli, except that
-`orgkg --version` alone is answered before click is imported, which would be most of its time,
-and that a bug (an exception no command turned into a message) exits 2, a runtime error, not 1,
+`orgkg --version` alone is answered before click is imported, which would be most of its time;
+that a query is relayed to `orgkg watch` when one runs (orgkg.relay), for the same reason; and
+that a bug (an exception no command turned into a message) exits 2, a runtime error, not 1,
 which says the data has a problem.
 
 The garbage collector is paced for a short-lived process: start-up (click, pyoxigraph, the
@@ -13,9 +14,18 @@ import gc
 import os
 import sys
 
+from orgkg.relay import forward
+
 
 def main() -> None:
     gc.set_threshold(100_000)
+    if (code := forward(sys.argv)) is not None:  # run by orgkg watch's fork, imports done
+        raise SystemExit(code)
+    run()
+
+
+def run() -> None:
+    """Run the command line in sys.argv in this process."""
     try:
         if sys.argv[1:] == ["--version"] and sys.stdout is not None:
             from orgkg import __version__

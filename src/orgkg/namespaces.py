@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from orgkg import places
 from orgkg.errors import OrgkgError
 
 BASE = "https://w3id.org/orgkg/"
@@ -94,25 +95,18 @@ class RepositoryNotFound(OrgkgError):
     """No orgkg repository where one was looked for."""
 
 
-def is_repository(folder: Path) -> bool:
-    return (folder / "ontology").is_dir() and (folder / "graph").is_dir()
-
-
 def find_root(start: Path | None = None) -> Path:
     """The repository root: $ORGKG_ROOT, else the nearest folder at or above `start` (default the
     current one) holding ontology/ and graph/. Never the checkout orgkg was installed from: a
     command run elsewhere must not answer from another repository's data."""
+    if found := places.root_folder(None if start is None else str(start)):
+        return Path(found)
     if env := os.environ.get("ORGKG_ROOT"):
-        root = Path(env).resolve()
-        if not is_repository(root):
-            raise RepositoryNotFound(
-                f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ and graph/); point it at one",
-                option="root",
-            )
-        return root
+        raise RepositoryNotFound(
+            f"ORGKG_ROOT={env} is not an orgkg repository (a folder with ontology/ and graph/); point it at one",
+            option="root",
+        )
     here = (start or Path.cwd()).resolve()
-    if found := repository_above(here):
-        return found
     raise RepositoryNotFound(
         f"no orgkg repository (a folder with ontology/ and graph/) at or above {here}; "
         "run orgkg inside one, or name it with ORGKG_ROOT",
@@ -122,8 +116,8 @@ def find_root(start: Path | None = None) -> Path:
 
 def repository_above(start: Path) -> Path | None:
     """The nearest folder at or above `start` holding ontology/ and graph/, or None."""
-    here = start.resolve()
-    return next((candidate for candidate in (here, *here.parents) if is_repository(candidate)), None)
+    found = places.repository_above(str(start))
+    return None if found is None else Path(found)
 
 
 #: Folders of Turtle data under the root, in load order.

@@ -24,6 +24,7 @@ from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from orgkg import places
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
 
@@ -46,12 +47,8 @@ class DataFileError(OrgkgError):
 
 
 def cache_dir(root: Path) -> Path:
-    """The repository's own cache folder: <hash of its real path> under $ORGKG_CACHE, else under
-    ~/.cache/orgkg; two checkouts sharing $ORGKG_CACHE never share a store."""
-    base = Path(
-        os.environ.get("ORGKG_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orgkg"
-    )
-    return base / hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16]
+    """The repository's own cache folder (orgkg.places.cache_folder)."""
+    return Path(places.cache_folder(str(root)))
 
 
 def graph_iri(path: Path, root: Path) -> str:

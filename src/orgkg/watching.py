@@ -166,12 +166,15 @@ class Watcher:
             self._watch_tree(folder / name)
 
 
-def serve(watcher: Watcher, ready=None) -> None:
-    """Answer commands on the cache folder's socket until stopped (SIGINT or SIGTERM). Only one
-    watcher a repository: a second one is refused while the first holds its lock."""
+def serve(watcher: Watcher, relaying: bool = True, ready=None) -> None:
+    """Answer commands on the cache folder's socket, and relay queries to forked children
+    (orgkg.relay) unless told not to, until stopped (SIGINT or SIGTERM). Only one watcher a
+    repository: a second one is refused while the first holds its lock."""
     import select
     import signal
     import socket
+
+    from orgkg.relay import Relay
 
     path = watcher.cache / SOCKET_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,12 +187,18 @@ def serve(watcher: Watcher, ready=None) -> None:
         except OSError as error:
             raise WatchError(f"cannot listen on {path} ({error.strerror or error})") from None
         bound = os.stat(path).st_ino
+        relay = None
         try:
             server.listen()
+            if relaying:
+                signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
+                relay = Relay(watcher.cache)
             if ready:
-                ready(path)
+                ready(path, relay and relay.path)
             while True:
-                readable, _, _ = select.select([watcher, server], [], [])
+                readable, _, _ = select.select([watcher, server, *filter(None, [relay])], [], [])
+                if relay in readable:
+                    relay.serve_one()
                 if watcher in readable:
                     watcher.read_events()
                 if server in readable:
@@ -203,6 +212,8 @@ def serve(watcher: Watcher, ready=None) -> None:
             pass
         finally:
             watcher.close()
+            if relay:
+                relay.close()
             try:
                 if os.stat(path).st_ino == bound:  # not a later watcher's socket
                     path.unlink()

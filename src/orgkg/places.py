@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 try:
-    from _sha256 import sha256  # CPython's built-in SHA-256: hashlib would load OpenSSL (~3 ms)
+    from _sha256 import sha256  # type: ignore[import-not-found]  # CPython's own: hashlib loads OpenSSL (~3 ms)
 except ImportError:  # pragma: no cover - another Python
     from hashlib import sha256
 

@@ -64,11 +64,10 @@ def forward(argv: list[str]) -> int | None:
         client.settimeout(ANSWER_WAIT)
         client.connect(path)
         folder = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        fields = _request(argv)
-        request = b"%s %d\n%s" % (_HELLO, len(fields), fields)
+        message = request(argv)
         descriptors = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in (0, 1, 2, folder))
-        sent = client.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, descriptors)])
-        client.sendall(request[sent:])
+        sent = client.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, descriptors)])
+        client.sendall(message[sent:])
         answer = _line(client)
         if not answer.startswith(b"pid "):
             return None  # refused: another installation or changed code
@@ -87,8 +86,9 @@ def forward(argv: list[str]) -> int | None:
     return _exit_code(client, pid)
 
 
-def _request(argv: list[str]) -> bytes:
-    """The installation, umask, arguments and environment, NUL-separated (none can hold a NUL)."""
+def request(argv: list[str]) -> bytes:
+    """What the client says, beside its descriptors: the protocol and the length, then the
+    installation, umask, arguments and environment, NUL-separated (none can hold a NUL)."""
     umask = os.umask(0)
     os.umask(umask)
     fields = [
@@ -99,7 +99,8 @@ def _request(argv: list[str]) -> bytes:
         *map(os.fsencode, argv),
         *(key + b"=" + value for key, value in os.environb.items()),
     ]
-    return b"\0".join(fields)
+    body = b"\0".join(fields)
+    return b"%s %d\n%s" % (_HELLO, len(body), body)
 
 
 def _line(connection) -> bytes:
@@ -325,6 +326,7 @@ def _run(connection) -> int:
     from orgkg.console import run
 
     finished = threading.Event()
+    main = threading.get_ident()
 
     def interrupt_when_told() -> None:
         while True:
@@ -332,8 +334,8 @@ def _run(connection) -> int:
                 told = connection.recv(64)
             except OSError:
                 told = b""
-            if not finished.is_set():
-                os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C on the client's terminal
+            if not finished.is_set():  # as Ctrl-C on the client's terminal: the main thread's call interrupted
+                signal.pthread_kill(main, signal.SIGINT)
             if not told:
                 return
 

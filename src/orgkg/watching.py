@@ -196,8 +196,8 @@ def serve(watcher: Watcher, relaying: bool = True, ready=None) -> None:
             if ready:
                 ready(path, relay and relay.path)
             while True:
-                readable, _, _ = select.select([watcher, server, *filter(None, [relay])], [], [])
-                if relay in readable:
+                readable, _, _ = select.select([watcher, server, *([relay] if relay else [])], [], [])
+                if relay is not None and relay in readable:
                     relay.serve_one()
                 if watcher in readable:
                     watcher.read_events()

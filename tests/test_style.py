@@ -34,14 +34,14 @@ def test_mypy_is_clean_on_the_library(root):
 #: The library's floors, bottom first, as README's Layout lists them: a module imports only from
 #: its own floor and those below (imports made only for type checking aside).
 FLOORS = (
-    "errors namespaces choices atomic output docid sources cache_db",
+    "errors namespaces places choices atomic output docid sources cache_db",
     "terms formats repository watching loading rdfs canonical",
     "sparql_text guards results http_client store engines endpoints names adhoc",
     "findings shacl_core shapes validation reporting incremental",
     "quotes minting formatting coverage articles diffing",
     "catalogue grlc_folder lineage exporting",
     "docs triplestore load_lock load_record uploads loader serving synth",
-    "api cli console",
+    "api cli console relay",
 )
 
 

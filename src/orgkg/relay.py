@@ -27,8 +27,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from orgkg import places
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Commands relayed (by their first word): none of them reads standard input.
 RELAYED = frozenset({"query", "describe", "lineage"})
@@ -143,9 +147,11 @@ class Relay:
     """The watcher's end: a listening socket, each connection served by a forked child that runs
     its command line with the modules the watcher imported (see `preload`)."""
 
-    def __init__(self, cache):
+    def __init__(self, cache: Path):
+        import signal
         import socket
 
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
         self.path = cache / SOCKET_NAME
         self._files = preload()
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orgkg.atomic import file_lock
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS
+
+if TYPE_CHECKING:
+    from orgkg.relay import Relay
 
 #: The watcher's socket, in the repository's cache folder.
 SOCKET_NAME = "watch.sock"
@@ -166,15 +171,14 @@ class Watcher:
             self._watch_tree(folder / name)
 
 
-def serve(watcher: Watcher, relaying: bool = True, ready=None) -> None:
-    """Answer commands on the cache folder's socket, and relay queries to forked children
-    (orgkg.relay) unless told not to, until stopped (SIGINT or SIGTERM). Only one watcher a
-    repository: a second one is refused while the first holds its lock."""
+def serve(watcher: Watcher, relay: Callable[[], Relay] | None = None, ready=None) -> None:
+    """Answer commands on the cache folder's socket until stopped (SIGINT or SIGTERM), and relay
+    queries to forked children when given how to start the relay (orgkg.relay, which imports
+    what the commands need). Only one watcher a repository: a second one is refused while the
+    first holds its lock."""
     import select
     import signal
     import socket
-
-    from orgkg.relay import Relay
 
     path = watcher.cache / SOCKET_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,18 +191,17 @@ def serve(watcher: Watcher, relaying: bool = True, ready=None) -> None:
         except OSError as error:
             raise WatchError(f"cannot listen on {path} ({error.strerror or error})") from None
         bound = os.stat(path).st_ino
-        relay = None
+        relaying = None
         try:
             server.listen()
-            if relaying:
-                signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
-                relay = Relay(watcher.cache)
+            if relay:
+                relaying = relay()
             if ready:
-                ready(path, relay and relay.path)
+                ready(path, relaying and relaying.path)
             while True:
-                readable, _, _ = select.select([watcher, server, *([relay] if relay else [])], [], [])
-                if relay is not None and relay in readable:
-                    relay.serve_one()
+                readable, _, _ = select.select([watcher, server, *([relaying] if relaying else [])], [], [])
+                if relaying is not None and relaying in readable:
+                    relaying.serve_one()
                 if watcher in readable:
                     watcher.read_events()
                 if server in readable:
@@ -212,8 +215,8 @@ def serve(watcher: Watcher, relaying: bool = True, ready=None) -> None:
             pass
         finally:
             watcher.close()
-            if relay:
-                relay.close()
+            if relaying:
+                relaying.close()
             try:
                 if os.stat(path).st_ino == bound:  # not a later watcher's socket
                     path.unlink()

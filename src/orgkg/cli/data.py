@@ -58,6 +58,7 @@ def watch_command(relay: bool) -> None:
     Example:
       orgkg watch &
     """
+    from orgkg.relay import Relay
     from orgkg.repository import cache_dir
     from orgkg.watching import Watcher, serve
 
@@ -66,7 +67,8 @@ def watch_command(relay: bool) -> None:
         click.echo(f"watching {root} (answering on {socket}{relaying}); Ctrl-C stops", err=True)
 
     root = find_root()
-    serve(Watcher(root, cache_dir(root)), relaying=relay, ready=ready)
+    cache = cache_dir(root)
+    serve(Watcher(root, cache), relay=(lambda: Relay(cache)) if relay else None, ready=ready)
 
 
 @click.command("export")

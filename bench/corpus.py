@@ -28,6 +28,7 @@ class Bench:
         self.size, self.repeats, self.timeout = size, options.repeat, options.timeout
         self.slow_timeout, self.server_memory_cap = options.slow_timeout, options.server_memory_cap
         self.only_load, self.only_validate = options.only_load, options.only_validate
+        self.only_queries = options.only_queries
         self.skipped: dict[str, str] = {}  # task -> why it was not run at this size
         if size > options.slow_peers_up_to:
             limit = f"run up to {options.slow_peers_up_to:,} articles (--slow-peers-up-to)"
@@ -47,8 +48,9 @@ class Bench:
         self.orgkg, self.oxigraph = tool("orgkg"), tool("oxigraph")
         self.results: dict[str, Runs] = {}
         self.facts: dict[str, object] = {"skipped": self.skipped, "complete": False}
-        if self.only_load or self.only_validate:  # the report says which goals this run left out
-            self.facts["only"] = "load" if self.only_load else "validate"
+        only = [name for name in ("load", "validate", "queries") if getattr(options, f"only_{name}")]
+        if only:  # the report says which goals this run left out
+            self.facts["only"] = only[0]
         self.finished_task: Callable[[], None] = lambda: None
 
     def log(self, text: str) -> None:
@@ -106,7 +108,8 @@ class Bench:
         if self.only_validate:
             self.measure_validation(sources)
             return
-        if not self.only_load:
+        everything = not (self.only_load or self.only_queries)
+        if everything:
             self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
             oxdir, listing = self.work / "oxigraph-turtle", self.work / "turtle-files.json"
             listing.write_text(json.dumps(turtle))
@@ -125,13 +128,16 @@ class Bench:
         self.task("export", repeat(self.repeats, self.cli("export", "--format", "nq", "-o", str(export)), self.env))
         oxquery = self.work / "oxigraph-nq"
         self.task("oxigraph-load-nq", run([self.oxigraph, "load", "--location", str(oxquery), "--file", str(export)]))
-        if not self.only_load:
+        if everything:
             for fmt in EXPORT_FORMATS:  # once each: the time and peak memory of every export format
                 output = self.work / f"export.{fmt}"
                 self.task(f"export-{fmt}", run(self.cli("export", "--format", fmt, "-o", str(output)), self.env))
                 output.unlink(missing_ok=True)
         if self.only_load:
             self.measure_load(oxquery)
+            return
+        if self.only_queries:
+            self.measure_queries(oxquery)
             return
         self.task(
             "oxigraph-dump",
@@ -151,8 +157,14 @@ class Bench:
         )
 
         self.measure_validation(sources)
+        self.measure_queries(oxquery)
+        self.task("docs", run(self.cli("docs", "-o", str(self.work / "site"), "--sources", sources), self.env))
+        shutil.rmtree(self.work / "site", ignore_errors=True)
+        self.measure_load(oxquery)
 
-        # Saved queries: orgkg's engine in one process, the orgkg and oxigraph CLIs, rdflib.
+    def measure_queries(self, oxquery: Path) -> None:
+        """Saved queries: orgkg's engine in one process, the orgkg and oxigraph CLIs, rdflib; then
+        orgkg's engine and CLI again with `orgkg watch` running."""
         from orgkg.catalogue import load_catalogue
 
         catalogue = load_catalogue(self.root / "queries")
@@ -187,7 +199,7 @@ class Bench:
                     timeout=self.timeout,
                 ),
             )
-        with self.watching():  # the same queries again with `orgkg watch` running: no stat per file
+        with watching(self.orgkg, self.env):  # the same queries again with `orgkg watch` running: no stat per file
             self.facts["engine-watched"] = self.engine_queries("queries-orgkg-engine-watched")
             for name in catalogue:
                 self.task(f"query-cli-watched:{name}", repeat(self.repeats, query_cli(name), self.env))
@@ -204,10 +216,6 @@ class Bench:
             self.facts["rdflib"] = (
                 json.loads(rdflib.output.strip().splitlines()[-1])["queries"] if rdflib.output else {}
             )
-
-        self.task("docs", run(self.cli("docs", "-o", str(self.work / "site"), "--sources", sources), self.env))
-        shutil.rmtree(self.work / "site", ignore_errors=True)
-        self.measure_load(oxquery)
 
     def measure_validation(self, sources: str) -> None:
         """Validation: orgkg from nothing, then the peers; then one article added, beside that
@@ -286,19 +294,6 @@ class Bench:
             ),
         )
         return json.loads(engine.output.strip().splitlines()[-1])["queries"] if engine.output else {}
-
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        """`orgkg watch` running on the corpus for the block."""
-        watcher = subprocess.Popen(self.cli("watch"), env={**os.environ, **self.env}, stderr=subprocess.PIPE, text=True)
-        try:
-            assert watcher.stderr is not None
-            if "watching" not in watcher.stderr.readline():
-                raise SystemExit("bench: orgkg watch did not start")
-            yield
-        finally:
-            watcher.terminate()
-            watcher.wait(timeout=30)
 
     def measure_load(self, oxquery: Path) -> None:
         """`orgkg load` into a local Oxigraph server beside plain PUTs of the same graphs: into an
@@ -431,11 +426,31 @@ def corpus_arguments(catalogue: dict, seed_store: Path, corpus_store: Path) -> d
     return arguments
 
 
+#: The seed graph's query again, relayed to a running `orgkg watch` (orgkg.relay).
+WATCHED_QUERY = "orgkg query run mergers, orgkg watch running"
+
+
+@contextmanager
+def watching(orgkg: str, env: dict) -> Iterator[None]:
+    """`orgkg watch` running on the repository of `env` for the block."""
+    watcher = subprocess.Popen([orgkg, "watch"], env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
+    try:
+        assert watcher.stderr is not None
+        if "watching" not in watcher.stderr.readline():
+            raise SystemExit("bench: orgkg watch did not start")
+        yield
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)
+
+
 def seed_graph(work: Path, repeats: int) -> dict:
     """Whole processes on the repository's own graph, each beside the peer doing the same work."""
     orgkg, oxigraph = tool("orgkg"), tool("oxigraph")
     env = {"ORGKG_ROOT": str(REPO), "ORGKG_CACHE": str(work / "seed-cache"), "NO_COLOR": "1"}
+    watched = {**env, "ORGKG_CACHE": str(work / "seed-cache-watched")}  # a cache of its own: its own watcher
     run([orgkg, "build"], env)
+    run([orgkg, "build"], watched)
     export, store = work / "seed.nq", work / "seed-oxigraph"
     run([orgkg, "export", "--format", "nq", "-o", str(export)], env)
     run([oxigraph, "load", "--location", str(store), "--file", str(export)])
@@ -449,6 +464,7 @@ def seed_graph(work: Path, repeats: int) -> dict:
         "python -c pass": [sys.executable, "-c", "pass"],
         "orgkg --version": [orgkg, "--version"],
         "orgkg query run mergers": [orgkg, "query", "run", "mergers", "--format", "csv"],
+        WATCHED_QUERY: [orgkg, "query", "run", "mergers", "--format", "csv"],
         "oxigraph query (same query, same data)": [
             oxigraph,
             "query",
@@ -482,9 +498,10 @@ def seed_graph(work: Path, repeats: int) -> dict:
         ],
     }
     results = {name: Runs() for name in commands}
-    for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
-        for name, command in commands.items():
-            run(command, env, runs=results[name])
+    with watching(orgkg, watched):
+        for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
+            for name, command in commands.items():
+                run(command, watched if name == WATCHED_QUERY else env, runs=results[name])
     return {
         "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -61,25 +62,24 @@ def run(
     runs: Runs | None = None,
 ) -> Runs:
     """Run `command` once into `runs`: wall time (or, with `inner`, the "seconds" the process
-    prints as JSON) and its peak memory from os.wait4. A run past `timeout` is killed and noted."""
+    prints as JSON) and its peak memory from os.wait4. A run past `timeout` is killed and noted.
+    The exit is waited for on a pidfd, not polled: a poll every 5 ms rounded a 15 ms process up
+    by as much as a third."""
     runs = runs or Runs()
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
             command, stdout=out, stderr=err, env={**os.environ, **(env or {})}, start_new_session=True
         )
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if timeout is not None and time.perf_counter() - started > timeout:
+        with os.fdopen(os.pidfd_open(process.pid), "rb", buffering=0) as exited:  # readable at the exit, not polled
+            if not select.select([exited], [], [], timeout)[0]:
                 os.killpg(process.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(process.pid, 0)
+                _, status, usage = os.wait4(process.pid, 0)
                 process.returncode = -9
                 runs.note = f"stopped after {timeout:.0f} s"
                 runs.peak_kb = max(runs.peak_kb, usage.ru_maxrss)
                 return runs
-            time.sleep(0.005)
+            _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)

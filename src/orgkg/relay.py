@@ -27,12 +27,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from orgkg import places
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 #: Commands relayed (by their first word): none of them reads standard input.
 RELAYED = frozenset({"query", "describe", "lineage"})
@@ -147,18 +143,19 @@ class Relay:
     """The watcher's end: a listening socket, each connection served by a forked child that runs
     its command line with the modules the watcher imported (see `preload`)."""
 
-    def __init__(self, cache: Path):
+    def __init__(self, cache: os.PathLike[str]):
         import signal
         import socket
 
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
-        self.path = cache / SOCKET_NAME
+        self.path = os.path.join(cache, SOCKET_NAME)
         self._files = preload()
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.path.unlink(missing_ok=True)  # left by a watcher that was killed
+        if os.path.lexists(self.path):  # left by a watcher that was killed
+            os.unlink(self.path)
         umask = os.umask(0o177)  # the socket is born 0600: no other user ever connects
         try:
-            self._server.bind(str(self.path))
+            self._server.bind(self.path)
         finally:
             os.umask(umask)
         self._server.listen()
@@ -183,7 +180,7 @@ class Relay:
         self._server.close()
         try:
             if os.stat(self.path).st_ino == self._bound:  # not a later watcher's socket
-                self.path.unlink()
+                os.unlink(self.path)
         except OSError:
             pass
 

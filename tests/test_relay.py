@@ -46,6 +46,7 @@ COMMANDS = [
     ("query", "run", "lineage", "--param", "organization=not an IRI"),
     ("query", "list", "--format", "json"),
     ("describe", "kg:org-politburo"),
+    ("lineage", "Central Organizing Committee", "--format", "mermaid"),
 ]
 
 
@@ -60,7 +61,7 @@ def test_a_relayed_command_says_and_exits_as_it_does_alone(repo):
             by_itself.stdout,
             by_itself.stderr,
         ), command
-    assert [run.returncode for run in alone] == [0, 2, 2, 0, 0]  # the failures are real ones
+    assert [run.returncode for run in alone] == [0, 2, 2, 0, 0, 0]  # the failures are real ones
 
 
 def test_a_relayed_command_writes_in_its_own_folder_with_its_own_umask(repo, tmp_path):
@@ -137,6 +138,14 @@ def test_ctrl_c_or_the_clients_end_interrupts_a_relayed_command_as_ctrl_c_does_t
         killed = process.stderr.read()
     assert relayed == alone and alone[0] != 0
     assert killed == alone[1]  # interrupted, not timed out
+
+
+def test_ctrl_c_in_the_watchers_terminal_stops_the_watcher_not_the_commands_it_runs(repo, silent_endpoint):
+    with watcher_running(repo) as watcher:
+        process, _ = blocked(repo, silent_endpoint)
+        os.killpg(watcher.pid, signal.SIGINT)  # the watcher's terminal's foreground group
+        assert watcher.wait(timeout=30) == 0
+        assert (process.wait(timeout=30), b"did not answer within 3 s" in process.stderr.read()) == (2, True)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="connecting as another user needs root")

@@ -19,8 +19,9 @@ What keeps it sound:
 - no watcher, a stale socket, a refusal, no answer within a second: the client runs the command
   itself, as without a watcher. The child answers nothing until the client has said "go", so a
   client that gave up never sees the command run twice.
-Commands that may read standard input (`sparql -`) are not relayed: the child is not in the
-terminal's foreground process group, and would be stopped reading it.
+The child runs in a session of its own: Ctrl-C in the watcher's terminal stops the watcher, not
+the commands it is running. `sparql` is not relayed: it may read a query from the caller's
+terminal, where job control (Ctrl-Z) would stop the caller but not the child reading.
 """
 
 from __future__ import annotations
@@ -116,10 +117,10 @@ def _line(connection) -> bytes:
 def _exit_code(client, pid: int) -> int:
     """Wait for the child's exit code; Ctrl-C once is passed on to it, twice gives up waiting."""
     interrupted = False
-    while True:
+    answer = b""
+    while not answer.endswith(b"\n"):
         try:
-            answer = _line(client)
-            break
+            part = client.recv(256)
         except KeyboardInterrupt:
             if interrupted:
                 client.close()  # the child, its client gone, is interrupted again
@@ -129,6 +130,10 @@ def _exit_code(client, pid: int) -> int:
                 client.sendall(b"interrupt\n")
             except OSError:
                 pass
+            continue
+        if not part:
+            break
+        answer += part
     client.close()
     if answer.startswith(b"exit "):
         return int(answer[5:])
@@ -247,6 +252,7 @@ def _child(connection, files: dict[str, tuple[int, int]]) -> None:
     try:
         import signal
 
+        os.setsid()  # its own session: Ctrl-C in the watcher's terminal is not the caller's
         for number in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)  # a command's process, not the watcher
         signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import signal
 import socket
@@ -54,6 +53,31 @@ class Runs:
         return self.peak_kb / 1024
 
 
+#: The small process that starts each measured command and times it (`python -I -S -c`, the
+#: standard library only). Linux gives a child the peak memory of the process that forked it as
+#: its own starting peak (kept across fork and exec): started by the bench itself, 100 MB and
+#: more by the time it runs queries, a 9 MB process would be reported as the bench's size.
+_LAUNCHER = """
+import json, os, select, signal, sys, time
+timeout, command = float(sys.argv[1]), sys.argv[2:]
+report = os.fdopen(int(os.environ.pop("BENCH_REPORT_FD")), "w")
+os.set_inheritable(report.fileno(), False)
+try:
+    started = time.perf_counter()
+    pid = os.posix_spawnp(command[0], command, dict(os.environ), setsid=True)
+except OSError as error:
+    report.write(json.dumps({"error": f"{command[0]}: {error.strerror}"}))
+    sys.exit()
+with os.fdopen(os.pidfd_open(pid), "rb", buffering=0) as exited:
+    stopped = not select.select([exited], [], [], timeout or None)[0]
+    if stopped:
+        os.killpg(pid, signal.SIGKILL)
+    _, status, usage = os.wait4(pid, 0)
+report.write(json.dumps({"seconds": time.perf_counter() - started, "status": status,
+                         "peak_kb": usage.ru_maxrss, "stopped": stopped}))
+"""
+
+
 def run(
     command: list[str],
     env: dict | None = None,
@@ -62,37 +86,41 @@ def run(
     runs: Runs | None = None,
 ) -> Runs:
     """Run `command` once into `runs`: wall time (or, with `inner`, the "seconds" the process
-    prints as JSON) and its peak memory from os.wait4. A run past `timeout` is killed and noted.
-    The exit is waited for on a pidfd, not polled: a poll every 5 ms rounded a 15 ms process up
-    by as much as a third."""
+    prints as JSON) and its peak memory from os.wait4, both taken by the launcher above, which
+    waits for the exit on a pidfd (until 5 December the bench polled every 5 ms, which rounded a
+    15 ms process up by as much as a third). A run past `timeout` is killed and noted."""
     runs = runs or Runs()
-    started = time.perf_counter()
+    reading, writing = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=err, env={**os.environ, **(env or {})}, start_new_session=True
+        launcher = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(timeout or 0), *command],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, **(env or {}), "BENCH_REPORT_FD": str(writing)},
+            pass_fds=[writing],
         )
-        with os.fdopen(os.pidfd_open(process.pid), "rb", buffering=0) as exited:  # readable at the exit, not polled
-            if not select.select([exited], [], [], timeout)[0]:
-                os.killpg(process.pid, signal.SIGKILL)
-                _, status, usage = os.wait4(process.pid, 0)
-                process.returncode = -9
-                runs.note = f"stopped after {timeout:.0f} s"
-                runs.peak_kb = max(runs.peak_kb, usage.ru_maxrss)
-                return runs
-            _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        os.close(writing)
+        with os.fdopen(reading) as report:
+            measured = json.loads(report.read() or '{"error": "the launcher failed"}')
+        launcher.wait()
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    runs.peak_kb = max(runs.peak_kb, usage.ru_maxrss)
+    if "error" in measured:
+        runs.note = f"failed: {measured['error']} {stderr.strip()[-300:]}".strip()
+        return runs
+    runs.peak_kb = max(runs.peak_kb, measured["peak_kb"])
+    if measured["stopped"]:
+        runs.note = f"stopped after {timeout:.0f} s"
+        return runs
+    returncode = os.waitstatus_to_exitcode(measured["status"])
     runs.output = stdout
-    if inner and process.returncode == 0:
+    if inner and returncode == 0:
         runs.seconds.append(json.loads(stdout.strip().splitlines()[-1])["seconds"])
-    elif process.returncode in (0, 1):  # 1: orgkg validate found problems, which is its job here
-        runs.seconds.append(elapsed)
+    elif returncode in (0, 1):  # 1: orgkg validate found problems, which is its job here
+        runs.seconds.append(measured["seconds"])
     else:
-        runs.note = f"failed (exit {process.returncode}): {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
+        runs.note = f"failed (exit {returncode}): {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
     return runs
 
 

@@ -132,6 +132,11 @@ def ratio(value: float | None) -> str:
     return "—" if value is None or value != value else f"{value:.2f}×"
 
 
+#: What every run does first, whatever its group: a partial run's figures of these do not replace
+#: a full run's, whose peers (`oxigraph load`, `oxigraph dump`) ran beside them.
+SET_UP = frozenset({"generate", "build", "export", "oxigraph-load-nq"})
+
+
 @dataclass
 class Record:
     """The figures of one corpus size, as bench/results.json keeps them between runs."""
@@ -156,15 +161,15 @@ class Record:
         }
 
     def updated(self, partial: Record) -> Record:
-        """This record with what a partial run (--only-...) measured again replaced by its figures,
-        the run named among the record's re-runs."""
-        kept = ("only", "complete", "skipped", "load", "reruns")
+        """This record with the tasks of a partial run's group (--only-...) replaced by its figures,
+        the run named among the record's re-runs. Its set-up (corpus, build, export) is not taken:
+        the peers those are compared with were not run again."""
+        kept = ("only", "complete", "skipped", "load", "reruns", "triples")
         facts = {**self.facts, **{k: v for k, v in partial.facts.items() if k not in kept}}
         rerun = {"command": partial.command, "started": partial.started, "only": partial.facts.get("only")}
         facts["reruns"] = [*self.facts.get("reruns", []), rerun]
-        return Record(
-            self.size, self.started, self.command, partial.machine, facts, {**self.results, **partial.results}
-        )
+        measured = {k: v for k, v in partial.results.items() if k not in SET_UP}
+        return Record(self.size, self.started, self.command, partial.machine, facts, {**self.results, **measured})
 
     @classmethod
     def from_json(cls, data: dict) -> Record:
@@ -180,8 +185,7 @@ def report(records: list[Record], seed: dict | None = None) -> str:
             f"{r.size:,} articles ({r.facts.get('triples', 0):,} triples) by `{r.command}` on {r.started} UTC"
             + ("" if r.facts.get("complete", True) else " (stopped before its end: the tasks not shown were not run)")
             + "".join(
-                f", its {rerun['only']} tasks (with the build and export) again by `{rerun['command']}` on "
-                f"{rerun['started']} UTC"
+                f", its {rerun['only']} tasks again by `{rerun['command']}` on {rerun['started']} UTC"
                 for rerun in r.facts.get("reruns", [])
             )
             for r in records

@@ -324,12 +324,12 @@ WATCH = [sys.executable, "-m", "orgkg.cli", "watch"]
 
 
 @contextmanager
-def watcher_running(repo: Path, *options: str) -> Iterator[subprocess.Popen]:
-    """`orgkg watch OPTIONS` on `repo` for the block, from the moment it answers on its socket;
-    stopped (SIGTERM) at the end unless the block ended it."""
+def watcher_running(repo: Path, *options: str, env: dict | None = None) -> Iterator[subprocess.Popen]:
+    """`orgkg watch OPTIONS` on `repo` (with more environment variables `env`) for the block, from
+    the moment it answers on its socket; stopped (SIGTERM) at the end unless the block ended it."""
     watcher = subprocess.Popen(
         [*WATCH, *options],
-        env={**os.environ, "ORGKG_ROOT": str(repo)},
+        env={**os.environ, **(env or {}), "ORGKG_ROOT": str(repo)},
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a process group of its own, as in a terminal of its own

@@ -187,6 +187,20 @@ def test_without_a_live_watcher_a_command_runs_alone(repo):
     assert (run.returncode, run.relayed) == (0, False) and run.stdout.startswith(b"merger")
 
 
+def test_a_watcher_whose_code_changed_runs_nothing(repo, tmp_path):
+    """A module the watcher imported (here one of its own, through sitecustomize) changes on
+    disk: commands run on their own, and the watcher says why."""
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "sitecustomize.py").write_text("VALUE = 1\n", encoding="utf-8")
+    with watcher_running(repo, env={"PYTHONPATH": str(tmp_path / "probe")}) as watcher:
+        assert orgkg("query", "list", repo=repo).relayed
+        (tmp_path / "probe" / "sitecustomize.py").write_text("VALUE = 22\n", encoding="utf-8")
+        run = orgkg("query", "run", "mergers", "--format", "csv", repo=repo)
+        assert (run.returncode, run.relayed) == (0, False) and run.stdout.startswith(b"merger")
+        watcher.terminate()
+        assert "restart it" in watcher.stderr.read()
+
+
 def test_a_changed_module_file_is_seen(tmp_path, monkeypatch):
     """What keeps a watcher from running code other than the installed one: any imported
     module's file changed (its time or size), replaced or removed."""

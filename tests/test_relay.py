@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -64,6 +65,38 @@ def test_a_relayed_command_says_and_exits_as_it_does_alone(repo):
     assert [run.returncode for run in alone] == [0, 2, 2, 0, 0, 0]  # the failures are real ones
 
 
+#: A relayed command in the watcher's fork, in a process of its own: `preload`, then the command
+#: line; it reports on stderr the modules of orgkg, PyYAML, click and pyoxigraph it still imported.
+AFTER_PRELOAD = """
+import sys
+from orgkg.relay import preload
+preload()
+before = set(sys.modules)
+sys.argv = ["orgkg", *sys.argv[1:]]
+from orgkg.console import run
+try:
+    run()
+except SystemExit:
+    pass
+late = set(sys.modules) - before
+sys.stderr.write("LATE " + " ".join(sorted(m for m in late if m.split(".")[0] in ("orgkg", "yaml", "click", "pyoxigraph"))))
+"""
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, ("query", "run", "mergers", "-o", "out.csv")], ids=" ".join)
+def test_the_watcher_imports_what_a_relayed_command_needs(repo, tmp_path, command):
+    run = subprocess.run(
+        [sys.executable, "-c", AFTER_PRELOAD, *command],
+        env={**os.environ, "ORGKG_ROOT": str(repo)},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    assert run.stderr.rpartition("LATE ")[2] == "", run.stderr
+
+
 def test_a_relayed_command_writes_in_its_own_folder_with_its_own_umask(repo, tmp_path):
     here = tmp_path / "here"
     here.mkdir()
@@ -88,8 +121,6 @@ def silent_endpoint():
 def blocked(repo: Path, endpoint: socket.socket):
     """`orgkg query run mergers` on the silent endpoint, started; with the connection it opened.
     Interrupted, it lets the request settle, up to its timeout (--timeout 3), as loads must."""
-    import subprocess
-
     from .cli import PROGRAM
 
     port = endpoint.getsockname()[1]

@@ -190,16 +190,29 @@ class Relay:
             pass
 
 
-#: What the relayed commands import before their work: imported once, by the watcher.
+#: What the relayed commands import on their way, imported once by the watcher (the list is
+#: checked by running each command after `preload`: tests/test_relay.py).
 PRELOADED = (
     "orgkg.cli",
     "orgkg.cli.queries",
+    "orgkg.cache_db",
     "orgkg.catalogue",
+    "orgkg.docid",
+    "orgkg.endpoints",
+    "orgkg.engines",
     "orgkg.formats",
     "orgkg.lineage",
+    "orgkg.loading",
+    "orgkg.names",
     "orgkg.results",
     "orgkg.store",
     "orgkg.sparql_text",
+    "orgkg.watching",
+    "csv",
+    "decimal",
+    "glob",
+    "tempfile",
+    "yaml",
 )
 
 

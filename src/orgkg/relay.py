@@ -277,12 +277,10 @@ def _child(connection, files: dict[str, tuple[int, int]]) -> None:
         descriptors, fields = request
         prefix, package, umask, count = fields[:4]
         argv = fields[4 : 4 + int(count)]
-        if (
-            os.fsdecode(prefix) != sys.prefix
-            or os.fsdecode(package) != os.path.dirname(__file__)
-            or changed_since(files)
-        ):
-            sys.stderr.write("orgkg watch: orgkg's code changed since it started; restart it to relay queries\n")
+        elsewhere = os.fsdecode(prefix) != sys.prefix or os.fsdecode(package) != os.path.dirname(__file__)
+        if elsewhere or changed_since(files):  # another installation's orgkg, or this one changed
+            if not elsewhere:
+                sys.stderr.write("orgkg watch: orgkg's code changed since it started; restart it to relay queries\n")
             connection.sendall(b"local\n")
             return
         connection.sendall(b"pid %d\n" % os.getpid())

@@ -308,6 +308,22 @@ def test_a_large_update_retires_the_write_ahead_log_a_small_one_leaves_it(repo, 
     assert store.query("ASK { <https://w3id.org/orgkg/id/x> a ?kind }").boolean
 
 
+def test_a_build_keeps_only_the_newest_of_rocksdbs_old_info_logs(repo, tmp_path):
+    """Each read-write open leaves RocksDB's last info log as LOG.old.<time>; a thousand are kept
+    unless orgkg prunes them."""
+    from orgkg.store import KEPT_INFO_LOGS
+
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    article = repo / "graph" / "articles" / "nghe-an-2024.ttl"
+    original = article.read_text(encoding="utf-8")
+    for number in range(KEPT_INFO_LOGS + 3):
+        article.write_text(original + f"\n<https://w3id.org/orgkg/id/x> <urn:n> {number} .\n", encoding="utf-8")
+        store.build()
+    kept = sorted(path.name for path in store.location.glob("LOG.old.*"))
+    assert len(kept) == KEPT_INFO_LOGS and (store.location / "LOG").exists()
+    assert store.query("ASK { <https://w3id.org/orgkg/id/x> <urn:n> 5 }").boolean
+
+
 def _anonymous_memory() -> int:
     """This process's resident anonymous memory, in bytes (Linux)."""
     status = Path("/proc/self/status").read_text()

@@ -206,6 +206,7 @@ class EmbeddedStore:
             written = sum(files[name][1] for name in changed) + sum(old[name][1] for name in removed) if old else 0
             if written > WAL_RETIRE_TRIPLES:
                 self._open_for_writing()
+            _prune_info_logs(self.location)
             self._stamp_fresh(scan)
             return BuildReport(
                 changed, removed, len(current) - len(changed), sum(triples for _, triples in files.values()), rebuilt
@@ -418,6 +419,19 @@ class StoreSession(NamedTuple):
         answer = self.store.query(sparql)
         assert isinstance(answer, ox.QuerySolutions), "a SELECT query"
         return answer
+
+
+#: RocksDB's old info logs kept in the store folder, the newest, for a bug report.
+KEPT_INFO_LOGS = 3
+
+
+def _prune_info_logs(location: Path) -> None:
+    """RocksDB renames its info log to LOG.old.<microseconds> at every read-write open and keeps
+    1,000 of them (oxigraph sets their size, 1 MB, not their number): at 10,000 articles 137 KB
+    each, after every build. Only the newest are kept; nothing reads them."""
+    old = sorted(location.glob("LOG.old.*"), key=lambda path: int(path.name[8:]) if path.name[8:].isdigit() else 0)
+    for path in old[:-KEPT_INFO_LOGS]:
+        path.unlink(missing_ok=True)
 
 
 def return_freed_memory() -> None:

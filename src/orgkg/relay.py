@@ -301,7 +301,7 @@ def _receive(connection):
     import socket
     import struct
 
-    pid, uid, gid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+    _, uid, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))  # pid, uid, gid
     if uid != os.getuid():
         return None
     connection.settimeout(5.0)

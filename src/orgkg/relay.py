@@ -150,21 +150,16 @@ class Relay:
 
     def __init__(self, cache: os.PathLike[str]):
         import signal
-        import socket
+        from contextlib import ExitStack
+        from pathlib import Path
+
+        from orgkg.watching import listening
 
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
-        self.path = os.path.join(cache, SOCKET_NAME)
+        self.path = Path(cache, SOCKET_NAME)
         self._files = preload()
-        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        if os.path.lexists(self.path):  # left by a watcher that was killed
-            os.unlink(self.path)
-        umask = os.umask(0o177)  # the socket is born 0600: no other user ever connects
-        try:
-            self._server.bind(self.path)
-        finally:
-            os.umask(umask)
-        self._server.listen()
-        self._bound = os.stat(self.path).st_ino
+        self._closing = ExitStack()
+        self._server = self._closing.enter_context(listening(self.path, private=True))
 
     def fileno(self) -> int:
         return self._server.fileno()
@@ -182,12 +177,7 @@ class Relay:
         connection.close()
 
     def close(self) -> None:
-        self._server.close()
-        try:
-            if os.stat(self.path).st_ino == self._bound:  # not a later watcher's socket
-                os.unlink(self.path)
-        except OSError:
-            pass
+        self._closing.close()
 
 
 #: What the relayed commands import on their way, imported once by the watcher (the list is

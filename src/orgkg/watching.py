@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ from orgkg.errors import OrgkgError
 from orgkg.namespaces import DATA_DIRS
 
 if TYPE_CHECKING:
+    import socket
+
     from orgkg.relay import Relay
 
 #: The watcher's socket, in the repository's cache folder.
@@ -171,6 +174,35 @@ class Watcher:
             self._watch_tree(folder / name)
 
 
+@contextmanager
+def listening(path: Path, private: bool = False) -> Iterator[socket.socket]:
+    """A Unix socket listening at `path` for the block (one a killed process left there is
+    replaced), removed at the end unless a later process's socket has taken the path since;
+    `private`: born 0600, so that no other user can connect."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        path.unlink(missing_ok=True)
+        umask = os.umask(0o177) if private else None
+        try:
+            server.bind(str(path))
+        except OSError as error:
+            raise WatchError(f"cannot listen on {path} ({error.strerror or error})") from None
+        finally:
+            if umask is not None:
+                os.umask(umask)
+        bound = os.stat(path).st_ino
+        try:
+            server.listen()
+            yield server
+        finally:
+            try:
+                if os.stat(path).st_ino == bound:
+                    path.unlink()
+            except OSError:
+                pass
+
+
 def serve(watcher: Watcher, relay: Callable[[], Relay] | None = None, ready=None) -> None:
     """Answer commands on the cache folder's socket until stopped (SIGINT or SIGTERM), and relay
     queries to forked children when given how to start the relay (orgkg.relay, which imports
@@ -178,28 +210,21 @@ def serve(watcher: Watcher, relay: Callable[[], Relay] | None = None, ready=None
     first holds its lock."""
     import select
     import signal
-    import socket
 
     path = watcher.cache / SOCKET_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     busy = WatchError(f"{watcher.root} is already watched (its socket is {path}); stop that orgkg watch first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with file_lock(watcher.cache / "watch.lock", busy), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
-        path.unlink(missing_ok=True)  # left by a watcher that was killed
-        try:
-            server.bind(str(path))
-        except OSError as error:
-            raise WatchError(f"cannot listen on {path} ({error.strerror or error})") from None
-        bound = os.stat(path).st_ino
+    with file_lock(watcher.cache / "watch.lock", busy), listening(path) as server:
         relaying = None
         try:
-            server.listen()
             if relay:
                 relaying = relay()
             if ready:
                 ready(path, relaying and relaying.path)
+            sources = [watcher, server, *([relaying] if relaying else [])]
             while True:
-                readable, _, _ = select.select([watcher, server, *([relaying] if relaying else [])], [], [])
+                readable, _, _ = select.select(sources, [], [])
                 if relaying is not None and relaying in readable:
                     relaying.serve_one()
                 if watcher in readable:
@@ -217,8 +242,3 @@ def serve(watcher: Watcher, relay: Callable[[], Relay] | None = None, ready=None
             watcher.close()
             if relaying:
                 relaying.close()
-            try:
-                if os.stat(path).st_ino == bound:  # not a later watcher's socket
-                    path.unlink()
-            except OSError:
-                pass

@@ -62,7 +62,7 @@ def watch_command(relay: bool) -> None:
     from orgkg.repository import cache_dir
     from orgkg.watching import Watcher, serve
 
-    def ready(socket: Path, relay_socket: str | None) -> None:
+    def ready(socket: Path, relay_socket: Path | None) -> None:
         relaying = f", relaying queries on {relay_socket}" if relay_socket else ""
         click.echo(f"watching {root} (answering on {socket}{relaying}); Ctrl-C stops", err=True)
 

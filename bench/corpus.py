@@ -27,8 +27,8 @@ class Bench:
     def __init__(self, size: int, work: Path, options):
         self.size, self.repeats, self.timeout = size, options.repeat, options.timeout
         self.slow_timeout, self.server_memory_cap = options.slow_timeout, options.server_memory_cap
-        self.only_load, self.only_validate = options.only_load, options.only_validate
-        self.only_queries = options.only_queries
+        #: The one group of tasks a partial run measures (--only-load, --only-validate, --only-queries), or None.
+        self.only = next((name for name in ("load", "validate", "queries") if getattr(options, f"only_{name}")), None)
         self.skipped: dict[str, str] = {}  # task -> why it was not run at this size
         if size > options.slow_peers_up_to:
             limit = f"run up to {options.slow_peers_up_to:,} articles (--slow-peers-up-to)"
@@ -48,9 +48,8 @@ class Bench:
         self.orgkg, self.oxigraph = tool("orgkg"), tool("oxigraph")
         self.results: dict[str, Runs] = {}
         self.facts: dict[str, object] = {"skipped": self.skipped, "complete": False}
-        only = [name for name in ("load", "validate", "queries") if getattr(options, f"only_{name}")]
-        if only:  # the report says which goals this run left out
-            self.facts["only"] = only[0]
+        if self.only:  # the report says which goals this run left out
+            self.facts["only"] = self.only
         self.finished_task: Callable[[], None] = lambda: None
 
     def log(self, text: str) -> None:
@@ -105,10 +104,10 @@ class Bench:
             article.write_bytes(original)
             run(self.cli("build"), self.env)
 
-        if self.only_validate:
+        if self.only == "validate":
             self.measure_validation(sources)
             return
-        everything = not (self.only_load or self.only_queries)
+        everything = self.only is None
         if everything:
             self.task("rebuild-one", repeat(self.repeats, self.cli("build"), self.env, before=touch, after=untouch))
             oxdir, listing = self.work / "oxigraph-turtle", self.work / "turtle-files.json"
@@ -133,10 +132,10 @@ class Bench:
                 output = self.work / f"export.{fmt}"
                 self.task(f"export-{fmt}", run(self.cli("export", "--format", fmt, "-o", str(output)), self.env))
                 output.unlink(missing_ok=True)
-        if self.only_load:
+        if self.only == "load":
             self.measure_load(oxquery)
             return
-        if self.only_queries:
+        if self.only == "queries":
             self.measure_queries(oxquery)
             return
         self.task(

@@ -55,17 +55,17 @@ def main() -> None:
         help="GB of memory the Oxigraph server may take while loading before the load is stopped",
     )
     parser.add_argument(
-        "--only-load", action="store_true", help="only build, export and `orgkg load` beside plain PUTs (with --out)"
+        "--only-load", action="store_true", help="only build, export and `orgkg load` beside plain PUTs"
     )
     parser.add_argument(
         "--only-validate",
         action="store_true",
-        help="only build and the validation tasks, beside their peers (with --out)",
+        help="only build and the validation tasks, beside their peers",
     )
     parser.add_argument(
         "--only-queries",
         action="store_true",
-        help="only build, export and the saved queries, beside the oxigraph CLI (with --out)",
+        help="only build, export and the saved queries, beside the oxigraph CLI",
     )
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")

@@ -14,7 +14,7 @@ import pytest
 
 from orgkg.repository import Repository, cache_dir
 from orgkg.store import EmbeddedStore
-from orgkg.watching import SOCKET_NAME, watch_token
+from orgkg.watching import SOCKET_NAME, ask_watcher
 
 from .servers import WATCH, watcher_running
 
@@ -50,6 +50,9 @@ def stamped(repo: Path) -> EmbeddedStore:
     return store
 
 
+walking = Repository._stat_all
+
+
 def walked_never(monkeypatch) -> None:
     monkeypatch.setattr(Repository, "_stat_all", lambda self, links=None: pytest.fail("the files were walked"))
 
@@ -61,8 +64,8 @@ def append(path: Path, text: str = "<urn:x> <urn:y> 'added' .\n") -> None:
 
 def test_an_unchanged_watched_repository_is_fresh_without_a_stat_per_file(watched, monkeypatch):
     stamped(watched)
-    token = watch_token(watched, cache_dir(watched))
-    assert token is not None and token == watch_token(watched, cache_dir(watched))
+    answer = ask_watcher(watched, cache_dir(watched))
+    assert answer is not None and answer == ask_watcher(watched, cache_dir(watched))
     walked_never(monkeypatch)
     assert EmbeddedStore(watched).query(ADDED).boolean is False
 
@@ -89,7 +92,9 @@ def test_a_store_stamped_before_the_watcher_started_takes_its_token_on_the_next_
         "folder renamed",
     ],
 )
-def test_every_change_to_a_watched_file_is_seen_by_the_next_query(watched, change):
+def test_every_change_to_a_watched_file_is_seen_by_the_next_query(watched, change, monkeypatch):
+    """A file's own change is named by the watcher's journal, and only that file is read again;
+    a folder's change is not named, and the files are walked."""
     store = stamped(watched)
     article = an_article(watched)
     before = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value
@@ -113,6 +118,8 @@ def test_every_change_to_a_watched_file_is_seen_by_the_next_query(watched, chang
         article.unlink()
     else:
         (watched / "graph" / "articles").rename(watched / "graph" / "stories")
+    if change != "folder renamed":
+        walked_never(monkeypatch)
     answer = EmbeddedStore(watched)
     if change == "removed":
         assert answer.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value != before
@@ -123,6 +130,87 @@ def test_every_change_to_a_watched_file_is_seen_by_the_next_query(watched, chang
         assert any(graph.endswith(f"/stories/{article.stem}") for graph in graphs)
     else:
         assert answer.query(ADDED).boolean is True
+    monkeypatch.setattr(Repository, "_stat_all", walking)
+    assert_store_holds_the_files(watched)
+
+
+def assert_store_holds_the_files(repo: Path) -> None:
+    """The store's manifest names every data file the walk finds, with its digest."""
+    store = EmbeddedStore(repo)
+    held = store.index.held(store._identity())
+    assert held is not None and {name: digest for name, (digest, _) in held.items()} == Repository(repo).digests()
+
+
+def test_journaled_changes_one_after_another_keep_the_store_exact(watched, monkeypatch):
+    """Changes read through the journal stamp no state, only the token: the next change is read
+    through the journal again, and a command without the watcher walks and finds the same."""
+    stamped(watched)
+    walked_never(monkeypatch)
+    articles = watched / "graph" / "articles"
+    append(articles / "new.ttl")
+    assert EmbeddedStore(watched).query(ADDED).boolean is True
+    (articles / "new.ttl").rename(articles / "renamed.ttl")
+    append(an_article(watched), "<urn:x> <urn:y> 'second' .\n")
+    store = EmbeddedStore(watched)
+    assert store.query("ASK { ?s ?p 'second' }").boolean is True
+    graphs = {row[0].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p 'added' } }").rows}
+    assert [graph.rsplit("/", 1)[1] for graph in graphs] == ["renamed"]
+    monkeypatch.setattr(Repository, "_stat_all", walking)
+    assert_store_holds_the_files(watched)
+
+
+def test_the_journal_names_files_and_gives_up_on_folders(repo, tmp_path):
+    """The watcher in this process: the names changed since a token, and "*" (None) where an
+    event named no file, for another watcher's token, or past the journal's limit."""
+    from orgkg.watching import JOURNAL_LIMIT, Watcher
+
+    watcher = Watcher(repo, tmp_path / "watch-cache")
+    try:
+        start = watcher.token
+        articles = repo / "graph" / "articles"
+        append(articles / "one.ttl")
+        (articles / "notes.txt").write_text("not a data file", encoding="utf-8")
+        (repo / "README.md").write_text("beside the data folders", encoding="utf-8")
+        watcher.read_events()
+        assert watcher.changed_since(start) == ["graph/articles/one.ttl"]
+        middle = watcher.token
+        append(articles / "two.ttl")
+        watcher.read_events()
+        assert watcher.changed_since(middle) == ["graph/articles/two.ttl"]
+        assert sorted(watcher.changed_since(start) or []) == ["graph/articles/one.ttl", "graph/articles/two.ttl"]
+        assert watcher.changed_since(watcher.token) == []
+        assert watcher.changed_since("another-session.0") is None
+        for number in range(JOURNAL_LIMIT + 1):
+            (articles / f"many-{number}.ttl").touch()
+        watcher.read_events()
+        assert watcher.changed_since(start) is None and watcher.changed_since(middle) is None
+        before_folder = watcher.token
+        (articles / "folder").mkdir()
+        watcher.read_events()
+        assert watcher.changed_since(before_folder) is None
+        after_folder = watcher.token
+        append(articles / "folder" / "three.ttl")
+        watcher.read_events()
+        assert watcher.changed_since(after_folder) == ["graph/articles/folder/three.ttl"]
+    finally:
+        watcher.close()
+
+
+def test_incremental_validation_reads_only_what_the_journal_names(watched, monkeypatch, tmp_path):
+    """One article added beside a watcher: validated without a walk, with the report (files in
+    the walk's order, findings) that a walking run from nothing gives."""
+    from orgkg.incremental import validate_incremental
+
+    validate_incremental(watched)
+    copy = watched / "graph" / "articles" / "a-copy.ttl"
+    copy.write_text(an_article(watched).read_text(encoding="utf-8"), encoding="utf-8")
+    walked_never(monkeypatch)
+    journaled = validate_incremental(watched)
+    monkeypatch.setattr(Repository, "_stat_all", walking)
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "walking"))  # no watcher answers there
+    walked = validate_incremental(watched, jobs=1)
+    assert str(copy) in journaled.files and journaled.files == walked.files
+    assert journaled.findings == walked.findings and journaled.triples == walked.triples
 
 
 def test_linked_data_files_are_always_walked(repo):
@@ -152,11 +240,11 @@ def test_a_killed_watcher_leaves_queries_correct_and_its_socket_to_the_next(repo
         watcher.kill()
         watcher.wait(timeout=10)
     socket = cache_dir(repo) / SOCKET_NAME
-    assert socket.exists() and watch_token(repo, socket.parent) is None
+    assert socket.exists() and ask_watcher(repo, socket.parent) is None
     append(an_article(repo))
     assert EmbeddedStore(repo).query(ADDED).boolean is True
     with watcher_running(repo):
-        assert watch_token(repo, socket.parent) is not None
+        assert ask_watcher(repo, socket.parent) is not None
     assert not socket.exists()
 
 

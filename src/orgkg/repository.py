@@ -21,6 +21,7 @@ import re
 import stat
 import time
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -206,12 +207,17 @@ class Repository:
             )
         return found
 
-    def scan(self) -> Scan:
+    def scan(self, since: str | None = None, base: Callable[[], dict[str, str] | None] | None = None) -> Scan:
         """Every data file with its stat, walked when first asked for: the one walk of the
-        repository. The watcher's token is asked first, so a change during the walk changes it."""
-        from orgkg.watching import watch_token
+        repository. The watcher is asked first, so a change during the walk changes its token;
+        given the token the files were `base()` (name -> digest) at, it also names the files
+        changed since, and only those are read."""
+        from orgkg.watching import ask_watcher
 
-        return Scan(self, watch_token(self.root, self.cache))
+        answer = ask_watcher(self.root, self.cache, since)
+        if answer is None:
+            return Scan(self, None)
+        return Scan(self, answer.token, answer.changed if since and base else None, base)
 
     def digests(self, scan: Scan | None = None) -> dict[str, str]:
         """File name under the root -> sha256 of its bytes as `scan` (default a new one) found
@@ -250,11 +256,22 @@ class Repository:
 class Scan:
     """The data files and their stats at one moment (`taken`, ns since the epoch), walked on first
     use; `token` is the watcher's from just before (None when no `orgkg watch` runs), which a
-    caller that stamped it may trust instead of the walk, unless a data file is a link."""
+    caller that stamped it may trust instead of the walk, unless a data file is a link. With the
+    names the watcher saw change since the files were as `base()` says, the digests are those
+    with the named files read again, and nothing is walked."""
 
-    def __init__(self, repository: Repository, token: str | None):
+    def __init__(
+        self,
+        repository: Repository,
+        token: str | None,
+        changed: list[str] | None = None,
+        base: Callable[[], dict[str, str] | None] | None = None,
+    ):
         self._repository = repository
         self.token = token
+        self._base = base
+        #: The data files among the names the watcher saw change (None: it cannot name them).
+        self.changed = None if changed is None else [name for name in changed if _is_data_name(name)]
 
     @functools.cached_property
     def _walk(self) -> tuple[list[tuple[str, str, os.stat_result]], int, bool]:
@@ -278,8 +295,45 @@ class Scan:
 
     @property
     def linked(self) -> bool:
-        """Whether a data file is a symbolic link, whose target the watcher may not watch."""
-        return self._walk[2]
+        """Whether a data file is a symbolic link, whose target the watcher may not watch (none
+        when the journal stood for the walk: it is used only where the last walk found none, and
+        falls back to the walk for a file that became a link)."""
+        return not self.journaled and self._walk[2]
+
+    @property
+    def journaled(self) -> bool:
+        """Whether the digests came from the watcher's journal, without a walk."""
+        return self._journal is not None
+
+    @functools.cached_property
+    def _journal(self) -> dict[str, str] | None:
+        """File name -> digest from `base()` and the changed files read again, in the walk's
+        order; None when that cannot stand for the walk (no base, or a changed name that is now
+        a folder, a link, unreadable or a name the walk refuses): the walk then decides."""
+        if self.changed is None or self._base is None or (base := self._base()) is None:
+            return None
+        current = dict(base)
+        prefix = str(self._repository.root) + "/"
+        for name in self.changed:
+            path = prefix + name
+            try:
+                info = os.lstat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                current.pop(name, None)
+                continue
+            except OSError:
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            try:
+                with open(path, "rb") as handle:
+                    current[name] = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError:
+                return None
+        added = [name for name in self.changed if name not in base and name in current]
+        if added and (_unsafe_name(added) or "graph/" + ONTOLOGY_FILE.as_posix() in added):
+            return None
+        return {name: current[name] for name in sorted(current, key=_walk_order)}
 
     @functools.cached_property
     def keys(self) -> list[str]:
@@ -288,9 +342,11 @@ class Scan:
 
     @functools.cached_property
     def digests(self) -> dict[str, str]:
-        """File name -> sha256 of its bytes, worked out once per scan (the store's build and the
-        incremental validation both ask: at 10,000 files a second pass cost 25 ms)."""
-        return self._repository._hash_changed(self)
+        """File name -> sha256 of its bytes, in the walk's order, worked out once per scan (the
+        store's build and the incremental validation both ask: at 10,000 files a second pass
+        cost 25 ms): from the journal when it can say, else walked."""
+        journal = self._journal
+        return journal if journal is not None else self._repository._hash_changed(self)
 
     @functools.cached_property
     def state(self) -> str | None:
@@ -316,6 +372,16 @@ class Scan:
         for field in fields:
             state.update(field)
         return state.hexdigest()
+
+
+def _is_data_name(name: str) -> bool:
+    return name.startswith("graph/") or name == ONTOLOGY_FILE.as_posix()
+
+
+def _walk_order(name: str) -> tuple[bool, str]:
+    """Where the walk puts `name`: the ontology first, then each folder's names sorted, a
+    folder's files where its name sorts ("/" made the lowest character, which no name holds)."""
+    return name != ONTOLOGY_FILE.as_posix(), name.replace("/", "\0")
 
 
 def _stat_key(info: os.stat_result) -> str:

@@ -129,21 +129,43 @@ class EmbeddedStore:
         removed = sorted(set(held) - set(current))
         return old, changed, removed
 
+    def scan(self) -> Scan:
+        """The data files now; with `orgkg watch` running, the watcher names the files changed
+        since this store's stamp, and only those are read (the manifest stands for the rest)."""
+        stamp = self._stamp()
+        since = stamp[1] if stamp and stamp[1] != "-" and stamp[2] == self._identity() else None
+        return self.repository.scan(since, self._held_digests)
+
+    def _held_digests(self) -> dict[str, str] | None:
+        held = self._manifest()
+        return None if held is None else {name: digest for name, (digest, _) in held.items()}
+
+    def _stamp(self) -> list[str] | None:
+        """The stamp's state, token and store identity, if there is one."""
+        try:
+            stamp = (self.repository.cache / _FRESH_STAMP).read_text(encoding="utf-8").split(" ")
+        except OSError:
+            return None
+        return stamp if len(stamp) == 3 else None
+
     def _fresh(self, scan: Scan) -> bool:
         """Whether the store holds the files as `scan` found them, known from one stamp: the
         state of the files the last build (or check) left it matching, the watcher's token then
-        (if `orgkg watch` ran), and the store's identity. The same token means no file changed,
-        and the files are not walked at all. The stamp is a small file beside the index, so a
-        query on an unchanged repository opens no database (importing sqlite3 and opening the
-        index were a tenth of its start-up)."""
-        try:
-            state, token, identity = (self.repository.cache / _FRESH_STAMP).read_text(encoding="utf-8").split(" ")
-        except (OSError, ValueError):
+        (if `orgkg watch` ran), and the store's identity. The same token, or a watcher that names
+        no data file changed since it, means no file changed, and the files are not walked at
+        all. The stamp is a small file beside the index, so a query on an unchanged repository
+        opens no database (importing sqlite3 and opening the index were a tenth of its start-up)."""
+        if (stamp := self._stamp()) is None:
             return False
+        state, token, identity = stamp
         if identity != self._identity():
             return False
         if scan.token is not None and token == scan.token:
             return True
+        if scan.changed is not None:  # the watcher named the data files changed since the token
+            if not scan.changed:
+                write_best_effort(self.repository.cache / _FRESH_STAMP, f"{state} {scan.token} {identity}")
+            return not scan.changed
         if scan.state is None or state != scan.state:
             return False
         if scan.token is not None:
@@ -152,21 +174,23 @@ class EmbeddedStore:
 
     def _stamp_fresh(self, scan: Scan) -> None:
         """Write down that the store matches `scan` (unless a file in it is racily clean), with
-        the watcher's token unless a data file is a link (whose target it may not watch)."""
-        if scan.state is not None and (identity := self._identity()) is not None:
+        the watcher's token unless a data file is a link (whose target it may not watch). Files
+        read through the watcher's journal have no state: only their token stands for them."""
+        state = "-" if scan.journaled else scan.state
+        if state is not None and (identity := self._identity()) is not None:
             token = scan.token if scan.token is not None and not scan.linked else "-"
-            write_best_effort(self.repository.cache / _FRESH_STAMP, f"{scan.state} {token} {identity}")
+            write_best_effort(self.repository.cache / _FRESH_STAMP, f"{state} {token} {identity}")
 
     def _unchanged(self, scan: Scan) -> BuildReport:
-        return BuildReport([], [], len(scan.entries), self.index.held_triples())
+        return BuildReport([], [], len(scan.digests), self.index.held_triples())
 
     def build(self, force: bool = False, scan: Scan | None = None) -> BuildReport:
         """Bring the store up to date: from scratch with the bulk loader, else file by file (to
         the files as `scan` found them, if the caller has just scanned them)."""
-        scan = scan or self.repository.scan()
+        scan = scan or (self.repository.scan() if force else self.scan())  # forced: every file read
         if not force and self._fresh(scan):
             return self._unchanged(scan)
-        current = self.repository.digests(scan)
+        current = scan.digests
         planned = (self._identity(), self.index.data_version())
         old, changed, removed = self._plan(force, current)
         if old is not None and not (changed or removed):
@@ -358,7 +382,7 @@ class EmbeddedStore:
         checked, as its open lets go of the interpreter's lock (at 10,000 articles a small
         query's 15 ms open and 40 ms walk overlap); a store found stale is closed unread. A store
         that cannot be opened is only a damaged cache: it is rebuilt once from the files."""
-        scan = self.repository.scan() if build else None
+        scan = self.scan() if build else None
         with self._lock(exclusive=False):
             opening = guards.Worker(self._open_or_none, "orgkg-open", pause_collector=True)
             try:

@@ -6,6 +6,11 @@ inotify watch on the data folders and answers, over a Unix socket in the cache f
 that changes with every event in them. The store stamps the token it saw before its last scan;
 a command that gets the same token back knows no data file changed since, without looking.
 
+The watcher also keeps a journal: the data file names each event was about. A command sends the
+token its store last stamped and gets back, with the new token, the names changed since; the
+store then re-reads only those files (git's fsmonitor, in one process). Events it cannot name --
+a folder added, removed or renamed, the queue overflowing, a watch lost -- answer "*": walk.
+
 Why that is sound: inotify queues an event inside the writing process's own system call, so
 every change whose call returned before a command asked is in the queue, and the watcher reads
 the whole queue before it answers. Any event at all changes the token (a file opened for
@@ -22,7 +27,7 @@ import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from orgkg.atomic import file_lock
 from orgkg.errors import OrgkgError
@@ -37,11 +42,15 @@ if TYPE_CHECKING:
 SOCKET_NAME = "watch.sock"
 #: How long a command waits for the watcher's answer before it stats every file instead.
 ANSWER_WAIT = 1.0
+#: Above this many names changed since a token, the answer is "*": walking costs less than
+#: sending and re-reading them all.
+JOURNAL_LIMIT = 1000
 
 # From <sys/inotify.h>.
 _MODIFY, _ATTRIB, _CLOSE_WRITE = 0x2, 0x4, 0x8
 _MOVED_FROM, _MOVED_TO, _CREATE, _DELETE = 0x40, 0x80, 0x100, 0x200
-_DELETE_SELF, _MOVE_SELF, _IGNORED, _ONLYDIR, _ISDIR = 0x400, 0x800, 0x8000, 0x01000000, 0x40000000
+_DELETE_SELF, _MOVE_SELF, _OVERFLOW, _IGNORED = 0x400, 0x800, 0x4000, 0x8000
+_ONLYDIR, _ISDIR = 0x01000000, 0x40000000
 _IN_NONBLOCK, _IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
 _CHILDREN = _MOVED_FROM | _MOVED_TO | _CREATE | _DELETE
 #: A data folder: its files written, touched, added, removed or renamed, and itself moved.
@@ -61,8 +70,16 @@ def folder_id(path: Path) -> str:
     return f"{info.st_dev}:{info.st_ino}"
 
 
-def watch_token(root: Path, cache: Path) -> str | None:
-    """The token of the watcher of `root`, read after it has seen every change made so far; None
+class WatchAnswer(NamedTuple):
+    """What the watcher said: its token now, and the names under the root changed since the token
+    asked about (None: it cannot name them, so every file is walked)."""
+
+    token: str
+    changed: list[str] | None
+
+
+def ask_watcher(root: Path, cache: Path, since: str | None = None) -> WatchAnswer | None:
+    """The answer of the watcher of `root`, given after it has seen every change made so far; None
     when no watcher answers, or it watches another folder than the one now at `root`."""
     path = cache / SOCKET_NAME
     if not os.path.exists(path):
@@ -74,11 +91,16 @@ def watch_token(root: Path, cache: Path) -> str | None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
             client.settimeout(ANSWER_WAIT)
             client.connect(str(path))
-            while not answer.endswith(b"\n") and (part := client.recv(256)):
+            client.sendall(f"since {since or '-'}\n".encode("ascii", "replace"))
+            while part := client.recv(64 * 1024):
                 answer += part
-        watched, _, token = answer.decode("ascii").strip().partition(" ")
-        return token if token and watched == folder_id(root) else None
-    except (OSError, UnicodeDecodeError):
+        first, _, rest = answer.partition(b"\n")
+        watched, token, *count = first.decode("ascii").split(" ")
+        if not token or watched != folder_id(root):
+            return None
+        names = os.fsdecode(rest).split("\n")[:-1] if count and count[0].isdigit() else None
+        return WatchAnswer(token, names if names is not None and len(names) == int(count[0]) else None)
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
 
 
@@ -98,6 +120,9 @@ class Watcher:
             raise WatchError(f"cannot start inotify ({os.strerror(ctypes.get_errno())})")
         self._session = uuid.uuid4().hex  # a restarted watcher never repeats a token
         self._events = 0
+        self._changed: dict[str, int] = {}  # name under the root -> the event that last changed it
+        self._unnamed = 0  # the last event whose files cannot be named: no journal reaches past it
+        self._prefix = str(root) + "/"
         self._folders: dict[int, Path] = {}
         self._root_id = folder_id(root)
         self._root_watch = self._watch(root, _ROOT_MASK)
@@ -108,10 +133,24 @@ class Watcher:
     def token(self) -> str:
         return f"{self._session}.{self._events}"
 
-    def answer(self) -> bytes:
-        """What a command is told: the watched folder and the token after every queued event."""
+    def answer(self, request: bytes = b"") -> bytes:
+        """What a command is told: the watched folder and the token after every queued event, then
+        how many names changed since the token it sent and the names, a line each ("*": unknown)."""
         self.read_events()
-        return f"{self._root_id} {self.token}\n".encode("ascii")
+        changed = self.changed_since(request.decode("ascii", "replace").strip().removeprefix("since "))
+        names = [] if changed is None else [os.fsencode(name) + b"\n" for name in changed]
+        count = "*" if changed is None else str(len(names))
+        return f"{self._root_id} {self.token} {count}\n".encode("ascii") + b"".join(names)
+
+    def changed_since(self, token: str) -> list[str] | None:
+        """The names changed since this watcher's `token`, or None when it cannot say (another
+        watcher's token, an event that named no file since, or more than JOURNAL_LIMIT names)."""
+        session, _, seen = token.partition(".")
+        if session != self._session or not seen.isdigit() or not self._unnamed <= int(seen) <= self._events:
+            return None
+        since = int(seen)
+        changed = [name for name, event in self._changed.items() if event > since]
+        return changed if len(changed) <= JOURNAL_LIMIT else None
 
     def fileno(self) -> int:
         return self._fd
@@ -163,6 +202,7 @@ class Watcher:
     def _event(self, descriptor: int, mask: int, name: str) -> None:
         self._events += 1  # an overflow of the queue too: it changes the token like any event
         folder = self._folders.get(descriptor)
+        self._journal(folder, mask, name, descriptor == self._root_watch)
         if mask & _IGNORED:
             self._folders.pop(descriptor, None)
         elif descriptor == self._root_watch:
@@ -172,6 +212,18 @@ class Watcher:
                 self._watch_tree(self.root / name)
         elif folder is not None and mask & _ISDIR and mask & (_CREATE | _MOVED_TO):
             self._watch_tree(folder / name)
+
+    def _journal(self, folder: Path | None, mask: int, name: str, at_root: bool) -> None:
+        """Note the data file this event changed. An event about a folder (a data folder itself
+        too), an overflow or a lost watch names none, and every token before it is answered "*";
+        files that are not .ttl files, and the root's files, are no data files."""
+        if mask & (_OVERFLOW | _IGNORED | _DELETE_SELF | _MOVE_SELF | _ISDIR) or folder is None or "\n" in name:
+            self._unnamed, self._changed = self._events, {}
+        elif at_root:
+            if name in DATA_DIRS:
+                self._unnamed, self._changed = self._events, {}
+        elif name.endswith(".ttl"):  # every watched folder is below the root
+            self._changed[f"{folder}/{name}"[len(self._prefix) :]] = self._events
 
 
 @contextmanager
@@ -233,7 +285,8 @@ def serve(watcher: Watcher, relay: Callable[[], Relay] | None = None, ready=None
                     client, _ = server.accept()
                     with client:
                         try:
-                            client.sendall(watcher.answer())
+                            client.settimeout(ANSWER_WAIT)
+                            client.sendall(watcher.answer(client.recv(4096)))
                         except OSError:
                             pass  # the command gave up waiting: it checks every file instead
         except KeyboardInterrupt:

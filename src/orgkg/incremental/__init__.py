@@ -105,9 +105,9 @@ def validate_incremental(
 
 def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
     repository = store.repository
-    scan = repository.scan()  # the one walk of the repository: a stat per file
-    digests = repository.digests(scan)
-    paths = {name: path for name, path, _ in scan.entries}  # strings: 10,000 Path objects took 35 ms
+    scan = store.scan()  # the one walk of the repository (a stat per file), or the watcher's journal
+    digests = scan.digests
+    paths = {name: f"{root}/{name}" for name in digests}  # strings: 10,000 Path objects took 35 ms
     texts = Sources.for_root(root, sources)
     report = Report(files=list(paths.values()))
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE

@@ -14,7 +14,7 @@ import pytest
 
 from orgkg.repository import Repository, cache_dir
 from orgkg.store import EmbeddedStore
-from orgkg.watching import SOCKET_NAME, ask_watcher
+from orgkg.watching import SOCKET_NAME, ask_watcher, decode_answer
 
 from .servers import WATCH, watcher_running
 
@@ -164,20 +164,33 @@ def test_the_journal_names_files_and_gives_up_on_folders(repo, tmp_path):
     event named no file, for another watcher's token, or past the journal's limit."""
     from orgkg.watching import JOURNAL_LIMIT, Watcher
 
-    watcher = Watcher(repo, tmp_path / "watch-cache")
+    texts = [repo / "sources", tmp_path / "texts elsewhere"]
+    for folder in texts:
+        folder.mkdir()
+    watcher = Watcher(repo, tmp_path / "watch-cache", texts)
     try:
         start = watcher.token
         articles = repo / "graph" / "articles"
         append(articles / "one.ttl")
-        (articles / "notes.txt").write_text("not a data file", encoding="utf-8")
-        (repo / "README.md").write_text("beside the data folders", encoding="utf-8")
+        (repo / "README.md").write_text("beside the watched folders", encoding="utf-8")
+        (repo / "sources" / "one.txt").write_text("a text", encoding="utf-8")
+        (texts[1] / "two.txt").write_text("a text", encoding="utf-8")
         watcher.read_events()
-        assert watcher.changed_since(start) == ["graph/articles/one.ttl"]
+        assert sorted(watcher.changed_since(start) or []) == [
+            str(texts[1] / "two.txt"),
+            "graph/articles/one.ttl",
+            "sources/one.txt",
+        ]
+        assert decode_answer(watcher.answer(f"since {start}\n".encode()))[1].texts == [str(f) for f in texts]
+        start = watcher.token  # from here, data files only
+        append(articles / "three.ttl")
+        watcher.read_events()
+        assert watcher.changed_since(start) == ["graph/articles/three.ttl"]
         middle = watcher.token
         append(articles / "two.ttl")
         watcher.read_events()
         assert watcher.changed_since(middle) == ["graph/articles/two.ttl"]
-        assert sorted(watcher.changed_since(start) or []) == ["graph/articles/one.ttl", "graph/articles/two.ttl"]
+        assert sorted(watcher.changed_since(start) or []) == ["graph/articles/three.ttl", "graph/articles/two.ttl"]
         assert watcher.changed_since(watcher.token) == []
         assert watcher.changed_since("another-session.0") is None
         for number in range(JOURNAL_LIMIT + 1):
@@ -189,9 +202,9 @@ def test_the_journal_names_files_and_gives_up_on_folders(repo, tmp_path):
         watcher.read_events()
         assert watcher.changed_since(before_folder) is None
         after_folder = watcher.token
-        append(articles / "folder" / "three.ttl")
+        append(articles / "folder" / "four.ttl")
         watcher.read_events()
-        assert watcher.changed_since(after_folder) == ["graph/articles/folder/three.ttl"]
+        assert watcher.changed_since(after_folder) == ["graph/articles/folder/four.ttl"]
     finally:
         watcher.close()
 
@@ -211,6 +224,28 @@ def test_incremental_validation_reads_only_what_the_journal_names(watched, monke
     walked = validate_incremental(watched, jobs=1)
     assert str(copy) in journaled.files and journaled.files == walked.files
     assert journaled.findings == walked.findings and journaled.triples == walked.triples
+
+
+def test_incremental_validation_rechecks_the_articles_whose_texts_the_journal_names(
+    repo, sources, monkeypatch, tmp_path
+):
+    """A watched text changed: the articles quoting it are validated again, no text's stat taken;
+    the report is the one a run that checks every text gives."""
+    from orgkg import incremental
+
+    shutil.copytree(sources, repo / "sources")  # the default text folder: the watcher watches it
+    time.sleep(2.1)
+    with watcher_running(repo):
+        assert not any(finding.check == "quote" for finding in incremental.validate_incremental(repo).findings)
+        text = repo / "sources" / sorted(path.name for path in sources.iterdir())[0]
+        text.write_text("Nothing this article quotes.\n", encoding="utf-8")
+        monkeypatch.setattr(incremental, "fingerprint", lambda *_: pytest.fail("a text's stat was taken"))
+        journaled = incremental.validate_incremental(repo)
+    monkeypatch.undo()
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "walking"))
+    walked = incremental.validate_incremental(repo, jobs=1)
+    assert any(finding.check == "quote" for finding in journaled.findings)
+    assert journaled.findings == walked.findings
 
 
 def test_linked_data_files_are_always_walked(repo):

@@ -375,7 +375,7 @@ class Scan:
 
 
 def _is_data_name(name: str) -> bool:
-    return name.startswith("graph/") or name == ONTOLOGY_FILE.as_posix()
+    return name.startswith("graph/") and name.endswith(".ttl") or name == ONTOLOGY_FILE.as_posix()
 
 
 def _walk_order(name: str) -> tuple[bool, str]:

@@ -6,9 +6,10 @@ inotify watch on the data folders and answers, over a Unix socket in the cache f
 that changes with every event in them. The store stamps the token it saw before its last scan;
 a command that gets the same token back knows no data file changed since, without looking.
 
-The watcher also keeps a journal: the data file names each event was about. A command sends the
-token its store last stamped and gets back, with the new token, the names changed since; the
-store then re-reads only those files (git's fsmonitor, in one process). Events it cannot name --
+The watcher also watches the article texts' folders, and keeps a journal: the file each event
+was about. A command sends a token it kept and gets back, with the new token, the names changed
+since; the store then re-reads only those data files, and incremental validation re-checks
+only the units whose texts it names (git's fsmonitor, in one process). Events it cannot name --
 a folder added, removed or renamed, the queue overflowing, a watch lost -- answer "*": walk.
 
 Why that is sound: inotify queues an event inside the writing process's own system call, so
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -71,11 +72,13 @@ def folder_id(path: Path) -> str:
 
 
 class WatchAnswer(NamedTuple):
-    """What the watcher said: its token now, and the names under the root changed since the token
-    asked about (None: it cannot name them, so every file is walked)."""
+    """What the watcher said: its token now; the files changed since the token asked about, by
+    name under the root or, outside it, by path (None: it cannot name them, so every file is
+    walked); and the text folders it watches."""
 
     token: str
     changed: list[str] | None
+    texts: list[str]
 
 
 def ask_watcher(root: Path, cache: Path, since: str | None = None) -> WatchAnswer | None:
@@ -94,20 +97,27 @@ def ask_watcher(root: Path, cache: Path, since: str | None = None) -> WatchAnswe
             client.sendall(f"since {since or '-'}\n".encode("ascii", "replace"))
             while part := client.recv(64 * 1024):
                 answer += part
-        first, _, rest = answer.partition(b"\n")
-        watched, token, *count = first.decode("ascii").split(" ")
-        if not token or watched != folder_id(root):
-            return None
-        names = os.fsdecode(rest).split("\n")[:-1] if count and count[0].isdigit() else None
-        return WatchAnswer(token, names if names is not None and len(names) == int(count[0]) else None)
+        watched, told = decode_answer(answer)
+        return told if told.token and watched == folder_id(root) else None
     except (OSError, UnicodeDecodeError, ValueError):
         return None
 
 
-class Watcher:
-    """The inotify watches on one repository's data folders, and the count of events seen."""
+def decode_answer(answer: bytes) -> tuple[str, WatchAnswer]:
+    """The watched folder's id and what the watcher said, from the bytes of `Watcher.answer`."""
+    first, _, rest = answer.partition(b"\n")
+    watched, token, *count = first.decode("ascii").split(" ")
+    texts, _, listed = os.fsdecode(rest).partition("\n")
+    names = listed.split("\n")[:-1] if count and count[0].isdigit() else None
+    changed = names if names is not None and len(names) == int(count[0]) else None
+    return watched, WatchAnswer(token, changed, texts.split("\0") if texts else [])
 
-    def __init__(self, root: Path, cache: Path):
+
+class Watcher:
+    """The inotify watches on one repository's data folders and text folders, the count of events
+    seen, and the journal of the files they changed."""
+
+    def __init__(self, root: Path, cache: Path, texts: Iterable[Path] = ()):
         import ctypes
         import uuid
 
@@ -120,7 +130,7 @@ class Watcher:
             raise WatchError(f"cannot start inotify ({os.strerror(ctypes.get_errno())})")
         self._session = uuid.uuid4().hex  # a restarted watcher never repeats a token
         self._events = 0
-        self._changed: dict[str, int] = {}  # name under the root -> the event that last changed it
+        self._changed: dict[str, int] = {}  # name under the root (else path) -> the event that last changed it
         self._unnamed = 0  # the last event whose files cannot be named: no journal reaches past it
         self._prefix = str(root) + "/"
         self._folders: dict[int, Path] = {}
@@ -128,6 +138,10 @@ class Watcher:
         self._root_watch = self._watch(root, _ROOT_MASK)
         for name in DATA_DIRS:
             self._watch_tree(root / name)
+        self._texts = {str(folder): self._watch_tree(folder) for folder in texts}  # folder -> its watch
+        # The names in the root whose change (a data or text folder added, removed, renamed) names no file.
+        inside = [folder.removeprefix(self._prefix) for folder in self._texts if folder.startswith(self._prefix)]
+        self._at_root = {*DATA_DIRS, *(folder.split("/")[0] for folder in inside)}
 
     @property
     def token(self) -> str:
@@ -140,7 +154,9 @@ class Watcher:
         changed = self.changed_since(request.decode("ascii", "replace").strip().removeprefix("since "))
         names = [] if changed is None else [os.fsencode(name) + b"\n" for name in changed]
         count = "*" if changed is None else str(len(names))
-        return f"{self._root_id} {self.token} {count}\n".encode("ascii") + b"".join(names)
+        texts = [folder for folder, watch in self._texts.items() if watch and self._folders.get(watch) == Path(folder)]
+        head = f"{self._root_id} {self.token} {count}\n".encode("ascii") + os.fsencode("\0".join(texts)) + b"\n"
+        return head + b"".join(names)
 
     def changed_since(self, token: str) -> list[str] | None:
         """The names changed since this watcher's `token`, or None when it cannot say (another
@@ -173,17 +189,19 @@ class Watcher:
         self._folders[descriptor] = folder
         return descriptor
 
-    def _watch_tree(self, folder: Path) -> None:
-        """Watch a data folder and every real folder below it (the ones the repository scans)."""
-        if self._watch(folder, _DATA_MASK) is None:
-            return
+    def _watch_tree(self, folder: Path) -> int | None:
+        """Watch a data or text folder and every real folder below it (the ones the repository
+        scans); its watch, if it could be watched."""
+        if (watch := self._watch(folder, _DATA_MASK)) is None:
+            return None
         try:
             with os.scandir(folder) as listing:
                 below = [Path(entry.path) for entry in listing if entry.is_dir(follow_symlinks=False)]
         except OSError:
-            return
+            return watch
         for child in below:
             self._watch_tree(child)
+        return watch
 
     def read_events(self) -> None:
         """Count every queued event, watching the data folders that appeared."""
@@ -214,16 +232,17 @@ class Watcher:
             self._watch_tree(folder / name)
 
     def _journal(self, folder: Path | None, mask: int, name: str, at_root: bool) -> None:
-        """Note the data file this event changed. An event about a folder (a data folder itself
-        too), an overflow or a lost watch names none, and every token before it is answered "*";
-        files that are not .ttl files, and the root's files, are no data files."""
-        if mask & (_OVERFLOW | _IGNORED | _DELETE_SELF | _MOVE_SELF | _ISDIR) or folder is None or "\n" in name:
-            self._unnamed, self._changed = self._events, {}
-        elif at_root:
-            if name in DATA_DIRS:
+        """Note the file this event changed (data files are told by their names later). An event
+        about a folder (a watched one itself too), an overflow or a lost watch names none, and
+        every token before it is answered "*"; the root's other names change nothing watched."""
+        if at_root:
+            if name in self._at_root:
                 self._unnamed, self._changed = self._events, {}
-        elif name.endswith(".ttl"):  # every watched folder is below the root
-            self._changed[f"{folder}/{name}"[len(self._prefix) :]] = self._events
+        elif mask & (_OVERFLOW | _IGNORED | _DELETE_SELF | _MOVE_SELF | _ISDIR) or folder is None or "\n" in name:
+            self._unnamed, self._changed = self._events, {}
+        else:
+            path = f"{folder}/{name}"
+            self._changed[path.removeprefix(self._prefix)] = self._events
 
 
 @contextmanager

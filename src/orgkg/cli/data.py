@@ -60,6 +60,7 @@ def watch_command(relay: bool) -> None:
     """
     from orgkg.relay import Relay
     from orgkg.repository import cache_dir
+    from orgkg.sources import configured_folders
     from orgkg.watching import Watcher, serve
 
     def ready(socket: Path, relay_socket: Path | None) -> None:
@@ -68,7 +69,8 @@ def watch_command(relay: bool) -> None:
 
     root = find_root()
     cache = cache_dir(root)
-    serve(Watcher(root, cache), relay=(lambda: Relay(cache)) if relay else None, ready=ready)
+    texts = [folder for folder in configured_folders(root) if folder.is_dir()]
+    serve(Watcher(root, cache, texts), relay=(lambda: Relay(cache)) if relay else None, ready=ready)
 
 
 @click.command("export")

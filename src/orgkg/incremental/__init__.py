@@ -141,13 +141,17 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
             units = {REFERENCE: cache.meta("dependencies")}  # unit -> digest
             in_reference = set(reference_names)  # names, not paths: hashing 10,000 paths took 14 ms
             units.update({name: digests[name] for name in paths if name not in in_reference})
-            stale = [
-                name
-                for name, unit_digest in units.items()
-                if name not in cached
-                or cached[name][0] != unit_digest
-                or any(fingerprint(texts, text) != mark for text, mark in cached[name][1].items())
-            ]
+            changed_texts = _texts_changed(root, repository.cache, cache, texts)
+            if changed_texts is None:  # every text's stat, against the one each unit last saw
+                marks = cache.text_marks()
+                quoting = {
+                    name
+                    for name, unit_marks in marks.items()
+                    if any(fingerprint(texts, text) != mark for text, mark in unit_marks.items())
+                }
+            else:
+                quoting = cache.quoting(changed_texts)
+            stale = [name for name, unit_digest in units.items() if cached.get(name) != unit_digest or name in quoting]
             removed = sorted(set(cached) - set(units))
             many = len(stale) > INCREMENTAL_LIMIT
             touched_before = cache.iris_of(stale + removed)
@@ -202,6 +206,22 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     finally:
         cache.db.close()
     return report
+
+
+def _texts_changed(root: Path, folder: Path, cache: Cache, texts: Sources | None) -> set[str] | None:
+    """The names of the article texts changed since the last run, as `orgkg watch` saw them (its
+    token is kept with the results); None when no watcher can name them all (none runs, it is
+    another one, or a text folder is one it does not watch): then every text's stat is checked."""
+    from orgkg.watching import ask_watcher
+
+    answer = ask_watcher(root, folder, cache.meta("watched"))
+    if answer is None:
+        return None
+    cache.remember("watched", answer.token)  # committed with this run's results, or not at all
+    if answer.changed is None or texts is None or not {str(f) for f in texts.folders} <= set(answer.texts):
+        return None
+    paths = [name if name.startswith("/") else f"{root}/{name}" for name in answer.changed]
+    return {path.removeprefix(f"{f}/") for f in texts.folders for path in paths if path.startswith(f"{f}/")}
 
 
 def _run_units(

@@ -93,12 +93,24 @@ class Cache:
         """Keep a value with the results (forgotten with them when a dependency changes)."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def units(self) -> dict[str, tuple[str, dict]]:
-        """Unit -> (its digest, {article text: its fingerprint}) as last run. The texts of every
-        unit are decoded in one JSON array: a call per unit took 30 ms at 10,000 articles."""
-        rows = self.db.execute("SELECT name, digest, sources FROM units").fetchall()
-        texts = json.loads("[" + ",".join(sources for _, _, sources in rows) + "]")
-        return {name: (unit_digest, marks) for (name, unit_digest, _), marks in zip(rows, texts, strict=True)}
+    def units(self) -> dict[str, str]:
+        """Unit -> its digest as last run."""
+        return dict(self.db.execute("SELECT name, digest FROM units").fetchall())
+
+    def text_marks(self) -> dict[str, dict[str, list]]:
+        """Unit -> {article text: its fingerprint} as last run. The texts of every unit are decoded
+        in one JSON array: a call per unit took 30 ms at 10,000 articles."""
+        rows = self.db.execute("SELECT name, sources FROM units").fetchall()
+        marks = json.loads("[" + ",".join(sources for _, sources in rows) + "]")
+        return {name: unit_marks for (name, _), unit_marks in zip(rows, marks, strict=True)}
+
+    def quoting(self, texts: Iterable[str]) -> set[str]:
+        """The units that quote (or looked for) any of the article texts `texts`."""
+        wanted = json.dumps(sorted(texts))
+        query = (
+            "SELECT DISTINCT name FROM units, json_each(units.sources) WHERE key IN (SELECT value FROM json_each(?))"
+        )
+        return {name for (name,) in self.db.execute(query, (wanted,))} if wanted != "[]" else set()
 
     def drop(self, names: Iterable[str]) -> None:
         for name in names:

@@ -21,7 +21,7 @@ import re
 import stat
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -32,6 +32,7 @@ from orgkg.namespaces import DATA_DIRS, GRAPH_BASE, ONTOLOGY_FILE
 if TYPE_CHECKING:
     from orgkg.cache_db import CacheIndex
 
+_ONTOLOGY_NAME = ONTOLOGY_FILE.as_posix()
 #: A file modified this recently may change again within the clock's granularity without its
 #: stat changing (git's "racily clean" entries): its digest is not trusted from the index.
 _RACY_NS = 2_000_000_000
@@ -186,7 +187,7 @@ class Repository:
             if links is not None:
                 links.append(str(ontology))
         try:
-            found = [(ONTOLOGY_FILE.as_posix(), str(ontology), ontology.stat())]
+            found = [(_ONTOLOGY_NAME, str(ontology), ontology.stat())]
         except OSError as error:
             raise DataFileError(f"{ontology}: cannot read it ({error.strerror})") from None
         graph = self.root / "graph"
@@ -331,9 +332,9 @@ class Scan:
             except OSError:
                 return None
         added = [name for name in self.changed if name not in base and name in current]
-        if added and (_unsafe_name(added) or "graph/" + ONTOLOGY_FILE.as_posix() in added):
+        if added and (_unsafe_name(added) or "graph/" + _ONTOLOGY_NAME in added):
             return None
-        return {name: current[name] for name in sorted(current, key=_walk_order)}
+        return {name: current[name] for name in _walk_order(current)}
 
     @functools.cached_property
     def keys(self) -> list[str]:
@@ -375,13 +376,17 @@ class Scan:
 
 
 def _is_data_name(name: str) -> bool:
-    return name.startswith("graph/") and name.endswith(".ttl") or name == ONTOLOGY_FILE.as_posix()
+    return name.startswith("graph/") and name.endswith(".ttl") or name == _ONTOLOGY_NAME
 
 
-def _walk_order(name: str) -> tuple[bool, str]:
-    """Where the walk puts `name`: the ontology first, then each folder's names sorted, a
+def _walk_order(names: Iterable[str]) -> list[str]:
+    """`names` where the walk puts them: the ontology first, then each folder's names sorted, a
     folder's files where its name sorts ("/" made the lowest character, which no name holds)."""
-    return name != ONTOLOGY_FILE.as_posix(), name.replace("/", "\0")
+    ordered = sorted(names, key=lambda name: name.replace("/", "\0"))
+    if _ONTOLOGY_NAME in ordered:
+        ordered.remove(_ONTOLOGY_NAME)
+        ordered.insert(0, _ONTOLOGY_NAME)
+    return ordered
 
 
 def _stat_key(info: os.stat_result) -> str:

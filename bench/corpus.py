@@ -9,13 +9,10 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
-from harness import HERE, REPO, Runs, _wait_for, repeat, run, tool
-from report import machine
+from harness import HERE, REPO, Runs, _wait_for, repeat, run, tool, watching
 
 #: The export formats other than N-Quads (measured against `oxigraph dump` on its own).
 EXPORT_FORMATS = ("nt", "turtle", "trig", "jsonld")
@@ -418,86 +415,3 @@ def corpus_arguments(catalogue: dict, seed_store: Path, corpus_store: Path) -> d
                 taken.add(nodes[0])
                 arguments.setdefault(name, {})[param.name] = [nodes[0]]
     return arguments
-
-
-#: The seed graph's query again, relayed to a running `orgkg watch` (orgkg.relay).
-WATCHED_QUERY = "orgkg query run mergers, orgkg watch running"
-
-
-@contextmanager
-def watching(orgkg: str, env: dict) -> Iterator[None]:
-    """`orgkg watch` running on the repository of `env` for the block."""
-    watcher = subprocess.Popen([orgkg, "watch"], env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
-    try:
-        assert watcher.stderr is not None
-        if "watching" not in watcher.stderr.readline():
-            raise SystemExit("bench: orgkg watch did not start")
-        yield
-    finally:
-        watcher.terminate()
-        watcher.wait(timeout=30)
-
-
-def seed_graph(work: Path, repeats: int) -> dict:
-    """Whole processes on the repository's own graph, each beside the peer doing the same work."""
-    orgkg, oxigraph = tool("orgkg"), tool("oxigraph")
-    env = {"ORGKG_ROOT": str(REPO), "ORGKG_CACHE": str(work / "seed-cache"), "NO_COLOR": "1"}
-    watched = {**env, "ORGKG_CACHE": str(work / "seed-cache-watched")}  # a cache of its own: its own watcher
-    run([orgkg, "build"], env)
-    run([orgkg, "build"], watched)
-    export, store = work / "seed.nq", work / "seed-oxigraph"
-    run([orgkg, "export", "--format", "nq", "-o", str(export)], env)
-    run([oxigraph, "load", "--location", str(store), "--file", str(export)])
-    sys.path.insert(0, str(REPO / "src"))
-    from orgkg.catalogue import find_query
-
-    query = work / "mergers.rq"
-    query.write_text(find_query(REPO / "queries", "mergers").bind({}), encoding="utf-8")
-    times = max(repeats, 5)
-    commands = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "orgkg --version": [orgkg, "--version"],
-        "orgkg query run mergers": [orgkg, "query", "run", "mergers", "--format", "csv"],
-        WATCHED_QUERY: [orgkg, "query", "run", "mergers", "--format", "csv"],
-        "oxigraph query (same query, same data)": [
-            oxigraph,
-            "query",
-            "--location",
-            str(store),
-            "--query-file",
-            str(query),
-            "--results-format",
-            "csv",
-            "--union-default-graph",
-        ],
-        "rdflib: parse the export and run the query": [
-            sys.executable,
-            str(HERE / "run.py"),
-            "--task",
-            "rdflib-export-query",
-            str(REPO),
-            str(export),
-            str(query),
-        ],
-        "orgkg export --format nq": [orgkg, "export", "--format", "nq", "-o", str(work / "again.nq")],
-        "oxigraph dump --format nq": [
-            oxigraph,
-            "dump",
-            "--location",
-            str(store),
-            "--format",
-            "nq",
-            "--file",
-            str(work / "dump.nq"),
-        ],
-    }
-    results = {name: Runs() for name in commands}
-    with watching(orgkg, watched):
-        for _ in range(times):  # interleaved, so that a busy moment of the machine hits every command alike
-            for name, command in commands.items():
-                run(command, watched if name == WATCHED_QUERY else env, runs=results[name])
-    return {
-        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
-        "machine": machine(),
-        "results": {k: {"seconds": r.seconds, "peak_kb": r.peak_kb, "note": r.note} for k, r in results.items()},
-    }

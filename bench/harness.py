@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,3 +251,17 @@ def _wait_for(port: int, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.1)
     raise SystemExit(f"bench: the oxigraph server did not listen on port {port}")
+
+
+@contextmanager
+def watching(orgkg: str, env: dict) -> Iterator[None]:
+    """`orgkg watch` running on the repository of `env` for the block."""
+    watcher = subprocess.Popen([orgkg, "watch"], env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
+    try:
+        assert watcher.stderr is not None
+        if "watching" not in watcher.stderr.readline():
+            raise SystemExit("bench: orgkg watch did not start")
+        yield
+    finally:
+        watcher.terminate()
+        watcher.wait(timeout=30)

@@ -15,74 +15,6 @@ if TYPE_CHECKING:
     from corpus import Bench
 
 
-def seed_section(seed: dict | None) -> list[str]:
-    if not seed:
-        return []
-    runs = {name: Runs(**value) for name, value in seed["results"].items()}
-
-    def median(name: str) -> float | None:
-        return runs[name].median if name in runs else None
-
-    def versus(name: str, peer: str) -> float | None:
-        return median(name) / median(peer) if median(name) and median(peer) else None
-
-    lines = [
-        "## The seed graph (the repository's own two articles)",
-        "",
-        f"Run on {seed['started']} UTC, {seed['machine']['cpus']} CPUs; every command a whole process, "
-        "the commands interleaved, medians of the runs.",
-        "",
-        "| command | median | runs | peak memory |",
-        "|---|---|---|---|",
-    ]
-    lines += [
-        f"| `{name}` | {seconds(r.median)} | {len(r.seconds)} | {r.peak_mb:,.0f} MB |" for name, r in runs.items()
-    ]
-    query_ox = versus("orgkg query run mergers", "oxigraph query (same query, same data)")
-    watched_ox = versus("orgkg query run mergers, orgkg watch running", "oxigraph query (same query, same data)")
-    query_rdflib = versus("rdflib: parse the export and run the query", "orgkg query run mergers")
-    version = versus("orgkg --version", "python -c pass")
-    export = versus("orgkg export --format nq", "oxigraph dump --format nq")
-    lines += ["", "| goal | measured | | what limits it |", "|---|---|---|---|"]
-    for goal, value, target, higher, limit in (
-        (
-            "`orgkg query run` ≤ 4× `oxigraph query`",
-            query_ox,
-            4,
-            False,
-            "Python's start-up and imports (click ~20 ms: inspect, typing, uuid, datetime; pathlib, hashlib, "
-            "pyoxigraph, the library) and opening the store, before a 2 ms query; `orgkg watch` takes all "
-            "but Python's start-up away (next row)",
-        ),
-        (
-            "… with `orgkg watch` running (the query relayed to a fork of the watcher, imports done)",
-            watched_ox,
-            4,
-            False,
-            "starting Python for the client (~10 ms), then the store opened in the fork",
-        ),
-        (
-            "`orgkg query run` ≥ 5× faster than rdflib parse + query",
-            query_rdflib,
-            5,
-            True,
-            "on 4,400 triples rdflib's parse is short; the same start-up cost",
-        ),
-        (
-            "`orgkg --version` ≤ 4× `python -c pass`",
-            version,
-            4,
-            False,
-            "importing click (~15 ms on a quiet machine: inspect, typing, enum, uuid); the command modules are "
-            "no longer imported for it",
-        ),
-        ("`orgkg export --format nq` ≤ 4× `oxigraph dump`", export, 4, False, "RDFC-1.0 canonicalisation and sorting"),
-    ):
-        met = value is not None and (value >= target if higher else value <= target)
-        lines.append(f"| {goal} | {ratio(value)} | {'**met**' if met else 'not met'} | {'' if met else limit} |")
-    return lines + [""]
-
-
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -176,7 +108,7 @@ class Record:
         return cls(**{**data, "results": {k: Runs(**r) for k, r in data["results"].items()}})
 
 
-def report(records: list[Record], seed: dict | None = None) -> str:
+def report(records: list[Record], seed_lines: list[str]) -> str:
     lines = [
         "# orgkg benchmark",
         "",
@@ -201,7 +133,7 @@ def report(records: list[Record], seed: dict | None = None) -> str:
         "`bench/results.json` holds the same figures; a run replaces the sizes it ran, a partial run (--only-...)",
         "what it measured again.",
         "",
-        *seed_section(seed),
+        *seed_lines,
     ]
     for record in records:
         info = record.machine

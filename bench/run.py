@@ -22,9 +22,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus import Bench, seed_graph
+from corpus import Bench
 from harness import HERE, REPO, child_task
 from report import Record, report
+from seed import seed_graph, seed_section
 
 
 def main() -> None:
@@ -95,7 +96,7 @@ def main() -> None:
         kept.write_text(
             json.dumps({"seed": seed, "sizes": [r.to_json() for r in ordered]}, indent=1) + "\n", encoding="utf-8"
         )
-        args.out.write_text(report(ordered, seed), encoding="utf-8")
+        args.out.write_text(report(ordered, seed_section(seed)), encoding="utf-8")
 
     earlier = dict(records)  # a partial run (--only-...) updates the record it finds, not replaces it
     seed = stored.get("seed")

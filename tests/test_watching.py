@@ -66,8 +66,11 @@ def test_an_unchanged_watched_repository_is_fresh_without_a_stat_per_file(watche
     stamped(watched)
     answer = ask_watcher(watched, cache_dir(watched))
     assert answer is not None and answer == ask_watcher(watched, cache_dir(watched))
+    files = len(Repository(watched).data_files())
     walked_never(monkeypatch)
     assert EmbeddedStore(watched).query(ADDED).boolean is False
+    built = EmbeddedStore(watched).build()  # `orgkg build`'s count of unchanged files, from the manifest
+    assert (built.loaded, built.removed, built.unchanged) == ([], [], files)
 
 
 def test_a_store_stamped_before_the_watcher_started_takes_its_token_on_the_next_query(repo, monkeypatch):

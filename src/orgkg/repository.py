@@ -8,8 +8,9 @@ file is read and hashed only when its stat changed. ctime is kept because mtime 
 (`touch -d`) and ctime cannot. A scan's `state` digests every name and stat: a caller that
 stamped the state it last saw knows nothing changed without reading the index. A file written in
 place changes its own stat, never its folder's, so the folders' stats cannot stand for their
-files': without `orgkg watch` (orgkg.watching), whose token stands for them all, the stat per file
-stays. The embedded store, export, load, docs and incremental validation all ask it.
+files': without `orgkg watch` (orgkg.watching), whose token stands for them all and whose journal
+names the files changed since a token, the stat per file stays. The embedded store, export, load,
+docs and incremental validation all ask it.
 """
 
 from __future__ import annotations
@@ -335,6 +336,12 @@ class Scan:
         if added and (_unsafe_name(added) or "graph/" + _ONTOLOGY_NAME in added):
             return None
         return {name: current[name] for name in _walk_order(current)}
+
+    @property
+    def count(self) -> int:
+        """How many data files there are, from the journal when it can say, else walked."""
+        journal = self._journal
+        return len(journal) if journal is not None else len(self.entries)
 
     @functools.cached_property
     def keys(self) -> list[str]:

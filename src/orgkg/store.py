@@ -190,7 +190,7 @@ class EmbeddedStore:
             write_best_effort(self.repository.cache / _FRESH_STAMP, f"{state} {token} {identity}")
 
     def _unchanged(self, scan: Scan) -> BuildReport:
-        return BuildReport([], [], len(scan.digests), self.index.held_triples())
+        return BuildReport([], [], scan.count, self.index.held_triples())
 
     def build(self, force: bool = False, scan: Scan | None = None) -> BuildReport:
         """Bring the store up to date: from scratch with the bulk loader, else file by file (to

@@ -165,6 +165,8 @@ class Watcher:
         if session != self._session or not seen.isdigit() or not self._unnamed <= int(seen) <= self._events:
             return None
         since = int(seen)
+        if since == self._events:
+            return []
         changed = [name for name, event in self._changed.items() if event > since]
         return changed if len(changed) <= JOURNAL_LIMIT else None
 

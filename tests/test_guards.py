@@ -167,6 +167,32 @@ def test_a_worker_that_pauses_the_collector_turns_it_back_on_when_done_or_interr
     assert gc.isenabled()
 
 
+def test_a_query_with_a_deadline_never_frees_this_threads_query_solutions_in_its_own(monkeypatch):
+    """The engine runs in a worker thread; a collection started there by its allocations would
+    free this thread's cyclic garbage there, and pyoxigraph's query solutions may be dropped
+    only in the thread that made them ("unsendable, but is being dropped on another thread",
+    and they leak). So the collector is off while the worker runs."""
+    import gc
+    import sys
+
+    import pyoxigraph as ox
+
+    dropped = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: dropped.append(unraisable.exc_value))
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c")))
+
+    class Holder:
+        pass
+
+    cycle = Holder()
+    cycle.itself, cycle.solutions = cycle, store.query("SELECT * WHERE { ?s ?p ?o }")
+    del cycle  # garbage of this thread, freed only by a collection
+    assert run_with_deadline(lambda: len([[number] for number in range(200_000)]), 10) == 200_000
+    gc.collect()
+    assert dropped == []
+
+
 def test_check_reports_whether_the_query_names_its_dataset():
     assert check(f"SELECT * FROM <{ARTICLE}> {{ ?s ?p ?o }}", graphs={ARTICLE}) is True
     assert check("SELECT * { ?s ?p ?o }", graphs=set()) is False

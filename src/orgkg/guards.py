@@ -116,8 +116,9 @@ def run_with_deadline(action: Callable[[], T], timeout: float | None, settle: bo
     (the thread is abandoned: a daemon, it does not keep the process alive). Without a timeout
     the thread still serves: waiting for it, unlike waiting inside the engine, Ctrl-C interrupts.
     With `settle`, Ctrl-C first lets the action finish (within the timeout): a request already
-    sent must land before the caller cleans up after it, or it would land after the clean-up."""
-    return Worker(action).result(timeout, settle)
+    sent must land before the caller cleans up after it, or it would land after the clean-up.
+    The collector is paused meanwhile (`Worker`): the caller's garbage may hold query solutions."""
+    return Worker(action, pause_collector=True).result(timeout, settle)
 
 
 class Worker(Generic[T]):

@@ -162,6 +162,28 @@ def test_journaled_changes_one_after_another_keep_the_store_exact(watched, monke
     assert_store_holds_the_files(watched)
 
 
+def test_a_builder_that_wrote_since_the_stamp_makes_the_store_walk(watched, monkeypatch):
+    """The journal counts from the store's stamp, the manifest stands for the other files: if
+    another builder (one whose files were older) wrote between, neither holds, and the files
+    are walked."""
+    stamped(watched)
+    stale = an_article(watched).relative_to(watched).as_posix()
+    scanning = Repository.scan
+
+    def scan_then_another_builder_writes(self, since=None, base=None):
+        found = scanning(self, since, base)
+        other = EmbeddedStore(watched)
+        other._mark_build()
+        other.index.hold(other._identity(), {stale: ("0" * 64, 1)})  # its older copy of the article
+        return found
+
+    monkeypatch.setattr(Repository, "scan", scan_then_another_builder_writes)
+    append(watched / "graph" / "articles" / "new.ttl")  # a change for the journal to name
+    EmbeddedStore(watched).build()
+    monkeypatch.setattr(Repository, "scan", scanning)
+    assert_store_holds_the_files(watched)
+
+
 def test_the_journal_names_files_and_gives_up_on_folders(repo, tmp_path):
     """The watcher in this process: the names changed since a token, and "*" (None) where an
     event named no file, for another watcher's token, or past the journal's limit."""

@@ -141,12 +141,17 @@ class EmbeddedStore:
         """The data files now; with `orgkg watch` running, the watcher names the files changed
         since this store's stamp, and only those are read (the manifest stands for the rest)."""
         stamp = self._stamp()
-        since = stamp[1] if stamp and stamp[1] != "-" and stamp[2] == self._identity() else None
-        return self.repository.scan(since, self._held_digests)
+        if not stamp or stamp[1] == "-" or stamp[2] != self._identity():
+            return self.repository.scan()
+        return self.repository.scan(stamp[1], lambda: self._held_digests(stamp[2]))
 
-    def _held_digests(self) -> dict[str, str] | None:
+    def _held_digests(self, stamped: str) -> dict[str, str] | None:
+        """The digests of the manifest, if it is still the one of the store as stamped: a builder
+        that wrote since (one whose files were older, say) marked the store anew first."""
         held = self._manifest()
-        return None if held is None else {name: digest for name, (digest, _) in held.items()}
+        if held is None or self._read_manifest is None or self._read_manifest[0][0] != stamped:
+            return None
+        return {name: digest for name, (digest, _) in held.items()}
 
     def _stamp(self) -> list[str] | None:
         """The stamp's state, token and store identity, if there is one."""

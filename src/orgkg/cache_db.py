@@ -153,16 +153,24 @@ class CacheIndex:
 
     # --- what the store holds --------------------------------------------------------------
 
-    def held(self, store: str | None) -> dict[str, tuple[str, int]] | None:
+    def held(self, store: str | None, names: Iterable[str] | None = None) -> dict[str, tuple[str, int]] | None:
         """File name -> (digest, triples) of what the store `store` (its identity) holds, or None
-        if the rows were written for another store (or none)."""
+        if the rows were written for another store (or none); only the rows of `names`, if given."""
         if store is None or self.stamp("store") != store:
             return None
-        return {name: (digest, triples) for name, digest, triples in self._read("SELECT * FROM held")}
+        if names is None:
+            rows = self._read("SELECT * FROM held")
+        else:
+            import json
 
-    def held_triples(self) -> int:
-        rows = self._read("SELECT COALESCE(SUM(triples), 0) FROM held")
-        return rows[0][0] if rows else 0
+            listed = json.dumps(list(names))
+            rows = self._read("SELECT * FROM held WHERE name IN (SELECT value FROM json_each(?))", (listed,))
+        return {name: (digest, triples) for name, digest, triples in rows}
+
+    def held_totals(self) -> tuple[int, int]:
+        """How many files the store holds, and their triples."""
+        rows = self._read("SELECT COUNT(*), COALESCE(SUM(triples), 0) FROM held")
+        return rows[0] if rows else (0, 0)
 
     def hold(self, store: str | None, files: dict[str, tuple[str, int]], dropped: Iterable[str] = ()) -> None:
         """Record that the store `store` holds `files` (as well as what it held, less `dropped`)."""

@@ -219,7 +219,7 @@ class Repository:
         answer = ask_watcher(self.root, self.cache, since)
         if answer is None:
             return Scan(self, None)
-        return Scan(self, answer.token, answer.changed if since and base else None, base)
+        return Scan(self, answer.token, answer.changed if since and base else None, base, since)
 
     def digests(self, scan: Scan | None = None) -> dict[str, str]:
         """File name under the root -> sha256 of its bytes as `scan` (default a new one) found
@@ -268,12 +268,15 @@ class Scan:
         token: str | None,
         changed: list[str] | None = None,
         base: Callable[[], dict[str, str] | None] | None = None,
+        since: str | None = None,
     ):
         self._repository = repository
         self.token = token
         self._base = base
-        #: The data files among the names the watcher saw change (None: it cannot name them).
+        #: The data files among the names the watcher saw change since the token `since` (None:
+        #: it cannot name them).
         self.changed = None if changed is None else [name for name in changed if _is_data_name(name)]
+        self.since = since if changed is not None else None
 
     @functools.cached_property
     def _walk(self) -> tuple[list[tuple[str, str, os.stat_result]], int, bool]:
@@ -299,49 +302,52 @@ class Scan:
     def linked(self) -> bool:
         """Whether a data file is a symbolic link, whose target the watcher may not watch (none
         when the journal stood for the walk: it is used only where the last walk found none, and
-        falls back to the walk for a file that became a link)."""
-        return not self.journaled and self._walk[2]
+        falls back to the walk for a named file that became a link)."""
+        return False if self.named is not None and not self.walked else self._walk[2]
 
     @property
-    def journaled(self) -> bool:
-        """Whether the digests came from the watcher's journal, without a walk."""
-        return self._journal is not None
+    def walked(self) -> bool:
+        """Whether the files were walked (else only the ones the watcher named were read)."""
+        return "_walk" in self.__dict__
 
     @functools.cached_property
-    def _journal(self) -> dict[str, str] | None:
-        """File name -> digest from `base()` and the changed files read again, in the walk's
-        order; None when that cannot stand for the walk (no base, or a changed name that is now
-        a folder, a link, unreadable or a name the walk refuses): the walk then decides."""
-        if self.changed is None or self._base is None or (base := self._base()) is None:
+    def named(self) -> dict[str, str | None] | None:
+        """The data files the watcher named as changed, each with the sha256 of its bytes now
+        (None: gone); None when they cannot stand for the walk (no journal, or a named file now a
+        folder, a link, unreadable or a name the walk refuses): the walk then decides."""
+        if self.changed is None:
             return None
-        current = dict(base)
+        named: dict[str, str | None] = {}
         prefix = str(self._repository.root) + "/"
         for name in self.changed:
             path = prefix + name
             try:
-                info = os.lstat(path)
-            except (FileNotFoundError, NotADirectoryError):
-                current.pop(name, None)
-                continue
-            except OSError:
-                return None
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return None
                 with open(path, "rb") as handle:
-                    current[name] = hashlib.file_digest(handle, "sha256").hexdigest()
+                    named[name] = hashlib.file_digest(handle, "sha256").hexdigest()
+            except (FileNotFoundError, NotADirectoryError):
+                named[name] = None
             except OSError:
                 return None
-        added = [name for name in self.changed if name not in base and name in current]
-        if added and (_unsafe_name(added) or "graph/" + _ONTOLOGY_NAME in added):
+        present = [name for name, digest in named.items() if digest is not None]
+        if present and (_unsafe_name(present) or "graph/" + _ONTOLOGY_NAME in present):
             return None
-        return {name: current[name] for name in _walk_order(current)}
+        return named
 
-    @property
-    def count(self) -> int:
-        """How many data files there are, from the journal when it can say, else walked."""
-        journal = self._journal
-        return len(journal) if journal is not None else len(self.entries)
+    @functools.cached_property
+    def _journal(self) -> dict[str, str] | None:
+        """File name -> digest: `base()` with the named files as they are now, in the walk's
+        order; None when the journal or the base cannot stand for the walk."""
+        if self.named is None or self._base is None or (base := self._base()) is None:
+            return None
+        current = dict(base)
+        for name, digest in self.named.items():
+            if digest is None:
+                current.pop(name, None)
+            else:
+                current[name] = digest
+        return {name: current[name] for name in _walk_order(current)}
 
     @functools.cached_property
     def keys(self) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from orgkg.cache_db import CacheIndex
+from orgkg.incremental.cache import Cache
 from orgkg.repository import Repository, cache_dir
 from orgkg.store import EmbeddedStore
 from orgkg.watching import SOCKET_NAME, ask_watcher, decode_answer
@@ -245,20 +246,45 @@ def test_the_journal_names_files_and_gives_up_on_folders(repo, tmp_path):
 
 
 def test_incremental_validation_reads_only_what_the_journal_names(watched, monkeypatch, tmp_path):
-    """One article added beside a watcher: validated without a walk, with the report (files in
-    the walk's order, findings) that a walking run from nothing gives."""
+    """One article added beside a watcher: validated without a walk or reading every unit's row,
+    with the report (files in the walk's order, findings) that a walking run from nothing gives."""
     from orgkg.incremental import validate_incremental
 
     validate_incremental(watched)
     copy = watched / "graph" / "articles" / "a-copy.ttl"
     copy.write_text(an_article(watched).read_text(encoding="utf-8"), encoding="utf-8")
     walked_never(monkeypatch)
+    every_unit = Cache.units
+    monkeypatch.setattr(Cache, "units", lambda self, names=None: every_unit(self, names) if names else pytest.fail())
     journaled = validate_incremental(watched)
     monkeypatch.setattr(Repository, "_stat_all", walking)
+    monkeypatch.setattr(Cache, "units", every_unit)
     monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "walking"))  # no watcher answers there
     walked = validate_incremental(watched, jobs=1)
     assert str(copy) in journaled.files and journaled.files == walked.files
     assert journaled.findings == walked.findings and journaled.triples == walked.triples
+
+
+def test_a_file_changed_while_incremental_validation_ran_is_validated_by_the_next_run(watched, monkeypatch):
+    """The run asks the watcher before it reads any file: a change made after its scan is named
+    to the next run, which validates it."""
+    from orgkg import incremental
+
+    incremental.validate_incremental(watched)
+    article = an_article(watched)
+    parsing = incremental.parse_all
+
+    def parse_after_a_change(*arguments):
+        append(article, "this is not Turtle\n")  # after the scan read the files
+        return parsing(*arguments)
+
+    monkeypatch.setattr(incremental, "parse_all", parse_after_a_change)
+    incremental.validate_incremental(watched)
+    monkeypatch.setattr(incremental, "parse_all", parsing)
+    again = incremental.validate_incremental(watched)
+    assert [(finding.check, finding.file) for finding in again.findings] == [
+        ("syntax", article.relative_to(watched).as_posix())
+    ]
 
 
 def test_incremental_validation_rechecks_the_articles_whose_texts_the_journal_names(

@@ -45,6 +45,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orgkg import shacl_core
 from orgkg.atomic import file_lock
@@ -66,6 +67,9 @@ from orgkg.namespaces import ONTOLOGY_FILE, SHAPES_FILE
 from orgkg.sources import Sources
 from orgkg.store import EmbeddedStore
 from orgkg.validation import NO_SOURCES
+
+if TYPE_CHECKING:
+    from orgkg.watching import WatchAnswer
 
 #: Bump when what a unit stores changes meaning: every cached result is then recomputed.
 VERSION = "7"
@@ -104,54 +108,66 @@ def validate_incremental(
 
 
 def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progress) -> Report:
-    repository = store.repository
-    scan = store.scan()  # the one walk of the repository (a stat per file), or the watcher's journal
-    digests = scan.digests
-    paths = {name: f"{root}/{name}" for name in digests}  # strings: 10,000 Path objects took 35 ms
-    texts = Sources.for_root(root, sources)
-    report = Report(files=list(paths.values()))
-    ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
-    schema_graphs = parse_all([ontology_path, shapes_path], root, report)
-    if report.findings:
-        return report
+    from orgkg.watching import ask_watcher
 
+    repository = store.repository
+    texts = Sources.for_root(root, sources)
     cache = Cache(repository.cache / CACHE_FILE)
-    reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in paths if name.startswith("graph/reference/")]
-    reference_files = [Path(paths[name]) for name in reference_names]
-    cache.depend_on(
-        digest(
-            json.dumps(
-                [
-                    VERSION,
-                    version("pyshacl"),
-                    digest(shapes_path.read_bytes()),
-                    texts and [str(folder) for folder in texts.folders],
-                    [digests[name] for name in reference_names],
-                ]
+    try:
+        # Asked before any file is read, so that what changes during the run is named next time.
+        heard = ask_watcher(root, repository.cache, cache.meta("watched"))
+        scan = store.scan()  # the one walk of the repository (a stat per file), or the watcher's journal
+        digests = scan.digests
+        paths = {name: f"{root}/{name}" for name in digests}  # strings: 10,000 Path objects took 35 ms
+        report = Report(files=list(paths.values()))
+        ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
+        schema_graphs = parse_all([ontology_path, shapes_path], root, report)
+        if report.findings:
+            return report
+
+        reference_names = [ONTOLOGY_FILE.as_posix()] + [name for name in paths if name.startswith("graph/reference/")]
+        reference_files = [Path(paths[name]) for name in reference_names]
+        kept = cache.depend_on(
+            digest(
+                json.dumps(
+                    [
+                        VERSION,
+                        version("pyshacl"),
+                        digest(shapes_path.read_bytes()),
+                        texts and [str(folder) for folder in texts.folders],
+                        [digests[name] for name in reference_names],
+                    ]
+                )
             )
         )
-    )
-    try:
-        store.build(scan=scan)
-    except TurtleSyntaxError:
-        pass  # the units that parse this file report it with every other malformed file
-    try:
+        changes = _changes(heard, root, texts) if kept else None
+        if heard is not None:
+            cache.remember("watched", heard.token)  # committed with this run's results, or not at all
+        try:
+            store.build(scan=scan)
+        except TurtleSyntaxError:
+            pass  # the units that parse this file report it with every other malformed file
         with store.reading(build=False) as store_view:  # the shared lock; a damaged store rebuilt
-            cached = cache.units()
             units = {REFERENCE: cache.meta("dependencies")}  # unit -> digest
             in_reference = set(reference_names)  # names, not paths: hashing 10,000 paths took 14 ms
             units.update({name: digests[name] for name in paths if name not in in_reference})
-            changed_texts = _texts_changed(root, repository.cache, cache, texts)
-            if changed_texts is None:  # every text's stat, against the one each unit last saw
-                marks = cache.text_marks()
+            if changes is None:  # every unit, and every text's stat against the one each unit last saw
+                cached, candidates = cache.units(), None
                 quoting = {
                     name
-                    for name, unit_marks in marks.items()
+                    for name, unit_marks in cache.text_marks().items()
                     if any(fingerprint(texts, text) != mark for text, mark in unit_marks.items())
                 }
-            else:
-                quoting = cache.quoting(changed_texts)
-            stale = [name for name, unit_digest in units.items() if cached.get(name) != unit_digest or name in quoting]
+            else:  # only the units of the files and texts the watcher named since the last run
+                named, named_texts = changes
+                quoting = cache.quoting(named_texts)
+                candidates = {REFERENCE, *named, *quoting}
+                cached = cache.units(candidates)
+            stale = [
+                name
+                for name, unit_digest in units.items()
+                if (candidates is None or name in candidates) and (cached.get(name) != unit_digest or name in quoting)
+            ]
             removed = sorted(set(cached) - set(units))
             many = len(stale) > INCREMENTAL_LIMIT
             touched_before = cache.iris_of(stale + removed)
@@ -208,20 +224,19 @@ def _validate_incremental(root: Path, store: EmbeddedStore, sources, jobs, progr
     return report
 
 
-def _texts_changed(root: Path, folder: Path, cache: Cache, texts: Sources | None) -> set[str] | None:
-    """The names of the article texts changed since the last run, as `orgkg watch` saw them (its
-    token is kept with the results); None when no watcher can name them all (none runs, it is
-    another one, or a text folder is one it does not watch): then every text's stat is checked."""
-    from orgkg.watching import ask_watcher
-
-    answer = ask_watcher(root, folder, cache.meta("watched"))
-    if answer is None:
+def _changes(heard: WatchAnswer | None, root: Path, texts: Sources | None) -> tuple[list[str], set[str]] | None:
+    """The names under the root and the article texts changed since the last run (whose watcher
+    token `heard` was asked about), as `orgkg watch` saw them; None when it cannot name them all
+    (none runs, it is another one, or a text folder is one it does not watch): then every unit's
+    digest and every text's stat are checked."""
+    if heard is None or heard.changed is None:
         return None
-    cache.remember("watched", answer.token)  # committed with this run's results, or not at all
-    if answer.changed is None or texts is None or not {str(f) for f in texts.folders} <= set(answer.texts):
+    if texts is not None and not {str(f) for f in texts.folders} <= set(heard.texts):
         return None
-    paths = [name if name.startswith("/") else f"{root}/{name}" for name in answer.changed]
-    return {path.removeprefix(f"{f}/") for f in texts.folders for path in paths if path.startswith(f"{f}/")}
+    paths = [name if name.startswith("/") else f"{root}/{name}" for name in heard.changed]
+    folders = texts.folders if texts is not None else ()
+    named_texts = {path.removeprefix(f"{f}/") for f in folders for path in paths if path.startswith(f"{f}/")}
+    return [name for name in heard.changed if not name.startswith("/")], named_texts
 
 
 def _run_units(

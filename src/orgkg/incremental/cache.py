@@ -67,23 +67,26 @@ class Cache:
     def __init__(self, path: Path):
         self.db = open_database(path, _TABLES, check=False)  # damage shows when read: see validate_incremental
 
-    def depend_on(self, dependencies: str) -> None:
-        """Forget every result computed with other dependencies (ontology, shapes, reference...)."""
+    def depend_on(self, dependencies: str) -> bool:
+        """Forget every result computed with other dependencies (ontology, shapes, reference...);
+        whether the results were kept."""
         old = self.meta("dependencies")
-        if old != dependencies:
-            for table in (
-                *_UNIT_TABLES,
-                "combined",
-                "clashing_labels",
-                "fallback",
-                "duplicates",
-                "corpus",
-                "document_codes",
-                "document_findings",
-                "meta",
-            ):
-                self.db.execute(f"DELETE FROM {table}")
-            self.db.execute("INSERT INTO meta VALUES ('dependencies', ?)", (dependencies,))
+        if old == dependencies:
+            return True
+        for table in (
+            *_UNIT_TABLES,
+            "combined",
+            "clashing_labels",
+            "fallback",
+            "duplicates",
+            "corpus",
+            "document_codes",
+            "document_findings",
+            "meta",
+        ):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("INSERT INTO meta VALUES ('dependencies', ?)", (dependencies,))
+        return False
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -93,9 +96,12 @@ class Cache:
         """Keep a value with the results (forgotten with them when a dependency changes)."""
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def units(self) -> dict[str, str]:
-        """Unit -> its digest as last run."""
-        return dict(self.db.execute("SELECT name, digest FROM units").fetchall())
+    def units(self, names: Iterable[str] | None = None) -> dict[str, str]:
+        """Unit -> its digest as last run, of every unit or of those `names`."""
+        if names is None:
+            return dict(self.db.execute("SELECT name, digest FROM units").fetchall())
+        query = "SELECT name, digest FROM units WHERE name IN (SELECT value FROM json_each(?))"
+        return dict(self.db.execute(query, (json.dumps(sorted(names)),)).fetchall())
 
     def text_marks(self) -> dict[str, dict[str, list]]:
         """Unit -> {article text: its fingerprint} as last run. The texts of every unit are decoded

@@ -42,12 +42,14 @@ def build_command(force: bool) -> None:
     help="Run `query`, `describe` and `lineage` commands in processes forked from this watcher.",
 )
 def watch_command(relay: bool) -> None:
-    """Watch the data files, so that commands skip their check of every file.
+    """Watch the data files and article texts, so that commands skip their check of every file.
 
-    Until stopped (Ctrl-C), a query, export or build on an unchanged repository learns from this
-    watcher that no file changed, instead of reading the stat of every data file (~40 ms at
-    10,000 files). Linux only (inotify). Changes it cannot see: writes through a memory map
-    and, on a network file system, writes from another machine.
+    Until stopped (Ctrl-C), a query, export or build learns from this watcher that no file
+    changed, or which did, instead of reading the stat of every data file (~40 ms at 10,000
+    files); `validate --incremental` learns which articles and texts changed since its last
+    run. Linux only (inotify). Changes it cannot see: writes through a memory map and, on a
+    network file system, writes from another machine. The text folders watched are the ones
+    `[tool.orgkg] sources` names when it starts.
 
     With --relay, `orgkg query`, `describe` and `lineage` run in a process forked from the
     watcher, with click, pyoxigraph and the library already imported (~50 ms less a command);

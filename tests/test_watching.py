@@ -255,7 +255,11 @@ def test_incremental_validation_reads_only_what_the_journal_names(watched, monke
     copy.write_text(an_article(watched).read_text(encoding="utf-8"), encoding="utf-8")
     walked_never(monkeypatch)
     every_unit = Cache.units
-    monkeypatch.setattr(Cache, "units", lambda self, names=None: every_unit(self, names) if names else pytest.fail())
+    monkeypatch.setattr(
+        Cache,
+        "units",
+        lambda self, names=None: every_unit(self, names) if names else pytest.fail("every unit's row read"),
+    )
     journaled = validate_incremental(watched)
     monkeypatch.setattr(Repository, "_stat_all", walking)
     monkeypatch.setattr(Cache, "units", every_unit)
@@ -300,10 +304,11 @@ def test_incremental_validation_rechecks_the_articles_whose_texts_the_journal_na
         assert not any(finding.check == "quote" for finding in incremental.validate_incremental(repo).findings)
         text = repo / "sources" / sorted(path.name for path in sources.iterdir())[0]
         text.write_text("Nothing this article quotes.\n", encoding="utf-8")
+        fingerprint = incremental.fingerprint
         monkeypatch.setattr(incremental, "fingerprint", lambda *_: pytest.fail("a text's stat was taken"))
         journaled = incremental.validate_incremental(repo)
-    monkeypatch.undo()
-    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "walking"))
+    monkeypatch.setattr(incremental, "fingerprint", fingerprint)
+    monkeypatch.setenv("ORGKG_CACHE", str(tmp_path / "walking"))  # no watcher answers there
     walked = incremental.validate_incremental(repo, jobs=1)
     assert any(finding.check == "quote" for finding in journaled.findings)
     assert journaled.findings == walked.findings

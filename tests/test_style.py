@@ -35,7 +35,7 @@ def test_mypy_is_clean_on_the_library(root):
 #: its own floor and those below (imports made only for type checking aside).
 FLOORS = (
     "errors namespaces places choices atomic output docid sources cache_db",
-    "terms formats repository watching loading rdfs canonical",
+    "terms formats repository watching freshness loading rdfs canonical",
     "sparql_text guards results http_client store engines endpoints names adhoc",
     "findings shacl_core shapes validation reporting incremental",
     "quotes minting formatting coverage articles diffing",

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph as ox
 
-from orgkg import guards
-from orgkg.atomic import file_lock, write_atomic, write_best_effort
+from orgkg import freshness, guards
+from orgkg.atomic import file_lock, write_atomic
 from orgkg.errors import OrgkgError
 from orgkg.repository import Repository, Scan, graph_iri
 from orgkg.results import Results
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 LOCK_WAIT = 60.0
 #: The file in the store folder naming the build that last wrote it (RocksDB ignores it).
 _BUILD_MARK = "orgkg-build"
-#: The file in the cache folder naming the state of the files the store last matched.
-_FRESH_STAMP = "fresh"
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
 #: Quads per call of the bulk loader: its memory grows with the quads in one call.
 BULK_QUADS = 250_000
@@ -146,10 +144,10 @@ class EmbeddedStore:
     def scan(self) -> Scan:
         """The data files now; with `orgkg watch` running, the watcher names the files changed
         since this store's stamp, and only those are read (the manifest stands for the rest)."""
-        stamp = self._stamp()
-        if not stamp or stamp[1] == "-" or stamp[2] != self._identity():
+        stamp = freshness.Stamp.read(self.repository.cache)
+        if not stamp or stamp.token == "-" or stamp.identity != self._identity():
             return self.repository.scan()
-        return self.repository.scan(stamp[1], lambda: self._held_digests(stamp[2]))
+        return self.repository.scan(stamp.token, lambda: self._held_digests(stamp.identity))
 
     def _held_digests(self, stamped: str) -> dict[str, str] | None:
         """The digests of the manifest, if it is still the one of the store as stamped: a builder
@@ -158,49 +156,6 @@ class EmbeddedStore:
         if held is None or self._read_manifest is None or self._read_manifest[0][0] != stamped:
             return None
         return {name: digest for name, (digest, _) in held.items()}
-
-    def _stamp(self) -> list[str] | None:
-        """The stamp's state, token and store identity, if there is one."""
-        try:
-            stamp = (self.repository.cache / _FRESH_STAMP).read_text(encoding="utf-8").split(" ")
-        except OSError:
-            return None
-        return stamp if len(stamp) == 3 else None
-
-    def _fresh(self, scan: Scan) -> bool:
-        """Whether the store holds the files as `scan` found them, known from one stamp: the
-        state of the files the last build (or check) left it matching, the watcher's token then
-        (if `orgkg watch` ran), and the store's identity. The same token, or a watcher that names
-        no data file changed since it, means no file changed, and the files are not walked at
-        all. The stamp is a small file beside the index, so a query on an unchanged repository
-        opens no database (importing sqlite3 and opening the index were a tenth of its start-up)."""
-        if (stamp := self._stamp()) is None:
-            return False
-        state, token, identity = stamp
-        if identity != self._identity():
-            return False
-        if scan.token is not None and token == scan.token:
-            return True
-        if scan.changed is not None:  # the watcher named the data files changed since the token
-            if not scan.changed:
-                write_best_effort(self.repository.cache / _FRESH_STAMP, f"{state} {scan.token} {identity}")
-            return not scan.changed
-        if scan.state is None or state != scan.state:
-            return False
-        if scan.token is not None:
-            self._stamp_fresh(scan, identity)  # a watcher started since: the next command need not walk
-        return True
-
-    def _stamp_fresh(self, scan: Scan, identity: str | None) -> None:
-        """Write down that the store `identity` (the one the caller found matching, or wrote)
-        matches `scan` (unless a file in it is racily clean), with the watcher's token unless a
-        data file is a link (whose target it may not watch). Files read through the watcher's
-        journal have no state: only their token stands for them. A builder that wrote since the
-        caller looked has marked the store anew, and the stamp does not name it."""
-        state = "-" if scan.named is not None and not scan.walked else scan.state
-        if state is not None and identity is not None:
-            token = scan.token if scan.token is not None and not scan.linked else "-"
-            write_best_effort(self.repository.cache / _FRESH_STAMP, f"{state} {token} {identity}")
 
     def _report(
         self, changed: list[str] | None = None, removed: list[str] | None = None, rebuilt: str = ""
@@ -213,14 +168,16 @@ class EmbeddedStore:
         """Bring the store up to date: from scratch with the bulk loader, else file by file (to
         the files as `scan` found them, if the caller has just scanned them)."""
         scan = scan or (self.repository.scan() if force else self.scan())  # forced: every file read
-        if not force and self._fresh(scan):
+        stamp = freshness.Stamp.read(self.repository.cache)
+        if not force and freshness.fresh(self.repository.cache, scan, self._identity(), stamp):
             return self._report()
         planned = (self._identity(), self.index.data_version())
-        stamp = self._stamp()
-        stamped = planned[0] if not force and stamp and stamp[1] == scan.since and stamp[2] == planned[0] else None
+        stamped = (
+            planned[0] if not force and stamp and stamp.token == scan.since and stamp.identity == planned[0] else None
+        )
         old, current, changed, removed = self._plan(force, scan, stamped)
         if old is not None and not (changed or removed):
-            self._stamp_fresh(scan, planned[0])
+            freshness.stamp_matching(self.repository.cache, scan, planned[0])
             return self._report()
         with self._lock(exclusive=True):
             # Another builder may have written meanwhile: it marks the store anew before its first
@@ -231,13 +188,13 @@ class EmbeddedStore:
             if (self._identity(), self.index.data_version()) != planned:
                 old, current, changed, removed = self._plan(force, scan)
             if old is not None and not (changed or removed):
-                self._stamp_fresh(scan, self._identity())
+                freshness.stamp_matching(self.repository.cache, scan, self._identity())
                 return self._report()
             rebuilt = "" if old is not None else ("asked to" if force else self._why_rebuild())
             if old is None:
                 import shutil
 
-                (self.repository.cache / _FRESH_STAMP).unlink(missing_ok=True)
+                freshness.Stamp.forget(self.repository.cache)
                 self.index.forget_store()
                 shutil.rmtree(self.location, ignore_errors=True)
             store = self._open_for_writing()
@@ -259,7 +216,7 @@ class EmbeddedStore:
             if written > WAL_RETIRE_TRIPLES:
                 self._open_for_writing()
             _prune_info_logs(self.location)
-            self._stamp_fresh(scan, self._identity())
+            freshness.stamp_matching(self.repository.cache, scan, self._identity())
             return self._report(changed, removed, rebuilt)
 
     def _why_rebuild(self) -> str:
@@ -409,7 +366,8 @@ class EmbeddedStore:
         with self._lock(exclusive=False):
             opening = guards.Worker(self._open_or_none, "orgkg-open", pause_collector=True)
             try:
-                fresh = scan is None or self._fresh(scan)
+                cache = self.repository.cache
+                fresh = scan is None or freshness.fresh(cache, scan, self._identity(), freshness.Stamp.read(cache))
             finally:
                 store = opening.result()
             if fresh and store is not None:

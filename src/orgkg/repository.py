@@ -241,8 +241,7 @@ class Repository:
                     forgotten.add(name)  # racily clean: not trusted from the index next time
                 continue
             try:
-                with open(path, "rb") as handle:
-                    digests[name] = digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                digests[name] = digest = _file_digest(path)
             except OSError as error:
                 raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
             if racy:
@@ -324,8 +323,7 @@ class Scan:
             try:
                 if not stat.S_ISREG(os.lstat(path).st_mode):
                     return None
-                with open(path, "rb") as handle:
-                    named[name] = hashlib.file_digest(handle, "sha256").hexdigest()
+                named[name] = _file_digest(path)
             except (FileNotFoundError, NotADirectoryError):
                 named[name] = None
             except OSError:
@@ -386,6 +384,12 @@ class Scan:
         for field in fields:
             state.update(field)
         return state.hexdigest()
+
+
+def _file_digest(path: str) -> str:
+    """The sha256 of a file's bytes, in hex: a data file's digest wherever one is taken."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _is_data_name(name: str) -> bool:

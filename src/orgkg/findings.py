@@ -130,11 +130,18 @@ def parse_all(paths: list[Path], root: Path, report: Report, parsed=lambda: None
     `parsed()` is called after each file."""
     graphs: dict[Path, Graph] = {}
     for path in dict.fromkeys(paths):
-        try:
-            graphs[path] = parse_turtle(path)
-        except TurtleSyntaxError as error:
-            report.findings.append(syntax_finding(error, root))
-        except OSError as error:
-            raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+        if (graph := parse_located(path, root, report)) is not None:
+            graphs[path] = graph
         parsed()
     return graphs
+
+
+def parse_located(path: Path, root: Path, report: Report, into: Graph | None = None, subjects: set | None = None):
+    """`parse_turtle(path, into, subjects)`, or None with a located syntax finding added to `report`."""
+    try:
+        return parse_turtle(path, into, subjects)
+    except TurtleSyntaxError as error:
+        report.findings.append(syntax_finding(error, root))
+    except OSError as error:
+        raise FileNotFoundError(f"cannot read {path}: {error.strerror}") from None
+    return None

@@ -27,7 +27,7 @@ from orgkg.findings import VIOLATION, Finding, local_name, result_finding, short
 from orgkg.namespaces import PREFIXES
 from orgkg.shacl_core import TARGETS, Compiled, compile_shapes, deactivated
 from orgkg.sparql_text import insert_values, tokenize
-from orgkg.terms import from_rdflib, oxigraph_store, solutions, to_rdflib
+from orgkg.terms import oxigraph_quads, oxigraph_store, solutions, to_rdflib
 
 #: What `Shapes.run` gives per result: the finding, its focus node and its value (rdflib terms;
 #: the value is None where the result has none).
@@ -180,17 +180,20 @@ class Shapes:
             node in CORPUS_SHAPES,
         )
 
-    def run(self, data: Graph, entailed: Iterable[tuple], where: Mapping, corpus: bool = True) -> list[Result]:
+    def run(
+        self, data: Graph, entailed: Iterable[tuple], where: Mapping, store: ox.Store | None = None
+    ) -> list[Result]:
         """Every shape on `data` with the triples `entailed` (its RDFS closure, computed by the
-        caller) added, findings named from `data`; `corpus` False leaves out the shapes whose
-        results need the whole corpus."""
+        caller) added, findings named from `data`. `store`, an Oxigraph copy of `data` the caller
+        made for its own queries, gets the closure added; without it one is made."""
         entailed = list(entailed)
-        store = oxigraph_store(data, entailed)
+        store = store if store is not None else oxigraph_store(data)
+        store.bulk_extend(oxigraph_quads(entailed))
         results: list[Result] = []
         for check in self.checks:
             for focus, value in check.results(store):
                 results.append(self._check_result(check, focus, value, data, where))
-        return results + self._sparql_and_delegated(store, None, data, entailed, where, corpus)
+        return results + self._sparql_and_delegated(store, None, data, entailed, where, corpus=True)
 
     def run_each(self, views: list[tuple[Graph, list, Mapping]], corpus: bool = True) -> list[list[Result]]:
         """`run` on each of many small views (data, entailed, where) at once: each view a named
@@ -199,11 +202,8 @@ class Shapes:
         graphs = [ox.NamedNode(f"urn:orgkg:view:{index}") for index in range(len(views))]
         store = ox.Store()
         for graph, (data, entailed, _) in zip(graphs, views, strict=True):
-            store.bulk_extend(
-                ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph)
-                for triples in (data, entailed)
-                for s, p, o in triples
-            )
+            store.bulk_extend(oxigraph_quads(data, graph))
+            store.bulk_extend(oxigraph_quads(entailed, graph))
         index = {graph: at for at, graph in enumerate(graphs)}
         results: list[list[Result]] = [[] for _ in views]
         for check in self.checks:

@@ -58,14 +58,17 @@ def _from_rdflib(kind: type, text: str, datatype, language):
     return ox.Literal(text, datatype=ox.NamedNode(str(datatype)) if datatype else None)
 
 
-def oxigraph_store(*graphs) -> ox.Store:
-    """A new in-memory Oxigraph store holding the triples of each rdflib graph (or iterable of
-    rdflib triples), blank nodes keeping their ids: SPARQL over rdflib data answered in Rust."""
+def oxigraph_store(graph) -> ox.Store:
+    """A new in-memory Oxigraph store holding the triples of an rdflib graph, blank nodes keeping
+    their ids: SPARQL over rdflib data answered in Rust."""
     store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for triples in graphs for s, p, o in triples
-    )
+    store.bulk_extend(oxigraph_quads(graph))
     return store
+
+
+def oxigraph_quads(triples, graph_name: ox.NamedNode | None = None):
+    """rdflib triples as pyoxigraph quads in `graph_name` (the default graph if None)."""
+    return (ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph_name) for s, p, o in triples)
 
 
 def from_sparql_json(value: dict | None):

@@ -21,6 +21,7 @@ from orgkg.findings import (
     Finding,
     Report,
     parse_all,
+    parse_located,
     relative_path,
     short_name,
     sort_findings,
@@ -69,27 +70,32 @@ def validate(
     """
     report = Report(files=files)
     ontology_path, shapes_path = root / ONTOLOGY_FILE, root / SHAPES_FILE
-    paths = list(dict.fromkeys([*files, ontology_path, shapes_path]))
-    count = iter(range(1, len(paths) + 5))  # each file parsed, then the four checks
-    step = (lambda: progress(next(count), len(paths) + 4)) if progress else (lambda: None)
-    graphs = parse_all(paths, root, report, step)
+    count = iter(range(1, len(files) + 7))  # the ontology and shapes parsed, each file, then the four checks
+    step = (lambda: progress(next(count), len(files) + 6)) if progress else (lambda: None)
+    schema = parse_all([ontology_path, shapes_path], root, report, step)
+    # Every file parsed straight into one graph: a graph per file, merged after, cost as much again.
+    data, where = bind_prefixes(Graph()), dict[Node, str]()
+    for path in dict.fromkeys(files):
+        subjects: set = set()
+        if path.resolve() == ontology_path.resolve():  # parsed above, and added to the data below
+            subjects.update(schema[ontology_path].subjects() if ontology_path in schema else ())
+        elif not is_shapes_file(path, root):
+            parse_located(path, root, report, into=data, subjects=subjects)
+        _first_described(where, subjects, relative_path(path, root))
+        step()
     if report.findings:
         return report
 
-    ontology, shapes = graphs[ontology_path], Shapes(graphs[shapes_path])
-    data = bind_prefixes(Graph())
-    for path in files:
-        if not is_shapes_file(path, root):
-            data += graphs[path]
+    ontology, shapes = schema[ontology_path], Shapes(schema[shapes_path])
     data += ontology
     report.triples = len(data)
-    where = _subject_files(graphs, files, root)
 
-    report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where)
+    store = oxigraph_store(data)  # one Oxigraph copy: corpus lint's queries, then the shapes' with the closure added
+    report.findings += corpus_lint_findings(data, where, store, complete)
+    step()
+    report.findings += shacl_findings(data, shapes, Closure(ontology, rdflib_vocabulary()), where, store)
     step()
     report.findings += lint_findings(data, OntologyTerms(ontology), where)
-    step()
-    report.findings += corpus_lint_findings(data, where, complete)
     step()
     texts = Sources.for_root(root, sources)
     if texts is None:
@@ -101,22 +107,19 @@ def validate(
     return report
 
 
-def _subject_files(graphs: dict[Path, Graph], files: list[Path], root: Path) -> dict[Node, str]:
-    """For each subject, the first file that describes it (so findings can name a file)."""
-    where: dict[Node, str] = {}
-    for path in files:
-        name = relative_path(path, root)
-        for subject in graphs[path].subjects(unique=True):
-            where.setdefault(subject, name)
-    return where
+def _first_described(where: dict[Node, str], subjects, name: str) -> None:
+    """Name the file `name` for each of `subjects` that no earlier file describes (so findings can name a file)."""
+    for subject in subjects:
+        where.setdefault(subject, name)
 
 
 # --- SHACL -------------------------------------------------------------------------------
 
 
-def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: Mapping) -> list[Finding]:
-    """Every shape on `data` with its RDFS closure, findings named from it (`Shapes.run`)."""
-    return [finding for finding, _, _ in shapes.run(data, closure.entailments(data), where)]
+def shacl_findings(data: Graph, shapes: Shapes, closure: Closure, where: Mapping, store=None) -> list[Finding]:
+    """Every shape on `data` with its RDFS closure, findings named from it (`Shapes.run`, which
+    adds the closure to `store`, an Oxigraph copy of `data`, if given)."""
+    return [finding for finding, _, _ in shapes.run(data, closure.entailments(data), where, store)]
 
 
 # --- lint (in the spirit of ROBOT report) --------------------------------------------------
@@ -132,8 +135,9 @@ def lint_findings(data: Graph, terms: OntologyTerms, where: Mapping) -> list[Fin
     return ontology_term_findings(data, terms, where) + stray_whitespace_findings(data, where)
 
 
-def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> list[Finding]:
-    """lint's corpus-wide rules on one graph; dangling references only if it is the `complete` graph."""
+def corpus_lint_findings(data: Graph, where: Mapping, store, complete: bool = True) -> list[Finding]:
+    """lint's corpus-wide rules on one graph (`store` an Oxigraph copy of it); dangling references
+    only if it is the `complete` graph."""
 
     def short(term) -> str:
         return short_name(data, term)
@@ -141,7 +145,6 @@ def corpus_lint_findings(data: Graph, where: Mapping, complete: bool = True) -> 
     labels: dict[tuple[str, str], set] = defaultdict(set)
     for subject, key, language in label_keys(data):
         labels[(key, language)].add(subject)
-    store = oxigraph_store(data)
 
     def rows(query: str) -> list[tuple]:
         answer = solutions(store.query(query))

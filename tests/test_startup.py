@@ -81,12 +81,13 @@ def test_a_query_run_reads_its_header_from_the_cache_without_pyyaml(root, tmp_pa
 def test_a_query_run_with_its_defaults_imports_only_what_it_uses(root, tmp_path):
     """Issue 21: a saved query run with its defaults (its header kept in the cache) on an unchanged
     repository builds no dataclass, reads no JSON, opens no database and resolves no name; a name
-    given for a parameter loads the resolver."""
+    given for a parameter loads the resolver, and no file hashed loads no OpenSSL (hashlib)."""
     run = ["query", "run", "mergers", "--format", "csv"]
     imported(root, tmp_path, *run)  # the header parsed and kept
     modules = set(imported(root, tmp_path, *run))
     assert {"orgkg.catalogue", "orgkg.store", "pyoxigraph", "csv"} <= modules  # the probe saw the run
-    assert modules.isdisjoint({"dataclasses", "json", "yaml", "orgkg.names", "unicodedata", "decimal", "sqlite3"})
+    unused = {"dataclasses", "json", "yaml", "orgkg.names", "unicodedata", "decimal", "sqlite3", "hashlib"}
+    assert modules.isdisjoint(unused)
     named = ["query", "run", "lineage", "--param", "organization=cao bang newspaper", "--format", "csv"]
     assert "orgkg.names" in imported(root, tmp_path, *named)
 

@@ -11,7 +11,6 @@ text as the user typed it: each value is parsed into an RDF term of the declared
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ import pyoxigraph as ox
 from orgkg.choices import SERVE_QUERY_URL
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import BASE, PREFIXES, QUERIES_DIR
+from orgkg.places import sha256
 from orgkg.sparql_text import (
     SparqlTextError,
     prologue_end,
@@ -255,7 +255,7 @@ def _parse_header(path: Path, header: str, cache: Path | None) -> object:
     header's digest, so a query run does not import PyYAML. It is kept as a Python literal, read
     back by `ast.literal_eval` (which runs nothing): click's import has loaded `ast` already,
     where json would be one more import on every run."""
-    kept = cache / "headers" / f"{hashlib.sha256(header.encode()).hexdigest()}.literal" if cache else None
+    kept = cache / "headers" / f"{sha256(header.encode()).hexdigest()}.literal" if cache else None
     if kept is not None:
         try:
             return ast.literal_eval(kept.read_text(encoding="utf-8"))

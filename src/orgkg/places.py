@@ -1,4 +1,4 @@
-"""Where a repository and its cache folder are, with nothing imported but os and a SHA-256.
+"""Where a repository and its cache folder are, with nothing imported but os and CPython's own hashes.
 
 The relay's client (orgkg.relay) looks for the watcher's socket with these before click or
 pathlib is imported (pathlib alone costs ~10 ms, most of a relayed query); the library's
@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 
+# CPython's own hash modules, for the small digests every command takes: hashlib loads OpenSSL
+# (~2-3 ms) at its import. (A data file's digest, over many bytes, is OpenSSL's: repository.py.)
 try:
-    from _sha256 import sha256  # type: ignore[import-not-found]  # CPython's own: hashlib loads OpenSSL (~3 ms)
+    from _blake2 import blake2b as blake2b  # "as": kept for the modules that import it from here
+    from _sha256 import sha256  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b as blake2b
     from hashlib import sha256
 
 

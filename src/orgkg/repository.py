@@ -16,7 +16,6 @@ docs and incremental validation all ask it.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import stat
@@ -380,14 +379,17 @@ class Scan:
         if max(modified, default=0) >= self.racy_since or max(changed, default=0) >= self.racy_since:
             return None
         names = "\n".join([name for name, _, _ in self.entries])
-        state = hashlib.blake2b(names.encode("utf-8", "surrogateescape"), digest_size=16)
+        state = places.blake2b(names.encode("utf-8", "surrogateescape"), digest_size=16)
         for field in fields:
             state.update(field)
         return state.hexdigest()
 
 
 def _file_digest(path: str) -> str:
-    """The sha256 of a file's bytes, in hex: a data file's digest wherever one is taken."""
+    """The sha256 of a file's bytes, in hex: a data file's digest wherever one is taken (OpenSSL's,
+    imported only here: a query on an unchanged repository hashes no file)."""
+    import hashlib
+
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 

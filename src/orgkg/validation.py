@@ -42,6 +42,10 @@ NO_SOURCES = "quote check skipped: no folder of article texts exists (give one, 
 DANGLING = "kg: resource is used but never typed or described: define it in graph/reference/ or fix the IRI"
 
 
+#: rdflib's store for the graphs validated: without the named-graph bookkeeping of its default
+#: store (which works out each triple's graphs whenever it is read), adding and reading triples
+#: takes a third of the time.
+RDFLIB_STORE = "SimpleMemory"
 #: Bytes of Turtle above which `orgkg validate` of the whole graph runs unit by unit
 #: (`orgkg.incremental`: the same report, in bounded memory) instead of all at once, which holds
 #: about 5.3 bytes of memory for each byte of Turtle (757 MB for 143 MB at 10,000 articles): this
@@ -73,10 +77,8 @@ def validate(
     count = iter(range(1, len(files) + 7))  # the ontology and shapes parsed, each file, then the four checks
     step = (lambda: progress(next(count), len(files) + 6)) if progress else (lambda: None)
     schema = parse_all([ontology_path, shapes_path], root, report, step)
-    # Every file parsed straight into one graph (a graph per file, merged after, cost as much
-    # again), kept by rdflib's store without contexts: the default one works out each triple's
-    # graphs whenever it is read, a third of the checks' time.
-    data, where = bind_prefixes(Graph(store="SimpleMemory")), dict[Node, str]()
+    # Every file parsed straight into one graph: a graph per file, merged after, cost as much again.
+    data, where = bind_prefixes(Graph(store=RDFLIB_STORE)), dict[Node, str]()
     for path in dict.fromkeys(files):
         subjects: set = set()
         if path.resolve() == ontology_path.resolve():  # parsed above, and added to the data below

@@ -19,11 +19,8 @@ from orgkg.incremental.schema import Schema
 from orgkg.loading import TurtleSyntaxError, parse_turtle
 from orgkg.namespaces import KG, OKG, SCHEMA, bind_prefixes
 from orgkg.sources import Sources
-from orgkg.validation import label_keys, lint_findings, node_texts, quote_findings
+from orgkg.validation import RDFLIB_STORE, label_keys, lint_findings, node_texts, quote_findings
 
-#: rdflib's store for a unit's graphs: without the named-graph bookkeeping of its default store,
-#: which a unit never uses, adding and reading triples takes a third of the time.
-STORE = "SimpleMemory"
 #: Files whose units run together in one store (`run_units`): enough that a query's fixed cost
 #: (parsing, planning) is shared, few enough that a batch's graphs stay small.
 BATCH = 32
@@ -49,7 +46,7 @@ class UnitResult:
 
 def reference_slice(schema: Schema, nodes) -> Graph:
     """The reference's description of `nodes` (with blank nodes it uses)."""
-    out = Graph(store=STORE)
+    out = Graph(store=RDFLIB_STORE)
     out.addN((*triple, out) for triple in schema.reference_about(map(str, nodes)))
     return out
 
@@ -97,7 +94,7 @@ class _View:
     ):
         self.result = result = UnitResult(name, digest)
         self.only = only
-        own = bind_prefixes(Graph(store=STORE))
+        own = bind_prefixes(Graph(store=RDFLIB_STORE))
         self.where: dict = {}  # subject -> the file that describes it
         for path in paths:
             described: set = set()

@@ -48,9 +48,12 @@ DANGLING = "kg: resource is used but never typed or described: define it in grap
 RDFLIB_STORE = "SimpleMemory"
 #: Bytes of Turtle above which `orgkg validate` of the whole graph runs unit by unit
 #: (`orgkg.incremental`: the same report, in bounded memory) instead of all at once, which holds
-#: about 5.3 bytes of memory for each byte of Turtle (757 MB for 143 MB at 10,000 articles): this
-#: keeps a run under about 1.6 GB, where 100,000 articles at once would need some 7.5 GB.
-AT_ONCE_LIMIT = 300_000_000
+#: some 22 bytes of memory for each byte of Turtle beyond ~160 MB, where units from nothing
+#: take about as long (5 December, one whole run each, all at once / units: 1,000 articles,
+#: 14.5 MB of Turtle, 10.1 s, 482 MB / 11.0 s, 142 MB; 3,000, 43 MB, 33.9 s, 1.24 GB / 32.8 s,
+#: 215 MB; 10,000, 143 MB, 128 s, 3.35 GB / 127 s, 254 MB). Here, about 2,000 articles, a run
+#: stays under ~1 GB.
+AT_ONCE_LIMIT = 30_000_000
 
 
 def too_large_at_once(files: list[Path]) -> bool:

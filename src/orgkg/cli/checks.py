@@ -41,8 +41,8 @@ def validate_command(
     """Check Turtle syntax, SHACL shapes (with RDFS inference), lint rules and quotes.
 
     PATH is a Turtle file or folder (default: the ontology and graph/ of the repository);
-    the repository's ontology and shapes are always used. A whole graph of over 300 MB of
-    Turtle (some 20,000 articles) is validated unit by unit, as --incremental does: the same
+    the repository's ontology and shapes are always used. A whole graph of over 30 MB of
+    Turtle (some 2,000 articles) is validated unit by unit, as --incremental does: the same
     report in bounded memory. Exit 0 conforms, 1 does not conform or a file is malformed,
     2 usage or runtime error.
 

@@ -79,8 +79,8 @@ def run_units(schema: Schema, tasks: list[tuple]) -> list[UnitResult]:
 
 class _View:
     """One unit's data as its shapes see it: the files `paths`, plus (for articles) the reference
-    slice they mention, with their entailments. `only` keeps just the SHACL results about that
-    node (a node judged on all its files)."""
+    slice they mention, with their entailments. `only` keeps just the SHACL results about those
+    nodes (nodes judged on all their files, which are `paths`)."""
 
     def __init__(
         self,
@@ -90,7 +90,7 @@ class _View:
         paths: list[Path],
         sources: Sources | None,
         with_reference: bool = True,
-        only: URIRef | None = None,
+        only: frozenset[URIRef] | None = None,
     ):
         self.result = result = UnitResult(name, digest)
         self.only = only
@@ -131,7 +131,7 @@ class _View:
         for finding, focus, value in results:
             existence = value is None or value == focus
             if only is not None:
-                if focus == only:
+                if focus in only:
                     rows.append(_row(finding, focus, True, True))
             elif isinstance(focus, BNode):
                 if focus in own_subjects:  # else a blank node of the reference: the reference unit reports it

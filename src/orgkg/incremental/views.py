@@ -29,15 +29,23 @@ def update_fallbacks(
     a new type or a value a sh:maxCount counts (values the reference gives are in every article's
     view already), or one pointed at by triples an inverse path counts."""
     needed = cache.fallback_needed(touched, REFERENCE)
-    tasks = []
+    stale: dict[tuple[str, ...], dict[str, str]] = {}  # the files judging nodes -> {node: its key}
     for iri in sorted(needed):
         files = sorted({file for file in cache.judging_files(iri) if file in paths}, key=paths.__getitem__)
         key = digest(json.dumps([digests.get(file) for file in files] + [paths[file] for file in files]))
         if cache.fallback_key(iri) != key:
-            tasks.append((iri, key, [Path(paths[file]) for file in files], sources, True, URIRef(iri)))
+            stale.setdefault(tuple(files), {})[iri] = key
+    # The nodes the same files judge share one view (articles that describe the same entities
+    # have several in common): each node's rows are its results on it.
+    groups = list(stale.values())
+    tasks = [
+        (str(at), "", [Path(paths[file]) for file in files], sources, True, frozenset(map(URIRef, nodes)))
+        for at, (files, nodes) in enumerate(stale.items())
+    ]
     for batch in batches(tasks):
         for result in run_units(schema, batch):
-            cache.set_fallback(result.name, result.digest, result.rows)
+            for iri, key in groups[int(result.name)].items():
+                cache.set_fallback(iri, key, [row for row in result.rows if row[0] == iri])
 
 
 def update_duplicates(cache: Cache, store: ox.Store, touched: set[str]) -> None:

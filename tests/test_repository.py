@@ -72,7 +72,7 @@ def test_a_digest_is_recomputed_only_when_the_stat_changes(repo, tmp_path, monke
     first = repository.digests()["graph/articles/nghe-an-2024.ttl"]
     # Nothing changed: the index answers without reading any file.
     monkeypatch.setattr(
-        "orgkg.repository.hashlib.file_digest", lambda *a: pytest.fail("a file with an unchanged stat was read")
+        "orgkg.repository._file_digest", lambda *a: pytest.fail("a file with an unchanged stat was read")
     )
     assert repository.digests()["graph/articles/nghe-an-2024.ttl"] == first
     monkeypatch.undo()

@@ -14,10 +14,14 @@ from collections import Counter
 from dataclasses import astuple
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from orgkg.incremental import validate_incremental
+from orgkg.incremental.schema import Schema
 from orgkg.loading import parse_turtle
 from orgkg.namespaces import ELI, KG, OKG
 from orgkg.repository import cache_dir, data_files
@@ -76,6 +80,33 @@ def test_the_reference_kept_in_memory_is_bounded_and_forgotten_whole(corpus, cac
     for a node just forgotten: a KeyError)."""
     monkeypatch.setattr("orgkg.incremental.schema.REFERENCE_CACHE", 5)
     _same_as_full(corpus, jobs=1)  # one process: the bound above holds in it
+
+
+def test_a_nodes_reference_description_is_read_from_the_reference_graphs_alone(corpus, cache):
+    """What a unit reads of the reference about every IRI of the corpus, put together, is the
+    reference files' triples, no more (no article's triples about a node) and no fewer: both for
+    nodes read in every graph and for those with more quads than there are reference graphs,
+    looked up graph by graph."""
+    store = EmbeddedStore(corpus)
+    store.build()
+    reference_files = sorted((corpus / "graph" / "reference").glob("*.ttl"))
+    schema = Schema.load(corpus, store.repository.cache, [store.repository.graph_name(p) for p in reference_files])
+    with store.reading() as data:
+        iris = {
+            q.subject.value
+            for q in data.quads_for_pattern(None, None, None, None)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+        quads = Counter(q.subject.value for q in data.quads_for_pattern(None, None, None, None))
+    reference_graphs = len(schema.reference_graphs)
+    assert any(quads[iri] > reference_graphs for iri in iris) and any(quads[iri] <= reference_graphs for iri in iris)
+    read = Graph()
+    for iri in sorted(iris):
+        read += schema.reference_about([iri])
+    expected = Graph()
+    for path in reference_files:
+        expected += parse_turtle(path)
+    assert to_isomorphic(read) == to_isomorphic(expected)
 
 
 def test_second_run_reuses_every_unit(corpus, cache, monkeypatch):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib import Graph
 
 from orgkg.namespaces import bind_prefixes
-from orgkg.validation import DOCUMENT_FACTS, duplicate_document_findings, iri_year_findings, node_texts
+from orgkg.terms import oxigraph_store
+from orgkg.validation import duplicate_document_findings, iri_year_findings, node_texts
 
 PREFIXES = """
 @prefix kg: <https://w3id.org/orgkg/id/> .
@@ -26,7 +27,7 @@ def directive(iri: str, quote: str, facts: str = "") -> str:
 def duplicates(*documents: str) -> list:
     graph = bind_prefixes(Graph()).parse(data=PREFIXES + "\n".join(documents), format="turtle")
     short = graph.namespace_manager.normalizeUri
-    return duplicate_document_findings(graph.query(DOCUMENT_FACTS), short, {})
+    return duplicate_document_findings(oxigraph_store(graph), short, {})
 
 
 REVIEWED = "Summarizing Directive No. 35-CT/TW of the Politburo"
@@ -124,5 +125,5 @@ def test_a_later_articles_resolution_18_or_19_on_another_subject_is_not_merged_i
                     okg:evidence [ oa:hasSelector [ oa:exact "Resolution No. {code} on land" ] ] .""",
             format="turtle",
         )
-        findings = duplicate_document_findings(graph.query(DOCUMENT_FACTS), graph.namespace_manager.normalizeUri, {})
+        findings = duplicate_document_findings(oxigraph_store(graph), graph.namespace_manager.normalizeUri, {})
         assert not [f for f in findings if "kg:later" in (f.focus, f.message)], findings

@@ -19,7 +19,6 @@ from orgkg.shapes import SparqlShape
 from orgkg.sparql_text import insert_values
 from orgkg.terms import solutions, to_rdflib
 from orgkg.validation import (
-    DOCUMENT_FACTS,
     dangling_findings,
     duplicate_document_findings,
     duplicate_label_findings,
@@ -48,11 +47,9 @@ def update_document_duplicates(store: ox.Store, cache: Cache, touched: set[str] 
     if shared:
         names = bind_prefixes(Graph())
         iris = {short_name(names, URIRef(iri)): iri for iri in shared}
-        answer = solutions(
-            store.query(insert_values(DOCUMENT_FACTS, [("document", [ox.NamedNode(iri) for iri in shared])]))
+        found_now = duplicate_document_findings(
+            store, lambda term: short_name(names, term), FirstFiles(cache, order), shared
         )
-        rows = (tuple(to_rdflib(row[v]) for v in ("document", "code", "fact", "value")) for row in answer)
-        found_now = duplicate_document_findings(rows, lambda term: short_name(names, term), FirstFiles(cache, order))
         findings = [(iris[finding.focus], finding) for finding in found_now]
     cache.replace_findings("documents", again, findings)
     cache.mark_done("documents")

@@ -7,7 +7,7 @@ reads the same whichever validator found it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
@@ -34,6 +34,11 @@ class Finding:
     column: int | None = None
     value: str = ""
 
+    def as_dict(self) -> dict:
+        """Its fields by name, in order (`dataclasses.asdict` deep-copies every value: a fifth of
+        incremental validation's time went to it)."""
+        return dict(vars(self))
+
 
 @dataclass
 class Report:
@@ -57,7 +62,7 @@ class Report:
             "violations": self.count(VIOLATION),
             "warnings": self.count(WARNING),
             "notices": self.notices,
-            "findings": [asdict(finding) for finding in self.findings],
+            "findings": [finding.as_dict() for finding in self.findings],
         }
 
 

@@ -9,7 +9,6 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
 from pathlib import Path
 
 from orgkg.cache_db import open_database
@@ -264,7 +263,7 @@ class Cache:
             self.db.execute(f"DELETE FROM {table} WHERE iri IN (SELECT iri FROM candidates)")
         self.db.executemany(
             f"INSERT INTO {table} VALUES (?, ?)",
-            [(iri, json.dumps(asdict(finding), ensure_ascii=False)) for iri, finding in findings],
+            [(iri, json.dumps(finding.as_dict(), ensure_ascii=False)) for iri, finding in findings],
         )
 
     def findings(self, kind: str) -> list[Finding]:

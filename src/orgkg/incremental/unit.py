@@ -8,7 +8,7 @@ import os
 import stat
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
@@ -249,7 +249,7 @@ def _focus_term(graph: Graph, finding: Finding):
 
 
 def _identity(finding: Finding) -> str:
-    fields = asdict(finding)
+    fields = finding.as_dict()
     fields.pop("file")
     return json.dumps(fields, sort_keys=True, ensure_ascii=False)
 
@@ -257,5 +257,5 @@ def _identity(finding: Finding) -> str:
 def _row(finding: Finding, focus, here: bool, existence: bool, kind: str = "shacl") -> tuple:
     iri = str(focus) if isinstance(focus, URIRef) else None
     if iri is not None:
-        finding = Finding(**{**asdict(finding), "file": ""})  # set once all describing files are known
-    return (iri, int(here), int(existence), kind, _identity(finding), json.dumps(asdict(finding), ensure_ascii=False))
+        finding = replace(finding, file="")  # set once all describing files are known
+    return (iri, int(here), int(existence), kind, _identity(finding), json.dumps(finding.as_dict(), ensure_ascii=False))

@@ -82,15 +82,19 @@ def test_the_reference_kept_in_memory_is_bounded_and_forgotten_whole(corpus, cac
     _same_as_full(corpus, jobs=1)  # one process: the bound above holds in it
 
 
-def test_a_nodes_reference_description_is_read_from_the_reference_graphs_alone(corpus, cache):
+@pytest.mark.parametrize("indexed", [False, True], ids=["node by node", "indexed"])
+def test_a_nodes_reference_description_is_read_from_the_reference_graphs_alone(corpus, cache, indexed):
     """What a unit reads of the reference about every IRI of the corpus, put together, is the
-    reference files' triples, no more (no article's triples about a node) and no fewer: both for
-    nodes read in every graph and for those with more quads than there are reference graphs,
-    looked up graph by graph."""
+    reference files' triples, no more (no article's triples about a node) and no fewer: in a
+    process with the index of which graphs describe each node, and in one without (nodes read in
+    every graph, and those with more quads than there are reference graphs looked up graph by
+    graph)."""
     store = EmbeddedStore(corpus)
     store.build()
     reference_files = sorted((corpus / "graph" / "reference").glob("*.ttl"))
-    schema = Schema.load(corpus, store.repository.cache, [store.repository.graph_name(p) for p in reference_files])
+    schema = Schema.load(
+        corpus, store.repository.cache, [store.repository.graph_name(p) for p in reference_files], indexed=indexed
+    )
     with store.reading() as data:
         iris = {
             q.subject.value

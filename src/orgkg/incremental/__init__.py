@@ -278,7 +278,7 @@ _worker_schema: Schema | None = None  # each worker process's own, loaded by _st
 
 def _start_worker(root: Path, cache: Path, reference_graphs: tuple, compiled: str) -> None:
     global _worker_schema
-    _worker_schema = Schema.load(root, cache, reference_graphs, compiled=compiled)
+    _worker_schema = Schema.load(root, cache, reference_graphs, compiled=compiled, indexed=True)
 
 
 def _work(batch: list[tuple]) -> list[UnitResult]:

@@ -35,8 +35,8 @@ class Finding:
     value: str = ""
 
     def as_dict(self) -> dict:
-        """Its fields by name, in order (`dataclasses.asdict` deep-copies every value: a fifth of
-        incremental validation's time went to it)."""
+        """Its fields by name, in order (`dataclasses.asdict` deep-copies every value: 2.5 s of the
+        26 s the reference unit of 100,000 articles takes, with its 124,000 findings)."""
         return dict(vars(self))
 
 

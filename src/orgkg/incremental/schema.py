@@ -27,8 +27,8 @@ from orgkg.validation import OntologyTerms
 
 #: Reference nodes whose descriptions a process keeps (a unit mentions a few dozen; articles
 #: quote the same provinces and bodies again and again). Under 1 KB a node: at most ~70 MB. The
-#: reference of 100,000 articles describes 62,000 nodes; kept to 20,000, each worker forgot them
-#: again and again and read a quarter of every unit's time.
+#: reference of 100,000 articles describes 62,000 nodes; kept to 20,000, each worker forgot and
+#: read them anew (in 3,000 units, 5.7 ms of a 25 ms unit, against 4.1 ms kept).
 REFERENCE_CACHE = 100_000
 
 

@@ -36,7 +36,7 @@ class Finding:
 
     def as_dict(self) -> dict:
         """Its fields by name, in order (`dataclasses.asdict` deep-copies every value: 2.5 s of the
-        26 s the reference unit of 100,000 articles takes, with its 124,000 findings)."""
+        26 s the reference unit of 100,000 articles takes, with its 124,000 result rows)."""
         return dict(vars(self))
 
 

@@ -53,7 +53,7 @@ def update_duplicates(cache: Cache, store: ox.Store, touched: set[str]) -> None:
     many = cache.described_by_many(touched)
     cache.forget_duplicates(touched)
     for chunk in range(0, len(many), 500):
-        values = " ".join(f"<{iri}>" for iri in many[chunk : chunk + 500])
+        values = " ".join(str(ox.NamedNode(iri)) for iri in many[chunk : chunk + 500])  # N-Triples form, checked
         counts: dict[str, list[int]] = {}
         for query in (
             f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?s",

@@ -95,17 +95,16 @@ def test_a_nodes_reference_description_is_read_from_the_reference_graphs_alone(c
     schema = Schema.load(
         corpus, store.repository.cache, [store.repository.graph_name(p) for p in reference_files], indexed=indexed
     )
-    with store.reading() as data:
-        iris = {
+    with store.reading() as data:  # each IRI subject: its quads in every graph
+        quads = Counter(
             q.subject.value
             for q in data.quads_for_pattern(None, None, None, None)
             if isinstance(q.subject, ox.NamedNode)
-        }
-        quads = Counter(q.subject.value for q in data.quads_for_pattern(None, None, None, None))
+        )
     reference_graphs = len(schema.reference_graphs)
-    assert any(quads[iri] > reference_graphs for iri in iris) and any(quads[iri] <= reference_graphs for iri in iris)
+    assert any(n > reference_graphs for n in quads.values()) and any(n <= reference_graphs for n in quads.values())
     read = Graph()
-    for iri in sorted(iris):
+    for iri in sorted(quads):
         read += schema.reference_about([iri])
     expected = Graph()
     for path in reference_files:

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 from orgkg import shacl_core
 from orgkg.atomic import file_lock
 from orgkg.cache_db import remove_database
+from orgkg.console import pace_collector
 from orgkg.errors import OrgkgError
 from orgkg.findings import Report, parse_all, sort_findings
 from orgkg.incremental.cache import Cache, digest
@@ -278,6 +279,7 @@ _worker_schema: Schema | None = None  # each worker process's own, loaded by _st
 
 def _start_worker(root: Path, cache: Path, reference_graphs: tuple, compiled: str) -> None:
     global _worker_schema
+    pace_collector()  # a spawned process starts with the default pace, not the command's
     _worker_schema = Schema.load(root, cache, reference_graphs, compiled=compiled, indexed=True)
 
 

@@ -4,10 +4,11 @@ that a query is relayed to `orgkg watch` when one runs (orgkg.relay), for the sa
 that a bug (an exception no command turned into a message) exits 2, a runtime error, not 1,
 which says the data has a problem.
 
-The garbage collector is paced (`pace_collector`): start-up (click, pyoxigraph, the library)
-allocates tens of thousands of objects that live until the exit, which collections every 700
-allocations (the default) would traverse again and again, and Python's last collection at the exit
-would traverse once more; together a sixth of a small query's time."""
+The garbage collector is paced for a short-lived process: start-up (click, pyoxigraph, the
+library) allocates tens of thousands of objects that live until the exit, which collections every
+700 allocations (the default) would traverse again and again, and Python's last collection at the
+exit would traverse once more; together a sixth of a small query's time. Cycles are still
+collected, every 100,000 allocations."""
 
 import gc
 import os
@@ -17,7 +18,7 @@ from orgkg.relay import forward
 
 
 def main() -> None:
-    pace_collector()
+    gc.set_threshold(100_000)
     if (code := forward(sys.argv)) is not None:  # run by orgkg watch's fork, imports done
         raise SystemExit(code)
     run()
@@ -46,13 +47,6 @@ def run() -> None:
         raise SystemExit(2) from None
     finally:
         gc.freeze()  # what is alive at the exit is left to the exit
-
-
-def pace_collector() -> None:
-    """Collect cycles every 100,000 allocations, not 700: what lives long (imports, a worker's
-    schema and reference memo) is traversed less often. In validation's worker processes the
-    default cost 3.5-5 ms of an 18 ms unit at 100,000 articles, growing with the memo."""
-    gc.set_threshold(100_000)
 
 
 def imports_done() -> None:

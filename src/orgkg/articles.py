@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
@@ -135,7 +136,8 @@ def new_article(
 
 
 def _exists(engine, node: URIRef) -> bool:
-    return bool(engine.query(f"ASK {{ {{ <{node}> ?p ?o }} UNION {{ ?s ?p <{node}> }} }}").boolean)
+    term = ox.NamedNode(node)  # validated, and written as an IRI term: never pasted text
+    return bool(engine.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}").boolean)
 
 
 def _check_date(text: str) -> None:

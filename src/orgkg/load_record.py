@@ -8,6 +8,8 @@ remembers them once they are in place, so the record never names a file a graph 
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from orgkg.load_lock import LOAD_TERMS
 from orgkg.namespaces import GRAPH_BASE
 from orgkg.triplestore import FAILURES, RemoteStore
@@ -35,12 +37,16 @@ def forgetting(graphs: list[str], every: bool) -> str:
     record dropped), so that no graph replaced, or only half, is taken as unchanged."""
     if every:
         return f"DROP SILENT GRAPH <{RECORD_GRAPH}>"
-    return " ;\n".join(f"DELETE WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{g}> <{_DIGEST}> ?digest }} }}" for g in graphs)
+    return " ;\n".join(
+        f"DELETE WHERE {{ GRAPH <{RECORD_GRAPH}> {{ {ox.NamedNode(g)} <{_DIGEST}> ?digest }} }}" for g in graphs
+    )
 
 
 def remembering(digests: dict[str, str]) -> str:
     """The update that records the file (graph -> digest) each graph sent was loaded from."""
-    entries = "".join(f'<{graph}> <{_DIGEST}> "{digest}" .\n' for graph, digest in digests.items() if digest)
+    entries = "".join(
+        f'{ox.NamedNode(graph)} <{_DIGEST}> "{digest}" .\n' for graph, digest in digests.items() if digest
+    )
     return f"INSERT DATA {{ GRAPH <{RECORD_GRAPH}> {{\n{entries}}} }}" if entries else ""
 
 

@@ -20,6 +20,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from orgkg import load_record
 from orgkg.http_client import HttpError, Transient, check_url
 from orgkg.load_lock import LOCK_GRAPH, TEMPORARY_BASE, Holder, claimed, completed, completion, locked
@@ -236,8 +238,8 @@ def _load_in_one_request(
         if forget:
             yield f"{forget} ;\n".encode()
         for upload in uploads:
-            replace = "" if append else f"DROP SILENT GRAPH <{upload.iri}> ;\n"
-            yield f"{replace}INSERT DATA {{ GRAPH <{upload.iri}> {{\n".encode()
+            replace = "" if append else f"DROP SILENT GRAPH {ox.NamedNode(upload.iri)} ;\n"
+            yield f"{replace}INSERT DATA {{ GRAPH {ox.NamedNode(upload.iri)} {{\n".encode()
             for body in upload.bodies():
                 progress(body.count(b"\n"))
                 yield body
@@ -366,15 +368,17 @@ def _swap(
     operations = [forget] if forget else []
     operations += [
         (
-            f"ADD GRAPH <{u.temporary}> TO GRAPH <{u.iri}> ; DROP GRAPH <{u.temporary}>"
+            f"ADD GRAPH {ox.NamedNode(u.temporary)} TO GRAPH {ox.NamedNode(u.iri)} ; DROP GRAPH {ox.NamedNode(u.temporary)}"
             if append
-            else f"MOVE GRAPH <{u.temporary}> TO GRAPH <{u.iri}>"
+            else f"MOVE GRAPH {ox.NamedNode(u.temporary)} TO GRAPH {ox.NamedNode(u.iri)}"
         )
         for u in uploads
     ]
     operations += [remember] if remember else []
     if union_default_graph:
-        operations += ([] if append else ["DROP SILENT DEFAULT"]) + [f"ADD GRAPH <{u.iri}> TO DEFAULT" for u in uploads]
+        operations += ([] if append else ["DROP SILENT DEFAULT"]) + [
+            f"ADD GRAPH {ox.NamedNode(u.iri)} TO DEFAULT" for u in uploads
+        ]
     try:
         store.update(" ;\n".join(operations), "swapping in the new graphs", timeout=swap_deadline(store, uploads))
     except (*FAILURES, KeyboardInterrupt) as error:
@@ -430,7 +434,7 @@ def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
     """Drop graphs (DROP SILENT is safe to repeat); those left when the store stops answering."""
     for position, graph in enumerate(graphs):
         try:
-            store.update(f"DROP SILENT GRAPH <{graph}>", f"dropping {graph}", retry=True)
+            store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}", f"dropping {graph}", retry=True)
         except FAILURES:
             return graphs[position:]
     return []

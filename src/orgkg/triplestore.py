@@ -162,7 +162,8 @@ class RemoteStore:
                     option="dialect",
                 ) from None
         rows = self.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", f"counting the triples of {graph}"
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}",  # a validated IRI term
+            f"counting the triples of {graph}",
         )
         try:
             return int(rows[0][0].value) if rows else 0
@@ -177,7 +178,7 @@ class RemoteStore:
         most of a load's time with a thousand articles), answered within `timeout` (the client's
         unless given: it may read every triple)."""
         if graphs is not None and len(graphs) <= COUNTED_BY_NAME:
-            among = "VALUES ?g { " + " ".join(f"<{graph}>" for graph in graphs) + " } "
+            among = "VALUES ?g { " + " ".join(str(ox.NamedNode(graph)) for graph in graphs) + " } "
         else:
             among = f'FILTER(STRSTARTS(STR(?g), "{under}")) '
         rows = self.select(

@@ -121,8 +121,9 @@ def test_load_replaces_our_graphs_and_checks_their_counts(root, local, old_store
     assert again.exit_code == 0 and graph_counts(old_store.query_url) == {**expected, OTHER: 1}
 
 
-def test_append_adds_to_the_graphs_already_there(root, local, old_store):
-    result = load(root, old_store.url, "--append")
+@pytest.mark.parametrize("how", [(), SWAP], ids=["one request", "temporary graphs added over"])
+def test_append_adds_to_the_graphs_already_there(root, local, old_store, how):
+    result = load(root, old_store.url, "--append", *how)
     assert result.exit_code == 0, result.output
     assert graph_counts(old_store.query_url) == {**{g: len(t) + 1 for g, t in local.items()}, OTHER: 1}
     assert "triples added to" in result.stderr

@@ -366,14 +366,7 @@ def _swap(
     readers."""
     forget, remember = record
     operations = [forget] if forget else []
-    operations += [
-        (
-            f"ADD GRAPH {ox.NamedNode(u.temporary)} TO GRAPH {ox.NamedNode(u.iri)} ; DROP GRAPH {ox.NamedNode(u.temporary)}"
-            if append
-            else f"MOVE GRAPH {ox.NamedNode(u.temporary)} TO GRAPH {ox.NamedNode(u.iri)}"
-        )
-        for u in uploads
-    ]
+    operations += [_moving(ox.NamedNode(u.temporary), ox.NamedNode(u.iri), append) for u in uploads]
     operations += [remember] if remember else []
     if union_default_graph:
         operations += ([] if append else ["DROP SILENT DEFAULT"]) + [
@@ -428,6 +421,15 @@ def _swap_status(uploads: list[Upload], store: RemoteStore) -> dict[str, bool | 
         except FAILURES:
             return status | {u.iri: None for u in uploads if u.iri not in status}
     return status
+
+
+def _moving(temporary: ox.NamedNode, real: ox.NamedNode, append: bool) -> str:
+    """The update that puts a temporary graph's triples in place of (or, appending, beside) the real one's."""
+    return (
+        f"ADD GRAPH {temporary} TO GRAPH {real} ; DROP GRAPH {temporary}"
+        if append
+        else f"MOVE GRAPH {temporary} TO GRAPH {real}"
+    )
 
 
 def _drop(graphs: list[str], store: RemoteStore) -> list[str]:

@@ -25,6 +25,7 @@ from orgkg.names import UnresolvedName
 from orgkg.namespaces import KG, OA, OKG, PREFIXES, SCHEMA
 from orgkg.quotes import ArticleText, first_words
 from orgkg.sources import configured_folders, text_name
+from orgkg.sparql_text import insert_values
 
 PROV_DERIVED = URIRef(PREFIXES["prov"] + "wasDerivedFrom")
 ORG_ORGANIZATION = URIRef(PREFIXES["org"] + "Organization")
@@ -136,8 +137,8 @@ def new_article(
 
 
 def _exists(engine, node: URIRef) -> bool:
-    term = ox.NamedNode(node)  # validated, and written as an IRI term: never pasted text
-    return bool(engine.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}").boolean)
+    query = insert_values("ASK { { ?node ?p ?o } UNION { ?s ?p ?node } }", [("node", [ox.NamedNode(node)])])
+    return bool(engine.query(query).boolean)
 
 
 def _check_date(text: str) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from orgkg.http_client import Client, HttpError, UnexpectedAnswer, redact
+from orgkg.sparql_text import insert_values
 from orgkg.store import StoreError
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class RemoteStore:
                     option="dialect",
                 ) from None
         rows = self.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}",  # a validated IRI term
+            insert_values("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", [("g", [ox.NamedNode(graph)])]),
             f"counting the triples of {graph}",
         )
         try:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from orgkg.catalogue import find_query
 from orgkg.errors import OrgkgError
 from orgkg.namespaces import PREFIXES, QUERIES_DIR
+from orgkg.sparql_text import insert_values
 
 
 class LineageError(OrgkgError):
@@ -95,8 +96,8 @@ def _in_order(edges: set[Edge]) -> list[Edge]:
 
 
 def label_of(engine, organization: str) -> str:
-    node = ox.NamedNode(organization)  # validated, and written as an IRI term: never pasted text
-    results = engine.query(f'SELECT ?l WHERE {{ {node} <{PREFIXES["rdfs"]}label> ?l FILTER(LANG(?l) IN ("", "en")) }}')
+    query = f'SELECT ?l WHERE {{ ?node <{PREFIXES["rdfs"]}label> ?l FILTER(LANG(?l) IN ("", "en")) }}'
+    results = engine.query(insert_values(query, [("node", [ox.NamedNode(organization)])]))
     return results.rows[0][0].value if results.rows else organization
 
 

@@ -33,9 +33,9 @@ class Bench:
             self.skipped["validate-classic"] = f"measured beside pySHACL's run; {limit}"
         if size > options.in_memory_peers_up_to:
             why = (
-                "rdflib holds the whole corpus in memory, about 0.45 GB per 1,000 articles parsed (4.3 GB at "
-                f"10,000), more than this machine has at this size; run up to {options.in_memory_peers_up_to:,} "
-                "articles (--in-memory-peers-up-to)"
+                "rdflib holds the whole corpus in memory, about 0.45 GB per 1,000 articles parsed and more for "
+                f"the queries (10.4 GB at 10,000); run up to {options.in_memory_peers_up_to:,} articles "
+                "(--in-memory-peers-up-to)"
             )
             self.skipped.update({"rdflib-parse": why, "queries-rdflib": why})
         self.work = work / f"n{size}"

@@ -201,11 +201,12 @@ def goals(bench: Record) -> list[str]:
     classic = _median(bench, "validate-classic")
     only = bench.facts.get("only")
     absent = f"not part of this run (--only-{only})" if only else "a task failed or was stopped: see the tasks"
-    no_pyshacl = (
-        "the whole-corpus pySHACL run was not made at this size (--slow-peers-up-to)"
-        if "pyshacl" not in bench.results
-        else absent
-    )
+
+    def not_run(peer: str) -> str:
+        """Why a goal measured against `peer` has no figure: the peer skipped at this size, or `absent`."""
+        skipped = bench.facts.get("skipped", {}).get(peer)
+        return f"not run at this size: {skipped}" if skipped else absent
+
     rows = []
 
     def row(
@@ -281,6 +282,7 @@ def goals(bench: Record) -> list[str]:
         "a query that touches a few triples takes rdflib a few index lookups in memory, while orgkg opens "
         "the on-disk store and checks every file's stat",
         f"least {ratio(slowest)}; {faster} of {len(engine_rdflib)} at ≥ 10×" if engine_rdflib else None,
+        missing=not_run("queries-rdflib"),
     )
     export, dump = bench.results.get("export"), _median(bench, "oxigraph-dump")
     row(
@@ -365,7 +367,7 @@ def goals(bench: Record) -> list[str]:
         True,
         "`validate --incremental` from nothing pays per article unit: rdflib parsing and lint, the view copied "
         "into Oxigraph (two thirds of a unit's time), then batches of 32 units' shape queries",
-        missing=no_pyshacl,
+        missing=not_run("pyshacl"),
     )
     row(
         "… as one `orgkg validate` process (every check over the union, no cache)",
@@ -373,7 +375,7 @@ def goals(bench: Record) -> list[str]:
         15,
         True,
         "rdflib parsing, lint and the RDFS closure in Python; the shapes themselves are SPARQL on Oxigraph",
-        missing=no_pyshacl,
+        missing=not_run("pyshacl"),
     )
     return ["### Goals", "", "| goal | measured | | what limits it |", "|---|---|---|---|", *rows, ""]
 

@@ -18,6 +18,7 @@ from orgkg.load_lock import LOCK_GRAPH
 from orgkg.load_record import RECORD_GRAPH
 from orgkg.loader import TEMPORARY_BASE, swap_deadline
 from orgkg.namespaces import GRAPH_BASE
+from orgkg.repository import graph_iri
 from orgkg.serving import free_port
 from orgkg.store import EmbeddedStore
 from orgkg.triplestore import RemoteStore
@@ -119,6 +120,24 @@ def test_load_replaces_our_graphs_and_checks_their_counts(root, local, old_store
     ]
     again = load(root, old_store.url)  # PUT replaces: loading twice is loading once
     assert again.exit_code == 0 and graph_counts(old_store.query_url) == {**expected, OTHER: 1}
+
+
+@pytest.mark.parametrize("how", ["one request", "swap", "per graph", "first load"])
+def test_a_file_without_triples_leaves_no_graph_in_the_store(repo, oxigraph, how):
+    """Not even an empty named graph: a graph whose file now holds no triples is dropped, however
+    the load goes, and a first load does not make it."""
+    emptied = next((repo / "graph").rglob("*.ttl"))
+    emptied.write_text("# nothing here any more\n", encoding="utf-8")
+    iri = graph_iri(emptied, repo)
+    if how != "first load":
+        put_graph(oxigraph.url, iri, OLD)
+    put_graph(oxigraph.url, OTHER, OLD)
+    options = {"swap": SWAP, "per graph": ("--per-graph",)}.get(how, ())
+    result = load(repo, oxigraph.url, *options)
+    assert result.exit_code == 0, result.output
+    named = {row["g"]["value"] for row in select(oxigraph.query_url, "SELECT ?g WHERE { GRAPH ?g { } }")}
+    assert iri not in named and OTHER in named
+    assert re.search(rf"^{re.escape(iri)}\s+0\s+0\s+ok$", result.stdout, re.MULTILINE), result.stdout
 
 
 @pytest.mark.parametrize("how", [(), SWAP], ids=["one request", "temporary graphs added over"])

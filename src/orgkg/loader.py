@@ -317,6 +317,8 @@ def _upload(uploads: list[Upload], store: RemoteStore, progress, aside: bool) ->
     a second time, in one transaction), but readers see the graphs arrive one by one. A failure
     -- an error, or Ctrl-C/SIGTERM -- drops what was sent, leaving the store as it was."""
     for position, upload in enumerate(uploads):
+        if not (upload.triples or aside):  # a PUT of nothing would make an empty graph
+            continue
         try:
             store.send(upload, upload.temporary if aside else upload.iri, append=False, progress=progress)
         except (*FAILURES, KeyboardInterrupt) as error:
@@ -444,10 +446,15 @@ def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
 
 def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
     """Each graph sent whole in one request, replacing the old one (no SPARQL Update, or a load
-    graph by graph): one small transaction per graph on a store that runs a request as one."""
+    graph by graph): one small transaction per graph on a store that runs a request as one. A
+    graph whose file holds no triples is dropped where the store takes SPARQL Update (a PUT of
+    nothing would leave it there, empty)."""
     for position, upload in enumerate(uploads):
         try:
-            store.send(upload, upload.iri, append=append, progress=progress, whole=True)
+            if upload.triples or append or not store.swaps:
+                store.send(upload, upload.iri, append=append, progress=progress, whole=True)
+            else:
+                store.update(f"DROP SILENT GRAPH {ox.NamedNode(upload.iri)}", f"dropping {upload.iri}", retry=True)
         except (*FAILURES, KeyboardInterrupt) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]

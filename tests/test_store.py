@@ -127,6 +127,31 @@ def test_a_build_in_many_bulk_calls_holds_the_union_and_keeps_it_through_edits(r
     assert default == named and not any(str(t.object).startswith('"Edited: ') for t in default)
 
 
+def test_a_first_build_keeps_every_literal_and_blank_node_as_the_file_has_them(repo, tmp_path):
+    """The bulk loader is handed N-Quads text made from the parsed triples: a literal that ends in
+    " ." before a line break, or holds quotes and backslashes, and a blank node shared by two
+    statements come out of the store as the file has them, in its graph and the default graph."""
+    odd = repo / "graph" / "odd.ttl"
+    odd.write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        'ex:a ex:says """first line .\nsecond "quoted" \\\\ line .""" ; ex:has [ ex:x 1 ; ex:y "z ."@vi ] .\n',
+        encoding="utf-8",
+    )
+    expected = set(ox.parse(odd.read_bytes(), format=ox.RdfFormat.TURTLE))
+    store = EmbeddedStore(repo, tmp_path / "cache")
+    store.build()
+    graph = ox.NamedNode("https://w3id.org/orgkg/graph/odd")
+    with store.reading() as oxigraph:
+        held = {q.triple for q in oxigraph.quads_for_pattern(None, None, None, graph)}
+        default = {q.triple for q in oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    literals = {t.object for t in held if isinstance(t.object, ox.Literal)}
+    assert literals == {t.object for t in expected if isinstance(t.object, ox.Literal)}
+    assert any(o.value.startswith('first line .\nsecond "quoted" \\') for o in literals)
+    assert len(held) == len(expected) == 4 and held <= default
+    blank = {t.subject for t in held if isinstance(t.subject, ox.BlankNode)}
+    assert len(blank) == 1 and {t.object for t in held if t.predicate.value.endswith("has")} == blank
+
+
 def mergers(store: EmbeddedStore) -> int:
     return len(store.query(load_catalogue(store.root / QUERIES_DIR)["mergers"].bind({})).rows)
 

@@ -17,7 +17,7 @@ import pytest
 from orgkg.catalogue import load_catalogue
 from orgkg.engines import RdflibEngine
 from orgkg.namespaces import QUERIES_DIR
-from orgkg.repository import cache_dir
+from orgkg.repository import cache_dir, graph_iri
 from orgkg.store import EmbeddedStore, return_freed_memory
 
 from .cli import run_cli
@@ -127,20 +127,25 @@ def test_a_build_in_many_bulk_calls_holds_the_union_and_keeps_it_through_edits(r
     assert default == named and not any(str(t.object).startswith('"Edited: ') for t in default)
 
 
-def test_a_first_build_keeps_every_literal_and_blank_node_as_the_file_has_them(repo, tmp_path):
-    """The bulk loader is handed N-Quads text made from the parsed triples: a literal that ends in
-    " ." before a line break, or holds quotes and backslashes, and a blank node shared by two
-    statements come out of the store as the file has them, in its graph and the default graph."""
+@pytest.mark.parametrize("how", ["first build", "rebuild of the file"])
+def test_a_build_keeps_every_literal_and_blank_node_as_the_file_has_them(repo, tmp_path, how):
+    """The engine is handed N-Quads text made from the parsed triples: a literal that ends in " ."
+    before a line break, or holds quotes and backslashes, and a blank node shared by two statements
+    come out of the store as the file has them, in its graph and the default graph, whether the
+    bulk loader or a rebuild of that one file wrote them."""
     odd = repo / "graph" / "odd.ttl"
-    odd.write_text(
+    text = (
         "@prefix ex: <http://example.org/> .\n"
-        'ex:a ex:says """first line .\nsecond "quoted" \\\\ line .""" ; ex:has [ ex:x 1 ; ex:y "z ."@vi ] .\n',
-        encoding="utf-8",
+        'ex:a ex:says """first line .\nsecond "quoted" \\\\ line .""" ; ex:has [ ex:x 1 ; ex:y "z ."@vi ] .\n'
     )
-    expected = set(ox.parse(odd.read_bytes(), format=ox.RdfFormat.TURTLE))
     store = EmbeddedStore(repo, tmp_path / "cache")
+    odd.write_text(text if how == "first build" else "", encoding="utf-8")
     store.build()
-    graph = ox.NamedNode("https://w3id.org/orgkg/graph/odd")
+    if how != "first build":
+        odd.write_text(text, encoding="utf-8")
+        assert store.build().loaded == ["graph/odd.ttl"]
+    expected = set(ox.parse(odd.read_bytes(), format=ox.RdfFormat.TURTLE))
+    graph = ox.NamedNode(graph_iri(odd, repo))
     with store.reading() as oxigraph:
         held = {q.triple for q in oxigraph.quads_for_pattern(None, None, None, graph)}
         default = {q.triple for q in oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())}

@@ -246,17 +246,15 @@ class EmbeddedStore:
         the end: a file that does not parse leaves no manifest, so the next build starts over."""
         files: dict[str, tuple[str, int]] = {}
         self._mark_build()
-        # Each file's triples handed over as N-Quads text, in its graph and in the default graph,
-        # which the engine parses: a Python Quad object for each (a fifth of the build at 10,000
-        # articles) is never made. In calls of about BULK_QUADS: one call's batches in flight held
-        # 1 KB a quad (2 GB at 10,000 articles); each call adds its own sorted files, merged by
-        # RocksDB later.
+        # In calls of about BULK_QUADS: one call's batches in flight held 1 KB a quad (2 GB at
+        # 10,000 articles); each call adds its own sorted files, merged by RocksDB later. As text:
+        # a Python Quad object for each quad was a fifth of the build at 10,000 articles.
         chunk: list[bytes] = []
         quads = 0
         for done, name in enumerate(sorted(current), 1):
             triples = self._parse(self.root / name)
             files[name] = (current[name], len(triples))
-            chunk += _with_union_nquads(triples, ox.NamedNode(graph_iri(self.root / name, self.root)))
+            chunk.append(_with_union(triples, ox.NamedNode(graph_iri(self.root / name, self.root))))
             quads += 2 * len(triples)
             if quads >= BULK_QUADS:
                 store.bulk_load(b"".join(chunk), ox.RdfFormat.N_QUADS)
@@ -307,7 +305,7 @@ class EmbeddedStore:
         triples = self._parse(path)
         self._mark_build()
         self._drop_graph(store, graph)
-        store.extend(_with_union(triples, graph))
+        store.load(_with_union(triples, graph), ox.RdfFormat.N_QUADS)
         return len(triples)
 
     @staticmethod
@@ -465,19 +463,14 @@ def queried_together(engine) -> Iterator:
         yield engine
 
 
-def _with_union_nquads(triples: list[ox.Triple], graph: ox.NamedNode) -> tuple[bytes, bytes]:
-    """`_with_union` as N-Quads text: the N-Triples lines (the default graph), and the same with
-    the graph named (an N-Triples line ends in " .\n" and holds no other raw line break)."""
+def _with_union(triples: list[ox.Triple], graph: ox.NamedNode) -> bytes:
+    """A file's triples as N-Quads text for the engine to parse (no Python Quad object made for
+    each): in its named graph, and again in the default graph (the set union). An N-Triples line
+    ends in " .\n" and holds no other raw line break."""
     from orgkg.formats import write  # a build's, not a query's
 
     lines = write(triples, "nt")
-    return lines, lines.replace(b" .\n", f" {graph} .\n".encode())
-
-
-def _with_union(triples: list[ox.Triple], graph: ox.NamedNode) -> list[ox.Quad]:
-    """A file's triples in its named graph, and again in the default graph (the set union)."""
-    default = ox.DefaultGraph()
-    return [ox.Quad(t.subject, t.predicate, t.object, name) for name in (graph, default) for t in triples]
+    return lines + lines.replace(b" .\n", f" {graph} .\n".encode())
 
 
 def from_oxigraph(answer) -> Results:

@@ -438,10 +438,14 @@ def _drop(graphs: list[str], store: RemoteStore) -> list[str]:
     """Drop graphs (DROP SILENT is safe to repeat); those left when the store stops answering."""
     for position, graph in enumerate(graphs):
         try:
-            store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}", f"dropping {graph}", retry=True)
+            _drop_graph(graph, store)
         except FAILURES:
             return graphs[position:]
     return []
+
+
+def _drop_graph(graph: str, store: RemoteStore) -> None:
+    store.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}", f"dropping {graph}", retry=True)
 
 
 def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, progress) -> None:
@@ -454,7 +458,7 @@ def _upload_in_place(uploads: list[Upload], store: RemoteStore, append: bool, pr
             if upload.triples or append or not store.swaps:
                 store.send(upload, upload.iri, append=append, progress=progress, whole=True)
             else:
-                store.update(f"DROP SILENT GRAPH {ox.NamedNode(upload.iri)}", f"dropping {upload.iri}", retry=True)
+                _drop_graph(upload.iri, store)
         except (*FAILURES, KeyboardInterrupt) as error:
             reason = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
             new, old = [u.iri for u in uploads[:position]], [u.iri for u in uploads[position:]]

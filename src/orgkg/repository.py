@@ -76,7 +76,9 @@ def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
     found: list[Path] = []
     for target in targets:
         if target.is_dir():
-            found.extend(Path(path) for path, _ in _scan(str(target), root))
+            walk = Walk.empty()
+            _scan(str(target), root, walk)
+            found.extend(map(Path, walk.paths))
         elif target.is_file():
             found.append(target)
         else:
@@ -84,8 +86,33 @@ def turtle_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
     return sorted(dict.fromkeys(path.resolve() for path in found))
 
 
-def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple[str, os.stat_result]]:
-    """(path, stat) of every .ttl file below `folder`, in path order; real folders only, so a
+class Walk(NamedTuple):
+    """Every data file at one moment, a column each: its name under the root, its path, and of its
+    stat what says it may have changed (size, mtime, inode and ctime: mtime can be set back with
+    `touch -d`, ctime cannot). Columns of numbers, not an os.stat_result a file: those were 60 of
+    the 150 MB every command held at 100,000 files."""
+
+    names: list[str]
+    paths: list[str]
+    sizes: list[int]
+    mtimes: list[int]
+    inodes: list[int]
+    ctimes: list[int]
+
+    @classmethod
+    def empty(cls) -> Walk:
+        return cls([], [], [], [], [], [])
+
+    def add(self, path: str, info: os.stat_result) -> None:
+        self.paths.append(path)
+        self.sizes.append(info.st_size)
+        self.mtimes.append(info.st_mtime_ns)
+        self.inodes.append(info.st_ino)
+        self.ctimes.append(info.st_ctime_ns)
+
+
+def _scan(folder: str, root: Path, walk: Walk, links: list[str] | None = None) -> None:
+    """Every .ttl file below `folder` added to `walk`, in path order; real folders only, so a
     link loop cannot trap the walk, and a linked file must resolve inside the repository (and is
     added to `links`). Each folder is opened once and its names stat'ed relative to it, as
     strings: this walk is every command's fixed cost, and full paths (the kernel resolving each
@@ -95,7 +122,6 @@ def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple
         handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as error:
         raise DataFileError(f"{folder}: cannot read it ({error.strerror})") from None
-    entries = []
     try:
         for name in names:
             path = folder + "/" + name
@@ -108,7 +134,7 @@ def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple
             except OSError as error:
                 raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
             if stat.S_ISDIR(info.st_mode):
-                entries.extend(_scan(path, root, links))
+                _scan(path, root, walk, links)
             elif name.endswith(".ttl"):
                 if stat.S_ISLNK(info.st_mode):
                     _check_link(Path(path), root)
@@ -119,10 +145,9 @@ def _scan(folder: str, root: Path, links: list[str] | None = None) -> list[tuple
                     except OSError as error:
                         raise DataFileError(f"{path}: cannot read it ({error.strerror})") from None
                 if stat.S_ISREG(info.st_mode):
-                    entries.append((path, info))
+                    walk.add(path, info)
     finally:
         os.close(handle)
-    return entries
 
 
 def _unsafe_name(names: list[str]) -> str | None:
@@ -169,44 +194,48 @@ class Repository:
         return self._index
 
     def files(self) -> list[DataFile]:
-        return [DataFile(name, Path(path), _graph_of(name)) for name, path, _ in self._stat_all()]
+        walk = self._stat_all()
+        return [DataFile(name, Path(path), _graph_of(name)) for name, path in zip(walk.names, walk.paths, strict=True)]
 
     def data_files(self) -> list[Path]:
-        return [Path(path) for _, path, _ in self._stat_all()]
+        return [Path(path) for path in self._stat_all().paths]
 
     def graph_name(self, path: Path) -> str:
         return graph_iri(path, self.root)
 
-    def _stat_all(self, links: list[str] | None = None) -> list[tuple[str, str, os.stat_result]]:
-        """(name under the root, path, stat) of the ontology and every file under graph/ (the
-        symbolic links among them added to `links`); a name that cannot make a graph IRI, or two
-        files naming one graph, is a DataFileError."""
+    def _stat_all(self, links: list[str] | None = None) -> Walk:
+        """The ontology and every file under graph/ (the symbolic links among them added to
+        `links`); a name that cannot make a graph IRI, or two files naming one graph, is a
+        DataFileError."""
         ontology = self.root / ONTOLOGY_FILE
         if ontology.is_symlink():
             _check_link(ontology, self.root)
             if links is not None:
                 links.append(str(ontology))
+        walk = Walk.empty()
         try:
-            found = [(_ONTOLOGY_NAME, str(ontology), ontology.stat())]
+            walk.add(str(ontology), ontology.stat())
+            walk.names.append(_ONTOLOGY_NAME)
         except OSError as error:
             raise DataFileError(f"{ontology}: cannot read it ({error.strerror})") from None
         graph = self.root / "graph"
         if graph.is_dir():
+            _scan(str(graph), self.root, walk, links)
             start = len(str(graph)) + 1  # the walk's paths are the folder's, then "/" and the name
-            found += [("graph/" + path[start:], path, info) for path, info in _scan(str(graph), self.root, links)]
-        if name := _unsafe_name([name for name, _, _ in found]):
+            walk.names.extend(["graph/" + path[start:] for path in walk.paths[1:]])
+        if name := _unsafe_name(walk.names):
             shown = name.encode("utf-8", "backslashreplace").decode()
             raise DataFileError(
                 f"{shown}: a data file's name becomes its graph IRI; rename it without spaces, "
                 '<>"{}|^`\\, stray % or bytes that are not UTF-8'
             )
-        collision = found[0][0].removesuffix(".ttl")
-        if any(name == "graph/" + collision + ".ttl" for name, _, _ in found):
+        collision = _ONTOLOGY_NAME.removesuffix(".ttl")
+        if "graph/" + collision + ".ttl" in walk.names:
             raise DataFileError(
                 f"graph/{collision}.ttl and {collision}.ttl would both be the graph <{_graph_of(collision)}>; "
                 f"rename or remove graph/{collision}.ttl"
             )
-        return found
+        return walk
 
     def scan(self, since: str | None = None, base: Callable[[], dict[str, str] | None] | None = None) -> Scan:
         """Every data file with its stat, walked when first asked for: the one walk of the
@@ -228,12 +257,15 @@ class Repository:
     def _hash_changed(self, scan: Scan) -> dict[str, str]:
         known = self.index.stats()
         seen: dict[str, tuple[str, str]] = {}
-        forgotten = known.keys() - {name for name, _, _ in scan.entries}  # removed files
+        walk = scan.walk
+        forgotten = known.keys() - set(walk.names)  # removed files
         digests: dict[str, str] = {}
         racy_since = scan.racy_since
-        for (name, path, info), key in zip(scan.entries, scan.keys, strict=True):
+        for name, path, modified, changed, key in zip(
+            walk.names, walk.paths, walk.mtimes, walk.ctimes, scan.keys, strict=True
+        ):
             row = known.get(name)
-            racy = info.st_mtime_ns >= racy_since or info.st_ctime_ns >= racy_since
+            racy = modified >= racy_since or changed >= racy_since
             if row is not None and row[0] == key:
                 digests[name] = row[1]
                 if racy:
@@ -277,13 +309,13 @@ class Scan:
         self.since = since if changed is not None else None
 
     @functools.cached_property
-    def _walk(self) -> tuple[list[tuple[str, str, os.stat_result]], int, bool]:
+    def _walk(self) -> tuple[Walk, int, bool]:
         links: list[str] = []
-        entries = self._repository._stat_all(links)
-        return entries, time.time_ns(), bool(links)
+        walk = self._repository._stat_all(links)
+        return walk, time.time_ns(), bool(links)
 
     @property
-    def entries(self) -> list[tuple[str, str, os.stat_result]]:
+    def walk(self) -> Walk:
         return self._walk[0]
 
     @property
@@ -348,8 +380,12 @@ class Scan:
 
     @functools.cached_property
     def keys(self) -> list[str]:
-        """Each entry's stat as `_stat_key` writes it (the stat index's form), made once per scan."""
-        return [_stat_key(info) for _, _, info in self.entries]
+        """Each file's stat in the stat index's form (size:mtime:inode:ctime), made once per scan."""
+        walk = self.walk
+        return [
+            f"{size}:{modified}:{inode}:{changed}"
+            for size, modified, inode, changed in zip(walk.sizes, walk.mtimes, walk.inodes, walk.ctimes, strict=True)
+        ]
 
     @functools.cached_property
     def digests(self) -> dict[str, str]:
@@ -366,19 +402,19 @@ class Scan:
         seconds), whose next write may leave its stat as it is, or has a time past 2262 (no
         64-bit number holds it: such a repository is compared file by file every time). The
         stats go in as arrays of numbers: at 10,000 files a string per file took twice as long."""
-        infos = [info for _, _, info in self.entries]
+        walk = self.walk
         try:
             fields = [
-                array("Q", [info.st_size for info in infos]),
-                array("Q", [info.st_ino for info in infos]),
-                modified := array("q", [info.st_mtime_ns for info in infos]),
-                changed := array("q", [info.st_ctime_ns for info in infos]),
+                array("Q", walk.sizes),
+                array("Q", walk.inodes),
+                modified := array("q", walk.mtimes),
+                changed := array("q", walk.ctimes),
             ]
         except OverflowError:
             return None
         if max(modified, default=0) >= self.racy_since or max(changed, default=0) >= self.racy_since:
             return None
-        names = "\n".join([name for name, _, _ in self.entries])
+        names = "\n".join(walk.names)
         state = places.blake2b(names.encode("utf-8", "surrogateescape"), digest_size=16)
         for field in fields:
             state.update(field)
@@ -406,12 +442,6 @@ def _walk_order(names: Iterable[str]) -> list[str]:
         ordered.remove(_ONTOLOGY_NAME)
         ordered.insert(0, _ONTOLOGY_NAME)
     return ordered
-
-
-def _stat_key(info: os.stat_result) -> str:
-    """What of a stat says a file may have changed: size, mtime, inode and ctime (mtime can be
-    set back with `touch -d`, ctime cannot)."""
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_ctime_ns}"
 
 
 def data_files(root: Path) -> list[Path]:

@@ -277,7 +277,7 @@ class EmbeddedStore:
         if removed:
             self._mark_build()
             for name in removed:
-                self._drop_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
+                self._unload_graph(store, ox.NamedNode(graph_iri(self.root / name, self.root)))
             self.index.hold(self._identity(), {}, removed)
         loaded: dict[str, int] = {}
         saved, unsaved = time.monotonic(), {}
@@ -304,12 +304,12 @@ class EmbeddedStore:
         graph = ox.NamedNode(graph_iri(path, self.root))
         triples = self._parse(path)
         self._mark_build()
-        self._drop_graph(store, graph)
+        self._unload_graph(store, graph)
         store.load(_with_union(triples, graph), ox.RdfFormat.N_QUADS)
         return len(triples)
 
     @staticmethod
-    def _drop_graph(store: ox.Store, graph: ox.NamedNode) -> None:
+    def _unload_graph(store: ox.Store, graph: ox.NamedNode) -> None:
         """Remove a named graph, and from the default graph what no other named graph states. A
         triple with a blank node (most of an article: its evidence) is this file's alone: each
         parse mints its own blank nodes, so no other graph is asked about it."""

@@ -90,7 +90,8 @@ class Walk(NamedTuple):
     """Every data file at one moment, a column each: its name under the root, its path, and of its
     stat what says it may have changed (size, mtime, inode and ctime: mtime can be set back with
     `touch -d`, ctime cannot). Columns of numbers, not an os.stat_result a file: those were 60 of
-    the 150 MB every command held at 100,000 files."""
+    the 150 MB every command held at 100,000 files. `add` fills every column but the names, which
+    only the repository's own walk (`Repository._stat_all`) gives, knowing the root."""
 
     names: list[str]
     paths: list[str]

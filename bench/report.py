@@ -98,10 +98,16 @@ class Record:
         the peers those are compared with were not run again."""
         kept = ("only", "complete", "skipped", "load", "reruns", "triples")
         facts = {**self.facts, **{k: v for k, v in partial.facts.items() if k not in kept}}
-        rerun = {"command": partial.command, "started": partial.started, "only": partial.facts.get("only")}
+        rerun = {
+            "command": partial.command,
+            "started": partial.started,
+            "only": partial.facts.get("only"),
+            "complete": partial.facts.get("complete", True),
+            "cpu": partial.machine["cpu"],
+        }
         facts["reruns"] = [*self.facts.get("reruns", []), rerun]
         measured = {k: v for k, v in partial.results.items() if k not in SET_UP}
-        return Record(self.size, self.started, self.command, partial.machine, facts, {**self.results, **measured})
+        return Record(self.size, self.started, self.command, self.machine, facts, {**self.results, **measured})
 
     @classmethod
     def from_json(cls, data: dict) -> Record:
@@ -118,6 +124,8 @@ def report(records: list[Record], seed_lines: list[str]) -> str:
             + ("" if r.facts.get("complete", True) else " (stopped before its end: the tasks not shown were not run)")
             + "".join(
                 f", its {rerun['only']} tasks again by `{rerun['command']}` on {rerun['started']} UTC"
+                + (f" ({rerun['cpu']})" if rerun.get("cpu", r.machine["cpu"]) != r.machine["cpu"] else "")
+                + ("" if rerun.get("complete", True) else " (stopped before its end: the tasks not shown were not run)")
                 for rerun in r.facts.get("reruns", [])
             )
             for r in records

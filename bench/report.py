@@ -114,6 +114,10 @@ class Record:
         return cls(**{**data, "results": {k: Runs(**r) for k, r in data["results"].items()}})
 
 
+#: Said of a run, or a partial re-run, that was stopped before its last task.
+STOPPED_EARLY = " (stopped before its end: the tasks not shown were not run)"
+
+
 def report(records: list[Record], seed_lines: list[str]) -> str:
     lines = [
         "# orgkg benchmark",
@@ -121,11 +125,11 @@ def report(records: list[Record], seed_lines: list[str]) -> str:
         "Sizes run: "
         + "; ".join(
             f"{r.size:,} articles ({r.facts.get('triples', 0):,} triples) by `{r.command}` on {r.started} UTC"
-            + ("" if r.facts.get("complete", True) else " (stopped before its end: the tasks not shown were not run)")
+            + ("" if r.facts.get("complete", True) else STOPPED_EARLY)
             + "".join(
                 f", its {rerun['only']} tasks again by `{rerun['command']}` on {rerun['started']} UTC"
                 + (f" ({rerun['cpu']})" if rerun.get("cpu", r.machine["cpu"]) != r.machine["cpu"] else "")
-                + ("" if rerun.get("complete", True) else " (stopped before its end: the tasks not shown were not run)")
+                + ("" if rerun.get("complete", True) else STOPPED_EARLY)
                 for rerun in r.facts.get("reruns", [])
             )
             for r in records
